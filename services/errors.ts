@@ -1,0 +1,53 @@
+/**
+ * Named errors that carry context and say whether retrying can help. The HTTP layer turns them
+ * into the contract's JSON error `{"error": {"code", "message"}}`.
+ */
+export class AppError extends Error {
+  readonly code: string;
+  readonly retryable: boolean;
+  readonly context: Readonly<Record<string, unknown>>;
+
+  constructor(code: string, message: string, options: { retryable?: boolean; context?: Record<string, unknown>; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+    this.context = options.context ?? {};
+  }
+}
+
+/** A dependency (database, broker, mail server) did not answer as expected. */
+export class DependencyError extends AppError {
+  constructor(dependency: string, message: string, options: { retryable?: boolean; context?: Record<string, unknown>; cause?: unknown } = {}) {
+    super(`${dependency}-unavailable`, message, { retryable: true, ...options, context: { dependency, ...options.context } });
+  }
+}
+
+/** Input from outside (HTTP parameters, bodies) that does not fit; maps to 400. */
+export class BadRequestError extends AppError {
+  constructor(message: string, context: Record<string, unknown> = {}) {
+    super('bad-request', message, { context });
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(what: string, context: Record<string, unknown> = {}) {
+    super('not-found', `${what} not found`, { context });
+  }
+}
+
+export class UnauthorizedError extends AppError {
+  constructor(message = 'a valid bearer token is required') {
+    super('unauthorized', message);
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(message = 'this role may not do that') {
+    super('forbidden', message);
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
