@@ -1,0 +1,291 @@
+/**
+ * Turns accepted readings into stored readings and exact hourly consumption (contract 4).
+ *
+ * Fast path: a reading newer than every stored reading of its meter adds its contribution to the
+ * meter's open hours in memory, and the absolute hourly values are written. Slow path: a reading
+ * that is late (older than the newest stored), a correction, or anything whose contribution would
+ * reach a closed hour, triggers a recomputation of exactly the hours its neighbours span, from the
+ * readings in the store (read after this batch is written). Both paths use the same contribution
+ * functions, and the property test checks the result against the definition.
+ */
+import {
+  addInterval, addPair, affectedSpan, hourlyFromSamples, type HourTotals, type MeterModel, type Sample, type StepEvent,
+} from '../services/energy/consumption';
+import type { DataQualityEvent } from '../services/energy/dataQuality';
+import { usable, type Reading } from '../services/energy/reading';
+import { hourCeil, hourFloor, HOUR_MS } from '../services/energy/time';
+import type { HourlyConsumption, MeterKey, TimeSeriesStore } from '../services/store/timeSeriesStore';
+import type { MeterRegistry, RegisteredMeter } from './meterRegistry';
+
+export type { DataQualityEvent } from '../services/energy/dataQuality';
+
+export interface TrackResult {
+  /** Readings stored (new or changed). */
+  readonly stored: number;
+  /** Exact repeats of stored readings, ignored (contract 2: idempotence). */
+  readonly duplicates: number;
+  readonly corrections: number;
+  readonly late: number;
+  readonly hoursWritten: number;
+}
+
+const MAX_RECENT = 512;
+const FAR_FUTURE = 8.64e15;
+
+interface MeterState {
+  /** Newest stored reading of any quality. */
+  lastAnyTs: number;
+  lastGood: Sample | undefined;
+  /** Hours >= watermark are held here exactly; absent means zero. */
+  watermark: number;
+  hours: HourTotals;
+  /** Recently seen readings by ts, to tell repeats and corrections without a query. */
+  recent: Map<number, Reading>;
+}
+
+const keyOf = (k: MeterKey): string => `${k.enterprise}\u0000${k.meter}`;
+const same = (a: Reading, b: Reading): boolean => a.value === b.value && a.quality === b.quality;
+const sample = (r: Reading): Sample => ({ ts: r.ts, value: r.value });
+
+function watermarkOf(model: MeterModel, lastAnyTs: number, lastGood: Sample | undefined): number {
+  if (model.kind === 'interval') return lastAnyTs === -Infinity ? -Infinity : hourFloor(lastAnyTs - model.intervalMs);
+  return lastGood ? hourFloor(lastGood.ts) : Infinity;
+}
+
+export class ConsumptionTracker {
+  private readonly states = new Map<string, MeterState>();
+  private onEvent: ((e: DataQualityEvent) => void) | undefined;
+
+  constructor(
+    private readonly deps: { store: TimeSeriesStore; meters: MeterRegistry },
+  ) {}
+
+  /** Forget in-memory state (after the store was changed behind our back, e.g. in tests). */
+  reset(): void {
+    this.states.clear();
+  }
+
+  /** Stores the readings and their hourly consumption; data-quality events go to `onEvent`. */
+  async track(readings: readonly Reading[], onEvent?: (e: DataQualityEvent) => void): Promise<TrackResult> {
+    this.onEvent = onEvent;
+    try {
+      return await this.trackBatch(readings);
+    } finally {
+      this.onEvent = undefined;
+    }
+  }
+
+  private async trackBatch(readings: readonly Reading[]): Promise<TrackResult> {
+    const groups = new Map<string, Reading[]>();
+    for (const r of readings) {
+      const k = keyOf(r);
+      const g = groups.get(k);
+      if (g) g.push(r);
+      else groups.set(k, [r]);
+    }
+    const toWrite: Reading[] = [];
+    const touched = new Map<string, Map<number, number>>();
+    const slow = new Map<string, Reading[]>();
+    let duplicates = 0;
+
+    const registered = new Map<string, RegisteredMeter>();
+    for (const [k, group] of groups) {
+      const meter = this.deps.meters.get(group[0]!);
+      if (meter) registered.set(k, meter); // decoded readings always name a configured meter
+    }
+    await this.preload([...registered.values()]);
+
+    for (const [k, group] of groups) {
+      const meter = registered.get(k);
+      if (!meter) continue;
+      const state = this.states.get(k)!;
+      // Within one batch the last copy of a timestamp wins, as it would have arriving separately.
+      const byTs = new Map<number, Reading>();
+      for (const r of group) byTs.set(r.ts, r);
+      const sorted = [...byTs.values()].sort((a, b) => a.ts - b.ts);
+      const hours = touched.get(k) ?? new Map<number, number>();
+      touched.set(k, hours);
+      for (const r of sorted) {
+        const seen = state.recent.get(r.ts);
+        if (seen && same(seen, r)) {
+          duplicates++;
+          continue;
+        }
+        if (r.ts > state.lastAnyTs && this.appendFast(meter, state, r, hours)) {
+          toWrite.push(r);
+          continue;
+        }
+        const list = slow.get(k) ?? [];
+        list.push(r);
+        slow.set(k, list);
+      }
+    }
+
+    // Slow readings: tell repeats from corrections and late arrivals against the store.
+    const changed = new Map<string, { meter: RegisteredMeter; readings: Reading[] }>();
+    let corrections = 0;
+    let late = 0;
+    for (const [k, list] of slow) {
+      const meter = registered.get(k)!;
+      const state = this.states.get(k)!;
+      const unknown = list.filter((r) => !state.recent.has(r.ts));
+      const stored = new Map<number, Reading>();
+      if (unknown.length > 0) for (const s of await this.deps.store.readingsAt(meter.key, unknown.map((r) => r.ts))) stored.set(s.ts, s);
+      const kept: Reading[] = [];
+      for (const r of list) {
+        const before = state.recent.get(r.ts) ?? stored.get(r.ts);
+        if (before && same(before, r)) {
+          duplicates++;
+          continue;
+        }
+        if (before) {
+          corrections++;
+          this.emit({ kind: 'correction', enterprise: r.enterprise, meter: r.meter, ts: r.ts, detail: `${before.value} (${before.quality}) -> ${r.value} (${r.quality})` });
+        } else if (r.ts < state.lastAnyTs) {
+          late++;
+          this.emit({ kind: 'late', enterprise: r.enterprise, meter: r.meter, ts: r.ts });
+        }
+        kept.push(r);
+        this.remember(state, r);
+        if (r.ts > state.lastAnyTs) state.lastAnyTs = r.ts;
+      }
+      if (kept.length > 0) {
+        toWrite.push(...kept);
+        changed.set(k, { meter, readings: kept });
+      }
+    }
+
+    const hourly: HourlyConsumption[] = [];
+    for (const [k, hours] of touched) {
+      const meter = registered.get(k)!;
+      for (const [h, q] of hours) hourly.push(meter.hourly(h, q));
+    }
+    if (toWrite.length > 0 || hourly.length > 0) await this.deps.store.write({ readings: toWrite, hourly });
+
+    let recomputed = 0;
+    for (const [k, { meter, readings: list }] of changed) recomputed += await this.recompute(k, meter, list);
+
+    return { stored: toWrite.length, duplicates, corrections, late, hoursWritten: hourly.length + recomputed };
+  }
+
+  /** In-order reading: contributions in memory. Returns false when it must take the slow path. */
+  private appendFast(meter: RegisteredMeter, state: MeterState, r: Reading, hours: Map<number, number>): boolean {
+    const add: HourTotals = new Map();
+    let event: StepEvent | undefined;
+    if (usable(r)) {
+      if (meter.model.kind === 'interval') addInterval(add, meter.model, sample(r));
+      else if (state.lastGood) event = addPair(add, meter.model, state.lastGood, sample(r));
+      for (const h of add.keys()) if (h < state.watermark) return false; // reaches a closed hour
+    }
+    for (const [h, q] of add) {
+      const total = (state.hours.get(h) ?? 0) + q;
+      state.hours.set(h, total);
+      hours.set(h, total); // the value to write; final once the watermark passes the hour
+    }
+    if (event) this.emit({ kind: event, enterprise: r.enterprise, meter: r.meter, ts: r.ts });
+    state.lastAnyTs = r.ts;
+    if (usable(r)) state.lastGood = sample(r);
+    this.remember(state, r);
+    this.advance(meter, state);
+    return true;
+  }
+
+  /** Rewrites every hour that the changed readings' contributions reach, from the stored readings. */
+  private async recompute(k: string, meter: RegisteredMeter, changed: readonly Reading[]): Promise<number> {
+    const { store } = this.deps;
+    const model = meter.model;
+    const spans: { from: number; to: number }[] = [];
+    for (const r of changed) {
+      const prev = model.kind === 'interval' ? undefined : await store.usableNeighbour(meter.key, r.ts, 'before');
+      const next = model.kind === 'interval' ? undefined : await store.usableNeighbour(meter.key, r.ts + 1, 'atOrAfter');
+      const span = affectedSpan(model, r.ts, prev?.ts, next?.ts);
+      spans.push({ from: hourFloor(span.from), to: Math.max(hourCeil(span.to), hourFloor(span.from) + HOUR_MS) });
+    }
+    spans.sort((a, b) => a.from - b.from);
+    const merged: { from: number; to: number }[] = [];
+    for (const s of spans) {
+      const last = merged[merged.length - 1];
+      if (last && s.from <= last.to) last.to = Math.max(last.to, s.to);
+      else merged.push({ ...s });
+    }
+    const changedTs = new Set(changed.map((r) => r.ts));
+    const hourly: HourlyConsumption[] = [];
+    for (const { from, to } of merged) {
+      const totals = await this.hoursFromStore(meter, from, to, changedTs);
+      for (let h = from; h < to; h += HOUR_MS) hourly.push(meter.hourly(h, totals.get(h) ?? 0));
+    }
+    await store.write({ readings: [], hourly });
+
+    // Re-read what the fast path needs; the store is the truth after a recomputation.
+    const state = this.states.get(k)!;
+    const lastGood = await store.usableNeighbour(meter.key, FAR_FUTURE, 'before');
+    state.lastGood = lastGood ? sample(lastGood) : undefined;
+    this.advance(meter, state);
+    const open = await store.hourly(meter.key, state.watermark === -Infinity ? 0 : state.watermark, FAR_FUTURE);
+    state.hours = new Map(open.map((h) => [h.hour, h.quantity / meter.factors.toCarrierUnit]));
+    return hourly.length;
+  }
+
+  private async hoursFromStore(meter: RegisteredMeter, from: number, to: number, changedTs: ReadonlySet<number>): Promise<HourTotals> {
+    const { store } = this.deps;
+    const model = meter.model;
+    const readTo = model.kind === 'interval' ? to + model.intervalMs + 1 : to;
+    const inRange = (await store.readings(meter.key, from, readTo)).filter(usable);
+    const samples: Sample[] = [];
+    if (model.kind !== 'interval') {
+      const before = await store.usableNeighbour(meter.key, from, 'before');
+      if (before) samples.push(sample(before));
+    }
+    samples.push(...inRange.map(sample));
+    if (model.kind !== 'interval') {
+      const after = await store.usableNeighbour(meter.key, readTo, 'atOrAfter');
+      if (after) samples.push(sample(after));
+    }
+    return hourlyFromSamples(model, samples, (event, at) => {
+      if (changedTs.has(at.ts)) this.emit({ kind: event, enterprise: meter.key.enterprise, meter: meter.key.meter, ts: at.ts });
+    });
+  }
+
+  private remember(state: MeterState, r: Reading): void {
+    state.recent.set(r.ts, r);
+    if (state.recent.size > MAX_RECENT) {
+      // Drop the oldest quarter; older repeats are recognised by a store lookup instead.
+      const drop = [...state.recent.keys()].sort((a, b) => a - b).slice(0, MAX_RECENT / 4);
+      for (const ts of drop) state.recent.delete(ts);
+    }
+  }
+
+  /** Moves the watermark forward and forgets hours that no in-order reading can reach any more. */
+  private advance(meter: RegisteredMeter, state: MeterState): void {
+    state.watermark = watermarkOf(meter.model, state.lastAnyTs, state.lastGood);
+    for (const h of state.hours.keys()) if (h < state.watermark) state.hours.delete(h);
+  }
+
+  /** Loads the state of meters not yet in memory, with one `latest` query per batch. */
+  private async preload(meters: readonly RegisteredMeter[]): Promise<void> {
+    const missing = meters.filter((m) => !this.states.has(keyOf(m.key)));
+    if (missing.length === 0) return;
+    const enterprises = [...new Set(missing.map((m) => m.key.enterprise))];
+    const latest = new Map((await this.deps.store.latest(enterprises)).map((l) => [keyOf(l), l]));
+    for (const meter of missing) {
+      const row = latest.get(keyOf(meter.key));
+      const state: MeterState = {
+        lastAnyTs: row?.lastTs ?? -Infinity,
+        lastGood: row?.lastGood ? sample(row.lastGood) : undefined,
+        watermark: -Infinity,
+        hours: new Map(),
+        recent: new Map(),
+      };
+      state.watermark = watermarkOf(meter.model, state.lastAnyTs, state.lastGood);
+      if (Number.isFinite(state.watermark)) {
+        const open = await this.deps.store.hourly(meter.key, state.watermark, FAR_FUTURE);
+        state.hours = new Map(open.map((h) => [h.hour, h.quantity / meter.factors.toCarrierUnit]));
+      }
+      this.states.set(keyOf(meter.key), state);
+    }
+  }
+
+  private emit(e: DataQualityEvent): void {
+    this.onEvent?.(e);
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * Topic and payload decoding (contract 2): from an MQTT message to typed readings, or to the
+ * reason it cannot be accepted. Pure apart from the clock passed in; nothing untyped goes inward.
+ */
+import { z } from 'zod';
+import type { Reading } from '../services/energy/reading';
+import { conversionFactor, convert } from '../services/energy/units';
+import type { QuarantineInput, QuarantineReason } from '../services/store/stateStore';
+import type { MeterRegistry } from './meterRegistry';
+
+export interface RawMessage {
+  readonly topic: string;
+  readonly payload: Buffer | string;
+  /** Epoch ms when the service received it. */
+  readonly receivedAt: number;
+  readonly clientId?: string;
+}
+
+export interface Decoded {
+  readonly readings: Reading[];
+  readonly rejected: QuarantineInput[];
+}
+
+export interface DecodeOptions {
+  readonly maxFutureMs: number;
+  readonly maxPayloadBytes: number;
+  /** Server clock for the future-ts check (replays use the time of the replay). */
+  readonly now: number;
+}
+
+const ID = /^[a-z0-9_-]{1,64}$/;
+/** ISO-8601 date-time with an explicit offset (contract 2: "ISO-8601 with an offset"). */
+const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+const element = z.object({
+  meter: z.string().optional(),
+  ts: z.union([z.number(), z.string()]),
+  value: z.union([z.number(), z.string()]),
+  unit: z.string().optional(),
+  quality: z.enum(['good', 'uncertain', 'bad']).optional(),
+}).passthrough();
+type Element = z.infer<typeof element>;
+
+export type Topic = { enterprise: string; meter?: string };
+
+/** `energy/{enterpriseId}` or `energy/{enterpriseId}/{meterId}`. */
+export function parseTopic(topic: string): Topic | undefined {
+  const parts = topic.split('/');
+  if (parts[0] !== 'energy' || parts.length < 2 || parts.length > 3) return undefined;
+  const [, enterprise, meter] = parts;
+  if (!enterprise || !ID.test(enterprise)) return undefined;
+  if (parts.length === 3) return meter && ID.test(meter) ? { enterprise, meter } : undefined;
+  return { enterprise };
+}
+
+class Rejection extends Error {
+  constructor(readonly reason: QuarantineReason, message: string) {
+    super(message);
+  }
+}
+
+function parseTs(ts: number | string): number {
+  if (typeof ts === 'number') {
+    if (!Number.isFinite(ts) || !Number.isInteger(ts) || ts < 0) throw new Rejection('bad-shape', `ts must be epoch milliseconds (a non-negative integer), got ${ts}`);
+    return ts;
+  }
+  if (!ISO_WITH_OFFSET.test(ts)) throw new Rejection('bad-shape', `ts must be epoch ms or ISO-8601 with an offset, got "${ts.slice(0, 40)}"`);
+  const ms = Date.parse(ts);
+  if (Number.isNaN(ms)) throw new Rejection('bad-shape', `ts is not a valid date: "${ts.slice(0, 40)}"`);
+  return ms;
+}
+
+function parseValue(value: number | string): number {
+  if (typeof value === 'string') {
+    if (/^[+-]?(nan|inf(inity)?)$/i.test(value.trim())) throw new Rejection('non-finite', `value is ${value}`);
+    throw new Rejection('bad-shape', 'value must be a JSON number');
+  }
+  // JSON numbers such as 1e999 parse to Infinity.
+  if (!Number.isFinite(value)) throw new Rejection('non-finite', `value is ${value}`);
+  return value;
+}
+
+export class PayloadDecoder {
+  constructor(private readonly meters: MeterRegistry) {}
+
+  decode(msg: RawMessage, options: DecodeOptions): Decoded {
+    const payloadText = typeof msg.payload === 'string' ? msg.payload : msg.payload.toString('utf8');
+    const base = { topic: msg.topic, receivedAt: msg.receivedAt, ...(msg.clientId !== undefined && { clientId: msg.clientId }) };
+    const rejectAll = (reason: QuarantineReason, detail: string, extra: { enterprise?: string; meter?: string } = {}): Decoded => ({
+      readings: [],
+      rejected: [{ ...base, payload: payloadText.length > options.maxPayloadBytes ? `${payloadText.slice(0, 1024)}…` : payloadText, reason, detail, ...extra }],
+    });
+
+    const size = typeof msg.payload === 'string' ? Buffer.byteLength(msg.payload) : msg.payload.length;
+    if (size > options.maxPayloadBytes) return rejectAll('too-large', `payload of ${size} bytes exceeds the limit of ${options.maxPayloadBytes}`);
+    const topic = parseTopic(msg.topic);
+    if (!topic) return rejectAll('bad-shape', 'topic must be energy/{enterpriseId} or energy/{enterpriseId}/{meterId}');
+    const scope = { enterprise: topic.enterprise, ...(topic.meter !== undefined && { meter: topic.meter }) };
+    let json: unknown;
+    try {
+      json = JSON.parse(payloadText);
+    } catch (err) {
+      return rejectAll('bad-json', `not valid JSON: ${(err as Error).message}`, scope);
+    }
+    if (!this.meters.enterprise(topic.enterprise)) return rejectAll('unknown-enterprise', `no enterprise "${topic.enterprise}" in the configuration`, scope);
+    if (topic.meter !== undefined && !this.meters.get({ enterprise: topic.enterprise, meter: topic.meter })) {
+      return rejectAll('unknown-meter', `no meter "${topic.meter}" in enterprise ${topic.enterprise}`, scope);
+    }
+    const items: unknown[] = Array.isArray(json) ? json : [json];
+    if (items.length === 0) return rejectAll('bad-shape', 'empty array', scope);
+    if (topic.meter === undefined && !Array.isArray(json)) return rejectAll('bad-shape', 'the multi-meter topic takes an array of {meter, ts, value}', scope);
+
+    const readings: Reading[] = [];
+    const rejected: QuarantineInput[] = [];
+    items.forEach((item, index) => {
+      const meterId = topic.meter ?? (item && typeof item === 'object' && 'meter' in item && typeof item.meter === 'string' ? item.meter : undefined);
+      try {
+        const parsed = element.safeParse(item);
+        if (!parsed.success) throw new Rejection('bad-shape', parsed.error.issues.map((i) => `${i.path.join('.') || 'reading'}: ${i.message}`).join('; '));
+        readings.push(this.toReading(topic, parsed.data, options));
+      } catch (err) {
+        if (!(err instanceof Rejection)) throw err;
+        // One bad element of a gateway's array does not cost the others: it goes alone to the quarantine.
+        rejected.push({
+          ...base,
+          payload: items.length === 1 ? payloadText : JSON.stringify(item) ?? 'null',
+          reason: err.reason,
+          detail: items.length === 1 ? err.message : `element ${index}: ${err.message}`,
+          enterprise: topic.enterprise,
+          ...(meterId !== undefined && { meter: meterId }),
+        });
+      }
+    });
+    return { readings, rejected };
+  }
+
+  private toReading(topic: Topic, e: Element, options: DecodeOptions): Reading {
+    const meterId = topic.meter ?? e.meter;
+    if (meterId === undefined) throw new Rejection('bad-shape', 'meter is required on the multi-meter topic');
+    const meter = this.meters.get({ enterprise: topic.enterprise, meter: meterId });
+    if (!meter) throw new Rejection('unknown-meter', `no meter "${meterId}" in enterprise ${topic.enterprise}`);
+    const ts = parseTs(e.ts);
+    let value = parseValue(e.value);
+    if (e.unit !== undefined) {
+      const factor = conversionFactor(e.unit, meter.config.unit);
+      if (factor === undefined) throw new Rejection('unit-mismatch', `unit "${e.unit}" does not convert to the meter's unit "${meter.config.unit}"`);
+      value = convert(value, factor);
+    }
+    if (ts > options.now + options.maxFutureMs) {
+      throw new Rejection('future-ts', `ts ${new Date(ts).toISOString()} is more than ${options.maxFutureMs / 1000} s ahead of the server clock`);
+    }
+    return { enterprise: topic.enterprise, meter: meterId, ts, value, quality: e.quality ?? 'good' };
+  }
+}

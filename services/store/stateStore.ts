@@ -1,0 +1,151 @@
+/**
+ * The state store: what the service keeps besides time series (the quarantine, data-quality
+ * events; alarms, output values and report snapshots join it in their issues). Always SQLite under
+ * DATA_DIR, also in production, so that it survives restarts without another server.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { DataQualityEvent, DataQualityKind } from '../energy/dataQuality';
+
+/** Reason codes of contract 2, plus `too-large` for payloads over the configured limit. */
+export const QUARANTINE_REASONS = [
+  'bad-json', 'bad-shape', 'unknown-enterprise', 'unknown-meter', 'unit-mismatch', 'non-finite', 'future-ts', 'not-authorized', 'too-large',
+] as const;
+export type QuarantineReason = (typeof QUARANTINE_REASONS)[number];
+
+export interface QuarantineInput {
+  readonly topic: string;
+  /** The payload as received (or the rejected element of an array, re-serialised). */
+  readonly payload: string;
+  readonly reason: QuarantineReason;
+  readonly detail: string;
+  readonly receivedAt: number;
+  readonly enterprise?: string;
+  readonly meter?: string;
+  readonly clientId?: string;
+}
+
+export interface QuarantineRecord extends QuarantineInput {
+  readonly id: number;
+  readonly status: 'open' | 'replayed';
+  readonly attempts: number;
+  readonly replayedAt?: number;
+}
+
+export interface QuarantineFilter {
+  readonly status?: 'open' | 'replayed' | 'all';
+  readonly reason?: QuarantineReason;
+  readonly enterprise?: string;
+  readonly ids?: readonly number[];
+  readonly limit?: number;
+  readonly offset?: number;
+}
+
+interface QuarantineRow {
+  id: number; topic: string; payload: string; reason: string; detail: string; received_at: number;
+  enterprise: string | null; meter: string | null; client_id: string | null; status: string; attempts: number; replayed_at: number | null;
+}
+
+function toRecord(r: QuarantineRow): QuarantineRecord {
+  return {
+    id: r.id, topic: r.topic, payload: r.payload, reason: r.reason as QuarantineReason, detail: r.detail, receivedAt: r.received_at,
+    ...(r.enterprise !== null && { enterprise: r.enterprise }),
+    ...(r.meter !== null && { meter: r.meter }),
+    ...(r.client_id !== null && { clientId: r.client_id }),
+    status: r.status === 'replayed' ? 'replayed' : 'open', attempts: r.attempts,
+    ...(r.replayed_at !== null && { replayedAt: r.replayed_at }),
+  };
+}
+
+export class StateStore {
+  private db: Database.Database | undefined;
+
+  constructor(private readonly options: { path: string }) {}
+
+  async start(): Promise<void> {
+    if (this.options.path !== ':memory:') mkdirSync(path.dirname(this.options.path), { recursive: true });
+    const db = new Database(this.options.path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS quarantine (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, payload TEXT NOT NULL, reason TEXT NOT NULL, detail TEXT NOT NULL,
+        received_at INTEGER NOT NULL, enterprise TEXT, meter TEXT, client_id TEXT,
+        status TEXT NOT NULL DEFAULT 'open', attempts INTEGER NOT NULL DEFAULT 0, replayed_at INTEGER);
+      CREATE INDEX IF NOT EXISTS quarantine_by_status ON quarantine (status, id);
+      CREATE TABLE IF NOT EXISTS data_quality_event (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, enterprise TEXT NOT NULL, meter TEXT NOT NULL,
+        ts INTEGER NOT NULL, detail TEXT, recorded_at INTEGER NOT NULL);
+      CREATE INDEX IF NOT EXISTS data_quality_by_enterprise ON data_quality_event (enterprise, ts);
+    `);
+    this.db = db;
+  }
+
+  async stop(): Promise<void> {
+    this.db?.close();
+    this.db = undefined;
+  }
+
+  get healthy(): boolean {
+    return this.db?.open === true;
+  }
+
+  /** Records rejected messages in one transaction; returns their ids. */
+  quarantine(items: readonly QuarantineInput[]): number[] {
+    const db = this.conn();
+    const stmt = db.prepare(`INSERT INTO quarantine (topic, payload, reason, detail, received_at, enterprise, meter, client_id)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    return db.transaction(() => items.map((q) => Number(stmt.run(q.topic, q.payload, q.reason, q.detail, q.receivedAt, q.enterprise ?? null, q.meter ?? null, q.clientId ?? null).lastInsertRowid)))();
+  }
+
+  listQuarantine(filter: QuarantineFilter = {}): QuarantineRecord[] {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    const status = filter.status ?? 'open';
+    if (status !== 'all') { where.push('status = ?'); params.push(status); }
+    if (filter.reason) { where.push('reason = ?'); params.push(filter.reason); }
+    if (filter.enterprise) { where.push('enterprise = ?'); params.push(filter.enterprise); }
+    if (filter.ids) {
+      if (filter.ids.length === 0) return [];
+      where.push(`id IN (${filter.ids.map(() => '?').join(',')})`);
+      params.push(...filter.ids);
+    }
+    const sql = `SELECT * FROM quarantine ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ? OFFSET ?`;
+    params.push(filter.limit ?? 1000, filter.offset ?? 0);
+    return (this.conn().prepare(sql).all(...params) as QuarantineRow[]).map(toRecord);
+  }
+
+  countQuarantine(): Record<string, number> {
+    const rows = this.conn().prepare("SELECT reason, COUNT(*) AS n FROM quarantine WHERE status = 'open' GROUP BY reason").all() as { reason: string; n: number }[];
+    return Object.fromEntries(rows.map((r) => [r.reason, r.n]));
+  }
+
+  /** After a replay: accepted ones are marked replayed; rejected again keep their place with the new reason. */
+  settleReplay(id: number, outcome: { accepted: true; at: number } | { accepted: false; reason: QuarantineReason; detail: string }): void {
+    const db = this.conn();
+    if (outcome.accepted) db.prepare("UPDATE quarantine SET status = 'replayed', attempts = attempts + 1, replayed_at = ? WHERE id = ?").run(outcome.at, id);
+    else db.prepare('UPDATE quarantine SET reason = ?, detail = ?, attempts = attempts + 1 WHERE id = ?').run(outcome.reason, outcome.detail, id);
+  }
+
+  recordDataQuality(events: readonly DataQualityEvent[], at: number): void {
+    if (events.length === 0) return;
+    const db = this.conn();
+    const stmt = db.prepare('INSERT INTO data_quality_event (kind, enterprise, meter, ts, detail, recorded_at) VALUES (?, ?, ?, ?, ?, ?)');
+    db.transaction(() => { for (const e of events) stmt.run(e.kind, e.enterprise, e.meter, e.ts, e.detail ?? null, at); })();
+  }
+
+  dataQualityEvents(filter: { enterprise?: string; from?: number; to?: number; limit?: number } = {}): (DataQualityEvent & { recordedAt: number })[] {
+    const where: string[] = ['ts >= ?', 'ts < ?'];
+    const params: (string | number)[] = [filter.from ?? 0, filter.to ?? 8.64e15];
+    if (filter.enterprise) { where.push('enterprise = ?'); params.push(filter.enterprise); }
+    const rows = this.conn().prepare(`SELECT * FROM data_quality_event WHERE ${where.join(' AND ')} ORDER BY ts LIMIT ?`).all(...params, filter.limit ?? 1000) as
+      { kind: string; enterprise: string; meter: string; ts: number; detail: string | null; recorded_at: number }[];
+    return rows.map((r) => ({ kind: r.kind as DataQualityKind, enterprise: r.enterprise, meter: r.meter, ts: r.ts, recordedAt: r.recorded_at, ...(r.detail !== null && { detail: r.detail }) }));
+  }
+
+  private conn(): Database.Database {
+    if (!this.db) throw new Error('StateStore used before start()');
+    return this.db;
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The time-series port: everything the service keeps as time series (raw readings and hourly
+ * consumption), behind one interface with two adapters (InfluxDB for production, SQLite embedded
+ * by default). One contract test suite (test/integration/timeSeriesStore.contract.ts) runs against
+ * both, so they answer alike.
+ */
+import type { Reading } from '../energy/reading';
+import type { Every } from '../energy/time';
+
+export interface MeterKey { readonly enterprise: string; readonly meter: string }
+
+/** One meter's consumption in one UTC hour; absolute, so a rewrite replaces the previous value. */
+export interface HourlyConsumption {
+  readonly enterprise: string;
+  readonly meter: string;
+  readonly carrier: string;
+  /** The carrier's unit the quantity is in (kWh, m3, t, GJ ...). */
+  readonly unit: string;
+  /** Hour start, epoch ms. */
+  readonly hour: number;
+  readonly quantity: number;
+}
+
+export interface WriteBatch {
+  readonly readings: readonly Reading[];
+  readonly hourly: readonly HourlyConsumption[];
+}
+
+export interface ConsumptionQuery {
+  /** All enterprises are answered by one query, not one per enterprise. */
+  readonly enterprises: readonly string[];
+  /** [from, to) in epoch ms; callers align them to bucket starts. */
+  readonly from: number;
+  readonly to: number;
+  readonly every: Every;
+  /** Site time zone for day and month buckets. */
+  readonly zone: string;
+  /** Optional restriction to some meters (e.g. tariff-scope electricity). */
+  readonly meters?: readonly MeterKey[];
+}
+
+export interface ConsumptionRow {
+  readonly enterprise: string;
+  readonly carrier: string;
+  readonly unit: string;
+  /** Bucket start, epoch ms. */
+  readonly time: number;
+  readonly quantity: number;
+}
+
+export interface LatestReading {
+  readonly enterprise: string;
+  readonly meter: string;
+  /** Newest stored reading of any quality. */
+  readonly lastTs: number;
+  /** Newest usable (not bad) reading, if any. */
+  readonly lastGood?: Reading;
+}
+
+export interface ReadingCount { readonly enterprise: string; readonly meter: string; readonly count: number }
+
+export interface StoreHealth { readonly ok: boolean; readonly kind: string; readonly version?: string; readonly detail?: string }
+
+export interface TimeSeriesStore {
+  readonly kind: 'sqlite' | 'influxdb';
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  health(): Promise<StoreHealth>;
+  /**
+   * Stores readings and hourly values. A reading with the key (enterprise, meter, ts) of a stored
+   * one replaces it; so does an hourly value with the same (enterprise, meter, hour). Resolves once
+   * the batch is durable and visible to queries.
+   */
+  write(batch: WriteBatch): Promise<void>;
+  /** Readings of one meter with from <= ts < to, ascending by ts, any quality. */
+  readings(key: MeterKey, from: number, to: number): Promise<Reading[]>;
+  /** Stored readings of one meter at exactly these timestamps (for idempotence). */
+  readingsAt(key: MeterKey, timestamps: readonly number[]): Promise<Reading[]>;
+  /** The nearest usable reading strictly before `ts`, or at or after `ts`. */
+  usableNeighbour(key: MeterKey, ts: number, direction: 'before' | 'atOrAfter'): Promise<Reading | undefined>;
+  /** Newest reading per meter of these enterprises (meters with none are absent). */
+  latest(enterprises: readonly string[]): Promise<LatestReading[]>;
+  /** Hourly values of one meter with from <= hour < to, ascending. */
+  hourly(key: MeterKey, from: number, to: number): Promise<HourlyConsumption[]>;
+  /** Consumption summed per enterprise, carrier and unit in calendar buckets of the site zone. */
+  consumption(query: ConsumptionQuery): Promise<ConsumptionRow[]>;
+  /** Distinct usable readings per meter with from <= ts < to (completeness, contract 4). */
+  countUsable(enterprises: readonly string[], from: number, to: number): Promise<ReadingCount[]>;
+}
