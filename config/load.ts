@@ -40,7 +40,7 @@ function deepFreeze<T>(value: T): T {
 /** Parses and validates configuration text; `file` is only used in messages. */
 export function parseConfig(text: string, file = '<config>'): Config {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(file, doc.errors.map((e) => ({ path: '(yaml)', line: e.linePos?.[0]?.line, message: e.message.split('\n')[0] ?? e.message })));
   }

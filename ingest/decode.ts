@@ -35,7 +35,8 @@ const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[
 const element = z.object({
   meter: z.string().optional(),
   ts: z.union([z.number(), z.string()]),
-  value: z.union([z.number(), z.string()]),
+  // Checked by parseValue: zod's number() would turn 1e999 (Infinity) into bad-shape, not non-finite.
+  value: z.unknown(),
   unit: z.string().optional(),
   quality: z.enum(['good', 'uncertain', 'bad']).optional(),
 }).passthrough();
@@ -70,11 +71,13 @@ function parseTs(ts: number | string): number {
   return ms;
 }
 
-function parseValue(value: number | string): number {
+function parseValue(value: unknown): number {
+  if (value === undefined) throw new Rejection('bad-shape', 'value is required');
   if (typeof value === 'string') {
     if (/^[+-]?(nan|inf(inity)?)$/i.test(value.trim())) throw new Rejection('non-finite', `value is ${value}`);
     throw new Rejection('bad-shape', 'value must be a JSON number');
   }
+  if (typeof value !== 'number') throw new Rejection('bad-shape', 'value must be a JSON number');
   // JSON numbers such as 1e999 parse to Infinity.
   if (!Number.isFinite(value)) throw new Rejection('non-finite', `value is ${value}`);
   return value;

@@ -86,7 +86,7 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
     if (timestamps.length === 0) return [];
     const stmt = this.conn().prepare('SELECT * FROM reading WHERE enterprise = ? AND meter = ? AND ts = ?');
     const out: Reading[] = [];
-    for (const ts of timestamps) {
+    for (const ts of [...new Set(timestamps)].sort((a, b) => a - b)) {
       const row = stmt.get(key.enterprise, key.meter, ts) as ReadingRow | undefined;
       if (row) out.push(toReading(row));
     }

@@ -1,0 +1,148 @@
+/**
+ * The composition root: builds every component from the validated configuration and the
+ * connection settings, starts them in order and stops them in reverse. Nothing imports it back.
+ */
+import path from 'node:path';
+import type { Connections } from '../config/load';
+import type { Config } from '../config/schema';
+import { COEFFICIENTS } from '../config/coefficients';
+import { ConsumptionTracker } from '../ingest/consumptionTracker';
+import { PayloadDecoder } from '../ingest/decode';
+import { EmbeddedBroker } from '../ingest/embeddedBroker';
+import { IngestPipeline } from '../ingest/ingestPipeline';
+import { MeterRegistry } from '../ingest/meterRegistry';
+import { MqttSource } from '../ingest/mqttSource';
+import { MeterSimulator } from '../ingest/simulator/meterSimulator';
+import { ConsumptionService } from './consumption/consumptionService';
+import { FactorTable } from './energy/factors';
+import { EventBus } from './events';
+import { HttpServer } from './http/httpServer';
+import type { Logger } from './log';
+import { InfluxTimeSeriesStore } from './store/influxTimeSeriesStore';
+import { SqliteTimeSeriesStore } from './store/sqliteTimeSeriesStore';
+import { StateStore } from './store/stateStore';
+import type { TimeSeriesStore } from './store/timeSeriesStore';
+
+export interface Lifecycle {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface AppOptions {
+  readonly config: Config;
+  readonly connections: Connections;
+  /** Run the demo meter simulator (default: only with the demo configuration). */
+  readonly simulate?: boolean;
+  readonly mqttClientId?: string;
+}
+
+export class App {
+  readonly bus: EventBus;
+  readonly state: StateStore;
+  readonly store: TimeSeriesStore;
+  readonly pipeline: IngestPipeline;
+  readonly http: HttpServer;
+  readonly broker: EmbeddedBroker | undefined;
+  readonly source: MqttSource;
+  private readonly components: { name: string; part: Lifecycle }[] = [];
+  private started: string[] = [];
+
+  constructor(private readonly options: AppOptions, private readonly deps: { logger: Logger; now?: () => number }) {
+    const { config, connections } = options;
+    const logger = deps.logger;
+    const now = deps.now ?? Date.now;
+    this.bus = new EventBus(logger.child({ component: 'bus' }));
+    this.state = new StateStore({ path: path.join(connections.dataDir, 'state.db') });
+    this.store = connections.influx
+      ? new InfluxTimeSeriesStore({ url: connections.influx.url, database: connections.influx.database, ...(connections.influx.token !== undefined && { token: connections.influx.token }), ...(connections.influx.org !== undefined && { org: connections.influx.org }) }, { logger: logger.child({ component: 'influx' }) })
+      : new SqliteTimeSeriesStore({ path: path.join(connections.dataDir, 'timeseries.db'), zone: config.timezone });
+    const factors = new FactorTable(config, COEFFICIENTS);
+    const meters = new MeterRegistry(config, factors);
+    const tracker = new ConsumptionTracker({ store: this.store, meters });
+    this.pipeline = new IngestPipeline(config.ingest, {
+      decoder: new PayloadDecoder(meters), tracker, state: this.state, bus: this.bus, logger: logger.child({ component: 'ingest' }), now,
+    });
+
+    this.broker = connections.mqttUrl === undefined
+      ? new EmbeddedBroker({ port: connections.embeddedBrokerPort, accounts: config.auth.mqtt }, {
+        logger: logger.child({ component: 'broker' }),
+        onRefused: (item) => this.state.quarantine([item]),
+        now,
+      })
+      : undefined;
+    const broker = this.broker;
+    this.source = new MqttSource({
+      get url() { return broker ? `mqtt://127.0.0.1:${broker.port}` : connections.mqttUrl ?? ''; },
+      clientId: options.mqttClientId ?? 'energy-monitor-ingest',
+      topics: ['energy/#'],
+      ...(broker ? { username: broker.internal.username, password: broker.internal.password } : {
+        ...(connections.mqttUsername !== undefined && { username: connections.mqttUsername }),
+        ...(connections.mqttPassword !== undefined && { password: connections.mqttPassword }),
+      }),
+    }, { accept: (msg) => this.pipeline.accept(msg), logger: logger.child({ component: 'mqtt' }), now });
+
+    const consumption = new ConsumptionService({ store: this.store, factors, config });
+    this.http = new HttpServer({ port: connections.httpPort }, {
+      config, consumption, state: this.state, now, logger: logger.child({ component: 'http' }),
+      replay: (records) => this.pipeline.replay(records),
+      health: () => this.health(),
+    });
+
+    this.components.push({ name: 'state store', part: this.state }, { name: 'time-series store', part: this.store });
+    if (this.broker) this.components.push({ name: 'embedded broker', part: this.broker });
+    this.components.push(
+      { name: 'ingest pipeline', part: { start: async () => undefined, stop: () => this.pipeline.stop() } },
+      { name: 'mqtt source', part: this.source },
+      { name: 'http', part: this.http },
+    );
+    if (options.simulate ?? connections.isDemo) {
+      const simulatorUrl = (): string => (broker ? `mqtt://127.0.0.1:${broker.port}` : connections.mqttUrl ?? '');
+      let simulator: MeterSimulator | undefined;
+      this.components.push({
+        name: 'meter simulator',
+        part: {
+          start: async () => {
+            // The demo gateways' passwords follow the demo configuration's convention (config/demo.yaml).
+            simulator = new MeterSimulator({ config, mqttUrl: simulatorUrl(), passwordFor: (id: string) => `${id}-demo`, seedYearToDate: true }, { logger: logger.child({ component: 'simulator' }) });
+            await simulator.start();
+          },
+          stop: async () => simulator?.stop(),
+        },
+      });
+    }
+  }
+
+  async health(): Promise<Record<string, { ok: boolean; [k: string]: unknown }>> {
+    const store = await this.store.health();
+    return {
+      mqtt: { ...this.source.status, ...(this.broker && { broker: 'embedded', brokerListening: this.broker.healthy }) },
+      store: { ...store },
+      stateStore: { ok: this.state.healthy },
+      ingest: { ok: true, pending: this.pipeline.pending, ...this.pipeline.stats },
+    };
+  }
+
+  async start(): Promise<void> {
+    for (const { name, part } of this.components) {
+      await part.start();
+      this.started.push(name);
+      this.deps.logger.debug({ component: name }, 'started');
+    }
+    this.deps.logger.info({ http: this.http.port, mqtt: this.broker ? `embedded :${this.broker.port}` : this.options.connections.mqttUrl, store: this.store.kind }, 'energy monitor running');
+  }
+
+  /** Stops in reverse order; one failing component does not keep the others running. */
+  async stop(): Promise<void> {
+    for (const { name, part } of [...this.components].reverse()) {
+      if (!this.started.includes(name)) continue;
+      try {
+        // Drain what MQTT delivered before the stores close.
+        if (name === 'ingest pipeline') await this.pipeline.flush();
+        await part.stop();
+      } catch (err) {
+        this.deps.logger.error({ err, component: name }, 'stop failed');
+      }
+    }
+    this.started = [];
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Consumption by calendar bucket in native units, tce and CO2, with the coefficient behind every
+ * figure (contract 4 and 5). One store query answers any number of enterprises.
+ */
+import type { Config } from '../../config/schema';
+import { co2KgOf, tceOf, type CarrierFactors, type FactorTable } from '../energy/factors';
+import { bucketStart, nextBucket, type Every } from '../energy/time';
+import type { TimeSeriesStore } from '../store/timeSeriesStore';
+
+export interface SeriesPoint {
+  /** Bucket start, epoch ms. */
+  readonly time: number;
+  readonly carrier: string;
+  readonly quantity: number;
+  readonly unit: string;
+  /** On the configured electricity basis. */
+  readonly tce: number;
+  /** On the other electricity basis (equals tce for other carriers). */
+  readonly tceOtherBasis: number;
+  readonly co2Kg: number;
+  readonly dualControl: boolean;
+}
+
+export interface CoefficientUsed {
+  readonly carrier: string;
+  readonly unit: string;
+  readonly kgcePerUnit: number;
+  readonly kgceSource: string;
+  readonly otherBasisKgcePerUnit: number;
+  readonly kgCo2PerUnit: number;
+  readonly kgCo2Source: string;
+  readonly countsTowardDualControl: boolean;
+}
+
+export interface ConsumptionSeries {
+  readonly enterprise: string;
+  readonly series: SeriesPoint[];
+  readonly coefficients: CoefficientUsed[];
+}
+
+export class ConsumptionService {
+  constructor(private readonly deps: { store: TimeSeriesStore; factors: FactorTable; config: Config }) {}
+
+  get electricityBasis(): 'equivalent' | 'equal' {
+    return this.deps.factors.electricityBasis;
+  }
+
+  get zone(): string {
+    return this.deps.config.timezone;
+  }
+
+  /** Aligns [from, to) outward to whole buckets of the site zone. */
+  align(from: number, to: number, every: Every): { from: number; to: number } {
+    const start = bucketStart(from, every, this.zone);
+    let end = bucketStart(to, every, this.zone);
+    if (end < to) end = nextBucket(end, every, this.zone);
+    return { from: start, to: end };
+  }
+
+  async series(enterprises: readonly string[], from: number, to: number, every: Every): Promise<Map<string, ConsumptionSeries>> {
+    const rows = await this.deps.store.consumption({ enterprises, from, to, every, zone: this.zone });
+    const out = new Map<string, { series: SeriesPoint[]; coefficients: Map<string, CoefficientUsed> }>();
+    for (const id of enterprises) out.set(id, { series: [], coefficients: new Map() });
+    for (const row of rows) {
+      const entry = out.get(row.enterprise);
+      const f = this.deps.factors.carrier(row.carrier, row.unit);
+      if (!entry || !f) continue;
+      entry.series.push(point(row.time, row.quantity, f));
+      entry.coefficients.set(`${f.carrier}/${f.unit}`, coefficientUsed(f));
+    }
+    const result = new Map<string, ConsumptionSeries>();
+    for (const [enterprise, v] of out) {
+      v.series.sort((a, b) => a.time - b.time || a.carrier.localeCompare(b.carrier));
+      result.set(enterprise, { enterprise, series: v.series, coefficients: [...v.coefficients.values()] });
+    }
+    return result;
+  }
+}
+
+function point(time: number, quantity: number, f: CarrierFactors): SeriesPoint {
+  return {
+    time, carrier: f.carrier, quantity, unit: f.unit,
+    tce: tceOf(quantity, f), tceOtherBasis: tceOf(quantity, { kgcePerUnit: f.otherBasisKgcePerUnit }), co2Kg: co2KgOf(quantity, f),
+    dualControl: f.dualControl,
+  };
+}
+
+function coefficientUsed(f: CarrierFactors): CoefficientUsed {
+  return {
+    carrier: f.carrier, unit: f.unit, kgcePerUnit: f.kgcePerUnit, kgceSource: f.kgceSource, otherBasisKgcePerUnit: f.otherBasisKgcePerUnit,
+    kgCo2PerUnit: f.kgCo2PerUnit, kgCo2Source: f.kgCo2Source, countsTowardDualControl: f.dualControl,
+  };
+}

@@ -1,0 +1,94 @@
+/** GET /api/enterprises and GET /api/enterprises/{id}/consumption (contract 5). */
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Config, EnterpriseConfig } from '../../../config/schema';
+import type { ConsumptionService } from '../../consumption/consumptionService';
+import { BadRequestError, NotFoundError } from '../../errors';
+import { isoInZone, parseInstant, yearBounds, type Every } from '../../energy/time';
+import { DateTime } from 'luxon';
+import { assertCanSee, principalOf } from '../auth';
+import { parseInput } from '../validate';
+
+const consumptionQuery = z.object({
+  from: z.string().optional(),
+  to: z.string().optional(),
+  every: z.enum(['1h', '1d', '1mo']).default('1d'),
+}).strict();
+
+/** Most buckets one request may ask for (about 2 years of hours). */
+const MAX_BUCKETS = 18_000;
+const APPROX_BUCKET_MS: Record<Every, number> = { '1h': 3.6e6, '1d': 8.64e7, '1mo': 2.6e9 };
+
+export function describeEnterprise(e: EnterpriseConfig, now: number, zone: string) {
+  const { year } = yearBounds(now, zone);
+  const quota = e.quotas.find((q) => q.year === year) ?? null;
+  return {
+    id: e.id, name: e.name, industry: e.industry, creditCode: e.creditCode ?? null, tariff: e.tariff ?? null,
+    meters: e.meters.map((m) => ({
+      id: m.id, name: m.name ?? null, carrier: m.carrier, product: m.product ?? null, unit: m.unit, kind: m.kind,
+      multiplier: m.multiplier, rollover: m.rollover ?? null, intervalSeconds: m.intervalSeconds,
+      tariffScope: m.tariffScope ?? m.carrier === 'electricity',
+    })),
+    quota,
+    quotas: e.quotas,
+  };
+}
+
+export function enterprisesRouter(deps: { config: Config; consumption: ConsumptionService; now: () => number }): Router {
+  const router = Router();
+  const zone = deps.config.timezone;
+  const find = (id: string): EnterpriseConfig => {
+    const e = deps.config.enterprises.find((x) => x.id === id);
+    if (!e) throw new NotFoundError(`enterprise ${id}`);
+    return e;
+  };
+
+  router.get('/', (_req, res) => {
+    const p = principalOf(res);
+    const visible = deps.config.enterprises.filter((e) => p.role !== 'enterprise' || e.id === p.enterprise);
+    res.json(visible.map((e) => describeEnterprise(e, deps.now(), zone)));
+  });
+
+  router.get('/:id', (req, res) => {
+    assertCanSee(principalOf(res), req.params.id);
+    res.json(describeEnterprise(find(req.params.id), deps.now(), zone));
+  });
+
+  router.get('/:id/consumption', async (req, res) => {
+    assertCanSee(principalOf(res), req.params.id);
+    const e = find(req.params.id);
+    const q = parseInput(consumptionQuery, req.query, 'query');
+    const instant = (text: string | undefined, name: string): number | undefined => {
+      if (text === undefined) return undefined;
+      const ms = parseInstant(text, zone);
+      if (ms === undefined) throw new BadRequestError(`${name} must be ISO-8601 (e.g. 2026-11-01 or 2026-11-01T00:00:00+08:00), got "${text}"`);
+      return ms;
+    };
+    const now = deps.now();
+    const defaultFrom = DateTime.fromMillis(now, { zone }).startOf(q.every === '1h' ? 'day' : q.every === '1d' ? 'month' : 'year').toMillis();
+    const rawFrom = instant(q.from, 'from') ?? defaultFrom;
+    const rawTo = instant(q.to, 'to') ?? now;
+    if (rawTo <= rawFrom) throw new BadRequestError('to must be after from');
+    const { from, to } = deps.consumption.align(rawFrom, rawTo, q.every);
+    if ((to - from) / APPROX_BUCKET_MS[q.every] > MAX_BUCKETS) throw new BadRequestError(`too many ${q.every} buckets; narrow from/to or use a coarser every`);
+    const result = (await deps.consumption.series([e.id], from, to, q.every)).get(e.id);
+    const series = result?.series ?? [];
+    res.json({
+      enterprise: e.id,
+      from: isoInZone(from, zone),
+      to: isoInZone(to, zone),
+      every: q.every,
+      timezone: zone,
+      electricityBasis: deps.consumption.electricityBasis,
+      series: series.map((s) => ({ ...s, time: isoInZone(s.time, zone) })),
+      totals: {
+        tce: series.reduce((sum, s) => sum + s.tce, 0),
+        dualControlTce: series.reduce((sum, s) => sum + (s.dualControl ? s.tce : 0), 0),
+        co2Kg: series.reduce((sum, s) => sum + s.co2Kg, 0),
+      },
+      coefficients: result?.coefficients ?? [],
+    });
+  });
+
+  return router;
+}

@@ -1,0 +1,241 @@
+/**
+ * InfluxTimeSeriesStore against a real influxd 1.6.7 (the shared contract suite plus what only
+ * this adapter has: version detection, retries, failure reporting, InfluxQL injection), and its
+ * 2.x write path against VictoriaMetrics when that is installed.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DependencyError } from '../../services/errors';
+import type { Reading } from '../../services/energy/reading';
+import { silentLogger } from '../../services/log';
+import { InfluxTimeSeriesStore, type InfluxStoreOptions } from '../../services/store/influxTimeSeriesStore';
+import { findInfluxd, findVictoriaMetrics, startInfluxd, startVictoriaMetrics, type InfluxdHandle } from '../helpers/influxd';
+import { timeSeriesStoreContract } from './timeSeriesStore.contract';
+
+const T0 = Date.UTC(2026, 2, 1, 15, 0);
+const MIN = 60_000;
+const reading = (enterprise: string, meter: string, minutes: number, value: number, quality: Reading['quality'] = 'good'): Reading =>
+  ({ enterprise, meter, ts: T0 + minutes * MIN, value, quality });
+
+const FAST_RETRY = { maxRetries: 2, minRetryDelayMs: 20, maxRetryDelayMs: 100 } as const;
+
+// Decided when the file is collected; in CI a missing influxd still runs and fails in beforeAll.
+const influxAvailable = findInfluxd() !== undefined || process.env.CI === 'true';
+if (!influxAvailable) console.warn('influxd not found: the InfluxDB integration tests are skipped');
+
+/** A loopback HTTP proxy in front of influxd that records requests and can fail writes with 503. */
+async function startProxy(target: string): Promise<{ url: string; requests: string[]; failWrites: (n: number) => void; close: () => Promise<void> }> {
+  const requests: string[] = [];
+  let failing = 0;
+  const server = http.createServer((req, res) => {
+    const path = req.url ?? '/';
+    requests.push(`${req.method ?? ''} ${path}`);
+    if (failing > 0 && path.includes('write')) {
+      failing--;
+      req.resume();
+      res.writeHead(503, { 'Content-Type': 'application/json' }).end('{"error":"injected failure"}');
+      return;
+    }
+    const upstream = http.request(`${target}${path}`, { method: req.method, headers: req.headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    upstream.on('error', () => res.writeHead(502).end());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    failWrites: (n) => { failing = n; },
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
+(influxAvailable ? describe : describe.skip)('InfluxTimeSeriesStore on influxd 1.x', () => {
+  let influxd: InfluxdHandle;
+  let dbCounter = 0;
+
+  beforeAll(async () => {
+    const started = await startInfluxd();
+    if (started === undefined) throw new Error('influxd did not start');
+    influxd = started;
+  }, 30_000);
+  afterAll(async () => {
+    await influxd?.stop();
+  });
+
+  async function newStore(overrides: Partial<InfluxStoreOptions> = {}): Promise<{ store: InfluxTimeSeriesStore; database: string; cleanup: () => Promise<void> }> {
+    const database = `energy_test_${++dbCounter}`;
+    const store = new InfluxTimeSeriesStore({ url: influxd.url, database, ...overrides }, { logger: silentLogger() });
+    await store.start();
+    return {
+      store,
+      database,
+      cleanup: async () => {
+        await store.stop();
+        // A fresh database per store keeps tests apart; drop it so the server stays small.
+        await fetch(`${influxd.url}/query`, { method: 'POST', body: new URLSearchParams({ q: `DROP DATABASE "${database}"` }) });
+      },
+    };
+  }
+
+  timeSeriesStoreContract('influxdb 1.6', () => newStore());
+
+  describe('adapter specifics', () => {
+    it('detects 1.6.7 from /ping and writes through the 1.x /write endpoint', async () => {
+      const proxy = await startProxy(influxd.url);
+      const { store, cleanup } = await newStore({ url: proxy.url });
+      try {
+        expect(await store.health()).toEqual({ ok: true, kind: 'influxdb', version: expect.stringMatching(/^1\.6\.7/) });
+        await store.write({ readings: [reading('alu01', 'e-main', 0, 1)], hourly: [] });
+        const writes = proxy.requests.filter((r) => r.includes('write'));
+        expect(writes).toHaveLength(1);
+        expect(writes[0]).toMatch(/^POST \/write\?db=energy_test_\d+&precision=ms$/);
+        expect(proxy.requests.some((r) => r.startsWith('POST /query') )).toBe(true); // CREATE DATABASE and reads
+        expect(await store.readings({ enterprise: 'alu01', meter: 'e-main' }, T0, T0 + MIN)).toHaveLength(1);
+      } finally {
+        await cleanup();
+        await proxy.close();
+      }
+    });
+
+    it('retries failed writes with backoff and resolves once the server took them', async () => {
+      const proxy = await startProxy(influxd.url);
+      const { store, cleanup } = await newStore({ url: proxy.url, ...FAST_RETRY, batchMaxLines: 2 });
+      try {
+        proxy.failWrites(2);
+        const readings = [0, 15, 30, 45, 60].map((m) => reading('alu01', 'e-main', m, m));
+        await store.write({ readings, hourly: [] });
+        // 5 lines in batches of 2 = 3 requests, plus the 2 injected failures retried.
+        expect(proxy.requests.filter((r) => r.includes('write'))).toHaveLength(5);
+        expect((await store.readings({ enterprise: 'alu01', meter: 'e-main' }, T0, T0 + 120 * MIN)).map((r) => r.value)).toEqual([0, 15, 30, 45, 60]);
+      } finally {
+        await cleanup();
+        await proxy.close();
+      }
+    });
+
+    it('rejects a write with a DependencyError once retries are spent, and health says not ok', async () => {
+      const own = await startInfluxd();
+      if (own === undefined) throw new Error('influxd did not start');
+      const store = new InfluxTimeSeriesStore({ url: own.url, database: 'gone', ...FAST_RETRY }, { logger: silentLogger() });
+      try {
+        await store.start();
+        expect((await store.health()).ok).toBe(true);
+        await own.stop();
+        const started = Date.now();
+        const error: unknown = await store.write({ readings: [reading('alu01', 'e-main', 0, 1)], hourly: [] }).then(() => undefined, (e: unknown) => e);
+        expect(error).toBeInstanceOf(DependencyError);
+        expect((error as DependencyError).context).toMatchObject({ dependency: 'influxdb', attempts: 3 });
+        expect(Date.now() - started).toBeGreaterThanOrEqual(20); // at least one backoff delay
+        const health = await store.health();
+        expect(health.ok).toBe(false);
+        expect(health.kind).toBe('influxdb');
+        expect(health.detail).toEqual(expect.any(String));
+        await expect(store.readings({ enterprise: 'alu01', meter: 'e-main' }, T0, T0 + MIN)).rejects.toBeInstanceOf(DependencyError);
+        await store.stop();
+      } finally {
+        await own.stop();
+      }
+    });
+
+    it('does not retry what the server refuses (field type conflict), and reports query errors', async () => {
+      const proxy = await startProxy(influxd.url);
+      const { store, database, cleanup } = await newStore({ url: proxy.url, ...FAST_RETRY });
+      try {
+        // Another writer made `value` a string field in this shard; a float is then refused with 400.
+        const res = await fetch(`${influxd.url}/write?db=${database}&precision=ms`, { method: 'POST', body: `reading,enterprise=x,meter=m value="text" ${T0}` });
+        expect(res.status).toBe(204);
+        const error: unknown = await store.write({ readings: [reading('alu01', 'e-main', 0, 1)], hourly: [] }).then(() => undefined, (e: unknown) => e);
+        expect(error).toBeInstanceOf(DependencyError);
+        expect(error).toMatchObject({ retryable: false, context: { attempts: 1 } });
+        expect(proxy.requests.filter((r) => r.includes('write'))).toHaveLength(1);
+        await expect(store.consumption({ enterprises: ['x'], from: T0, to: T0 + 86_400_000, every: '1d', zone: 'Not/AZone' }))
+          .rejects.toMatchObject({ name: 'DependencyError', message: expect.stringMatching(/time zone/) });
+      } finally {
+        await cleanup();
+        await proxy.close();
+      }
+    });
+
+    it('waits out a paused server instead of failing', async () => {
+      const { store, cleanup } = await newStore(FAST_RETRY);
+      try {
+        influxd.pause();
+        const write = store.write({ readings: [reading('alu01', 'e-main', 0, 42)], hourly: [] });
+        await new Promise((r) => setTimeout(r, 300));
+        influxd.resume();
+        await write;
+        expect((await store.readings({ enterprise: 'alu01', meter: 'e-main' }, T0, T0 + MIN))[0]?.value).toBe(42);
+      } finally {
+        influxd.resume();
+        await cleanup();
+      }
+    });
+
+    it('treats enterprise ids as data: InfluxQL and regex injection finds nothing', async () => {
+      const { store, cleanup } = await newStore();
+      try {
+        const odd = ['a.b', 'a"b', "o'hara", 'back\\slash x', 'p|q'];
+        await store.write({
+          readings: [reading('alu01', 'e-main', 0, 1), reading('steel02', 'e-main', 0, 2), ...odd.map((e, i) => reading(e, 'm, x=y "1"', 0, 10 + i))],
+          hourly: [{ enterprise: 'alu01', meter: 'e-main', carrier: 'electricity', unit: 'kWh', hour: T0, quantity: 5 }],
+        });
+        const attacks = ["a' OR 1=1 --", "alu01' OR enterprise = 'steel02", '.*', 'alu0.', 'alu01|steel02', 'alu01)|(steel02', 'alu01/ OR 1=1', 'axb', 'p'];
+        for (const attack of attacks) {
+          expect(await store.latest([attack])).toEqual([]);
+          expect(await store.countUsable([attack], T0, T0 + MIN)).toEqual([]);
+          expect(await store.consumption({ enterprises: [attack], from: T0, to: T0 + 3_600_000, every: '1h', zone: 'Asia/Shanghai' })).toEqual([]);
+          expect(await store.readings({ enterprise: attack, meter: 'e-main' }, T0, T0 + MIN)).toEqual([]);
+          expect(await store.usableNeighbour({ enterprise: attack, meter: 'e-main' }, T0, 'atOrAfter')).toBeUndefined();
+        }
+        // Ids full of metacharacters and quotes round-trip exactly.
+        const latest = await store.latest(odd);
+        expect(latest.map((l) => [l.enterprise, l.meter, l.lastGood?.value]).sort()).toEqual(odd.map((e, i) => [e, 'm, x=y "1"', 10 + i]).sort());
+        expect((await store.readings({ enterprise: 'a.b', meter: 'm, x=y "1"' }, T0, T0 + MIN)).map((r) => r.value)).toEqual([10]);
+      } finally {
+        await cleanup();
+      }
+    });
+  });
+});
+
+(findVictoriaMetrics() !== undefined ? describe : describe.skip)('InfluxTimeSeriesStore 2.x write path on VictoriaMetrics', () => {
+  let vm: InfluxdHandle | undefined;
+  beforeAll(async () => {
+    vm = await startVictoriaMetrics();
+  }, 30_000);
+  afterAll(async () => {
+    await vm?.stop();
+  });
+
+  it('writes line protocol to /api/v2/write when /ping names no 1.x version', async () => {
+    const url = vm!.url;
+    const proxy = await startProxy(url);
+    const store = new InfluxTimeSeriesStore({ url: proxy.url, database: 'energy', org: 'district', ...FAST_RETRY }, { logger: silentLogger() });
+    try {
+      await store.start();
+      await store.write({
+        readings: [reading('alu01', 'e-main', 0, 100.5), reading('alu01', 'e-main', 15, 101.25, 'uncertain')],
+        hourly: [{ enterprise: 'alu01', meter: 'e-main', carrier: 'electricity', unit: 'kWh', hour: T0, quantity: 7.5 }],
+      });
+      const writes = proxy.requests.filter((r) => r.includes('write'));
+      expect(writes).toEqual(['POST /api/v2/write?org=district&bucket=energy&precision=ms']);
+      expect(proxy.requests.some((r) => r.includes('CREATE') || r.startsWith('POST /query'))).toBe(false); // no 1.x database set-up
+      await fetch(`${url}/internal/force_flush`);
+      const res = await fetch(`${url}/api/v1/export?${new URLSearchParams({ 'match[]': '{__name__=~"reading_value|consumption_quantity"}', start: '0' }).toString()}`);
+      const series = (await res.text()).trim().split('\n').map((line) => JSON.parse(line) as { metric: Record<string, string>; values: number[]; timestamps: number[] })
+        .sort((a, b) => (a.metric.__name__ ?? '').localeCompare(b.metric.__name__ ?? ''));
+      expect(series).toEqual([
+        { metric: { __name__: 'consumption_quantity', enterprise: 'alu01', meter: 'e-main', carrier: 'electricity', unit: 'kWh' }, values: [7.5], timestamps: [T0] },
+        { metric: { __name__: 'reading_value', enterprise: 'alu01', meter: 'e-main' }, values: [100.5, 101.25], timestamps: [T0, T0 + 15 * MIN] },
+      ]);
+      expect((await store.health()).ok).toBe(true);
+    } finally {
+      await store.stop();
+      await proxy.close();
+    }
+  });
+});
