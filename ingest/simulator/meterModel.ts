@@ -5,8 +5,10 @@
  *
  * - counter: the raw register = (installed quantity + integral of the profile) / multiplier,
  *   wrapped at `rollover` (register = x mod rollover, which is exactly what the contract's
- *   `rollover - prev + new` step undoes). With resets enabled, a meter is "replaced" on rare days
- *   chosen by a hash: from that instant its register restarts at 0.
+ *   `rollover - prev + new` step undoes). With resets enabled, a counter without a rollover is
+ *   "replaced" on rare days chosen by a hash: from that instant its register restarts at 0.
+ *   Counters with a rollover are never replaced, so their registers keep growing and wrap on
+ *   schedule (chem01's 7-digit gas index about every four months).
  * - power: the instantaneous rate (kW).
  * - interval: the quantity over the interval ending at ts, with a little noise.
  */
@@ -14,8 +16,8 @@ import type { EnterpriseConfig, MeterConfig } from '../../config/schema';
 import { unitDef } from '../../services/energy/units';
 import { DAY_MS, HOUR_MS, PROFILE_EPOCH_LOCAL_MS, hash01, integralTo, intervalNoise, profileFor, rateAt, type RateProfile } from './profiles';
 
-/** Chance per counter meter per day of a meter replacement (register back to 0). */
-export const RESET_PROBABILITY_PER_DAY = 1 / 60;
+/** Chance per day that a counter without a rollover is replaced (register back to 0): about monthly. */
+export const RESET_PROBABILITY_PER_DAY = 1 / 45;
 
 export interface MeterModelOptions {
   readonly enterprise: EnterpriseConfig;
@@ -52,7 +54,7 @@ export class MeterModel {
     this.intervalMs = options.meter.intervalSeconds * 1000;
     this.profile = profileFor(options.enterprise, options.meter);
     this.utcOffsetMs = options.utcOffsetMs;
-    this.resets = options.resets && options.meter.kind === 'counter';
+    this.resets = options.resets && options.meter.kind === 'counter' && options.meter.rollover === undefined;
     const m = options.meter;
     // A meter installed some years ago: anywhere up to a third of its register range (or ~3 years of use).
     const yearRegister = (this.profile.meanPerHour * 8760) / m.multiplier;
