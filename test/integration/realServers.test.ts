@@ -14,7 +14,6 @@ import { hasMosquitto, startMosquitto, type MosquittoBroker } from '../helpers/m
 
 const DAY0 = Date.parse('2026-11-01T00:00:00+08:00');
 const M = 60_000;
-const H = 60 * M;
 const config = testConfig({ auth: authSection() });
 const at = (minutes: number) => DAY0 + minutes * M;
 
