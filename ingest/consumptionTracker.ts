@@ -30,6 +30,8 @@ export interface TrackResult {
 }
 
 const MAX_RECENT = 512;
+/** Changed readings less than this apart are recomputed as one span. */
+const CLUSTER_GAP_MS = 24 * 3_600_000;
 const FAR_FUTURE = 8.64e15;
 
 interface MeterState {
@@ -194,12 +196,22 @@ export class ConsumptionTracker {
   private async recompute(k: string, meter: RegisteredMeter, changed: readonly Reading[]): Promise<number> {
     const { store } = this.deps;
     const model = meter.model;
+    // Changed readings close together (a gateway's catch-up block) share one span, so a block
+    // costs two neighbour lookups, not two per reading. Recomputing a wider span is still exact.
+    const sorted = [...changed].sort((a, b) => a.ts - b.ts);
+    const clusters: { first: number; last: number }[] = [];
+    for (const r of sorted) {
+      const c = clusters[clusters.length - 1];
+      if (c && r.ts - c.last <= CLUSTER_GAP_MS) c.last = r.ts;
+      else clusters.push({ first: r.ts, last: r.ts });
+    }
     const spans: { from: number; to: number }[] = [];
-    for (const r of changed) {
-      const prev = model.kind === 'interval' ? undefined : await store.usableNeighbour(meter.key, r.ts, 'before');
-      const next = model.kind === 'interval' ? undefined : await store.usableNeighbour(meter.key, r.ts + 1, 'atOrAfter');
-      const span = affectedSpan(model, r.ts, prev?.ts, next?.ts);
-      spans.push({ from: hourFloor(span.from), to: Math.max(hourCeil(span.to), hourFloor(span.from) + HOUR_MS) });
+    for (const { first, last } of clusters) {
+      const prev = model.kind === 'interval' ? undefined : await store.usableNeighbour(meter.key, first, 'before');
+      const next = model.kind === 'interval' ? undefined : await store.usableNeighbour(meter.key, last + 1, 'atOrAfter');
+      const from = affectedSpan(model, first, prev?.ts, undefined).from;
+      const to = affectedSpan(model, last, undefined, next?.ts).to;
+      spans.push({ from: hourFloor(from), to: Math.max(hourCeil(to), hourFloor(from) + HOUR_MS) });
     }
     spans.sort((a, b) => a.from - b.from);
     const merged: { from: number; to: number }[] = [];
