@@ -21,16 +21,8 @@ export interface SeriesPoint {
   readonly dualControl: boolean;
 }
 
-export interface CoefficientUsed {
-  readonly carrier: string;
-  readonly unit: string;
-  readonly kgcePerUnit: number;
-  readonly kgceSource: string;
-  readonly otherBasisKgcePerUnit: number;
-  readonly kgCo2PerUnit: number;
-  readonly kgCo2Source: string;
-  readonly countsTowardDualControl: boolean;
-}
+/** A coefficient used for a figure, with its sources (contract: every number can be traced). */
+export type CoefficientUsed = CarrierFactors;
 
 export interface ConsumptionSeries {
   readonly enterprise: string;
@@ -66,7 +58,7 @@ export class ConsumptionService {
       const f = this.deps.factors.carrier(row.carrier, row.unit);
       if (!entry || !f) continue;
       entry.series.push(point(row.time, row.quantity, f));
-      entry.coefficients.set(`${f.carrier}/${f.unit}`, coefficientUsed(f));
+      entry.coefficients.set(`${f.carrier}/${f.unit}`, f);
     }
     const result = new Map<string, ConsumptionSeries>();
     for (const [enterprise, v] of out) {
@@ -82,12 +74,5 @@ function point(time: number, quantity: number, f: CarrierFactors): SeriesPoint {
     time, carrier: f.carrier, quantity, unit: f.unit,
     tce: tceOf(quantity, f), tceOtherBasis: tceOf(quantity, { kgcePerUnit: f.otherBasisKgcePerUnit }), co2Kg: co2KgOf(quantity, f),
     dualControl: f.dualControl,
-  };
-}
-
-function coefficientUsed(f: CarrierFactors): CoefficientUsed {
-  return {
-    carrier: f.carrier, unit: f.unit, kgcePerUnit: f.kgcePerUnit, kgceSource: f.kgceSource, otherBasisKgcePerUnit: f.otherBasisKgcePerUnit,
-    kgCo2PerUnit: f.kgCo2PerUnit, kgCo2Source: f.kgCo2Source, countsTowardDualControl: f.dualControl,
   };
 }

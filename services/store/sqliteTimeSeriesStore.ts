@@ -3,9 +3,8 @@
  * unset. Hourly rows carry the start of their local day in the site zone, computed at write time,
  * so day and month totals are grouped inside SQLite instead of in Node.
  */
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
+import type Database from 'better-sqlite3';
+import { openSqlite } from './sqliteFile';
 import type { Quality, Reading } from '../energy/reading';
 import { bucketStart } from '../energy/time';
 import type {
@@ -35,12 +34,7 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
   constructor(private readonly options: SqliteTimeSeriesOptions) {}
 
   async start(): Promise<void> {
-    if (this.options.path !== ':memory:') mkdirSync(path.dirname(this.options.path), { recursive: true });
-    const db = new Database(this.options.path);
-    db.pragma('journal_mode = WAL');
-    // FULL: a batch reported as written survives a power cut, not only a process crash.
-    db.pragma('synchronous = FULL');
-    db.exec(`
+    const db = openSqlite(this.options.path, `
       CREATE TABLE IF NOT EXISTS reading (
         enterprise TEXT NOT NULL, meter TEXT NOT NULL, ts INTEGER NOT NULL, value REAL NOT NULL, quality TEXT NOT NULL,
         PRIMARY KEY (enterprise, meter, ts)) WITHOUT ROWID;

@@ -3,9 +3,8 @@
  * events; alarms, output values and report snapshots join it in their issues). Always SQLite under
  * DATA_DIR, also in production, so that it survives restarts without another server.
  */
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
+import type Database from 'better-sqlite3';
+import { openSqlite } from './sqliteFile';
 import type { DataQualityEvent, DataQualityKind } from '../energy/dataQuality';
 
 /** Reason codes of contract 2, plus `too-large` for payloads over the configured limit. */
@@ -64,11 +63,7 @@ export class StateStore {
   constructor(private readonly options: { path: string }) {}
 
   async start(): Promise<void> {
-    if (this.options.path !== ':memory:') mkdirSync(path.dirname(this.options.path), { recursive: true });
-    const db = new Database(this.options.path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.exec(`
+    const db = openSqlite(this.options.path, `
       CREATE TABLE IF NOT EXISTS quarantine (
         id INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, payload TEXT NOT NULL, reason TEXT NOT NULL, detail TEXT NOT NULL,
         received_at INTEGER NOT NULL, enterprise TEXT, meter TEXT, client_id TEXT,

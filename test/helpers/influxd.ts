@@ -6,9 +6,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort } from './mosquitto';
 
 export interface InfluxdHandle {
   readonly url: string;
@@ -22,19 +22,6 @@ const CANDIDATES = [process.env.INFLUXD_BIN, '/usr/bin/influxd', '/usr/local/bin
 
 export function findInfluxd(): string | undefined {
   return CANDIDATES.find((p): p is string => p !== undefined && p !== '' && existsSync(p));
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => (port > 0 ? resolve(port) : reject(new Error('no port assigned'))));
-    });
-  });
 }
 
 async function waitForPing(url: string, child: ChildProcess, output: () => string, timeoutMs: number): Promise<void> {
