@@ -101,6 +101,24 @@ async function startProxy(target: string): Promise<{ url: string; requests: stri
       }
     });
 
+    it('answers consumption for many enterprises with one query', async () => {
+      const proxy = await startProxy(influxd.url);
+      const { store, cleanup } = await newStore({ url: proxy.url });
+      try {
+        const ids = Array.from({ length: 50 }, (_, i) => `ent${i}`);
+        await store.write({ readings: [], hourly: ids.map((enterprise, i) => ({ enterprise, meter: 'm', carrier: 'electricity', unit: 'kWh', hour: T0, quantity: i })) });
+        const before = proxy.requests.length;
+        for (const every of ['1h', '1d', '1mo'] as const) {
+          const rows = await store.consumption({ enterprises: ids, from: T0 - 31 * 24 * 60 * MIN, to: T0 + 31 * 24 * 60 * MIN, every, zone: 'Asia/Shanghai' });
+          expect(rows).toHaveLength(50);
+        }
+        expect(proxy.requests.slice(before)).toEqual(['POST /query', 'POST /query', 'POST /query'].map((r) => expect.stringContaining(r)));
+      } finally {
+        await cleanup();
+        await proxy.close();
+      }
+    });
+
     it('retries failed writes with backoff and resolves once the server took them', async () => {
       const proxy = await startProxy(influxd.url);
       const { store, cleanup } = await newStore({ url: proxy.url, ...FAST_RETRY, batchMaxLines: 2 });
