@@ -8,7 +8,8 @@ import type { Logger } from '../services/log';
 import type { RawMessage } from './decode';
 
 export interface MqttSourceOptions {
-  readonly url: string;
+  /** A function when the URL is known only at start (the embedded broker's port). */
+  readonly url: string | (() => string);
   readonly username?: string;
   readonly password?: string;
   /** Stable client id: the broker keys the persistent session on it. */
@@ -37,7 +38,8 @@ export class MqttSource {
   async start(): Promise<void> {
     const { options, deps } = this;
     const v5 = options.protocolVersion === 5;
-    const client = mqtt.connect(options.url, {
+    const url = typeof options.url === 'function' ? options.url() : options.url;
+    const client = mqtt.connect(url, {
       clientId: options.clientId,
       clean: false,
       protocolVersion: options.protocolVersion ?? 4,
@@ -55,7 +57,7 @@ export class MqttSource {
     };
     client.on('connect', (connack) => {
       this.lastError = undefined;
-      deps.logger.info({ url: options.url, sessionPresent: connack.sessionPresent }, 'MQTT connected');
+      deps.logger.info({ url, sessionPresent: connack.sessionPresent }, 'MQTT connected');
       if (!connack.sessionPresent) {
         client.subscribe([...options.topics], { qos: 1 }, (err) => {
           if (err) deps.logger.error({ err: err.message }, 'MQTT subscribe failed');

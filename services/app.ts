@@ -71,8 +71,10 @@ export class App {
       })
       : undefined;
     const broker = this.broker;
+    // The embedded broker's port is known once it listens (port 0 in tests).
+    const mqttUrl = (): string => (broker ? `mqtt://127.0.0.1:${broker.port}` : connections.mqttUrl ?? '');
     this.source = new MqttSource({
-      get url() { return broker ? `mqtt://127.0.0.1:${broker.port}` : connections.mqttUrl ?? ''; },
+      url: mqttUrl,
       clientId: options.mqttClientId ?? 'energy-monitor-ingest',
       topics: ['energy/#'],
       ...(broker ? { username: broker.internal.username, password: broker.internal.password } : {
@@ -96,14 +98,13 @@ export class App {
       { name: 'http', part: this.http },
     );
     if (options.simulate ?? connections.isDemo) {
-      const simulatorUrl = (): string => (broker ? `mqtt://127.0.0.1:${broker.port}` : connections.mqttUrl ?? '');
       let simulator: MeterSimulator | undefined;
       this.components.push({
         name: 'meter simulator',
         part: {
           start: async () => {
             // The demo gateways' passwords follow the demo configuration's convention (config/demo.yaml).
-            simulator = new MeterSimulator({ config, mqttUrl: simulatorUrl(), passwordFor: (id: string) => `${id}-demo`, seedYearToDate: true }, { logger: logger.child({ component: 'simulator' }) });
+            simulator = new MeterSimulator({ config, mqttUrl: mqttUrl(), passwordFor: (id: string) => `${id}-demo`, seedYearToDate: true }, { logger: logger.child({ component: 'simulator' }) });
             await simulator.start();
           },
           stop: async () => simulator?.stop(),

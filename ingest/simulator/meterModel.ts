@@ -97,11 +97,6 @@ export class MeterModel {
     return register;
   }
 
-  /** Expected quantity per hour on average (meter unit, after the multiplier). */
-  get meanPerHour(): number {
-    return this.profile.meanPerHour;
-  }
-
   /** Latest meter replacement at or before `ts`; the reading at the replacement instant is still the old meter's. */
   lastResetAtOrBefore(ts: number): number | undefined {
     if (!this.resets) return undefined;
@@ -109,6 +104,17 @@ export class MeterModel {
     const today = this.resetOn(day);
     if (today !== undefined && today < ts) return today;
     return this.lastResetBeforeDay(day) ?? undefined;
+  }
+
+  /** Replacement instants in (from, to]: the YTD seed reads the meter there so no consumption is lost. */
+  resetsBetween(from: number, to: number): number[] {
+    if (!this.resets) return [];
+    const out: number[] = [];
+    for (let d = this.localDay(from); d <= this.localDay(to); d++) {
+      const r = this.resetOn(d);
+      if (r !== undefined && r > from && r <= to) out.push(r);
+    }
+    return out;
   }
 
   private localDay(ts: number): number {

@@ -178,17 +178,26 @@ export class MeterSimulator {
     return messages.length;
   }
 
-  /** One register per local midnight from 1 January to the backfill, per counter (one array each). */
+  /**
+   * One register per local midnight from 1 January to the backfill, per counter (one array each),
+   * plus the two readings around each meter replacement: with daily readings alone the service
+   * would lose up to a day's consumption at every reset (contract 4: the step is the new register).
+   */
   private seedMessages(plant: Plant, before: number): Outgoing[] {
     const zone = this.options.config.timezone;
+    const yearStart = DateTime.fromMillis(before, { zone }).startOf('year');
     const out: Outgoing[] = [];
     for (const slot of plant.slots) {
-      if (slot.model.kind !== 'counter') continue;
-      const readings: SimReading[] = [];
-      for (let day = DateTime.fromMillis(before, { zone }).startOf('year'); day.toMillis() < before; day = day.plus({ days: 1 })) {
-        readings.push({ ts: day.toMillis(), value: slot.model.valueAt(day.toMillis()) });
+      const model = slot.model;
+      if (model.kind !== 'counter') continue;
+      const times = new Set<number>();
+      for (let day = yearStart; day.toMillis() < before; day = day.plus({ days: 1 })) times.add(day.toMillis());
+      for (const reset of model.resetsBetween(yearStart.toMillis(), before)) {
+        times.add(reset);
+        if (reset + model.intervalMs < before) times.add(reset + model.intervalMs);
       }
-      if (readings.length > 0) out.push(this.wire.meterMessage(plant.enterprise.id, slot.model.meter, readings, true, false));
+      const readings = [...times].sort((a, b) => a - b).map((ts) => ({ ts, value: model.valueAt(ts) }));
+      if (readings.length > 0) out.push(this.wire.meterMessage(plant.enterprise.id, model.meter, readings, true, false));
     }
     return out;
   }

@@ -79,37 +79,40 @@ const ELEMENT_KEYS = new Set(['meter', 'ts', 'value', 'unit', 'quality']);
 interface Reading { readonly ts: number; readonly value: number }
 interface Decoded { readonly valid: Map<string, Reading[]>; readonly invalid: { key: string; reason: string }[] }
 
-/** Parses every message as the contract's shapes; readings in the meter's unit, by "enterprise/meter". */
+/**
+ * Parses every message as the contract's shapes; readings in the meter's unit, by "enterprise/meter".
+ * Problems are collected and asserted once (an expect per reading makes a two-day run slow).
+ */
 function decodeAll(config: Config, published: readonly Published[]): Decoded {
   const meters = new Map<string, MeterConfig>(config.enterprises.flatMap((e) => e.meters.map((m) => [`${e.id}/${m.id}`, m] as const)));
   const valid = new Map<string, Reading[]>();
   const invalid: { key: string; reason: string }[] = [];
+  const problems: string[] = [];
   for (const msg of published) {
     const match = TOPIC.exec(msg.topic);
-    expect(match).not.toBeNull();
-    const [, enterprise, meterId] = match!;
-    expect(enterprise).toBe(msg.username); // a gateway publishes for its own enterprise only
+    if (!match) { problems.push(`topic ${msg.topic}`); continue; }
+    const [, enterprise, meterId] = match;
+    if (enterprise !== msg.username) problems.push(`${msg.username} published for ${enterprise}`); // own enterprise only
     const body: unknown = JSON.parse(msg.payload);
-    if (meterId === undefined) expect(Array.isArray(body)).toBe(true); // the multi-meter topic takes arrays
+    if (meterId === undefined && !Array.isArray(body)) problems.push(`multi-meter topic without an array: ${msg.payload}`);
     const items: unknown[] = Array.isArray(body) ? body : [body];
-    expect(items.length).toBeGreaterThan(0);
+    if (items.length === 0) problems.push(`empty array on ${msg.topic}`);
     for (const item of items) {
-      expect(typeof item).toBe('object');
+      if (typeof item !== 'object' || item === null) { problems.push(`not an object: ${JSON.stringify(item)}`); continue; }
       const e = item as Record<string, unknown>;
-      for (const k of Object.keys(e)) expect(ELEMENT_KEYS.has(k)).toBe(true);
-      const id = meterId ?? e.meter;
-      expect(typeof id).toBe('string');
-      const key = `${enterprise}/${String(id)}`;
+      const where = `${msg.topic} ${JSON.stringify(e)}`;
+      if (Object.keys(e).some((k) => !ELEMENT_KEYS.has(k))) problems.push(`unexpected key: ${where}`);
+      const key = `${enterprise}/${String(meterId ?? e.meter)}`;
       const meter = meters.get(key);
-      expect(meter).toBeDefined();
-      const ts = typeof e.ts === 'number' ? e.ts : (expect(e.ts).toMatch(ISO_WITH_OFFSET), Date.parse(String(e.ts)));
-      expect(Number.isInteger(ts)).toBe(true);
-      expect(typeof e.value).toBe('number');
-      if (e.quality !== undefined) expect(['good', 'uncertain', 'bad']).toContain(e.quality);
-      let value = e.value as number;
+      const ts = typeof e.ts === 'number' ? e.ts : typeof e.ts === 'string' && ISO_WITH_OFFSET.test(e.ts) ? Date.parse(e.ts) : Number.NaN;
+      if (!meter || !Number.isInteger(ts) || typeof e.value !== 'number' || (e.quality !== undefined && !['good', 'uncertain', 'bad'].includes(String(e.quality)))) {
+        problems.push(`bad element: ${where}`);
+        continue;
+      }
+      let value = e.value;
       if (!Number.isFinite(value)) { invalid.push({ key, reason: 'non-finite' }); continue; }
       if (e.unit !== undefined) {
-        const factor = conversionFactor(String(e.unit), meter!.unit);
+        const factor = conversionFactor(String(e.unit), meter.unit);
         if (factor === undefined) { invalid.push({ key, reason: 'unit-mismatch' }); continue; }
         value = convert(value, factor);
       }
@@ -118,16 +121,20 @@ function decodeAll(config: Config, published: readonly Published[]): Decoded {
       valid.set(key, list);
     }
   }
+  expect(problems).toEqual([]);
   return { valid, invalid };
 }
 
 /** Distinct readings by ts; a resend must carry the very same value. */
 function distinct(readings: readonly Reading[]): Reading[] {
   const byTs = new Map<number, number>();
+  const conflicts: string[] = [];
   for (const r of readings) {
-    if (byTs.has(r.ts)) expect(r.value).toBe(byTs.get(r.ts));
+    const seen = byTs.get(r.ts);
+    if (seen !== undefined && seen !== r.value) conflicts.push(`${r.ts}: ${seen} then ${r.value}`);
     byTs.set(r.ts, r.value);
   }
+  expect(conflicts).toEqual([]);
   return [...byTs].sort((a, b) => a[0] - b[0]).map(([ts, value]) => ({ ts, value }));
 }
 
@@ -136,6 +143,7 @@ function corrected(series: readonly Reading[], meter: MeterConfig): { cum: Readi
   const steps = series.slice(1).map((r, i) => (r.value - series[i]!.value) / (r.ts - series[i]!.ts)).filter((s) => s >= 0).sort((a, b) => a - b);
   const typicalPerMs = steps[Math.floor(steps.length / 2)] ?? 0;
   const cum: Reading[] = [];
+  const badDrops: string[] = [];
   let total = 0, resets = 0, rollovers = 0;
   series.forEach((r, i) => {
     const prev = series[i - 1];
@@ -144,13 +152,14 @@ function corrected(series: readonly Reading[], meter: MeterConfig): { cum: Readi
       else if (meter.rollover !== undefined && prev.value >= 0.9 * meter.rollover) { rollovers++; total += meter.rollover - prev.value + r.value; }
       else {
         // Only a restart from about zero is allowed: the new register is at most a few intervals' worth.
-        expect(r.value).toBeLessThanOrEqual(3 * typicalPerMs * (r.ts - prev.ts) + 0.01);
+        if (r.value > 3 * typicalPerMs * (r.ts - prev.ts) + 0.01) badDrops.push(`${meter.id} at ${r.ts}: ${prev.value} -> ${r.value}`);
         resets++;
         total += r.value;
       }
     }
     cum.push({ ts: r.ts, value: total });
   });
+  expect(badDrops).toEqual([]);
   return { cum, resets, rollovers };
 }
 
