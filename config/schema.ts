@@ -27,6 +27,8 @@ const meterSchema = z.object({
   rollover: z.number().positive().optional(),
   intervalSeconds: z.number().int().positive().default(900),
   tariffScope: z.boolean().optional(),
+  /** Monitoring only: a sub-meter whose consumption another meter already counts; left out of every total. */
+  submeter: z.boolean().default(false),
 }).strict();
 
 const quotaSchema = z.object({

@@ -5,7 +5,7 @@
 import type { Config } from '../../config/schema';
 import { co2KgOf, tceOf, type CarrierFactors, type FactorTable } from '../energy/factors';
 import { bucketStart, nextBucket, type Every } from '../energy/time';
-import type { TimeSeriesStore } from '../store/timeSeriesStore';
+import type { MeterKey, TimeSeriesStore } from '../store/timeSeriesStore';
 
 export interface SeriesPoint {
   /** Bucket start, epoch ms. */
@@ -31,7 +31,11 @@ export interface ConsumptionSeries {
 }
 
 export class ConsumptionService {
-  constructor(private readonly deps: { store: TimeSeriesStore; factors: FactorTable; config: Config }) {}
+  private readonly submeters: MeterKey[];
+
+  constructor(private readonly deps: { store: TimeSeriesStore; factors: FactorTable; config: Config }) {
+    this.submeters = deps.config.enterprises.flatMap((e) => e.meters.filter((m) => m.submeter).map((m) => ({ enterprise: e.id, meter: m.id })));
+  }
 
   get electricityBasis(): 'equivalent' | 'equal' {
     return this.deps.factors.electricityBasis;
@@ -50,7 +54,7 @@ export class ConsumptionService {
   }
 
   async series(enterprises: readonly string[], from: number, to: number, every: Every): Promise<Map<string, ConsumptionSeries>> {
-    const rows = await this.deps.store.consumption({ enterprises, from, to, every, zone: this.zone });
+    const rows = await this.deps.store.consumption({ enterprises, from, to, every, zone: this.zone, excludeMeters: this.submeters });
     const out = new Map<string, { series: SeriesPoint[]; coefficients: Map<string, CoefficientUsed> }>();
     for (const id of enterprises) out.set(id, { series: [], coefficients: new Map() });
     for (const row of rows) {

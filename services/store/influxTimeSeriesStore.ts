@@ -325,9 +325,11 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
   }
 
   async consumption(query: ConsumptionQuery): Promise<ConsumptionRow[]> {
-    const { enterprises, from, to, every, zone, meters } = query;
+    const { enterprises, from, to, every, zone, meters, excludeMeters = [] } = query;
     if (enterprises.length === 0 || from >= to || (meters !== undefined && meters.length === 0)) return [];
-    const meterFilter = meters === undefined ? '' : ` AND (${meters.map((m) => `(${this.keyFilter(m)})`).join(' OR ')})`;
+    let meterFilter = meters === undefined ? '' : ` AND (${meters.map((m) => `(${this.keyFilter(m)})`).join(' OR ')})`;
+    // InfluxQL has no NOT: "not (e = a AND m = b)" is written "(e != a OR m != b)".
+    for (const m of excludeMeters) meterFilter += ` AND (${TAG_ENTERPRISE} != ${quoteString(m.enterprise)} OR ${TAG_METER} != ${quoteString(m.meter)})`;
     // Hours are UTC hours (bucketStart '1h'), so no tz() there: in a half-hour zone tz() would shift them.
     const group = every === '1h' ? 'time(1h)' : 'time(1d)';
     const tz = every === '1h' ? '' : ` tz(${quoteString(zone)})`;

@@ -126,6 +126,10 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
       meterFilter = ` AND (enterprise, meter) IN (VALUES ${q.meters.map(() => '(?, ?)').join(', ')})`;
       for (const m of q.meters) params.push(m.enterprise, m.meter);
     }
+    if (q.excludeMeters && q.excludeMeters.length > 0) {
+      meterFilter += ` AND (enterprise, meter) NOT IN (VALUES ${q.excludeMeters.map(() => '(?, ?)').join(', ')})`;
+      for (const m of q.excludeMeters) params.push(m.enterprise, m.meter);
+    }
     // Filter on hour (the exact instant) so that [from, to) cuts at the hours the caller asked for.
     const rows = this.conn().prepare(`SELECT enterprise, carrier, unit, ${bucket} AS time, SUM(quantity) AS quantity FROM consumption
         WHERE enterprise IN (${q.enterprises.map(() => '?').join(',')}) AND hour >= ? AND hour < ?${meterFilter}

@@ -37,6 +37,8 @@ export interface ConsumptionQuery {
   readonly zone: string;
   /** Optional restriction to some meters (e.g. tariff-scope electricity). */
   readonly meters?: readonly MeterKey[];
+  /** Meters left out of the sums (sub-meters whose consumption a main meter already counts). */
+  readonly excludeMeters?: readonly MeterKey[];
 }
 
 export interface ConsumptionRow {

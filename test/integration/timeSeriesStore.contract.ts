@@ -243,6 +243,19 @@ export function timeSeriesStoreContract(
         })).toEqual([]);
       });
 
+      it('excludeMeters leaves sub-meters out of the sums', async () => {
+        const rows = await store.consumption({
+          enterprises: ['alu01', 'steel02'], from: utc('2026-02-28T16:00:00Z'), to: utc('2026-03-02T16:00:00Z'), every: '1d', zone: ZONE,
+          excludeMeters: [{ enterprise: 'alu01', meter: 'e-aux' }, { enterprise: 'steel02', meter: 'e-aux' }],
+        });
+        expectRows(rows, [
+          row('alu01', 'electricity', 'kWh', '2026-02-28T16:00:00Z', 12),
+          row('alu01', 'electricity', 'kWh', '2026-03-01T16:00:00Z', 25.5), // e-aux's 100 left out, steel02/e-main kept
+          row('alu01', 'natural_gas', 'm3', '2026-02-28T16:00:00Z', 50),
+          row('steel02', 'electricity', 'kWh', '2026-03-01T16:00:00Z', 1000),
+        ]);
+      });
+
       it('answers nothing for unknown enterprises or an empty range', async () => {
         const base = { from: utc('2026-02-28T16:00:00Z'), to: utc('2026-04-30T16:00:00Z'), every: '1d', zone: ZONE } as const;
         expect(await store.consumption({ ...base, enterprises: ['nobody'] })).toEqual([]);

@@ -27,7 +27,7 @@ export function describeEnterprise(e: EnterpriseConfig, now: number, zone: strin
     meters: e.meters.map((m) => ({
       id: m.id, name: m.name ?? null, carrier: m.carrier, product: m.product ?? null, unit: m.unit, kind: m.kind,
       multiplier: m.multiplier, rollover: m.rollover ?? null, intervalSeconds: m.intervalSeconds,
-      tariffScope: m.tariffScope ?? m.carrier === 'electricity',
+      tariffScope: m.tariffScope ?? (m.carrier === 'electricity' && !m.submeter), submeter: m.submeter,
     })),
     quota,
     quotas: e.quotas,
