@@ -67,17 +67,22 @@ export class ConsumptionTracker {
     this.states.clear();
   }
 
-  /** Stores the readings and their hourly consumption; data-quality events go to `onEvent`. */
-  async track(readings: readonly Reading[], onEvent?: (e: DataQualityEvent) => void): Promise<TrackResult> {
+  /**
+   * Stores the readings and their hourly consumption; data-quality events go to `onEvent`.
+   * With `recompute`, every reading's hours are recomputed from the store even if the reading is
+   * already there: for batches read again after a crash or a failed write, when the store may hold
+   * the readings but not all of their hourly values.
+   */
+  async track(readings: readonly Reading[], onEvent?: (e: DataQualityEvent) => void, options: { recompute?: boolean } = {}): Promise<TrackResult> {
     this.onEvent = onEvent;
     try {
-      return await this.trackBatch(readings);
+      return await this.trackBatch(readings, options.recompute === true);
     } finally {
       this.onEvent = undefined;
     }
   }
 
-  private async trackBatch(readings: readonly Reading[]): Promise<TrackResult> {
+  private async trackBatch(readings: readonly Reading[], force: boolean): Promise<TrackResult> {
     const groups = new Map<string, Reading[]>();
     for (const r of readings) {
       const k = keyOf(r);
@@ -109,11 +114,11 @@ export class ConsumptionTracker {
       touched.set(k, hours);
       for (const r of sorted) {
         const seen = state.recent.get(r.ts);
-        if (seen && same(seen, r)) {
+        if (seen && same(seen, r) && !force) {
           duplicates++;
           continue;
         }
-        if (r.ts > state.lastAnyTs && this.appendFast(meter, state, r, hours)) {
+        if (!force && r.ts > state.lastAnyTs && this.appendFast(meter, state, r, hours)) {
           toWrite.push(r);
           continue;
         }
@@ -138,6 +143,7 @@ export class ConsumptionTracker {
         const before = state.recent.get(r.ts) ?? stored.get(r.ts);
         if (before && same(before, r)) {
           duplicates++;
+          if (force) kept.push(r); // stored already; its hours are recomputed all the same
           continue;
         }
         if (before) {

@@ -1,8 +1,10 @@
 /**
  * The ingest pipeline: raw MQTT messages in, readings stored and rejected ones quarantined.
- * Messages queue in memory and are processed in batches, one batch at a time, so per-meter state
- * stays consistent. `accept` is the seam where the on-disk journal of the reliability issue goes:
- * a message is acknowledged to the broker once `accept` returns.
+ * `accept` appends the message to the on-disk journal and returns; the MQTT source acknowledges it
+ * then. Batches are read back from the journal and processed one at a time, so per-meter state
+ * stays consistent and memory stays bounded however far the store falls behind. A batch is
+ * committed in the journal only once stored; after a crash or a failed write it is read again and
+ * its hours recomputed from the store.
  */
 import type { DataQualityEvent } from '../services/energy/dataQuality';
 import type { Reading } from '../services/energy/reading';
@@ -12,6 +14,7 @@ import type { Logger } from '../services/log';
 import type { QuarantineRecord, StateStore } from '../services/store/stateStore';
 import type { ConsumptionTracker, TrackResult } from './consumptionTracker';
 import type { PayloadDecoder, RawMessage } from './decode';
+import type { Journal } from './journal';
 
 export interface IngestOptions {
   readonly maxFutureMs: number;
@@ -43,9 +46,8 @@ export interface ReplayOutcome {
 
 export class IngestPipeline {
   readonly stats: IngestStats = { messages: 0, readings: 0, stored: 0, duplicates: 0, corrections: 0, late: 0, quarantined: 0, storeFailures: 0 };
-  private queue: RawMessage[] = [];
-  /** Decoded readings whose store write failed, tried again first. */
-  private retry: Reading[] = [];
+  /** The last store write failed: the next batch is a re-read and is recomputed. */
+  private retrying = false;
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -54,17 +56,26 @@ export class IngestPipeline {
   constructor(
     private readonly options: IngestOptions,
     private readonly deps: {
-      decoder: PayloadDecoder; tracker: ConsumptionTracker; state: StateStore; bus: EventBus; logger: Logger; now?: () => number;
+      decoder: PayloadDecoder; tracker: ConsumptionTracker; state: StateStore; journal: Journal; bus: EventBus; logger: Logger; now?: () => number;
     },
   ) {
     this.retryDelay = options.retryMinMs ?? 500;
   }
 
-  /** Takes a message; it will be stored or quarantined. */
+  /** Opens the journal and processes whatever an earlier run left in it. */
+  async start(): Promise<void> {
+    this.deps.journal.open();
+    if (this.deps.journal.depth > 0) {
+      this.deps.logger.info({ pending: this.deps.journal.depth }, 'replaying the journal');
+      this.schedule(0);
+    }
+  }
+
+  /** Takes a message; when this returns it is on disk and will be stored or quarantined. */
   accept(msg: RawMessage): void {
+    this.deps.journal.append(msg);
     this.stats.messages++;
-    this.queue.push(msg);
-    if (this.queue.length >= this.options.batchMaxReadings) this.schedule(0);
+    if (this.deps.journal.depth >= this.options.batchMaxReadings) this.schedule(0);
     else this.schedule(this.options.flushIntervalMs);
   }
 
@@ -96,15 +107,19 @@ export class IngestPipeline {
     });
   }
 
+  /** Processes what is in the journal (unless the store is failing), then closes it. */
   async stop(): Promise<void> {
+    if (!this.retrying) await this.flush();
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.chain;
+    this.deps.journal.close();
   }
 
+  /** Messages accepted but not yet stored. */
   get pending(): number {
-    return this.queue.length + this.retry.length;
+    return this.deps.journal.depth;
   }
 
   private now(): number {
@@ -128,45 +143,54 @@ export class IngestPipeline {
   }
 
   private async processQueue(): Promise<void> {
-    while (this.queue.length > 0 || this.retry.length > 0) {
-      const batch = this.queue.splice(0, this.options.batchMaxReadings);
+    const { journal } = this.deps;
+    for (;;) {
+      const records = journal.read(this.options.batchMaxReadings);
+      const last = records[records.length - 1];
+      if (!last) return;
+      const recompute = this.retrying || journal.isReplay(last.end);
       const now = this.now();
-      const readings: Reading[] = this.retry.splice(0);
+      const readings: Reading[] = [];
       const rejected = [];
-      for (const msg of batch) {
-        const decoded = this.deps.decoder.decode(msg, { ...this.options, now });
+      for (const { message, end } of records) {
+        const decoded = this.deps.decoder.decode(message, { ...this.options, now });
         readings.push(...decoded.readings);
-        rejected.push(...decoded.rejected);
+        const ref = `${end.segment}:${end.offset}`;
+        rejected.push(...decoded.rejected.map((q, i) => ({ ...q, sourceRef: `${ref}:${i}` })));
       }
       if (rejected.length > 0) {
-        this.deps.state.quarantine(rejected);
-        this.stats.quarantined += rejected.length;
+        const added = this.deps.state.quarantine(rejected).length;
+        this.stats.quarantined += added;
         this.deps.bus.emit('quarantined', { items: rejected });
         this.deps.logger.warn({ count: rejected.length, reasons: [...new Set(rejected.map((r) => r.reason))] }, 'messages quarantined');
       }
       try {
-        await this.store(readings);
-        this.retryDelay = this.options.retryMinMs ?? 500;
+        await this.store(readings, recompute);
       } catch (err) {
-        // Keep the readings and try again later; rejected messages are already quarantined. The
-        // tracker's memory may be ahead of the store now, so it reloads from the store.
-        this.retry = readings;
+        // The batch stays in the journal and is read again; the tracker's memory may be ahead of
+        // the store now, so it reloads from the store, and the re-read batch is recomputed.
+        journal.rewind();
         this.deps.tracker.reset();
+        this.retrying = true;
         this.stats.storeFailures++;
-        this.deps.bus.emit('storeFailed', { error: err instanceof Error ? err : new Error(String(err)), pending: this.queue.length + readings.length });
-        this.deps.logger.error({ err: errorMessage(err), pending: this.queue.length, retrying: readings.length, retryInMs: this.retryDelay }, 'store write failed; will retry');
+        this.deps.bus.emit('storeFailed', { error: err instanceof Error ? err : new Error(String(err)), pending: journal.depth });
+        this.deps.logger.error({ err: errorMessage(err), pending: journal.depth, retryInMs: this.retryDelay }, 'store write failed; will retry');
         this.schedule(this.retryDelay);
         this.retryDelay = Math.min(this.retryDelay * 2, this.options.retryMaxMs ?? 30_000);
         return;
       }
+      journal.commit(last.end, records.length);
+      if (this.retrying) this.deps.logger.info({ pending: journal.depth }, 'store writes succeed again');
+      this.retrying = false;
+      this.retryDelay = this.options.retryMinMs ?? 500;
     }
   }
 
-  private async store(readings: readonly Reading[]): Promise<TrackResult | undefined> {
+  private async store(readings: readonly Reading[], recompute = false): Promise<TrackResult | undefined> {
     if (readings.length === 0) return undefined;
     const events: DataQualityEvent[] = [];
     const tracker = this.deps.tracker;
-    const result = await tracker.track(readings, (e) => events.push(e));
+    const result = await tracker.track(readings, (e) => events.push(e), { recompute });
     this.stats.readings += readings.length;
     this.stats.stored += result.stored;
     this.stats.duplicates += result.duplicates;

@@ -10,6 +10,7 @@ import { ConsumptionTracker } from '../ingest/consumptionTracker';
 import { PayloadDecoder } from '../ingest/decode';
 import { EmbeddedBroker } from '../ingest/embeddedBroker';
 import { IngestPipeline } from '../ingest/ingestPipeline';
+import { Journal } from '../ingest/journal';
 import { MeterRegistry } from '../ingest/meterRegistry';
 import { MqttSource } from '../ingest/mqttSource';
 import { MeterSimulator } from '../ingest/simulator/meterSimulator';
@@ -60,7 +61,8 @@ export class App {
     const meters = new MeterRegistry(config, factors);
     const tracker = new ConsumptionTracker({ store: this.store, meters });
     this.pipeline = new IngestPipeline(config.ingest, {
-      decoder: new PayloadDecoder(meters), tracker, state: this.state, bus: this.bus, logger: logger.child({ component: 'ingest' }), now,
+      decoder: new PayloadDecoder(meters), tracker, state: this.state, bus: this.bus,
+      journal: new Journal({ dir: path.join(connections.dataDir, 'journal') }), logger: logger.child({ component: 'ingest' }), now,
     });
 
     this.broker = connections.mqttUrl === undefined
@@ -93,7 +95,7 @@ export class App {
     this.components.push({ name: 'state store', part: this.state }, { name: 'time-series store', part: this.store });
     if (this.broker) this.components.push({ name: 'embedded broker', part: this.broker });
     this.components.push(
-      { name: 'ingest pipeline', part: { start: async () => undefined, stop: () => this.pipeline.stop() } },
+      { name: 'ingest pipeline', part: this.pipeline },
       { name: 'mqtt source', part: this.source },
       { name: 'http', part: this.http },
     );
@@ -137,8 +139,6 @@ export class App {
     for (const { name, part } of [...this.components].reverse()) {
       if (!this.started.includes(name)) continue;
       try {
-        // Drain what MQTT delivered before the stores close.
-        if (name === 'ingest pipeline') await this.pipeline.flush();
         await part.stop();
       } catch (err) {
         this.deps.logger.error({ err, component: name }, 'stop failed');

@@ -23,6 +23,8 @@ export interface QuarantineInput {
   readonly enterprise?: string;
   readonly meter?: string;
   readonly clientId?: string;
+  /** Where the message came from (journal position): quarantining it again is a no-op. */
+  readonly sourceRef?: string;
 }
 
 export interface QuarantineRecord extends QuarantineInput {
@@ -42,7 +44,7 @@ export interface QuarantineFilter {
 }
 
 interface QuarantineRow {
-  id: number; topic: string; payload: string; reason: string; detail: string; received_at: number;
+  id: number; topic: string; payload: string; reason: string; detail: string; received_at: number; source_ref: string | null;
   enterprise: string | null; meter: string | null; client_id: string | null; status: string; attempts: number; replayed_at: number | null;
 }
 
@@ -69,11 +71,15 @@ export class StateStore {
         received_at INTEGER NOT NULL, enterprise TEXT, meter TEXT, client_id TEXT,
         status TEXT NOT NULL DEFAULT 'open', attempts INTEGER NOT NULL DEFAULT 0, replayed_at INTEGER);
       CREATE INDEX IF NOT EXISTS quarantine_by_status ON quarantine (status, id);
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS data_quality_event (
         id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, enterprise TEXT NOT NULL, meter TEXT NOT NULL,
         ts INTEGER NOT NULL, detail TEXT, recorded_at INTEGER NOT NULL);
       CREATE INDEX IF NOT EXISTS data_quality_by_enterprise ON data_quality_event (enterprise, ts);
     `);
+    const columns = (db.prepare('PRAGMA table_info(quarantine)').all() as { name: string }[]).map((c) => c.name);
+    if (!columns.includes('source_ref')) db.exec('ALTER TABLE quarantine ADD COLUMN source_ref TEXT');
+    db.exec('CREATE UNIQUE INDEX IF NOT EXISTS quarantine_by_source ON quarantine (source_ref)');
     this.db = db;
   }
 
@@ -89,9 +95,13 @@ export class StateStore {
   /** Records rejected messages in one transaction; returns their ids. */
   quarantine(items: readonly QuarantineInput[]): number[] {
     const db = this.conn();
-    const stmt = db.prepare(`INSERT INTO quarantine (topic, payload, reason, detail, received_at, enterprise, meter, client_id)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
-    return db.transaction(() => items.map((q) => Number(stmt.run(q.topic, q.payload, q.reason, q.detail, q.receivedAt, q.enterprise ?? null, q.meter ?? null, q.clientId ?? null).lastInsertRowid)))();
+    // OR IGNORE: a message read again from the journal (after a crash or a failed write) is already here.
+    const stmt = db.prepare(`INSERT OR IGNORE INTO quarantine (topic, payload, reason, detail, received_at, enterprise, meter, client_id, source_ref)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    return db.transaction(() => items.flatMap((q) => {
+      const info = stmt.run(q.topic, q.payload, q.reason, q.detail, q.receivedAt, q.enterprise ?? null, q.meter ?? null, q.clientId ?? null, q.sourceRef ?? null);
+      return info.changes > 0 ? [Number(info.lastInsertRowid)] : [];
+    }))();
   }
 
   listQuarantine(filter: QuarantineFilter = {}): QuarantineRecord[] {
