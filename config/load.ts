@@ -83,6 +83,8 @@ export interface Connections {
   readonly mqttUrl?: string;
   readonly mqttUsername?: string;
   readonly mqttPassword?: string;
+  /** The ingest client's id: the broker keeps its persistent session under it. */
+  readonly mqttClientId: string;
   readonly embeddedBrokerPort: number;
   /** Unset: use the embedded store under dataDir. */
   readonly influx?: { readonly url: string; readonly token?: string; readonly database: string; readonly org?: string };
@@ -110,6 +112,7 @@ export function connectionsFromEnv(env: NodeJS.ProcessEnv, config: Config, cwd =
     mqttUrl: nonEmpty(env.MQTT_URL),
     mqttUsername: nonEmpty(env.MQTT_USERNAME),
     mqttPassword: nonEmpty(env.MQTT_PASSWORD),
+    mqttClientId: nonEmpty(env.MQTT_CLIENT_ID) ?? 'energy-monitor-ingest',
     embeddedBrokerPort: port(env.MQTT_PORT, 1883, 'MQTT_PORT'),
     influx: influxUrl
       ? { url: influxUrl, token: nonEmpty(env.INFLUX_TOKEN), database: nonEmpty(env.INFLUX_DATABASE) ?? nonEmpty(env.INFLUX_BUCKET) ?? 'energy', org: nonEmpty(env.INFLUX_ORG) }

@@ -6,10 +6,12 @@
 import Aedes, { type AuthenticateError, type Client } from 'aedes';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import tls from 'node:tls';
 import type { Config } from '../config/schema';
 import type { Logger } from '../services/log';
 import { matchSecret, sha256Hex } from '../services/security';
 import type { QuarantineInput } from '../services/store/stateStore';
+import type { BrokerTlsOptions } from '../services/tlsOptions';
 import { parseTopic } from './decode';
 
 type Account = Config['auth']['mqtt'][number];
@@ -18,11 +20,14 @@ export interface EmbeddedBrokerOptions {
   readonly port: number;
   readonly host?: string;
   readonly accounts: readonly Account[];
+  /** Also listen with TLS (MQTT_TLS_CERT_FILE / MQTT_TLS_KEY_FILE / MQTT_TLS_PORT). */
+  readonly tls?: BrokerTlsOptions;
 }
 
 export class EmbeddedBroker {
   private readonly aedes: Aedes;
   private server: net.Server | undefined;
+  private tlsServer: tls.Server | undefined;
   private readonly accountOf = new WeakMap<Client, Account>();
   /** Credentials of the service's own ingest client, made up at start and never written anywhere. */
   readonly internal = { username: `energy-monitor-internal-${randomBytes(4).toString('hex')}`, password: randomBytes(24).toString('hex') };
@@ -84,7 +89,7 @@ export class EmbeddedBroker {
   }
 
   get healthy(): boolean {
-    return this.server?.listening === true && !this.aedes.closed;
+    return this.server?.listening === true && (this.options.tls === undefined || this.tlsServer?.listening === true) && !this.aedes.closed;
   }
 
   async start(): Promise<void> {
@@ -96,13 +101,24 @@ export class EmbeddedBroker {
     this.server = server;
     const address = server.address();
     this.boundPort = typeof address === 'object' && address ? address.port : this.options.port;
-    this.deps.logger.info({ port: this.boundPort }, 'embedded MQTT broker listening');
+    if (this.options.tls) {
+      const { cert, key, port } = this.options.tls;
+      const secure = tls.createServer({ cert, key }, this.aedes.handle);
+      await new Promise<void>((resolve, reject) => {
+        secure.once('error', reject);
+        secure.listen(port, this.options.host ?? '0.0.0.0', () => resolve());
+      });
+      this.tlsServer = secure;
+    }
+    this.deps.logger.info({ port: this.boundPort, tlsPort: this.options.tls?.port }, 'embedded MQTT broker listening');
   }
 
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) => (this.tlsServer ? this.tlsServer.close(() => resolve()) : resolve()));
     this.server = undefined;
+    this.tlsServer = undefined;
   }
 
   private now(): number {

@@ -48,6 +48,7 @@ export class IngestPipeline {
   readonly stats: IngestStats = { messages: 0, readings: 0, stored: 0, duplicates: 0, corrections: 0, late: 0, quarantined: 0, storeFailures: 0 };
   /** The last store write failed: the next batch is a re-read and is recomputed. */
   private retrying = false;
+  private queuedRun: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -75,13 +76,25 @@ export class IngestPipeline {
   accept(msg: RawMessage): void {
     this.deps.journal.append(msg);
     this.stats.messages++;
+    // While the store fails, the retry timer alone decides when to try again (backoff).
+    if (this.retrying) return;
     if (this.deps.journal.depth >= this.options.batchMaxReadings) this.schedule(0);
     else this.schedule(this.options.flushIntervalMs);
   }
 
-  /** Processes everything accepted so far; resolves when it is stored or quarantined. */
+  /**
+   * Processes everything accepted so far; resolves when it is stored or quarantined (or the store
+   * failed and a retry is scheduled). Calls while a run waits to start share that run, so however
+   * often messages ask for processing, at most one run is queued.
+   */
   flush(): Promise<void> {
-    return this.enqueue(() => this.processQueue());
+    if (this.queuedRun) return this.queuedRun;
+    const run = this.enqueue(async () => {
+      this.queuedRun = undefined;
+      await this.processQueue();
+    });
+    this.queuedRun = run;
+    return run;
   }
 
   /** Feeds quarantined messages through decoding again (after a configuration fix). */
@@ -176,7 +189,7 @@ export class IngestPipeline {
         this.deps.bus.emit('storeFailed', { error: err instanceof Error ? err : new Error(String(err)), pending: journal.depth });
         this.deps.logger.error({ err: errorMessage(err), pending: journal.depth, retryInMs: this.retryDelay }, 'store write failed; will retry');
         this.schedule(this.retryDelay);
-        this.retryDelay = Math.min(this.retryDelay * 2, this.options.retryMaxMs ?? 30_000);
+        this.retryDelay = Math.min(this.retryDelay * 2, this.options.retryMaxMs ?? 10_000);
         return;
       }
       journal.commit(last.end, records.length);

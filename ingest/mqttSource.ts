@@ -5,6 +5,7 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from '../services/log';
+import type { MqttClientTlsOptions } from '../services/tlsOptions';
 import type { RawMessage } from './decode';
 
 export interface MqttSourceOptions {
@@ -16,6 +17,8 @@ export interface MqttSourceOptions {
   readonly clientId: string;
   readonly topics: readonly string[];
   readonly protocolVersion?: 4 | 5;
+  /** CA, client certificate and key for mqtts:// (services/tlsOptions.ts). */
+  readonly tls?: MqttClientTlsOptions;
 }
 
 export class MqttSource {
@@ -40,6 +43,7 @@ export class MqttSource {
     const v5 = options.protocolVersion === 5;
     const url = typeof options.url === 'function' ? options.url() : options.url;
     const client = mqtt.connect(url, {
+      ...options.tls,
       clientId: options.clientId,
       clean: false,
       protocolVersion: options.protocolVersion ?? 4,

@@ -23,6 +23,12 @@ import { InfluxTimeSeriesStore } from './store/influxTimeSeriesStore';
 import { SqliteTimeSeriesStore } from './store/sqliteTimeSeriesStore';
 import { StateStore } from './store/stateStore';
 import type { TimeSeriesStore } from './store/timeSeriesStore';
+import type { TlsSettings } from './tlsOptions';
+
+function memoryMb(): { rssMb: number; heapUsedMb: number } {
+  const m = process.memoryUsage();
+  return { rssMb: Math.round(m.rss / 2 ** 20), heapUsedMb: Math.round(m.heapUsed / 2 ** 20) };
+}
 
 export interface Lifecycle {
   start(): Promise<void>;
@@ -32,9 +38,10 @@ export interface Lifecycle {
 export interface AppOptions {
   readonly config: Config;
   readonly connections: Connections;
+  /** TLS material from the environment (services/tlsOptions.ts); none by default. */
+  readonly tls?: TlsSettings;
   /** Run the demo meter simulator (default: only with the demo configuration). */
   readonly simulate?: boolean;
-  readonly mqttClientId?: string;
 }
 
 export class App {
@@ -66,7 +73,7 @@ export class App {
     });
 
     this.broker = connections.mqttUrl === undefined
-      ? new EmbeddedBroker({ port: connections.embeddedBrokerPort, accounts: config.auth.mqtt }, {
+      ? new EmbeddedBroker({ port: connections.embeddedBrokerPort, accounts: config.auth.mqtt, ...(options.tls?.embeddedBroker && { tls: options.tls.embeddedBroker }) }, {
         logger: logger.child({ component: 'broker' }),
         onRefused: (item) => this.state.quarantine([item]),
         now,
@@ -77,8 +84,10 @@ export class App {
     const mqttUrl = (): string => (broker ? `mqtt://127.0.0.1:${broker.port}` : connections.mqttUrl ?? '');
     this.source = new MqttSource({
       url: mqttUrl,
-      clientId: options.mqttClientId ?? 'energy-monitor-ingest',
+      clientId: connections.mqttClientId,
       topics: ['energy/#'],
+      // The embedded broker's own client stays on plain loopback; TLS is for a remote broker.
+      ...(broker === undefined && options.tls?.mqttClient && { tls: options.tls.mqttClient }),
       ...(broker ? { username: broker.internal.username, password: broker.internal.password } : {
         ...(connections.mqttUsername !== undefined && { username: connections.mqttUsername }),
         ...(connections.mqttPassword !== undefined && { password: connections.mqttPassword }),
@@ -122,6 +131,7 @@ export class App {
       store: { ...store },
       stateStore: { ok: this.state.healthy },
       ingest: { ok: true, pending: this.pipeline.pending, ...this.pipeline.stats },
+      process: { ok: true, ...memoryMb() },
     };
   }
 

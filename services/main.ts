@@ -5,6 +5,7 @@
 import { ConfigError, connectionsFromEnv, DEMO_CONFIG_PATH, loadConfigFile } from '../config/load';
 import { App } from './app';
 import { createLogger } from './log';
+import { TlsConfigError, tlsFromEnv } from './tlsOptions';
 
 const STOP_BOUND_MS = 15_000;
 
@@ -16,10 +17,12 @@ async function main(): Promise<void> {
     const config = loadConfigFile(configPath);
     const connections = connectionsFromEnv(process.env, config);
     const simulate = process.env.SIMULATOR === undefined ? undefined : process.env.SIMULATOR !== 'off';
-    app = new App({ config, connections, ...(simulate !== undefined && { simulate }) }, { logger });
+    const tls = tlsFromEnv(process.env);
+    if (tls.mqttClient?.rejectUnauthorized === false) logger.warn('MQTT_REJECT_UNAUTHORIZED=false: the broker certificate is not checked');
+    app = new App({ config, connections, tls, ...(simulate !== undefined && { simulate }) }, { logger });
     logger.info({ config: configPath, demo: connections.isDemo, dataDir: connections.dataDir }, 'starting');
   } catch (err) {
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError || err instanceof TlsConfigError) {
       console.error(err.message);
       process.exit(2);
     }

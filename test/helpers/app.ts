@@ -48,10 +48,10 @@ export interface RunningApp {
 export async function startApp(config: Config, overrides: Partial<Connections> = {}, options: { now?: () => number; dataDir?: string; clientId?: string } = {}): Promise<RunningApp> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'energy-app-'));
   const connections: Connections = {
-    configPath: 'test', isDemo: false, embeddedBrokerPort: 0, httpPort: 0, dataDir, publicUrl: 'http://localhost', ...overrides,
+    configPath: 'test', isDemo: false, embeddedBrokerPort: 0, mqttClientId: options.clientId ?? `energy-monitor-test-${process.pid}-${Math.random()}`, httpPort: 0, dataDir, publicUrl: 'http://localhost', ...overrides,
   };
   const logger = process.env.TEST_LOGS ? createLogger({ level: 'debug' }) : silentLogger();
-  const app = new App({ config, connections, simulate: false, ...(options.clientId !== undefined && { mqttClientId: options.clientId }) }, { logger, ...(options.now && { now: options.now }) });
+  const app = new App({ config, connections, simulate: false }, { logger, ...(options.now && { now: options.now }) });
   await app.start();
   const baseUrl = `http://127.0.0.1:${app.http.port}`;
   const call = async (method: string, p: string, body: unknown, token: string | null) => {

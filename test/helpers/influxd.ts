@@ -15,6 +15,10 @@ export interface InfluxdHandle {
   /** Freezes the process (SIGSTOP): connections are accepted by the kernel but never answered. */
   pause(): void;
   resume(): void;
+  /** Stops the server, keeping its data and port (an outage). */
+  down(): Promise<void>;
+  /** Starts it again after down(). */
+  up(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -40,18 +44,23 @@ async function waitForPing(url: string, child: ChildProcess, output: () => strin
   throw new Error(`influxd did not answer /ping within ${timeoutMs} ms: ${output()}`);
 }
 
-/** Spawns a server binary and waits for its /ping; stop() kills it and removes `dir`. */
+/**
+ * Spawns a server binary and waits for its /ping; stop() kills it and removes `dir`; down() and
+ * up() stop and start it again on the same port and data (an outage).
+ */
 async function spawnServer(name: string, bin: string, args: readonly string[], dir: string, url: string): Promise<InfluxdHandle> {
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  const collect = (chunk: Buffer): void => { output = (output + chunk.toString()).slice(-4000); };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let stopped = false;
-  const stop = async (): Promise<void> => {
-    if (stopped) return;
-    stopped = true;
+  let child: ChildProcess;
+  let exited: Promise<void>;
+  const launch = async (): Promise<void> => {
+    child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const collect = (chunk: Buffer): void => { output = (output + chunk.toString()).slice(-4000); };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    await waitForPing(url, child, () => `${name}: ${output}`, 20_000);
+  };
+  const kill = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGCONT'); // in case it was paused: a stopped process does not act on SIGTERM
       child.kill('SIGTERM');
@@ -59,10 +68,16 @@ async function spawnServer(name: string, bin: string, args: readonly string[], d
       await exited;
       clearTimeout(timer);
     }
+  };
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    await kill();
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    await waitForPing(url, child, () => `${name}: ${output}`, 20_000);
+    await launch();
   } catch (err) {
     await stop();
     throw err;
@@ -71,6 +86,8 @@ async function spawnServer(name: string, bin: string, args: readonly string[], d
     url,
     pause: () => { child.kill('SIGSTOP'); },
     resume: () => { child.kill('SIGCONT'); },
+    down: kill,
+    up: launch,
     stop,
   };
 }
