@@ -1,0 +1,136 @@
+/**
+ * Alarms and monthly output values, kept durably in the state database (SQLite under DATA_DIR):
+ * they survive restarts. One open alarm per (type, enterprise, meter) is enforced by the schema.
+ */
+import type Database from 'better-sqlite3';
+import type { Alarm, AlarmFigure, AlarmState, AlarmType, Severity } from '../../alerts/alarm';
+import { openSqlite } from './sqliteFile';
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS alarm (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL, enterprise TEXT NOT NULL, meter TEXT,
+    severity TEXT NOT NULL, state TEXT NOT NULL, value REAL, threshold REAL, unit TEXT,
+    period_from TEXT, period_to TEXT, basis TEXT, message TEXT NOT NULL,
+    raised_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, cleared_at INTEGER, ack_at INTEGER, ack_by TEXT);
+  CREATE UNIQUE INDEX IF NOT EXISTS alarm_one_open ON alarm (type, enterprise, IFNULL(meter, '')) WHERE state != 'cleared';
+  CREATE INDEX IF NOT EXISTS alarm_by_enterprise ON alarm (enterprise, raised_at);
+  CREATE TABLE IF NOT EXISTS output_value (
+    enterprise TEXT NOT NULL, month TEXT NOT NULL, value_10k_yuan REAL NOT NULL, entered_by TEXT NOT NULL, entered_at INTEGER NOT NULL,
+    PRIMARY KEY (enterprise, month)) WITHOUT ROWID;
+`;
+
+interface AlarmRow {
+  id: number; type: string; enterprise: string; meter: string | null; severity: string; state: string;
+  value: number | null; threshold: number | null; unit: string | null; period_from: string | null; period_to: string | null; basis: string | null;
+  message: string; raised_at: number; updated_at: number; cleared_at: number | null; ack_at: number | null; ack_by: string | null;
+}
+
+function toAlarm(r: AlarmRow): Alarm {
+  return {
+    id: r.id, type: r.type as AlarmType, enterprise: r.enterprise, meter: r.meter, severity: r.severity as Severity, state: r.state as AlarmState,
+    value: r.value, threshold: r.threshold, unit: r.unit, message: r.message,
+    ...(r.period_from !== null && { periodFrom: r.period_from }), ...(r.period_to !== null && { periodTo: r.period_to }), ...(r.basis !== null && { basis: r.basis }),
+    raisedAt: r.raised_at, updatedAt: r.updated_at, clearedAt: r.cleared_at, acknowledgedAt: r.ack_at, acknowledgedBy: r.ack_by,
+  };
+}
+
+export interface AlarmFilter {
+  readonly state?: AlarmState | 'all';
+  readonly enterprise?: string;
+  readonly type?: AlarmType;
+  readonly limit?: number;
+}
+
+export interface NewAlarm extends AlarmFigure {
+  readonly type: AlarmType;
+  readonly enterprise: string;
+  readonly meter: string | null;
+  readonly severity: Severity;
+  readonly message: string;
+}
+
+export class AlarmStore {
+  private db: Database.Database | undefined;
+
+  constructor(private readonly options: { path: string }) {}
+
+  async start(): Promise<void> {
+    this.db = openSqlite(this.options.path, SCHEMA);
+  }
+
+  async stop(): Promise<void> {
+    this.db?.close();
+    this.db = undefined;
+  }
+
+  /** The open (active or acknowledged) alarm of a key, if any. */
+  open(type: AlarmType, enterprise: string, meter: string | null): Alarm | undefined {
+    const row = this.conn().prepare("SELECT * FROM alarm WHERE type = ? AND enterprise = ? AND IFNULL(meter, '') = ? AND state != 'cleared'")
+      .get(type, enterprise, meter ?? '') as AlarmRow | undefined;
+    return row ? toAlarm(row) : undefined;
+  }
+
+  openAlarms(): Alarm[] {
+    return (this.conn().prepare("SELECT * FROM alarm WHERE state != 'cleared' ORDER BY id").all() as AlarmRow[]).map(toAlarm);
+  }
+
+  raise(a: NewAlarm, at: number): Alarm {
+    const info = this.conn().prepare(`INSERT INTO alarm (type, enterprise, meter, severity, state, value, threshold, unit, period_from, period_to, basis, message, raised_at, updated_at)
+      VALUES (?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(a.type, a.enterprise, a.meter, a.severity, a.value, a.threshold, a.unit, a.periodFrom ?? null, a.periodTo ?? null, a.basis ?? null, a.message, at, at);
+    return this.get(Number(info.lastInsertRowid))!;
+  }
+
+  /** New figures (and possibly a new severity) for an open alarm; an escalation makes it active again. */
+  update(id: number, a: NewAlarm, at: number, escalated: boolean): Alarm {
+    this.conn().prepare(`UPDATE alarm SET severity = ?, value = ?, threshold = ?, unit = ?, period_from = ?, period_to = ?, basis = ?, message = ?, updated_at = ?
+        ${escalated ? ", state = 'active', ack_at = NULL, ack_by = NULL" : ''} WHERE id = ?`)
+      .run(a.severity, a.value, a.threshold, a.unit, a.periodFrom ?? null, a.periodTo ?? null, a.basis ?? null, a.message, at, id);
+    return this.get(id)!;
+  }
+
+  clear(id: number, at: number): Alarm {
+    this.conn().prepare("UPDATE alarm SET state = 'cleared', cleared_at = ?, updated_at = ? WHERE id = ?").run(at, at, id);
+    return this.get(id)!;
+  }
+
+  /** Records who acknowledged and when; only an active alarm can be acknowledged. */
+  acknowledge(id: number, by: string, at: number): Alarm | undefined {
+    const info = this.conn().prepare("UPDATE alarm SET state = 'acknowledged', ack_at = ?, ack_by = ?, updated_at = ? WHERE id = ? AND state = 'active'").run(at, by, at, id);
+    return info.changes > 0 ? this.get(id) : undefined;
+  }
+
+  get(id: number): Alarm | undefined {
+    const row = this.conn().prepare('SELECT * FROM alarm WHERE id = ?').get(id) as AlarmRow | undefined;
+    return row ? toAlarm(row) : undefined;
+  }
+
+  list(filter: AlarmFilter = {}): Alarm[] {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    const state = filter.state ?? 'active';
+    if (state !== 'all') { where.push('state = ?'); params.push(state); }
+    if (filter.enterprise) { where.push('enterprise = ?'); params.push(filter.enterprise); }
+    if (filter.type) { where.push('type = ?'); params.push(filter.type); }
+    const sql = `SELECT * FROM alarm ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY raised_at DESC, id DESC LIMIT ?`;
+    return (this.conn().prepare(sql).all(...params, filter.limit ?? 1000) as AlarmRow[]).map(toAlarm);
+  }
+
+  setOutput(enterprise: string, month: string, value10kYuan: number, by: string, at: number): void {
+    this.conn().prepare('INSERT OR REPLACE INTO output_value (enterprise, month, value_10k_yuan, entered_by, entered_at) VALUES (?, ?, ?, ?, ?)')
+      .run(enterprise, month, value10kYuan, by, at);
+  }
+
+  /** Output values of these enterprises for months in [fromMonth, toMonth] (YYYY-MM, inclusive). */
+  outputs(enterprises: readonly string[], fromMonth: string, toMonth: string): { enterprise: string; month: string; value10kYuan: number }[] {
+    if (enterprises.length === 0) return [];
+    return this.conn().prepare(`SELECT enterprise, month, value_10k_yuan AS value10kYuan FROM output_value
+        WHERE enterprise IN (${enterprises.map(() => '?').join(',')}) AND month >= ? AND month <= ? ORDER BY month`)
+      .all(...enterprises, fromMonth, toMonth) as { enterprise: string; month: string; value10kYuan: number }[];
+  }
+
+  private conn(): Database.Database {
+    if (!this.db) throw new Error('AlarmStore used before start()');
+    return this.db;
+  }
+}
