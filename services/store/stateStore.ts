@@ -76,6 +76,8 @@ export class StateStore {
         id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, enterprise TEXT NOT NULL, meter TEXT NOT NULL,
         ts INTEGER NOT NULL, detail TEXT, recorded_at INTEGER NOT NULL);
       CREATE INDEX IF NOT EXISTS data_quality_by_enterprise ON data_quality_event (enterprise, ts);
+      CREATE INDEX IF NOT EXISTS data_quality_by_recorded ON data_quality_event (recorded_at);
+      CREATE INDEX IF NOT EXISTS quarantine_by_received ON quarantine (received_at);
     `);
     const columns = (db.prepare('PRAGMA table_info(quarantine)').all() as { name: string }[]).map((c) => c.name);
     if (!columns.includes('source_ref')) db.exec('ALTER TABLE quarantine ADD COLUMN source_ref TEXT');
@@ -147,6 +149,18 @@ export class StateStore {
     const rows = this.conn().prepare(`SELECT * FROM data_quality_event WHERE ${where.join(' AND ')} ORDER BY ts LIMIT ?`).all(...params, filter.limit ?? 1000) as
       { kind: string; enterprise: string; meter: string; ts: number; detail: string | null; recorded_at: number }[];
     return rows.map((r) => ({ kind: r.kind as DataQualityKind, enterprise: r.enterprise, meter: r.meter, ts: r.ts, recordedAt: r.recorded_at, ...(r.detail !== null && { detail: r.detail }) }));
+  }
+
+  /** Data-quality events recorded since `since`, counted per enterprise, meter and kind. */
+  dataQualityCounts(since: number, until: number): { enterprise: string; meter: string; kind: DataQualityKind; n: number }[] {
+    return this.conn().prepare(`SELECT enterprise, meter, kind, COUNT(*) AS n FROM data_quality_event
+        WHERE recorded_at >= ? AND recorded_at <= ? GROUP BY enterprise, meter, kind`).all(since, until) as { enterprise: string; meter: string; kind: DataQualityKind; n: number }[];
+  }
+
+  /** Messages quarantined since `since` (received time), per enterprise. */
+  quarantineCounts(since: number, until: number): { enterprise: string; n: number }[] {
+    return this.conn().prepare(`SELECT enterprise, COUNT(*) AS n FROM quarantine WHERE received_at >= ? AND received_at <= ? AND enterprise IS NOT NULL
+        GROUP BY enterprise`).all(since, until) as { enterprise: string; n: number }[];
   }
 
   private conn(): Database.Database {

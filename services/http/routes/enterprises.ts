@@ -6,7 +6,9 @@ import type { ConsumptionService } from '../../consumption/consumptionService';
 import { BadRequestError, NotFoundError } from '../../errors';
 import { isoInZone, parseInstant, yearBounds, type Every } from '../../energy/time';
 import { DateTime } from 'luxon';
-import { assertCanSee, principalOf } from '../auth';
+import type { AlarmStore } from '../../store/alarmStore';
+import type { StatusService } from '../../status/statusService';
+import { assertCanSee, principalOf, requireRole } from '../auth';
 import { parseInput } from '../validate';
 
 const consumptionQuery = z.object({
@@ -34,7 +36,10 @@ export function describeEnterprise(e: EnterpriseConfig, now: number, zone: strin
   };
 }
 
-export function enterprisesRouter(deps: { config: Config; consumption: ConsumptionService; now: () => number }): Router {
+const statusQuery = z.object({ at: z.string().optional() }).strict();
+const outputBody = z.object({ outputValue10kYuan: z.number().finite().nonnegative() }).strict();
+
+export function enterprisesRouter(deps: { config: Config; consumption: ConsumptionService; status: StatusService; alarms: AlarmStore; now: () => number }): Router {
   const router = Router();
   const zone = deps.config.timezone;
   const find = (id: string): EnterpriseConfig => {
@@ -88,6 +93,27 @@ export function enterprisesRouter(deps: { config: Config; consumption: Consumpti
       },
       coefficients: result?.coefficients ?? [],
     });
+  });
+
+  router.get('/:id/status', async (req, res) => {
+    assertCanSee(principalOf(res), req.params.id);
+    const e = find(req.params.id);
+    const q = parseInput(statusQuery, req.query, 'query');
+    const at = q.at === undefined ? deps.now() : parseInstant(q.at, zone);
+    if (at === undefined) throw new BadRequestError(`at must be ISO-8601, got "${q.at}"`);
+    if (at > deps.now()) throw new BadRequestError('at must not be in the future');
+    const status = (await deps.status.statusAt([e], at)).get(e.id);
+    res.json(status);
+  });
+
+  router.put('/:id/output/:month', requireRole('admin', 'officer'), (req, res) => {
+    const e = find(String(req.params.id));
+    const month = String(req.params.month);
+    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new BadRequestError(`month must be YYYY-MM, got "${month}"`);
+    const body = parseInput(outputBody, req.body, 'body');
+    const by = principalOf(res).name;
+    deps.alarms.setOutput(e.id, month, body.outputValue10kYuan, by, deps.now());
+    res.json({ enterprise: e.id, month, outputValue10kYuan: body.outputValue10kYuan, enteredBy: by });
   });
 
   return router;

@@ -1,0 +1,167 @@
+/**
+ * The rules engine: every minute (node-cron, site time zone) one evaluation cycle for all
+ * enterprises with a few batched queries; threshold rules also on each stored reading. The
+ * evaluation instant is a parameter, so tests are exact.
+ */
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Config } from '../config/schema';
+import type { Reading } from '../services/energy/reading';
+import { isoInZone } from '../services/energy/time';
+import type { Logger } from '../services/log';
+import type { StatusService } from '../services/status/statusService';
+import type { AlarmStore } from '../services/store/alarmStore';
+import type { StateStore } from '../services/store/stateStore';
+import type { TimeSeriesStore } from '../services/store/timeSeriesStore';
+import type { AlarmTransition } from './alarm';
+import type { AlarmManager } from './alarmManager';
+import {
+  dataQualityCondition, intensityCondition, quotaCondition, silenceCondition, tariffCondition, thresholdCondition, type Condition, type Language,
+} from './conditions';
+
+export interface RuleEngineOptions {
+  /** node-cron expression of the evaluation cycle (default every minute). */
+  readonly schedule?: string;
+  /** Data-quality events count for this long (default 24 h). */
+  readonly dataQualityWindowMs?: number;
+  /** Quarantined messages of one enterprise within this window ... (default 15 min) */
+  readonly quarantineBurstWindowMs?: number;
+  /** ... at least this many make a data-quality alarm (default 10). */
+  readonly quarantineBurstCount?: number;
+  /** A threshold alarm clears once values fall below limit x (1 - hysteresis) (default 0.05). */
+  readonly thresholdHysteresis?: number;
+}
+
+export class RuleEngine {
+  private task: ScheduledTask | undefined;
+  private running: Promise<AlarmTransition[]> | undefined;
+  private readonly startedAt: number;
+
+  constructor(
+    private readonly options: RuleEngineOptions,
+    private readonly deps: {
+      config: Config; status: StatusService; store: TimeSeriesStore; state: StateStore; alarms: AlarmStore; manager: AlarmManager; logger: Logger; now?: () => number;
+    },
+  ) {
+    this.startedAt = this.now();
+  }
+
+  async start(): Promise<void> {
+    this.task = cron.schedule(this.options.schedule ?? '* * * * *', () => {
+      void this.evaluate().catch((err: unknown) => this.deps.logger.error({ err }, 'rule evaluation failed'));
+    }, { timezone: this.deps.config.timezone });
+  }
+
+  async stop(): Promise<void> {
+    await this.task?.stop();
+    this.task = undefined;
+    await this.running;
+  }
+
+  /** One full cycle at `at`. Cycles never overlap: a call during a cycle waits for it. */
+  async evaluate(at = this.now()): Promise<AlarmTransition[]> {
+    while (this.running) await this.running;
+    const run = this.cycle(at);
+    this.running = run;
+    try {
+      return await run;
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  /** Threshold rules of the meters these readings belong to (contract: also on each reading). */
+  async onReadings(readings: readonly Reading[], at = this.now()): Promise<AlarmTransition[]> {
+    const touched = new Set(readings.map((r) => `${r.enterprise}/${r.meter}`));
+    const rules = this.deps.config.rules.thresholds.filter((t) => touched.has(`${t.enterprise}/${t.meter}`));
+    if (rules.length === 0) return [];
+    return this.deps.manager.apply(await this.thresholdConditions(rules, at), at);
+  }
+
+  private async cycle(at: number): Promise<AlarmTransition[]> {
+    const started = Date.now();
+    const { config } = this.deps;
+    const lang: Language = config.notify.language;
+    const zoneIso = (ms: number): string => isoInZone(ms, config.timezone);
+    const names = new Map(config.enterprises.map((e) => [e.id, e.name]));
+    const name = (id: string): string => names.get(id) ?? id;
+    const conditions: Condition[] = [];
+
+    const [statuses, latest] = await Promise.all([
+      this.deps.status.statusAt(config.enterprises, at),
+      this.deps.store.latest(config.enterprises.map((e) => e.id)),
+    ]);
+    const basis = this.deps.config.electricity === 'equal' ? '电力等价值 (equal value)' : '电力当量值 0.1229 kgce/kWh (GB/T 2589-2020)';
+    for (const s of statuses.values()) {
+      conditions.push(quotaCondition(s, name(s.enterprise), lang, basis), intensityCondition(s, name(s.enterprise), lang, basis), tariffCondition(s, name(s.enterprise), lang));
+    }
+
+    const lastTs = new Map(latest.map((l) => [`${l.enterprise}/${l.meter}`, l.lastTs]));
+    for (const e of config.enterprises) {
+      for (const m of e.meters) {
+        conditions.push(silenceCondition({
+          enterprise: e.id, meter: m.id, name: e.name, intervalSeconds: m.intervalSeconds, multiple: config.rules.silenceMultiple,
+          lastTs: lastTs.get(`${e.id}/${m.id}`), since: this.startedAt, now: at,
+        }, lang, zoneIso));
+      }
+    }
+
+    conditions.push(...(await this.thresholdConditions(config.rules.thresholds, at)));
+    conditions.push(...this.dataQualityConditions(at, statuses, name, lang, zoneIso));
+
+    const transitions = this.deps.manager.apply(conditions, at);
+    this.deps.logger.debug({ at: zoneIso(at), conditions: conditions.length, transitions: transitions.length, ms: Date.now() - started }, 'rules evaluated');
+    return transitions;
+  }
+
+  private async thresholdConditions(rules: Config['rules']['thresholds'], at: number): Promise<Condition[]> {
+    const { config, store } = this.deps;
+    const lang: Language = config.notify.language;
+    const out: Condition[] = [];
+    for (const rule of rules) {
+      const e = config.enterprises.find((x) => x.id === rule.enterprise);
+      const m = e?.meters.find((x) => x.id === rule.meter);
+      if (!e || !m) continue;
+      const key = { enterprise: e.id, meter: m.id };
+      // The window starts at the last reading at or before at - forSeconds, so a breach must have
+      // lasted the whole duration, not just the readings that happen to fall inside it.
+      const start = await store.usableNeighbour(key, at - rule.forSeconds * 1000 + 1, 'before');
+      const readings = (await store.readings(key, start?.ts ?? at - rule.forSeconds * 1000, at + 1)).filter((r) => r.quality !== 'bad');
+      const window = start ? readings : [];
+      // An open threshold alarm clears only below the hysteresis band.
+      const open = this.deps.alarms.open('threshold', e.id, m.id) !== undefined;
+      out.push(thresholdCondition({
+        enterprise: e.id, meter: m.id, name: e.name, unit: m.unit, above: rule.above, forSeconds: rule.forSeconds, severity: rule.severity,
+        hysteresis: this.options.thresholdHysteresis ?? 0.05, open,
+      }, window, lang, (ms) => isoInZone(ms, config.timezone)));
+    }
+    return out;
+  }
+
+  private dataQualityConditions(
+    at: number, statuses: Awaited<ReturnType<StatusService['statusAt']>>, name: (id: string) => string, lang: Language, zoneIso: (ms: number) => string,
+  ): Condition[] {
+    const { config, state } = this.deps;
+    const windowFrom = at - (this.options.dataQualityWindowMs ?? 24 * 3_600_000);
+    const events = state.dataQualityCounts(windowFrom, at);
+    const burstFrom = at - (this.options.quarantineBurstWindowMs ?? 15 * 60_000);
+    const bursts = new Map(state.quarantineCounts(burstFrom, at).map((q) => [q.enterprise, q.n]));
+    const out: Condition[] = [];
+    for (const e of config.enterprises) {
+      for (const m of e.meters) {
+        const counts: Record<string, number> = {};
+        for (const ev of events) if (ev.enterprise === e.id && ev.meter === m.id) counts[ev.kind] = ev.n;
+        out.push(dataQualityCondition({ enterprise: e.id, meter: m.id, name: e.name, counts, windowFrom, now: at }, lang, zoneIso));
+      }
+      const counts: Record<string, number> = {};
+      const burst = bursts.get(e.id) ?? 0;
+      if (burst >= (this.options.quarantineBurstCount ?? 10)) counts.quarantined = burst;
+      if (statuses.get(e.id)?.tariff?.note === 'no-output') counts['no-output'] = 1;
+      out.push(dataQualityCondition({ enterprise: e.id, meter: null, name: name(e.id), counts, windowFrom: counts.quarantined ? burstFrom : windowFrom, now: at }, lang, zoneIso));
+    }
+    return out;
+  }
+
+  private now(): number {
+    return this.deps.now ? this.deps.now() : Date.now();
+  }
+}

@@ -1,0 +1,52 @@
+/** GET /api/alarms and POST /api/alarms/{id}/ack (contract 5). */
+import { Router } from 'express';
+import { z } from 'zod';
+import { ALARM_TYPES, type Alarm } from '../../../alerts/alarm';
+import { NotFoundError, AppError } from '../../errors';
+import type { AlarmStore } from '../../store/alarmStore';
+import { isoInZone } from '../../energy/time';
+import { principalOf, requireRole } from '../auth';
+import { parseInput } from '../validate';
+
+const listQuery = z.object({
+  state: z.enum(['active', 'acknowledged', 'cleared', 'all']).default('active'),
+  enterprise: z.string().max(64).optional(),
+  type: z.enum(ALARM_TYPES).optional(),
+  limit: z.coerce.number().int().min(1).max(5000).default(500),
+}).strict();
+
+export function alarmView(a: Alarm, zone: string) {
+  const iso = (ms: number | null) => (ms === null ? null : isoInZone(ms, zone));
+  return {
+    id: a.id, type: a.type, enterprise: a.enterprise, meter: a.meter, severity: a.severity, state: a.state,
+    value: a.value, threshold: a.threshold, unit: a.unit, periodFrom: a.periodFrom ?? null, periodTo: a.periodTo ?? null, basis: a.basis ?? null,
+    raisedAt: iso(a.raisedAt), updatedAt: iso(a.updatedAt), clearedAt: iso(a.clearedAt), acknowledgedAt: iso(a.acknowledgedAt), acknowledgedBy: a.acknowledgedBy,
+    message: a.message,
+  };
+}
+
+export function alarmsRouter(deps: { alarms: AlarmStore; zone: string; now: () => number; onAcknowledged?: (a: Alarm) => void }): Router {
+  const router = Router();
+
+  router.get('/', (req, res) => {
+    const p = principalOf(res);
+    const q = parseInput(listQuery, req.query, 'query');
+    // An enterprise manager sees only its own enterprise's alarms.
+    const enterprise = p.role === 'enterprise' ? p.enterprise : q.enterprise;
+    const list = deps.alarms.list({ state: q.state, limit: q.limit, ...(enterprise !== undefined && { enterprise }), ...(q.type && { type: q.type }) });
+    res.json(list.map((a) => alarmView(a, deps.zone)));
+  });
+
+  router.post('/:id/ack', requireRole('admin', 'officer'), (req, res) => {
+    const id = Number(req.params.id);
+    const alarm = Number.isInteger(id) && id > 0 ? deps.alarms.get(id) : undefined;
+    if (!alarm) throw new NotFoundError(`alarm ${req.params.id}`);
+    if (alarm.state !== 'active') throw new AppError('conflict', `alarm ${id} is ${alarm.state}, only an active alarm can be acknowledged`);
+    const acked = deps.alarms.acknowledge(id, principalOf(res).name, deps.now());
+    if (!acked) throw new AppError('conflict', `alarm ${id} changed meanwhile`);
+    deps.onAcknowledged?.(acked);
+    res.json(alarmView(acked, deps.zone));
+  });
+
+  return router;
+}

@@ -1,0 +1,139 @@
+/**
+ * Dual-control, intensity and tiered-tariff status of enterprises at an instant (contract 4 and 5),
+ * from the store, for many enterprises with a handful of queries: one for the year's consumption
+ * by carrier, one for tariff-scope electricity and product, one for the hour in progress.
+ */
+import type { Config, EnterpriseConfig, TariffConfig } from '../../config/schema';
+import type { AlarmStore } from '../store/alarmStore';
+import type { ConsumptionRow, MeterKey, TimeSeriesStore } from '../store/timeSeriesStore';
+import { tceOf, type FactorTable } from '../energy/factors';
+import { intensityStatus, quotaStatus, yearFraction, type IntensityStatus, type QuotaStatus } from '../energy/quota';
+import { tariffStatus, type TariffStatus } from '../energy/tariff';
+import { HOUR_MS, hourFloor, isoInZone, yearBounds } from '../energy/time';
+import { conversionFactor } from '../energy/units';
+import { DateTime } from 'luxon';
+
+export interface TariffStatusAt extends TariffStatus {
+  readonly tariff: string;
+  readonly basis: 'ytd' | 'month';
+  readonly periodFrom: string;
+  readonly periodTo: string;
+  readonly electricityKwh: number;
+  readonly productT: number;
+}
+
+export interface EnterpriseStatus {
+  readonly enterprise: string;
+  readonly at: string;
+  readonly timezone: string;
+  readonly electricityBasis: 'equivalent' | 'equal';
+  readonly quota: (QuotaStatus & { readonly periodFrom: string; readonly periodTo: string }) | null;
+  readonly intensity: (IntensityStatus & { readonly output10kYuan: number | null; readonly months: string[] }) | null;
+  readonly tariff: TariffStatusAt | null;
+  /** Year-to-date tce by carrier, with what counts where. */
+  readonly ytdByCarrier: { carrier: string; unit: string; quantity: number; tce: number; dualControl: boolean }[];
+}
+
+interface Sums { dualControlTce: number; intensityTce: number; electricityKwh: number; renewableKwh: number }
+
+export class StatusService {
+  private readonly submeters: MeterKey[];
+  private readonly tariffMeters: MeterKey[];
+
+  constructor(private readonly deps: { store: TimeSeriesStore; alarms: AlarmStore; config: Config; factors: FactorTable }) {
+    const all = deps.config.enterprises.flatMap((e) => e.meters.map((m) => ({ e, m })));
+    this.submeters = all.filter(({ m }) => m.submeter).map(({ e, m }) => ({ enterprise: e.id, meter: m.id }));
+    // Tariff scope (contract 3): every electricity meter unless tariffScope says otherwise; sub-meters are out by default.
+    this.tariffMeters = all
+      .filter(({ m }) => m.carrier === 'product' || (m.carrier === 'electricity' && (m.tariffScope ?? !m.submeter)))
+      .map(({ e, m }) => ({ enterprise: e.id, meter: m.id }));
+  }
+
+  async statusAt(enterprises: readonly EnterpriseConfig[], at: number): Promise<Map<string, EnterpriseStatus>> {
+    const { config, store } = this.deps;
+    const zone = config.timezone;
+    const ids = enterprises.map((e) => e.id);
+    const { start: yearStart, year } = yearBounds(at, zone);
+    const monthStart = DateTime.fromMillis(at, { zone }).startOf('month').toMillis();
+    const fullHours = hourFloor(at);
+    // The hour in progress counts pro rata: exact where one reading pair spans the hour, as with
+    // hourly or coarser readings, and at every hour boundary (where months and years end).
+    const partial = (at - fullHours) / HOUR_MS;
+    const none = Promise.resolve([] as ConsumptionRow[]);
+    const hour = { from: fullHours, to: fullHours + HOUR_MS, every: '1h' as const, zone };
+    const [months, current, tariffMonths, tariffCurrent] = await Promise.all([
+      store.consumption({ enterprises: ids, from: yearStart, to: fullHours, every: '1mo', zone, excludeMeters: this.submeters }),
+      partial > 0 ? store.consumption({ enterprises: ids, ...hour, excludeMeters: this.submeters }) : none,
+      this.tariffMeters.length > 0 ? store.consumption({ enterprises: ids, from: yearStart, to: fullHours, every: '1mo', zone, meters: this.tariffMeters }) : none,
+      partial > 0 && this.tariffMeters.length > 0 ? store.consumption({ enterprises: ids, ...hour, meters: this.tariffMeters }) : none,
+    ]);
+    // The hour in progress joins the current month's bucket, weighted by its elapsed part.
+    const scale = (rows: readonly ConsumptionRow[]) => rows.map((r) => ({ ...r, quantity: r.quantity * partial, time: monthStart }));
+    const ytdRows = [...months, ...scale(current)];
+    const tariffRows = [...tariffMonths, ...scale(tariffCurrent)];
+    const outputs = this.deps.alarms.outputs(ids, `${year}-01`, DateTime.fromMillis(at, { zone }).toFormat('yyyy-MM'));
+
+    const out = new Map<string, EnterpriseStatus>();
+    for (const e of enterprises) {
+      const rows = ytdRows.filter((r) => r.enterprise === e.id);
+      const byCarrier = new Map<string, { carrier: string; unit: string; quantity: number; tce: number; dualControl: boolean }>();
+      const ytd: Sums = { dualControlTce: 0, intensityTce: 0, electricityKwh: 0, renewableKwh: 0 };
+      const month: Sums = { dualControlTce: 0, intensityTce: 0, electricityKwh: 0, renewableKwh: 0 };
+      for (const r of rows) {
+        const f = this.deps.factors.carrier(r.carrier, r.unit);
+        if (!f || r.carrier === 'product') continue;
+        const tce = tceOf(r.quantity, f);
+        const k = `${r.carrier}/${r.unit}`;
+        const c = byCarrier.get(k) ?? { carrier: r.carrier, unit: r.unit, quantity: 0, tce: 0, dualControl: f.dualControl };
+        c.quantity += r.quantity;
+        c.tce += tce;
+        byCarrier.set(k, c);
+        for (const s of r.time >= monthStart ? [ytd, month] : [ytd]) {
+          if (f.dualControl) s.dualControlTce += tce;
+          if (f.intensity) s.intensityTce += tce;
+          if (r.carrier === 'electricity') s.electricityKwh += r.quantity;
+          if (r.carrier === 'renewable_electricity') s.renewableKwh += r.quantity;
+        }
+      }
+      const period = { periodFrom: isoInZone(yearStart, zone), periodTo: isoInZone(at, zone) };
+      const quotaConf = e.quotas.find((q) => q.year === year);
+      const quota = quotaConf
+        ? { ...quotaStatus({ year, totalTce: quotaConf.totalTce, ytdTce: ytd.dualControlTce, fraction: yearFraction(at, zone), thresholds: config.rules.quota }), ...period }
+        : null;
+      const own = outputs.filter((o) => o.enterprise === e.id);
+      const output = own.length > 0 ? own.reduce((s, o) => s + o.value10kYuan, 0) : null;
+      const intensity = quotaConf?.intensityLimit !== undefined
+        ? { ...intensityStatus({ ytdTce: ytd.intensityTce, ytdOutput10kYuan: output, limit: quotaConf.intensityLimit, thresholds: config.rules.intensity }), output10kYuan: output, months: own.map((o) => o.month) }
+        : null;
+      const tariffConf = e.tariff === undefined ? undefined : config.tariffs.find((t) => t.id === e.tariff);
+      const tariff = tariffConf ? this.tariffOf(e, tariffConf, tariffRows, { ytd, month }, { yearStart, monthStart, at }) : null;
+      out.set(e.id, {
+        enterprise: e.id, at: isoInZone(at, zone), timezone: zone, electricityBasis: this.deps.factors.electricityBasis,
+        quota, intensity, tariff, ytdByCarrier: [...byCarrier.values()],
+      });
+    }
+    return out;
+  }
+
+  private tariffOf(
+    e: EnterpriseConfig, t: TariffConfig, rows: readonly ConsumptionRow[], sums: { ytd: Sums; month: Sums },
+    time: { yearStart: number; monthStart: number; at: number },
+  ): TariffStatusAt {
+    const zone = this.deps.config.timezone;
+    const from = t.basis === 'month' ? time.monthStart : time.yearStart;
+    let electricityKwh = 0;
+    let productT = 0;
+    for (const r of rows) {
+      if (r.enterprise !== e.id || r.time < from) continue;
+      if (r.carrier === 'electricity') electricityKwh += r.quantity;
+      else if (r.carrier === 'product') productT += r.quantity * (conversionFactor(r.unit, 't') ?? 1);
+    }
+    const s = t.basis === 'month' ? sums.month : sums.ytd;
+    const totalElectric = s.electricityKwh + s.renewableKwh;
+    const common = { electricityKwh, productT, ...(totalElectric > 0 && { renewableShare: s.renewableKwh / totalElectric }) };
+    const status = t.scheme === 'step'
+      ? tariffStatus({ ...common, scheme: 'step', tariff: t })
+      : tariffStatus({ ...common, scheme: 'bands', tariff: t, metric: t.metric, allEnergyKgce: s.dualControlTce * 1000 });
+    return { ...status, tariff: t.id, basis: t.basis, periodFrom: isoInZone(from, zone), periodTo: isoInZone(time.at, zone), electricityKwh, productT };
+  }
+}

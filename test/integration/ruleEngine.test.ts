@@ -1,0 +1,181 @@
+/**
+ * The rules engine on the embedded stores with an injected clock: hand-computed figures for every
+ * rule, the edges (exactly at a threshold, step rounding, a year boundary), and the alarm
+ * lifecycle (raise, escalate, no repeat, clear, acknowledge).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { COEFFICIENTS } from '../../config/coefficients';
+import type { AlarmTransition } from '../../alerts/alarm';
+import { AlarmManager } from '../../alerts/alarmManager';
+import { RuleEngine } from '../../alerts/ruleEngine';
+import { FactorTable } from '../../services/energy/factors';
+import { silentLogger } from '../../services/log';
+import { StatusService } from '../../services/status/statusService';
+import { AlarmStore } from '../../services/store/alarmStore';
+import { SqliteTimeSeriesStore } from '../../services/store/sqliteTimeSeriesStore';
+import { StateStore } from '../../services/store/stateStore';
+import type { HourlyConsumption } from '../../services/store/timeSeriesStore';
+import { testConfig } from '../helpers/config';
+
+const at = (iso: string): number => Date.parse(iso);
+const config = testConfig({
+  enterprises: [
+    {
+      id: 'alu01', name: '测试铝业', industry: '3216', tariff: 'al',
+      // 1,000,000 kWh x 0.1229 kgce/kWh = 122.9 tce; a cap of 245.8 tce makes that half of it.
+      quotas: [{ year: 2026, totalTce: 245.8, intensityLimit: 0.1 }, { year: 2027, totalTce: 1000 }],
+      meters: [
+        { id: 'e-main', carrier: 'electricity', unit: 'kWh', kind: 'counter', intervalSeconds: 900 },
+        { id: 'pot', carrier: 'electricity', unit: 'kW', kind: 'power', intervalSeconds: 60, submeter: true },
+        { id: 'out', carrier: 'product', unit: 't', kind: 'counter', intervalSeconds: 900 },
+      ],
+    },
+  ],
+  tariffs: [{ id: 'al', scheme: 'step', basis: 'ytd', threshold: 13300, step: 20, markupPerStep: 0.01 }],
+  rules: { thresholds: [{ enterprise: 'alu01', meter: 'pot', above: 1000, forSeconds: 300, severity: 'critical' }] },
+});
+
+describe('rules engine', () => {
+  let dir: string;
+  let store: SqliteTimeSeriesStore;
+  let state: StateStore;
+  let alarms: AlarmStore;
+  let engine: RuleEngine;
+  let sent: AlarmTransition[];
+  const hourly = (meter: string, carrier: string, unit: string, iso: string, quantity: number): HourlyConsumption =>
+    ({ enterprise: 'alu01', meter, carrier, unit, hour: at(iso), quantity });
+
+  beforeEach(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'rules-'));
+    store = new SqliteTimeSeriesStore({ path: ':memory:', zone: config.timezone });
+    state = new StateStore({ path: path.join(dir, 'state.db') });
+    alarms = new AlarmStore({ path: path.join(dir, 'state.db') });
+    await Promise.all([store.start(), state.start(), alarms.start()]);
+    sent = [];
+    const factors = new FactorTable(config, COEFFICIENTS);
+    const manager = new AlarmManager({ alarms, sinks: [{ notify: (t) => sent.push(...t) }], logger: silentLogger() });
+    const status = new StatusService({ store, alarms, config, factors });
+    engine = new RuleEngine({}, { config, status, store, state, alarms, manager, logger: silentLogger(), now: () => at('2026-01-01T00:00:00+08:00') });
+  });
+  afterEach(async () => {
+    await Promise.all([store.stop(), state.stop(), alarms.stop()]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const byType = (ts: AlarmTransition[]) => ts.filter((t) => ['quota', 'tariff', 'intensity'].includes(t.alarm.type)).map((t) => `${t.kind} ${t.alarm.type} ${t.alarm.severity}`).sort();
+
+  it('quota: pace exactly 1.00 is green, above 1.00 yellow, share >= 1 red; then no repeats, and a new year clears', async () => {
+    // 2026-07-02 12:00 is f = 182.5 / 365 = 0.5. 1,000,000 kWh = 122.9 tce = 0.5 x 245.8: pace 1.00 exactly.
+    await store.write({ readings: [], hourly: [hourly('e-main', 'electricity', 'kWh', '2026-03-01T10:00:00+08:00', 1_000_000)] });
+    let t = await engine.evaluate(at('2026-07-02T12:00:00+08:00'));
+    expect(byType(t)).toEqual([]);
+    // 10 kWh more: pace 1.00001 > paceYellow 1.00 -> yellow (warning).
+    await store.write({ readings: [], hourly: [hourly('e-main', 'electricity', 'kWh', '2026-03-01T11:00:00+08:00', 10)] });
+    t = await engine.evaluate(at('2026-07-02T12:00:00+08:00'));
+    expect(byType(t)).toEqual(['raised quota warning']);
+    const raised = t.find((x) => x.alarm.type === 'quota')!.alarm;
+    expect(raised.value).toBeCloseTo(1_000_010 / 2_000_000, 12); // share
+    expect(raised.message).toContain('测试铝业');
+    // The same figures again: nothing new is sent.
+    expect(byType(await engine.evaluate(at('2026-07-02T12:00:00+08:00')))).toEqual([]);
+    // Reach the cap: 1,000,000 kWh more is a share of 1.000005 >= shareRed 1.00 -> critical, escalated.
+    await store.write({ readings: [], hourly: [hourly('e-main', 'electricity', 'kWh', '2026-04-01T10:00:00+08:00', 1_000_000)] });
+    t = await engine.evaluate(at('2026-07-02T12:00:00+08:00'));
+    expect(byType(t)).toEqual(['escalated quota critical']);
+    expect(t[0]!.previousSeverity).toBe('warning');
+    // 1 January 2027 00:00: the 2027 quota starts from zero, the alarm clears.
+    t = await engine.evaluate(at('2027-01-01T00:00:00+08:00'));
+    expect(byType(t)).toContain('cleared quota critical');
+  });
+
+  it('tariff: the aluminium step rounds up per started 20 kWh/t, with the surcharge on tariff-scope kWh', async () => {
+    // 1,100,000 kWh / 82 t = 13,414.63 kWh/t: 114.63 above 13,300 is 5.73 steps -> 6 x 0.01 = 0.06 yuan/kWh.
+    // The potline sub-meter's 500,000 kWh is neither in the total nor in tariff scope.
+    await store.write({ readings: [], hourly: [
+      hourly('e-main', 'electricity', 'kWh', '2026-02-01T10:00:00+08:00', 1_100_000),
+      hourly('pot', 'electricity', 'kWh', '2026-02-01T10:00:00+08:00', 500_000),
+      hourly('out', 'product', 't', '2026-02-01T10:00:00+08:00', 82),
+    ] });
+    const t = await engine.evaluate(at('2026-12-31T00:00:00+08:00'));
+    const tariff = t.find((x) => x.alarm.type === 'tariff')!;
+    expect(tariff.kind).toBe('raised');
+    expect(tariff.alarm.value).toBeCloseTo(1_100_000 / 82, 9);
+    expect(tariff.alarm.message).toContain('0.06 元/kWh');
+    expect(tariff.alarm.message).toContain('66,000 元'); // 0.06 x 1,100,000
+    const status = await new StatusService({ store, alarms, config, factors: new FactorTable(config, COEFFICIENTS) }).statusAt(config.enterprises, at('2026-12-31T00:00:00+08:00'));
+    expect(status.get('alu01')!.tariff).toMatchObject({ markupYuanPerKwh: 0.06, surchargeYuan: 66_000, electricityKwh: 1_100_000, productT: 82 });
+    expect(status.get('alu01')!.quota!.ytdTce).toBeCloseTo(1_100_000 * 0.1229 / 1000, 9);
+  });
+
+  it('tariff without product output gives no tier and an enterprise data-quality note', async () => {
+    await store.write({ readings: [], hourly: [hourly('e-main', 'electricity', 'kWh', '2026-02-01T10:00:00+08:00', 1000)] });
+    const t = await engine.evaluate(at('2026-03-01T00:00:00+08:00'));
+    expect(t.find((x) => x.alarm.type === 'tariff')).toBeUndefined();
+    const dq = t.find((x) => x.alarm.type === 'data-quality' && x.alarm.meter === null)!;
+    expect(dq.alarm.severity).toBe('warning');
+    expect(dq.alarm.message).toContain('no-output');
+  });
+
+  it('intensity: ytd tce per 10^4 yuan against the limit, exactly at the limit is yellow (ratio 1.00 > 0.95), above red', async () => {
+    // 1,000,000 kWh = 122.9 tce; output 1,229 x 10^4 yuan gives 0.1 tce/10^4 yuan = the limit: ratio 1.00.
+    await store.write({ readings: [], hourly: [hourly('e-main', 'electricity', 'kWh', '2026-01-10T10:00:00+08:00', 1_000_000)] });
+    alarms.setOutput('alu01', '2026-01', 1229, 'officer', 0);
+    let t = await engine.evaluate(at('2026-12-31T00:00:00+08:00'));
+    expect(t.find((x) => x.alarm.type === 'intensity')?.alarm).toMatchObject({ severity: 'warning', threshold: 0.1 });
+    alarms.setOutput('alu01', '2026-01', 1200, 'officer', 0);
+    t = await engine.evaluate(at('2026-12-31T00:00:00+08:00'));
+    expect(t.find((x) => x.alarm.type === 'intensity')).toMatchObject({ kind: 'escalated', alarm: { severity: 'critical' } });
+  });
+
+  it('threshold: above the limit for the whole duration raises, hysteresis keeps it, below the band clears', async () => {
+    const t0 = at('2026-05-01T08:00:00+08:00');
+    const pot = (s: number, kw: number) => ({ enterprise: 'alu01', meter: 'pot', ts: t0 + s * 1000, value: kw, quality: 'good' as const });
+    await store.write({ readings: [pot(-60, 900), ...[0, 60, 120, 180, 240, 300].map((s) => pot(s, 1100))], hourly: [] });
+    // At t0 + 240 s the breach has lasted 240 s only.
+    expect((await engine.onReadings([pot(240, 1100)], t0 + 240_000)).filter((x) => x.alarm.type === 'threshold')).toEqual([]);
+    // At t0 + 300 s: 300 s above 1,000 kW -> critical.
+    const up = await engine.onReadings([pot(300, 1100)], t0 + 300_000);
+    expect(up.map((x) => `${x.kind} ${x.alarm.severity}`)).toEqual(['raised critical']);
+    // 960 kW is below the limit but inside the 5 % band: still open. 940 kW clears.
+    await store.write({ readings: [pot(360, 960)], hourly: [] });
+    expect(await engine.onReadings([pot(360, 960)], t0 + 360_000)).toEqual([]);
+    await store.write({ readings: [pot(420, 940)], hourly: [] });
+    const down = await engine.onReadings([pot(420, 940)], t0 + 420_000);
+    expect(down.map((x) => x.kind)).toEqual(['cleared']);
+  });
+
+  it('silence: after 4 x the interval without data, not at exactly 4 x; cleared when data resumes', async () => {
+    const last = at('2026-05-01T08:00:00+08:00');
+    await store.write({ readings: [{ enterprise: 'alu01', meter: 'e-main', ts: last, value: 1, quality: 'good' }], hourly: [] });
+    const silence = (ts: AlarmTransition[]) => ts.filter((x) => x.alarm.type === 'silence' && x.alarm.meter === 'e-main').map((x) => x.kind);
+    expect(silence(await engine.evaluate(last + 3600_000))).toEqual([]);
+    expect(silence(await engine.evaluate(last + 3600_001))).toEqual(['raised']);
+    await store.write({ readings: [{ enterprise: 'alu01', meter: 'e-main', ts: last + 3700_000, value: 2, quality: 'good' }], hourly: [] });
+    expect(silence(await engine.evaluate(last + 3700_000))).toEqual(['cleared']);
+  });
+
+  it('data quality: resets per meter as info, a quarantine burst per enterprise as warning', async () => {
+    const now = at('2026-05-01T08:00:00+08:00');
+    state.recordDataQuality([{ kind: 'reset', enterprise: 'alu01', meter: 'e-main', ts: now - 1000 }], now - 1000);
+    state.quarantine(Array.from({ length: 10 }, (_, i) => ({ topic: 'energy/alu01/x', payload: '{}', reason: 'unknown-meter' as const, detail: 'x', receivedAt: now - i * 1000, enterprise: 'alu01', sourceRef: `t${i}` })));
+    const t = (await engine.evaluate(now)).filter((x) => x.alarm.type === 'data-quality');
+    expect(t.map((x) => `${x.alarm.meter ?? '*'} ${x.alarm.severity}`).sort()).toEqual(['* warning', 'e-main info']);
+    // A day later without new events the meter's clears; the enterprise's stays for its other
+    // finding (no product output for the tariff), without a new notification.
+    const later = (await engine.evaluate(now + 25 * 3600_000)).filter((x) => x.alarm.type === 'data-quality');
+    expect(later.map((x) => `${x.kind} ${x.alarm.meter}`)).toEqual(['cleared e-main']);
+    expect(alarms.open('data-quality', 'alu01', null)?.message).toMatch(/no-output 1$/);
+  });
+
+  it('records who acknowledged, and an escalation re-activates an acknowledged alarm', async () => {
+    await store.write({ readings: [], hourly: [hourly('e-main', 'electricity', 'kWh', '2026-03-01T10:00:00+08:00', 1_100_000)] });
+    const [quota] = (await engine.evaluate(at('2026-07-02T12:00:00+08:00'))).filter((x) => x.alarm.type === 'quota');
+    expect(alarms.acknowledge(quota!.alarm.id, 'officer-li', 5)).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'officer-li' });
+    await store.write({ readings: [], hourly: [hourly('e-main', 'electricity', 'kWh', '2026-04-01T10:00:00+08:00', 1_000_000)] });
+    const [esc] = (await engine.evaluate(at('2026-07-02T12:00:00+08:00'))).filter((x) => x.alarm.type === 'quota');
+    expect(esc).toMatchObject({ kind: 'escalated', alarm: { state: 'active', severity: 'critical', acknowledgedBy: null } });
+    expect(sent.filter((x) => x.alarm.type === 'quota').map((x) => x.kind)).toEqual(['raised', 'escalated']);
+  });
+});
