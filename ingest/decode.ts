@@ -60,9 +60,12 @@ class Rejection extends Error {
   }
 }
 
+/** The largest instant a JavaScript Date can hold (ECMAScript: 8.64e15 ms). */
+const MAX_TS = 8.64e15;
+
 function parseTs(ts: number | string): number {
   if (typeof ts === 'number') {
-    if (!Number.isFinite(ts) || !Number.isInteger(ts) || ts < 0) throw new Rejection('bad-shape', `ts must be epoch milliseconds (a non-negative integer), got ${ts}`);
+    if (!Number.isFinite(ts) || !Number.isInteger(ts) || ts < 0 || ts > MAX_TS) throw new Rejection('bad-shape', `ts must be epoch milliseconds (a non-negative integer), got ${ts}`);
     return ts;
   }
   if (!ISO_WITH_OFFSET.test(ts)) throw new Rejection('bad-shape', `ts must be epoch ms or ISO-8601 with an offset, got "${ts.slice(0, 40)}"`);
@@ -81,6 +84,15 @@ function parseValue(value: unknown): number {
   // JSON numbers such as 1e999 parse to Infinity.
   if (!Number.isFinite(value)) throw new Rejection('non-finite', `value is ${value}`);
   return value;
+}
+
+/** A rejected element as JSON; a pathologically deep one cannot be re-serialised and is noted as such. */
+function elementText(item: unknown): string {
+  try {
+    return JSON.stringify(item) ?? 'null';
+  } catch {
+    return '(element too deeply nested to keep)';
+  }
 }
 
 export class PayloadDecoder {
@@ -126,7 +138,7 @@ export class PayloadDecoder {
         // One bad element of a gateway's array does not cost the others: it goes alone to the quarantine.
         rejected.push({
           ...base,
-          payload: items.length === 1 ? payloadText : JSON.stringify(item) ?? 'null',
+          payload: items.length === 1 ? payloadText : elementText(item),
           reason: err.reason,
           detail: items.length === 1 ? err.message : `element ${index}: ${err.message}`,
           enterprise: topic.enterprise,
@@ -148,6 +160,8 @@ export class PayloadDecoder {
       const factor = conversionFactor(e.unit, meter.config.unit);
       if (factor === undefined) throw new Rejection('unit-mismatch', `unit "${e.unit}" does not convert to the meter's unit "${meter.config.unit}"`);
       value = convert(value, factor);
+      // 1.7e308 MWh is finite, its kWh are not.
+      if (!Number.isFinite(value)) throw new Rejection('non-finite', `value overflows when converted from ${e.unit} to ${meter.config.unit}`);
     }
     if (ts > options.now + options.maxFutureMs) {
       throw new Rejection('future-ts', `ts ${new Date(ts).toISOString()} is more than ${options.maxFutureMs / 1000} s ahead of the server clock`);

@@ -139,13 +139,24 @@ export class IngestPipeline {
     return this.deps.now ? this.deps.now() : Date.now();
   }
 
+  /** A decoder bug must not stall ingest: the message goes to the quarantine instead. */
+  private decodeSafely(message: RawMessage, now: number): ReturnType<PayloadDecoder['decode']> {
+    try {
+      return this.deps.decoder.decode(message, { ...this.options, now });
+    } catch (err) {
+      this.deps.logger.error({ err: errorMessage(err), topic: message.topic }, 'decoder failed; message quarantined');
+      const payload = typeof message.payload === 'string' ? message.payload : message.payload.toString('utf8');
+      return { readings: [], rejected: [{ topic: message.topic, payload: payload.slice(0, 4096), reason: 'bad-shape', detail: `could not be decoded: ${errorMessage(err)}`, receivedAt: message.receivedAt }] };
+    }
+  }
+
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     if (this.timer && delayMs > 0) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.flush();
+      this.flush().catch((err: unknown) => this.deps.logger.error({ err: errorMessage(err) }, 'ingest processing failed'));
     }, delayMs);
   }
 
@@ -166,15 +177,16 @@ export class IngestPipeline {
       const readings: Reading[] = [];
       const rejected = [];
       for (const { message, end } of records) {
-        const decoded = this.deps.decoder.decode(message, { ...this.options, now });
+        const decoded = this.decodeSafely(message, now);
         readings.push(...decoded.readings);
         const ref = `${end.segment}:${end.offset}`;
         rejected.push(...decoded.rejected.map((q, i) => ({ ...q, sourceRef: `${ref}:${i}` })));
       }
       if (rejected.length > 0) {
-        const added = this.deps.state.quarantine(rejected).length;
-        this.stats.quarantined += added;
-        this.deps.bus.emit('quarantined', { items: rejected });
+        // Only newly added items count: a batch read again after a crash is already quarantined.
+        const ids = this.deps.state.quarantine(rejected);
+        this.stats.quarantined += ids.length;
+        if (ids.length > 0) this.deps.bus.emit('quarantined', { items: rejected.slice(0, ids.length) });
         this.deps.logger.warn({ count: rejected.length, reasons: [...new Set(rejected.map((r) => r.reason))] }, 'messages quarantined');
       }
       try {

@@ -18,6 +18,11 @@ import { ConsumptionService } from './consumption/consumptionService';
 import { FactorTable } from './energy/factors';
 import { EventBus } from './events';
 import { HttpServer } from './http/httpServer';
+import { bindMetrics, instrumentStore, Metrics } from './metrics';
+import { AlarmStore } from './store/alarmStore';
+import { StatusService } from './status/statusService';
+import { AlarmManager, type AlarmSink } from '../alerts/alarmManager';
+import { RuleEngine } from '../alerts/ruleEngine';
 import type { Logger } from './log';
 import { InfluxTimeSeriesStore } from './store/influxTimeSeriesStore';
 import { SqliteTimeSeriesStore } from './store/sqliteTimeSeriesStore';
@@ -38,6 +43,8 @@ export interface Lifecycle {
 export interface AppOptions {
   readonly config: Config;
   readonly connections: Connections;
+  /** Where alarm transitions go besides the store (mail and webhook notifiers). */
+  readonly alarmSinks?: readonly AlarmSink[];
   /** TLS material from the environment (services/tlsOptions.ts); none by default. */
   readonly tls?: TlsSettings;
   /** Run the demo meter simulator (default: only with the demo configuration). */
@@ -52,6 +59,9 @@ export class App {
   readonly http: HttpServer;
   readonly broker: EmbeddedBroker | undefined;
   readonly source: MqttSource;
+  readonly metrics: Metrics;
+  readonly alarms: AlarmStore;
+  readonly rules: RuleEngine;
   private readonly components: { name: string; part: Lifecycle }[] = [];
   private started: string[] = [];
 
@@ -60,22 +70,28 @@ export class App {
     const logger = deps.logger;
     const now = deps.now ?? Date.now;
     this.bus = new EventBus(logger.child({ component: 'bus' }));
+    this.metrics = new Metrics();
+    bindMetrics(this.metrics, this.bus);
     this.state = new StateStore({ path: path.join(connections.dataDir, 'state.db') });
-    this.store = connections.influx
+    this.alarms = new AlarmStore({ path: path.join(connections.dataDir, 'state.db') });
+    this.store = instrumentStore(connections.influx
       ? new InfluxTimeSeriesStore({ url: connections.influx.url, database: connections.influx.database, ...(connections.influx.token !== undefined && { token: connections.influx.token }), ...(connections.influx.org !== undefined && { org: connections.influx.org }) }, { logger: logger.child({ component: 'influx' }) })
-      : new SqliteTimeSeriesStore({ path: path.join(connections.dataDir, 'timeseries.db'), zone: config.timezone });
+      : new SqliteTimeSeriesStore({ path: path.join(connections.dataDir, 'timeseries.db'), zone: config.timezone }), this.metrics);
     const factors = new FactorTable(config, COEFFICIENTS);
     const meters = new MeterRegistry(config, factors);
     const tracker = new ConsumptionTracker({ store: this.store, meters });
+    const journal = new Journal({ dir: path.join(connections.dataDir, 'journal') });
     this.pipeline = new IngestPipeline(config.ingest, {
-      decoder: new PayloadDecoder(meters), tracker, state: this.state, bus: this.bus,
-      journal: new Journal({ dir: path.join(connections.dataDir, 'journal') }), logger: logger.child({ component: 'ingest' }), now,
+      decoder: new PayloadDecoder(meters), tracker, state: this.state, bus: this.bus, journal, logger: logger.child({ component: 'ingest' }), now,
     });
 
     this.broker = connections.mqttUrl === undefined
       ? new EmbeddedBroker({ port: connections.embeddedBrokerPort, accounts: config.auth.mqtt, ...(options.tls?.embeddedBroker && { tls: options.tls.embeddedBroker }) }, {
         logger: logger.child({ component: 'broker' }),
-        onRefused: (item) => this.state.quarantine([item]),
+        onRefused: (item) => {
+          this.state.quarantine([item]);
+          this.bus.emit('quarantined', { items: [item] });
+        },
         now,
       })
       : undefined;
@@ -95,17 +111,36 @@ export class App {
     }, { accept: (msg) => this.pipeline.accept(msg), logger: logger.child({ component: 'mqtt' }), now });
 
     const consumption = new ConsumptionService({ store: this.store, factors, config });
-    this.http = new HttpServer({ port: connections.httpPort }, {
-      config, consumption, state: this.state, now, logger: logger.child({ component: 'http' }),
+    const status = new StatusService({ store: this.store, alarms: this.alarms, config, factors });
+    const sinks: AlarmSink[] = [...(options.alarmSinks ?? [])];
+    const manager = new AlarmManager({ alarms: this.alarms, sinks, logger: logger.child({ component: 'alarms' }) });
+    this.rules = new RuleEngine({}, { config, status, store: this.store, state: this.state, alarms: this.alarms, manager, logger: logger.child({ component: 'rules' }), now });
+    // Threshold rules also run on each stored reading (debounced by the pipeline's batches).
+    this.bus.on('readingsStored', ({ readings }) => {
+      this.rules.onReadings(readings).catch((err: unknown) => logger.error({ err }, 'threshold evaluation failed'));
+    });
+    this.metrics.setSources({
+      pipelineStats: () => this.pipeline.stats,
+      journal: () => ({ depth: journal.depth, bytes: journal.bytes }),
+      mqttConnected: () => this.source.status.ok,
+      activeAlarms: () => {
+        const counts = { info: 0, warning: 0, critical: 0 };
+        for (const a of this.alarms.openAlarms()) counts[a.severity]++;
+        return counts;
+      },
+    });
+    this.http = new HttpServer({ port: connections.httpPort, ...(options.tls?.https && { tls: options.tls.https }) }, {
+      config, consumption, status, alarms: this.alarms, metrics: this.metrics, state: this.state, now, logger: logger.child({ component: 'http' }),
       replay: (records) => this.pipeline.replay(records),
       health: () => this.health(),
     });
 
-    this.components.push({ name: 'state store', part: this.state }, { name: 'time-series store', part: this.store });
+    this.components.push({ name: 'state store', part: this.state }, { name: 'alarm store', part: this.alarms }, { name: 'time-series store', part: this.store });
     if (this.broker) this.components.push({ name: 'embedded broker', part: this.broker });
     this.components.push(
       { name: 'ingest pipeline', part: this.pipeline },
       { name: 'mqtt source', part: this.source },
+      { name: 'rules', part: this.rules },
       { name: 'http', part: this.http },
     );
     if (options.simulate ?? connections.isDemo) {

@@ -184,6 +184,11 @@ export class DeliveryQueue {
 
   constructor(private readonly options: DeliveryQueueOptions, private readonly deps: DeliveryQueueDeps) {}
 
+  /** Accepts jobs again after a drain (a notifier stopped and started again). */
+  reopen(): void {
+    this.stopping = false;
+  }
+
   get size(): number {
     return this.ready.length + this.waiting.size + this.inFlight;
   }

@@ -99,6 +99,7 @@ export class MailNotifier {
 
   async start(): Promise<void> {
     this.stopped = false;
+    this.queue.reopen();
     this.transportOrCreate();
     this.log.info({ recipients: this.options.recipients.length }, 'mail notifier started');
   }

@@ -178,10 +178,10 @@ export function transitionSubject(t: AlarmTransition, ctx: TemplateContext): str
   return oneLine(`[${w.severity[a.severity]}] ${what}${change}`);
 }
 
-type Field = readonly [label: string, text: string, href?: string];
+export type Field = readonly [label: string, text: string, href?: string];
 
-/** The rows of a single-transition body, shared by the text and the HTML rendering. */
-function transitionFields(t: AlarmTransition, ctx: TemplateContext): Field[] {
+/** The rows of a single-transition body, shared by the text and HTML mail and the robot messages. */
+export function transitionFields(t: AlarmTransition, ctx: TemplateContext): Field[] {
   const w = WORDS[ctx.language];
   const l = w.labels;
   const a = t.alarm;

@@ -11,7 +11,7 @@ import type { Logger } from '../../services/log';
 import { DeliveryQueue, redactUrl, scrubSecrets } from './deliveryLog';
 import type { NotifierDeps } from './mailNotifier';
 import {
-  alarmsUrl, enterpriseNames, highestSeverity, nameOf, transitionRow, transitionSubject, words, type Language, type TemplateContext,
+  alarmsUrl, enterpriseNames, highestSeverity, nameOf, transitionFields, transitionRow, transitionSubject, words, type Language, type TemplateContext,
 } from './mailTemplates';
 
 export type Webhook = Config['notify']['webhooks'][number];
@@ -57,16 +57,25 @@ function wecomColour(severity: Severity, cleared: boolean): string {
   return cleared ? 'info' : severity === 'info' ? 'comment' : 'warning';
 }
 
-function robotLines(transitions: readonly AlarmTransition[], ctx: TemplateContext): { title: string; rows: string[]; link?: string } {
+interface RobotLines { readonly title: string; readonly rows: string[]; readonly links: { readonly text: string; readonly href: string }[] }
+
+/** One transition: its fields as in the mail; several: one row each, as in a digest. */
+function robotLines(transitions: readonly AlarmTransition[], ctx: TemplateContext): RobotLines {
   const w = words(ctx.language);
-  const title = transitions.length === 1
-    ? transitionSubject(transitions[0]!, ctx)
-    : `[${w.severity[highestSeverity(transitions)]}] ${w.digestSubject(transitions.length, enterpriseNames(transitions, ctx))}`;
+  if (transitions.length === 1) {
+    const fields = transitionFields(transitions[0]!, ctx);
+    return {
+      title: transitionSubject(transitions[0]!, ctx),
+      rows: fields.filter(([, , href]) => !href).map(([label, value]) => `> ${label}${w.colon}${markdownSafe(value)}`),
+      links: fields.flatMap(([label, , href]) => (href ? [{ text: label, href }] : [])),
+    };
+  }
+  const title = `[${w.severity[highestSeverity(transitions)]}] ${w.digestSubject(transitions.length, enterpriseNames(transitions, ctx))}`;
   const rows = transitions.slice(0, MAX_ROBOT_ROWS).map((t) => `> ${transitionRow(t, ctx)}`);
   const more = transitions.length - MAX_ROBOT_ROWS;
   if (more > 0) rows.push(ctx.language === 'en' ? `> … and ${more} more` : `> …… 及其他 ${more} 条`);
-  const link = alarmsUrl(ctx.dashboardUrl);
-  return { title, rows, ...(link && { link }) };
+  const href = alarmsUrl(ctx.dashboardUrl);
+  return { title, rows, links: href ? [{ text: w.labels.alarmsLink, href }] : [] };
 }
 
 /** The messages one batch of transitions makes for one webhook (pure; exported for tests). */
@@ -82,16 +91,16 @@ export function webhookMessages(hook: Webhook, transitions: readonly AlarmTransi
   }
   // Robots limit messages per minute (WeCom 20/min), so a batch becomes one message.
   const mdCtx: TemplateContext = { ...ctx, enterpriseName: (id) => markdownSafe(nameOf(id, ctx.enterpriseName)) };
-  const { title, rows, link } = robotLines(wanted, mdCtx);
-  const linkText = words(ctx.language).labels.alarmsLink;
+  const { title, rows, links } = robotLines(wanted, mdCtx);
+  const linkLines = links.map((l) => `[${l.text}](${l.href})`);
   const alarmIds = [...new Set(wanted.map((t) => t.alarm.id))];
-  const allCleared = wanted.every((t) => t.kind === 'cleared');
   if (hook.format === 'wecom') {
-    const colour = wecomColour(highestSeverity(wanted), allCleared);
-    const content = [`**<font color="${colour}">${title}</font>**`, ...rows, ...(link ? [`[${linkText}](${link})`] : [])].join('\n');
+    const colour = wecomColour(highestSeverity(wanted), wanted.every((t) => t.kind === 'cleared'));
+    const content = [`**<font color="${colour}">${title}</font>**`, ...rows, ...linkLines].join('\n');
     return [{ subject: title, alarmIds, transitions: wanted, body: { msgtype: 'markdown', markdown: { content } } }];
   }
-  const text = [`#### ${title}`, '', ...rows.flatMap((r) => [r, '']), ...(link ? [`[${linkText}](${link})`] : [])].join('\n');
+  // DingTalk needs blank lines between paragraphs; `title` is what the notification banner shows.
+  const text = [`#### ${title}`, '', ...rows.flatMap((r) => [r, '']), ...linkLines.flatMap((l) => [l, ''])].join('\n').trimEnd();
   return [{ subject: title, alarmIds, transitions: wanted, body: { msgtype: 'markdown', markdown: { title, text } } }];
 }
 
@@ -143,6 +152,7 @@ export class WebhookNotifier {
 
   async start(): Promise<void> {
     this.stopped = false;
+    for (const q of this.queues.values()) q.reopen();
     this.log.info({ webhooks: this.options.webhooks.map((h) => ({ url: redactUrl(h.url), format: h.format })) }, 'webhook notifier started');
   }
 

@@ -1,16 +1,33 @@
-/** The Express application and its HTTP server: one router per resource, one error handler. */
-import express from 'express';
+/**
+ * The Express application and its HTTP server: one router per resource, one error handler.
+ * Hardening: security headers (helmet, a strict CSP), a rate limit on /api per token or client
+ * address, credentials scrubbed from every log line an error writes, and client errors of Express
+ * and its body parser answered as the contract's JSON error with their own 4xx status.
+ */
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
+import helmet from 'helmet';
 import http from 'node:http';
+import https from 'node:https';
+import type { Duplex } from 'node:stream';
+import pino from 'pino';
 import type { Config } from '../../config/schema';
 import type { QuarantineRecord, StateStore } from '../store/stateStore';
 import type { ReplayOutcome } from '../../ingest/ingestPipeline';
 import type { ConsumptionService } from '../consumption/consumptionService';
+import { AppError } from '../errors';
 import type { Logger } from '../log';
+import { metricsRouter, type Metrics } from '../metrics';
+import { matchSecret } from '../security';
 import { bearerAuth } from './auth';
 import { errorHandler, notFoundHandler } from './errorHandler';
 import { enterprisesRouter } from './routes/enterprises';
 import { healthRouter, type DependencyStatus } from './routes/health';
 import { quarantineRouter } from './routes/quarantine';
+import { alarmsRouter } from './routes/alarms';
+import type { AlarmStore } from '../store/alarmStore';
+import type { StatusService } from '../status/statusService';
+import type { Alarm } from '../../alerts/alarm';
 
 export interface HttpDeps {
   readonly config: Config;
@@ -20,32 +37,161 @@ export interface HttpDeps {
   readonly health: () => Promise<Record<string, DependencyStatus>>;
   readonly logger: Logger;
   readonly now: () => number;
+  readonly status: StatusService;
+  readonly alarms: AlarmStore;
+  readonly onAcknowledged?: (alarm: Alarm) => void;
+  /** Served unauthenticated at GET /metrics when given (contract 5: "and /metrics if enabled"). */
+  readonly metrics?: Metrics;
+  /** Set false to keep /metrics off even with `metrics` given. Default true. */
+  readonly metricsEnabled?: boolean;
+  /** Requests per window on /api, per token (or per client address without a valid one). Default 600 per minute. */
+  readonly rateLimit?: { readonly windowMs: number; readonly max: number };
 }
+
+export const DEFAULT_RATE_LIMIT = { windowMs: 60_000, max: 600 } as const;
+
+/**
+ * A JSON API plus, later, a dashboard served from the same origin: everything from 'self' only,
+ * no inline script or style, no plugins, no framing. No upgrade-insecure-requests: plant networks
+ * often serve the service over plain HTTP, where it would break the dashboard's own requests.
+ */
+const CSP_DIRECTIVES = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  scriptSrcAttr: ["'none'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  fontSrc: ["'self'"],
+  connectSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
 
 export function createHttpApp(deps: HttpDeps): express.Express {
   const app = express();
+  const logger = deps.logger.child({ component: 'http' });
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use((_req, res, next) => {
-    res.set({ 'X-Content-Type-Options': 'nosniff', 'X-Frame-Options': 'DENY', 'Referrer-Policy': 'no-referrer' });
-    next();
-  });
+  app.use(helmet({
+    contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+  }));
   app.use(healthRouter(deps.health));
+  if (deps.metrics) app.use(metricsRouter(deps.metrics, { enabled: deps.metricsEnabled ?? true }));
   const api = express.Router();
-  api.use(express.json({ limit: '1mb' }));
+  api.use(apiRateLimit(deps.rateLimit ?? DEFAULT_RATE_LIMIT, deps.config.auth.tokens, logger));
+  // Authenticate before reading a body: no JSON parsing for requests without a valid token.
   api.use(bearerAuth(deps.config.auth.tokens));
+  api.use(express.json({ limit: '1mb' }));
   api.use('/enterprises', enterprisesRouter(deps));
   api.use('/quarantine', quarantineRouter(deps));
+  api.use('/alarms', alarmsRouter({ alarms: deps.alarms, zone: deps.config.timezone, now: deps.now, ...(deps.onAcknowledged && { onAcknowledged: deps.onAcknowledged }) }));
   app.use('/api', api);
   app.use(notFoundHandler);
-  app.use(errorHandler(deps.logger.child({ component: 'http' })));
+  app.use(clientErrorHandler);
+  // The error handler logs `err`; its logger for this request scrubs the request's credentials.
+  app.use((err: unknown, req: Request, res: Response, next: NextFunction) => errorHandler(credentialSafeLogger(logger, req))(err, req, res, next));
   return app;
+}
+
+/**
+ * 429 with the contract's JSON error and the standard RateLimit headers (IETF draft 8) plus
+ * Retry-After. Counted per token when the request carries a valid one, else per client address
+ * (IPv6 per /56), so unauthenticated guessing is limited too. Behind a reverse proxy set Express's
+ * `trust proxy`, or every tokenless client shares the proxy's address.
+ */
+function apiRateLimit(limit: { windowMs: number; max: number }, tokens: Config['auth']['tokens'], logger: Logger) {
+  return rateLimit({
+    windowMs: limit.windowMs,
+    limit: limit.max,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    keyGenerator: (req) => {
+      const match = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
+      const entry = match?.[1] ? matchSecret(match[1], tokens, (t) => t.sha256) : undefined;
+      return entry ? `token:${entry.name}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
+    },
+    handler: (_req, res, _next, options) => {
+      res.status(options.statusCode).json({
+        error: { code: 'rate-limited', message: `too many requests: at most ${limit.max} per ${limit.windowMs / 1000} s; retry after the time in the Retry-After header` },
+      });
+    },
+    logger: {
+      warn: (err, message) => logger.warn({ err }, message ?? 'rate limiter'),
+      error: (err, message) => logger.error({ err }, message ?? 'rate limiter'),
+    },
+  });
+}
+
+/**
+ * Client errors raised by Express and its body parser (http-errors with a 4xx status, e.g. a path
+ * parameter that is not valid percent-encoding, an unsupported charset) answer with their own
+ * status in the contract's shape instead of a 500. Malformed and oversized JSON bodies, and the
+ * service's own errors, go on to the error handler.
+ */
+const HTTP_ERROR_CODES: Record<number, string> = { 400: 'bad-request', 413: 'payload-too-large', 415: 'unsupported-media-type' };
+
+function clientErrorHandler(err: unknown, _req: Request, res: Response, next: NextFunction): void {
+  if (err instanceof AppError || !err || typeof err !== 'object' || res.headersSent) return next(err);
+  const e = err as { status?: unknown; statusCode?: unknown; type?: unknown; expose?: unknown; message?: unknown };
+  const status = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : undefined;
+  if (status === undefined || status < 400 || status > 499 || e.type === 'entity.parse.failed' || e.type === 'entity.too.large') return next(err);
+  const message = e.expose === true && typeof e.message === 'string' ? e.message : http.STATUS_CODES[status] ?? 'client error';
+  const code = HTTP_ERROR_CODES[status] ?? (http.STATUS_CODES[status] ?? 'client-error').toLowerCase().replace(/[^a-z0-9]+/g, '-');
+  res.status(status).json({ error: { code, message } });
+}
+
+const REDACTED = '[redacted]';
+const SECRET_KEYS = /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|password|passwordsha256|token|secret|sha256)$/i;
+const CREDENTIAL_IN_TEXT = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
+
+/** The credentials a request carries: its Authorization header, the token in it, its cookies. */
+function credentialsOf(req: Request): string[] {
+  const found = new Set<string>();
+  for (const name of ['authorization', 'proxy-authorization', 'cookie']) {
+    const value = req.get(name);
+    if (!value) continue;
+    found.add(value);
+    const token = /^\S+\s+(\S+)$/.exec(value.trim())?.[1];
+    if (token) found.add(token);
+  }
+  // Longest first, so that a header is replaced whole before the token inside it.
+  return [...found].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
+}
+
+/** A deep copy with credential-named keys and every credential string replaced; never mutates. */
+export function scrubCredentials(value: unknown, secrets: readonly string[], depth = 0, seen = new WeakSet<object>()): unknown {
+  if (typeof value === 'string') {
+    let text = value;
+    for (const secret of secrets) text = text.split(secret).join(REDACTED);
+    return text.replace(CREDENTIAL_IN_TEXT, `$1 ${REDACTED}`);
+  }
+  if (!value || typeof value !== 'object') return value;
+  if (seen.has(value)) return '[circular]';
+  if (depth >= 8) return '[truncated]';
+  seen.add(value);
+  if (value instanceof Error) return scrubCredentials(pino.stdSerializers.err(value), secrets, depth, seen);
+  if (Buffer.isBuffer(value)) return `[${value.length} bytes]`;
+  if (Array.isArray(value)) return value.slice(0, 100).map((v) => scrubCredentials(v, secrets, depth + 1, seen));
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) out[key] = SECRET_KEYS.test(key) ? REDACTED : scrubCredentials(v, secrets, depth + 1, seen);
+  return out;
+}
+
+/** A child logger that writes no credential of this request, wherever it sits in what is logged. */
+function credentialSafeLogger(logger: Logger, req: Request): Logger {
+  const secrets = credentialsOf(req);
+  return logger.child({}, { formatters: { log: (obj) => scrubCredentials(obj, secrets) as Record<string, unknown> } });
 }
 
 export class HttpServer {
   private server: http.Server | undefined;
 
-  constructor(private readonly options: { port: number; host?: string }, private readonly deps: HttpDeps) {}
+  /** With `tls` (certificate and key, e.g. from HTTPS_CERT_FILE/HTTPS_KEY_FILE) it serves HTTPS. */
+  constructor(private readonly options: { port: number; host?: string; tls?: { readonly cert: Buffer | string; readonly key: Buffer | string } }, private readonly deps: HttpDeps) {}
 
   get port(): number {
     const address = this.server?.address();
@@ -53,13 +199,16 @@ export class HttpServer {
   }
 
   async start(): Promise<void> {
-    const server = http.createServer(createHttpApp(this.deps));
+    const app = createHttpApp(this.deps);
+    const tls = this.options.tls;
+    const server: http.Server = tls ? https.createServer({ cert: tls.cert, key: tls.key }, app) : http.createServer(app);
+    server.on('clientError', answerClientError);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.options.port, this.options.host ?? '0.0.0.0', () => resolve());
     });
     this.server = server;
-    this.deps.logger.info({ port: this.port }, 'HTTP listening');
+    this.deps.logger.info({ port: this.port, https: tls !== undefined }, tls ? 'HTTPS listening' : 'HTTP listening');
   }
 
   async stop(): Promise<void> {
@@ -69,4 +218,20 @@ export class HttpServer {
     server.closeIdleConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
+}
+
+/**
+ * Requests Node's HTTP parser refuses before Express sees them (header block over 16 KiB,
+ * malformed request line, timeout) answer with Node's usual status, but as the contract's JSON error.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, code] = err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'headers-too-large']
+    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'request-timeout']
+      : err.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW' ? [413, 'payload-too-large'] : [400, 'bad-request'];
+  const body = JSON.stringify({ error: { code, message: http.STATUS_CODES[status] ?? 'bad request' } });
+  socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
