@@ -40,6 +40,7 @@ export interface RunningApp {
   /** `token` defaults to the admin token; pass null to send none. */
   get(pathAndQuery: string, token?: string | null): Promise<{ status: number; body: unknown }>;
   post(pathAndQuery: string, body: unknown, token?: string | null): Promise<{ status: number; body: unknown }>;
+  put(pathAndQuery: string, body: unknown, token?: string | null): Promise<{ status: number; body: unknown }>;
   /** Waits until the pipeline has processed everything MQTT delivered so far. */
   settle(): Promise<void>;
   stop(): Promise<void>;
@@ -68,6 +69,7 @@ export async function startApp(config: Config, overrides: Partial<Connections> =
     mqttUrl: app.broker ? `mqtt://127.0.0.1:${app.broker.port}` : overrides.mqttUrl ?? '',
     get: (p, token = TOKENS.admin) => call('GET', p, undefined, token),
     post: (p, body, token = TOKENS.admin) => call('POST', p, body, token),
+    put: (p, body, token = TOKENS.admin) => call('PUT', p, body, token),
     settle: () => app.pipeline.flush(),
     stop: async () => {
       await app.stop();
