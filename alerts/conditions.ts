@@ -37,8 +37,8 @@ export function quotaCondition(s: EnterpriseStatus, name: string, lang: Language
     type: 'quota', enterprise: s.enterprise, meter: null, severity: LEVEL_SEVERITY[q.level],
     value: q.share, threshold: 1, unit: 'share', periodFrom: q.periodFrom, periodTo: q.periodTo, basis,
     message: text(lang,
-      `${name} ${q.year}年能耗总量 ${num(q.ytdTce)} tce，占年度控制目标 ${num(q.totalTce, 0)} tce 的 ${pct(q.share)}，进度比 ${pace}，全年预测 ${q.forecastTce === null ? '—' : `${num(q.forecastTce)} tce`}`,
-      `${name}: ${q.year} consumption ${num(q.ytdTce)} tce is ${pct(q.share)} of the ${num(q.totalTce, 0)} tce cap, pace ${pace}, year-end forecast ${q.forecastTce === null ? '—' : `${num(q.forecastTce)} tce`}`),
+      `${name} ${q.year}年能耗总量 ${num(q.ytdTce, 2)} tce，占年度控制目标 ${num(q.totalTce, 0)} tce 的 ${pct(q.share)}，进度比 ${pace}，全年预测 ${q.forecastTce === null ? '—' : `${num(q.forecastTce, 2)} tce`}`,
+      `${name}: ${q.year} consumption ${num(q.ytdTce, 2)} tce is ${pct(q.share)} of the ${num(q.totalTce, 0)} tce cap, pace ${pace}, year-end forecast ${q.forecastTce === null ? '—' : `${num(q.forecastTce, 2)} tce`}`),
   };
 }
 

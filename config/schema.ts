@@ -101,6 +101,9 @@ const notifySchema = z.object({
   from: z.string().default('节能监测 <energy-monitor@localhost>'),
   language: z.enum(['zh-CN', 'en']).default('zh-CN'),
   dashboardUrl: z.string().optional(),
+  /** Transitions for one recipient within this window are grouped; from digestThreshold on, as one digest mail. */
+  digestWindowSeconds: z.number().nonnegative().default(30),
+  digestThreshold: z.number().int().min(2).default(3),
   recipients: z.array(z.object({
     email: z.string().email(),
     severities: z.array(severity).optional(),
@@ -140,7 +143,7 @@ export const configSchema = z.object({
   enterprises: z.array(enterpriseSchema).min(1),
   tariffs: z.array(z.discriminatedUnion('scheme', [stepTariff, bandsTariff])).default([]),
   rules: rulesSchema.default({ ...RULE_DEFAULTS }),
-  notify: notifySchema.default({ from: '节能监测 <energy-monitor@localhost>', language: 'zh-CN', recipients: [], webhooks: [] }),
+  notify: notifySchema.default({ from: '节能监测 <energy-monitor@localhost>', language: 'zh-CN', digestWindowSeconds: 30, digestThreshold: 3, recipients: [], webhooks: [] }),
   auth: authSchema.default({ tokens: [], mqtt: [] }),
   ingest: z.object({
     /** How far ahead of the server clock a reading may be before it is `future-ts` (contract 2: 5 minutes). */

@@ -23,6 +23,9 @@ import { AlarmStore } from './store/alarmStore';
 import { StatusService } from './status/statusService';
 import { AlarmManager, type AlarmSink } from '../alerts/alarmManager';
 import { RuleEngine } from '../alerts/ruleEngine';
+import { SqliteDeliveryLog } from '../alerts/notify/deliveryLog';
+import { MailNotifier } from '../alerts/notify/mailNotifier';
+import { WebhookNotifier } from '../alerts/notify/webhookNotifier';
 import type { Logger } from './log';
 import { InfluxTimeSeriesStore } from './store/influxTimeSeriesStore';
 import { SqliteTimeSeriesStore } from './store/sqliteTimeSeriesStore';
@@ -62,6 +65,8 @@ export class App {
   readonly metrics: Metrics;
   readonly alarms: AlarmStore;
   readonly rules: RuleEngine;
+  readonly deliveries: SqliteDeliveryLog;
+  private readonly notifiers: Lifecycle[] = [];
   private readonly components: { name: string; part: Lifecycle }[] = [];
   private started: string[] = [];
 
@@ -112,7 +117,23 @@ export class App {
 
     const consumption = new ConsumptionService({ store: this.store, factors, config });
     const status = new StatusService({ store: this.store, alarms: this.alarms, config, factors });
-    const sinks: AlarmSink[] = [...(options.alarmSinks ?? [])];
+    // Notifiers (contract 7): mail when an SMTP server is configured, webhooks when listed.
+    const deliveries = new SqliteDeliveryLog({ path: path.join(connections.dataDir, 'state.db') });
+    const n = config.notify;
+    const names = new Map(config.enterprises.map((e) => [e.id, e.name]));
+    const notifyDeps = { logger: logger.child({ component: 'notify' }), enterpriseName: (id: string) => names.get(id) ?? id, deliveries, now };
+    const dashboardUrl = n.dashboardUrl ?? connections.publicUrl;
+    const mail = connections.smtpUrl
+      ? new MailNotifier({
+        smtpUrl: connections.smtpUrl, from: n.from, language: n.language, recipients: n.recipients, dashboardUrl, zone: config.timezone,
+        digestWindowMs: n.digestWindowSeconds * 1000, digestThreshold: n.digestThreshold,
+      }, notifyDeps)
+      : undefined;
+    const hooks = n.webhooks.length > 0 ? new WebhookNotifier({ webhooks: n.webhooks, language: n.language, zone: config.timezone, dashboardUrl }, notifyDeps) : undefined;
+    const sinks: AlarmSink[] = [...(options.alarmSinks ?? []), ...(mail ? [mail] : []), ...(hooks ? [hooks] : [])];
+    this.deliveries = deliveries;
+    if (mail) this.notifiers.push(mail);
+    if (hooks) this.notifiers.push(hooks);
     const manager = new AlarmManager({ alarms: this.alarms, sinks, logger: logger.child({ component: 'alarms' }) });
     this.rules = new RuleEngine({}, { config, status, store: this.store, state: this.state, alarms: this.alarms, manager, logger: logger.child({ component: 'rules' }), now });
     // Threshold rules also run on each stored reading (debounced by the pipeline's batches).
@@ -130,12 +151,14 @@ export class App {
       },
     });
     this.http = new HttpServer({ port: connections.httpPort, ...(options.tls?.https && { tls: options.tls.https }) }, {
-      config, consumption, status, alarms: this.alarms, metrics: this.metrics, state: this.state, now, logger: logger.child({ component: 'http' }),
+      config, consumption, status, alarms: this.alarms, deliveries, metrics: this.metrics, state: this.state, now, logger: logger.child({ component: 'http' }),
       replay: (records) => this.pipeline.replay(records),
       health: () => this.health(),
     });
 
-    this.components.push({ name: 'state store', part: this.state }, { name: 'alarm store', part: this.alarms }, { name: 'time-series store', part: this.store });
+    this.components.push({ name: 'state store', part: this.state }, { name: 'alarm store', part: this.alarms }, { name: 'delivery log', part: this.deliveries }, { name: 'time-series store', part: this.store });
+    // Notifiers stop after the rules (reverse order) and send what is waiting before the log closes.
+    this.notifiers.forEach((part, i) => this.components.push({ name: `notifier ${i + 1}`, part }));
     if (this.broker) this.components.push({ name: 'embedded broker', part: this.broker });
     this.components.push(
       { name: 'ingest pipeline', part: this.pipeline },

@@ -118,9 +118,13 @@ export function formatNumber(value: number): string {
   return fmt.format(value);
 }
 
-/** `52,340.5 tce`, `93.5 %`; `—` when the figure is unknown (a silent meter has none). */
+/**
+ * `52,340.5 tce`, `93.5 %`; `—` when the figure is unknown (a silent meter has none). The quota
+ * rule reports its share of the annual cap with unit `share` (1.007): officers read it in percent.
+ */
 export function formatFigure(value: number | null, unit: string | null): string {
   if (value === null) return '—';
+  if (unit === 'share') return `${formatNumber(value * 100)} %`;
   return unit ? `${formatNumber(value)} ${unit}` : formatNumber(value);
 }
 

@@ -28,6 +28,8 @@ import { alarmsRouter } from './routes/alarms';
 import type { AlarmStore } from '../store/alarmStore';
 import type { StatusService } from '../status/statusService';
 import type { Alarm } from '../../alerts/alarm';
+import type { DeliveryLog } from '../../alerts/notify/deliveryLog';
+import { notificationsRouter } from './routes/notifications';
 
 export interface HttpDeps {
   readonly config: Config;
@@ -40,6 +42,7 @@ export interface HttpDeps {
   readonly status: StatusService;
   readonly alarms: AlarmStore;
   readonly onAcknowledged?: (alarm: Alarm) => void;
+  readonly deliveries?: DeliveryLog;
   /** Served unauthenticated at GET /metrics when given (contract 5: "and /metrics if enabled"). */
   readonly metrics?: Metrics;
   /** Set false to keep /metrics off even with `metrics` given. Default true. */
@@ -88,6 +91,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   api.use(express.json({ limit: '1mb' }));
   api.use('/enterprises', enterprisesRouter(deps));
   api.use('/quarantine', quarantineRouter(deps));
+  if (deps.deliveries) api.use('/notifications', notificationsRouter(deps.deliveries, deps.config.timezone));
   api.use('/alarms', alarmsRouter({ alarms: deps.alarms, zone: deps.config.timezone, now: deps.now, ...(deps.onAcknowledged && { onAcknowledged: deps.onAcknowledged }) }));
   app.use('/api', api);
   app.use(notFoundHandler);

@@ -49,7 +49,7 @@ describe('formatNumber / formatFigure', () => {
   });
 
   it.each([
-    [52340.5, 'tce', '52,340.5 tce'], [13340, 'kWh/t', '13,340 kWh/t'], [93.5, '%', '93.5 %'], [null, 'kW', '—'], [0.8123, null, '0.812'],
+    [52340.5, 'tce', '52,340.5 tce'], [13340, 'kWh/t', '13,340 kWh/t'], [93.5, '%', '93.5 %'], [1.007, 'share', '100.7 %'], [0.935, 'share', '93.5 %'], [1, 'share', '100 %'], [null, 'kW', '—'], [0.8123, null, '0.812'],
   ] as const)('%p %p -> %s', (value, unit, expected) => {
     expect(formatFigure(value, unit)).toBe(expected);
   });
