@@ -17,11 +17,13 @@ const config = testConfig({
       meters: [
         { id: 'e-main', carrier: 'electricity', unit: 'kWh', kind: 'counter', intervalSeconds: 900 },
         { id: 'out', carrier: 'product', unit: 't', kind: 'counter', intervalSeconds: 900 },
+        { id: 'pot', carrier: 'electricity', unit: 'kW', kind: 'power', intervalSeconds: 60, submeter: true },
       ],
     },
     { id: 'cem01', name: '测试水泥', industry: '3011', meters: [{ id: 'e-main', carrier: 'electricity', unit: 'kWh', kind: 'counter' }] },
   ],
   tariffs: [{ id: 'al', scheme: 'step', basis: 'ytd', threshold: 13300, step: 20, markupPerStep: 0.01 }],
+  rules: { thresholds: [{ enterprise: 'alu01', meter: 'pot', above: 40000, forSeconds: 240, severity: 'critical' }] },
 });
 
 describe('status, output and alarms API', () => {
@@ -71,11 +73,24 @@ describe('status, output and alarms API', () => {
     expect((status.body as { intensity: Record<string, unknown> }).intensity).toMatchObject({ level: 'red', limit: 0.01 });
   });
 
+  it('evaluates threshold rules on each stored reading, without waiting for the cycle', async () => {
+    const gw = await mqtt.connectAsync(svc.mqttUrl, { username: 'alu01', password: MQTT_PASSWORDS.alu01, reconnectPeriod: 0 });
+    // 42,000 kW every minute from 11:55 to 12:00: above 40,000 kW for the whole 240 s before 12:00.
+    const minutes = [55, 56, 57, 58, 59].map((m) => ({ ts: `2026-07-02T11:${m}:00+08:00`, value: 42_000 })).concat([{ ts: '2026-07-02T12:00:00+08:00', value: 42_000 }]);
+    await gw.publishAsync('energy/alu01/pot', JSON.stringify(minutes), { qos: 1 });
+    await gw.endAsync();
+    await eventually(async () => {
+      await svc.settle();
+      const list = (await svc.get('/api/alarms?type=threshold')).body as { meter: string; severity: string; value: number; threshold: number; unit: string }[];
+      expect(list).toEqual([expect.objectContaining({ meter: 'pot', severity: 'critical', value: 42_000, threshold: 40_000, unit: 'kW' })]);
+    });
+  });
+
   it('raises alarms in a rule cycle, lists them by role, and records who acknowledged', async () => {
     await svc.app.rules.evaluate(at('2026-07-02T12:00:00+08:00'));
     const list = await svc.get('/api/alarms');
     const alarms = list.body as { id: number; type: string; severity: string; state: string; enterprise: string; raisedAt: string }[];
-    expect(alarms.filter((a) => a.enterprise === 'alu01').map((a) => `${a.type} ${a.severity}`).sort()).toEqual(['intensity critical', 'quota critical', 'silence warning', 'silence warning', 'tariff warning']);
+    expect(alarms.filter((a) => a.enterprise === 'alu01').map((a) => `${a.type} ${a.severity}`).sort()).toEqual(['intensity critical', 'quota critical', 'silence warning', 'silence warning', 'tariff warning', 'threshold critical']);
     // (both meters last reported on 2 March: silent for far more than 4 x 15 minutes)
     expect(alarms[0]!.raisedAt).toBe('2026-07-02T12:00:00.000+08:00');
     const quota = alarms.find((a) => a.type === 'quota')!;

@@ -109,6 +109,27 @@ describe('rules engine', () => {
     expect(status.get('alu01')!.quota!.ytdTce).toBeCloseTo(1_100_000 * 0.1229 / 1000, 9);
   });
 
+  it('tariff bands (cement): x exactly 0.1 stays in the 0.0 band, just above moves to 0.1', async () => {
+    const cement = testConfig({
+      enterprises: [{ id: 'cem01', name: '测试水泥', industry: '3011', tariff: 'cem', meters: [
+        { id: 'e', carrier: 'electricity', unit: 'kWh', kind: 'counter' }, { id: 'clinker', carrier: 'product', unit: 't', kind: 'counter' },
+      ] }],
+      tariffs: [{ id: 'cem', scheme: 'bands', basis: 'month', limit: 61, metric: 'kwh_per_t', bands: [{ over: 0, markup: 0.05 }, { over: 0.1, markup: 0.1 }, { over: 0.2, markup: 0.3 }] }],
+    });
+    const status = new StatusService({ store, alarms, config: cement, factors: new FactorTable(cement, COEFFICIENTS) });
+    const h = (meter: string, carrier: string, unit: string, q: number): HourlyConsumption => ({ enterprise: 'cem01', meter, carrier, unit, hour: at('2026-05-10T10:00:00+08:00'), quantity: q });
+    // May: 67,100 kWh / 1,000 t = 67.1 kWh/t; x = (67.1 - 61) / 61 = 0.1 exactly -> the 0.0 band, +0.05 yuan/kWh.
+    await store.write({ readings: [], hourly: [h('e', 'electricity', 'kWh', 67_100), h('clinker', 'product', 't', 1000)] });
+    const may = (await status.statusAt(cement.enterprises, at('2026-05-31T00:00:00+08:00'))).get('cem01')!.tariff!;
+    expect(may).toMatchObject({ scheme: 'bands', markupYuanPerKwh: 0.05, basis: 'month', periodFrom: '2026-05-01T00:00:00.000+08:00' });
+    expect(may.surchargeYuan).toBeCloseTo(0.05 * 67_100, 6);
+    // 1 kWh more: x = 0.1000164 -> the 0.1 band.
+    await store.write({ readings: [], hourly: [{ ...h('e', 'electricity', 'kWh', 67_101), hour: at('2026-05-10T10:00:00+08:00') }] });
+    expect((await status.statusAt(cement.enterprises, at('2026-05-31T00:00:00+08:00'))).get('cem01')!.tariff!.markupYuanPerKwh).toBe(0.1);
+    // In June (basis month) there is no output yet: no tier.
+    expect((await status.statusAt(cement.enterprises, at('2026-06-02T00:00:00+08:00'))).get('cem01')!.tariff).toMatchObject({ unitConsumption: null, note: 'no-output' });
+  });
+
   it('tariff without product output gives no tier and an enterprise data-quality note', async () => {
     await store.write({ readings: [], hourly: [hourly('e-main', 'electricity', 'kWh', '2026-02-01T10:00:00+08:00', 1000)] });
     const t = await engine.evaluate(at('2026-03-01T00:00:00+08:00'));
