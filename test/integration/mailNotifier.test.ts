@@ -11,11 +11,12 @@ import net, { type AddressInfo } from 'node:net';
 import pino from 'pino';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import type { Alarm, AlarmTransition } from '../../alerts/alarm';
+import type { AlarmTransition } from '../../alerts/alarm';
 import { MailNotifier, type MailNotifierOptions, type Recipient } from '../../alerts/notify/mailNotifier';
 import { SqliteDeliveryLog, type DeliveryRecord } from '../../alerts/notify/deliveryLog';
 import { silentLogger, type Logger } from '../../services/log';
 import { StateStore } from '../../services/store/stateStore';
+import { transitionFactory, waitFor } from '../helpers/alarms';
 
 type Mode = 'accept' | '451' | '550' | 'close';
 
@@ -59,26 +60,9 @@ async function startSmtp(modes: Mode[] = ['accept'], auth = false): Promise<Smtp
   return Object.assign(harness, { port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
 }
 
-async function waitFor(what: string, cond: () => boolean, limitMs = 15_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 const NAMES: Record<string, string> = { alu01: '重庆示例铝业有限公司', steel01: '渝北特钢有限公司' };
-const AT = Date.parse('2026-11-28T08:00:00+08:00');
-let nextId = 1;
 
-function transition(over: Partial<Alarm> = {}, kind: AlarmTransition['kind'] = 'raised'): AlarmTransition {
-  const alarm: Alarm = {
-    id: nextId++, type: 'quota', enterprise: 'alu01', meter: null, severity: 'critical', state: 'active', value: 52340.5, threshold: 52000, unit: 'tce',
-    periodFrom: '2026-01-01T00:00:00+08:00', periodTo: '2026-11-28T08:00:00+08:00', raisedAt: AT, updatedAt: AT, clearedAt: null,
-    acknowledgedAt: null, acknowledgedBy: null, message: '', ...over,
-  };
-  return { kind, alarm, at: AT };
-}
+const transition = transitionFactory(1);
 
 function captureLogger(): { logger: Logger; lines: string[] } {
   const lines: string[] = [];

@@ -6,10 +6,11 @@ import http from 'node:http';
 import { Writable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
-import type { Alarm, AlarmTransition } from '../../alerts/alarm';
+import type { AlarmTransition } from '../../alerts/alarm';
 import { MemoryDeliveryLog } from '../../alerts/notify/deliveryLog';
 import { WebhookNotifier, type Webhook, type WebhookNotifierOptions } from '../../alerts/notify/webhookNotifier';
 import { silentLogger, type Logger } from '../../services/log';
+import { transitionFactory, TRANSITION_AT, waitFor } from '../helpers/alarms';
 
 interface Captured { readonly path: string; readonly body: unknown; readonly contentType: string | undefined }
 /** What the server answers to the next requests; the last entry repeats; `hang` never answers. */
@@ -44,26 +45,10 @@ async function startHttp(replies: Reply[] = [OK]): Promise<HttpHarness> {
   });
 }
 
-async function waitFor(what: string, cond: () => boolean, limitMs = 15_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 const NAMES: Record<string, string> = { alu01: '重庆示例铝业有限公司', steel01: '渝北特钢[测试](http://x)有限公司' };
-const AT = Date.parse('2026-11-28T08:00:00+08:00');
-let nextId = 100;
+const AT = TRANSITION_AT;
 
-function transition(over: Partial<Alarm> = {}, kind: AlarmTransition['kind'] = 'raised'): AlarmTransition {
-  const alarm: Alarm = {
-    id: nextId++, type: 'quota', enterprise: 'alu01', meter: null, severity: 'critical', state: 'active', value: 52340.5, threshold: 52000, unit: 'tce',
-    periodFrom: '2026-01-01T00:00:00+08:00', periodTo: '2026-11-28T08:00:00+08:00', raisedAt: AT, updatedAt: AT, clearedAt: null,
-    acknowledgedAt: null, acknowledgedBy: null, message: '', ...over,
-  };
-  return { kind, alarm, at: AT };
-}
+const transition = transitionFactory(100);
 
 describe('WebhookNotifier with a local HTTP server', () => {
   let server: HttpHarness;
