@@ -49,12 +49,19 @@ export class StatusService {
       .map(({ e, m }) => ({ enterprise: e.id, meter: m.id }));
   }
 
-  async statusAt(enterprises: readonly EnterpriseConfig[], at: number): Promise<Map<string, EnterpriseStatus>> {
+  /**
+   * Status at `at`. With `endOf: true`, `at` is the end of a period (a monthly report's t, contract
+   * 4): the year and month are those just before `at`, so the end of December counts for December's
+   * year with f = 1, not for 1 January of the next.
+   */
+  async statusAt(enterprises: readonly EnterpriseConfig[], at: number, options: { endOf?: boolean } = {}): Promise<Map<string, EnterpriseStatus>> {
     const { config, store } = this.deps;
     const zone = config.timezone;
     const ids = enterprises.map((e) => e.id);
-    const { start: yearStart, year } = yearBounds(at, zone);
-    const monthStart = DateTime.fromMillis(at, { zone }).startOf('month').toMillis();
+    const ref = options.endOf ? at - 1 : at;
+    const { start: yearStart, end: yearEnd, year } = yearBounds(ref, zone);
+    const fraction = options.endOf ? Math.min(1, (at - yearStart) / (yearEnd - yearStart)) : yearFraction(at, zone);
+    const monthStart = DateTime.fromMillis(ref, { zone }).startOf('month').toMillis();
     const fullHours = hourFloor(at);
     // The hour in progress counts pro rata: exact where one reading pair spans the hour, as with
     // hourly or coarser readings, and at every hour boundary (where months and years end).
@@ -71,7 +78,7 @@ export class StatusService {
     const scale = (rows: readonly ConsumptionRow[]) => rows.map((r) => ({ ...r, quantity: r.quantity * partial, time: monthStart }));
     const ytdRows = [...months, ...scale(current)];
     const tariffRows = [...tariffMonths, ...scale(tariffCurrent)];
-    const outputs = this.deps.alarms.outputs(ids, `${year}-01`, DateTime.fromMillis(at, { zone }).toFormat('yyyy-MM'));
+    const outputs = this.deps.alarms.outputs(ids, `${year}-01`, DateTime.fromMillis(ref, { zone }).toFormat('yyyy-MM'));
 
     const out = new Map<string, EnterpriseStatus>();
     for (const e of enterprises) {
@@ -98,7 +105,7 @@ export class StatusService {
       const period = { periodFrom: isoInZone(yearStart, zone), periodTo: isoInZone(at, zone) };
       const quotaConf = e.quotas.find((q) => q.year === year);
       const quota = quotaConf
-        ? { ...quotaStatus({ year, totalTce: quotaConf.totalTce, ytdTce: ytd.dualControlTce, fraction: yearFraction(at, zone), thresholds: config.rules.quota }), ...period }
+        ? { ...quotaStatus({ year, totalTce: quotaConf.totalTce, ytdTce: ytd.dualControlTce, fraction, thresholds: config.rules.quota }), ...period }
         : null;
       const own = outputs.filter((o) => o.enterprise === e.id);
       const output = own.length > 0 ? own.reduce((s, o) => s + o.value10kYuan, 0) : null;

@@ -116,6 +116,12 @@ export class AlarmStore {
     return (this.conn().prepare(sql).all(...params, filter.limit ?? 1000) as AlarmRow[]).map(toAlarm);
   }
 
+  /** Alarms raised in [from, to), per enterprise and severity (monthly report). */
+  raisedCounts(from: number, to: number): { enterprise: string; severity: Severity; n: number }[] {
+    return this.conn().prepare('SELECT enterprise, severity, COUNT(*) AS n FROM alarm WHERE raised_at >= ? AND raised_at < ? GROUP BY enterprise, severity')
+      .all(from, to) as { enterprise: string; severity: Severity; n: number }[];
+  }
+
   setOutput(enterprise: string, month: string, value10kYuan: number, by: string, at: number): void {
     this.conn().prepare('INSERT OR REPLACE INTO output_value (enterprise, month, value_10k_yuan, entered_by, entered_at) VALUES (?, ?, ?, ?, ?)')
       .run(enterprise, month, value10kYuan, by, at);

@@ -1,0 +1,164 @@
+/**
+ * Builds the monthly report model (contract 6) for the district, aggregated in the store: one
+ * consumption query covers this month, the previous one and the same month last year for every
+ * enterprise; status at month end, alarm counts and completeness are one batched call each.
+ */
+import { createHash } from 'node:crypto';
+import { DateTime } from 'luxon';
+import type { Config, EnterpriseConfig } from '../../config/schema';
+import type { ConsumptionService, SeriesPoint } from '../consumption/consumptionService';
+import { completeness } from '../energy/completeness';
+import { isoInZone, monthBounds } from '../energy/time';
+import type { StatusService } from '../status/statusService';
+import type { AlarmStore } from '../store/alarmStore';
+import type { TimeSeriesStore } from '../store/timeSeriesStore';
+import { industryName } from './industries';
+import type { CarrierFigures, EnterpriseReport, MonthlyReport, RankingEntry } from './reportModel';
+
+export class ReportError extends Error {
+  readonly code = 'bad-request';
+}
+
+const change = (now: number, before: number): number | null => (before === 0 ? null : (now - before) / before);
+
+/** SHA-256 of the report's canonical JSON with `sha256` empty: anyone can recompute it. */
+export function reportHash(report: MonthlyReport): string {
+  return createHash('sha256').update(JSON.stringify({ ...report, sha256: '' })).digest('hex');
+}
+
+/** The figures only (no generation time, revision or hash): equal content means no new revision. */
+export function contentHash(report: MonthlyReport): string {
+  const { enterprises, totals, ranking, concentration } = report;
+  return createHash('sha256').update(JSON.stringify({ enterprises, totals, ranking, concentration })).digest('hex');
+}
+
+export class MonthlyReportBuilder {
+  constructor(private readonly deps: {
+    config: Config; consumption: ConsumptionService; status: StatusService; alarms: AlarmStore; store: TimeSeriesStore;
+  }) {}
+
+  async build(month: string, generatedAt: number, revision = 0): Promise<MonthlyReport> {
+    const { config } = this.deps;
+    const zone = config.timezone;
+    const bounds = monthBounds(month, zone);
+    if (!bounds) throw new ReportError(`month must be YYYY-MM, got "${month}"`);
+    const { start, end } = bounds;
+    const startDt = DateTime.fromMillis(start, { zone });
+    const previousStart = startDt.minus({ months: 1 }).toMillis();
+    const lastYearStart = startDt.minus({ years: 1 }).toMillis();
+    const enterprises = config.enterprises;
+    const ids = enterprises.map((e) => e.id);
+
+    const [series, statuses, counts] = await Promise.all([
+      this.deps.consumption.series(ids, lastYearStart, end, '1mo'),
+      this.deps.status.statusAt(enterprises, end, { endOf: true }),
+      this.deps.store.countUsable(ids, start, end),
+    ]);
+    const raised = this.deps.alarms.raisedCounts(start, end);
+
+    const reports = enterprises.map((e): EnterpriseReport => {
+      const points = series.get(e.id)?.series ?? [];
+      const inMonth = (t: number) => points.filter((p) => p.time === t);
+      const dual = (ps: readonly SeriesPoint[]) => ps.reduce((s, p) => s + (p.dualControl ? p.tce : 0), 0);
+      const coefficients = new Map((series.get(e.id)?.coefficients ?? []).map((c) => [`${c.carrier}/${c.unit}`, c]));
+      const carriers: Record<string, CarrierFigures> = {};
+      for (const p of inMonth(start)) {
+        if (p.carrier === 'product') continue;
+        const key = carriers[p.carrier] ? `${p.carrier}:${p.unit}` : p.carrier;
+        const c = coefficients.get(`${p.carrier}/${p.unit}`);
+        carriers[key] = { quantity: p.quantity, unit: p.unit, tce: p.tce, tceOtherBasis: p.tceOtherBasis, co2Kg: p.co2Kg, dualControl: p.dualControl, kgcePerUnit: c?.kgcePerUnit ?? 0, kgceSource: c?.kgceSource ?? '' };
+      }
+      const totalTce = dual(inMonth(start));
+      const previousMonthTce = dual(inMonth(previousStart));
+      const sameMonthLastYearTce = dual(inMonth(lastYearStart));
+      const s = statuses.get(e.id);
+      const meters = e.meters.map((m) => {
+        const readings = counts.find((c) => c.enterprise === e.id && c.meter === m.id)?.count ?? 0;
+        return { meter: m.id, carrier: m.carrier, readings, expected: (end - start) / (m.intervalSeconds * 1000), completeness: completeness(readings, end - start, m.intervalSeconds) };
+      });
+      const alarms = { info: 0, warning: 0, critical: 0 };
+      for (const r of raised) if (r.enterprise === e.id) alarms[r.severity] += r.n;
+      const intensity = s?.intensity;
+      return {
+        id: e.id, name: e.name, industry: e.industry, industryName: industryName(e.industry), carriers,
+        totalTce, co2Kg: inMonth(start).reduce((sum, p) => sum + p.co2Kg, 0),
+        previousMonthTce, sameMonthLastYearTce,
+        changeFromPreviousMonth: change(totalTce, previousMonthTce), changeFromSameMonthLastYear: change(totalTce, sameMonthLastYearTce),
+        quota: s?.quota ? { year: s.quota.year, totalTce: s.quota.totalTce, ytdTce: s.quota.ytdTce, share: s.quota.share, pace: s.quota.pace, level: s.quota.level } : null,
+        intensity: intensity && 'limit' in intensity
+          ? { intensity: intensity.intensity, limit: intensity.limit, ratio: intensity.ratio, level: intensity.level, output10kYuan: intensity.output10kYuan }
+          : intensity ? { intensity: null, limit: e.quotas.find((q) => q.year === s?.quota?.year)?.intensityLimit ?? 0, ratio: null, level: null, output10kYuan: null } : null,
+        tariff: s?.tariff ? {
+          tariff: s.tariff.tariff, scheme: s.tariff.scheme, basis: s.tariff.basis, unitConsumption: s.tariff.unitConsumption, unit: s.tariff.unit,
+          markupYuanPerKwh: s.tariff.markupYuanPerKwh, surchargeYuan: s.tariff.surchargeYuan, ...(s.tariff.note && { note: s.tariff.note }),
+        } : null,
+        alarms,
+        completeness: meters.length ? meters.reduce((sum, m) => sum + m.completeness, 0) / meters.length : 0,
+        meters,
+      };
+    });
+
+    const report: MonthlyReport = {
+      month, timezone: zone, periodFrom: isoInZone(start, zone), periodTo: isoInZone(end, zone), generatedAt: isoInZone(generatedAt, zone),
+      revision, sha256: '', electricityBasis: config.electricity, scope: 'district',
+      enterprises: reports, totals: totalsOf(reports), ranking: rankingOf(reports, enterprises), concentration: concentrationOf(reports),
+    };
+    return { ...report, sha256: reportHash(report) };
+  }
+}
+
+/** One enterprise's report: its figures, its own ranking line only (competitors' figures stay private). */
+export function enterpriseScope(report: MonthlyReport, enterpriseId: string): MonthlyReport | undefined {
+  const e = report.enterprises.find((x) => x.id === enterpriseId);
+  if (!e) return undefined;
+  const scoped: MonthlyReport = {
+    ...report, scope: enterpriseId, sha256: '', enterprises: [e], totals: totalsOf([e]),
+    ranking: report.ranking.filter((r) => r.enterprise === enterpriseId), concentration: [],
+  };
+  return { ...scoped, sha256: reportHash(scoped) };
+}
+
+function totalsOf(reports: readonly EnterpriseReport[]): MonthlyReport['totals'] {
+  const byCarrier: Record<string, { quantity: number; unit: string; tce: number; co2Kg: number }> = {};
+  const byIndustry: Record<string, { name: string; totalTce: number; co2Kg: number; enterprises: number }> = {};
+  for (const e of reports) {
+    for (const [key, c] of Object.entries(e.carriers)) {
+      const t = (byCarrier[key] ??= { quantity: 0, unit: c.unit, tce: 0, co2Kg: 0 });
+      t.quantity += c.quantity;
+      t.tce += c.tce;
+      t.co2Kg += c.co2Kg;
+    }
+    const i = (byIndustry[e.industry] ??= { name: e.industryName, totalTce: 0, co2Kg: 0, enterprises: 0 });
+    i.totalTce += e.totalTce;
+    i.co2Kg += e.co2Kg;
+    i.enterprises++;
+  }
+  return { totalTce: reports.reduce((s, e) => s + e.totalTce, 0), co2Kg: reports.reduce((s, e) => s + e.co2Kg, 0), byCarrier, byIndustry };
+}
+
+/** 能效领跑者: within each industry, lowest unit consumption (or, without it, intensity) first. */
+function rankingOf(reports: readonly EnterpriseReport[], configs: readonly EnterpriseConfig[]): RankingEntry[] {
+  interface Candidate { e: EnterpriseReport; metric: RankingEntry['metric']; value: number; unit: string }
+  const entries = reports.flatMap((e): Candidate[] => {
+    if (e.tariff?.unitConsumption != null) return [{ e, metric: 'unit-consumption', value: e.tariff.unitConsumption, unit: e.tariff.unit }];
+    if (e.intensity?.intensity != null) return [{ e, metric: 'intensity', value: e.intensity.intensity, unit: 'tce/10^4 yuan' }];
+    return [];
+  });
+  const groups = new Map<string, Candidate[]>();
+  for (const x of entries) {
+    const k = `${x.e.industry}/${x.metric}/${x.unit}`;
+    groups.set(k, [...(groups.get(k) ?? []), x]);
+  }
+  const order = new Map(configs.map((c, i) => [c.id, i]));
+  return [...groups.values()].flatMap((g) => g.sort((a, b) => a.value - b.value || (order.get(a.e.id) ?? 0) - (order.get(b.e.id) ?? 0))
+    .map((x, i) => ({ industry: x.e.industry, industryName: x.e.industryName, rank: i + 1, enterprise: x.e.id, name: x.e.name, metric: x.metric, value: x.value, unit: x.unit })));
+}
+
+function concentrationOf(reports: readonly EnterpriseReport[]): MonthlyReport['concentration'] {
+  const total = reports.reduce((s, e) => s + e.totalTce, 0);
+  const sorted = [...reports].sort((a, b) => b.totalTce - a.totalTce);
+  return [1, 3, 5].filter((n) => n <= sorted.length).map((n) => {
+    const top = sorted.slice(0, n);
+    return { top: n, share: total === 0 ? 0 : top.reduce((s, e) => s + e.totalTce, 0) / total, enterprises: top.map((e) => e.id) };
+  });
+}

@@ -1,0 +1,121 @@
+/**
+ * The monthly report (contract 6): one JSON model, from which every format is rendered, so that
+ * CSV, XLSX, PDF and HTML carry the same figures. Numbers are plain numbers in the units named
+ * beside them; renderers format, they never compute.
+ */
+export interface CarrierFigures {
+  readonly quantity: number;
+  readonly unit: string;
+  /** On the configured electricity basis. */
+  readonly tce: number;
+  /** On the other electricity basis (当量值 / 等价值); equal to tce for other carriers. */
+  readonly tceOtherBasis: number;
+  readonly co2Kg: number;
+  /** Counts toward the dual-control total. */
+  readonly dualControl: boolean;
+  /** kgce per unit and its source, so every figure can be traced. */
+  readonly kgcePerUnit: number;
+  readonly kgceSource: string;
+}
+
+export interface ReportQuota {
+  readonly year: number;
+  readonly totalTce: number;
+  readonly ytdTce: number;
+  readonly share: number;
+  readonly pace: number | null;
+  readonly level: 'green' | 'yellow' | 'red';
+}
+
+export interface ReportIntensity {
+  readonly intensity: number | null;
+  readonly limit: number;
+  readonly ratio: number | null;
+  readonly level: 'green' | 'yellow' | 'red' | null;
+  /** Year-to-date output value, 10^4 yuan. */
+  readonly output10kYuan: number | null;
+}
+
+export interface ReportTariff {
+  readonly tariff: string;
+  readonly scheme: 'step' | 'bands';
+  readonly basis: 'ytd' | 'month';
+  readonly unitConsumption: number | null;
+  readonly unit: 'kWh/t' | 'kgce/t';
+  readonly markupYuanPerKwh: number | null;
+  readonly surchargeYuan: number | null;
+  readonly note?: 'no-output';
+}
+
+export interface MeterCompleteness {
+  readonly meter: string;
+  readonly carrier: string;
+  /** Distinct usable readings / expected readings in the month, capped at 1 (contract 4). */
+  readonly completeness: number;
+  readonly readings: number;
+  readonly expected: number;
+}
+
+export interface EnterpriseReport {
+  readonly id: string;
+  readonly name: string;
+  readonly industry: string;
+  readonly industryName: string;
+  readonly carriers: Readonly<Record<string, CarrierFigures>>;
+  /** Dual-control total of the month, tce. */
+  readonly totalTce: number;
+  readonly co2Kg: number;
+  readonly previousMonthTce: number;
+  readonly sameMonthLastYearTce: number;
+  /** (this - previous) / previous; null when previous is 0. */
+  readonly changeFromPreviousMonth: number | null;
+  readonly changeFromSameMonthLastYear: number | null;
+  /** Status at the end of the month. */
+  readonly quota: ReportQuota | null;
+  readonly intensity: ReportIntensity | null;
+  readonly tariff: ReportTariff | null;
+  /** Alarms raised during the month, by severity. */
+  readonly alarms: { readonly info: number; readonly warning: number; readonly critical: number };
+  /** Mean of the meters' completeness. */
+  readonly completeness: number;
+  readonly meters: readonly MeterCompleteness[];
+}
+
+export interface RankingEntry {
+  readonly industry: string;
+  readonly industryName: string;
+  readonly rank: number;
+  readonly enterprise: string;
+  readonly name: string;
+  /** Unit consumption (when the enterprise has a tariff metric and output) or intensity. */
+  readonly metric: 'unit-consumption' | 'intensity';
+  readonly value: number;
+  readonly unit: string;
+}
+
+export interface MonthlyReport {
+  readonly month: string;
+  readonly timezone: string;
+  /** ISO-8601 with the site offset. */
+  readonly periodFrom: string;
+  readonly periodTo: string;
+  readonly generatedAt: string;
+  readonly revision: number;
+  /** SHA-256 of the report with sha256 set to "" (see reportHash). */
+  readonly sha256: string;
+  readonly electricityBasis: 'equivalent' | 'equal';
+  /** Only set for a one-enterprise report. */
+  readonly scope: 'district' | string;
+  readonly enterprises: readonly EnterpriseReport[];
+  readonly totals: {
+    readonly totalTce: number;
+    readonly co2Kg: number;
+    readonly byCarrier: Readonly<Record<string, { quantity: number; unit: string; tce: number; co2Kg: number }>>;
+    readonly byIndustry: Readonly<Record<string, { name: string; totalTce: number; co2Kg: number; enterprises: number }>>;
+  };
+  readonly ranking: readonly RankingEntry[];
+  /** The largest consumers' share of the district total (top 1, 3, 5). */
+  readonly concentration: readonly { readonly top: number; readonly share: number; readonly enterprises: readonly string[] }[];
+  /** What changed from the previous revision, if any. */
+  readonly revisionNote?: string;
+}
