@@ -16,9 +16,18 @@ export interface AlarmSink {
 export class AlarmManager {
   constructor(private readonly deps: { alarms: AlarmStore; sinks: readonly AlarmSink[]; logger: Logger }) {}
 
-  /** Applies conditions evaluated at `at`; returns the transitions (also handed to every sink). */
-  apply(conditions: readonly Condition[], at: number): AlarmTransition[] {
+  /**
+   * Applies conditions evaluated at `at`; returns the transitions (also handed to every sink).
+   * With `complete`, the conditions are every key the rules know: any other open alarm clears.
+   */
+  apply(conditions: readonly Condition[], at: number, options: { complete?: boolean } = {}): AlarmTransition[] {
     const transitions: AlarmTransition[] = [];
+    if (options.complete) {
+      const keys = new Set(conditions.map((c) => `${c.type}\u0000${c.enterprise}\u0000${c.meter ?? ''}`));
+      for (const a of this.deps.alarms.openAlarms()) {
+        if (!keys.has(`${a.type}\u0000${a.enterprise}\u0000${a.meter ?? ''}`)) transitions.push({ kind: 'cleared', alarm: this.deps.alarms.clear(a.id, at), at });
+      }
+    }
     for (const c of conditions) {
       const open = this.deps.alarms.open(c.type, c.enterprise, c.meter);
       if (c.severity === null) {

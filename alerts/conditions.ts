@@ -5,7 +5,7 @@
  */
 import type { Severity } from '../config/schema';
 import type { EnterpriseStatus } from '../services/status/statusService';
-import type { AlarmFigure, AlarmType } from './alarm';
+import { SEVERITY_RANK, type AlarmFigure, type AlarmType } from './alarm';
 
 export interface Condition extends AlarmFigure {
   readonly type: AlarmType;
@@ -71,23 +71,41 @@ export function tariffCondition(s: EnterpriseStatus, name: string, lang: Languag
 }
 
 /** A power or interval value above its limit for forSeconds raises; it clears below limit x (1 - hysteresis). */
+export interface ThresholdLimit { readonly above: number; readonly forSeconds: number; readonly severity: Severity }
+
+/**
+ * All threshold rules of one meter make one condition (one alarm key): the most severe rule whose
+ * limit was exceeded by every value since `at - forSeconds` wins. An open alarm falls back only
+ * when the latest value is below its own limit x (1 - hysteresis); in between it keeps its severity.
+ * `values` are the meter's power, interval quantity or counter step, ascending, each with its time.
+ */
 export function thresholdCondition(
-  input: { enterprise: string; meter: string; name: string; unit: string; above: number; forSeconds: number; severity: Severity; hysteresis: number; open: boolean },
-  window: readonly { ts: number; value: number }[], lang: Language, zoneIso: (ms: number) => string,
+  input: { enterprise: string; meter: string; name: string; unit: string; limits: readonly ThresholdLimit[]; hysteresis: number; openSeverity: Severity | null; at: number },
+  values: readonly { ts: number; value: number }[], lang: Language, zoneIso: (ms: number) => string,
 ): Condition {
-  const values = window.map((r) => r.value);
-  const latest = window[window.length - 1];
-  const breached = window.length > 0 && values.every((v) => v > input.above);
-  // Hysteresis: an open alarm clears only when the latest value falls below limit x (1 - h).
-  const stillHigh = input.open && latest !== undefined && latest.value >= input.above * (1 - input.hysteresis);
-  const on = breached || stillHigh;
+  const latest = values[values.length - 1];
+  const bySeverity = [...input.limits].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
+  const breached = bySeverity.find((l) => {
+    // The window starts at the last value at or before at - forSeconds: the breach lasted the whole time.
+    const from = input.at - l.forSeconds * 1000;
+    const startIdx = values.findLastIndex((v) => v.ts <= from);
+    const window = startIdx === -1 ? [] : values.slice(startIdx);
+    return window.length > 0 && window.every((v) => v.value > l.above);
+  });
+  // An open alarm holds the most severe level (up to its own) whose band the latest value is still in.
+  const open = input.openSeverity;
+  const held = open === null || !latest ? undefined
+    : bySeverity.find((l) => SEVERITY_RANK[l.severity] <= SEVERITY_RANK[open] && latest.value >= l.above * (1 - input.hysteresis));
+  const limit = [breached, held].filter((l): l is ThresholdLimit => l !== undefined)
+    .sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity])[0];
+  const shown = limit ?? bySeverity[bySeverity.length - 1]!;
   return {
-    type: 'threshold', enterprise: input.enterprise, meter: input.meter, severity: on ? input.severity : null,
-    value: latest?.value ?? null, threshold: input.above, unit: input.unit,
-    ...(window[0] && latest && { periodFrom: zoneIso(window[0].ts), periodTo: zoneIso(latest.ts) }),
+    type: 'threshold', enterprise: input.enterprise, meter: input.meter, severity: limit?.severity ?? null,
+    value: latest?.value ?? null, threshold: shown.above, unit: input.unit,
+    ...(latest && { periodFrom: zoneIso(input.at - shown.forSeconds * 1000), periodTo: zoneIso(latest.ts) }),
     message: text(lang,
-      `${input.name} 计量点 ${input.meter} 读数 ${latest ? num(latest.value) : '—'} ${input.unit}，持续 ${input.forSeconds} 秒高于限值 ${num(input.above)} ${input.unit}`,
-      `${input.name} meter ${input.meter} at ${latest ? num(latest.value) : '—'} ${input.unit}, above ${num(input.above)} ${input.unit} for ${input.forSeconds} s`),
+      `${input.name} 计量点 ${input.meter} 读数 ${latest ? num(latest.value) : '—'} ${input.unit}，持续 ${shown.forSeconds} 秒高于限值 ${num(shown.above)} ${input.unit}`,
+      `${input.name} meter ${input.meter} at ${latest ? num(latest.value) : '—'} ${input.unit}, above ${num(shown.above)} ${input.unit} for ${shown.forSeconds} s`),
   };
 }
 

@@ -6,6 +6,7 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Config } from '../config/schema';
 import type { Reading } from '../services/energy/reading';
+import { counterStep } from '../services/energy/consumption';
 import { isoInZone } from '../services/energy/time';
 import type { Logger } from '../services/log';
 import type { StatusService } from '../services/status/statusService';
@@ -33,7 +34,9 @@ export interface RuleEngineOptions {
 
 export class RuleEngine {
   private task: ScheduledTask | undefined;
-  private running: Promise<AlarmTransition[]> | undefined;
+  /** Cycles and reading-driven evaluations run one after another, never interleaved. */
+  private chain: Promise<unknown> = Promise.resolve();
+  private stopped = false;
   private readonly startedAt: number;
 
   constructor(
@@ -52,29 +55,30 @@ export class RuleEngine {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.task?.stop();
     this.task = undefined;
-    await this.running;
+    await this.chain;
   }
 
-  /** One full cycle at `at`. Cycles never overlap: a call during a cycle waits for it. */
-  async evaluate(at = this.now()): Promise<AlarmTransition[]> {
-    while (this.running) await this.running;
-    const run = this.cycle(at);
-    this.running = run;
-    try {
-      return await run;
-    } finally {
-      this.running = undefined;
-    }
+  /** One full cycle at `at`; open alarms whose key no rule produces any more (a removed meter or rule) clear. */
+  evaluate(at = this.now()): Promise<AlarmTransition[]> {
+    return this.serial(async () => this.cycle(at));
   }
 
   /** Threshold rules of the meters these readings belong to (contract: also on each reading). */
-  async onReadings(readings: readonly Reading[], at = this.now()): Promise<AlarmTransition[]> {
+  onReadings(readings: readonly Reading[], at = this.now()): Promise<AlarmTransition[]> {
     const touched = new Set(readings.map((r) => `${r.enterprise}/${r.meter}`));
     const rules = this.deps.config.rules.thresholds.filter((t) => touched.has(`${t.enterprise}/${t.meter}`));
-    if (rules.length === 0) return [];
-    return this.deps.manager.apply(await this.thresholdConditions(rules, at), at);
+    if (rules.length === 0) return Promise.resolve([]);
+    return this.serial(async () => this.deps.manager.apply(await this.thresholdConditions(rules, at), at));
+  }
+
+  private serial(work: () => Promise<AlarmTransition[]>): Promise<AlarmTransition[]> {
+    if (this.stopped) return Promise.resolve([]);
+    const result = this.chain.then(work);
+    this.chain = result.catch(() => undefined);
+    return result;
   }
 
   private async cycle(at: number): Promise<AlarmTransition[]> {
@@ -108,7 +112,7 @@ export class RuleEngine {
     conditions.push(...(await this.thresholdConditions(config.rules.thresholds, at)));
     conditions.push(...this.dataQualityConditions(at, statuses, name, lang, zoneIso));
 
-    const transitions = this.deps.manager.apply(conditions, at);
+    const transitions = this.deps.manager.apply(conditions, at, { complete: true });
     this.deps.logger.debug({ at: zoneIso(at), conditions: conditions.length, transitions: transitions.length, ms: Date.now() - started }, 'rules evaluated');
     return transitions;
   }
@@ -116,23 +120,28 @@ export class RuleEngine {
   private async thresholdConditions(rules: Config['rules']['thresholds'], at: number): Promise<Condition[]> {
     const { config, store } = this.deps;
     const lang: Language = config.notify.language;
+    const byMeter = new Map<string, Config['rules']['thresholds']>();
+    for (const r of rules) byMeter.set(`${r.enterprise}/${r.meter}`, [...(byMeter.get(`${r.enterprise}/${r.meter}`) ?? []), r]);
     const out: Condition[] = [];
-    for (const rule of rules) {
-      const e = config.enterprises.find((x) => x.id === rule.enterprise);
-      const m = e?.meters.find((x) => x.id === rule.meter);
+    for (const group of byMeter.values()) {
+      const e = config.enterprises.find((x) => x.id === group[0]!.enterprise);
+      const m = e?.meters.find((x) => x.id === group[0]!.meter);
       if (!e || !m) continue;
       const key = { enterprise: e.id, meter: m.id };
-      // The window starts at the last reading at or before at - forSeconds, so a breach must have
-      // lasted the whole duration, not just the readings that happen to fall inside it.
-      const start = await store.usableNeighbour(key, at - rule.forSeconds * 1000 + 1, 'before');
-      const readings = (await store.readings(key, start?.ts ?? at - rule.forSeconds * 1000, at + 1)).filter((r) => r.quality !== 'bad');
-      const window = start ? readings : [];
-      // An open threshold alarm clears only below the hysteresis band.
-      const open = this.deps.alarms.open('threshold', e.id, m.id) !== undefined;
+      const from = at - Math.max(...group.map((r) => r.forSeconds)) * 1000;
+      // From the last reading at or before the window start (one more for a counter's first step).
+      let start = await store.usableNeighbour(key, from + 1, 'before');
+      if (start && m.kind === 'counter') start = (await store.usableNeighbour(key, start.ts, 'before')) ?? start;
+      const readings = (await store.readings(key, start?.ts ?? from, at + 1)).filter((r) => r.quality !== 'bad');
+      const values = m.kind === 'counter'
+        // A counter's value is its consumption per reading interval: the step x the multiplier.
+        ? readings.slice(1).map((r, i) => ({ ts: r.ts, value: counterStep(readings[i]!.value, r.value, m.rollover).step * m.multiplier }))
+        : readings.map((r) => ({ ts: r.ts, value: r.value * m.multiplier }));
+      const open = this.deps.alarms.open('threshold', e.id, m.id);
       out.push(thresholdCondition({
-        enterprise: e.id, meter: m.id, name: e.name, unit: m.unit, above: rule.above, forSeconds: rule.forSeconds, severity: rule.severity,
-        hysteresis: this.options.thresholdHysteresis ?? 0.05, open,
-      }, window, lang, (ms) => isoInZone(ms, config.timezone)));
+        enterprise: e.id, meter: m.id, name: e.name, unit: m.kind === 'counter' ? `${m.unit}/${m.intervalSeconds} s` : m.unit,
+        limits: group, hysteresis: this.options.thresholdHysteresis ?? 0.05, openSeverity: open?.severity ?? null, at,
+      }, values, lang, (ms) => isoInZone(ms, config.timezone)));
     }
     return out;
   }

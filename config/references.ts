@@ -44,7 +44,14 @@ export function checkReferences(config: Config): ReferenceProblem[] {
       if (up) problems.push({ path: ['enterprises', i, 'meters', j, 'unit'], message: up });
       if (m.rollover !== undefined && m.kind !== 'counter') problems.push({ path: ['enterprises', i, 'meters', j, 'rollover'], message: 'rollover applies to counter meters only' });
       if (m.carrier === 'product' && m.kind === 'power') problems.push({ path: ['enterprises', i, 'meters', j, 'kind'], message: 'a product meter cannot be a power meter' });
+      // A tariff prices energy per tonne of output: its product meters must count mass.
+      if (e.tariff !== undefined && m.carrier === 'product' && unitDef(m.unit)?.dimension !== 'mass') {
+        problems.push({ path: ['enterprises', i, 'meters', j, 'unit'], message: `enterprise ${e.id} has tariff "${e.tariff}": its product meters must count mass (t or kg), got "${m.unit}"` });
+      }
     });
+    if (e.tariff !== undefined && !e.meters.some((m) => m.carrier === 'product')) {
+      problems.push({ path: ['enterprises', i, 'meters'], message: `enterprise ${e.id} has tariff "${e.tariff}" but no product meter: the tariff needs the output (in t or kg)` });
+    }
   });
   const meterExists = (enterprise: string, meter: string): boolean =>
     config.enterprises.some((e) => e.id === enterprise && e.meters.some((m) => m.id === meter));

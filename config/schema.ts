@@ -132,10 +132,37 @@ const authSchema = z.object({
   }).strict()).default([]),
 }).strict();
 
+/**
+ * Consumption is kept in UTC hour buckets, so the site zone's offset must be a whole number of
+ * hours at every instant (Asia/Kolkata +05:30 or Australia/Adelaide +09:30/+10:30 are not).
+ * Checked on the 1st and 15th of every month of this year and the next (DST included).
+ */
+function timezoneProblem(tz: string): string | undefined {
+  if (!DateTime.local().setZone(tz).isValid) return 'expected an IANA time zone such as Asia/Shanghai';
+  const year = DateTime.utc().year;
+  for (const y of [year, year + 1]) {
+    for (let month = 1; month <= 12; month++) {
+      for (const day of [1, 15]) {
+        const offset = DateTime.utc(y, month, day).setZone(tz).offset;
+        if (offset % 60 !== 0) {
+          const sign = offset < 0 ? '-' : '+';
+          const abs = Math.abs(offset);
+          const hhmm = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+          return `time zone ${tz} has UTC offset ${hhmm} (e.g. on ${y}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}), which is not a whole number of hours: consumption is kept in UTC hour buckets, so only whole-hour zones such as Asia/Shanghai are supported`;
+        }
+      }
+    }
+  }
+  return undefined;
+}
+
 const coefficientOverride = z.record(z.string(), z.number().positive());
 
 export const configSchema = z.object({
-  timezone: z.string().default('Asia/Shanghai').refine((tz) => DateTime.local().setZone(tz).isValid, 'expected an IANA time zone such as Asia/Shanghai'),
+  timezone: z.string().default('Asia/Shanghai').superRefine((tz, ctx) => {
+    const problem = timezoneProblem(tz);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
   electricity: z.enum(['equivalent', 'equal']).default('equivalent'),
   electricityEqualKgce: z.number().positive().optional(),
   coefficients: coefficientOverride.default({}),
@@ -145,6 +172,13 @@ export const configSchema = z.object({
   rules: rulesSchema.default({ ...RULE_DEFAULTS }),
   notify: notifySchema.default({ from: '节能监测 <energy-monitor@localhost>', language: 'zh-CN', digestWindowSeconds: 30, digestThreshold: 3, recipients: [], webhooks: [] }),
   auth: authSchema.default({ tokens: [], mqtt: [] }),
+  reports: z.object({
+    /** Who receives the finalised monthly report (PDF and XLSX) on the 1st at 01:00. */
+    recipients: z.array(z.string().email()).default([]),
+    language: z.enum(['zh-CN', 'en']).default('zh-CN'),
+    /** Finalised months re-checked nightly for late data (a change makes a new revision). */
+    recheckMonths: z.number().int().min(0).max(24).default(3),
+  }).strict().default({ recipients: [], language: 'zh-CN', recheckMonths: 3 }),
   ingest: z.object({
     /** How far ahead of the server clock a reading may be before it is `future-ts` (contract 2: 5 minutes). */
     maxFutureMs: z.number().int().nonnegative().default(5 * 60 * 1000),

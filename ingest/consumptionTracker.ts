@@ -77,6 +77,11 @@ export class ConsumptionTracker {
     this.onEvent = onEvent;
     try {
       return await this.trackBatch(readings, options.recompute === true);
+    } catch (err) {
+      // The memory may now be ahead of the store (repeats remembered, hours added): forget it, so
+      // the next attempt reloads from the store and nothing is taken for a duplicate by mistake.
+      this.reset();
+      throw err;
     } finally {
       this.onEvent = undefined;
     }

@@ -2,6 +2,8 @@
  * The in-process MQTT broker (aedes) used when MQTT_URL is unset. It enforces the per-enterprise
  * credentials of the configuration: a gateway account publishes only under energy/{its enterprise};
  * a refused publish goes to the quarantine as `not-authorized` (contract 2) instead of vanishing.
+ * Anonymous clients are refused unless `allowAnonymous` is set (they may then publish for any
+ * enterprise, so it is meant for a closed demo network only).
  */
 import Aedes, { type AuthenticateError, type Client } from 'aedes';
 import { randomBytes } from 'node:crypto';
@@ -20,6 +22,8 @@ export interface EmbeddedBrokerOptions {
   readonly port: number;
   readonly host?: string;
   readonly accounts: readonly Account[];
+  /** Accept clients without a user name (publishing for any enterprise). Default false. */
+  readonly allowAnonymous?: boolean;
   /** Also listen with TLS (MQTT_TLS_CERT_FILE / MQTT_TLS_KEY_FILE / MQTT_TLS_PORT). */
   readonly tls?: BrokerTlsOptions;
 }
@@ -39,8 +43,11 @@ export class EmbeddedBroker {
   ) {
     const internalAccount: Account = { username: this.internal.username, passwordSha256: sha256Hex(this.internal.password), role: 'service' };
     const accounts = [...options.accounts, internalAccount];
-    const anonymousAllowed = options.accounts.length === 0;
-    if (anonymousAllowed) deps.logger.warn('no auth.mqtt accounts configured: the embedded broker accepts anonymous gateways');
+    const anonymousAllowed = options.allowAnonymous === true;
+    const noGatewayAccounts = !options.accounts.some((a) => a.role === 'gateway');
+    const NO_ACCOUNTS = 'no gateway accounts are configured in auth.mqtt and allowAnonymous is off: the embedded broker refuses every gateway';
+    if (anonymousAllowed) deps.logger.warn('allowAnonymous is set: the embedded broker accepts anonymous gateways, for any enterprise');
+    else if (noGatewayAccounts) deps.logger.error(NO_ACCOUNTS);
     this.aedes = new Aedes({
       authenticate: (client, username, password, done) => {
         const account = username === undefined ? undefined : accounts.find((a) => a.username === username);
@@ -54,7 +61,8 @@ export class EmbeddedBroker {
           done(null, true);
           return;
         }
-        deps.logger.warn({ clientId: client.id, username }, 'MQTT login refused');
+        if (username === undefined && noGatewayAccounts) deps.logger.error({ clientId: client.id }, `MQTT login refused: ${NO_ACCOUNTS}`);
+        else deps.logger.warn({ clientId: client.id, username }, 'MQTT login refused');
         const err = new Error('bad user name or password') as AuthenticateError;
         err.returnCode = 4;
         done(err, false);

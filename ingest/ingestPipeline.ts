@@ -104,7 +104,14 @@ export class IngestPipeline {
       const now = this.now();
       const readings: Reading[] = [];
       for (const rec of records) {
-        const decoded = this.deps.decoder.decode({ topic: rec.topic, payload: rec.payload, receivedAt: now }, { ...this.options, now });
+        if (rec.reason === 'not-authorized') {
+          // Replaying would store one enterprise's gateway's data under another enterprise.
+          const detail = 'not replayed: the gateway was not allowed to publish for this enterprise; it must publish under its own';
+          this.deps.state.settleReplay(rec.id, { accepted: false, reason: 'not-authorized', detail });
+          outcome.stillRejected.push({ id: rec.id, reason: 'not-authorized', detail });
+          continue;
+        }
+        const decoded = this.decodeSafely({ topic: rec.topic, payload: rec.payload, receivedAt: now }, now);
         const again = decoded.rejected[0];
         if (again) {
           this.deps.state.settleReplay(rec.id, { accepted: false, reason: again.reason, detail: again.detail });
@@ -172,7 +179,8 @@ export class IngestPipeline {
       const records = journal.read(this.options.batchMaxReadings);
       const last = records[records.length - 1];
       if (!last) return;
-      const recompute = this.retrying || journal.isReplay(last.end);
+      // Any record from before this process opened the journal may be half-stored: recompute.
+      const recompute = this.retrying || journal.isReplay(records[0]!.end);
       const now = this.now();
       const readings: Reading[] = [];
       const rejected = [];
@@ -184,18 +192,16 @@ export class IngestPipeline {
       }
       if (rejected.length > 0) {
         // Only newly added items count: a batch read again after a crash is already quarantined.
-        const ids = this.deps.state.quarantine(rejected);
-        this.stats.quarantined += ids.length;
-        if (ids.length > 0) this.deps.bus.emit('quarantined', { items: rejected.slice(0, ids.length) });
+        const added = this.deps.state.quarantine(rejected);
+        this.stats.quarantined += added.length;
+        if (added.length > 0) this.deps.bus.emit('quarantined', { items: added });
         this.deps.logger.warn({ count: rejected.length, reasons: [...new Set(rejected.map((r) => r.reason))] }, 'messages quarantined');
       }
       try {
         await this.store(readings, recompute);
       } catch (err) {
-        // The batch stays in the journal and is read again; the tracker's memory may be ahead of
-        // the store now, so it reloads from the store, and the re-read batch is recomputed.
+        // The batch stays in the journal and is read again, with its hours recomputed.
         journal.rewind();
-        this.deps.tracker.reset();
         this.retrying = true;
         this.stats.storeFailures++;
         this.deps.bus.emit('storeFailed', { error: err instanceof Error ? err : new Error(String(err)), pending: journal.depth });

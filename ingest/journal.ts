@@ -33,6 +33,11 @@ export interface JournalOptions {
   readonly segmentBytes?: number;
   /** fdatasync the open segment this often; 0 = on every append. */
   readonly fsyncIntervalMs?: number;
+  /**
+   * A periodic fdatasync failed (e.g. a disk error). The segment stays dirty and the sync is
+   * retried on the next tick. Default: ignored (the next tick retries).
+   */
+  readonly onError?: (err: Error) => void;
 }
 
 export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
@@ -72,7 +77,7 @@ export class Journal {
     this.openedAt = { segment: this.writeSegment, offset: this.writeOffset };
     this.pendingCount = this.countFrom(this.committed);
     if (this.fsyncIntervalMs > 0) {
-      this.fsyncTimer = setInterval(() => this.sync(), this.fsyncIntervalMs);
+      this.fsyncTimer = setInterval(() => this.syncFromTimer(), this.fsyncIntervalMs);
       this.fsyncTimer.unref();
     }
   }
@@ -125,11 +130,19 @@ export class Journal {
     return out;
   }
 
-  /** Marks everything before `pos` as stored; deletes fully stored segments. */
-  commit(pos: JournalPosition, count: number): void {
+  /**
+   * Marks everything before `pos` as stored; deletes fully stored segments.
+   *
+   * `count` (the number of records the caller stored) is accepted for compatibility but not used:
+   * `read()` skips unparsable lines, so the caller's count can be lower than the number of lines
+   * committed, and `depth` would drift upward. The lines between the previous commit and `pos`
+   * are counted on disk instead, which keeps `depth` exact.
+   */
+  commit(pos: JournalPosition, _count?: number): void {
     if (comparePos(pos, this.committed) <= 0) return;
+    const passed = this.countBetween(this.committed, pos);
     this.committed = pos;
-    this.pendingCount = Math.max(0, this.pendingCount - count);
+    this.pendingCount = Math.max(0, this.pendingCount - passed);
     const tmp = path.join(this.options.dir, 'checkpoint.json.tmp');
     writeFileSync(tmp, JSON.stringify(pos));
     renameSync(tmp, path.join(this.options.dir, 'checkpoint.json'));
@@ -166,6 +179,16 @@ export class Journal {
     if (this.dirty && this.writeFd !== undefined) {
       fdatasyncSync(this.writeFd);
       this.dirty = false;
+    }
+  }
+
+  /** The periodic sync must never throw out of the timer (that would crash the process). */
+  private syncFromTimer(): void {
+    try {
+      this.sync();
+    } catch (err) {
+      // `dirty` stays set, so the next tick tries again.
+      this.options.onError?.(err instanceof Error ? err : new Error(String(err)));
     }
   }
 
@@ -209,6 +232,30 @@ export class Journal {
     const keep = lastNl === -1 ? size - tail.length : size - tail.length + lastNl + 1;
     if (keep !== size) ftruncateSync(fd, keep);
     return keep;
+  }
+
+  /** Newlines (= records, parsable or not) in [from, to). */
+  private countBetween(from: JournalPosition, to: JournalPosition): number {
+    let n = 0;
+    const buf = Buffer.alloc(READ_CHUNK);
+    for (let s = from.segment; s <= to.segment; s++) {
+      const file = this.segmentPath(s);
+      if (!existsSync(file)) continue;
+      const fd = openSync(file, 'r');
+      try {
+        const start = s === from.segment ? from.offset : 0;
+        const end = s === to.segment ? to.offset : fstatSync(fd).size;
+        for (let at = start; at < end;) {
+          const got = readSync(fd, buf, 0, Math.min(buf.length, end - at), at);
+          if (got === 0) break;
+          for (let i = buf.indexOf(10); i !== -1 && i < got; i = buf.indexOf(10, i + 1)) n++;
+          at += got;
+        }
+      } finally {
+        closeSync(fd);
+      }
+    }
+    return n;
   }
 
   private countFrom(pos: JournalPosition): number {

@@ -5,6 +5,7 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from '../services/log';
+import { redactUrl } from '../services/security';
 import type { MqttClientTlsOptions } from '../services/tlsOptions';
 import type { RawMessage } from './decode';
 
@@ -55,13 +56,22 @@ export class MqttSource {
       connectTimeout: 10_000,
       resubscribe: true,
     });
+    const safeUrl = redactUrl(url);
     client.handleMessage = (packet, callback) => {
-      deps.accept({ topic: packet.topic, payload: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload), receivedAt: deps.now ? deps.now() : Date.now() });
+      try {
+        deps.accept({ topic: packet.topic, payload: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload), receivedAt: deps.now ? deps.now() : Date.now() });
+      } catch (err) {
+        // Not journaled (journal closed, disk full): no PUBACK, so the broker delivers it again.
+        const error = err instanceof Error ? err : new Error(String(err));
+        deps.logger.error({ err: error.message, topic: packet.topic, url: safeUrl }, 'MQTT message not accepted; not acknowledged, the broker will redeliver');
+        callback(error);
+        return;
+      }
       callback();
     };
     client.on('connect', (connack) => {
       this.lastError = undefined;
-      deps.logger.info({ url, sessionPresent: connack.sessionPresent }, 'MQTT connected');
+      deps.logger.info({ url: safeUrl, sessionPresent: connack.sessionPresent }, 'MQTT connected');
       if (!connack.sessionPresent) {
         client.subscribe([...options.topics], { qos: 1 }, (err) => {
           if (err) deps.logger.error({ err: err.message }, 'MQTT subscribe failed');

@@ -21,6 +21,11 @@ import { HttpServer } from './http/httpServer';
 import { bindMetrics, instrumentStore, Metrics } from './metrics';
 import { AlarmStore } from './store/alarmStore';
 import { StatusService } from './status/statusService';
+import { MonthlyReportBuilder } from './reports/monthlyReportBuilder';
+import { renderReport } from './reports/render';
+import { ReportMailer } from './reports/reportMailer';
+import { ReportService, type ReportSink } from './reports/reportService';
+import { ReportArchive } from './store/reportArchive';
 import { AlarmManager, type AlarmSink } from '../alerts/alarmManager';
 import { RuleEngine } from '../alerts/ruleEngine';
 import { SqliteDeliveryLog } from '../alerts/notify/deliveryLog';
@@ -66,6 +71,8 @@ export class App {
   readonly alarms: AlarmStore;
   readonly rules: RuleEngine;
   readonly deliveries: SqliteDeliveryLog;
+  readonly reports: ReportService;
+  private readonly archive: ReportArchive;
   private readonly notifiers: Lifecycle[] = [];
   private readonly components: { name: string; part: Lifecycle }[] = [];
   private started: string[] = [];
@@ -140,6 +147,18 @@ export class App {
     this.bus.on('readingsStored', ({ readings }) => {
       this.rules.onReadings(readings).catch((err: unknown) => logger.error({ err }, 'threshold evaluation failed'));
     });
+    // Monthly reports: finalised on the 1st at 01:00, re-checked nightly, mailed when SMTP is set.
+    const archive = new ReportArchive({ path: path.join(connections.dataDir, 'state.db') });
+    const builder = new MonthlyReportBuilder({ config, consumption, status, alarms: this.alarms, store: this.store });
+    const reportMailer = connections.smtpUrl && config.reports.recipients.length > 0
+      ? new ReportMailer({ smtpUrl: connections.smtpUrl, from: n.from, recipients: config.reports.recipients, language: config.reports.language },
+        { render: renderReport, deliveries, logger: logger.child({ component: 'report-mail' }), now })
+      : undefined;
+    const reportSinks: ReportSink[] = reportMailer ? [reportMailer] : [];
+    this.reports = new ReportService({ config, builder, archive, sinks: reportSinks, logger: logger.child({ component: 'reports' }), now });
+    if (reportMailer) this.notifiers.push(reportMailer);
+    this.archive = archive;
+
     this.metrics.setSources({
       pipelineStats: () => this.pipeline.stats,
       journal: () => ({ depth: journal.depth, bytes: journal.bytes }),
@@ -152,11 +171,12 @@ export class App {
     });
     this.http = new HttpServer({ port: connections.httpPort, ...(options.tls?.https && { tls: options.tls.https }) }, {
       config, consumption, status, alarms: this.alarms, deliveries, metrics: this.metrics, state: this.state, now, logger: logger.child({ component: 'http' }),
+      reports: { service: this.reports, archive, render: renderReport, language: config.reports.language },
       replay: (records) => this.pipeline.replay(records),
       health: () => this.health(),
     });
 
-    this.components.push({ name: 'state store', part: this.state }, { name: 'alarm store', part: this.alarms }, { name: 'delivery log', part: this.deliveries }, { name: 'time-series store', part: this.store });
+    this.components.push({ name: 'state store', part: this.state }, { name: 'alarm store', part: this.alarms }, { name: 'delivery log', part: this.deliveries }, { name: 'report archive', part: this.archive }, { name: 'time-series store', part: this.store });
     // Notifiers stop after the rules (reverse order) and send what is waiting before the log closes.
     this.notifiers.forEach((part, i) => this.components.push({ name: `notifier ${i + 1}`, part }));
     if (this.broker) this.components.push({ name: 'embedded broker', part: this.broker });
@@ -164,6 +184,7 @@ export class App {
       { name: 'ingest pipeline', part: this.pipeline },
       { name: 'mqtt source', part: this.source },
       { name: 'rules', part: this.rules },
+      { name: 'reports', part: this.reports },
       { name: 'http', part: this.http },
     );
     if (options.simulate ?? connections.isDemo) {

@@ -11,8 +11,36 @@ const STOP_BOUND_MS = 15_000;
 
 async function main(): Promise<void> {
   const logger = createLogger();
+  let app: App | undefined;
+  let stopping = false;
+  /** Stops the app within STOP_BOUND_MS and exits; a second call (e.g. a second Ctrl-C) exits at once. */
+  const shutdown = (reason: string, exitCode: number): void => {
+    if (stopping) {
+      logger.warn({ reason }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ reason }, 'stopping');
+    const force = setTimeout(() => {
+      logger.error({ boundMs: STOP_BOUND_MS }, 'stop took too long; exiting');
+      process.exit(1);
+    }, STOP_BOUND_MS);
+    force.unref();
+    (app ? app.stop() : Promise.resolve()).then(() => process.exit(exitCode), (err: unknown) => {
+      logger.error({ err }, 'stop failed');
+      process.exit(1);
+    });
+  };
+  const fatal = (msg: string) => (err: unknown): void => {
+    logger.fatal({ err }, msg);
+    shutdown(msg, 1);
+  };
+  process.on('SIGINT', () => shutdown('SIGINT', 0));
+  process.on('SIGTERM', () => shutdown('SIGTERM', 0));
+  process.on('unhandledRejection', fatal('unhandled rejection'));
+  process.on('uncaughtException', fatal('uncaught exception'));
+
   const configPath = process.env.ENERGY_CONFIG ?? DEMO_CONFIG_PATH;
-  let app: App;
   try {
     const config = loadConfigFile(configPath);
     const connections = connectionsFromEnv(process.env, config);
@@ -29,39 +57,7 @@ async function main(): Promise<void> {
     throw err;
   }
 
-  let stopping = false;
-  const shutdown = (signal: string): void => {
-    if (stopping) {
-      logger.warn({ signal }, 'second signal: exiting now');
-      process.exit(1);
-    }
-    stopping = true;
-    logger.info({ signal }, 'stopping');
-    const force = setTimeout(() => {
-      logger.error({ boundMs: STOP_BOUND_MS }, 'stop took too long; exiting');
-      process.exit(1);
-    }, STOP_BOUND_MS);
-    force.unref();
-    app.stop().then(() => process.exit(0), (err: unknown) => {
-      logger.error({ err }, 'stop failed');
-      process.exit(1);
-    });
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-
-  try {
-    await app.start();
-  } catch (err) {
-    logger.fatal({ err }, 'start-up failed');
-    await app.stop();
-    process.exit(1);
-  }
+  await app.start().catch(fatal('start-up failed'));
 }
-
-process.on('unhandledRejection', (reason) => {
-  console.error('unhandled rejection', reason);
-  process.exit(1);
-});
 
 void main();

@@ -18,3 +18,23 @@ export function matchSecret<T>(secret: string | Buffer, entries: readonly T[], h
   }
   return found;
 }
+
+const SECRET_QUERY_KEYS = new Set(['password', 'token', 'key', 'access_token']);
+
+/**
+ * A URL safe to log: `user:pass@` is removed and the values of the query parameters `password`,
+ * `token`, `key` and `access_token` become `***`. Something that is not a URL is not echoed back.
+ */
+export function redactUrl(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return '[unparsable url]';
+  }
+  u.username = '';
+  u.password = '';
+  const secret = [...new Set(u.searchParams.keys())].filter((k) => SECRET_QUERY_KEYS.has(k.toLowerCase()));
+  for (const k of secret) u.searchParams.set(k, '***');
+  return u.toString().replace(/%2A%2A%2A/gi, '***');
+}

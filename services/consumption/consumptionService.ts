@@ -5,6 +5,7 @@
 import type { Config } from '../../config/schema';
 import { co2KgOf, tceOf, type CarrierFactors, type FactorTable } from '../energy/factors';
 import { bucketStart, nextBucket, type Every } from '../energy/time';
+import { submeterKeys } from '../energy/meterScope';
 import type { MeterKey, TimeSeriesStore } from '../store/timeSeriesStore';
 
 export interface SeriesPoint {
@@ -34,7 +35,7 @@ export class ConsumptionService {
   private readonly submeters: MeterKey[];
 
   constructor(private readonly deps: { store: TimeSeriesStore; factors: FactorTable; config: Config }) {
-    this.submeters = deps.config.enterprises.flatMap((e) => e.meters.filter((m) => m.submeter).map((m) => ({ enterprise: e.id, meter: m.id })));
+    this.submeters = submeterKeys(deps.config);
   }
 
   get electricityBasis(): 'equivalent' | 'equal' {

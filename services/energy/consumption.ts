@@ -77,7 +77,9 @@ export function spreadPower(out: HourTotals, p: Sample, q: Sample, intervalMs: n
 /** Contribution of the pair (prev, next) of a counter or power meter; returns the reset event if any. */
 export function addPair(out: HourTotals, meter: MeterModel, prev: Sample, next: Sample): StepEvent | undefined {
   if (meter.kind === 'power') {
-    spreadPower(out, prev, next, meter.intervalMs);
+    // The multiplier (CT/PT ratio) scales power readings as it scales registers.
+    const k = meter.multiplier;
+    spreadPower(out, { ts: prev.ts, value: prev.value * k }, { ts: next.ts, value: next.value * k }, meter.intervalMs);
     return undefined;
   }
   const { step, event } = counterStep(prev.value, next.value, meter.rollover);
@@ -141,7 +143,7 @@ export function consumptionByDefinition(meter: MeterModel, samples: readonly Sam
     const q = samples[i]!;
     let inc: number;
     if (meter.kind === 'counter') inc = counterStep(p.value, q.value, meter.rollover).step * meter.multiplier;
-    else inc = q.ts - p.ts <= 2 * meter.intervalMs ? (((p.value + q.value) / 2) * (q.ts - p.ts)) / HOUR_MS : 0;
+    else inc = q.ts - p.ts <= 2 * meter.intervalMs ? (((p.value + q.value) / 2) * meter.multiplier * (q.ts - p.ts)) / HOUR_MS : 0;
     cum.push(cum[i - 1]! + inc);
   }
   const at = (t: number): number => {
@@ -161,7 +163,7 @@ export function consumptionByDefinition(meter: MeterModel, samples: readonly Sam
     if (meter.kind === 'counter') return cum[lo]! + (cum[hi]! - cum[lo]!) * frac;
     if (q.ts - p.ts > 2 * meter.intervalMs) return cum[lo]!;
     const pt = p.value + (q.value - p.value) * frac;
-    return cum[lo]! + (((p.value + pt) / 2) * (t - p.ts)) / HOUR_MS;
+    return cum[lo]! + (((p.value + pt) / 2) * meter.multiplier * (t - p.ts)) / HOUR_MS;
   };
   return at(b) - at(a);
 }

@@ -30,6 +30,10 @@ import type { StatusService } from '../status/statusService';
 import type { Alarm } from '../../alerts/alarm';
 import type { DeliveryLog } from '../../alerts/notify/deliveryLog';
 import { notificationsRouter } from './routes/notifications';
+import { reportsRouter } from './routes/reports';
+import type { ReportService } from '../reports/reportService';
+import type { ReportArchive } from '../store/reportArchive';
+import type { RenderReport } from '../reports/reportFormats';
 
 export interface HttpDeps {
   readonly config: Config;
@@ -43,6 +47,7 @@ export interface HttpDeps {
   readonly alarms: AlarmStore;
   readonly onAcknowledged?: (alarm: Alarm) => void;
   readonly deliveries?: DeliveryLog;
+  readonly reports?: { readonly service: ReportService; readonly archive: ReportArchive; readonly render: RenderReport; readonly language: 'zh-CN' | 'en' };
   /** Served unauthenticated at GET /metrics when given (contract 5: "and /metrics if enabled"). */
   readonly metrics?: Metrics;
   /** Set false to keep /metrics off even with `metrics` given. Default true. */
@@ -90,8 +95,12 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   api.use(bearerAuth(deps.config.auth.tokens));
   api.use(express.json({ limit: '1mb' }));
   api.use('/enterprises', enterprisesRouter(deps));
-  api.use('/quarantine', quarantineRouter(deps));
+  api.use('/quarantine', quarantineRouter({ ...deps, zone: deps.config.timezone }));
   if (deps.deliveries) api.use('/notifications', notificationsRouter(deps.deliveries, deps.config.timezone));
+  if (deps.reports) {
+    const r = deps.reports;
+    api.use('/reports', reportsRouter({ reports: r.service, archive: r.archive, render: r.render, zone: deps.config.timezone, language: r.language, enterpriseIds: new Set(deps.config.enterprises.map((e) => e.id)), now: deps.now }));
+  }
   api.use('/alarms', alarmsRouter({ alarms: deps.alarms, zone: deps.config.timezone, now: deps.now, ...(deps.onAcknowledged && { onAcknowledged: deps.onAcknowledged }) }));
   app.use('/api', api);
   app.use(notFoundHandler);

@@ -8,6 +8,7 @@ import { DateTime } from 'luxon';
 import type { Config, EnterpriseConfig } from '../../config/schema';
 import type { ConsumptionService, SeriesPoint } from '../consumption/consumptionService';
 import { completeness } from '../energy/completeness';
+import { BadRequestError } from '../errors';
 import { isoInZone, monthBounds } from '../energy/time';
 import type { StatusService } from '../status/statusService';
 import type { AlarmStore } from '../store/alarmStore';
@@ -15,9 +16,6 @@ import type { TimeSeriesStore } from '../store/timeSeriesStore';
 import { industryName } from './industries';
 import type { CarrierFigures, EnterpriseReport, MonthlyReport, RankingEntry } from './reportModel';
 
-export class ReportError extends Error {
-  readonly code = 'bad-request';
-}
 
 const change = (now: number, before: number): number | null => (before === 0 ? null : (now - before) / before);
 
@@ -41,7 +39,7 @@ export class MonthlyReportBuilder {
     const { config } = this.deps;
     const zone = config.timezone;
     const bounds = monthBounds(month, zone);
-    if (!bounds) throw new ReportError(`month must be YYYY-MM, got "${month}"`);
+    if (!bounds) throw new BadRequestError(`month must be YYYY-MM, got "${month}"`);
     const { start, end } = bounds;
     const startDt = DateTime.fromMillis(start, { zone });
     const previousStart = startDt.minus({ months: 1 }).toMillis();

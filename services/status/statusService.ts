@@ -11,6 +11,9 @@ import { intensityStatus, quotaStatus, yearFraction, type IntensityStatus, type 
 import { tariffStatus, type TariffStatus } from '../energy/tariff';
 import { HOUR_MS, hourFloor, isoInZone, yearBounds } from '../energy/time';
 import { conversionFactor } from '../energy/units';
+import { isTariffScope, submeterKeys, tariffMeterKeys } from '../energy/meterScope';
+import { consumptionByDefinition } from '../energy/consumption';
+import { usable, type Reading } from '../energy/reading';
 import { DateTime } from 'luxon';
 
 export interface TariffStatusAt extends TariffStatus {
@@ -34,6 +37,8 @@ export interface EnterpriseStatus {
   readonly ytdByCarrier: { carrier: string; unit: string; quantity: number; tce: number; dualControl: boolean }[];
 }
 
+interface AfterAt { enterprise: string; carrier: string; unit: string; quantity: number; submeter: boolean; tariff: boolean }
+
 interface Sums { dualControlTce: number; intensityTce: number; electricityKwh: number; renewableKwh: number }
 
 export class StatusService {
@@ -41,12 +46,8 @@ export class StatusService {
   private readonly tariffMeters: MeterKey[];
 
   constructor(private readonly deps: { store: TimeSeriesStore; alarms: AlarmStore; config: Config; factors: FactorTable }) {
-    const all = deps.config.enterprises.flatMap((e) => e.meters.map((m) => ({ e, m })));
-    this.submeters = all.filter(({ m }) => m.submeter).map(({ e, m }) => ({ enterprise: e.id, meter: m.id }));
-    // Tariff scope (contract 3): every electricity meter unless tariffScope says otherwise; sub-meters are out by default.
-    this.tariffMeters = all
-      .filter(({ m }) => m.carrier === 'product' || (m.carrier === 'electricity' && (m.tariffScope ?? !m.submeter)))
-      .map(({ e, m }) => ({ enterprise: e.id, meter: m.id }));
+    this.submeters = submeterKeys(deps.config);
+    this.tariffMeters = tariffMeterKeys(deps.config);
   }
 
   /**
@@ -63,8 +64,6 @@ export class StatusService {
     const fraction = options.endOf ? Math.min(1, (at - yearStart) / (yearEnd - yearStart)) : yearFraction(at, zone);
     const monthStart = DateTime.fromMillis(ref, { zone }).startOf('month').toMillis();
     const fullHours = hourFloor(at);
-    // The hour in progress counts pro rata: exact where one reading pair spans the hour, as with
-    // hourly or coarser readings, and at every hour boundary (where months and years end).
     const partial = (at - fullHours) / HOUR_MS;
     const none = Promise.resolve([] as ConsumptionRow[]);
     const hour = { from: fullHours, to: fullHours + HOUR_MS, every: '1h' as const, zone };
@@ -74,10 +73,14 @@ export class StatusService {
       this.tariffMeters.length > 0 ? store.consumption({ enterprises: ids, from: yearStart, to: fullHours, every: '1mo', zone, meters: this.tariffMeters }) : none,
       partial > 0 && this.tariffMeters.length > 0 ? store.consumption({ enterprises: ids, ...hour, meters: this.tariffMeters }) : none,
     ]);
-    // The hour in progress joins the current month's bucket, weighted by its elapsed part.
-    const scale = (rows: readonly ConsumptionRow[]) => rows.map((r) => ({ ...r, quantity: r.quantity * partial, time: monthStart }));
-    const ytdRows = [...months, ...scale(current)];
-    const tariffRows = [...tariffMonths, ...scale(tariffCurrent)];
+    // The hour in progress: its bucket holds what was consumed up to each meter's last reading, so it
+    // is exact as it stands unless a meter already reported beyond `at`; for those meters the part
+    // after `at` is taken off, evaluated from the readings by the contract's definition.
+    const after = partial > 0 ? await this.afterAt(enterprises, at, fullHours + HOUR_MS) : [];
+    const inMonth = (rows: readonly ConsumptionRow[]) => rows.map((r) => ({ ...r, time: monthStart }));
+    const minus = (rows: readonly AfterAt[]) => rows.map((r) => ({ enterprise: r.enterprise, carrier: r.carrier, unit: r.unit, time: monthStart, quantity: -r.quantity }));
+    const ytdRows = [...months, ...inMonth(current), ...minus(after.filter((r) => !r.submeter))];
+    const tariffRows = [...tariffMonths, ...inMonth(tariffCurrent), ...minus(after.filter((r) => r.tariff))];
     const outputs = this.deps.alarms.outputs(ids, `${year}-01`, DateTime.fromMillis(ref, { zone }).toFormat('yyyy-MM'));
 
     const out = new Map<string, EnterpriseStatus>();
@@ -118,6 +121,34 @@ export class StatusService {
         enterprise: e.id, at: isoInZone(at, zone), timezone: zone, electricityBasis: this.deps.factors.electricityBasis,
         quota, intensity, tariff, ytdByCarrier: [...byCarrier.values()],
       });
+    }
+    return out;
+  }
+
+  /** Consumption in [at, hourEnd) of the meters that reported after `at` (contract 4 definition). */
+  private async afterAt(enterprises: readonly EnterpriseConfig[], at: number, hourEnd: number): Promise<AfterAt[]> {
+    const { store, factors } = this.deps;
+    const late = (await store.latest(enterprises.map((e) => e.id))).filter((l) => l.lastTs > at);
+    const out: AfterAt[] = [];
+    for (const l of late) {
+      const m = enterprises.find((e) => e.id === l.enterprise)?.meters.find((x) => x.id === l.meter);
+      const f = m && factors.meter(m);
+      if (!m || !f) continue;
+      const key = { enterprise: l.enterprise, meter: l.meter };
+      const model = { kind: m.kind, multiplier: m.multiplier, rollover: m.rollover, intervalMs: m.intervalSeconds * 1000 };
+      const readTo = m.kind === 'interval' ? hourEnd + model.intervalMs + 1 : hourEnd;
+      const samples: Reading[] = [];
+      if (m.kind !== 'interval') {
+        const before = await store.usableNeighbour(key, at, 'before');
+        if (before) samples.push(before);
+      }
+      samples.push(...(await store.readings(key, at, readTo)).filter(usable));
+      if (m.kind !== 'interval') {
+        const next = await store.usableNeighbour(key, readTo, 'atOrAfter');
+        if (next) samples.push(next);
+      }
+      const quantity = consumptionByDefinition(model, samples, at, hourEnd) * f.toCarrierUnit;
+      out.push({ enterprise: l.enterprise, carrier: m.carrier, unit: f.unit, quantity, submeter: m.submeter, tariff: m.carrier === 'product' || isTariffScope(m) });
     }
     return out;
   }

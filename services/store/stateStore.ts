@@ -94,16 +94,14 @@ export class StateStore {
     return this.db?.open === true;
   }
 
-  /** Records rejected messages in one transaction; returns their ids. */
-  quarantine(items: readonly QuarantineInput[]): number[] {
+  /** Records rejected messages in one transaction; returns those newly added (not already there). */
+  quarantine(items: readonly QuarantineInput[]): QuarantineInput[] {
     const db = this.conn();
     // OR IGNORE: a message read again from the journal (after a crash or a failed write) is already here.
     const stmt = db.prepare(`INSERT OR IGNORE INTO quarantine (topic, payload, reason, detail, received_at, enterprise, meter, client_id, source_ref)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    return db.transaction(() => items.flatMap((q) => {
-      const info = stmt.run(q.topic, q.payload, q.reason, q.detail, q.receivedAt, q.enterprise ?? null, q.meter ?? null, q.clientId ?? null, q.sourceRef ?? null);
-      return info.changes > 0 ? [Number(info.lastInsertRowid)] : [];
-    }))();
+    return db.transaction(() => items.filter((q) =>
+      stmt.run(q.topic, q.payload, q.reason, q.detail, q.receivedAt, q.enterprise ?? null, q.meter ?? null, q.clientId ?? null, q.sourceRef ?? null).changes > 0))();
   }
 
   listQuarantine(filter: QuarantineFilter = {}): QuarantineRecord[] {

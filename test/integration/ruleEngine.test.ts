@@ -167,6 +167,54 @@ describe('rules engine', () => {
     expect(down.map((x) => x.kind)).toEqual(['cleared']);
   });
 
+  it('threshold: two rules on one meter make one alarm that escalates and falls back without flapping', async () => {
+    const two = testConfig({
+      enterprises: [{ id: 'alu01', name: '测试铝业', industry: '3216', meters: [{ id: 'pot', carrier: 'electricity', unit: 'kW', kind: 'power', intervalSeconds: 60, multiplier: 10 }] }],
+      rules: { thresholds: [
+        { enterprise: 'alu01', meter: 'pot', above: 44_700, forSeconds: 120, severity: 'warning' },
+        { enterprise: 'alu01', meter: 'pot', above: 46_000, forSeconds: 60, severity: 'critical' },
+      ] },
+    });
+    const sent2: AlarmTransition[] = [];
+    const manager = new AlarmManager({ alarms, sinks: [{ notify: (t) => sent2.push(...t) }], logger: silentLogger() });
+    const eng = new RuleEngine({}, { config: two, status: new StatusService({ store, alarms, config: two, factors: new FactorTable(two, COEFFICIENTS) }), store, state, alarms, manager, logger: silentLogger() });
+    const t0 = at('2026-05-01T08:00:00+08:00');
+    // Readings are in kW before the multiplier of 10: 4,500 -> 45,000 kW.
+    const put = async (s: number, kw: number) => store.write({ readings: [{ enterprise: 'alu01', meter: 'pot', ts: t0 + s * 1000, value: kw / 10, quality: 'good' }], hourly: [] });
+    for (const s of [0, 60, 120]) await put(s, 45_000);
+    const kinds = async (s: number) => (await eng.onReadings([{ enterprise: 'alu01', meter: 'pot', ts: t0 + s * 1000, value: 0, quality: 'good' }], t0 + s * 1000)).map((x) => `${x.kind} ${x.alarm.severity}`);
+    expect(await kinds(120)).toEqual(['raised warning']);
+    expect(await kinds(120)).toEqual([]); // evaluated again: no flapping, nothing sent
+    for (const s of [180, 240]) await put(s, 47_000);
+    expect(await kinds(240)).toEqual(['escalated critical']);
+    await put(300, 45_500); // below 46,000 but within 5 %: stays critical
+    expect(await kinds(300)).toEqual([]);
+    await put(360, 43_000); // below 46,000 x 0.95 but within the warning band (44,700 x 0.95): quietly warning
+    expect(await kinds(360)).toEqual([]);
+    expect(alarms.open('threshold', 'alu01', 'pot')?.severity).toBe('warning');
+    await put(420, 42_000); // below 42,465: clears
+    expect(await kinds(420)).toEqual(['cleared warning']);
+    expect(sent2.map((x) => x.kind)).toEqual(['raised', 'escalated', 'cleared']);
+  });
+
+  it('threshold on a counter compares its consumption per interval, and the alarm of a removed rule clears', async () => {
+    const cfg = testConfig({
+      enterprises: [{ id: 'alu01', name: '测试铝业', industry: '3216', meters: [{ id: 'e', carrier: 'electricity', unit: 'kWh', kind: 'counter', intervalSeconds: 900, multiplier: 2 }] }],
+      rules: { thresholds: [{ enterprise: 'alu01', meter: 'e', above: 10_000, forSeconds: 1800, severity: 'warning' }] },
+    });
+    const manager = new AlarmManager({ alarms, sinks: [], logger: silentLogger() });
+    const mk = (c: typeof cfg) => new RuleEngine({}, { config: c, status: new StatusService({ store, alarms, config: c, factors: new FactorTable(c, COEFFICIENTS) }), store, state, alarms, manager, logger: silentLogger(), now: () => at('2026-05-01T08:45:00+08:00') });
+    const t0 = at('2026-05-01T08:00:00+08:00');
+    // Register steps of 6,000 x 2 = 12,000 kWh per 15 minutes for 45 minutes: above 10,000 for 30 min.
+    await store.write({ readings: [0, 1, 2, 3].map((i) => ({ enterprise: 'alu01', meter: 'e', ts: t0 + i * 900_000, value: 1_000_000 + i * 6000, quality: 'good' as const })), hourly: [] });
+    const raised = (await mk(cfg).evaluate(t0 + 2_700_000)).filter((x) => x.alarm.type === 'threshold');
+    expect(raised.map((x) => `${x.kind} ${x.alarm.value} ${x.alarm.unit}`)).toEqual(['raised 12000 kWh/900 s']);
+    // The rule is removed from the configuration: the next full cycle clears its alarm.
+    const without = testConfig({ enterprises: cfg.enterprises.map((e) => ({ ...e })) });
+    const cleared = (await mk(without).evaluate(t0 + 2_700_000)).filter((x) => x.alarm.type === 'threshold');
+    expect(cleared.map((x) => x.kind)).toEqual(['cleared']);
+  });
+
   it('silence: after 4 x the interval without data, not at exactly 4 x; cleared when data resumes', async () => {
     const last = at('2026-05-01T08:00:00+08:00');
     await store.write({ readings: [{ enterprise: 'alu01', meter: 'e-main', ts: last, value: 1, quality: 'good' }], hourly: [] });

@@ -6,6 +6,7 @@ import type { ConsumptionService } from '../../consumption/consumptionService';
 import { BadRequestError, NotFoundError } from '../../errors';
 import { isoInZone, parseInstant, yearBounds, type Every } from '../../energy/time';
 import { DateTime } from 'luxon';
+import { isTariffScope } from '../../energy/meterScope';
 import type { AlarmStore } from '../../store/alarmStore';
 import type { StatusService } from '../../status/statusService';
 import { assertCanSee, principalOf, requireRole } from '../auth';
@@ -29,7 +30,7 @@ export function describeEnterprise(e: EnterpriseConfig, now: number, zone: strin
     meters: e.meters.map((m) => ({
       id: m.id, name: m.name ?? null, carrier: m.carrier, product: m.product ?? null, unit: m.unit, kind: m.kind,
       multiplier: m.multiplier, rollover: m.rollover ?? null, intervalSeconds: m.intervalSeconds,
-      tariffScope: m.tariffScope ?? (m.carrier === 'electricity' && !m.submeter), submeter: m.submeter,
+      tariffScope: isTariffScope(m), submeter: m.submeter,
     })),
     quota,
     quotas: e.quotas,

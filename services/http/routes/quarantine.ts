@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { QUARANTINE_REASONS, type QuarantineRecord, type StateStore } from '../../store/stateStore';
 import type { ReplayOutcome } from '../../../ingest/ingestPipeline';
+import { isoInZone } from '../../energy/time';
 import { BadRequestError } from '../../errors';
 import { principalOf, requireRole } from '../auth';
 import { parseInput } from '../validate';
@@ -22,11 +23,12 @@ const replayBody = z.object({
   all: z.boolean().optional(),
 }).strict();
 
-function view(r: QuarantineRecord) {
-  return { ...r, receivedAt: new Date(r.receivedAt).toISOString(), ...(r.replayedAt !== undefined && { replayedAt: new Date(r.replayedAt).toISOString() }) };
+/** Times in the site zone, with its offset (e.g. 2026-03-01T08:00:00.000+08:00). */
+export function quarantineView(r: QuarantineRecord, zone: string) {
+  return { ...r, receivedAt: isoInZone(r.receivedAt, zone), ...(r.replayedAt !== undefined && { replayedAt: isoInZone(r.replayedAt, zone) }) };
 }
 
-export function quarantineRouter(deps: { state: StateStore; replay: (records: readonly QuarantineRecord[]) => Promise<ReplayOutcome> }): Router {
+export function quarantineRouter(deps: { state: StateStore; replay: (records: readonly QuarantineRecord[]) => Promise<ReplayOutcome>; zone: string }): Router {
   const router = Router();
 
   router.get('/', (req, res) => {
@@ -35,7 +37,7 @@ export function quarantineRouter(deps: { state: StateStore; replay: (records: re
     // An enterprise manager sees only what its own gateways sent.
     const enterprise = p.role === 'enterprise' ? p.enterprise : q.enterprise;
     const items = deps.state.listQuarantine({ status: q.status, limit: q.limit, offset: q.offset, ...(q.reason && { reason: q.reason }), ...(enterprise !== undefined && { enterprise }) });
-    res.json({ items: items.map(view), openByReason: p.role === 'enterprise' ? undefined : deps.state.countQuarantine() });
+    res.json({ items: items.map((r) => quarantineView(r, deps.zone)), openByReason: p.role === 'enterprise' ? undefined : deps.state.countQuarantine() });
   });
 
   router.post('/replay', requireRole('admin'), async (req, res) => {

@@ -101,4 +101,57 @@ auth:
     expect(embedded.httpPort).toBe(8080);
     expect(() => connectionsFromEnv({ HTTP_PORT: 'eighty' }, c)).toThrow(ConfigError);
   });
+
+  it('refuses time zones whose UTC offset is not a whole number of hours (consumption buckets are UTC hours)', () => {
+    const withZone = (zone: string) => valid.replace('timezone: Asia/Shanghai', `timezone: ${zone}`);
+    for (const zone of ['Asia/Kolkata', 'Australia/Adelaide', 'Asia/Kathmandu']) {
+      const problems = problemsOf(withZone(zone));
+      expect(problems).toHaveLength(1);
+      expect(problems[0]!.path).toBe('timezone');
+      expect(problems[0]!.message).toMatch(new RegExp(`time zone ${zone} has UTC offset [+-]\\d\\d:(30|45).*not a whole number of hours`));
+    }
+    for (const zone of ['Asia/Shanghai', 'UTC', 'Europe/Berlin', 'America/New_York']) {
+      expect(parseConfig(withZone(zone)).timezone).toBe(zone);
+    }
+  });
+
+  it('requires a product meter with a mass unit for an enterprise with a tariff; thresholds may name any meter kind', () => {
+    const problems = problemsOf(`
+enterprises:
+  - id: a
+    name: A
+    industry: "3216"
+    tariff: t1
+    meters:
+      - {id: e, carrier: electricity, unit: kWh, kind: counter}
+  - id: b
+    name: B
+    industry: "3011"
+    tariff: t1
+    meters:
+      - {id: e, carrier: electricity, unit: kWh, kind: counter}
+      - {id: out, carrier: product, product: clinker, unit: t, kind: counter}
+      - {id: bags, carrier: product, product: bags, unit: pcs, kind: counter}
+      - {id: out-kg, carrier: product, product: clinker, unit: kg, kind: interval}
+  - id: c
+    name: C
+    industry: "3011"
+    meters:
+      - {id: e, carrier: electricity, unit: kWh, kind: counter}
+      - {id: p, carrier: electricity, unit: kW, kind: power}
+      - {id: i, carrier: natural_gas, unit: m3, kind: interval}
+      - {id: bags, carrier: product, product: bags, unit: pcs, kind: counter}
+tariffs:
+  - {id: t1, scheme: step, threshold: 100, step: 20, markupPerStep: 0.01}
+rules:
+  thresholds:
+    - {enterprise: c, meter: e, above: 1}
+    - {enterprise: c, meter: p, above: 1}
+    - {enterprise: c, meter: i, above: 1}
+`);
+    expect(problems.map((p) => `${p.path}: ${p.message}`).sort()).toEqual([
+      expect.stringMatching(/^enterprises\[0\]\.meters: enterprise a has tariff "t1" but no product meter/),
+      expect.stringMatching(/^enterprises\[1\]\.meters\[2\]\.unit: enterprise b has tariff "t1": its product meters must count mass \(t or kg\), got "pcs"/),
+    ]);
+  });
 });

@@ -68,6 +68,15 @@ describe('power meter (trapezoid and gap rule)', () => {
   });
 });
 
+describe('power meter multiplier', () => {
+  it('scales power by the CT/PT ratio like registers', () => {
+    const ct: MeterModel = { kind: 'power', multiplier: 100, intervalMs: 900_000 };
+    const s = [{ ts: min(0), value: 1 }, { ts: min(15), value: 2 }];
+    expect(hourlyFromSamples(ct, s).get(T0)).toBeCloseTo(37.5, 12); // (1 + 2) / 2 x 100 kW x 0.25 h
+    expect(consumptionByDefinition(ct, s, min(0), min(60))).toBeCloseTo(37.5, 12);
+  });
+});
+
 describe('interval meter', () => {
   it('spreads each reading evenly over the interval ending at ts', () => {
     const h = hourlyFromSamples(interval, [{ ts: min(70), value: 30 }]);

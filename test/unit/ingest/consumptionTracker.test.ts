@@ -95,6 +95,23 @@ describe('ConsumptionTracker (contract 4 with real gateway behaviour)', () => {
     expect(await store.readings({ enterprise: 'alu01', meter: 'e-main' }, min(0), min(61))).toHaveLength(3);
   });
 
+  it('forgets its memory when a write fails, so the same readings are stored on the next attempt', async () => {
+    const { store } = await setup();
+    let fail = true;
+    const flaky = Object.assign(Object.create(store) as SqliteTimeSeriesStore, {
+      write: async (batch: Parameters<SqliteTimeSeriesStore['write']>[0]) => {
+        if (fail) throw new Error('store down');
+        return store.write(batch);
+      },
+    });
+    const tracker = new ConsumptionTracker({ store: flaky, meters: registry });
+    await expect(tracker.track([r('e-main', 0, 100), r('e-main', 30, 110)])).rejects.toThrow('store down');
+    fail = false;
+    const again = await tracker.track([r('e-main', 0, 100), r('e-main', 30, 110)]);
+    expect(again).toMatchObject({ stored: 2, duplicates: 0 });
+    expect((await hours(store, 'e-main')).get(T0)).toBeCloseTo(20, 9);
+  });
+
   it('keeps state across a restart of the tracker (state reloaded from the store)', async () => {
     const { store, tracker } = await setup();
     await tracker.track([r('e-main', 0, 100), r('e-main', 20, 105)]);

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import fs, { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Journal } from '../../../ingest/journal';
@@ -92,5 +92,72 @@ describe('Journal', () => {
     k.append(msg(2));
     expect(payloads(k.read(10))).toEqual([1, 2]);
     k.close();
+  });
+
+  it('keeps depth exact when an unparsable line is skipped (commit counts the lines it passes, not the records)', () => {
+    const j = new Journal({ dir, segmentBytes: 300 });
+    j.open();
+    for (let i = 0; i < 3; i++) j.append(msg(i));
+    j.close();
+    const segs = readdirSync(dir).filter((f) => f.endsWith('.log')).sort();
+    appendFileSync(path.join(dir, segs[segs.length - 1]!), 'garbage, not JSON\n');
+    const k = new Journal({ dir, segmentBytes: 300 });
+    k.open();
+    for (let i = 3; i < 12; i++) k.append(msg(i));
+    expect(k.depth).toBe(13);
+    const first = k.read(5);
+    k.commit(first[first.length - 1]!.end, first.length);
+    const rest = k.read(1000);
+    expect(payloads([...first, ...rest])).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    // The pipeline passes the number of parsed records (12), one less than the lines committed.
+    k.commit(rest[rest.length - 1]!.end, rest.length);
+    expect(k.depth).toBe(0);
+    k.close();
+    const again = new Journal({ dir, segmentBytes: 300 });
+    again.open();
+    expect(again.depth).toBe(0);
+    again.close();
+  });
+
+  it('reports a failing periodic fdatasync through onError instead of throwing from the timer, and retries', async () => {
+    const errors: Error[] = [];
+    const spy = jest.spyOn(fs, 'fdatasyncSync').mockImplementation(() => {
+      throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+    });
+    const j = new Journal({ dir, fsyncIntervalMs: 5, onError: (err) => errors.push(err) });
+    try {
+      j.open();
+      j.append(msg(1));
+      await new Promise((r) => setTimeout(r, 60));
+      expect(errors.length).toBeGreaterThanOrEqual(2);
+      expect(errors[0]!.message).toContain('EIO');
+      spy.mockRestore();
+      const calls = jest.spyOn(fs, 'fdatasyncSync');
+      await new Promise((r) => setTimeout(r, 30));
+      expect(calls).toHaveBeenCalled();
+      const before = errors.length;
+      await new Promise((r) => setTimeout(r, 30));
+      expect(errors.length).toBe(before);
+      calls.mockRestore();
+    } finally {
+      spy.mockRestore();
+      j.close();
+    }
+  });
+
+  it('ignores a failing periodic fdatasync without onError (no crash)', async () => {
+    const spy = jest.spyOn(fs, 'fdatasyncSync').mockImplementation(() => {
+      throw new Error('EIO');
+    });
+    const j = new Journal({ dir, fsyncIntervalMs: 5 });
+    try {
+      j.open();
+      j.append(msg(1));
+      await new Promise((r) => setTimeout(r, 40));
+      expect(spy).toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+      j.close();
+    }
   });
 });

@@ -1,0 +1,19 @@
+/** Which meters count where (contract 3): one definition for every figure that needs it. */
+import type { Config, MeterConfig } from '../../config/schema';
+
+export interface MeterRef { readonly enterprise: string; readonly meter: string }
+
+/** Tariff scope: every electricity meter unless `tariffScope` says otherwise; sub-meters are out by default. */
+export function isTariffScope(m: Pick<MeterConfig, 'carrier' | 'tariffScope' | 'submeter'>): boolean {
+  return m.carrier === 'electricity' && (m.tariffScope ?? !m.submeter);
+}
+
+/** Sub-meters: counted inside another meter, so left out of every total. */
+export function submeterKeys(config: Config): MeterRef[] {
+  return config.enterprises.flatMap((e) => e.meters.filter((m) => m.submeter).map((m) => ({ enterprise: e.id, meter: m.id })));
+}
+
+/** The meters a tariff reads: tariff-scope electricity and the product meters. */
+export function tariffMeterKeys(config: Config): MeterRef[] {
+  return config.enterprises.flatMap((e) => e.meters.filter((m) => m.carrier === 'product' || isTariffScope(m)).map((m) => ({ enterprise: e.id, meter: m.id })));
+}

@@ -1,0 +1,82 @@
+/**
+ * Monthly reports (contract 5 and 6): the district report and one enterprise's, in every format,
+ * every revision; auditors read only; an enterprise token gets only its own enterprise's report;
+ * every download is recorded (who, what, when) and the record is readable by admins.
+ */
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import { enterpriseScope } from '../../reports/monthlyReportBuilder';
+import type { MonthlyReport } from '../../reports/reportModel';
+import type { ReportService } from '../../reports/reportService';
+import { REPORT_FORMATS, type RenderReport } from '../../reports/reportFormats';
+import type { ReportArchive } from '../../store/reportArchive';
+import { isoInZone } from '../../energy/time';
+import { ForbiddenError, NotFoundError } from '../../errors';
+import { assertCanSee, principalOf, requireRole, type Principal } from '../auth';
+import { parseInput } from '../validate';
+
+
+const reportQuery = z.object({
+  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected YYYY-MM'),
+  format: z.enum(REPORT_FORMATS).default('json'),
+  revision: z.coerce.number().int().min(0).optional(),
+  lang: z.enum(['zh-CN', 'en']).optional(),
+}).strict();
+
+export function reportsRouter(deps: {
+  reports: ReportService; archive: ReportArchive; render: RenderReport; zone: string; language: 'zh-CN' | 'en'; enterpriseIds: ReadonlySet<string>; now: () => number;
+}): Router {
+  const router = Router();
+
+  const send = async (res: Response, principal: Principal, report: MonthlyReport, q: z.infer<typeof reportQuery>): Promise<void> => {
+    const out = await deps.render(report, q.format, q.lang ?? deps.language);
+    deps.archive.recordDownload({ at: deps.now(), who: principal.name, role: principal.role, scope: report.scope, month: report.month, revision: report.revision, format: q.format, sha256: report.sha256 });
+    res.set({
+      'Content-Type': out.contentType,
+      'Content-Disposition': `attachment; filename="energy-report-${report.scope}-${report.month}-r${report.revision}.${out.extension}"`,
+      'X-Report-Revision': String(report.revision),
+      'X-Report-SHA256': report.sha256,
+    });
+    res.send(out.body);
+  };
+
+  const load = async (q: z.infer<typeof reportQuery>): Promise<MonthlyReport> => {
+    const report = await deps.reports.report(q.month, q.revision);
+    if (!report) throw new NotFoundError(`revision ${q.revision} of the ${q.month} report`);
+    return report;
+  };
+
+  router.get('/monthly', requireRole('admin', 'officer', 'auditor'), async (req, res) => {
+    const q = parseInput(reportQuery, req.query, 'query');
+    await send(res, principalOf(res), await load(q), q);
+  });
+
+  router.get('/monthly/:enterpriseId', async (req, res) => {
+    const principal = principalOf(res);
+    const id = String(req.params.enterpriseId);
+    assertCanSee(principal, id);
+    if (!deps.enterpriseIds.has(id)) throw new NotFoundError(`enterprise ${id}`);
+    const q = parseInput(reportQuery, req.query, 'query');
+    const scoped = enterpriseScope(await load(q), id);
+    if (!scoped) throw new NotFoundError(`enterprise ${id} in the ${q.month} report`);
+    await send(res, principal, scoped, q);
+  });
+
+  router.get('/revisions', requireRole('admin', 'officer', 'auditor'), (req, res) => {
+    const q = parseInput(z.object({ month: reportQuery.shape.month }).strict(), req.query, 'query');
+    res.json(deps.archive.revisions(q.month).map((r) => ({ ...r, createdAt: isoInZone(r.createdAt, deps.zone) })));
+  });
+
+  router.post('/monthly/finalise', requireRole('admin'), async (req, res) => {
+    const q = parseInput(z.object({ month: reportQuery.shape.month }).strict(), req.query, 'query');
+    const { report, created } = await deps.reports.finalise(q.month);
+    res.status(created ? 201 : 200).json({ month: report.month, revision: report.revision, sha256: report.sha256, created, revisionNote: report.revisionNote ?? null });
+  });
+
+  router.get('/downloads', (_req, res) => {
+    if (principalOf(res).role !== 'admin') throw new ForbiddenError('the download record is for admins');
+    res.json(deps.archive.downloads().map((d) => ({ ...d, at: isoInZone(d.at, deps.zone) })));
+  });
+
+  return router;
+}

@@ -1,0 +1,164 @@
+/**
+ * Words and number formats shared by every report renderer, so that the PDF, the HTML page, the
+ * spreadsheet and the charts name and format a figure the same way. Users read Chinese: zh-CN is
+ * the default, English is available (contract 6 and 7).
+ */
+import type { MonthlyReport } from '../reportModel';
+
+export type Language = 'zh-CN' | 'en';
+export type Level = 'green' | 'yellow' | 'red';
+
+export interface RenderOptions {
+  readonly language: Language;
+}
+
+/** How a value is shown: each kind has one display format and one spreadsheet number format. */
+export type ValueKind =
+  | 'text' | 'level' | 'bool' | 'int' | 'quantity' | 'tce' | 'kg' | 'percent' | 'ratio'
+  | 'intensity' | 'yuan' | 'yuanPerKwh' | 'unitConsumption' | 'coefficient';
+
+export type CellValue = string | number | boolean | null;
+
+/** The Chinese or the English text. */
+export const pick = (lang: Language, zh: string, en: string): string => (lang === 'zh-CN' ? zh : en);
+
+/** Carrier keys of config/schema.ts CARRIERS; `feedstock_*` is open-ended (domain 2.5). */
+const CARRIER_NAMES: Readonly<Record<string, readonly [string, string]>> = {
+  electricity: ['电力', 'Electricity'],
+  renewable_electricity: ['可再生能源电力', 'Renewable electricity'],
+  natural_gas: ['天然气', 'Natural gas'],
+  raw_coal: ['原煤', 'Raw coal'],
+  coke: ['焦炭', 'Coke'],
+  diesel: ['柴油', 'Diesel'],
+  gasoline: ['汽油', 'Gasoline'],
+  fuel_oil: ['燃料油', 'Fuel oil'],
+  lpg: ['液化石油气', 'LPG'],
+  steam: ['蒸汽', 'Steam'],
+  heat: ['热力', 'Heat'],
+  water: ['水', 'Water'],
+  compressed_air: ['压缩空气', 'Compressed air'],
+  product: ['产品产量', 'Product output'],
+};
+
+export function carrierName(carrier: string, lang: Language): string {
+  const known = CARRIER_NAMES[carrier];
+  if (known) return pick(lang, known[0], known[1]);
+  if (carrier.startsWith('feedstock_')) {
+    const what = carrier.slice('feedstock_'.length);
+    return pick(lang, `原料用能（${what}）`, `Feedstock (${what})`);
+  }
+  return carrier;
+}
+
+export function levelName(level: Level, lang: Language): string {
+  const names: Record<Level, readonly [string, string]> = { green: ['绿色', 'green'], yellow: ['黄色预警', 'yellow'], red: ['红色预警', 'red'] };
+  const [zh, en] = names[level];
+  return pick(lang, zh, en);
+}
+
+/** 当量值 / 等价值 (contract 4; domain 1.2). */
+export function basisName(basis: MonthlyReport['electricityBasis'], lang: Language): string {
+  return basis === 'equivalent' ? pick(lang, '当量值', 'equivalent value (当量值)') : pick(lang, '等价值', 'equal value (等价值)');
+}
+
+export function otherBasis(basis: MonthlyReport['electricityBasis']): MonthlyReport['electricityBasis'] {
+  return basis === 'equivalent' ? 'equal' : 'equivalent';
+}
+
+/** Unit words used in headers. The 10^4 yuan unit is 万元 in Chinese statistics. */
+export function unitLabel(unit: 'tce' | 'kgCO2' | '%' | 'yuan' | 'yuan/kWh' | 'tce/10k-yuan' | '10k-yuan' | 'kgce/unit', lang: Language): string {
+  switch (unit) {
+    case 'yuan': return pick(lang, '元', 'yuan');
+    case 'yuan/kWh': return pick(lang, '元/kWh', 'yuan/kWh');
+    case 'tce/10k-yuan': return pick(lang, 'tce/万元', 'tce/10^4 yuan');
+    case '10k-yuan': return pick(lang, '万元', '10^4 yuan');
+    case 'kgce/unit': return pick(lang, 'kgce/计量单位', 'kgce/unit');
+    default: return unit;
+  }
+}
+
+/** A header with its unit, e.g. `折标煤 (tce)`; the same text in HTML, PDF and XLSX. */
+export function withUnit(header: string, unit: string | undefined): string {
+  return unit ? `${header} (${unit})` : header;
+}
+
+// Display precision per kind: tce to the kilogram, money to the fen, shares to 0.1 %. Grouping
+// with "," is read the same in Chinese and English documents; Intl is fixed to en-US so that
+// the output does not depend on the server's locale.
+const DIGITS: Readonly<Record<Exclude<ValueKind, 'text' | 'level' | 'bool' | 'coefficient' | 'percent' | 'int'>, number>> = {
+  quantity: 2, tce: 3, kg: 0, ratio: 2, intensity: 4, yuan: 2, yuanPerKwh: 4, unitConsumption: 2,
+};
+const formatters = new Map<number, Intl.NumberFormat>();
+function fixed(value: number, digits: number): string {
+  let f = formatters.get(digits);
+  if (!f) {
+    f = new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: true });
+    formatters.set(digits, f);
+  }
+  return f.format(value);
+}
+
+/** Placeholder for a missing figure (null in the model: no output, no previous month, ...). */
+export const MISSING = '—';
+
+export function formatValue(kind: ValueKind, value: CellValue, lang: Language): string {
+  if (value === null) return MISSING;
+  if (typeof value === 'boolean') return value ? pick(lang, '是', 'yes') : pick(lang, '否', 'no');
+  if (typeof value === 'string') return kind === 'level' && isLevel(value) ? levelName(value, lang) : value;
+  switch (kind) {
+    case 'percent': return `${fixed(value * 100, 1)}%`;
+    // Counts, ranks and years: no grouping, so a year reads 2024 and not 2,024.
+    case 'int': return String(value);
+    // Conversion coefficients are table values (e.g. 0.1229, 714.3): shown exactly as configured.
+    case 'coefficient': return String(value);
+    case 'text': case 'level': case 'bool': return String(value);
+    default: return fixed(value, DIGITS[kind]);
+  }
+}
+
+export function isLevel(value: unknown): value is Level {
+  return value === 'green' || value === 'yellow' || value === 'red';
+}
+
+/** Spreadsheet number format per kind; percent values are stored as fractions, as in the JSON. */
+export const NUMBER_FORMATS: Readonly<Record<ValueKind, string | undefined>> = {
+  text: undefined, level: undefined, bool: undefined, coefficient: 'General', int: '0', quantity: '#,##0.00', tce: '#,##0.000',
+  kg: '#,##0', percent: '0.0%', ratio: '0.00', intensity: '0.0000', yuan: '#,##0.00', yuanPerKwh: '0.0000', unitConsumption: '#,##0.00',
+};
+
+/** Enterprise id -> name, for lists that carry ids (concentration). Unknown ids stay as they are. */
+export function nameOf(report: MonthlyReport, id: string): string {
+  return report.enterprises.find((e) => e.id === id)?.name ?? id;
+}
+
+export function reportTitle(report: MonthlyReport, lang: Language): string {
+  const scope = report.scope === 'district' ? pick(lang, '全区', 'District') : nameOf(report, report.scope);
+  return pick(lang, `${scope}重点用能单位能耗月报 ${report.month}`, `${scope} monthly energy report ${report.month}`);
+}
+
+/**
+ * The metadata block every format shows (issue: period, time zone and the coefficient basis are
+ * shown). The electricity coefficient is read from the report's own carrier figures, so the text
+ * names the factor the figures were computed with.
+ */
+export function metadataRows(report: MonthlyReport, lang: Language): readonly (readonly [string, string])[] {
+  const electricity = report.enterprises.map((e) => e.carriers['electricity']).find((c) => c !== undefined);
+  const basis = basisName(report.electricityBasis, lang);
+  const factor = electricity
+    ? ` ${electricity.kgcePerUnit} kgce/kWh${pick(lang, `（${electricity.kgceSource}）`, ` (${electricity.kgceSource})`)}`
+    : '';
+  const other = basisName(otherBasis(report.electricityBasis), lang);
+  const basisText = pick(lang, `电力按${basis}折标${factor}；另列${other}`, `electricity at the ${basis}${factor}; the ${other} is listed beside it`);
+  const rows: [string, string][] = [
+    [pick(lang, '报告月份', 'Month'), report.month],
+    [pick(lang, '统计期', 'Period'), `${report.periodFrom} ${pick(lang, '至', 'to')} ${report.periodTo}${pick(lang, '（不含）', ' (exclusive)')}`],
+    [pick(lang, '时区', 'Time zone'), report.timezone],
+    [pick(lang, '范围', 'Scope'), report.scope === 'district' ? pick(lang, '全区', 'district') : `${nameOf(report, report.scope)} (${report.scope})`],
+    [pick(lang, '生成时间', 'Generated at'), report.generatedAt],
+    [pick(lang, '版本', 'Revision'), String(report.revision)],
+    ['SHA-256', report.sha256],
+    [pick(lang, '电力折标口径', 'Electricity basis'), basisText],
+  ];
+  if (report.revisionNote) rows.push([pick(lang, '修订说明', 'Revision note'), report.revisionNote]);
+  return rows;
+}

@@ -1,0 +1,71 @@
+/**
+ * Finalised monthly reports (contract 6): every revision kept with its SHA-256, and the record of
+ * who downloaded what and when. In the state database under DATA_DIR.
+ */
+import type Database from 'better-sqlite3';
+import type { MonthlyReport } from '../reports/reportModel';
+import { openSqlite } from './sqliteFile';
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS report_snapshot (
+    month TEXT NOT NULL, revision INTEGER NOT NULL, sha256 TEXT NOT NULL, content_hash TEXT NOT NULL, json TEXT NOT NULL,
+    created_at INTEGER NOT NULL, note TEXT, PRIMARY KEY (month, revision)) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS report_download (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, who TEXT NOT NULL, role TEXT NOT NULL,
+    scope TEXT NOT NULL, month TEXT NOT NULL, revision INTEGER NOT NULL, format TEXT NOT NULL, sha256 TEXT NOT NULL);
+`;
+
+export interface SnapshotInfo { readonly month: string; readonly revision: number; readonly sha256: string; readonly createdAt: number; readonly note: string | null }
+export interface DownloadRecord { readonly at: number; readonly who: string; readonly role: string; readonly scope: string; readonly month: string; readonly revision: number; readonly format: string; readonly sha256: string }
+
+export class ReportArchive {
+  private db: Database.Database | undefined;
+
+  constructor(private readonly options: { path: string }) {}
+
+  async start(): Promise<void> {
+    this.db = openSqlite(this.options.path, SCHEMA);
+  }
+
+  async stop(): Promise<void> {
+    this.db?.close();
+    this.db = undefined;
+  }
+
+  latestContentHash(month: string): { revision: number; contentHash: string; report: MonthlyReport } | undefined {
+    const row = this.conn().prepare('SELECT revision, content_hash, json FROM report_snapshot WHERE month = ? ORDER BY revision DESC LIMIT 1').get(month) as
+      { revision: number; content_hash: string; json: string } | undefined;
+    return row ? { revision: row.revision, contentHash: row.content_hash, report: JSON.parse(row.json) as MonthlyReport } : undefined;
+  }
+
+  save(report: MonthlyReport, contentHash: string, createdAt: number): void {
+    this.conn().prepare('INSERT INTO report_snapshot (month, revision, sha256, content_hash, json, created_at, note) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(report.month, report.revision, report.sha256, contentHash, JSON.stringify(report), createdAt, report.revisionNote ?? null);
+  }
+
+  /** A stored revision, or the latest when `revision` is undefined. */
+  get(month: string, revision?: number): MonthlyReport | undefined {
+    const row = (revision === undefined
+      ? this.conn().prepare('SELECT json FROM report_snapshot WHERE month = ? ORDER BY revision DESC LIMIT 1').get(month)
+      : this.conn().prepare('SELECT json FROM report_snapshot WHERE month = ? AND revision = ?').get(month, revision)) as { json: string } | undefined;
+    return row ? (JSON.parse(row.json) as MonthlyReport) : undefined;
+  }
+
+  revisions(month: string): SnapshotInfo[] {
+    return (this.conn().prepare('SELECT month, revision, sha256, created_at AS createdAt, note FROM report_snapshot WHERE month = ? ORDER BY revision').all(month) as SnapshotInfo[]);
+  }
+
+  recordDownload(d: DownloadRecord): void {
+    this.conn().prepare('INSERT INTO report_download (at, who, role, scope, month, revision, format, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(d.at, d.who, d.role, d.scope, d.month, d.revision, d.format, d.sha256);
+  }
+
+  downloads(limit = 1000): DownloadRecord[] {
+    return this.conn().prepare('SELECT at, who, role, scope, month, revision, format, sha256 FROM report_download ORDER BY id DESC LIMIT ?').all(limit) as DownloadRecord[];
+  }
+
+  private conn(): Database.Database {
+    if (!this.db) throw new Error('ReportArchive used before start()');
+    return this.db;
+  }
+}
