@@ -58,6 +58,7 @@ export class MonthlyReportBuilder {
       const points = series.get(e.id)?.series ?? [];
       const inMonth = (t: number) => points.filter((p) => p.time === t);
       const dual = (ps: readonly SeriesPoint[]) => ps.reduce((s, p) => s + (p.dualControl ? p.tce : 0), 0);
+      const dualOther = (ps: readonly SeriesPoint[]) => ps.reduce((s, p) => s + (p.dualControl ? p.tceOtherBasis : 0), 0);
       const coefficients = new Map((series.get(e.id)?.coefficients ?? []).map((c) => [`${c.carrier}/${c.unit}`, c]));
       const carriers: Record<string, CarrierFigures> = {};
       for (const p of inMonth(start)) {
@@ -79,7 +80,7 @@ export class MonthlyReportBuilder {
       const intensity = s?.intensity;
       return {
         id: e.id, name: e.name, industry: e.industry, industryName: industryName(e.industry), carriers,
-        totalTce, co2Kg: inMonth(start).reduce((sum, p) => sum + p.co2Kg, 0),
+        totalTce, totalTceOtherBasis: dualOther(inMonth(start)), co2Kg: inMonth(start).reduce((sum, p) => sum + p.co2Kg, 0),
         previousMonthTce, sameMonthLastYearTce,
         changeFromPreviousMonth: change(totalTce, previousMonthTce), changeFromSameMonthLastYear: change(totalTce, sameMonthLastYearTce),
         quota: s?.quota ? { year: s.quota.year, totalTce: s.quota.totalTce, ytdTce: s.quota.ytdTce, share: s.quota.share, pace: s.quota.pace, level: s.quota.level } : null,
@@ -117,13 +118,14 @@ export function enterpriseScope(report: MonthlyReport, enterpriseId: string): Mo
 }
 
 function totalsOf(reports: readonly EnterpriseReport[]): MonthlyReport['totals'] {
-  const byCarrier: Record<string, { quantity: number; unit: string; tce: number; co2Kg: number }> = {};
+  const byCarrier: Record<string, { quantity: number; unit: string; tce: number; tceOtherBasis: number; co2Kg: number }> = {};
   const byIndustry: Record<string, { name: string; totalTce: number; co2Kg: number; enterprises: number }> = {};
   for (const e of reports) {
     for (const [key, c] of Object.entries(e.carriers)) {
-      const t = (byCarrier[key] ??= { quantity: 0, unit: c.unit, tce: 0, co2Kg: 0 });
+      const t = (byCarrier[key] ??= { quantity: 0, unit: c.unit, tce: 0, tceOtherBasis: 0, co2Kg: 0 });
       t.quantity += c.quantity;
       t.tce += c.tce;
+      t.tceOtherBasis += c.tceOtherBasis;
       t.co2Kg += c.co2Kg;
     }
     const i = (byIndustry[e.industry] ??= { name: e.industryName, totalTce: 0, co2Kg: 0, enterprises: 0 });
@@ -131,7 +133,7 @@ function totalsOf(reports: readonly EnterpriseReport[]): MonthlyReport['totals']
     i.co2Kg += e.co2Kg;
     i.enterprises++;
   }
-  return { totalTce: reports.reduce((s, e) => s + e.totalTce, 0), co2Kg: reports.reduce((s, e) => s + e.co2Kg, 0), byCarrier, byIndustry };
+  return { totalTce: reports.reduce((s, e) => s + e.totalTce, 0), totalTceOtherBasis: reports.reduce((s, e) => s + e.totalTceOtherBasis, 0), co2Kg: reports.reduce((s, e) => s + e.co2Kg, 0), byCarrier, byIndustry };
 }
 
 /** 能效领跑者: within each industry, lowest unit consumption (or, without it, intensity) first. */
@@ -139,7 +141,7 @@ function rankingOf(reports: readonly EnterpriseReport[], configs: readonly Enter
   interface Candidate { e: EnterpriseReport; metric: RankingEntry['metric']; value: number; unit: string }
   const entries = reports.flatMap((e): Candidate[] => {
     if (e.tariff?.unitConsumption != null) return [{ e, metric: 'unit-consumption', value: e.tariff.unitConsumption, unit: e.tariff.unit }];
-    if (e.intensity?.intensity != null) return [{ e, metric: 'intensity', value: e.intensity.intensity, unit: 'tce/10^4 yuan' }];
+    if (e.intensity?.intensity != null) return [{ e, metric: 'intensity', value: e.intensity.intensity, unit: 'tce/万元 (10^4 yuan)' }];
     return [];
   });
   const groups = new Map<string, Candidate[]>();

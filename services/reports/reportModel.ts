@@ -62,8 +62,10 @@ export interface EnterpriseReport {
   readonly industry: string;
   readonly industryName: string;
   readonly carriers: Readonly<Record<string, CarrierFigures>>;
-  /** Dual-control total of the month, tce. */
+  /** Dual-control total of the month, tce, on the configured electricity basis. */
   readonly totalTce: number;
+  /** The same total with electricity on the other basis (contract 4: reports carry both). */
+  readonly totalTceOtherBasis: number;
   readonly co2Kg: number;
   readonly previousMonthTce: number;
   readonly sameMonthLastYearTce: number;
@@ -109,8 +111,9 @@ export interface MonthlyReport {
   readonly enterprises: readonly EnterpriseReport[];
   readonly totals: {
     readonly totalTce: number;
+    readonly totalTceOtherBasis: number;
     readonly co2Kg: number;
-    readonly byCarrier: Readonly<Record<string, { quantity: number; unit: string; tce: number; co2Kg: number }>>;
+    readonly byCarrier: Readonly<Record<string, { quantity: number; unit: string; tce: number; tceOtherBasis: number; co2Kg: number }>>;
     readonly byIndustry: Readonly<Record<string, { name: string; totalTce: number; co2Kg: number; enterprises: number }>>;
   };
   readonly ranking: readonly RankingEntry[];

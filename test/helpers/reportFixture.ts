@@ -44,6 +44,7 @@ export function reportFixture(): MonthlyReport {
           },
         },
         totalTce: 207.19627089,
+        totalTceOtherBasis: 377.16046289999997 + 55.467888269999996,
         co2Kg: 753819.4564799999,
         previousMonthTce: 198.765,
         sameMonthLastYearTce: 0,
@@ -75,6 +76,7 @@ export function reportFixture(): MonthlyReport {
           },
         },
         totalTce: 337.374610509,
+        totalTceOtherBasis: 267.783950655 + 229.64745,
         co2Kg: 1076040.2772259999,
         previousMonthTce: 310.2,
         sameMonthLastYearTce: 295.75,
@@ -96,11 +98,12 @@ export function reportFixture(): MonthlyReport {
     ],
     totals: {
       totalTce: 544.570881399,
+      totalTceOtherBasis: 377.16046289999997 + 55.467888269999996 + 267.783950655 + 229.64745,
       co2Kg: 1829859.7337059998,
       byCarrier: {
-        electricity: { quantity: 2111111.01, unit: 'kWh', tce: 259.455543129, co2Kg: 1120155.5019059998 },
-        natural_gas: { quantity: 45678.9, unit: 'm3', tce: 55.467888269999996, co2Kg: 98757.7818 },
-        raw_coal: { quantity: 321.5, unit: 't', tce: 229.64745, co2Kg: 610946.45 },
+        electricity: { quantity: 2111111.01, unit: 'kWh', tce: 259.455543129, tceOtherBasis: 377.16046289999997 + 267.783950655, co2Kg: 1120155.5019059998 },
+        natural_gas: { quantity: 45678.9, unit: 'm3', tce: 55.467888269999996, tceOtherBasis: 55.467888269999996, co2Kg: 98757.7818 },
+        raw_coal: { quantity: 321.5, unit: 't', tce: 229.64745, tceOtherBasis: 229.64745, co2Kg: 610946.45 },
       },
       byIndustry: {
         C30: { name: '非金属矿物制品业', totalTce: 337.374610509, co2Kg: 1076040.2772259999, enterprises: 1 },

@@ -74,6 +74,7 @@ describe('monthly report model', () => {
     const [alu01, alu02, cem01] = r.enterprises;
     // alu01: 1,000,000 kWh x 0.1229 / 1000 = 122.9 tce; October 98.32; November 2025 61.45.
     expect(alu01!.totalTce).toBeCloseTo(122.9, 9);
+    expect(alu01!.totalTceOtherBasis).toBeCloseTo(305.5, 9); // 1,000,000 kWh x 0.3055 kgce/kWh (等价值)
     expect(alu01!.carriers.electricity).toMatchObject({ quantity: 1_000_000, unit: 'kWh', kgcePerUnit: 0.1229 });
     expect(alu01!.carriers.electricity!.tceOtherBasis).toBeCloseTo(305.5, 9);
     expect(alu01!.co2Kg).toBeCloseTo(530_600, 6);
@@ -100,6 +101,8 @@ describe('monthly report model', () => {
     expect(cem01!.completeness).toBeCloseTo(0.5 / 3, 12);
 
     expect(r.totals.totalTce).toBeCloseTo(366.5129, 9);
+    // Other basis: 2,401,000 kWh x 0.3055 = 733.5055 tce, plus 71.43 tce of coal.
+    expect(r.totals.totalTceOtherBasis).toBeCloseTo(733.5055 + 71.43, 9);
     expect(r.totals.byCarrier.electricity!.quantity).toBe(2_401_000);
     expect(r.totals.byIndustry['3216']).toMatchObject({ name: '铝冶炼', enterprises: 2 });
     expect(r.totals.byIndustry['3216']!.totalTce).toBeCloseTo(287.586, 9);
