@@ -22,7 +22,7 @@ import { bindMetrics, instrumentStore, Metrics } from './metrics';
 import { AlarmStore } from './store/alarmStore';
 import { StatusService } from './status/statusService';
 import { MonthlyReportBuilder } from './reports/monthlyReportBuilder';
-import { renderReport } from './reports/render';
+import type { RenderReport } from './reports/reportFormats';
 import { ReportMailer } from './reports/reportMailer';
 import { ReportService, type ReportSink } from './reports/reportService';
 import { ReportArchive } from './store/reportArchive';
@@ -148,6 +148,8 @@ export class App {
       this.rules.onReadings(readings).catch((err: unknown) => logger.error({ err }, 'threshold evaluation failed'));
     });
     // Monthly reports: finalised on the 1st at 01:00, re-checked nightly, mailed when SMTP is set.
+    // The renderers (ECharts, pdfkit, exceljs) load on first use: they would add ~80 MB to every process.
+    const renderReport: RenderReport = async (report, format, language) => (await import('./reports/render')).renderReport(report, format, language);
     const archive = new ReportArchive({ path: path.join(connections.dataDir, 'state.db') });
     const builder = new MonthlyReportBuilder({ config, consumption, status, alarms: this.alarms, store: this.store });
     const reportMailer = connections.smtpUrl && config.reports.recipients.length > 0
