@@ -48,8 +48,4 @@ export class MeterRegistry {
   enterprise(id: string): EnterpriseConfig | undefined {
     return this.enterprises.get(id);
   }
-
-  all(): RegisteredMeter[] {
-    return [...this.byKey.values()];
-  }
 }

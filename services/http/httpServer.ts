@@ -27,7 +27,6 @@ import { quarantineRouter } from './routes/quarantine';
 import { alarmsRouter } from './routes/alarms';
 import type { AlarmStore } from '../store/alarmStore';
 import type { StatusService } from '../status/statusService';
-import type { Alarm } from '../../alerts/alarm';
 import type { DeliveryLog } from '../../alerts/notify/deliveryLog';
 import { notificationsRouter } from './routes/notifications';
 import { reportsRouter } from './routes/reports';
@@ -45,7 +44,6 @@ export interface HttpDeps {
   readonly now: () => number;
   readonly status: StatusService;
   readonly alarms: AlarmStore;
-  readonly onAcknowledged?: (alarm: Alarm) => void;
   readonly deliveries?: DeliveryLog;
   readonly reports?: { readonly service: ReportService; readonly archive: ReportArchive; readonly render: RenderReport; readonly language: 'zh-CN' | 'en' };
   /** Served unauthenticated at GET /metrics when given (contract 5: "and /metrics if enabled"). */
@@ -101,7 +99,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     const r = deps.reports;
     api.use('/reports', reportsRouter({ reports: r.service, archive: r.archive, render: r.render, zone: deps.config.timezone, language: r.language, enterpriseIds: new Set(deps.config.enterprises.map((e) => e.id)), now: deps.now }));
   }
-  api.use('/alarms', alarmsRouter({ alarms: deps.alarms, zone: deps.config.timezone, now: deps.now, ...(deps.onAcknowledged && { onAcknowledged: deps.onAcknowledged }) }));
+  api.use('/alarms', alarmsRouter({ alarms: deps.alarms, zone: deps.config.timezone, now: deps.now }));
   app.use('/api', api);
   app.use(notFoundHandler);
   app.use(clientErrorHandler);

@@ -140,15 +140,6 @@ export class StateStore {
     db.transaction(() => { for (const e of events) stmt.run(e.kind, e.enterprise, e.meter, e.ts, e.detail ?? null, at); })();
   }
 
-  dataQualityEvents(filter: { enterprise?: string; from?: number; to?: number; limit?: number } = {}): (DataQualityEvent & { recordedAt: number })[] {
-    const where: string[] = ['ts >= ?', 'ts < ?'];
-    const params: (string | number)[] = [filter.from ?? 0, filter.to ?? 8.64e15];
-    if (filter.enterprise) { where.push('enterprise = ?'); params.push(filter.enterprise); }
-    const rows = this.conn().prepare(`SELECT * FROM data_quality_event WHERE ${where.join(' AND ')} ORDER BY ts LIMIT ?`).all(...params, filter.limit ?? 1000) as
-      { kind: string; enterprise: string; meter: string; ts: number; detail: string | null; recorded_at: number }[];
-    return rows.map((r) => ({ kind: r.kind as DataQualityKind, enterprise: r.enterprise, meter: r.meter, ts: r.ts, recordedAt: r.recorded_at, ...(r.detail !== null && { detail: r.detail }) }));
-  }
-
   /** Data-quality events recorded since `since`, counted per enterprise, meter and kind. */
   dataQualityCounts(since: number, until: number): { enterprise: string; meter: string; kind: DataQualityKind; n: number }[] {
     return this.conn().prepare(`SELECT enterprise, meter, kind, COUNT(*) AS n FROM data_quality_event

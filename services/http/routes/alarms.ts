@@ -25,7 +25,7 @@ export function alarmView(a: Alarm, zone: string) {
   };
 }
 
-export function alarmsRouter(deps: { alarms: AlarmStore; zone: string; now: () => number; onAcknowledged?: (a: Alarm) => void }): Router {
+export function alarmsRouter(deps: { alarms: AlarmStore; zone: string; now: () => number }): Router {
   const router = Router();
 
   router.get('/', (req, res) => {
@@ -44,7 +44,6 @@ export function alarmsRouter(deps: { alarms: AlarmStore; zone: string; now: () =
     if (alarm.state !== 'active') throw new AppError('conflict', `alarm ${id} is ${alarm.state}, only an active alarm can be acknowledged`);
     const acked = deps.alarms.acknowledge(id, principalOf(res).name, deps.now());
     if (!acked) throw new AppError('conflict', `alarm ${id} changed meanwhile`);
-    deps.onAcknowledged?.(acked);
     res.json(alarmView(acked, deps.zone));
   });
 
