@@ -133,7 +133,7 @@ async function main(): Promise<void> {
     console.log(`loaded ${loaded.value.readings.toLocaleString()} readings + ${loaded.value.hourly.toLocaleString()} hourly values in ${(loaded.ms / 1000).toFixed(1)} s (${Math.round(points / (loaded.ms / 1000)).toLocaleString()} points/s)`);
 
     const cfg = config();
-    const store = new InfluxTimeSeriesStore({ url: influx.url, database: DB }, { logger: silentLogger() });
+    const store = new InfluxTimeSeriesStore({ url: influx.url, database: DB, requestTimeoutMs: 900_000 }, { logger: silentLogger() });
     const alarms = new AlarmStore({ path: path.join(dir, 'state.db') });
     await Promise.all([store.start(), alarms.start()]);
     const factors = new FactorTable(cfg, COEFFICIENTS);
@@ -145,6 +145,7 @@ async function main(): Promise<void> {
     let size = { json: 0, pdf: 0 };
     for (let run = 0; run < RUNS; run++) {
       const built = await timed(() => builder.build(MONTH, Date.now(), 1));
+      console.log(`run ${run + 1}: report model ${Math.round(built.ms)} ms`);
       json.push(built.ms);
       const rendered = await timed(() => renderReport(built.value, 'pdf', 'zh-CN'));
       pdf.push(built.ms + rendered.ms);

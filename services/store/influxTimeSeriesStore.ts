@@ -35,7 +35,7 @@ export interface InfluxStoreOptions {
   /** First retry delay and cap of the exponential backoff (client defaults are 5 s and 125 s). */
   readonly minRetryDelayMs?: number;
   readonly maxRetryDelayMs?: number;
-  /** Timeout of one HTTP request (ping, query, write). */
+  /** Timeout of a query (default 120 s); writes use at most 10 s and a ping at most 5 s. */
   readonly requestTimeoutMs?: number;
 }
 
@@ -76,8 +76,10 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
     this.url = options.url.replace(/\/+$/, '');
     this.fetchFn = deps.fetch ?? fetch;
     this.logger = deps.logger.child({ component: 'influxdb' });
-    this.timeoutMs = options.requestTimeoutMs ?? 10_000;
-    this.client = new InfluxDB({ url: this.url, token: options.token, timeout: this.timeoutMs });
+    // Report queries over a district-year scan tens of millions of points: give them time.
+    this.timeoutMs = options.requestTimeoutMs ?? 120_000;
+    // Writes are small batches: a stuck one should fail fast and be retried, unlike a long report query.
+    this.client = new InfluxDB({ url: this.url, token: options.token, timeout: Math.min(this.timeoutMs, 10_000) });
     // The client logs through one global logger (console by default). Each failed attempt is
     // logged below with context, so its own messages only go to debug here.
     const clientLog = this.logger;
