@@ -2,9 +2,8 @@
  * Alarms and monthly output values, kept durably in the state database (SQLite under DATA_DIR):
  * they survive restarts. One open alarm per (type, enterprise, meter) is enforced by the schema.
  */
-import type Database from 'better-sqlite3';
 import type { Alarm, AlarmFigure, AlarmState, AlarmType, Severity } from '../../alerts/alarm';
-import { openSqlite } from './sqliteFile';
+import { SqliteBacked } from './sqliteFile';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS alarm (
@@ -49,18 +48,9 @@ export interface NewAlarm extends AlarmFigure {
   readonly message: string;
 }
 
-export class AlarmStore {
-  private db: Database.Database | undefined;
-
-  constructor(private readonly options: { path: string }) {}
-
-  async start(): Promise<void> {
-    this.db = openSqlite(this.options.path, SCHEMA);
-  }
-
-  async stop(): Promise<void> {
-    this.db?.close();
-    this.db = undefined;
+export class AlarmStore extends SqliteBacked {
+  constructor(options: { path: string }) {
+    super(options.path, SCHEMA);
   }
 
   /** The open (active or acknowledged) alarm of a key, if any. */
@@ -133,10 +123,5 @@ export class AlarmStore {
     return this.conn().prepare(`SELECT enterprise, month, value_10k_yuan AS value10kYuan FROM output_value
         WHERE enterprise IN (${enterprises.map(() => '?').join(',')}) AND month >= ? AND month <= ? ORDER BY month`)
       .all(...enterprises, fromMonth, toMonth) as { enterprise: string; month: string; value10kYuan: number }[];
-  }
-
-  private conn(): Database.Database {
-    if (!this.db) throw new Error('AlarmStore used before start()');
-    return this.db;
   }
 }

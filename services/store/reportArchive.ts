@@ -2,9 +2,8 @@
  * Finalised monthly reports (contract 6): every revision kept with its SHA-256, and the record of
  * who downloaded what and when. In the state database under DATA_DIR.
  */
-import type Database from 'better-sqlite3';
 import type { MonthlyReport } from '../reports/reportModel';
-import { openSqlite } from './sqliteFile';
+import { SqliteBacked } from './sqliteFile';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS report_snapshot (
@@ -18,18 +17,9 @@ const SCHEMA = `
 export interface SnapshotInfo { readonly month: string; readonly revision: number; readonly sha256: string; readonly createdAt: number; readonly note: string | null }
 export interface DownloadRecord { readonly at: number; readonly who: string; readonly role: string; readonly scope: string; readonly month: string; readonly revision: number; readonly format: string; readonly sha256: string }
 
-export class ReportArchive {
-  private db: Database.Database | undefined;
-
-  constructor(private readonly options: { path: string }) {}
-
-  async start(): Promise<void> {
-    this.db = openSqlite(this.options.path, SCHEMA);
-  }
-
-  async stop(): Promise<void> {
-    this.db?.close();
-    this.db = undefined;
+export class ReportArchive extends SqliteBacked {
+  constructor(options: { path: string }) {
+    super(options.path, SCHEMA);
   }
 
   latestContentHash(month: string): { revision: number; contentHash: string; report: MonthlyReport } | undefined {
@@ -62,10 +52,5 @@ export class ReportArchive {
 
   downloads(limit = 1000): DownloadRecord[] {
     return this.conn().prepare('SELECT at, who, role, scope, month, revision, format, sha256 FROM report_download ORDER BY id DESC LIMIT ?').all(limit) as DownloadRecord[];
-  }
-
-  private conn(): Database.Database {
-    if (!this.db) throw new Error('ReportArchive used before start()');
-    return this.db;
   }
 }

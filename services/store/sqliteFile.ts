@@ -12,3 +12,24 @@ export function openSqlite(file: string, schema: string): Database.Database {
   db.exec(schema);
   return db;
 }
+
+/** A component backed by one SQLite file and schema: opened on start, closed on stop. */
+export abstract class SqliteBacked {
+  private db: Database.Database | undefined;
+
+  protected constructor(private readonly file: string, private readonly schema: string) {}
+
+  async start(): Promise<void> {
+    this.db = openSqlite(this.file, this.schema);
+  }
+
+  async stop(): Promise<void> {
+    this.db?.close();
+    this.db = undefined;
+  }
+
+  protected conn(): Database.Database {
+    if (!this.db) throw new Error(`${this.constructor.name} used before start()`);
+    return this.db;
+  }
+}
