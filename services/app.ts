@@ -137,7 +137,9 @@ export class App {
       }, notifyDeps)
       : undefined;
     const hooks = n.webhooks.length > 0 ? new WebhookNotifier({ webhooks: n.webhooks, language: n.language, zone: config.timezone, dashboardUrl }, notifyDeps) : undefined;
-    const sinks: AlarmSink[] = [...(options.alarmSinks ?? []), ...(mail ? [mail] : []), ...(hooks ? [hooks] : [])];
+    // The bus sink feeds the dashboard's live events.
+    const busSink: AlarmSink = { notify: (transitions) => this.bus.emit('alarmChanged', { transitions }) };
+    const sinks: AlarmSink[] = [busSink, ...(options.alarmSinks ?? []), ...(mail ? [mail] : []), ...(hooks ? [hooks] : [])];
     this.deliveries = deliveries;
     if (mail) this.notifiers.push(mail);
     if (hooks) this.notifiers.push(hooks);
@@ -172,7 +174,7 @@ export class App {
       },
     });
     this.http = new HttpServer({ port: connections.httpPort, ...(options.tls?.https && { tls: options.tls.https }) }, {
-      config, consumption, status, alarms: this.alarms, deliveries, metrics: this.metrics, state: this.state, now, logger: logger.child({ component: 'http' }),
+      config, consumption, status, alarms: this.alarms, deliveries, metrics: this.metrics, state: this.state, events: this.bus, now, logger: logger.child({ component: 'http' }),
       reports: { service: this.reports, archive, render: renderReport, language: config.reports.language },
       replay: (records) => this.pipeline.replay(records),
       health: () => this.health(),

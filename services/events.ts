@@ -6,12 +6,15 @@ import type { DataQualityEvent } from './energy/dataQuality';
 import type { Reading } from './energy/reading';
 import type { Logger } from './log';
 import type { QuarantineInput } from './store/stateStore';
+import type { AlarmTransition } from '../alerts/alarm';
 
 export interface EventMap {
   readingsStored: { readonly readings: readonly Reading[] };
   quarantined: { readonly items: readonly QuarantineInput[] };
   dataQuality: { readonly events: readonly DataQualityEvent[] };
   storeFailed: { readonly error: Error; readonly pending: number };
+  /** Alarm raised, escalated or cleared (by the rules) or acknowledged (by a person). */
+  alarmChanged: { readonly transitions: readonly AlarmTransition[] };
 }
 
 type Listener<K extends keyof EventMap> = (payload: EventMap[K]) => void;

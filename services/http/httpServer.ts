@@ -28,6 +28,7 @@ import { alarmsRouter } from './routes/alarms';
 import type { AlarmStore } from '../store/alarmStore';
 import type { StatusService } from '../status/statusService';
 import type { DeliveryLog } from '../../alerts/notify/deliveryLog';
+import type { EventBus } from '../events';
 import { notificationsRouter } from './routes/notifications';
 import { reportsRouter } from './routes/reports';
 import type { ReportService } from '../reports/reportService';
@@ -45,6 +46,8 @@ export interface HttpDeps {
   readonly status: StatusService;
   readonly alarms: AlarmStore;
   readonly deliveries?: DeliveryLog;
+  /** The event bus the dashboard's live stream listens to. */
+  readonly events?: EventBus;
   readonly reports?: { readonly service: ReportService; readonly archive: ReportArchive; readonly render: RenderReport; readonly language: 'zh-CN' | 'en' };
   /** Served unauthenticated at GET /metrics when given (contract 5: "and /metrics if enabled"). */
   readonly metrics?: Metrics;
