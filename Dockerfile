@@ -25,6 +25,9 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 # non-TypeScript files the service reads at run time (coefficients, demo configuration)
 COPY --from=build /app/config ./config
+# the dashboard: its page and styles, and the TypeScript esbuild bundles on first request
+COPY --from=build /app/services/http/dashboard/public ./services/http/dashboard/public
+COPY --from=build /app/services/http/dashboard/client ./services/http/dashboard/client
 RUN mkdir -p /data /config && chown node:node /data
 # the node image's unprivileged user (uid 1000)
 USER node

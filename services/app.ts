@@ -174,7 +174,7 @@ export class App {
       },
     });
     this.http = new HttpServer({ port: connections.httpPort, ...(options.tls?.https && { tls: options.tls.https }) }, {
-      config, consumption, status, alarms: this.alarms, deliveries, metrics: this.metrics, state: this.state, events: this.bus, now, logger: logger.child({ component: 'http' }),
+      config, consumption, status, alarms: this.alarms, deliveries, metrics: this.metrics, state: this.state, events: this.bus, store: this.store, now, logger: logger.child({ component: 'http' }),
       reports: { service: this.reports, archive, render: renderReport, language: config.reports.language },
       replay: (records) => this.pipeline.replay(records),
       health: () => this.health(),

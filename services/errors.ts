@@ -48,6 +48,13 @@ export class ForbiddenError extends AppError {
   }
 }
 
+/** A client holds more of something than it may (e.g. open live streams); maps to 429. */
+export class TooManyError extends AppError {
+  constructor(message: string) {
+    super('too-many', message);
+  }
+}
+
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

@@ -6,15 +6,16 @@ import type { DataQualityEvent } from './energy/dataQuality';
 import type { Reading } from './energy/reading';
 import type { Logger } from './log';
 import type { QuarantineInput } from './store/stateStore';
-import type { AlarmTransition } from '../alerts/alarm';
+import type { Alarm, AlarmTransition } from '../alerts/alarm';
 
 export interface EventMap {
   readingsStored: { readonly readings: readonly Reading[] };
   quarantined: { readonly items: readonly QuarantineInput[] };
   dataQuality: { readonly events: readonly DataQualityEvent[] };
   storeFailed: { readonly error: Error; readonly pending: number };
-  /** Alarm raised, escalated or cleared (by the rules) or acknowledged (by a person). */
+  /** Alarm raised, escalated or cleared by the rules. */
   alarmChanged: { readonly transitions: readonly AlarmTransition[] };
+  alarmAcknowledged: { readonly alarm: Alarm };
 }
 
 type Listener<K extends keyof EventMap> = (payload: EventMap[K]) => void;

@@ -1,11 +1,13 @@
 /**
  * Bearer-token authentication and the roles of contract 5. Tokens are configured as SHA-256
- * hashes; the presented token is hashed and compared in constant time.
+ * hashes; the presented token is hashed and compared in constant time. The dashboard signs in
+ * with the same tokens and then authenticates with a session cookie (dashboard/sessions.ts).
  */
 import type { NextFunction, Request, Response } from 'express';
 import type { Config } from '../../config/schema';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../errors';
 import { matchSecret } from '../security';
+import { cookieValue, SESSION_COOKIE, type SessionStore } from './dashboard/sessions';
 
 export type Role = 'admin' | 'officer' | 'auditor' | 'enterprise';
 
@@ -22,14 +24,35 @@ declare module 'express-serve-static-core' {
   }
 }
 
-export function bearerAuth(tokens: Config['auth']['tokens']) {
+/** The principal a configured token stands for, or undefined for an unknown token. */
+export function principalForToken(token: string, tokens: Config['auth']['tokens']): Principal | undefined {
+  const entry = matchSecret(token, tokens, (t) => t.sha256);
+  return entry ? { name: entry.name, role: entry.role, ...(entry.enterprise !== undefined && { enterprise: entry.enterprise }) } : undefined;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * A bearer token in the Authorization header, or else the dashboard's session cookie. A write
+ * authenticated by cookie must also carry `X-Requested-With`: a cross-site form cannot set that
+ * header, so with the SameSite=Strict cookie this closes cross-site request forgery twice.
+ */
+export function bearerAuth(tokens: Config['auth']['tokens'], sessions?: SessionStore) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const header = req.get('authorization') ?? '';
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match?.[1]) throw new UnauthorizedError();
-    const entry = matchSecret(match[1], tokens, (t) => t.sha256);
-    if (!entry) throw new UnauthorizedError('unknown or revoked token');
-    res.locals.principal = { name: entry.name, role: entry.role, ...(entry.enterprise !== undefined && { enterprise: entry.enterprise }) };
+    const header = req.get('authorization');
+    if (header !== undefined || !sessions) {
+      const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+      if (!match?.[1]) throw new UnauthorizedError();
+      const principal = principalForToken(match[1], tokens);
+      if (!principal) throw new UnauthorizedError('unknown or revoked token');
+      res.locals.principal = principal;
+      return next();
+    }
+    const id = cookieValue(req.get('cookie'), SESSION_COOKIE);
+    const principal = id === undefined ? undefined : sessions.get(id);
+    if (!principal) throw new UnauthorizedError(id === undefined ? undefined : 'the session has ended; sign in again');
+    if (!SAFE_METHODS.has(req.method) && !req.get('x-requested-with')) throw new ForbiddenError('a write from the dashboard needs the X-Requested-With header');
+    res.locals.principal = principal;
     next();
   };
 }

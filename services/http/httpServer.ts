@@ -29,6 +29,12 @@ import type { AlarmStore } from '../store/alarmStore';
 import type { StatusService } from '../status/statusService';
 import type { DeliveryLog } from '../../alerts/notify/deliveryLog';
 import type { EventBus } from '../events';
+import type { TimeSeriesStore } from '../store/timeSeriesStore';
+import { dashboardRouter } from './dashboard/dashboardRouter';
+import { liveEventsRouter } from './dashboard/liveEvents';
+import { sessionRouter } from './dashboard/sessionRoutes';
+import { SessionStore } from './dashboard/sessions';
+import { districtRouter } from './routes/district';
 import { notificationsRouter } from './routes/notifications';
 import { reportsRouter } from './routes/reports';
 import type { ReportService } from '../reports/reportService';
@@ -48,6 +54,10 @@ export interface HttpDeps {
   readonly deliveries?: DeliveryLog;
   /** The event bus the dashboard's live stream listens to. */
   readonly events?: EventBus;
+  /** The store behind the meters overview (newest reading, completeness). */
+  readonly store: TimeSeriesStore;
+  /** Dashboard sessions (default: in memory, 8 h idle, 12 h at most). */
+  readonly sessions?: SessionStore;
   readonly reports?: { readonly service: ReportService; readonly archive: ReportArchive; readonly render: RenderReport; readonly language: 'zh-CN' | 'en' };
   /** Served unauthenticated at GET /metrics when given (contract 5: "and /metrics if enabled"). */
   readonly metrics?: Metrics;
@@ -60,15 +70,19 @@ export interface HttpDeps {
 export const DEFAULT_RATE_LIMIT = { windowMs: 60_000, max: 600 } as const;
 
 /**
- * A JSON API plus, later, a dashboard served from the same origin: everything from 'self' only,
- * no inline script or style, no plugins, no framing. No upgrade-insecure-requests: plant networks
- * often serve the service over plain HTTP, where it would break the dashboard's own requests.
+ * A JSON API plus the dashboard served from the same origin: everything from 'self' only, no
+ * inline script or style element, no plugins, no framing. Style attributes alone are allowed:
+ * ECharts sets them on its hover layer and tooltips (a browser test hovers a chart to keep this
+ * honest); they cannot run script, and the dashboard puts data into the page only as text. No
+ * upgrade-insecure-requests: plant networks often serve the service over plain HTTP, where it
+ * would break the dashboard's own requests.
  */
 const CSP_DIRECTIVES = {
   defaultSrc: ["'self'"],
   scriptSrc: ["'self'"],
   scriptSrcAttr: ["'none'"],
   styleSrc: ["'self'"],
+  styleSrcAttr: ["'unsafe-inline'"],
   imgSrc: ["'self'", 'data:'],
   fontSrc: ["'self'"],
   connectSrc: ["'self'"],
@@ -78,7 +92,12 @@ const CSP_DIRECTIVES = {
   frameAncestors: ["'none'"],
 };
 
-export function createHttpApp(deps: HttpDeps): express.Express {
+export type HttpApp = express.Express & {
+  /** Ends the open live-event streams, which would otherwise keep the server from closing. */
+  closeStreams(): void;
+};
+
+export function createHttpApp(deps: HttpDeps): HttpApp {
   const app = express();
   const logger = deps.logger.child({ component: 'http' });
   app.disable('x-powered-by');
@@ -92,23 +111,30 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   if (deps.metrics) app.use(metricsRouter(deps.metrics, { enabled: deps.metricsEnabled ?? true }));
   const api = express.Router();
   api.use(apiRateLimit(deps.rateLimit ?? DEFAULT_RATE_LIMIT, deps.config.auth.tokens, logger));
+  const sessions = deps.sessions ?? new SessionStore();
+  // Signing in is the one /api route without a token; its attempts count against the rate limit.
+  api.use('/session', express.json({ limit: '4kb' }), sessionRouter({ tokens: deps.config.auth.tokens, sessions }));
   // Authenticate before reading a body: no JSON parsing for requests without a valid token.
-  api.use(bearerAuth(deps.config.auth.tokens));
+  api.use(bearerAuth(deps.config.auth.tokens, sessions));
   api.use(express.json({ limit: '1mb' }));
   api.use('/enterprises', enterprisesRouter(deps));
+  api.use('/district', districtRouter(deps));
+  const live = deps.events ? liveEventsRouter({ events: deps.events, zone: deps.config.timezone }) : undefined;
+  if (live) api.use('/events', live);
   api.use('/quarantine', quarantineRouter({ ...deps, zone: deps.config.timezone }));
   if (deps.deliveries) api.use('/notifications', notificationsRouter(deps.deliveries, deps.config.timezone));
   if (deps.reports) {
     const r = deps.reports;
     api.use('/reports', reportsRouter({ reports: r.service, archive: r.archive, render: r.render, zone: deps.config.timezone, language: r.language, enterpriseIds: new Set(deps.config.enterprises.map((e) => e.id)), now: deps.now }));
   }
-  api.use('/alarms', alarmsRouter({ alarms: deps.alarms, zone: deps.config.timezone, now: deps.now }));
+  api.use('/alarms', alarmsRouter({ alarms: deps.alarms, zone: deps.config.timezone, now: deps.now, ...(deps.events && { events: deps.events }) }));
   app.use('/api', api);
+  app.use(dashboardRouter());
   app.use(notFoundHandler);
   app.use(clientErrorHandler);
   // The error handler logs `err`; its logger for this request scrubs the request's credentials.
   app.use((err: unknown, req: Request, res: Response, next: NextFunction) => errorHandler(credentialSafeLogger(logger, req))(err, req, res, next));
-  return app;
+  return Object.assign(app, { closeStreams: () => live?.close() });
 }
 
 /**
@@ -203,6 +229,7 @@ function credentialSafeLogger(logger: Logger, req: Request): Logger {
 
 export class HttpServer {
   private server: http.Server | undefined;
+  private app: HttpApp | undefined;
 
   /** With `tls` (certificate and key, e.g. from HTTPS_CERT_FILE/HTTPS_KEY_FILE) it serves HTTPS. */
   constructor(private readonly options: { port: number; host?: string; tls?: { readonly cert: Buffer | string; readonly key: Buffer | string } }, private readonly deps: HttpDeps) {}
@@ -214,6 +241,7 @@ export class HttpServer {
 
   async start(): Promise<void> {
     const app = createHttpApp(this.deps);
+    this.app = app;
     const tls = this.options.tls;
     const server: http.Server = tls ? https.createServer({ cert: tls.cert, key: tls.key }, app) : http.createServer(app);
     server.on('clientError', answerClientError);
@@ -229,6 +257,7 @@ export class HttpServer {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
+    this.app?.closeStreams();
     server.closeIdleConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }

@@ -41,8 +41,11 @@ export class ReportArchive extends SqliteBacked {
     return row ? (JSON.parse(row.json) as MonthlyReport) : undefined;
   }
 
-  revisions(month: string): SnapshotInfo[] {
-    return (this.conn().prepare('SELECT month, revision, sha256, created_at AS createdAt, note FROM report_snapshot WHERE month = ? ORDER BY revision').all(month) as SnapshotInfo[]);
+  /** The revisions of one month, or of every month (newest month first) without `month`. */
+  revisions(month?: string): SnapshotInfo[] {
+    return (month === undefined
+      ? this.conn().prepare('SELECT month, revision, sha256, created_at AS createdAt, note FROM report_snapshot ORDER BY month DESC, revision').all()
+      : this.conn().prepare('SELECT month, revision, sha256, created_at AS createdAt, note FROM report_snapshot WHERE month = ? ORDER BY revision').all(month)) as SnapshotInfo[];
   }
 
   recordDownload(d: DownloadRecord): void {

@@ -16,6 +16,7 @@ import { createLogger, type Logger } from '../../services/log';
 import { Metrics } from '../../services/metrics';
 import type { StateStore } from '../../services/store/stateStore';
 import type { AlarmStore } from '../../services/store/alarmStore';
+import type { TimeSeriesStore } from '../../services/store/timeSeriesStore';
 import type { StatusService } from '../../services/status/statusService';
 import { testConfig } from '../helpers/config';
 import { authSection, TOKENS } from '../helpers/app';
@@ -44,7 +45,8 @@ async function serve(overrides: Omit<Partial<HttpDeps>, 'consumption'> & Stubs =
     } as unknown as ConsumptionService,
     state: { listQuarantine: () => [], countQuarantine: () => ({}) } as unknown as StateStore,
     status: { statusAt: async () => new Map() } as unknown as StatusService,
-    alarms: { list: () => [], get: () => undefined } as unknown as AlarmStore,
+    alarms: { list: () => [], get: () => undefined, openAlarms: () => [] } as unknown as AlarmStore,
+    store: { latest: async () => [], countUsable: async () => [] } as unknown as TimeSeriesStore,
     replay: async () => ({ replayed: [], stillRejected: [] }),
     health: async () => ({ store: { ok: true } }),
     logger: createLogger({ level: 'silent' }),
@@ -69,7 +71,9 @@ describe('security headers', () => {
         expect(csp).toContain("script-src 'self'");
         expect(csp).toContain("object-src 'none'");
         expect(csp).toContain("frame-ancestors 'none'");
-        expect(csp).not.toContain('unsafe-inline');
+        // Only style attributes may be inline (ECharts' hover layer); never scripts or style elements.
+        expect(csp.replace("style-src-attr 'unsafe-inline'", '')).not.toContain('unsafe-inline');
+        expect(csp).toContain("script-src-attr 'none'");
         expect(csp).not.toContain('unsafe-eval');
         expect(res.headers.get('x-frame-options')).toBe('DENY');
         expect(res.headers.get('x-content-type-options')).toBe('nosniff');

@@ -38,6 +38,11 @@ const ROUTES: readonly Route[] = [
   route('GET', '/api/alarms',                                            [200, 200, 200, 200, 200, 401, 401]),
   route('GET', '/api/alarms?state=all&enterprise=:e',                    [200, 200, 200, 200, 200, 401, 401]),
   route('POST', '/api/alarms/999999/ack',                                [404, 404, 403, 403, 403, 401, 401]),
+  // The dashboard's routes (GET /api/events is a stream: dashboardApi.test.ts covers it per role).
+  route('GET', '/api/enterprises/:e/meters',                             [200, 200, 200, 200, 404, 401, 401]),
+  route('GET', '/api/district/overview',                                 [200, 200, 200, 200, 200, 401, 401]),
+  route('GET', '/api/reports/revisions',                                 [200, 200, 200, 200, 200, 401, 401]),
+  route('GET', '/api/session',                                           [200, 200, 200, 200, 200, 200, 200]),
 ];
 
 const TOKEN_OF: Record<Caller, string | null> = {

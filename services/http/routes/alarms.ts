@@ -7,6 +7,7 @@ import type { AlarmStore } from '../../store/alarmStore';
 import { isoInZone } from '../../energy/time';
 import { principalOf, requireRole } from '../auth';
 import { parseInput } from '../validate';
+import type { EventBus } from '../../events';
 
 const listQuery = z.object({
   state: z.enum(['active', 'acknowledged', 'cleared', 'all']).default('active'),
@@ -25,7 +26,7 @@ export function alarmView(a: Alarm, zone: string) {
   };
 }
 
-export function alarmsRouter(deps: { alarms: AlarmStore; zone: string; now: () => number }): Router {
+export function alarmsRouter(deps: { alarms: AlarmStore; zone: string; now: () => number; events?: EventBus }): Router {
   const router = Router();
 
   router.get('/', (req, res) => {
@@ -44,6 +45,7 @@ export function alarmsRouter(deps: { alarms: AlarmStore; zone: string; now: () =
     if (alarm.state !== 'active') throw new AppError('conflict', `alarm ${id} is ${alarm.state}, only an active alarm can be acknowledged`);
     const acked = deps.alarms.acknowledge(id, principalOf(res).name, deps.now());
     if (!acked) throw new AppError('conflict', `alarm ${id} changed meanwhile`);
+    deps.events?.emit('alarmAcknowledged', { alarm: acked });
     res.json(alarmView(acked, deps.zone));
   });
 

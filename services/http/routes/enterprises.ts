@@ -11,6 +11,8 @@ import type { AlarmStore } from '../../store/alarmStore';
 import type { StatusService } from '../../status/statusService';
 import { assertCanSee, principalOf, requireRole } from '../auth';
 import { parseInput } from '../validate';
+import type { TimeSeriesStore } from '../../store/timeSeriesStore';
+import { meterOverview } from './meters';
 
 const consumptionQuery = z.object({
   from: z.string().optional(),
@@ -22,11 +24,13 @@ const consumptionQuery = z.object({
 const MAX_BUCKETS = 18_000;
 const APPROX_BUCKET_MS: Record<Every, number> = { '1h': 3.6e6, '1d': 8.64e7, '1mo': 2.6e9 };
 
-export function describeEnterprise(e: EnterpriseConfig, now: number, zone: string) {
+export function describeEnterprise(e: EnterpriseConfig, now: number, zone: string, tariffs: Config['tariffs'] = []) {
   const { year } = yearBounds(now, zone);
   const quota = e.quotas.find((q) => q.year === year) ?? null;
   return {
     id: e.id, name: e.name, industry: e.industry, creditCode: e.creditCode ?? null, tariff: e.tariff ?? null,
+    // The rule itself, so a reader sees the threshold the tier is measured against.
+    tariffRule: tariffs.find((t) => t.id === e.tariff) ?? null,
     meters: e.meters.map((m) => ({
       id: m.id, name: m.name ?? null, carrier: m.carrier, product: m.product ?? null, unit: m.unit, kind: m.kind,
       multiplier: m.multiplier, rollover: m.rollover ?? null, intervalSeconds: m.intervalSeconds,
@@ -40,7 +44,7 @@ export function describeEnterprise(e: EnterpriseConfig, now: number, zone: strin
 const statusQuery = z.object({ at: z.string().optional() }).strict();
 const outputBody = z.object({ outputValue10kYuan: z.number().finite().nonnegative() }).strict();
 
-export function enterprisesRouter(deps: { config: Config; consumption: ConsumptionService; status: StatusService; alarms: AlarmStore; now: () => number }): Router {
+export function enterprisesRouter(deps: { config: Config; consumption: ConsumptionService; status: StatusService; alarms: AlarmStore; store: TimeSeriesStore; now: () => number }): Router {
   const router = Router();
   const zone = deps.config.timezone;
   const find = (id: string): EnterpriseConfig => {
@@ -52,12 +56,12 @@ export function enterprisesRouter(deps: { config: Config; consumption: Consumpti
   router.get('/', (_req, res) => {
     const p = principalOf(res);
     const visible = deps.config.enterprises.filter((e) => p.role !== 'enterprise' || e.id === p.enterprise);
-    res.json(visible.map((e) => describeEnterprise(e, deps.now(), zone)));
+    res.json(visible.map((e) => describeEnterprise(e, deps.now(), zone, deps.config.tariffs)));
   });
 
   router.get('/:id', (req, res) => {
     assertCanSee(principalOf(res), req.params.id);
-    res.json(describeEnterprise(find(req.params.id), deps.now(), zone));
+    res.json(describeEnterprise(find(req.params.id), deps.now(), zone, deps.config.tariffs));
   });
 
   router.get('/:id/consumption', async (req, res) => {
@@ -105,6 +109,11 @@ export function enterprisesRouter(deps: { config: Config; consumption: Consumpti
     if (at > deps.now()) throw new BadRequestError('at must not be in the future');
     const status = (await deps.status.statusAt([e], at)).get(e.id);
     res.json(status);
+  });
+
+  router.get('/:id/meters', async (req, res) => {
+    assertCanSee(principalOf(res), req.params.id);
+    res.json(await meterOverview(find(req.params.id), deps, deps.now()));
   });
 
   router.put('/:id/output/:month', requireRole('admin', 'officer'), (req, res) => {

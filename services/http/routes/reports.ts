@@ -62,9 +62,14 @@ export function reportsRouter(deps: {
     await send(res, principal, scoped, q);
   });
 
-  router.get('/revisions', requireRole('admin', 'officer', 'auditor'), (req, res) => {
-    const q = parseInput(z.object({ month: reportQuery.shape.month }).strict(), req.query, 'query');
-    res.json(deps.archive.revisions(q.month).map((r) => ({ ...r, createdAt: isoInZone(r.createdAt, deps.zone) })));
+  // Every role may list the finalised months and revisions (an enterprise then downloads its own
+  // part); the district report's hash is left out for an enterprise manager, whose file differs.
+  router.get('/revisions', (req, res) => {
+    const principal = principalOf(res);
+    const q = parseInput(z.object({ month: reportQuery.shape.month.optional() }).strict(), req.query, 'query');
+    res.json(deps.archive.revisions(q.month).map((r) => ({
+      ...r, createdAt: isoInZone(r.createdAt, deps.zone), ...(principal.role === 'enterprise' && { sha256: null }),
+    })));
   });
 
   router.post('/monthly/finalise', requireRole('admin'), async (req, res) => {

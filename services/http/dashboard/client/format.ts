@@ -1,0 +1,40 @@
+/** Numbers with thousands separators in the page's language, always with their unit. */
+import { lang, t, tOr } from './i18n';
+
+const formats = new Map<string, Intl.NumberFormat>();
+function numberFormat(digits: number): Intl.NumberFormat {
+  const key = `${lang()}:${digits}`;
+  let f = formats.get(key);
+  if (!f) formats.set(key, (f = new Intl.NumberFormat(lang(), { minimumFractionDigits: digits, maximumFractionDigits: digits })));
+  return f;
+}
+
+export function num(value: number | null | undefined, digits = 2): string {
+  return value === null || value === undefined || !Number.isFinite(value) ? t('none') : numberFormat(digits).format(value);
+}
+
+/** "12,345.67 tce"; a missing value is a dash without a unit. */
+export function qty(value: number | null | undefined, unit: string, digits = 2): string {
+  return value === null || value === undefined || !Number.isFinite(value) ? t('none') : `${num(value, digits)} ${unit}`;
+}
+
+export function pct(ratio: number | null | undefined, digits = 1): string {
+  return ratio === null || ratio === undefined || !Number.isFinite(ratio) ? t('none') : `${num(ratio * 100, digits)} %`;
+}
+
+/** Digits that keep about 4 significant figures for typical energy magnitudes. */
+export function autoDigits(value: number): number {
+  const a = Math.abs(value);
+  return a >= 1000 ? 0 : a >= 100 ? 1 : a >= 1 ? 2 : 4;
+}
+
+/** The server formats times in the site zone with its offset; shown as "2026-03-02 01:00". */
+export function time(iso: string | null | undefined): string {
+  if (!iso) return t('none');
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(iso);
+  return m ? `${m[1]} ${m[2]}` : iso;
+}
+
+export function carrierName(carrier: string): string {
+  return tOr(`carrier_${carrier}`, carrier);
+}

@@ -1,0 +1,96 @@
+/** District overview: month and year to date against the quotas, by carrier and industry, and every enterprise's lights. */
+import { api } from '../api';
+import { chart, PALETTE } from '../charts';
+import { pageHeader, type Page } from '../context';
+import { h, replace } from '../dom';
+import { t } from '../i18n';
+import { carrierName, num, pct, qty, time } from '../format';
+import type { Overview, OverviewRow } from '../types';
+import { card, light, section, sortableTable, type Column } from '../widgets';
+
+const LEVEL_ORDER = { red: 0, yellow: 1, green: 2 } as const;
+
+export const overviewPage: Page = async (ctx) => {
+  const o = await api<Overview>('/api/district/overview');
+  const openAlarms = o.enterprises.reduce((n, e) => n + e.alarms.warning + e.alarms.critical, 0);
+  const critical = o.enterprises.reduce((n, e) => n + e.alarms.critical, 0);
+  const carrierChart = h('div', { className: 'chart', id: 'chart-carrier', role: 'img', 'aria-label': t('byCarrier') });
+  const industryChart = h('div', { className: 'chart', id: 'chart-industry', role: 'img', 'aria-label': t('byIndustry') });
+
+  const columns: Column<OverviewRow>[] = [
+    { key: 'name', label: t('enterprise'), sort: (r) => r.name, cell: (r) => h('a', { href: `#/enterprise/${encodeURIComponent(r.id)}` }, r.name) },
+    { key: 'industry', label: t('industry'), sort: (r) => r.industry, cell: (r) => `${r.industry} ${o.industries[r.industry] ?? ''}` },
+    { key: 'level', label: t('dualControl'), sort: (r) => (r.quota ? LEVEL_ORDER[r.quota.level] : null), cell: (r) => light(r.quota?.level) },
+    { key: 'ytd', label: `${t('ytd')} (tce)`, numeric: true, sort: (r) => r.quota?.ytdTce ?? null, cell: (r) => num(r.quota?.ytdTce, 1) },
+    { key: 'quota', label: `${t('quota')} (tce)`, numeric: true, sort: (r) => r.quota?.totalTce ?? null, cell: (r) => num(r.quota?.totalTce, 0) },
+    { key: 'share', label: t('share'), numeric: true, sort: (r) => r.quota?.share ?? null, cell: (r) => pct(r.quota?.share) },
+    { key: 'pace', label: t('pace'), numeric: true, sort: (r) => r.quota?.pace ?? null, cell: (r) => pct(r.quota?.pace) },
+    {
+      key: 'intensity', label: `${t('intensity')} (tce/万元)`, numeric: true, sort: (r) => r.intensity?.intensity ?? null,
+      cell: (r) => (r.intensity && r.intensity.intensity !== null ? h('span', {}, num(r.intensity.intensity, 3), ' ', light(r.intensity.level)) : r.intensity ? t('noOutput') : t('none')),
+    },
+    {
+      key: 'tariff', label: `${t('tariff')} (元/kWh)`, numeric: true, sort: (r) => r.tariff?.markupYuanPerKwh ?? null,
+      cell: (r) => (!r.tariff ? t('none') : r.tariff.note === 'no-output' ? t('noOutput') : `+${num(r.tariff.markupYuanPerKwh, 2)}`),
+    },
+    { key: 'month', label: `${t('month')} (tce)`, numeric: true, sort: (r) => r.monthTce, cell: (r) => num(r.monthTce, 1) },
+    {
+      key: 'alarms', label: t('openAlarms'), numeric: true, sort: (r) => r.alarms.critical * 1000 + r.alarms.warning,
+      cell: (r) => (r.alarms.critical + r.alarms.warning === 0 ? '0' : h('a', { href: '#/alarms' }, `${r.alarms.critical} / ${r.alarms.warning}`)),
+    },
+  ];
+
+  replace(ctx.main,
+    pageHeader(t('overview'), `${t('asOf')} ${time(o.at)}`, `${t('timezone')} ${o.timezone}`, `${t('basis')}: ${t(o.electricityBasis)}`),
+    h('div', { className: 'cards' },
+      card(t('monthToDate'), qty(o.month.dualControlTce, 'tce', 1), `${t('period')} ${time(o.month.from)} – ${time(o.month.to)}`),
+      card(t('yearToDate'), qty(o.ytd.dualControlTce, 'tce', 1), `${t('period')} ${time(o.ytd.from)} – ${time(o.ytd.to)}`),
+      card(t('quotaTotal'), qty(o.ytd.quotaTotalTce, 'tce', 0), `${o.year}`),
+      card(t('shareOfQuota'), pct(o.ytd.share), `${t('yearToDate')} / ${t('quotaTotal')}`),
+      card(t('co2'), qty(o.ytd.co2Kg / 1000, 't CO₂', 1), t('yearToDate')),
+      card(t('openAlarms'), `${num(openAlarms, 0)}`, `${t('critical')} ${num(critical, 0)}`)),
+    h('div', { className: 'grid2' },
+      section('byCarrier', carrierChart),
+      section('byIndustry', industryChart)),
+    h('section', { className: 'panel' }, sortableTable('enterprise-table', `${t('enterprises')} (${o.enterprises.length})`, columns, o.enterprises, { key: 'level', dir: 1 })),
+  );
+
+  const carriers = Object.keys(o.ytd.byCarrier).filter((c) => (o.ytd.byCarrier[c]?.tce ?? 0) > 0);
+  chart(carrierChart, {
+    color: PALETTE,
+    tooltip: { trigger: 'axis', valueFormatter: (v) => qty(Number(v), 'tce', 2) },
+    legend: { top: 0 },
+    grid: { left: 8, right: 16, bottom: 8, top: 36, containLabel: true },
+    xAxis: { type: 'category', data: carriers.map(carrierName), axisLabel: { interval: 0, rotate: carriers.length > 5 ? 30 : 0 } },
+    yAxis: { type: 'value', name: 'tce' },
+    series: [
+      { name: t('month'), type: 'bar', data: carriers.map((c) => round(o.month.byCarrier[c]?.tce ?? 0)) },
+      { name: t('ytd'), type: 'bar', data: carriers.map((c) => round(o.ytd.byCarrier[c]?.tce ?? 0)) },
+    ],
+  });
+  const industries = Object.keys(o.ytd.byIndustry);
+  chart(industryChart, {
+    color: PALETTE,
+    tooltip: { trigger: 'axis', valueFormatter: (v) => qty(Number(v), 'tce', 2) },
+    legend: { top: 0 },
+    grid: { left: 8, right: 16, bottom: 8, top: 36, containLabel: true },
+    xAxis: { type: 'value', name: 'tce' },
+    yAxis: { type: 'category', data: industries.map((c) => o.industries[c] ?? c) },
+    series: [
+      { name: t('month'), type: 'bar', data: industries.map((c) => round(o.month.byIndustry[c]?.dualControlTce ?? 0)) },
+      { name: t('ytd'), type: 'bar', data: industries.map((c) => round(o.ytd.byIndustry[c]?.dualControlTce ?? 0)) },
+    ],
+  });
+
+  // A new or cleared alarm changes the lights and counts: redraw (debounced).
+  let timer: number | undefined;
+  ctx.onLeave(ctx.live.on('alarm', () => {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(() => ctx.refresh(), 500);
+  }));
+  ctx.onLeave(() => window.clearTimeout(timer));
+};
+
+function round(v: number): number {
+  return Math.round(v * 1000) / 1000;
+}

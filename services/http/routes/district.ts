@@ -1,0 +1,100 @@
+/**
+ * GET /api/district/overview: the dashboard's first page in one answer. Month to date and year
+ * to date in tce against the sum of the enterprises' quotas, by carrier and by industry, and one
+ * row per enterprise with its dual-control light, intensity, tariff tier and open alarms.
+ * An enterprise manager gets the same shape for their own enterprise only (contract 5).
+ */
+import { Router } from 'express';
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import type { Config } from '../../../config/schema';
+import type { ConsumptionService } from '../../consumption/consumptionService';
+import { isoInZone, yearBounds } from '../../energy/time';
+import type { AlarmStore } from '../../store/alarmStore';
+import type { StatusService } from '../../status/statusService';
+import { industryName } from '../../reports/industries';
+import { principalOf } from '../auth';
+import { parseInput } from '../validate';
+
+const overviewQuery = z.object({}).strict();
+
+interface Figure { tce: number; dualControlTce: number; co2Kg: number }
+const zero = (): Figure => ({ tce: 0, dualControlTce: 0, co2Kg: 0 });
+function add(into: Figure, tce: number, dualControl: boolean, co2Kg: number): void {
+  into.tce += tce;
+  if (dualControl) into.dualControlTce += tce;
+  into.co2Kg += co2Kg;
+}
+
+export function districtRouter(deps: { config: Config; consumption: ConsumptionService; status: StatusService; alarms: AlarmStore; now: () => number }): Router {
+  const router = Router();
+  const zone = deps.config.timezone;
+
+  router.get('/overview', async (req, res) => {
+    const p = principalOf(res);
+    parseInput(overviewQuery, req.query, 'query');
+    const at = deps.now();
+    const enterprises = deps.config.enterprises.filter((e) => p.role !== 'enterprise' || e.id === p.enterprise);
+    const ids = enterprises.map((e) => e.id);
+    const { year, start: yearStart } = yearBounds(at, zone);
+    const monthStart = DateTime.fromMillis(at, { zone }).startOf('month').toMillis();
+    const monthEnd = DateTime.fromMillis(monthStart, { zone }).plus({ months: 1 }).toMillis();
+    // Monthly buckets of the year so far: the last is the month to date (no reading lies after now).
+    const [statuses, monthly] = await Promise.all([
+      deps.status.statusAt(enterprises, at),
+      deps.consumption.series(ids, yearStart, monthEnd, '1mo'),
+    ]);
+    const open = deps.alarms.openAlarms();
+
+    const month = { total: zero(), byCarrier: new Map<string, Figure & { quantity: number; unit: string }>(), byIndustry: new Map<string, Figure>() };
+    const ytd = { total: zero(), byCarrier: new Map<string, Figure & { quantity: number; unit: string }>(), byIndustry: new Map<string, Figure>() };
+    const carrierEntry = (m: typeof month.byCarrier, carrier: string, unit: string) => {
+      let e = m.get(carrier);
+      if (!e) m.set(carrier, (e = { ...zero(), quantity: 0, unit }));
+      return e;
+    };
+    const industryEntry = (m: Map<string, Figure>, industry: string) => {
+      let e = m.get(industry);
+      if (!e) m.set(industry, (e = zero()));
+      return e;
+    };
+    let quotaTotalTce = 0;
+    const rows = enterprises.map((e) => {
+      const status = statuses.get(e.id);
+      let monthTce = 0;
+      for (const s of monthly.get(e.id)?.series ?? []) {
+        const parts = s.time === monthStart ? [ytd, month] : [ytd];
+        if (s.time === monthStart && s.dualControl) monthTce += s.tce;
+        for (const part of parts) {
+          add(part.total, s.tce, s.dualControl, s.co2Kg);
+          const c = carrierEntry(part.byCarrier, s.carrier, s.unit);
+          c.quantity += s.quantity;
+          add(c, s.tce, s.dualControl, s.co2Kg);
+          add(industryEntry(part.byIndustry, e.industry), s.tce, s.dualControl, s.co2Kg);
+        }
+      }
+      const quota = e.quotas.find((x) => x.year === year);
+      if (quota) quotaTotalTce += quota.totalTce;
+      const alarms = { warning: 0, critical: 0, info: 0 };
+      for (const a of open) if (a.enterprise === e.id) alarms[a.severity]++;
+      return {
+        id: e.id, name: e.name, industry: e.industry, monthTce,
+        quota: status?.quota ?? null, intensity: status?.intensity ?? null, tariff: status?.tariff ?? null, alarms,
+      };
+    });
+    const view = (part: typeof month) => ({
+      ...part.total,
+      byCarrier: Object.fromEntries([...part.byCarrier].sort(([a], [b]) => a.localeCompare(b))),
+      byIndustry: Object.fromEntries([...part.byIndustry].sort(([a], [b]) => a.localeCompare(b))),
+    });
+    res.json({
+      at: isoInZone(at, zone), timezone: zone, year, electricityBasis: deps.consumption.electricityBasis,
+      month: { from: isoInZone(monthStart, zone), to: isoInZone(Math.min(at, monthEnd), zone), ...view(month) },
+      ytd: { from: isoInZone(yearStart, zone), to: isoInZone(at, zone), ...view(ytd), quotaTotalTce, share: quotaTotalTce > 0 ? ytd.total.dualControlTce / quotaTotalTce : null },
+      industries: Object.fromEntries([...new Set(enterprises.map((e) => e.industry))].map((code) => [code, industryName(code)])),
+      enterprises: rows,
+    });
+  });
+
+  return router;
+}

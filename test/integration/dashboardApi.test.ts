@@ -1,0 +1,205 @@
+/**
+ * The dashboard's server side over HTTP (the browser suite drives the page itself): the page and
+ * its assets from this server only, cookie sessions and their limits, the live event stream and
+ * what each role receives on it, and the overview and meter figures, hand-computed.
+ */
+import mqtt from 'mqtt';
+import { testConfig } from '../helpers/config';
+import { authSection, eventually, MQTT_PASSWORDS, startApp, TOKENS, type RunningApp } from '../helpers/app';
+
+// 2 March 2026 01:00 in Chongqing.
+const AT = Date.parse('2026-03-02T01:00:00+08:00');
+
+const config = testConfig({
+  auth: authSection(),
+  enterprises: [
+    {
+      id: 'alu01', name: '重庆示例铝业有限公司', industry: '3216', quotas: [{ year: 2026, totalTce: 50 }],
+      meters: [{ id: 'e-main', carrier: 'electricity', unit: 'kWh', kind: 'counter', intervalSeconds: 900 }],
+    },
+    { id: 'cem01', name: '测试水泥', industry: '3011', quotas: [{ year: 2026, totalTce: 10 }], meters: [{ id: 'e-main', carrier: 'electricity', unit: 'kWh', kind: 'counter', intervalSeconds: 900 }] },
+  ],
+});
+
+interface SseEvent { event: string; data: unknown }
+
+/** Reads a server-sent event stream with fetch, as the browser's EventSource would. */
+function sse(url: string, headers: Record<string, string>): { events: SseEvent[]; status: Promise<number>; close(): void } {
+  const events: SseEvent[] = [];
+  const abort = new AbortController();
+  const status = fetch(url, { headers, signal: abort.signal }).then((res) => {
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    const pump = (): Promise<void> => reader.read().then(({ done, value }) => {
+      if (done) return;
+      buffer += decoder.decode(value, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const event = /^event: (.*)$/m.exec(block)?.[1];
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (event && data) events.push({ event, data: JSON.parse(data) as unknown });
+      }
+      return pump();
+    }, () => undefined);
+    void pump();
+    return res.status;
+  });
+  return { events, status, close: () => abort.abort() };
+}
+
+describe('dashboard server side', () => {
+  let svc: RunningApp;
+
+  beforeAll(async () => {
+    svc = await startApp(config, {}, { now: () => AT });
+  });
+  afterAll(async () => {
+    await svc?.stop();
+  });
+
+  const signIn = async (token: string): Promise<string> => {
+    const res = await fetch(`${svc.baseUrl}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+    expect(res.status).toBe(200);
+    const setCookie = res.headers.get('set-cookie') ?? '';
+    expect(setCookie).toMatch(/^em_session=[A-Za-z0-9_-]{43};/);
+    return setCookie.split(';')[0]!;
+  };
+
+  it('serves the page, its script, its styles and ECharts itself, under a CSP that allows only this origin', async () => {
+    const page = await fetch(`${svc.baseUrl}/`);
+    expect(page.status).toBe(200);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("connect-src 'self'");
+    const html = await page.text();
+    expect(html).toContain('<html lang="zh-CN">');
+    expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
+    for (const asset of ['/static/app.js', '/static/app.css', '/static/vendor/echarts.min.js']) {
+      const res = await fetch(`${svc.baseUrl}${asset}`);
+      expect(res.status).toBe(200);
+      expect((await res.text()).length).toBeGreaterThan(1000);
+    }
+    expect((await fetch(`${svc.baseUrl}/static/../package.json`)).status).toBe(404);
+  });
+
+  it('signs in with a configured token into an httpOnly SameSite=Strict cookie, and out again', async () => {
+    const bad = await fetch(`${svc.baseUrl}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: 'wrong' }) });
+    expect(bad.status).toBe(401);
+    expect(bad.headers.get('set-cookie')).toBeNull();
+    const res = await fetch(`${svc.baseUrl}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: TOKENS.officer }) });
+    const setCookie = res.headers.get('set-cookie') ?? '';
+    expect(setCookie).toContain('HttpOnly');
+    expect(setCookie).toContain('SameSite=Strict');
+    expect(setCookie).toContain('Path=/');
+    expect(await res.json()).toEqual({ signedIn: true, name: 'officer', role: 'officer', enterprise: null });
+    const cookie = setCookie.split(';')[0]!;
+
+    expect(await (await fetch(`${svc.baseUrl}/api/session`)).json()).toEqual({ signedIn: false });
+    expect(await (await fetch(`${svc.baseUrl}/api/session`, { headers: { cookie } })).json()).toMatchObject({ signedIn: true, role: 'officer' });
+    expect((await fetch(`${svc.baseUrl}/api/alarms`, { headers: { cookie } })).status).toBe(200);
+    // A bearer header, when present, decides: a wrong one is refused even with a good cookie.
+    expect((await fetch(`${svc.baseUrl}/api/alarms`, { headers: { cookie, authorization: 'Bearer wrong' } })).status).toBe(401);
+
+    // A cookie-authenticated write needs X-Requested-With (no cross-site form can set it).
+    const forged = await fetch(`${svc.baseUrl}/api/alarms/1/ack`, { method: 'POST', headers: { cookie } });
+    expect(forged.status).toBe(403);
+    expect(((await forged.json()) as { error: { message: string } }).error.message).toContain('X-Requested-With');
+    expect((await fetch(`${svc.baseUrl}/api/alarms/1/ack`, { method: 'POST', headers: { cookie, 'x-requested-with': 'energy-dashboard' } })).status).toBe(404);
+
+    const out = await fetch(`${svc.baseUrl}/api/session`, { method: 'DELETE', headers: { cookie, 'x-requested-with': 'energy-dashboard' } });
+    expect(out.status).toBe(204);
+    expect(out.headers.get('set-cookie')).toMatch(/em_session=;.*Expires=Thu, 01 Jan 1970/);
+    const after = await fetch(`${svc.baseUrl}/api/alarms`, { headers: { cookie } });
+    expect(after.status).toBe(401);
+    expect(((await after.json()) as { error: { message: string } }).error.message).toContain('sign in again');
+  });
+
+  it('streams readings and alarms live, each role only what it may see, and computes the overview and meters', async () => {
+    const officer = sse(`${svc.baseUrl}/api/events`, { cookie: await signIn(TOKENS.officer) });
+    const manager = sse(`${svc.baseUrl}/api/events`, { authorization: `Bearer ${TOKENS.alu01}` });
+    try {
+      expect(await officer.status).toBe(200);
+      expect(await manager.status).toBe(200);
+      await eventually(() => expect(manager.events.map((e) => e.event)).toContain('hello'));
+
+      for (const [enterprise, value] of [['alu01', 400_000], ['cem01', 100_000]] as const) {
+        const gw = await mqtt.connectAsync(svc.mqttUrl, { username: enterprise, password: MQTT_PASSWORDS[enterprise], clientId: `gw-${enterprise}-${process.pid}`, reconnectPeriod: 0 });
+        await gw.publishAsync(`energy/${enterprise}/e-main`, JSON.stringify([{ ts: '2026-03-01T00:00:00+08:00', value: 0 }, { ts: '2026-03-02T00:00:00+08:00', value }]), { qos: 1 });
+        await gw.endAsync();
+      }
+      const readingsOf = (s: typeof officer) => s.events.filter((e) => e.event === 'readings').flatMap((e) => e.data as { enterprise: string; meter: string; ts: string; value: number }[]);
+      await eventually(() => expect(new Set(readingsOf(officer).map((r) => r.enterprise))).toEqual(new Set(['alu01', 'cem01'])));
+      // The newest reading per meter, in the site zone.
+      expect(readingsOf(officer)).toContainEqual({ enterprise: 'alu01', meter: 'e-main', ts: '2026-03-02T00:00:00.000+08:00', value: 400_000, quality: 'good' });
+      await svc.settle();
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(readingsOf(manager).length).toBeGreaterThan(0);
+      expect(readingsOf(manager).every((r) => r.enterprise === 'alu01')).toBe(true);
+
+      // Hand-computed: alu01 400,000 kWh x 0.1229 kgce/kWh = 49.16 tce (98.32 % of 50); cem01 12.29 tce (122.9 % of 10).
+      await svc.app.rules.evaluate(AT);
+      const alarmsOf = (s: typeof officer) => s.events.filter((e) => e.event === 'alarm').map((e) => e.data as { kind: string; alarm: { enterprise: string; type: string; severity: string } });
+      await eventually(() => expect(alarmsOf(officer).map((a) => `${a.kind} ${a.alarm.enterprise} ${a.alarm.type}`).sort()).toEqual(['raised alu01 quota', 'raised cem01 quota']));
+      await eventually(() => expect(alarmsOf(manager).map((a) => `${a.kind} ${a.alarm.enterprise}`)).toEqual(['raised alu01']));
+
+      // Acknowledging goes out on the stream too.
+      const alu = (await svc.get('/api/alarms?enterprise=alu01')).body as { id: number }[];
+      expect((await svc.post(`/api/alarms/${alu[0]!.id}/ack`, undefined, TOKENS.officer)).status).toBe(200);
+      await eventually(() => expect(alarmsOf(manager).map((a) => a.kind)).toEqual(['raised', 'acknowledged']));
+    } finally {
+      officer.close();
+      manager.close();
+    }
+
+    const overview = (await svc.get('/api/district/overview', TOKENS.officer)).body as {
+      at: string; month: { dualControlTce: number; byCarrier: Record<string, { quantity: number; unit: string; tce: number }> };
+      ytd: { dualControlTce: number; quotaTotalTce: number; share: number; byIndustry: Record<string, { dualControlTce: number }> };
+      industries: Record<string, string>;
+      enterprises: { id: string; monthTce: number; quota: { level: string; share: number } | null; alarms: { critical: number } }[];
+    };
+    expect(overview.at).toBe('2026-03-02T01:00:00.000+08:00');
+    expect(overview.month.dualControlTce).toBeCloseTo(61.45, 9);
+    expect(overview.month.byCarrier.electricity).toMatchObject({ quantity: 500_000, unit: 'kWh' });
+    expect(overview.ytd.dualControlTce).toBeCloseTo(61.45, 9);
+    expect(overview.ytd.quotaTotalTce).toBe(60);
+    expect(overview.ytd.share).toBeCloseTo(61.45 / 60, 12);
+    expect(overview.ytd.byIndustry['3216']!.dualControlTce).toBeCloseTo(49.16, 9);
+    expect(overview.ytd.byIndustry['3011']!.dualControlTce).toBeCloseTo(12.29, 9);
+    expect(overview.industries).toEqual({ '3216': '铝冶炼', '3011': '水泥制造' });
+    const cem = overview.enterprises.find((e) => e.id === 'cem01')!;
+    expect(cem.monthTce).toBeCloseTo(12.29, 9);
+    expect(cem.quota).toMatchObject({ level: 'red' });
+    expect(cem.quota!.share).toBeCloseTo(1.229, 12);
+    expect(cem.alarms.critical).toBe(1);
+    const mine = (await svc.get('/api/district/overview', TOKENS.alu01)).body as typeof overview;
+    expect(mine.enterprises.map((e) => e.id)).toEqual(['alu01']);
+    expect(mine.ytd.quotaTotalTce).toBe(50);
+
+    // Meters at 01:00 on 2 March: today (1 h) holds 1 reading of a 900 s meter -> 900 / 3,600 = 0.25;
+    // the month so far (25 h = 90,000 s) holds 2 -> 1,800 / 90,000 = 0.02; silent for 3,600 s,
+    // which is exactly 4 x 900 s and so not yet silent.
+    const meters = (await svc.get('/api/enterprises/alu01/meters', TOKENS.alu01)).body as { meters: Record<string, unknown>[] };
+    expect(meters.meters[0]).toMatchObject({
+      id: 'e-main', unit: 'kWh', lastReading: { ts: '2026-03-02T00:00:00.000+08:00', value: 400_000, quality: 'good' },
+      completenessToday: 0.25, completenessMonth: 0.02, silentSeconds: 3600, silenceLimitSeconds: 3600, silent: false,
+    });
+    expect((await svc.get('/api/enterprises/cem01/meters', TOKENS.alu01)).status).toBe(404);
+  });
+
+  it('sends the links of alert mails to the dashboard pages, and lists report revisions to every role', async () => {
+    const res = await fetch(`${svc.baseUrl}/enterprises/alu01`, { redirect: 'manual' });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('/#/enterprise/alu01');
+    expect((await fetch(`${svc.baseUrl}/alarms`, { redirect: 'manual' })).headers.get('location')).toBe('/#/alarms');
+
+    expect((await svc.post('/api/reports/monthly/finalise?month=2026-02', undefined, TOKENS.admin)).status).toBe(201);
+    const all = (await svc.get('/api/reports/revisions', TOKENS.auditor)).body as { month: string; revision: number; sha256: string | null }[];
+    expect(all).toEqual([expect.objectContaining({ month: '2026-02', revision: 1, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) })]);
+    const own = (await svc.get('/api/reports/revisions', TOKENS.alu01)).body as typeof all;
+    expect(own).toEqual([expect.objectContaining({ month: '2026-02', revision: 1, sha256: null })]);
+  });
+});
