@@ -156,12 +156,14 @@ describe('dashboard server side', () => {
     }
 
     const overview = (await svc.get('/api/district/overview', TOKENS.officer)).body as {
-      at: string; month: { dualControlTce: number; byCarrier: Record<string, { quantity: number; unit: string; tce: number }> };
+      at: string; today: { dualControlTce: number; alarmsRaised: number }; month: { dualControlTce: number; byCarrier: Record<string, { quantity: number; unit: string; tce: number }> };
       ytd: { dualControlTce: number; quotaTotalTce: number; share: number; byIndustry: Record<string, { dualControlTce: number }> };
       industries: Record<string, string>;
       enterprises: { id: string; monthTce: number; quota: { level: string; share: number } | null; alarms: { critical: number } }[];
     };
     expect(overview.at).toBe('2026-03-02T01:00:00.000+08:00');
+    // Nothing consumed yet on 2 March (the readings end at 00:00); both alarms were raised at 01:00.
+    expect(overview.today).toMatchObject({ dualControlTce: 0, alarmsRaised: 2 });
     expect(overview.month.dualControlTce).toBeCloseTo(61.45, 9);
     expect(overview.month.byCarrier.electricity).toMatchObject({ quantity: 500_000, unit: 'kWh' });
     expect(overview.ytd.dualControlTce).toBeCloseTo(61.45, 9);

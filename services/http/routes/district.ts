@@ -1,7 +1,8 @@
 /**
- * GET /api/district/overview: the dashboard's first page in one answer. Month to date and year
- * to date in tce against the sum of the enterprises' quotas, by carrier and by industry, and one
- * row per enterprise with its dual-control light, intensity, tariff tier and open alarms.
+ * GET /api/district/overview: the dashboard's first page in one answer. Today so far, month to
+ * date and year to date in tce against the sum of the enterprises' quotas, by carrier and by
+ * industry, and one row per enterprise with its dual-control light, intensity, tariff tier and
+ * open alarms.
  * An enterprise manager gets the same shape for their own enterprise only (contract 5).
  */
 import { Router } from 'express';
@@ -40,11 +41,19 @@ export function districtRouter(deps: { config: Config; consumption: ConsumptionS
     const monthStart = DateTime.fromMillis(at, { zone }).startOf('month').toMillis();
     const monthEnd = DateTime.fromMillis(monthStart, { zone }).plus({ months: 1 }).toMillis();
     // Monthly buckets of the year so far: the last is the month to date (no reading lies after now).
-    const [statuses, monthly] = await Promise.all([
+    const dayStart = DateTime.fromMillis(at, { zone }).startOf('day').toMillis();
+    const dayEnd = DateTime.fromMillis(dayStart, { zone }).plus({ days: 1 }).toMillis();
+    const [statuses, monthly, daily] = await Promise.all([
       deps.status.statusAt(enterprises, at),
       deps.consumption.series(ids, yearStart, monthEnd, '1mo'),
+      deps.consumption.series(ids, dayStart, dayEnd, '1d'),
     ]);
     const open = deps.alarms.openAlarms();
+    // "What changed today": today's consumption so far and the alarms raised since midnight.
+    const today = zero();
+    for (const id of ids) for (const s of daily.get(id)?.series ?? []) add(today, s.tce, s.dualControl, s.co2Kg);
+    const visible = new Set(ids);
+    const raisedToday = deps.alarms.list({ state: 'all', limit: 5000 }).filter((a) => visible.has(a.enterprise) && a.raisedAt >= dayStart).length;
 
     const month = { total: zero(), byCarrier: new Map<string, Figure & { quantity: number; unit: string }>(), byIndustry: new Map<string, Figure>() };
     const ytd = { total: zero(), byCarrier: new Map<string, Figure & { quantity: number; unit: string }>(), byIndustry: new Map<string, Figure>() };
@@ -89,6 +98,7 @@ export function districtRouter(deps: { config: Config; consumption: ConsumptionS
     });
     res.json({
       at: isoInZone(at, zone), timezone: zone, year, electricityBasis: deps.consumption.electricityBasis,
+      today: { from: isoInZone(dayStart, zone), to: isoInZone(at, zone), ...today, alarmsRaised: raisedToday },
       month: { from: isoInZone(monthStart, zone), to: isoInZone(Math.min(at, monthEnd), zone), ...view(month) },
       ytd: { from: isoInZone(yearStart, zone), to: isoInZone(at, zone), ...view(ytd), quotaTotalTce, share: quotaTotalTce > 0 ? ytd.total.dualControlTce / quotaTotalTce : null },
       industries: Object.fromEntries([...new Set(enterprises.map((e) => e.industry))].map((code) => [code, industryName(code)])),

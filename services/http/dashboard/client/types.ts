@@ -29,6 +29,7 @@ export interface OverviewRow {
 }
 export interface Overview {
   at: string; timezone: string; year: number; electricityBasis: 'equivalent' | 'equal';
+  today: Figure & { from: string; to: string; alarmsRaised: number };
   month: Figure & { from: string; to: string; byCarrier: Record<string, CarrierFigure>; byIndustry: Record<string, Figure> };
   ytd: Figure & { from: string; to: string; byCarrier: Record<string, CarrierFigure>; byIndustry: Record<string, Figure>; quotaTotalTce: number; share: number | null };
   /** GB/T 4754 industry names by code. */

@@ -43,6 +43,7 @@ export const overviewPage: Page = async (ctx) => {
   replace(ctx.main,
     pageHeader(t('overview'), `${t('asOf')} ${time(o.at)}`, `${t('timezone')} ${o.timezone}`, `${t('basis')}: ${t(o.electricityBasis)}`),
     h('div', { className: 'cards' },
+      card(t('today'), qty(o.today.dualControlTce, 'tce', 1), `${t('raisedToday')} ${num(o.today.alarmsRaised, 0)}`),
       card(t('monthToDate'), qty(o.month.dualControlTce, 'tce', 1), `${t('period')} ${time(o.month.from)} – ${time(o.month.to)}`),
       card(t('yearToDate'), qty(o.ytd.dualControlTce, 'tce', 1), `${t('period')} ${time(o.ytd.from)} – ${time(o.ytd.to)}`),
       card(t('quotaTotal'), qty(o.ytd.quotaTotalTce, 'tce', 0), `${o.year}`),
