@@ -14,7 +14,7 @@ export type DeliveryStatus = 'sent' | 'failed' | 'retrying';
 export interface DeliveryRecord {
   readonly id?: number;
   readonly channel: DeliveryChannel;
-  /** Email address, or a URL with its credentials redacted (see `redactUrl`). */
+  /** Email address, or a URL with its credentials redacted (services/security.ts `redactUrl`). */
   readonly target: string;
   readonly subject: string;
   readonly alarmIds: number[];
@@ -105,18 +105,6 @@ function urlSecrets(url: string): string[] {
     return secrets.filter((s) => s.length >= 3);
   } catch {
     return [];
-  }
-}
-
-/** `smtp://user:***@host:25`, `https://qyapi.example/send?key=***`; unparsable URLs are hidden whole. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    for (const k of [...new Set(u.searchParams.keys())]) u.searchParams.set(k, '***');
-    return u.toString().replace(/%2A%2A%2A/g, '***');
-  } catch {
-    return '[unparsable url]';
   }
 }
 

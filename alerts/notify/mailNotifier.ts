@@ -4,12 +4,13 @@
  * notify() inline, so it only routes and queues: rendering and SMTP happen later, in the background.
  */
 import nodemailer from 'nodemailer';
+import { redactUrl } from '../../services/security';
 import type { Transporter } from 'nodemailer';
 import type { Config } from '../../config/schema';
 import type { AlarmTransition } from '../alarm';
 import type { Logger } from '../../services/log';
 import { errorMessage } from '../../services/errors';
-import { DeliveryQueue, redactUrl, scrubSecrets, type DeliveryLog } from './deliveryLog';
+import { DeliveryQueue, scrubSecrets, type DeliveryLog } from './deliveryLog';
 import { renderDigest, renderTransition, type Language, type RenderedMail, type TemplateContext } from './mailTemplates';
 
 export type Recipient = Config['notify']['recipients'][number];

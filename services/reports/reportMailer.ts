@@ -4,7 +4,8 @@
  * every attempt is in the delivery log (GET /api/notifications).
  */
 import nodemailer, { type Transporter } from 'nodemailer';
-import { DeliveryQueue, redactUrl, scrubSecrets, type DeliveryLog } from '../../alerts/notify/deliveryLog';
+import { redactUrl } from '../security';
+import { DeliveryQueue, scrubSecrets, type DeliveryLog } from '../../alerts/notify/deliveryLog';
 import { isRetryableSmtpError } from '../../alerts/notify/mailNotifier';
 import type { Logger } from '../log';
 import type { MonthlyReport } from './reportModel';
