@@ -102,7 +102,7 @@ describe('MqttSource', () => {
       await gw.endAsync();
       const logged = JSON.stringify(lines);
       expect(logged).not.toContain(broker.internal.password);
-      expect(logged).toContain(`mqtt://127.0.0.1:${broker.port}`);
+      expect(logged).toContain(`mqtt://${broker.internal.username}:***@127.0.0.1:${broker.port}`);
     } finally {
       await source.stop();
       await broker.stop();
