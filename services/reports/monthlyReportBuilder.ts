@@ -24,10 +24,16 @@ export function reportHash(report: MonthlyReport): string {
   return createHash('sha256').update(JSON.stringify({ ...report, sha256: '' })).digest('hex');
 }
 
-/** The figures only (no generation time, revision or hash): equal content means no new revision. */
+/**
+ * The figures only (no generation time, revision or hash): equal content means no new revision.
+ * Numbers are compared to 12 significant digits, so that the same data summed in another order
+ * (a new query plan, rollups instead of hours) is not taken for data that arrived late.
+ */
 export function contentHash(report: MonthlyReport): string {
   const { enterprises, totals, ranking, concentration } = report;
-  return createHash('sha256').update(JSON.stringify({ enterprises, totals, ranking, concentration })).digest('hex');
+  const figures = JSON.stringify({ enterprises, totals, ranking, concentration }, (_key, value: unknown) =>
+    (typeof value === 'number' && Number.isFinite(value) && !Number.isInteger(value) ? Number(value.toPrecision(12)) : value));
+  return createHash('sha256').update(figures).digest('hex');
 }
 
 export class MonthlyReportBuilder {
