@@ -7,6 +7,12 @@
  * reach a closed hour, triggers a recomputation of exactly the hours its neighbours span, from the
  * readings in the store (read after this batch is written). Both paths use the same contribution
  * functions, and the property test checks the result against the definition.
+ *
+ * Day and month figures: every store.write() here (fast path, recomputation, replay with
+ * `recompute`) also recomputes the store's daily rollups of the (meter, local day)s it touched
+ * from what is stored after the write (services/store/timeSeriesStore.ts), so late data and
+ * corrections keep them exact without the tracker summing days itself: it only ever holds the
+ * open hours, and a day's closed hours live in the store.
  */
 import {
   addInterval, addPair, affectedSpan, hourlyFromSamples, type HourTotals, type MeterModel, type Sample, type StepEvent,

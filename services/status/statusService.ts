@@ -128,7 +128,8 @@ export class StatusService {
   /** Consumption in [at, hourEnd) of the meters that reported after `at` (contract 4 definition). */
   private async afterAt(enterprises: readonly EnterpriseConfig[], at: number, hourEnd: number): Promise<AfterAt[]> {
     const { store, factors } = this.deps;
-    const late = (await store.latest(enterprises.map((e) => e.id))).filter((l) => l.lastTs > at);
+    // Only meters that reported after `at` matter: a bounded scan, not every meter's whole history.
+    const late = (await store.latest(enterprises.map((e) => e.id), { since: at + 1 })).filter((l) => l.lastTs > at);
     const out: AfterAt[] = [];
     for (const l of late) {
       const m = enterprises.find((e) => e.id === l.enterprise)?.meters.find((x) => x.id === l.meter);

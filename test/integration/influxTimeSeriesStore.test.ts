@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { DependencyError } from '../../services/errors';
 import type { Reading } from '../../services/energy/reading';
 import { silentLogger } from '../../services/log';
-import { InfluxTimeSeriesStore, type InfluxStoreOptions } from '../../services/store/influxTimeSeriesStore';
+import { InfluxTimeSeriesStore, MAX_METER_TERMS, type InfluxStoreOptions } from '../../services/store/influxTimeSeriesStore';
 import { findInfluxd, findVictoriaMetrics, startInfluxd, startVictoriaMetrics, type InfluxdHandle } from '../helpers/influxd';
 import { timeSeriesStoreContract } from './timeSeriesStore.contract';
 
@@ -81,7 +81,9 @@ async function startProxy(target: string): Promise<{ url: string; requests: stri
     };
   }
 
-  timeSeriesStoreContract('influxdb 1.6', () => newStore());
+  // With the site zone (daily rollups, as the service runs it) and without (hours and readings only).
+  timeSeriesStoreContract('influxdb 1.6', () => newStore({ zone: 'Asia/Shanghai' }));
+  timeSeriesStoreContract('influxdb 1.6 without rollups', () => newStore());
 
   describe('adapter specifics', () => {
     it('detects 1.6.7 from /ping and writes through the 1.x /write endpoint', async () => {
@@ -116,6 +118,91 @@ async function startProxy(target: string): Promise<{ url: string; requests: stri
       } finally {
         await cleanup();
         await proxy.close();
+      }
+    });
+
+    it('latest between full scans: the recent window plus the known meters silent in it, same answers', async () => {
+      const { store, cleanup } = await newStore();
+      try {
+        const now = Date.now();
+        const DAY = 86_400_000;
+        const at = (ts: number, meter: string, value: number, quality: Reading['quality'] = 'good'): Reading => ({ enterprise: 'alu01', meter, ts, value, quality });
+        const shape = (rows: readonly { meter: string; lastTs: number; lastGood?: Reading }[]): unknown[] =>
+          rows.map((l) => [l.meter, now - l.lastTs, l.lastGood === undefined ? null : now - l.lastGood.ts]);
+        // 'old' is silent for 10 days (outside the 2-day window); 'badlate' sends only bad readings lately.
+        await store.write({ readings: [at(now - 10 * DAY, 'old', 1), at(now - 3_600_000, 'live', 2), at(now - 5 * DAY, 'badlate', 3), at(now - 600_000, 'badlate', 4, 'bad')], hourly: [] });
+        const expected = [['badlate', 600_000, 5 * DAY], ['live', 3_600_000, 3_600_000], ['old', 10 * DAY, 10 * DAY]];
+        expect(shape(await store.latest(['alu01']))).toEqual(expected); // the full scan
+        expect(shape(await store.latest(['alu01']))).toEqual(expected); // window + known silent meters
+        // A late reading of the silent meter (still outside the window) and a new one of a live meter.
+        await store.write({ readings: [at(now - 9 * DAY, 'old', 5), at(now - 60_000, 'live', 6), at(now - 30_000, 'fresh', 7)], hourly: [] });
+        expect(shape(await store.latest(['alu01']))).toEqual([['badlate', 600_000, 5 * DAY], ['fresh', 30_000, 30_000], ['live', 60_000, 60_000], ['old', 9 * DAY, 9 * DAY]]);
+      } finally {
+        await cleanup();
+      }
+    });
+
+    it('applies meter lists longer than MAX_METER_TERMS to per-meter rows, with the same sums', async () => {
+      const { store, cleanup } = await newStore({ zone: 'Asia/Shanghai' });
+      try {
+        // 50 enterprises, each a main meter with quantity i and a sub-meter with 1000, in the hour T0.
+        const ids = Array.from({ length: 50 }, (_, i) => `ent${i}`);
+        const hour = (enterprise: string, meter: string, quantity: number) => ({ enterprise, meter, carrier: 'electricity', unit: 'kWh', hour: T0, quantity });
+        await store.write({ readings: [], hourly: ids.flatMap((e, i) => [hour(e, 'm', i), hour(e, 'sub', 1000)]) });
+        const base = { enterprises: ids, from: Date.parse('2026-03-01T00:00:00+08:00'), to: Date.parse('2026-04-01T00:00:00+08:00'), every: '1mo', zone: 'Asia/Shanghai' } as const;
+        const byEnterprise = async (q: Parameters<typeof store.consumption>[0]): Promise<Record<string, number>> =>
+          Object.fromEntries((await store.consumption(q)).map((r) => [r.enterprise, r.quantity]));
+        const mains = Object.fromEntries(ids.map((e, i) => [e, i]));
+        // 100 meters listed (50 of them unknown): more than MAX_METER_TERMS.
+        const listed = [...ids.map((enterprise) => ({ enterprise, meter: 'm' })), ...ids.map((enterprise) => ({ enterprise, meter: 'nope' }))];
+        expect(listed.length).toBeGreaterThan(MAX_METER_TERMS);
+        expect(await byEnterprise({ ...base, meters: listed })).toEqual(mains);
+        expect(await byEnterprise({ ...base, excludeMeters: ids.map((enterprise) => ({ enterprise, meter: 'sub' })) })).toEqual(mains);
+        expect(await byEnterprise({ ...base, every: '1d', excludeMeters: ids.map((enterprise) => ({ enterprise, meter: 'sub' })) })).toEqual(mains);
+        // A short list stays in the WHERE and answers the same.
+        expect(await byEnterprise({ ...base, meters: [{ enterprise: 'ent7', meter: 'm' }, { enterprise: 'ent7', meter: 'sub' }] })).toEqual({ ent7: 1007 });
+      } finally {
+        await cleanup();
+      }
+    });
+
+    it('rolls up on start what was written before the rollups existed, and day queries read the rollup', async () => {
+      // A database from before the rollups: written by a store without the site zone.
+      const before = await newStore();
+      const key = { enterprise: 'alu01', meter: 'e-main' };
+      const hour = (minutes: number, quantity: number) => ({ ...key, carrier: 'electricity', unit: 'kWh', hour: T0 + minutes * MIN, quantity });
+      // T0 = 2026-03-01T23:00+08:00: 7.5 on local Mar 1, 2.5 + 1 on Mar 2; one of three readings is bad.
+      await before.store.write({
+        readings: [reading('alu01', 'e-main', 0, 1), reading('alu01', 'e-main', 60, 2, 'bad'), reading('alu01', 'e-main', 75, 3)],
+        hourly: [hour(0, 7.5), hour(60, 2.5), hour(120, 1)],
+      });
+      await before.store.stop();
+      const migrated = new InfluxTimeSeriesStore({ url: influxd.url, database: before.database, zone: 'Asia/Shanghai' }, { logger: silentLogger() });
+      try {
+        await migrated.start();
+        const select = async (q: string): Promise<unknown> => {
+          const res = await fetch(`${influxd.url}/query?db=${before.database}&epoch=ms`, { method: 'POST', body: new URLSearchParams({ q }) });
+          const body = await res.json() as { results: { series?: { values: unknown[][] }[] }[] };
+          return body.results[0]?.series?.flatMap((x) => x.values);
+        };
+        const MAR1 = Date.parse('2026-03-01T00:00:00+08:00');
+        const MAR2 = Date.parse('2026-03-02T00:00:00+08:00');
+        expect(await select('SELECT quantity FROM consumption_daily')).toEqual([[MAR1, 7.5], [MAR2, 3.5]]);
+        expect(await select('SELECT usable FROM reading_daily')).toEqual([[MAR1, 1], [MAR2, 1]]);
+        const days = { enterprises: ['alu01'], from: MAR1, to: MAR2 + 86_400_000, every: '1d', zone: 'Asia/Shanghai' } as const;
+        expect((await migrated.consumption(days)).map((r) => [r.time, r.quantity])).toEqual([[MAR1, 7.5], [MAR2, 3.5]]);
+        // A point put into the rollup behind the store's back shows: whole days are read from it.
+        await fetch(`${influxd.url}/write?db=${before.database}&precision=ms`, {
+          method: 'POST', body: `consumption_daily,carrier=electricity,enterprise=alu01,meter=e-main,unit=kWh,zone=Asia/Shanghai quantity=100 ${MAR2}`,
+        });
+        expect((await migrated.consumption(days)).map((r) => [r.time, r.quantity])).toEqual([[MAR1, 7.5], [MAR2, 100]]);
+        // ... and the next write to that day puts the true sum back (2.5 + 1 + 4).
+        await migrated.write({ readings: [], hourly: [hour(180, 4)] });
+        expect((await migrated.consumption(days)).map((r) => [r.time, r.quantity])).toEqual([[MAR1, 7.5], [MAR2, 7.5]]);
+        expect(await migrated.countUsable(['alu01'], MAR1, MAR2 + 86_400_000)).toEqual([{ ...key, count: 2 }]);
+      } finally {
+        await migrated.stop();
+        await before.cleanup();
       }
     });
 

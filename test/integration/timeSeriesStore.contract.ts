@@ -153,6 +153,10 @@ export function timeSeriesStoreContract(
         expectReadings([latest[2]!.lastGood!], [s2]);
         expect((await store.latest(['steel02'])).map(shape)).toEqual([{ enterprise: 'steel02', meter: 'e-main', lastTs: at(30), lastGoodTs: at(30) }]);
         expect(await store.latest(['nobody'])).toEqual([]);
+        // since: only meters with a reading at or after it; lastGood from there (r8 at 16:45 is bad, r7 at 16:30 too early).
+        expect((await store.latest(['alu01', 'steel02'], { since: at(90) })).map(shape)).toEqual([{ enterprise: 'alu01', meter: 'e-main', lastTs: at(105), lastGoodTs: at(90) }]);
+        expect((await store.latest(['alu01', 'steel02'], { since: at(91) })).map(shape)).toEqual([{ enterprise: 'alu01', meter: 'e-main', lastTs: at(105), lastGoodTs: undefined }]);
+        expect(await store.latest(['alu01', 'steel02'], { since: at(106) })).toEqual([]);
         expect(await store.latest([])).toEqual([]);
       });
 
@@ -261,6 +265,97 @@ export function timeSeriesStoreContract(
         expect(await store.consumption({ ...base, enterprises: ['nobody'] })).toEqual([]);
         expect(await store.consumption({ ...base, enterprises: [] })).toEqual([]);
         expect(await store.consumption({ ...base, enterprises: ['alu01'], from: base.to })).toEqual([]);
+      });
+    });
+
+    // Day and month figures come from daily rollups that write() maintains; these tests rewrite,
+    // add late data and replay, and check the figures stay the sums of what is stored.
+    describe('daily rollups', () => {
+      const sortCounts = (rows: readonly ReadingCount[]): ReadingCount[] =>
+        [...rows].sort((a, b) => a.enterprise.localeCompare(b.enterprise) || a.meter.localeCompare(b.meter));
+      const MAR1 = utc('2026-02-28T16:00:00Z'); // local 2026-03-01T00:00+08:00
+      const MAR3 = utc('2026-03-02T16:00:00Z'); // local 2026-03-03T00:00+08:00
+      const correction = { ...HOURLY[3]!, quantity: 21.25 }; // Mar 2 00:00 local, 20 -> 21.25
+      const lateHours = [
+        h('alu01', 'e-main', 'electricity', 'kWh', '2026-03-01T03:00:00Z', 4), // Mar 1 11:00, late
+        h('alu01', 'e-main', 'electricity', 'kWh', '2026-03-02T16:00:00Z', 8), // Mar 3 00:00
+        h('alu01', 'e-main', 'electricity', 'kWh', '2026-03-02T18:00:00Z', 16), // Mar 3 02:00
+      ];
+
+      beforeEach(async () => {
+        await store.write({ readings: READINGS, hourly: HOURLY });
+        await store.write({ readings: [], hourly: [correction] });
+        await store.write({ readings: [], hourly: lateHours });
+        await store.write({ readings: [], hourly: [correction] }); // a replay changes nothing
+      });
+
+      const expectDaysAndMonths = async (): Promise<void> => {
+        expectRows(await store.consumption({ enterprises: ['alu01'], from: MAR1, to: MAR3, every: '1d', zone: ZONE }), [
+          row('alu01', 'electricity', 'kWh', '2026-02-28T16:00:00Z', 16), // Mar 1: 2 + 4 (late) + 10
+          row('alu01', 'electricity', 'kWh', '2026-03-01T16:00:00Z', 126.75), // Mar 2: 21.25 (corrected) + 100 + 5.5
+          row('alu01', 'natural_gas', 'm3', '2026-02-28T16:00:00Z', 50),
+        ]);
+        expectRows(await store.consumption({ enterprises: ['alu01'], from: MAR1, to: utc('2026-04-30T16:00:00Z'), every: '1mo', zone: ZONE }), [
+          row('alu01', 'electricity', 'kWh', '2026-02-28T16:00:00Z', 173.75), // 2 + 4 + 10 + 21.25 + 100 + 5.5 + 8 + 16 + 7
+          row('alu01', 'electricity', 'kWh', '2026-03-31T16:00:00Z', 3),
+          row('alu01', 'natural_gas', 'm3', '2026-02-28T16:00:00Z', 50),
+        ]);
+      };
+
+      it('day and month sums equal the sums of the hours after corrections, late hours and replays', expectDaysAndMonths);
+
+      it('a range that cuts days: partial days at the edges from the hours, whole days from the rollup', async () => {
+        // Local Mar 1 23:00 .. Mar 3 01:00: 1 h of Mar 1, all of Mar 2, 1 h of Mar 3.
+        expectRows(await store.consumption({
+          enterprises: ['alu01'], from: utc('2026-03-01T15:00:00Z'), to: utc('2026-03-02T17:00:00Z'), every: '1d', zone: ZONE,
+          excludeMeters: [{ enterprise: 'alu01', meter: 'e-aux' }],
+        }), [
+          row('alu01', 'electricity', 'kWh', '2026-02-28T16:00:00Z', 10), // only 23:00 of Mar 1
+          row('alu01', 'electricity', 'kWh', '2026-03-01T16:00:00Z', 26.75), // Mar 2 without e-aux: 21.25 + 5.5
+          row('alu01', 'electricity', 'kWh', '2026-03-02T16:00:00Z', 8), // Mar 3 00:00 only, not 02:00
+          row('alu01', 'natural_gas', 'm3', '2026-02-28T16:00:00Z', 50),
+        ]);
+      });
+
+      it('countUsable over whole days stays exact after corrections, late readings and replays', async () => {
+        // Readings run from Mar 1 23:00 to Mar 2 00:45 local. Usable: r1, r2, r4 (Mar 1), r7 (Mar 2); s1, s2.
+        expect(sortCounts(await store.countUsable(['alu01', 'steel02'], MAR1, MAR3))).toEqual([
+          { enterprise: 'alu01', meter: 'e-main', count: 4 },
+          { enterprise: 'steel02', meter: 'e-main', count: 2 },
+        ]);
+        const fixes = [{ ...r4, quality: 'bad' as const }, { ...r6, quality: 'good' as const }, r(E, utc('2026-03-01T01:00:00Z'), 90)];
+        await store.write({ readings: fixes, hourly: [] });
+        await store.write({ readings: fixes, hourly: [] }); // replayed
+        await store.write({ readings: [{ ...gasBad, value: 13 }], hourly: [] }); // still bad: still none
+        // e-main: late 09:00, r1, r2 on Mar 1 (r4 now bad); r6, r7 on Mar 2.
+        expect(sortCounts(await store.countUsable(['alu01', 'steel02'], MAR1, MAR3))).toEqual([
+          { enterprise: 'alu01', meter: 'e-main', count: 5 },
+          { enterprise: 'steel02', meter: 'e-main', count: 2 },
+        ]);
+        // The whole of March (a month rollup where an adapter keeps one) says the same.
+        expect(sortCounts(await store.countUsable(['alu01', 'steel02'], MAR1, utc('2026-03-31T16:00:00Z')))).toEqual([
+          { enterprise: 'alu01', meter: 'e-main', count: 5 },
+          { enterprise: 'steel02', meter: 'e-main', count: 2 },
+        ]);
+        // From Mar 1 23:30 local: r3, r4 (both bad) in the partial day, r6 and r7 on Mar 2; s2.
+        expect(sortCounts(await store.countUsable(['alu01', 'steel02'], at(30), MAR3))).toEqual([
+          { enterprise: 'alu01', meter: 'e-main', count: 2 },
+          { enterprise: 'steel02', meter: 'e-main', count: 1 },
+        ]);
+        // All of a meter's readings of a day turned bad: the meter is absent, not counted from a stale rollup.
+        await store.write({ readings: [s1, s2].map((x) => ({ ...x, quality: 'bad' as const })), hourly: [] });
+        expect(sortCounts(await store.countUsable(['steel02'], MAR1, MAR3))).toEqual([]);
+      });
+
+      it('rebuildRollups recomputes the same figures from the stored hours and readings', async () => {
+        await store.rebuildRollups();
+        await expectDaysAndMonths();
+        await store.rebuildRollups({ from: utc('2026-03-01T20:00:00Z'), to: utc('2026-03-01T21:00:00Z') }); // widened to all of Mar 2
+        await expectDaysAndMonths();
+        expect(sortCounts(await store.countUsable(['alu01', 'steel02'], MAR1, MAR3))).toEqual([
+          { enterprise: 'alu01', meter: 'e-main', count: 4 },
+          { enterprise: 'steel02', meter: 'e-main', count: 2 },
+        ]);
       });
     });
   });

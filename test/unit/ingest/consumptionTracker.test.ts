@@ -26,6 +26,32 @@ async function hours(store: SqliteTimeSeriesStore, meter: string, fromMin = -120
 }
 
 describe('ConsumptionTracker (contract 4 with real gateway behaviour)', () => {
+  it('keeps the store\'s day and month figures (daily rollups) exact through late readings and corrections', async () => {
+    const { store, tracker } = await setup();
+    // Local day 2026-01-05 (Asia/Shanghai) is [04T16:00Z, 05T16:00Z); T0 = 05T00:00Z is 08:00 local.
+    const day = { enterprises: ['alu01'], from: Date.parse('2026-01-05T00:00:00+08:00'), to: Date.parse('2026-01-06T00:00:00+08:00'), every: '1d', zone: 'Asia/Shanghai' } as const;
+    const month = { ...day, from: Date.parse('2026-01-01T00:00:00+08:00'), to: Date.parse('2026-02-01T00:00:00+08:00'), every: '1mo' } as const;
+    const dayTotal = async (): Promise<number> => (await store.consumption(day)).reduce((s, x) => s + x.quantity, 0);
+    const monthTotal = async (): Promise<number> => (await store.consumption(month)).reduce((s, x) => s + x.quantity, 0);
+    const counted = async (): Promise<number> => (await store.countUsable(['alu01'], day.from, day.to))[0]?.count ?? 0;
+    // Multiplier 2: 100 -> 110 -> 130 = 60 kWh.
+    await tracker.track([r('e-main', 0, 100), r('e-main', 30, 110), r('e-main', 90, 130)]);
+    expect(await dayTotal()).toBeCloseTo(60, 9);
+    expect(await counted()).toBe(3);
+    await tracker.track([r('e-main', 150, 140)]); // in order (fast path): + 20
+    await tracker.track([r('e-main', -60, 95)]); // late, 07:00 local the same day: + 10
+    expect(await dayTotal()).toBeCloseTo(90, 9);
+    expect(await monthTotal()).toBeCloseTo(90, 9);
+    expect(await counted()).toBe(5);
+    await tracker.track([r('e-main', 150, 140, 'bad')]); // corrected to bad: the 130 -> 140 step is gone
+    expect(await dayTotal()).toBeCloseTo(70, 9);
+    expect(await monthTotal()).toBeCloseTo(70, 9);
+    expect(await counted()).toBe(4);
+    await tracker.track([r('e-main', 30, 110), r('e-main', -60, 95)], undefined, { recompute: true }); // a journal replay
+    expect(await dayTotal()).toBeCloseTo(70, 9);
+    expect(await counted()).toBe(4);
+  });
+
   it('computes hand-computed hourly totals for an in-order counter', async () => {
     const { store, tracker } = await setup();
     // multiplier 2: 100 -> 110 (20 in hour 0) -> 130 (40 over 00:30-01:30).
