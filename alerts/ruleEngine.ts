@@ -43,6 +43,8 @@ export class RuleEngine {
     private readonly options: RuleEngineOptions,
     private readonly deps: {
       config: Config; status: StatusService; store: TimeSeriesStore; state: StateStore; alarms: AlarmStore; manager: AlarmManager; logger: Logger; now?: () => number;
+      /** Scheduled and reading-driven evaluation run only while this says so (the lease, services/store/lease.ts); default always. */
+      active?: () => boolean;
     },
   ) {
     this.startedAt = this.now();
@@ -50,6 +52,8 @@ export class RuleEngine {
 
   async start(): Promise<void> {
     this.task = cron.schedule(this.options.schedule ?? '* * * * *', () => {
+      // A standby instance leaves the cycle to the lease holder: one writer of alarms and mail.
+      if (this.deps.active && !this.deps.active()) return;
       void this.evaluate().catch((err: unknown) => this.deps.logger.error({ err }, 'rule evaluation failed'));
     }, { timezone: this.deps.config.timezone });
   }
@@ -70,7 +74,8 @@ export class RuleEngine {
   onReadings(readings: readonly Reading[], at = this.now()): Promise<AlarmTransition[]> {
     const touched = new Set(readings.map((r) => `${r.enterprise}/${r.meter}`));
     const rules = this.deps.config.rules.thresholds.filter((t) => touched.has(`${t.enterprise}/${t.meter}`));
-    if (rules.length === 0) return Promise.resolve([]);
+    // On a standby the holder's minute cycle evaluates these thresholds too.
+    if (rules.length === 0 || (this.deps.active && !this.deps.active())) return Promise.resolve([]);
     return this.serial(async () => this.deps.manager.apply(await this.thresholdConditions(rules, at), at));
   }
 

@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import { configSchema, type Config } from './schema';
 import { checkReferences } from './references';
 import { configAsset } from './paths';
+import { parseShard, shardLabel, ShardSpecError, type ShardSpec } from '../ingest/shard';
 
 export interface ConfigProblem { readonly path: string; readonly line?: number; readonly message: string }
 
@@ -92,7 +93,22 @@ export interface Connections {
   readonly httpPort: number;
   readonly dataDir: string;
   readonly publicUrl: string;
+  /** Scale-out (README "Scale-out"); all optional so that a plain single instance needs none. */
+  /** Static shard of ingestion (`--shard i/N` or INGEST_SHARD): keep only this shard's meters. */
+  readonly shard?: ShardSpec;
+  /** MQTT 5 shared subscription group (MQTT_SHARED_GROUP): subscribe `$share/<group>/energy/#`. */
+  readonly mqttSharedGroup?: string;
+  /** `all` (default): ingest, HTTP, and rules and report jobs while holding the lease; `ingest`: no rules or report jobs. */
+  readonly role?: Role;
+  /** The ingest journal's directory name under dataDir (default `journal`, a shard's `journal-i-of-N`). */
+  readonly journalDir?: string;
+  /** Lease of the rules and report jobs (default 30 s, renewed every 10 s). */
+  readonly leaseTtlMs?: number;
+  readonly leaseRenewMs?: number;
 }
+
+export const ROLES = ['all', 'ingest'] as const;
+export type Role = (typeof ROLES)[number];
 
 function port(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value === '') return fallback;
@@ -101,18 +117,80 @@ function port(value: string | undefined, fallback: number, name: string): number
   return n;
 }
 
+/** An explicit MQTT_CLIENT_ID is the base of a shard's id, so one setting serves every shard. */
+function shardClientId(clientId: string | undefined, shard: ShardSpec | undefined): string | undefined {
+  if (clientId === undefined || !shard) return clientId;
+  return `${clientId}-shard-${shardLabel(shard)}`;
+}
+
+function positiveMs(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new ConfigError('(environment)', [{ path: name, message: `expected a positive number of milliseconds, got "${value}"` }]);
+  return n;
+}
+
+/** The scale-out settings: shard, shared group, role, journal and lease; every problem at once. */
+function scaleOutFromEnv(env: NodeJS.ProcessEnv, mqttUrl: string | undefined, nonEmpty: (v: string | undefined) => string | undefined) {
+  const problems: ConfigProblem[] = [];
+  let shard: ShardSpec | undefined;
+  const shardText = nonEmpty(env.INGEST_SHARD);
+  if (shardText !== undefined) {
+    try {
+      shard = parseShard(shardText, 'INGEST_SHARD');
+    } catch (err) {
+      if (!(err instanceof ShardSpecError)) throw err;
+      problems.push({ path: 'INGEST_SHARD', message: err.problem });
+    }
+  }
+  const group = nonEmpty(env.MQTT_SHARED_GROUP);
+  // MQTT 5: a share name is at least one character and contains no '/', '+' or '#' [MQTT-4.8.2-1, -2].
+  if (group !== undefined && /[/+#]/.test(group)) problems.push({ path: 'MQTT_SHARED_GROUP', message: `a shared subscription group may not contain "/", "+" or "#", got "${group}"` });
+  if (shard && group !== undefined) problems.push({ path: 'MQTT_SHARED_GROUP', message: 'INGEST_SHARD (--shard) and MQTT_SHARED_GROUP exclude each other: choose static shards or a shared subscription' });
+  // Each instance would run its own embedded broker: the gateways reach one of them only.
+  if ((shard || group !== undefined) && mqttUrl === undefined) problems.push({ path: shard ? 'INGEST_SHARD' : 'MQTT_SHARED_GROUP', message: 'scale-out needs an external broker: set MQTT_URL' });
+  const roleText = nonEmpty(env.ROLE) ?? 'all';
+  const role = ROLES.find((r) => r === roleText);
+  if (!role) problems.push({ path: 'ROLE', message: `expected one of ${ROLES.join(', ')}, got "${roleText}"` });
+  const journalDir = nonEmpty(env.JOURNAL_DIR) ?? (shard ? `journal-${shardLabel(shard)}` : 'journal');
+  if (/[/\\]|^\.\.?$/.test(journalDir)) problems.push({ path: 'JOURNAL_DIR', message: `expected a directory name under DATA_DIR, got "${journalDir}"` });
+  let leaseTtlMs: number | undefined;
+  let leaseRenewMs: number | undefined;
+  try {
+    leaseTtlMs = positiveMs(env.LEASE_TTL_MS, 'LEASE_TTL_MS');
+    leaseRenewMs = positiveMs(env.LEASE_RENEW_MS, 'LEASE_RENEW_MS');
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems.push(...err.problems);
+  }
+  if ((leaseRenewMs ?? 10_000) >= (leaseTtlMs ?? 30_000)) problems.push({ path: 'LEASE_RENEW_MS', message: 'the lease must be renewed more often than it lapses: LEASE_RENEW_MS < LEASE_TTL_MS' });
+  if (problems.length > 0) throw new ConfigError('(environment)', problems);
+  return {
+    ...(shard && { shard }),
+    ...(group !== undefined && { mqttSharedGroup: group }),
+    role: role ?? 'all',
+    journalDir,
+    ...(leaseTtlMs !== undefined && { leaseTtlMs }),
+    ...(leaseRenewMs !== undefined && { leaseRenewMs }),
+  };
+}
+
 export function connectionsFromEnv(env: NodeJS.ProcessEnv, config: Config, cwd = process.cwd()): Connections {
   const configPath = env.ENERGY_CONFIG ?? DEMO_CONFIG_PATH;
   const httpPort = port(env.HTTP_PORT, 8080, 'HTTP_PORT');
   const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v === '' ? undefined : v);
   const influxUrl = nonEmpty(env.INFLUX_URL);
+  const scaleOut = scaleOutFromEnv(env, nonEmpty(env.MQTT_URL), nonEmpty);
+  // Instances sharing a broker need a session each: a shard's default id carries its shard.
+  const defaultClientId = scaleOut.shard ? `energy-monitor-ingest-shard-${shardLabel(scaleOut.shard)}` : 'energy-monitor-ingest';
   return {
+    ...scaleOut,
     configPath,
     isDemo: path.resolve(configPath) === path.resolve(DEMO_CONFIG_PATH),
     mqttUrl: nonEmpty(env.MQTT_URL),
     mqttUsername: nonEmpty(env.MQTT_USERNAME),
     mqttPassword: nonEmpty(env.MQTT_PASSWORD),
-    mqttClientId: nonEmpty(env.MQTT_CLIENT_ID) ?? 'energy-monitor-ingest',
+    mqttClientId: shardClientId(nonEmpty(env.MQTT_CLIENT_ID), scaleOut.shard) ?? defaultClientId,
     embeddedBrokerPort: port(env.MQTT_PORT, 1883, 'MQTT_PORT'),
     influx: influxUrl
       ? { url: influxUrl, token: nonEmpty(env.INFLUX_TOKEN), database: nonEmpty(env.INFLUX_DATABASE) ?? nonEmpty(env.INFLUX_BUCKET) ?? 'energy', org: nonEmpty(env.INFLUX_ORG) }

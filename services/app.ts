@@ -17,6 +17,7 @@ import { MeterSimulator } from '../ingest/simulator/meterSimulator';
 import { ConsumptionService } from './consumption/consumptionService';
 import { FactorTable } from './energy/factors';
 import { EventBus } from './events';
+import { ScaleOut } from './scaleOut';
 import { HttpServer } from './http/httpServer';
 import { bindMetrics, instrumentStore, Metrics } from './metrics';
 import { AlarmStore } from './store/alarmStore';
@@ -72,6 +73,8 @@ export class App {
   readonly rules: RuleEngine;
   readonly deliveries: SqliteDeliveryLog;
   readonly reports: ReportService;
+  /** Shard, shared subscription, role and the rules lease (README "Scale-out"). */
+  readonly scaleOut: ScaleOut;
   private readonly archive: ReportArchive;
   private readonly notifiers: Lifecycle[] = [];
   private readonly components: { name: string; part: Lifecycle }[] = [];
@@ -84,7 +87,9 @@ export class App {
     this.bus = new EventBus(logger.child({ component: 'bus' }));
     this.metrics = new Metrics();
     bindMetrics(this.metrics, this.bus);
-    this.state = new StateStore({ path: path.join(connections.dataDir, 'state.db') });
+    this.scaleOut = new ScaleOut({ config, connections }, { logger: logger.child({ component: 'scale-out' }), metrics: this.metrics, now });
+    const scaleOut = this.scaleOut;
+    this.state = new StateStore({ path: path.join(connections.dataDir, 'state.db'), ...(scaleOut.sourceRefPrefix !== undefined && { sourceRefPrefix: scaleOut.sourceRefPrefix }) });
     this.alarms = new AlarmStore({ path: path.join(connections.dataDir, 'state.db') });
     this.store = instrumentStore(connections.influx
       ? new InfluxTimeSeriesStore({ url: connections.influx.url, database: connections.influx.database, zone: config.timezone, ...(connections.influx.token !== undefined && { token: connections.influx.token }), ...(connections.influx.org !== undefined && { org: connections.influx.org }) }, { logger: logger.child({ component: 'influx' }) })
@@ -92,7 +97,7 @@ export class App {
     const factors = new FactorTable(config, COEFFICIENTS);
     const meters = new MeterRegistry(config, factors);
     const tracker = new ConsumptionTracker({ store: this.store, meters });
-    const journal = new Journal({ dir: path.join(connections.dataDir, 'journal') });
+    const journal = new Journal({ dir: path.join(connections.dataDir, scaleOut.journalDir) });
     this.pipeline = new IngestPipeline(config.ingest, {
       decoder: new PayloadDecoder(meters), tracker, state: this.state, bus: this.bus, journal, logger: logger.child({ component: 'ingest' }), now,
     });
@@ -113,14 +118,22 @@ export class App {
     this.source = new MqttSource({
       url: mqttUrl,
       clientId: connections.mqttClientId,
-      topics: ['energy/#'],
+      topics: scaleOut.topics,
+      protocolVersion: scaleOut.protocolVersion,
       // The embedded broker's own client stays on plain loopback; TLS is for a remote broker.
       ...(broker === undefined && options.tls?.mqttClient && { tls: options.tls.mqttClient }),
       ...(broker ? { username: broker.internal.username, password: broker.internal.password } : {
         ...(connections.mqttUsername !== undefined && { username: connections.mqttUsername }),
         ...(connections.mqttPassword !== undefined && { password: connections.mqttPassword }),
       }),
-    }, { accept: (msg) => this.pipeline.accept(msg), logger: logger.child({ component: 'mqtt' }), now });
+    }, {
+      // A static shard keeps its own meters' part of each message; the rest is acknowledged and left to the other shards.
+      accept: (msg) => {
+        const mine = scaleOut.route(msg);
+        if (mine) this.pipeline.accept(mine);
+      },
+      logger: logger.child({ component: 'mqtt' }), now,
+    });
 
     const consumption = new ConsumptionService({ store: this.store, factors, config });
     const status = new StatusService({ store: this.store, alarms: this.alarms, config, factors });
@@ -144,7 +157,7 @@ export class App {
     if (mail) this.notifiers.push(mail);
     if (hooks) this.notifiers.push(hooks);
     const manager = new AlarmManager({ alarms: this.alarms, sinks, logger: logger.child({ component: 'alarms' }) });
-    this.rules = new RuleEngine({}, { config, status, store: this.store, state: this.state, alarms: this.alarms, manager, logger: logger.child({ component: 'rules' }), now });
+    this.rules = new RuleEngine({}, { config, status, store: this.store, state: this.state, alarms: this.alarms, manager, logger: logger.child({ component: 'rules' }), now, active: () => scaleOut.active() });
     // Threshold rules also run on each stored reading (debounced by the pipeline's batches).
     this.bus.on('readingsStored', ({ readings }) => {
       this.rules.onReadings(readings).catch((err: unknown) => logger.error({ err }, 'threshold evaluation failed'));
@@ -159,7 +172,7 @@ export class App {
         { render: renderReport, deliveries, logger: logger.child({ component: 'report-mail' }), now })
       : undefined;
     const reportSinks: ReportSink[] = reportMailer ? [reportMailer] : [];
-    this.reports = new ReportService({ config, builder, archive, sinks: reportSinks, logger: logger.child({ component: 'reports' }), now });
+    this.reports = new ReportService({ config, builder, archive, sinks: reportSinks, logger: logger.child({ component: 'reports' }), now, active: () => scaleOut.active() });
     if (reportMailer) this.notifiers.push(reportMailer);
     this.archive = archive;
 
@@ -176,7 +189,11 @@ export class App {
     this.http = new HttpServer({ port: connections.httpPort, ...(options.tls?.https && { tls: options.tls.https }) }, {
       config, consumption, status, alarms: this.alarms, deliveries, metrics: this.metrics, state: this.state, events: this.bus, store: this.store, now, logger: logger.child({ component: 'http' }),
       reports: { service: this.reports, archive, render: renderReport, language: config.reports.language },
-      replay: (records) => this.pipeline.replay(records),
+      replay: async (records) => {
+        const { mine, others } = scaleOut.splitReplay(records);
+        const outcome = await this.pipeline.replay(mine);
+        return others.length === 0 ? outcome : { ...outcome, stillRejected: [...outcome.stillRejected, ...others] };
+      },
       health: () => this.health(),
     });
 
@@ -187,8 +204,8 @@ export class App {
     this.components.push(
       { name: 'ingest pipeline', part: this.pipeline },
       { name: 'mqtt source', part: this.source },
-      { name: 'rules', part: this.rules },
-      { name: 'reports', part: this.reports },
+      // ROLE=ingest has no lease and runs neither; otherwise both run while the lease is held.
+      ...(scaleOut.lease ? [{ name: 'rules lease', part: scaleOut.lease }, { name: 'rules', part: this.rules }, { name: 'reports', part: this.reports }] : []),
       { name: 'http', part: this.http },
     );
     if (options.simulate ?? connections.isDemo) {
@@ -215,6 +232,7 @@ export class App {
       stateStore: { ok: this.state.healthy },
       ingest: { ok: true, pending: this.pipeline.pending, ...this.pipeline.stats },
       process: { ok: true, ...memoryMb() },
+      scaleOut: this.scaleOut.health(),
     };
   }
 

@@ -3,11 +3,34 @@
  * The app itself never exits the process.
  */
 import { ConfigError, connectionsFromEnv, DEMO_CONFIG_PATH, loadConfigFile } from '../config/load';
+import { parseShard, ShardSpecError } from '../ingest/shard';
 import { App } from './app';
 import { createLogger } from './log';
 import { TlsConfigError, tlsFromEnv } from './tlsOptions';
 
 const STOP_BOUND_MS = 15_000;
+
+class UsageError extends Error {
+  constructor(message: string) {
+    super(`${message}\nusage: main [--shard i/N]   (0 <= i < N; or INGEST_SHARD=i/N)`);
+    this.name = 'UsageError';
+  }
+}
+
+/** Command-line options; they override the environment (`--shard` over INGEST_SHARD). */
+function argsToEnv(argv: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] = arg.startsWith('--shard=') ? ['--shard', arg.slice('--shard='.length)] : [arg, undefined];
+    if (flag !== '--shard') throw new UsageError(`unknown argument "${arg}"`);
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new UsageError('--shard needs a value');
+    parseShard(value, '--shard'); // a clear message naming the option, before the environment's checks
+    env.INGEST_SHARD = value;
+  }
+  return env;
+}
 
 async function main(): Promise<void> {
   const logger = createLogger();
@@ -43,14 +66,17 @@ async function main(): Promise<void> {
   const configPath = process.env.ENERGY_CONFIG ?? DEMO_CONFIG_PATH;
   try {
     const config = loadConfigFile(configPath);
-    const connections = connectionsFromEnv(process.env, config);
+    const connections = connectionsFromEnv({ ...process.env, ...argsToEnv(process.argv.slice(2)) }, config);
     const simulate = process.env.SIMULATOR === undefined ? undefined : process.env.SIMULATOR !== 'off';
     const tls = tlsFromEnv(process.env);
     if (tls.mqttClient?.rejectUnauthorized === false) logger.warn('MQTT_REJECT_UNAUTHORIZED=false: the broker certificate is not checked');
     app = new App({ config, connections, tls, ...(simulate !== undefined && { simulate }) }, { logger });
-    logger.info({ config: configPath, demo: connections.isDemo, dataDir: connections.dataDir }, 'starting');
+    logger.info({
+      config: configPath, demo: connections.isDemo, dataDir: connections.dataDir, role: connections.role ?? 'all', mqttClientId: connections.mqttClientId,
+      ...(connections.shard && { shard: `${connections.shard.index}/${connections.shard.count}` }), ...(connections.mqttSharedGroup !== undefined && { sharedGroup: connections.mqttSharedGroup }),
+    }, 'starting');
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof TlsConfigError) {
+    if (err instanceof ConfigError || err instanceof TlsConfigError || err instanceof ShardSpecError || err instanceof UsageError) {
       console.error(err.message);
       process.exit(2);
     }

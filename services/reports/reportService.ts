@@ -36,6 +36,8 @@ export class ReportService {
 
   constructor(private readonly deps: {
     config: Config; builder: MonthlyReportBuilder; archive: ReportArchive; sinks: readonly ReportSink[]; logger: Logger; now?: () => number;
+    /** The scheduled jobs run only while this says so (the lease, services/store/lease.ts); default always. */
+    active?: () => boolean;
   }) {}
 
   async start(): Promise<void> {
@@ -84,6 +86,8 @@ export class ReportService {
   }
 
   private run(work: () => Promise<unknown>): void {
+    // One instance finalises and mails: a standby would make a second revision check and mail.
+    if (this.deps.active && !this.deps.active()) return;
     work().catch((err: unknown) => this.deps.logger.error({ err }, 'report job failed'));
   }
 

@@ -62,7 +62,11 @@ function toRecord(r: QuarantineRow): QuarantineRecord {
 export class StateStore {
   private db: Database.Database | undefined;
 
-  constructor(private readonly options: { path: string }) {}
+  /**
+   * `sourceRefPrefix` names the journal that sourceRefs point into: instances sharing one state.db
+   * with journals of their own (shards) would otherwise collide on equal journal positions.
+   */
+  constructor(private readonly options: { path: string; sourceRefPrefix?: string }) {}
 
   async start(): Promise<void> {
     const db = openSqlite(this.options.path, `
@@ -101,7 +105,7 @@ export class StateStore {
     const stmt = db.prepare(`INSERT OR IGNORE INTO quarantine (topic, payload, reason, detail, received_at, enterprise, meter, client_id, source_ref)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     return db.transaction(() => items.filter((q) =>
-      stmt.run(q.topic, q.payload, q.reason, q.detail, q.receivedAt, q.enterprise ?? null, q.meter ?? null, q.clientId ?? null, q.sourceRef ?? null).changes > 0))();
+      stmt.run(q.topic, q.payload, q.reason, q.detail, q.receivedAt, q.enterprise ?? null, q.meter ?? null, q.clientId ?? null, q.sourceRef === undefined ? null : `${this.options.sourceRefPrefix ?? ''}${q.sourceRef}`).changes > 0))();
   }
 
   listQuarantine(filter: QuarantineFilter = {}): QuarantineRecord[] {

@@ -24,12 +24,18 @@ export interface HealthBody {
   store: { ok: boolean };
   ingest: { pending: number; messages: number; stored: number; quarantined: number; storeFailures: number };
   process: { rssMb: number; heapUsedMb: number };
+  /** Shard, role and lease (services/scaleOut.ts). */
+  scaleOut: { role: string; shard?: string; sharedGroup?: string; rulesActive: boolean; lease?: { held: boolean; holder: string; currentHolder?: string } };
 }
 
-export async function startServiceProcess(options: { configFile: string; dataDir: string; env: Record<string, string>; logFile: string; httpPort?: number }): Promise<ServiceProcess> {
+export async function startServiceProcess(options: {
+  configFile: string; dataDir: string; env: Record<string, string>; logFile: string; httpPort?: number;
+  /** Command-line arguments of services/main.ts, e.g. ['--shard', '0/2']. */
+  args?: readonly string[];
+}): Promise<ServiceProcess> {
   const httpPort = options.httpPort ?? (await freePort());
   const log = openSync(options.logFile, 'a');
-  const child: ChildProcess = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(PROJECT_ROOT, 'services', 'main.ts')], {
+  const child: ChildProcess = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(PROJECT_ROOT, 'services', 'main.ts'), ...(options.args ?? [])], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, ENERGY_CONFIG: options.configFile, DATA_DIR: options.dataDir, HTTP_PORT: String(httpPort), SIMULATOR: 'off', LOG_LEVEL: 'info', ...options.env },
     stdio: ['ignore', log, log],
@@ -49,7 +55,11 @@ export async function startServiceProcess(options: { configFile: string; dataDir
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`service did not become healthy:\n${readFileSync(options.logFile, 'utf8').slice(-3000)}`);
+    if (Date.now() > deadline) {
+      // Not left behind to keep jest alive.
+      child.kill('SIGKILL');
+      throw new Error(`service did not become healthy:\n${readFileSync(options.logFile, 'utf8').slice(-3000)}`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   return {

@@ -1,0 +1,150 @@
+/**
+ * Static shard assignment of ingestion (scale-out, issue 7). With `--shard i/N` every instance
+ * subscribes to all topics and keeps only what it owns, so it works on any broker:
+ *
+ * - a meter (enterprise, meter) belongs to shard `fnv1a32("enterprise/meter") mod N`, so one
+ *   instance, and one ConsumptionTracker, sees all of a meter's readings;
+ * - a message on a meter's topic `energy/{e}/{m}` belongs to that meter's shard whatever its
+ *   content (bad JSON, unknown meter ...): it is quarantined there, and only there;
+ * - on the multi-meter topic `energy/{e}` each array element with a string `meter` goes to that
+ *   meter's shard (the array is split and re-serialised); everything that cannot be attributed to
+ *   a meter (bad JSON, not an array, an empty array, an unknown enterprise, a payload over the size
+ *   limit, an element without `meter`, a topic outside `energy/...`) belongs to the shard of the
+ *   topic itself, `fnv1a32(topic) mod N`, so it too is quarantined by exactly one instance.
+ *
+ * Every instance applies the same pure function to the same message, so the owners never
+ * disagree, and messages are dropped before the journal: a foreign message costs a hash, not a
+ * disk write.
+ */
+import { parseTopic, type RawMessage } from './decode';
+
+export interface ShardSpec {
+  /** 0-based. */
+  readonly index: number;
+  readonly count: number;
+}
+
+export class ShardSpecError extends Error {
+  /** The message without the source, for lists of problems keyed by the source. */
+  readonly problem: string;
+  constructor(readonly value: string, readonly source: string, detail: string) {
+    const problem = `invalid shard "${value}": ${detail} (expected i/N with 0 <= i < N, e.g. 0/2)`;
+    super(`${source}: ${problem}`);
+    this.name = 'ShardSpecError';
+    this.problem = problem;
+  }
+}
+
+/** Parses `i/N` (0-based i). `source` names where it came from, for the message. */
+export function parseShard(value: string, source: string): ShardSpec {
+  const m = /^\s*(\d{1,4})\s*\/\s*(\d{1,4})\s*$/.exec(value);
+  if (!m) throw new ShardSpecError(value, source, 'not of the form i/N');
+  const index = Number(m[1]);
+  const count = Number(m[2]);
+  if (count < 1) throw new ShardSpecError(value, source, 'N must be at least 1');
+  if (index >= count) throw new ShardSpecError(value, source, `i must be below N (shards are numbered from 0 to ${count - 1})`);
+  return { index, count };
+}
+
+/** `i-of-N`, used in the default client id and journal directory of a shard. */
+export const shardLabel = (s: ShardSpec): string => `${s.index}-of-${s.count}`;
+
+/** FNV-1a, 32 bit, over the UTF-8 bytes: stable across processes, versions and platforms. */
+export function fnv1a32(text: string): number {
+  let h = 0x811c9dc5;
+  for (const byte of Buffer.from(text, 'utf8')) {
+    h ^= byte;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+/** The shard that owns a meter. */
+export const meterShard = (enterprise: string, meter: string, count: number): number => fnv1a32(`${enterprise}/${meter}`) % count;
+
+/** The shard that owns what cannot be attributed to a meter: by the topic. */
+export const topicShard = (topic: string, count: number): number => fnv1a32(topic) % count;
+
+export interface ShardFilterOptions {
+  readonly shard: ShardSpec;
+  /** Payloads above this are left whole (the decoder quarantines them as too-large). */
+  readonly maxPayloadBytes: number;
+  /** Configured enterprise ids: an unknown enterprise's array is quarantined whole, once. */
+  readonly enterprises: ReadonlySet<string>;
+}
+
+export interface ShardFilterStats {
+  /** Messages kept whole. */
+  kept: number;
+  /** Multi-meter arrays of which this shard kept some elements only. */
+  split: number;
+  /** Messages left entirely to other shards. */
+  foreign: number;
+}
+
+/** Stands for non-finite numbers while re-serialising (JSON.stringify would write null). */
+const NON_FINITE = '\u0000non-finite:';
+
+/**
+ * Re-serialises kept elements. JSON.parse turns an overflowing literal such as 1e999 into Infinity;
+ * it is written back as 1e999 so that the decoder still quarantines it as `non-finite`.
+ */
+function serialise(items: readonly unknown[]): string {
+  const text = JSON.stringify(items, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? `${NON_FINITE}${v > 0 ? '1e999' : '-1e999'}` : v));
+  return text.replace(/"\\u0000non-finite:(-?1e999)"/g, '$1');
+}
+
+export class ShardFilter {
+  readonly stats: ShardFilterStats = { kept: 0, split: 0, foreign: 0 };
+
+  constructor(private readonly options: ShardFilterOptions) {}
+
+  get shard(): ShardSpec {
+    return this.options.shard;
+  }
+
+  /** This shard's part of the message: the message itself, a message with fewer elements, or undefined. */
+  route(msg: RawMessage): RawMessage | undefined {
+    const out = this.part(msg);
+    if (out === undefined) this.stats.foreign++;
+    else if (out === msg) this.stats.kept++;
+    else this.stats.split++;
+    return out;
+  }
+
+  private part(msg: RawMessage): RawMessage | undefined {
+    const { index, count } = this.options.shard;
+    if (count === 1) return msg;
+    const whole = (owner: number): RawMessage | undefined => (owner === index ? msg : undefined);
+    const topic = parseTopic(msg.topic);
+    if (topic?.meter !== undefined) return whole(meterShard(topic.enterprise, topic.meter, count));
+    const fallback = topicShard(msg.topic, count);
+    const size = typeof msg.payload === 'string' ? Buffer.byteLength(msg.payload) : msg.payload.length;
+    if (!topic || size > this.options.maxPayloadBytes || !this.options.enterprises.has(topic.enterprise)) return whole(fallback);
+    let items: unknown;
+    try {
+      items = JSON.parse(typeof msg.payload === 'string' ? msg.payload : msg.payload.toString('utf8'));
+    } catch {
+      // Bad JSON, or nesting too deep for the parser: the decoder rejects it whole.
+      return whole(fallback);
+    }
+    if (!Array.isArray(items) || items.length === 0) return whole(fallback);
+    try {
+      // An element nested too deeply to serialise again (JSON.stringify recurses, JSON.parse does
+      // not) makes the message unsplittable on every shard alike: the topic's owner takes it whole.
+      serialise(items);
+    } catch {
+      return whole(fallback);
+    }
+    const mine: unknown[] = [];
+    for (const item of items) {
+      // The same attribution as the decoder's: an object with a string `meter` (decode.ts).
+      const meter = item && typeof item === 'object' && !Array.isArray(item) && 'meter' in item && typeof item.meter === 'string' ? item.meter : undefined;
+      const owner = meter === undefined ? fallback : meterShard(topic.enterprise, meter, count);
+      if (owner === index) mine.push(item);
+    }
+    if (mine.length === 0) return undefined;
+    if (mine.length === items.length) return msg;
+    return { ...msg, payload: serialise(mine) };
+  }
+}
