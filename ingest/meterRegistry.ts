@@ -18,7 +18,8 @@ export interface RegisteredMeter {
 }
 
 export class MeterRegistry {
-  private readonly byKey = new Map<string, RegisteredMeter>();
+  /** enterprise -> meter -> registered meter: no key string is built per lookup (hot path). */
+  private readonly byKey = new Map<string, Map<string, RegisteredMeter>>();
   private readonly enterprises = new Map<string, EnterpriseConfig>();
 
   constructor(config: Config, factors: FactorTable) {
@@ -29,7 +30,9 @@ export class MeterRegistry {
         // The configuration check guarantees a coefficient for every meter; fail loudly if not.
         if (!f) throw new Error(`no conversion factors for meter ${e.id}/${m.id} (${m.carrier}, ${m.unit})`);
         const key = { enterprise: e.id, meter: m.id };
-        this.byKey.set(`${e.id}\u0000${m.id}`, {
+        let meters = this.byKey.get(e.id);
+        if (!meters) this.byKey.set(e.id, (meters = new Map()));
+        meters.set(m.id, {
           key,
           enterprise: e,
           config: m,
@@ -42,7 +45,7 @@ export class MeterRegistry {
   }
 
   get(key: MeterKey): RegisteredMeter | undefined {
-    return this.byKey.get(`${key.enterprise}\u0000${key.meter}`);
+    return this.byKey.get(key.enterprise)?.get(key.meter);
   }
 
   enterprise(id: string): EnterpriseConfig | undefined {
