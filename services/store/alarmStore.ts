@@ -55,17 +55,17 @@ export class AlarmStore extends SqliteBacked {
 
   /** The open (active or acknowledged) alarm of a key, if any. */
   open(type: AlarmType, enterprise: string, meter: string | null): Alarm | undefined {
-    const row = this.conn().prepare("SELECT * FROM alarm WHERE type = ? AND enterprise = ? AND IFNULL(meter, '') = ? AND state != 'cleared'")
+    const row = this.statement("SELECT * FROM alarm WHERE type = ? AND enterprise = ? AND IFNULL(meter, '') = ? AND state != 'cleared'")
       .get(type, enterprise, meter ?? '') as AlarmRow | undefined;
     return row ? toAlarm(row) : undefined;
   }
 
   openAlarms(): Alarm[] {
-    return (this.conn().prepare("SELECT * FROM alarm WHERE state != 'cleared' ORDER BY id").all() as AlarmRow[]).map(toAlarm);
+    return (this.statement("SELECT * FROM alarm WHERE state != 'cleared' ORDER BY id").all() as AlarmRow[]).map(toAlarm);
   }
 
   raise(a: NewAlarm, at: number): Alarm {
-    const info = this.conn().prepare(`INSERT INTO alarm (type, enterprise, meter, severity, state, value, threshold, unit, period_from, period_to, basis, message, raised_at, updated_at)
+    const info = this.statement(`INSERT INTO alarm (type, enterprise, meter, severity, state, value, threshold, unit, period_from, period_to, basis, message, raised_at, updated_at)
       VALUES (?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
       .run(a.type, a.enterprise, a.meter, a.severity, a.value, a.threshold, a.unit, a.periodFrom ?? null, a.periodTo ?? null, a.basis ?? null, a.message, at, at);
     return this.get(Number(info.lastInsertRowid))!;
@@ -73,25 +73,25 @@ export class AlarmStore extends SqliteBacked {
 
   /** New figures (and possibly a new severity) for an open alarm; an escalation makes it active again. */
   update(id: number, a: NewAlarm, at: number, escalated: boolean): Alarm {
-    this.conn().prepare(`UPDATE alarm SET severity = ?, value = ?, threshold = ?, unit = ?, period_from = ?, period_to = ?, basis = ?, message = ?, updated_at = ?
+    this.statement(`UPDATE alarm SET severity = ?, value = ?, threshold = ?, unit = ?, period_from = ?, period_to = ?, basis = ?, message = ?, updated_at = ?
         ${escalated ? ", state = 'active', ack_at = NULL, ack_by = NULL" : ''} WHERE id = ?`)
       .run(a.severity, a.value, a.threshold, a.unit, a.periodFrom ?? null, a.periodTo ?? null, a.basis ?? null, a.message, at, id);
     return this.get(id)!;
   }
 
   clear(id: number, at: number): Alarm {
-    this.conn().prepare("UPDATE alarm SET state = 'cleared', cleared_at = ?, updated_at = ? WHERE id = ?").run(at, at, id);
+    this.statement("UPDATE alarm SET state = 'cleared', cleared_at = ?, updated_at = ? WHERE id = ?").run(at, at, id);
     return this.get(id)!;
   }
 
   /** Records who acknowledged and when; only an active alarm can be acknowledged. */
   acknowledge(id: number, by: string, at: number): Alarm | undefined {
-    const info = this.conn().prepare("UPDATE alarm SET state = 'acknowledged', ack_at = ?, ack_by = ?, updated_at = ? WHERE id = ? AND state = 'active'").run(at, by, at, id);
+    const info = this.statement("UPDATE alarm SET state = 'acknowledged', ack_at = ?, ack_by = ?, updated_at = ? WHERE id = ? AND state = 'active'").run(at, by, at, id);
     return info.changes > 0 ? this.get(id) : undefined;
   }
 
   get(id: number): Alarm | undefined {
-    const row = this.conn().prepare('SELECT * FROM alarm WHERE id = ?').get(id) as AlarmRow | undefined;
+    const row = this.statement('SELECT * FROM alarm WHERE id = ?').get(id) as AlarmRow | undefined;
     return row ? toAlarm(row) : undefined;
   }
 
@@ -103,24 +103,24 @@ export class AlarmStore extends SqliteBacked {
     if (filter.enterprise) { where.push('enterprise = ?'); params.push(filter.enterprise); }
     if (filter.type) { where.push('type = ?'); params.push(filter.type); }
     const sql = `SELECT * FROM alarm ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY raised_at DESC, id DESC LIMIT ?`;
-    return (this.conn().prepare(sql).all(...params, filter.limit ?? 1000) as AlarmRow[]).map(toAlarm);
+    return (this.statement(sql).all(...params, filter.limit ?? 1000) as AlarmRow[]).map(toAlarm);
   }
 
   /** Alarms raised in [from, to), per enterprise and severity (monthly report). */
   raisedCounts(from: number, to: number): { enterprise: string; severity: Severity; n: number }[] {
-    return this.conn().prepare('SELECT enterprise, severity, COUNT(*) AS n FROM alarm WHERE raised_at >= ? AND raised_at < ? GROUP BY enterprise, severity')
+    return this.statement('SELECT enterprise, severity, COUNT(*) AS n FROM alarm WHERE raised_at >= ? AND raised_at < ? GROUP BY enterprise, severity')
       .all(from, to) as { enterprise: string; severity: Severity; n: number }[];
   }
 
   setOutput(enterprise: string, month: string, value10kYuan: number, by: string, at: number): void {
-    this.conn().prepare('INSERT OR REPLACE INTO output_value (enterprise, month, value_10k_yuan, entered_by, entered_at) VALUES (?, ?, ?, ?, ?)')
+    this.statement('INSERT OR REPLACE INTO output_value (enterprise, month, value_10k_yuan, entered_by, entered_at) VALUES (?, ?, ?, ?, ?)')
       .run(enterprise, month, value10kYuan, by, at);
   }
 
   /** Output values of these enterprises for months in [fromMonth, toMonth] (YYYY-MM, inclusive). */
   outputs(enterprises: readonly string[], fromMonth: string, toMonth: string): { enterprise: string; month: string; value10kYuan: number }[] {
     if (enterprises.length === 0) return [];
-    return this.conn().prepare(`SELECT enterprise, month, value_10k_yuan AS value10kYuan FROM output_value
+    return this.statement(`SELECT enterprise, month, value_10k_yuan AS value10kYuan FROM output_value
         WHERE enterprise IN (${enterprises.map(() => '?').join(',')}) AND month >= ? AND month <= ? ORDER BY month`)
       .all(...enterprises, fromMonth, toMonth) as { enterprise: string; month: string; value10kYuan: number }[];
   }

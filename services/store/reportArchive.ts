@@ -23,37 +23,37 @@ export class ReportArchive extends SqliteBacked {
   }
 
   latestContentHash(month: string): { revision: number; contentHash: string; report: MonthlyReport } | undefined {
-    const row = this.conn().prepare('SELECT revision, content_hash, json FROM report_snapshot WHERE month = ? ORDER BY revision DESC LIMIT 1').get(month) as
+    const row = this.statement('SELECT revision, content_hash, json FROM report_snapshot WHERE month = ? ORDER BY revision DESC LIMIT 1').get(month) as
       { revision: number; content_hash: string; json: string } | undefined;
     return row ? { revision: row.revision, contentHash: row.content_hash, report: JSON.parse(row.json) as MonthlyReport } : undefined;
   }
 
   save(report: MonthlyReport, contentHash: string, createdAt: number): void {
-    this.conn().prepare('INSERT INTO report_snapshot (month, revision, sha256, content_hash, json, created_at, note) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    this.statement('INSERT INTO report_snapshot (month, revision, sha256, content_hash, json, created_at, note) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(report.month, report.revision, report.sha256, contentHash, JSON.stringify(report), createdAt, report.revisionNote ?? null);
   }
 
   /** A stored revision, or the latest when `revision` is undefined. */
   get(month: string, revision?: number): MonthlyReport | undefined {
     const row = (revision === undefined
-      ? this.conn().prepare('SELECT json FROM report_snapshot WHERE month = ? ORDER BY revision DESC LIMIT 1').get(month)
-      : this.conn().prepare('SELECT json FROM report_snapshot WHERE month = ? AND revision = ?').get(month, revision)) as { json: string } | undefined;
+      ? this.statement('SELECT json FROM report_snapshot WHERE month = ? ORDER BY revision DESC LIMIT 1').get(month)
+      : this.statement('SELECT json FROM report_snapshot WHERE month = ? AND revision = ?').get(month, revision)) as { json: string } | undefined;
     return row ? (JSON.parse(row.json) as MonthlyReport) : undefined;
   }
 
   /** The revisions of one month, or of every month (newest month first) without `month`. */
   revisions(month?: string): SnapshotInfo[] {
     return (month === undefined
-      ? this.conn().prepare('SELECT month, revision, sha256, created_at AS createdAt, note FROM report_snapshot ORDER BY month DESC, revision').all()
-      : this.conn().prepare('SELECT month, revision, sha256, created_at AS createdAt, note FROM report_snapshot WHERE month = ? ORDER BY revision').all(month)) as SnapshotInfo[];
+      ? this.statement('SELECT month, revision, sha256, created_at AS createdAt, note FROM report_snapshot ORDER BY month DESC, revision').all()
+      : this.statement('SELECT month, revision, sha256, created_at AS createdAt, note FROM report_snapshot WHERE month = ? ORDER BY revision').all(month)) as SnapshotInfo[];
   }
 
   recordDownload(d: DownloadRecord): void {
-    this.conn().prepare('INSERT INTO report_download (at, who, role, scope, month, revision, format, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+    this.statement('INSERT INTO report_download (at, who, role, scope, month, revision, format, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
       .run(d.at, d.who, d.role, d.scope, d.month, d.revision, d.format, d.sha256);
   }
 
   downloads(limit = 1000): DownloadRecord[] {
-    return this.conn().prepare('SELECT at, who, role, scope, month, revision, format, sha256 FROM report_download ORDER BY id DESC LIMIT ?').all(limit) as DownloadRecord[];
+    return this.statement('SELECT at, who, role, scope, month, revision, format, sha256 FROM report_download ORDER BY id DESC LIMIT ?').all(limit) as DownloadRecord[];
   }
 }

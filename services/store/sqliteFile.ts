@@ -16,6 +16,8 @@ export function openSqlite(file: string, schema: string): Database.Database {
 /** A component backed by one SQLite file and schema: opened on start, closed on stop. */
 export abstract class SqliteBacked {
   private db: Database.Database | undefined;
+  /** Prepared once per SQL text: the rule engine asks for alarms thousands of times a cycle. */
+  private readonly statements = new Map<string, Database.Statement>();
 
   protected constructor(private readonly file: string, private readonly schema: string) {}
 
@@ -24,6 +26,7 @@ export abstract class SqliteBacked {
   }
 
   async stop(): Promise<void> {
+    this.statements.clear();
     this.db?.close();
     this.db = undefined;
   }
@@ -31,5 +34,12 @@ export abstract class SqliteBacked {
   protected conn(): Database.Database {
     if (!this.db) throw new Error(`${this.constructor.name} used before start()`);
     return this.db;
+  }
+
+  /** A prepared statement for `sql`, prepared on first use and reused until stop(). */
+  protected statement(sql: string): Database.Statement {
+    let st = this.statements.get(sql);
+    if (!st) this.statements.set(sql, (st = this.conn().prepare(sql)));
+    return st;
   }
 }
