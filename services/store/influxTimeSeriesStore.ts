@@ -224,6 +224,14 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
   write(batch: WriteBatch): Promise<void> {
     const lines = batch.readings.length + batch.hourly.length;
     if (lines === 0) return Promise.resolve();
+    // Meters written here are known to latest() at once, however old their readings (a gateway
+    // catching up after days offline), not only after the next full scan.
+    for (const r of batch.readings) {
+      let known = this.knownMeters.get(r.enterprise);
+      // Not scanned yet: the entry stays stale (scannedAt -Infinity), so the next call scans in full.
+      if (!known) this.knownMeters.set(r.enterprise, (known = { scannedAt: -Infinity, meters: new Set() }));
+      known.meters.add(r.meter);
+    }
     const done = this.send(this.points(batch)).then(() => this.refreshRollups(batch));
     this.inflight.add(done);
     void done.finally(() => this.inflight.delete(done)).catch(() => undefined);
@@ -397,7 +405,8 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
     const out: LatestReading[] = [];
     if (stale.length > 0) {
       const rows = await this.latestWhere(inList(stale));
-      for (const e of stale) this.knownMeters.set(e, { scannedAt: now, meters: new Set() });
+      // Kept: meters written while the scan ran, which it may not have seen.
+      for (const e of stale) this.knownMeters.set(e, { scannedAt: now, meters: new Set(this.knownMeters.get(e)?.meters) });
       for (const l of rows) this.knownMeters.get(l.enterprise)?.meters.add(l.meter);
       out.push(...rows);
     }

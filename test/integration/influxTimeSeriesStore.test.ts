@@ -137,6 +137,10 @@ async function startProxy(target: string): Promise<{ url: string; requests: stri
         // A late reading of the silent meter (still outside the window) and a new one of a live meter.
         await store.write({ readings: [at(now - 9 * DAY, 'old', 5), at(now - 60_000, 'live', 6), at(now - 30_000, 'fresh', 7)], hourly: [] });
         expect(shape(await store.latest(['alu01']))).toEqual([['badlate', 600_000, 5 * DAY], ['fresh', 30_000, 30_000], ['live', 60_000, 60_000], ['old', 9 * DAY, 9 * DAY]]);
+        // A meter never seen before whose first readings are old (a gateway catching up after days
+        // offline): written through this store, so it is known without waiting for the next full scan.
+        await store.write({ readings: [at(now - 4 * DAY, 'catchup', 8)], hourly: [] });
+        expect(shape(await store.latest(['alu01']))).toContainEqual(['catchup', 4 * DAY, 4 * DAY]);
       } finally {
         await cleanup();
       }
