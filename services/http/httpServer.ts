@@ -18,8 +18,7 @@ import type { ConsumptionService } from '../consumption/consumptionService';
 import { AppError } from '../errors';
 import type { Logger } from '../log';
 import { metricsRouter, type Metrics } from '../metrics';
-import { matchSecret } from '../security';
-import { bearerAuth } from './auth';
+import { bearerAuth, principalForToken } from './auth';
 import { errorHandler, notFoundHandler } from './errorHandler';
 import { enterprisesRouter } from './routes/enterprises';
 import { healthRouter, type DependencyStatus } from './routes/health';
@@ -151,8 +150,8 @@ function apiRateLimit(limit: { windowMs: number; max: number }, tokens: Config['
     legacyHeaders: false,
     keyGenerator: (req) => {
       const match = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
-      const entry = match?.[1] ? matchSecret(match[1], tokens, (t) => t.sha256) : undefined;
-      return entry ? `token:${entry.name}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
+      const principal = match?.[1] ? principalForToken(match[1], tokens) : undefined;
+      return principal ? `token:${principal.name}` : `ip:${ipKeyGenerator(req.ip ?? '')}`;
     },
     handler: (_req, res, _next, options) => {
       res.status(options.statusCode).json({

@@ -33,7 +33,7 @@ export class SessionStore {
     this.maxSessions = options.maxSessions ?? 10_000;
   }
 
-  /** Seconds the cookie may live: the absolute bound (the idle bound is enforced here). */
+  /** Milliseconds the cookie may live: the absolute bound (the idle bound is enforced here). */
   get cookieMaxAgeMs(): number {
     return this.maxAgeMs;
   }

@@ -53,7 +53,7 @@ export function districtRouter(deps: { config: Config; consumption: ConsumptionS
     const today = zero();
     for (const id of ids) for (const s of daily.get(id)?.series ?? []) add(today, s.tce, s.dualControl, s.co2Kg);
     const visible = new Set(ids);
-    const raisedToday = deps.alarms.list({ state: 'all', limit: 5000 }).filter((a) => visible.has(a.enterprise) && a.raisedAt >= dayStart).length;
+    const raisedToday = deps.alarms.raisedCounts(dayStart, at + 1).reduce((n, c) => n + (visible.has(c.enterprise) ? c.n : 0), 0);
 
     const month = { total: zero(), byCarrier: new Map<string, Figure & { quantity: number; unit: string }>(), byIndustry: new Map<string, Figure>() };
     const ytd = { total: zero(), byCarrier: new Map<string, Figure & { quantity: number; unit: string }>(), byIndustry: new Map<string, Figure>() };
