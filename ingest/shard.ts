@@ -86,11 +86,11 @@ export interface ShardFilterStats {
 const NON_FINITE = '\u0000non-finite:';
 
 /**
- * Re-serialises kept elements. JSON.parse turns an overflowing literal such as 1e999 into Infinity;
- * it is written back as 1e999 so that the decoder still quarantines it as `non-finite`.
+ * One element as JSON. JSON.parse turns an overflowing literal such as 1e999 into Infinity; it is
+ * written back as 1e999 so that the decoder still quarantines it as `non-finite`.
  */
-function serialise(items: readonly unknown[]): string {
-  const text = JSON.stringify(items, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? `${NON_FINITE}${v > 0 ? '1e999' : '-1e999'}` : v));
+function serialiseItem(item: unknown): string {
+  const text = JSON.stringify(item, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? `${NON_FINITE}${v > 0 ? '1e999' : '-1e999'}` : v));
   return text.replace(/"\\u0000non-finite:(-?1e999)"/g, '$1');
 }
 
@@ -129,22 +129,24 @@ export class ShardFilter {
       return whole(fallback);
     }
     if (!Array.isArray(items) || items.length === 0) return whole(fallback);
+    // Every element is serialised once, here: an element nested too deeply to serialise again
+    // (JSON.stringify recurses, JSON.parse does not) makes the message unsplittable on every shard
+    // alike, so all shards must find out, and the topic's owner takes it whole.
+    let texts: string[];
     try {
-      // An element nested too deeply to serialise again (JSON.stringify recurses, JSON.parse does
-      // not) makes the message unsplittable on every shard alike: the topic's owner takes it whole.
-      serialise(items);
+      texts = items.map(serialiseItem);
     } catch {
       return whole(fallback);
     }
-    const mine: unknown[] = [];
-    for (const item of items) {
+    const mine: string[] = [];
+    items.forEach((item, i) => {
       // The same attribution as the decoder's: an object with a string `meter` (decode.ts).
       const meter = item && typeof item === 'object' && !Array.isArray(item) && 'meter' in item && typeof item.meter === 'string' ? item.meter : undefined;
       const owner = meter === undefined ? fallback : meterShard(topic.enterprise, meter, count);
-      if (owner === index) mine.push(item);
-    }
+      if (owner === index) mine.push(texts[i]!);
+    });
     if (mine.length === 0) return undefined;
     if (mine.length === items.length) return msg;
-    return { ...msg, payload: serialise(mine) };
+    return { ...msg, payload: `[${mine.join(',')}]` };
   }
 }
