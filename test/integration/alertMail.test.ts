@@ -3,12 +3,11 @@
  * stores into a real influxd, a rule cycle at a fixed instant finds a quota breach and an aluminium
  * tariff step, and the test reads the delivered mails from a real SMTP server and checks their figures.
  */
-import mqtt from 'mqtt';
 import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import { testConfig } from '../helpers/config';
-import { authSection, eventually, startApp, TOKENS, type RunningApp } from '../helpers/app';
+import { aluminiumDistrict, AT, publishSmelterDay } from '../helpers/aluminiumDistrict';
+import { eventually, startApp, TOKENS, type RunningApp } from '../helpers/app';
 import { findInfluxd, startInfluxd, type InfluxdHandle } from '../helpers/influxd';
 import { hasMosquitto, startMosquitto, type MosquittoBroker } from '../helpers/mosquitto';
 
@@ -16,23 +15,8 @@ const available = process.env.CI === 'true' || (hasMosquitto() && findInfluxd() 
 if (!available) console.warn('mosquitto or influxd not installed: alert mail suite skipped');
 const maybe = available ? describe : describe.skip;
 
-// 2 March 01:00: 60 days and 1 hour of 2026 have passed, f = 60.041667 / 365 = 0.164498.
-const AT = Date.parse('2026-03-02T01:00:00+08:00');
-
-const config = testConfig({
-  auth: authSection(),
-  enterprises: [
-    {
-      id: 'alu01', name: '重庆示例铝业有限公司', industry: '3216', tariff: 'aluminium-2025',
-      quotas: [{ year: 2026, totalTce: 50 }],
-      meters: [
-        { id: 'e-main', carrier: 'electricity', unit: 'kWh', kind: 'counter', intervalSeconds: 900 },
-        { id: 'out', carrier: 'product', product: 'aluminium_liquid', unit: 't', kind: 'counter', intervalSeconds: 900 },
-      ],
-    },
-    { id: 'cem01', name: '测试水泥', industry: '3011', quotas: [{ year: 2026, totalTce: 100000 }], meters: [{ id: 'e-main', carrier: 'electricity', unit: 'kWh', kind: 'counter' }] },
-  ],
-  tariffs: [{ id: 'aluminium-2025', scheme: 'step', basis: 'ytd', threshold: 13300, step: 20, markupPerStep: 0.01 }],
+const config = aluminiumDistrict({
+  cementQuotaTce: 100000,
   notify: {
     from: '节能监测 <energy-monitor@example.org>', language: 'zh-CN', dashboardUrl: 'http://energy.example.org', digestWindowSeconds: 0.5, digestThreshold: 3,
     recipients: [
@@ -73,18 +57,7 @@ maybe('alert mail end to end', () => {
   });
 
   it('mails the quota breach and the tariff step to the matching recipients with their figures', async () => {
-    const gw = await mqtt.connectAsync(broker.url, { clientId: `gw-alerts-${process.pid}`, reconnectPeriod: 0 });
-    // 400,000 kWh and 30 t of liquid aluminium on 1 March.
-    await gw.publishAsync('energy/alu01', JSON.stringify([
-      { meter: 'e-main', ts: '2026-03-01T00:00:00+08:00', value: 1_000_000 }, { meter: 'e-main', ts: '2026-03-02T00:00:00+08:00', value: 1_400_000 },
-      { meter: 'out', ts: '2026-03-01T00:00:00+08:00', value: 500 }, { meter: 'out', ts: '2026-03-02T00:00:00+08:00', value: 530 },
-    ]), { qos: 1 });
-    await gw.endAsync();
-    await eventually(async () => {
-      await svc.settle();
-      const res = await svc.get('/api/enterprises/alu01/consumption?every=1mo&from=2026-03-01&to=2026-04-01');
-      expect((res.body as { series: unknown[] }).series).toHaveLength(2);
-    });
+    await publishSmelterDay(svc, broker.url);
 
     // Hand-computed: 400,000 kWh x 0.1229 kgce/kWh = 49.16 tce; share 49.16 / 50 = 98.3 % (>= 90 %: yellow)
     // and pace 49.16 / (50 x 0.164498) = 5.977 (> 1.10): red -> critical.
