@@ -3,8 +3,7 @@
  * Every attempt is recorded, so that an officer can see why a mail did not arrive; targets and
  * errors are redacted first because SMTP URLs and robot webhook URLs carry credentials.
  */
-import type Database from 'better-sqlite3';
-import { openSqlite } from '../../services/store/sqliteFile';
+import { SqliteBacked } from '../../services/store/sqliteFile';
 import { errorMessage } from '../../services/errors';
 import type { Logger } from '../../services/log';
 
@@ -42,13 +41,9 @@ interface DeliveryRow {
 }
 
 /** Append-only; one row per attempt. Shares the state.db file with the other state tables. */
-export class SqliteDeliveryLog implements DeliveryLog {
-  private db: Database.Database | undefined;
-
-  constructor(private readonly options: { path: string }) {}
-
-  async start(): Promise<void> {
-    this.db = openSqlite(this.options.path, `
+export class SqliteDeliveryLog extends SqliteBacked implements DeliveryLog {
+  constructor(options: { path: string }) {
+    super(options.path, `
       CREATE TABLE IF NOT EXISTS delivery (
         id INTEGER PRIMARY KEY AUTOINCREMENT, channel TEXT NOT NULL, target TEXT NOT NULL, subject TEXT NOT NULL,
         alarm_ids TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL, last_error TEXT, at INTEGER NOT NULL);
@@ -56,20 +51,15 @@ export class SqliteDeliveryLog implements DeliveryLog {
     `);
   }
 
-  async stop(): Promise<void> {
-    this.db?.close();
-    this.db = undefined;
-  }
-
   record(d: DeliveryRecord): void {
-    this.conn().prepare('INSERT INTO delivery (channel, target, subject, alarm_ids, status, attempts, last_error, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+    this.statement('INSERT INTO delivery (channel, target, subject, alarm_ids, status, attempts, last_error, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
       .run(d.channel, d.target, d.subject, JSON.stringify(d.alarmIds), d.status, d.attempts, d.lastError ?? null, d.at);
   }
 
   list(filter: DeliveryFilter = {}): DeliveryRecord[] {
     const where = filter.status ? 'WHERE status = ?' : '';
     const params: (string | number)[] = filter.status ? [filter.status] : [];
-    const rows = this.conn().prepare(`SELECT * FROM delivery ${where} ORDER BY id DESC LIMIT ?`).all(...params, filter.limit ?? 100) as DeliveryRow[];
+    const rows = this.statement(`SELECT * FROM delivery ${where} ORDER BY id DESC LIMIT ?`).all(...params, filter.limit ?? 100) as DeliveryRow[];
     return rows.map((r) => ({
       id: r.id, channel: r.channel === 'webhook' ? 'webhook' : 'email', target: r.target, subject: r.subject,
       alarmIds: JSON.parse(r.alarm_ids) as number[], status: r.status as DeliveryStatus, attempts: r.attempts,
@@ -77,10 +67,6 @@ export class SqliteDeliveryLog implements DeliveryLog {
     }));
   }
 
-  private conn(): Database.Database {
-    if (!this.db) throw new Error('SqliteDeliveryLog used before start()');
-    return this.db;
-  }
 }
 
 /** For tests and for a service run without a state directory. */

@@ -31,6 +31,11 @@ export abstract class SqliteBacked {
     this.db = undefined;
   }
 
+  /** The file is open (health checks). */
+  get healthy(): boolean {
+    return this.db?.open === true;
+  }
+
   protected conn(): Database.Database {
     if (!this.db) throw new Error(`${this.constructor.name} used before start()`);
     return this.db;

@@ -3,8 +3,7 @@
  * events; alarms, output values and report snapshots join it in their issues). Always SQLite under
  * DATA_DIR, also in production, so that it survives restarts without another server.
  */
-import type Database from 'better-sqlite3';
-import { openSqlite } from './sqliteFile';
+import { SqliteBacked } from './sqliteFile';
 import type { DataQualityEvent, DataQualityKind } from '../energy/dataQuality';
 
 /** Reason codes of contract 2, plus `too-large` for payloads over the configured limit. */
@@ -59,50 +58,43 @@ function toRecord(r: QuarantineRow): QuarantineRecord {
   };
 }
 
-export class StateStore {
-  private db: Database.Database | undefined;
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS quarantine (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, payload TEXT NOT NULL, reason TEXT NOT NULL, detail TEXT NOT NULL,
+    received_at INTEGER NOT NULL, enterprise TEXT, meter TEXT, client_id TEXT,
+    status TEXT NOT NULL DEFAULT 'open', attempts INTEGER NOT NULL DEFAULT 0, replayed_at INTEGER);
+  CREATE INDEX IF NOT EXISTS quarantine_by_status ON quarantine (status, id);
+  CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS data_quality_event (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, enterprise TEXT NOT NULL, meter TEXT NOT NULL,
+    ts INTEGER NOT NULL, detail TEXT, recorded_at INTEGER NOT NULL);
+  CREATE INDEX IF NOT EXISTS data_quality_by_enterprise ON data_quality_event (enterprise, ts);
+  CREATE INDEX IF NOT EXISTS data_quality_by_recorded ON data_quality_event (recorded_at);
+  CREATE INDEX IF NOT EXISTS quarantine_by_received ON quarantine (received_at);
+`;
 
+export class StateStore extends SqliteBacked {
   /**
    * `sourceRefPrefix` names the journal that sourceRefs point into: instances sharing one state.db
    * with journals of their own (shards) would otherwise collide on equal journal positions.
    */
-  constructor(private readonly options: { path: string; sourceRefPrefix?: string }) {}
+  constructor(private readonly options: { path: string; sourceRefPrefix?: string }) {
+    super(options.path, SCHEMA);
+  }
 
-  async start(): Promise<void> {
-    const db = openSqlite(this.options.path, `
-      CREATE TABLE IF NOT EXISTS quarantine (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, payload TEXT NOT NULL, reason TEXT NOT NULL, detail TEXT NOT NULL,
-        received_at INTEGER NOT NULL, enterprise TEXT, meter TEXT, client_id TEXT,
-        status TEXT NOT NULL DEFAULT 'open', attempts INTEGER NOT NULL DEFAULT 0, replayed_at INTEGER);
-      CREATE INDEX IF NOT EXISTS quarantine_by_status ON quarantine (status, id);
-      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS data_quality_event (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, enterprise TEXT NOT NULL, meter TEXT NOT NULL,
-        ts INTEGER NOT NULL, detail TEXT, recorded_at INTEGER NOT NULL);
-      CREATE INDEX IF NOT EXISTS data_quality_by_enterprise ON data_quality_event (enterprise, ts);
-      CREATE INDEX IF NOT EXISTS data_quality_by_recorded ON data_quality_event (recorded_at);
-      CREATE INDEX IF NOT EXISTS quarantine_by_received ON quarantine (received_at);
-    `);
+  override async start(): Promise<void> {
+    await super.start();
+    const db = this.conn();
     const columns = (db.prepare('PRAGMA table_info(quarantine)').all() as { name: string }[]).map((c) => c.name);
     if (!columns.includes('source_ref')) db.exec('ALTER TABLE quarantine ADD COLUMN source_ref TEXT');
     db.exec('CREATE UNIQUE INDEX IF NOT EXISTS quarantine_by_source ON quarantine (source_ref)');
-    this.db = db;
-  }
-
-  async stop(): Promise<void> {
-    this.db?.close();
-    this.db = undefined;
-  }
-
-  get healthy(): boolean {
-    return this.db?.open === true;
   }
 
   /** Records rejected messages in one transaction; returns those newly added (not already there). */
   quarantine(items: readonly QuarantineInput[]): QuarantineInput[] {
     const db = this.conn();
     // OR IGNORE: a message read again from the journal (after a crash or a failed write) is already here.
-    const stmt = db.prepare(`INSERT OR IGNORE INTO quarantine (topic, payload, reason, detail, received_at, enterprise, meter, client_id, source_ref)
+    const stmt = this.statement(`INSERT OR IGNORE INTO quarantine (topic, payload, reason, detail, received_at, enterprise, meter, client_id, source_ref)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     return db.transaction(() => items.filter((q) =>
       stmt.run(q.topic, q.payload, q.reason, q.detail, q.receivedAt, q.enterprise ?? null, q.meter ?? null, q.clientId ?? null, q.sourceRef === undefined ? null : `${this.options.sourceRefPrefix ?? ''}${q.sourceRef}`).changes > 0))();
@@ -122,42 +114,37 @@ export class StateStore {
     }
     const sql = `SELECT * FROM quarantine ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ? OFFSET ?`;
     params.push(filter.limit ?? 1000, filter.offset ?? 0);
-    return (this.conn().prepare(sql).all(...params) as QuarantineRow[]).map(toRecord);
+    return (this.statement(sql).all(...params) as QuarantineRow[]).map(toRecord);
   }
 
   countQuarantine(): Record<string, number> {
-    const rows = this.conn().prepare("SELECT reason, COUNT(*) AS n FROM quarantine WHERE status = 'open' GROUP BY reason").all() as { reason: string; n: number }[];
+    const rows = this.statement("SELECT reason, COUNT(*) AS n FROM quarantine WHERE status = 'open' GROUP BY reason").all() as { reason: string; n: number }[];
     return Object.fromEntries(rows.map((r) => [r.reason, r.n]));
   }
 
   /** After a replay: accepted ones are marked replayed; rejected again keep their place with the new reason. */
   settleReplay(id: number, outcome: { accepted: true; at: number } | { accepted: false; reason: QuarantineReason; detail: string }): void {
-    const db = this.conn();
-    if (outcome.accepted) db.prepare("UPDATE quarantine SET status = 'replayed', attempts = attempts + 1, replayed_at = ? WHERE id = ?").run(outcome.at, id);
-    else db.prepare('UPDATE quarantine SET reason = ?, detail = ?, attempts = attempts + 1 WHERE id = ?').run(outcome.reason, outcome.detail, id);
+    if (outcome.accepted) this.statement("UPDATE quarantine SET status = 'replayed', attempts = attempts + 1, replayed_at = ? WHERE id = ?").run(outcome.at, id);
+    else this.statement('UPDATE quarantine SET reason = ?, detail = ?, attempts = attempts + 1 WHERE id = ?').run(outcome.reason, outcome.detail, id);
   }
 
   recordDataQuality(events: readonly DataQualityEvent[], at: number): void {
     if (events.length === 0) return;
     const db = this.conn();
-    const stmt = db.prepare('INSERT INTO data_quality_event (kind, enterprise, meter, ts, detail, recorded_at) VALUES (?, ?, ?, ?, ?, ?)');
+    const stmt = this.statement('INSERT INTO data_quality_event (kind, enterprise, meter, ts, detail, recorded_at) VALUES (?, ?, ?, ?, ?, ?)');
     db.transaction(() => { for (const e of events) stmt.run(e.kind, e.enterprise, e.meter, e.ts, e.detail ?? null, at); })();
   }
 
   /** Data-quality events recorded since `since`, counted per enterprise, meter and kind. */
   dataQualityCounts(since: number, until: number): { enterprise: string; meter: string; kind: DataQualityKind; n: number }[] {
-    return this.conn().prepare(`SELECT enterprise, meter, kind, COUNT(*) AS n FROM data_quality_event
+    return this.statement(`SELECT enterprise, meter, kind, COUNT(*) AS n FROM data_quality_event
         WHERE recorded_at >= ? AND recorded_at <= ? GROUP BY enterprise, meter, kind`).all(since, until) as { enterprise: string; meter: string; kind: DataQualityKind; n: number }[];
   }
 
   /** Messages quarantined since `since` (received time), per enterprise. */
   quarantineCounts(since: number, until: number): { enterprise: string; n: number }[] {
-    return this.conn().prepare(`SELECT enterprise, COUNT(*) AS n FROM quarantine WHERE received_at >= ? AND received_at <= ? AND enterprise IS NOT NULL
+    return this.statement(`SELECT enterprise, COUNT(*) AS n FROM quarantine WHERE received_at >= ? AND received_at <= ? AND enterprise IS NOT NULL
         GROUP BY enterprise`).all(since, until) as { enterprise: string; n: number }[];
   }
 
-  private conn(): Database.Database {
-    if (!this.db) throw new Error('StateStore used before start()');
-    return this.db;
-  }
 }
