@@ -7,6 +7,7 @@
  */
 import { stringify } from 'yaml';
 import { sha256Hex } from '../../services/security';
+import { mulberry32 } from '../../test/helpers/random';
 
 export interface BenchDistrict {
   readonly enterprises: number;
@@ -64,17 +65,8 @@ export function districtConfigYaml(d: BenchDistrict): string {
   return stringify({ timezone: 'Asia/Shanghai', enterprises, auth: { tokens: [], mqtt } });
 }
 
-/** A deterministic PRNG (mulberry32): the same run publishes the same traffic. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic PRNG: the same run publishes the same traffic. */
+export const prng = mulberry32;
 
 export interface BenchMessage {
   readonly topic: string;

@@ -12,22 +12,12 @@ import { MeterSimulator } from '../../../ingest/simulator/meterSimulator';
 import { MeterModel } from '../../../ingest/simulator/meterModel';
 import { conversionFactor, convert } from '../../../services/energy/units';
 import { silentLogger } from '../../../services/log';
+import { mulberry32 } from '../../helpers/random';
 
 const ZONE = 'Asia/Shanghai';
 const HOUR = 3_600_000;
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-/** Small seeded PRNG, so every run publishes the same stream. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Published { readonly topic: string; readonly payload: string; readonly username: string }
 
