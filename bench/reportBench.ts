@@ -7,6 +7,9 @@
  *
  *   BENCH_ENTERPRISES (300)  BENCH_METERS (20)  BENCH_RUNS (3)  BENCH_RAW (month | year)
  *   BENCH_TRACE=1: every InfluxQL request with its time (how the per-query figures were found)
+ *   BENCH_INFLUX_URL: an influxd 1.x to use instead of starting one; with BENCH_REUSE=1 its
+ *   `bench_reports` database is kept when it already holds the loaded district (for iterating on
+ *   queries without the 10-minute load; the load and rollup-build rows are then left out)
  *
  * What is loaded, and how (so the figures can be read honestly):
  * - Hourly consumption for the whole year (2025-12 .. 2026-11), written as line protocol: the same
@@ -58,6 +61,8 @@ export interface ReportBenchOptions {
   readonly log?: (line: string) => void;
   /** Log every /query the store sends with its time (profiling; default BENCH_TRACE=1). */
   readonly traceQueries?: boolean;
+  /** Keep a database loaded by an earlier run of the same size (with influxUrl; default BENCH_REUSE=1). */
+  readonly reuse?: boolean;
 }
 
 /** A fetch that logs each InfluxQL request's duration and statement (first 160 characters of each). */
@@ -187,6 +192,26 @@ async function load(url: string, enterprises: number, meters: number, rawFrom: n
   return { readings, hourly, registers };
 }
 
+/** The registers load() ends with, computed without writing (a reused database). */
+function registersAtEnd(enterprises: number, meters: number): Map<string, number> {
+  const registers = new Map<string, number>();
+  for (let i = 0; i < enterprises; i++) {
+    for (let j = 0; j < meters; j++) {
+      let register = 1000;
+      for (let ts = FROM + INTERVAL_MS; ts <= TO; ts += INTERVAL_MS) register += step(i, j, ts);
+      registers.set(`${id(i)}/${meterId(j)}`, register);
+    }
+  }
+  return registers;
+}
+
+/** Whether `bench_reports` already holds the last reading of the last meter of this size. */
+async function alreadyLoaded(url: string, enterprises: number, meters: number): Promise<boolean> {
+  const q = `SELECT count(value) FROM reading WHERE enterprise = '${id(enterprises - 1)}' AND meter = '${meterId(meters - 1)}' AND time = ${TO}ms`;
+  const res = await fetch(`${url}/query?db=${DB}`, { method: 'POST', body: new URLSearchParams({ q }) });
+  return res.ok && (await res.text()).includes('"count"');
+}
+
 async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
   const start = process.hrtime.bigint();
   const value = await work();
@@ -206,19 +231,27 @@ export async function runReportBench(options: ReportBenchOptions = {}): Promise<
   const raw = options.raw ?? (env.BENCH_RAW === 'year' ? 'year' : 'month');
   const log = options.log ?? ((line: string) => console.log(line));
   const traceQueries = options.traceQueries ?? env.BENCH_TRACE === '1';
-  const own = options.influxUrl === undefined ? await startInfluxd() : undefined;
-  const url = options.influxUrl ?? own?.url;
+  const influxUrl = options.influxUrl ?? env.BENCH_INFLUX_URL;
+  const own = influxUrl === undefined ? await startInfluxd() : undefined;
+  const url = influxUrl ?? own?.url;
   if (url === undefined) throw new Error('influxd is not installed (apt-get install influxdb)');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-reports-'));
   const rows: ResultRows = [];
   try {
     const month = monthBounds(MONTH, ZONE)!;
     const rawFrom = raw === 'year' ? FROM : month.start;
-    log(`loading ${enterprises} enterprises x ${meters} meters: hourly values ${new Date(FROM).toISOString()} .. ${new Date(TO).toISOString()}, raw readings from ${new Date(rawFrom).toISOString()}`);
-    const loaded = await timed(() => load(url, enterprises, meters, rawFrom));
-    const points = loaded.value.readings + loaded.value.hourly;
-    log(`loaded ${loaded.value.readings.toLocaleString()} readings + ${loaded.value.hourly.toLocaleString()} hourly values in ${(loaded.ms / 1000).toFixed(1)} s`);
-    rows.push(row('load (line protocol)', [loaded.ms], { note: `${loaded.value.readings} readings + ${loaded.value.hourly} hourly values, ${Math.round(points / (loaded.ms / 1000))} points/s` }));
+    const reuse = influxUrl !== undefined && (options.reuse ?? env.BENCH_REUSE === '1') && await alreadyLoaded(url, enterprises, meters);
+    let loaded: { ms: number; value: Loaded };
+    if (reuse) {
+      log(`reusing the district loaded in ${url} (${DB})`);
+      loaded = { ms: 0, value: { readings: 0, hourly: 0, registers: registersAtEnd(enterprises, meters) } };
+    } else {
+      log(`loading ${enterprises} enterprises x ${meters} meters: hourly values ${new Date(FROM).toISOString()} .. ${new Date(TO).toISOString()}, raw readings from ${new Date(rawFrom).toISOString()}`);
+      loaded = await timed(() => load(url, enterprises, meters, rawFrom));
+      const points = loaded.value.readings + loaded.value.hourly;
+      log(`loaded ${loaded.value.readings.toLocaleString()} readings + ${loaded.value.hourly.toLocaleString()} hourly values in ${(loaded.ms / 1000).toFixed(1)} s`);
+      rows.push(row('load (line protocol)', [loaded.ms], { note: `${loaded.value.readings} readings + ${loaded.value.hourly} hourly values, ${Math.round(points / (loaded.ms / 1000))} points/s` }));
+    }
 
     const cfg = config(enterprises, meters);
     const store = new InfluxTimeSeriesStore({ url, database: DB, zone: ZONE, requestTimeoutMs: 900_000 }, { logger: silentLogger(), ...(traceQueries && { fetch: tracingFetch(log) }) });
@@ -227,7 +260,7 @@ export async function runReportBench(options: ReportBenchOptions = {}): Promise<
     // start() finds no rollups and builds them from what was loaded (the one-time migration).
     const started = await timed(() => store.start());
     log(`store start with the rollup build: ${(started.ms / 1000).toFixed(1)} s`);
-    rows.push(row('rollup build on first start', [started.ms]));
+    if (!reuse) rows.push(row('rollup build on first start', [started.ms]));
     await Promise.all([state.start(), alarms.start()]);
 
     const factors = new FactorTable(cfg, COEFFICIENTS);
@@ -280,7 +313,11 @@ export async function runReportBench(options: ReportBenchOptions = {}): Promise<
         openHours.set(`${key}@${hour}`, sum);
         hourly.push({ enterprise: e.id, meter: m.id, ...carrierOf(j), hour, quantity: sum });
       }));
-      round.push((await timed(() => store.write({ readings, hourly }))).ms);
+      // The round's rollups are part of its cost: write() returns before their refresh round.
+      round.push((await timed(async () => {
+        await store.write({ readings, hourly });
+        await store.settleRollups();
+      })).ms);
       last = ts;
     }
     rows.push(row('ingest round (write + rollup refresh)', round, { note: `${enterprises * meters} readings + ${enterprises * meters} hours per round` }));

@@ -9,8 +9,8 @@
  * functions, and the property test checks the result against the definition.
  *
  * Day and month figures: every store.write() here (fast path, recomputation, replay with
- * `recompute`) also recomputes the store's daily rollups of the (meter, local day)s it touched
- * from what is stored after the write (services/store/timeSeriesStore.ts), so late data and
+ * `recompute`) also has the store recompute its daily rollups of the (meter, local day)s it
+ * touched (inside the write or in a round after it; settled() waits for that) from what is stored (services/store/timeSeriesStore.ts), so late data and
  * corrections keep them exact without the tracker summing days itself: it only ever holds the
  * open hours, and a day's closed hours live in the store.
  */
@@ -84,6 +84,11 @@ export class ConsumptionTracker {
    * already there: for batches read again after a crash or a failed write, when the store may hold
    * the readings but not all of their hourly values.
    */
+  /** Resolves once the store's rollups cover everything tracked so far (see TimeSeriesStore.settleRollups). */
+  settled(): Promise<void> {
+    return this.deps.store.settleRollups();
+  }
+
   async track(readings: readonly Reading[], onEvent?: (e: DataQualityEvent) => void, options: { recompute?: boolean } = {}): Promise<TrackResult> {
     this.onEvent = onEvent;
     try {

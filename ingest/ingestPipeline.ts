@@ -3,8 +3,10 @@
  * `accept` appends the message to the on-disk journal and returns; the MQTT source acknowledges it
  * then. Batches are read back from the journal and processed one at a time, so per-meter state
  * stays consistent and memory stays bounded however far the store falls behind. A batch is
- * committed in the journal only once stored; after a crash or a failed write it is read again and
- * its hours recomputed from the store.
+ * committed in the journal only once stored and the store's rollups of its days refreshed; after
+ * a crash or a failed write it is read again and its hours recomputed from the store. The refresh
+ * is not waited for before the next batch: it runs in rounds that serve many batches, and the
+ * commits follow it in order.
  */
 import type { DataQualityEvent } from '../services/energy/dataQuality';
 import type { Reading } from '../services/energy/reading';
@@ -53,6 +55,13 @@ export class IngestPipeline {
   /** The pending timer was set with no delay. */
   private timerImmediate = false;
   private chain: Promise<void> = Promise.resolve();
+  /**
+   * Accepted messages not yet read for processing (journal.depth also counts those read and
+   * waiting for their commit): what decides whether a batch is due at once.
+   */
+  private unread = 0;
+  /** Journal commits waiting for the rollups of their batches, in order. */
+  private commits: Promise<void> = Promise.resolve();
   private stopped = false;
   private retryDelay: number;
 
@@ -68,6 +77,7 @@ export class IngestPipeline {
   /** Opens the journal and processes whatever an earlier run left in it. */
   async start(): Promise<void> {
     this.deps.journal.open();
+    this.unread = this.deps.journal.depth;
     if (this.deps.journal.depth > 0) {
       this.deps.logger.info({ pending: this.deps.journal.depth }, 'replaying the journal');
       this.schedule(0);
@@ -78,9 +88,10 @@ export class IngestPipeline {
   accept(msg: RawMessage): void {
     this.deps.journal.append(msg);
     this.stats.messages++;
+    this.unread++;
     // While the store fails, the retry timer alone decides when to try again (backoff).
     if (this.retrying) return;
-    if (this.deps.journal.depth >= this.options.batchMaxReadings) this.schedule(0);
+    if (this.unread >= this.options.batchMaxReadings) this.schedule(0);
     else this.schedule(this.options.flushIntervalMs);
   }
 
@@ -124,6 +135,8 @@ export class IngestPipeline {
         }
       }
       await this.store(readings);
+      // Settled only once the day and month figures include them, as for any other reading.
+      if (readings.length > 0) await this.deps.tracker.settled();
       for (const id of outcome.replayed) this.deps.state.settleReplay(id, { accepted: true, at: now });
       return outcome;
     });
@@ -136,6 +149,7 @@ export class IngestPipeline {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.chain;
+    await this.commits;
     this.deps.journal.close();
   }
 
@@ -185,6 +199,7 @@ export class IngestPipeline {
       const records = journal.read(this.options.batchMaxReadings);
       const last = records[records.length - 1];
       if (!last) return;
+      this.unread = Math.max(0, this.unread - records.length);
       // Any record from before this process opened the journal may be half-stored: recompute.
       const recompute = this.retrying || journal.isReplay(records[0]!.end);
       const now = this.now();
@@ -208,6 +223,7 @@ export class IngestPipeline {
       } catch (err) {
         // The batch stays in the journal and is read again, with its hours recomputed.
         journal.rewind();
+        this.unread = journal.depth;
         this.retrying = true;
         this.stats.storeFailures++;
         this.deps.bus.emit('storeFailed', { error: err instanceof Error ? err : new Error(String(err)), pending: journal.depth });
@@ -216,11 +232,24 @@ export class IngestPipeline {
         this.retryDelay = Math.min(this.retryDelay * 2, this.options.retryMaxMs ?? 10_000);
         return;
       }
-      journal.commit(last.end, records.length);
+      this.commitWhenSettled(last.end);
       if (this.retrying) this.deps.logger.info({ pending: journal.depth }, 'store writes succeed again');
       this.retrying = false;
       this.retryDelay = this.options.retryMinMs ?? 500;
     }
+  }
+
+  /**
+   * Commits up to `end` once the rollups of everything stored so far are refreshed. A failed
+   * refresh leaves the records uncommitted (the store retries the refresh, and a later commit
+   * covers them; after a crash they are replayed), so no record is committed with stale rollups.
+   */
+  private commitWhenSettled(end: Parameters<Journal['commit']>[0]): void {
+    const settled = this.deps.tracker.settled();
+    this.commits = this.commits.then(() => settled).then(
+      () => this.deps.journal.commit(end),
+      (err: unknown) => this.deps.logger.warn({ err: errorMessage(err), pending: this.deps.journal.depth }, 'rollup refresh failed; journal records kept until it succeeds'),
+    );
   }
 
   private async store(readings: readonly Reading[], recompute = false): Promise<TrackResult | undefined> {

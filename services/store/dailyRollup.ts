@@ -104,7 +104,8 @@ export interface TouchedDays {
   readonly readings: Map<number, Map<string, MeterKey>>;
 }
 
-const meterId = (k: MeterKey): string => `${k.enterprise}\u0000${k.meter}`;
+/** The key of a meter in TouchedDays' maps. */
+export const meterId = (k: MeterKey): string => `${k.enterprise}\u0000${k.meter}`;
 
 function touch(into: Map<number, Map<string, MeterKey>>, day: number, key: MeterKey): void {
   let meters = into.get(day);
@@ -125,4 +126,25 @@ export function daysOf(from: number, to: number, calendar: DayCalendar): number[
   const out: number[] = [];
   for (let d = from; d < to; d = calendar.nextDay(d)) out.push(d);
   return out;
+}
+
+/** Adds `from`'s (day, meter) pairs to `into` (the pending set of a coalesced refresh). */
+export function mergeTouched(into: TouchedDays, from: TouchedDays): void {
+  for (const [level, source] of [['hours', from.hours], ['readings', from.readings]] as const) {
+    for (const [day, meters] of source) {
+      const target = into[level].get(day);
+      if (target) for (const [id, key] of meters) target.set(id, key);
+      else into[level].set(day, new Map(meters));
+    }
+  }
+}
+
+export function emptyTouched(): TouchedDays {
+  return { hours: new Map(), readings: new Map() };
+}
+
+export function touchedCount(t: TouchedDays): number {
+  let n = 0;
+  for (const level of [t.hours, t.readings]) for (const meters of level.values()) n += meters.size;
+  return n;
 }

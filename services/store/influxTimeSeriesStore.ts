@@ -23,7 +23,8 @@
 import { HttpError, InfluxDB, Point, setLogger } from '@influxdata/influxdb-client';
 import type { Quality, Reading } from '../energy/reading';
 import { bucketStart } from '../energy/time';
-import { DayCalendar, splitPeriods, touchedDays, type RangePart } from './dailyRollup';
+import { CoalescedRounds } from './coalescedRounds';
+import { DayCalendar, emptyTouched, meterId as touchedMeterId, mergeTouched, splitPeriods, touchedCount, touchedDays, type RangePart, type TouchedDays } from './dailyRollup';
 import { BadRequestError, DependencyError, errorMessage } from '../errors';
 import type { Logger } from '../log';
 import {
@@ -87,6 +88,9 @@ const LATEST_FULL_SCAN_MS = 3_600_000;
 const LATEST_WINDOW_MS = 2 * 86_400_000;
 /** Meter filters longer than this are applied in Node on per-meter rows (see consumption()). */
 export const MAX_METER_TERMS = 64;
+/** A failed rollup refresh is tried again after this, doubling up to the max, until one succeeds. */
+const ROLLUP_RETRY_MIN_MS = 1000;
+const ROLLUP_RETRY_MAX_MS = 30_000;
 /** Statements per /query request when refreshing rollups (keeps a replay's request bounded). */
 const STATEMENTS_PER_REQUEST = 100;
 
@@ -115,10 +119,15 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
   /** Set once the rollups of `zone` are complete; until then queries read hours and readings. */
   private rollupsReady = false;
   /**
-   * Rollup refreshes run one at a time: each reads the sums after its own write, so the last
-   * refresh of a (meter, day) always sees every earlier write to it (read-after-write in one process).
+   * (meter, day)s written whose rollups are not refreshed yet. Refreshes run in coalesced rounds,
+   * one at a time, each reading the sums of everything written before it started: at full ingest
+   * one round serves many batches, where a refresh per batch cost InfluxDB 7x the CPU of the raw
+   * writes and held every batch back by its round trip (issue 7's profile).
    */
-  private rollupChain: Promise<unknown> = Promise.resolve();
+  private pendingRollups: TouchedDays = emptyTouched();
+  private readonly rounds = new CoalescedRounds(() => this.refreshRound());
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryDelayMs = ROLLUP_RETRY_MIN_MS;
   /** latest(): per enterprise, when its history was last scanned in full and the meters seen since. */
   private readonly knownMeters = new Map<string, { scannedAt: number; meters: Set<string> }>();
 
@@ -200,8 +209,12 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
   }
 
   async stop(): Promise<void> {
-    // Writes already accepted finish (or fail) through their own bounded retries.
+    // Writes already accepted finish (or fail) through their own bounded retries, then the
+    // rollups of what they wrote are refreshed (what fails stays for a journal replay to redo).
     await Promise.allSettled([...this.inflight]);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    if (touchedCount(this.pendingRollups) > 0) await this.settleRollups().catch((err: unknown) => this.logger.warn({ err: errorMessage(err) }, 'rollup refresh at stop failed'));
   }
 
   private async ping(): Promise<{ ok: boolean; version?: string; detail?: string }> {
@@ -232,7 +245,12 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
       if (!known) this.knownMeters.set(r.enterprise, (known = { scannedAt: -Infinity, meters: new Set() }));
       known.meters.add(r.meter);
     }
-    const done = this.send(this.points(batch)).then(() => this.refreshRollups(batch));
+    const calendar = this.calendar;
+    const done = this.send(this.points(batch)).then(() => {
+      if (calendar === undefined) return;
+      mergeTouched(this.pendingRollups, touchedDays(batch, calendar));
+      this.requestRefresh();
+    });
     this.inflight.add(done);
     void done.finally(() => this.inflight.delete(done)).catch(() => undefined);
     return done;
@@ -486,7 +504,9 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
     // hours; a rollup point sits at its period's local start, so the day buckets label every row
     // exactly as one query over the hours would. One statement per part: InfluxDB's cost grows
     // with the series each statement opens, so a year is never split into a statement per month.
-    const statements = this.parts(every, zone, from, to).map(statement);
+    const parts = this.parts(every, zone, from, to);
+    if (parts.some((p) => p.level !== 'raw')) await this.currentRollups();
+    const statements = parts.map(statement);
     const rows = (await this.query(statements.join('; '))).flat();
     // Months differ in length, which GROUP BY time() cannot express: fold local days into months.
     const monthOf = new Map<number, number>(); // luxon costs microseconds a call; a year has 365 days
@@ -523,7 +543,9 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
     if (enterprises.length === 0 || from >= to) return [];
     const where = `${TAG_ENTERPRISE} =~ ${regexAlternation(enterprises)}`;
     const zone = this.calendar?.zone ?? '';
-    const statements = this.parts('1mo', zone, from, to).map((part) => {
+    const parts = this.parts('1mo', zone, from, to);
+    if (parts.some((p) => p.level !== 'raw')) await this.currentRollups();
+    const statements = parts.map((part) => {
       const { measurement, aggregate } = COUNT_AT[part.level];
       const filter = part.level === 'raw' ? NOT_BAD : `zone = ${quoteString(zone)}`;
       return `SELECT ${aggregate} AS n FROM ${this.from(measurement)} WHERE ${where} AND ${filter} AND ${InfluxTimeSeriesStore.timeRange(part.from, part.to)}`
@@ -557,12 +579,57 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
     return new Point(measurement).tag('enterprise', key.enterprise).tag('meter', key.meter).tag('zone', zone).floatField('usable', usableReadings).timestamp(time);
   }
 
-  private refreshRollups(batch: WriteBatch): Promise<void> {
+  settleRollups(): Promise<void> {
+    return this.calendar === undefined ? Promise.resolve() : this.rounds.request();
+  }
+
+  /** Before a read of rollups: the round in flight, and one for what is still pending (its failure fails the read). */
+  private async currentRollups(): Promise<void> {
+    await this.rounds.idle();
+    if (touchedCount(this.pendingRollups) > 0) await this.rounds.request();
+  }
+
+  /** A round for what was just written; a failure is logged and retried with backoff. */
+  private requestRefresh(): void {
+    this.rounds.request().then(() => {
+      this.retryDelayMs = ROLLUP_RETRY_MIN_MS;
+    }, (err: unknown) => {
+      this.logger.warn({ err: errorMessage(err), pending: touchedCount(this.pendingRollups), retryInMs: this.retryDelayMs }, 'rollup refresh failed; will retry');
+      if (this.retryTimer) return;
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = undefined;
+        this.requestRefresh();
+      }, this.retryDelayMs);
+      this.retryTimer.unref();
+      this.retryDelayMs = Math.min(this.retryDelayMs * 2, ROLLUP_RETRY_MAX_MS);
+    });
+  }
+
+  /** One round: everything pending, or, if it fails, all of it pending again for the next. */
+  private async refreshRound(): Promise<void> {
     const calendar = this.calendar;
-    if (calendar === undefined) return Promise.resolve();
-    const run = this.rollupChain.then(() => this.refreshNow(batch, calendar));
-    this.rollupChain = run.catch(() => undefined);
-    return run;
+    const touched = this.pendingRollups;
+    if (calendar === undefined || touchedCount(touched) === 0) return;
+    this.pendingRollups = emptyTouched();
+    try {
+      await this.refreshNow(touched, calendar);
+    } catch (err) {
+      mergeTouched(this.pendingRollups, touched);
+      throw err;
+    }
+  }
+
+  /**
+   * WHERE for a set of meters, and the test rows must pass: a long list is applied in Node on rows
+   * grouped by meter, as in consumption(), since InfluxDB tests a tag condition on every series.
+   */
+  private static metersWhere(meters: Map<string, MeterKey>): { where: string; keep: (row: QueryRow) => boolean } {
+    if (meters.size <= MAX_METER_TERMS) return { where: InfluxTimeSeriesStore.metersFilter(meters.values()), keep: () => true };
+    const enterprises = [...new Set([...meters.values()].map((m) => m.enterprise))];
+    return {
+      where: `${TAG_ENTERPRISE} =~ ${regexAlternation(enterprises)}`,
+      keep: (row) => meters.has(touchedMeterId(InfluxTimeSeriesStore.rowKey(row))),
+    };
   }
 
   /** Runs statements in requests of bounded size; results in statement order. */
@@ -576,12 +643,11 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
   }
 
   /**
-   * Recomputes the rollups of every (meter, day) the batch touched from what is stored now, then
-   * the (meter, month)s of those days from their daily points: two reads and two writes per batch.
+   * Recomputes the rollups of every (meter, day) in `touched` from what is stored now, then the
+   * (meter, month)s of those days from their daily points: two reads and two writes per round.
    */
-  private async refreshNow(batch: WriteBatch, calendar: DayCalendar): Promise<void> {
+  private async refreshNow(touched: TouchedDays, calendar: DayCalendar): Promise<void> {
     const zone = calendar.zone;
-    const touched = touchedDays(batch, calendar);
     const range = (from: number, to: number): string => InfluxTimeSeriesStore.timeRange(from, to);
     const byMonth = (days: Map<number, Map<string, MeterKey>>): Map<number, Map<string, MeterKey>> => {
       const months = new Map<number, Map<string, MeterKey>>();
@@ -591,40 +657,48 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
       }
       return months;
     };
-    const dayHours = [...touched.hours];
-    const dayReadings = [...touched.readings];
+    const TAGS = `${TAG_ENTERPRISE}, ${TAG_METER}`;
+    const dayHours = [...touched.hours].map(([day, meters]) => ({ day, meters, ...InfluxTimeSeriesStore.metersWhere(meters) }));
+    const dayReadings = [...touched.readings].map(([day, meters]) => ({ day, meters, ...InfluxTimeSeriesStore.metersWhere(meters) }));
     const daily = await this.queryAll([
-      ...dayHours.map(([day, meters]) => `SELECT sum(quantity) AS quantity FROM ${this.from(CONSUMPTION)} WHERE ${InfluxTimeSeriesStore.metersFilter(meters.values())}`
-        + ` AND ${range(day, calendar.nextDay(day))} GROUP BY ${TAG_ENTERPRISE}, ${TAG_METER}, carrier, unit`),
-      ...dayReadings.map(([day, meters]) => `SELECT count(value) AS n FROM ${this.from(READING)} WHERE ${InfluxTimeSeriesStore.metersFilter(meters.values())}`
-        + ` AND ${NOT_BAD} AND ${range(day, calendar.nextDay(day))} GROUP BY ${TAG_ENTERPRISE}, ${TAG_METER}`),
+      ...dayHours.map(({ day, where }) => `SELECT sum(quantity) AS quantity FROM ${this.from(CONSUMPTION)} WHERE ${where}`
+        + ` AND ${range(day, calendar.nextDay(day))} GROUP BY ${TAGS}, carrier, unit`),
+      ...dayReadings.map(({ day, where }) => `SELECT count(value) AS n FROM ${this.from(READING)} WHERE ${where}`
+        + ` AND ${NOT_BAD} AND ${range(day, calendar.nextDay(day))} GROUP BY ${TAGS}`),
     ]);
     const points: Point[] = [];
     // Hours are rewritten, never deleted, so every touched meter has a sum here.
-    dayHours.forEach(([day], i) => {
-      for (const r of daily[i] ?? []) points.push(this.rollupPoint(CONSUMPTION_DAILY, zone, InfluxTimeSeriesStore.rowKey(r), tagOf(r, 'carrier'), tagOf(r, 'unit'), day, numberColumn(r, 'quantity')));
+    dayHours.forEach(({ day, keep }, i) => {
+      for (const r of daily[i] ?? []) {
+        if (keep(r)) points.push(this.rollupPoint(CONSUMPTION_DAILY, zone, InfluxTimeSeriesStore.rowKey(r), tagOf(r, 'carrier'), tagOf(r, 'unit'), day, numberColumn(r, 'quantity')));
+      }
     });
-    dayReadings.forEach(([day, meters], i) => {
-      const counted = new Map((daily[dayHours.length + i] ?? []).map((r) => [JSON.stringify([tagOf(r, 'enterprise'), tagOf(r, 'meter')]), numberColumn(r, 'n')]));
+    dayReadings.forEach(({ day, meters }, i) => {
+      const counted = new Map((daily[dayHours.length + i] ?? []).map((r) => [touchedMeterId(InfluxTimeSeriesStore.rowKey(r)), numberColumn(r, 'n')]));
       // A meter without usable readings left (all corrected to bad) gets an explicit 0.
-      for (const m of meters.values()) points.push(this.countPoint(READING_DAILY, zone, m, day, counted.get(JSON.stringify([m.enterprise, m.meter])) ?? 0));
+      for (const [id, m] of meters) points.push(this.countPoint(READING_DAILY, zone, m, day, counted.get(id) ?? 0));
     });
     await this.send(points);
 
-    const monthHours = [...byMonth(touched.hours)];
-    const monthReadings = [...byMonth(touched.readings)];
+    const zoned = `zone = ${quoteString(zone)}`;
+    const monthHours = [...byMonth(touched.hours)].map(([month, meters]) => ({ month, ...InfluxTimeSeriesStore.metersWhere(meters) }));
+    const monthReadings = [...byMonth(touched.readings)].map(([month, meters]) => ({ month, ...InfluxTimeSeriesStore.metersWhere(meters) }));
     const monthly = await this.queryAll([
-      ...monthHours.map(([month, meters]) => `SELECT sum(quantity) AS quantity FROM ${this.from(CONSUMPTION_DAILY)} WHERE ${InfluxTimeSeriesStore.metersFilter(meters.values())}`
-        + ` AND zone = ${quoteString(zone)} AND ${range(month, calendar.nextMonth(month))} GROUP BY ${TAG_ENTERPRISE}, ${TAG_METER}, carrier, unit`),
-      ...monthReadings.map(([month, meters]) => `SELECT sum(usable) AS n FROM ${this.from(READING_DAILY)} WHERE ${InfluxTimeSeriesStore.metersFilter(meters.values())}`
-        + ` AND zone = ${quoteString(zone)} AND ${range(month, calendar.nextMonth(month))} GROUP BY ${TAG_ENTERPRISE}, ${TAG_METER}`),
+      ...monthHours.map(({ month, where }) => `SELECT sum(quantity) AS quantity FROM ${this.from(CONSUMPTION_DAILY)} WHERE ${where}`
+        + ` AND ${zoned} AND ${range(month, calendar.nextMonth(month))} GROUP BY ${TAGS}, carrier, unit`),
+      ...monthReadings.map(({ month, where }) => `SELECT sum(usable) AS n FROM ${this.from(READING_DAILY)} WHERE ${where}`
+        + ` AND ${zoned} AND ${range(month, calendar.nextMonth(month))} GROUP BY ${TAGS}`),
     ]);
     const monthPoints: Point[] = [];
-    monthHours.forEach(([month], i) => {
-      for (const r of monthly[i] ?? []) monthPoints.push(this.rollupPoint(CONSUMPTION_MONTHLY, zone, InfluxTimeSeriesStore.rowKey(r), tagOf(r, 'carrier'), tagOf(r, 'unit'), month, numberColumn(r, 'quantity')));
+    monthHours.forEach(({ month, keep }, i) => {
+      for (const r of monthly[i] ?? []) {
+        if (keep(r)) monthPoints.push(this.rollupPoint(CONSUMPTION_MONTHLY, zone, InfluxTimeSeriesStore.rowKey(r), tagOf(r, 'carrier'), tagOf(r, 'unit'), month, numberColumn(r, 'quantity')));
+      }
     });
-    monthReadings.forEach(([month], i) => {
-      for (const r of monthly[monthHours.length + i] ?? []) monthPoints.push(this.countPoint(READING_MONTHLY, zone, InfluxTimeSeriesStore.rowKey(r), month, numberColumn(r, 'n')));
+    monthReadings.forEach(({ month, keep }, i) => {
+      for (const r of monthly[monthHours.length + i] ?? []) {
+        if (keep(r)) monthPoints.push(this.countPoint(READING_MONTHLY, zone, InfluxTimeSeriesStore.rowKey(r), month, numberColumn(r, 'n')));
+      }
     });
     await this.send(monthPoints);
   }
@@ -649,7 +723,7 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
     let consumptionRows = 0;
     let countRows = 0;
     // One rebuild at a time with the write path's refreshes, so neither overwrites the other's newer sums.
-    const run = this.rollupChain.then(async () => {
+    await this.rounds.exclusive(async () => {
       for (let month = calendar.monthOf(from); month < to; month = calendar.nextMonth(month)) {
         const a = Math.max(from, month);
         const b = Math.min(to, calendar.nextMonth(month));
@@ -671,8 +745,6 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
         this.rollupsReady = true;
       }
     });
-    this.rollupChain = run.catch(() => undefined);
-    await run;
     return { from, to, days, consumptionRows, countRows, ms: Date.now() - started };
   }
 

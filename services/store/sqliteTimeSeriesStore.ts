@@ -82,6 +82,11 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
     return { ok: true, kind: this.kind, version: `sqlite ${this.conn().prepare('select sqlite_version() v').pluck().get() as string}` };
   }
 
+  /** Rollups are refreshed inside write()'s transaction: nothing is ever pending. */
+  settleRollups(): Promise<void> {
+    return Promise.resolve();
+  }
+
   async write(batch: WriteBatch): Promise<void> {
     const db = this.conn();
     const putReading = db.prepare('INSERT OR REPLACE INTO reading (enterprise, meter, ts, value, quality) VALUES (?, ?, ?, ?, ?)');

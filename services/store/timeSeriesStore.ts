@@ -99,10 +99,19 @@ export interface TimeSeriesStore {
   /**
    * Stores readings and hourly values. A reading with the key (enterprise, meter, ts) of a stored
    * one replaces it; so does an hourly value with the same (enterprise, meter, hour). Resolves once
-   * the batch is durable and visible to queries, with the daily rollups of every (meter, local
-   * day) it touched recomputed from the stored hours and readings.
+   * the batch is durable and visible to queries. The daily rollups of every (meter, local day) it
+   * touched are recomputed from the stored hours and readings, inside the write (SQLite) or in a
+   * refresh round after it that serves every write made meanwhile (InfluxDB); consumption() and
+   * countUsable() wait for that round, so every caller reads as if it ran inside write().
    */
   write(batch: WriteBatch): Promise<void>;
+  /**
+   * Resolves once the rollups of everything written before the call are refreshed; rejects when
+   * that refresh failed (its days stay pending and are retried). The ingest pipeline commits a
+   * journal record only after this, so a crash between a write and its refresh replays the record
+   * and the replay's write refreshes the days again.
+   */
+  settleRollups(): Promise<void>;
   /** Readings of one meter with from <= ts < to, ascending by ts, any quality. */
   readings(key: MeterKey, from: number, to: number): Promise<Reading[]>;
   /** Stored readings of one meter at exactly these timestamps (for idempotence). */

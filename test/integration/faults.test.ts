@@ -105,6 +105,13 @@ async function expectExactHours(svc: ServiceProcess, meters: number, readingsPer
     expected.push([hour, meters * 10 * minutes]);
   }
   expect(body.series.map((p) => [p.time.slice(0, 13), Math.round(p.quantity * 1e6) / 1e6])).toEqual(expected);
+  // Whole days come from the daily rollups, refreshed after the writes: after a crash or an
+  // outage they must still hold exactly the hours' sum (the journal replays what they missed).
+  const daysRes = await fetch(`${svc.baseUrl}/api/enterprises/alu01/consumption?every=1d&from=2026-11-02&to=2026-11-04`, { headers: { authorization: 'Bearer fault-admin' } });
+  const days = (await daysRes.json()) as { series: { time: string; quantity: number }[] };
+  const byDay = new Map<string, number>();
+  for (const [hour, q] of expected) byDay.set(hour.slice(0, 10), (byDay.get(hour.slice(0, 10)) ?? 0) + q);
+  expect(days.series.map((p) => [p.time.slice(0, 10), Math.round(p.quantity * 1e6) / 1e6])).toEqual([...byDay]);
 }
 
 maybe('faults with real processes', () => {

@@ -23,32 +23,65 @@ const FAST_RETRY = { maxRetries: 2, minRetryDelayMs: 20, maxRetryDelayMs: 100 } 
 const influxAvailable = findInfluxd() !== undefined || process.env.CI === 'true';
 if (!influxAvailable) console.warn('influxd not found: the InfluxDB integration tests are skipped');
 
-/** A loopback HTTP proxy in front of influxd that records requests and can fail writes with 503. */
-async function startProxy(target: string): Promise<{ url: string; requests: string[]; failWrites: (n: number) => void; close: () => Promise<void> }> {
+interface Proxy {
+  readonly url: string;
+  readonly requests: string[];
+  /** Request bodies of /query (the InfluxQL, form-decoded) in order. */
+  readonly queries: string[];
+  failWrites: (n: number) => void;
+  /** Answers 503 to requests whose body matches, while set. */
+  failWhen: (test: ((body: string) => boolean) | undefined) => void;
+  /** Holds requests whose body matches until the returned release() is called. */
+  holdWhen: (test: (body: string) => boolean) => () => void;
+  close: () => Promise<void>;
+}
+
+/** A loopback HTTP proxy in front of influxd that records requests and can fail or hold them. */
+async function startProxy(target: string): Promise<Proxy> {
   const requests: string[] = [];
+  const queries: string[] = [];
   let failing = 0;
+  let failTest: ((body: string) => boolean) | undefined;
+  let hold: { test: (body: string) => boolean; released: Promise<void> } | undefined;
   const server = http.createServer((req, res) => {
     const path = req.url ?? '/';
     requests.push(`${req.method ?? ''} ${path}`);
-    if (failing > 0 && path.includes('write')) {
-      failing--;
-      req.resume();
-      res.writeHead(503, { 'Content-Type': 'application/json' }).end('{"error":"injected failure"}');
-      return;
-    }
-    const upstream = http.request(`${target}${path}`, { method: req.method, headers: req.headers }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      const text = raw.toString('utf8');
+      const body = path.startsWith('/query') ? new URLSearchParams(text).get('q') ?? '' : text;
+      if (path.startsWith('/query')) queries.push(body);
+      if ((failing > 0 && path.includes('write')) || failTest?.(body)) {
+        if (path.includes('write') && failing > 0) failing--;
+        res.writeHead(503, { 'Content-Type': 'application/json' }).end('{"error":"injected failure"}');
+        return;
+      }
+      const forward = (): void => {
+        const upstream = http.request(`${target}${path}`, { method: req.method, headers: req.headers }, (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        });
+        upstream.on('error', () => res.writeHead(502).end());
+        upstream.end(raw);
+      };
+      if (hold?.test(body)) void hold.released.then(forward); else forward();
     });
-    upstream.on('error', () => res.writeHead(502).end());
-    req.pipe(upstream);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    queries,
     failWrites: (n) => { failing = n; },
+    failWhen: (test) => { failTest = test; },
+    holdWhen: (test) => {
+      let release = (): void => undefined;
+      hold = { test, released: new Promise<void>((resolve) => { release = resolve; }) };
+      return () => { hold = undefined; release(); };
+    },
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }
@@ -207,6 +240,46 @@ async function startProxy(target: string): Promise<{ url: string; requests: stri
       } finally {
         await migrated.stop();
         await before.cleanup();
+      }
+    });
+
+    it('refreshes rollups after the raw writes in coalesced rounds, and reads wait for them', async () => {
+      const proxy = await startProxy(influxd.url);
+      const { store, cleanup } = await newStore({ url: proxy.url, zone: 'Asia/Shanghai', ...FAST_RETRY });
+      try {
+        const daySums = (): number => proxy.queries.filter((q) => q.startsWith('SELECT sum(quantity) AS quantity FROM "consumption" ')).length;
+        // The first round is held at its first read while 19 more writes land: they all go to round 2.
+        const release = proxy.holdWhen((body) => body.startsWith('SELECT sum(quantity) AS quantity FROM "consumption" '));
+        const meters = Array.from({ length: 20 }, (_, i) => `m${String(i).padStart(2, '0')}`);
+        const write = (meter: string, i: number) => store.write({
+          readings: [reading('alu01', meter, 0, 100 + i)],
+          hourly: [{ enterprise: 'alu01', meter, carrier: 'electricity', unit: 'kWh', hour: T0, quantity: i + 1 }],
+        });
+        await write(meters[0]!, 0);
+        await Promise.all(meters.slice(1).map((m, i) => write(m, i + 1))); // raw writes do not wait for the held round
+        const settled = store.settleRollups();
+        release();
+        await settled;
+        expect(daySums()).toBe(2);
+        // 1 + 2 + ... + 20 = 210 kWh on 1 March (local), from the daily rollup, per meter and in total.
+        const day = Date.parse('2026-03-01T00:00:00+08:00');
+        const rows = await store.consumption({ enterprises: ['alu01'], from: day, to: day + 86_400_000, every: '1d', zone: 'Asia/Shanghai' });
+        expect(rows).toEqual([{ enterprise: 'alu01', carrier: 'electricity', unit: 'kWh', time: day, quantity: 210 }]);
+        expect(proxy.queries.at(-1)).toContain('FROM "consumption_daily"');
+        expect((await store.countUsable(['alu01'], day, day + 86_400_000)).map((c) => c.count)).toEqual(meters.map(() => 1));
+
+        // A failed round keeps its days pending: a rollup read fails rather than answer a stale sum ...
+        proxy.failWhen((body) => body.includes('consumption_daily'));
+        await store.write({ readings: [], hourly: [{ enterprise: 'alu01', meter: 'm00', carrier: 'electricity', unit: 'kWh', hour: T0, quantity: 11 }] });
+        await expect(store.settleRollups()).rejects.toBeInstanceOf(DependencyError);
+        await expect(store.consumption({ enterprises: ['alu01'], from: day, to: day + 86_400_000, every: '1d', zone: 'Asia/Shanghai' })).rejects.toBeInstanceOf(DependencyError);
+        // ... and once InfluxDB takes them again, the next round refreshes it: 210 - 1 + 11.
+        proxy.failWhen(undefined);
+        const again = await store.consumption({ enterprises: ['alu01'], from: day, to: day + 86_400_000, every: '1d', zone: 'Asia/Shanghai' });
+        expect(again.map((r) => r.quantity)).toEqual([220]);
+      } finally {
+        await cleanup();
+        await proxy.close();
       }
     });
 
