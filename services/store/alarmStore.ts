@@ -60,6 +60,14 @@ export class AlarmStore extends SqliteBacked {
     return row ? toAlarm(row) : undefined;
   }
 
+  /**
+   * Runs `work` as one transaction: the rule cycle's raises, updates and clears are one commit
+   * (one fsync with synchronous = FULL) instead of one each, and all or none of them land.
+   */
+  transaction<T>(work: () => T): T {
+    return this.conn().transaction(work)();
+  }
+
   openAlarms(): Alarm[] {
     return (this.statement("SELECT * FROM alarm WHERE state != 'cleared' ORDER BY id").all() as AlarmRow[]).map(toAlarm);
   }
