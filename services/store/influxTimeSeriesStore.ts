@@ -20,11 +20,13 @@
  * InfluxDB 2.x does not accept over InfluxQL). `rollup_state` (tag zone, field version)
  * marks that the rollups of a zone are complete.
  */
+import { randomUUID } from 'node:crypto';
 import { HttpError, InfluxDB, Point, setLogger } from '@influxdata/influxdb-client';
 import type { Quality, Reading } from '../energy/reading';
 import { bucketStart } from '../energy/time';
 import { CoalescedRounds } from './coalescedRounds';
-import { DayCalendar, emptyTouched, meterId as touchedMeterId, mergeTouched, splitPeriods, touchedCount, touchedDays, type RangePart, type TouchedDays } from './dailyRollup';
+import { RollupCache } from './rollupCache';
+import { DayCalendar, daysOf, emptyTouched, meterId as touchedMeterId, mergeTouched, splitPeriods, touchedCount, touchedDays, type RangePart, type TouchedDays } from './dailyRollup';
 import { BadRequestError, DependencyError, errorMessage } from '../errors';
 import type { Logger } from '../log';
 import {
@@ -80,6 +82,8 @@ const COUNT_AT: Record<RangePart['level'], { measurement: string; aggregate: str
   month: { measurement: READING_MONTHLY, aggregate: 'sum(usable)' },
 };
 const ROLLUP_STATE = 'rollup_state';
+/** Per local day, the id of the last refresh round that changed its rollups (see rollupCache.ts). */
+const ROLLUP_CHANGE = 'rollup_change';
 /** Bump when the rollups' meaning changes: start() then rebuilds them. */
 const ROLLUP_VERSION = 1;
 /** latest(): a full scan of every meter's history at most this often per enterprise ... */
@@ -128,6 +132,10 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
   private readonly rounds = new CoalescedRounds(() => this.refreshRound());
   private retryTimer: NodeJS.Timeout | undefined;
   private retryDelayMs = ROLLUP_RETRY_MIN_MS;
+  /** Results of rollup statements while their days are unchanged; ids of this process's rounds. */
+  private readonly cache = new RollupCache();
+  private readonly instanceId = randomUUID().slice(0, 8);
+  private roundSeq = 0;
   /** latest(): per enterprise, when its history was last scanned in full and the meters seen since. */
   private readonly knownMeters = new Map<string, { scannedAt: number; meters: Set<string> }>();
 
@@ -504,10 +512,7 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
     // hours; a rollup point sits at its period's local start, so the day buckets label every row
     // exactly as one query over the hours would. One statement per part: InfluxDB's cost grows
     // with the series each statement opens, so a year is never split into a statement per month.
-    const parts = this.parts(every, zone, from, to);
-    if (parts.some((p) => p.level !== 'raw')) await this.currentRollups();
-    const statements = parts.map(statement);
-    const rows = (await this.query(statements.join('; '))).flat();
+    const rows = (await this.partsQuery(this.parts(every, zone, from, to), statement)).flat();
     // Months differ in length, which GROUP BY time() cannot express: fold local days into months.
     const monthOf = new Map<number, number>(); // luxon costs microseconds a call; a year has 365 days
     const sums = new Map<string, ConsumptionRow>();
@@ -532,27 +537,77 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
       a.enterprise.localeCompare(b.enterprise) || a.carrier.localeCompare(b.carrier) || a.unit.localeCompare(b.unit) || a.time - b.time);
   }
 
+  /**
+   * Runs one statement per part in one request, except rollup statements whose days are unchanged
+   * since they were last read (RollupCache): a rule cycle or a report then reads closed months
+   * and days once, and only the days being written again. Results in part order.
+   */
+  private async partsQuery(parts: readonly RangePart[], statementOf: (part: RangePart) => string): Promise<QueryRow[][]> {
+    const statements = parts.map(statementOf);
+    const rollup = parts.filter((p) => p.level !== 'raw');
+    const zone = this.calendar?.zone;
+    if (rollup.length === 0 || zone === undefined) return this.query(statements.join('; '));
+    await this.currentRollups();
+    // Marks first, statements after: a round writes its rollups before its marks, so what the
+    // statements read is never older than the marks it is cached under.
+    const marks = await this.dayMarks(zone, Math.min(...rollup.map((p) => p.from)), Math.max(...rollup.map((p) => p.to)));
+    const signatures = parts.map((p) => (p.level === 'raw' ? undefined : RollupCache.signature(marks, p.from, p.to)));
+    const out = parts.map((_, i) => {
+      const signature = signatures[i];
+      return signature === undefined ? undefined : this.cache.get(statements[i]!, signature);
+    });
+    const missing = out.flatMap((rows, i) => (rows === undefined ? [i] : []));
+    if (missing.length > 0) {
+      const results = await this.query(missing.map((i) => statements[i]).join('; '));
+      missing.forEach((i, k) => {
+        const rows = results[k] ?? [];
+        out[i] = rows;
+        const signature = signatures[i];
+        if (signature !== undefined) this.cache.set(statements[i]!, signature, rows);
+      });
+    }
+    return out.map((rows) => rows ?? []);
+  }
+
+  /** The change marks of the local days in [from, to). */
+  private async dayMarks(zone: string, from: number, to: number): Promise<Map<number, string>> {
+    const [rows = []] = await this.query(`SELECT "round" FROM ${this.from(ROLLUP_CHANGE)} WHERE zone = ${quoteString(zone)} AND ${InfluxTimeSeriesStore.timeRange(from, to)}`);
+    return new Map(rows.map((r) => [numberColumn(r, 'time'), stringColumn(r, 'round')]));
+  }
+
+  /** Marks these local days as changed by a new round of this process (after their rollups are written). */
+  private async markChanged(zone: string, days: Iterable<number>): Promise<void> {
+    const round = `${this.instanceId}:${++this.roundSeq}`;
+    await this.send([...new Set(days)].map((day) => new Point(ROLLUP_CHANGE).tag('zone', zone).stringField('round', round).timestamp(day)));
+  }
+
   /** Where each part of [from, to) is read: rollups once they are complete for this zone, otherwise the hours. */
   private parts(every: ConsumptionQuery['every'], zone: string, from: number, to: number): RangePart[] {
     if (every === '1h' || !this.rollupsReady || this.calendar === undefined || zone !== this.calendar.zone) return [{ level: 'raw', from, to }];
     // Day buckets need day points; month buckets can take month points.
-    return splitPeriods(from, to, this.calendar, every === '1mo');
+    const parts = splitPeriods(from, to, this.calendar, every === '1mo');
+    // Today and yesterday change with every refresh round: a day part ending with them is split,
+    // so that the cached days before them are not read again (see partsQuery).
+    const recent = this.calendar.dayOf(Date.now() - 86_400_000);
+    return parts.flatMap((p) => {
+      if (p.level !== 'day' || p.to <= recent) return [p];
+      const last = Math.max(p.from, recent);
+      return last > p.from ? [{ ...p, to: last }, { ...p, from: last }] : [p];
+    });
   }
 
   async countUsable(enterprises: readonly string[], from: number, to: number): Promise<ReadingCount[]> {
     if (enterprises.length === 0 || from >= to) return [];
     const where = `${TAG_ENTERPRISE} =~ ${regexAlternation(enterprises)}`;
     const zone = this.calendar?.zone ?? '';
-    const parts = this.parts('1mo', zone, from, to);
-    if (parts.some((p) => p.level !== 'raw')) await this.currentRollups();
-    const statements = parts.map((part) => {
+    const statement = (part: RangePart): string => {
       const { measurement, aggregate } = COUNT_AT[part.level];
       const filter = part.level === 'raw' ? NOT_BAD : `zone = ${quoteString(zone)}`;
       return `SELECT ${aggregate} AS n FROM ${this.from(measurement)} WHERE ${where} AND ${filter} AND ${InfluxTimeSeriesStore.timeRange(part.from, part.to)}`
         + ` GROUP BY ${TAG_ENTERPRISE}, ${TAG_METER}`;
-    });
+    };
     const counts = new Map<string, ReadingCount>();
-    for (const r of (await this.query(statements.join('; '))).flat()) {
+    for (const r of (await this.partsQuery(this.parts('1mo', zone, from, to), statement)).flat()) {
       const key = InfluxTimeSeriesStore.rowKey(r);
       const id = JSON.stringify([key.enterprise, key.meter]);
       counts.set(id, { ...key, count: (counts.get(id)?.count ?? 0) + numberColumn(r, 'n') });
@@ -701,6 +756,7 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
       }
     });
     await this.send(monthPoints);
+    await this.markChanged(zone, [...touched.hours.keys(), ...touched.readings.keys()]);
   }
 
   async rebuildRollups(range?: { from: number; to: number }): Promise<RollupRebuild> {
@@ -739,6 +795,8 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
           { measurement: CONSUMPTION_MONTHLY, select: `SELECT sum(quantity) AS quantity FROM ${this.from(CONSUMPTION_DAILY)} WHERE ${zoned}`, by: 'month', counts: false },
           { measurement: READING_MONTHLY, select: `SELECT sum(usable) AS usable FROM ${this.from(READING_DAILY)} WHERE ${zoned}`, by: 'month', counts: true },
         ]);
+        // Every day of the month, so that results cached by any process are read again.
+        await this.markChanged(zone, daysOf(month, calendar.nextMonth(month), calendar));
       }
       if (range === undefined) {
         await marker();

@@ -228,10 +228,13 @@ async function startProxy(target: string): Promise<Proxy> {
         expect(await select('SELECT usable FROM reading_daily')).toEqual([[MAR1, 1], [MAR2, 1]]);
         const days = { enterprises: ['alu01'], from: MAR1, to: MAR2 + 86_400_000, every: '1d', zone: 'Asia/Shanghai' } as const;
         expect((await migrated.consumption(days)).map((r) => [r.time, r.quantity])).toEqual([[MAR1, 7.5], [MAR2, 3.5]]);
-        // A point put into the rollup behind the store's back shows: whole days are read from it.
+        // A point put into the rollup behind the store's back shows once its day is marked changed
+        // (the rollup_change mark every refresh round writes): whole days are read from the rollup.
         await fetch(`${influxd.url}/write?db=${before.database}&precision=ms`, {
           method: 'POST', body: `consumption_daily,carrier=electricity,enterprise=alu01,meter=e-main,unit=kWh,zone=Asia/Shanghai quantity=100 ${MAR2}`,
         });
+        expect((await migrated.consumption(days)).map((r) => [r.time, r.quantity])).toEqual([[MAR1, 7.5], [MAR2, 3.5]]); // cached, day unmarked
+        await fetch(`${influxd.url}/write?db=${before.database}&precision=ms`, { method: 'POST', body: `rollup_change,zone=Asia/Shanghai round="by-hand" ${MAR2}` });
         expect((await migrated.consumption(days)).map((r) => [r.time, r.quantity])).toEqual([[MAR1, 7.5], [MAR2, 100]]);
         // ... and the next write to that day puts the true sum back (2.5 + 1 + 4).
         await migrated.write({ readings: [], hourly: [hour(180, 4)] });
@@ -279,6 +282,34 @@ async function startProxy(target: string): Promise<Proxy> {
         expect(again.map((r) => r.quantity)).toEqual([220]);
       } finally {
         await cleanup();
+        await proxy.close();
+      }
+    });
+
+    it('reads closed days once, and again when any process changed them (rollup_change marks)', async () => {
+      const proxy = await startProxy(influxd.url);
+      const a = await newStore({ url: proxy.url, zone: 'Asia/Shanghai' });
+      // A second instance writing to the same database (a scale-out ingest node).
+      const b = new InfluxTimeSeriesStore({ url: influxd.url, database: a.database, zone: 'Asia/Shanghai' }, { logger: silentLogger() });
+      await b.start();
+      try {
+        const hourAt = (hour: number, quantity: number) => ({ enterprise: 'alu01', meter: 'e-main', carrier: 'electricity', unit: 'kWh', hour, quantity });
+        const feb1 = Date.parse('2026-02-01T00:00:00+08:00');
+        const year = { enterprises: ['alu01'], from: Date.parse('2026-01-01T00:00:00+08:00'), to: Date.parse('2026-03-01T00:00:00+08:00'), every: '1mo', zone: 'Asia/Shanghai' } as const;
+        await a.store.write({ readings: [], hourly: [hourAt(feb1, 10), hourAt(feb1 + 86_400_000, 5)] });
+        const rollupReads = (): number => proxy.queries.filter((q) => q.includes('FROM "consumption_monthly"')).length;
+        expect((await a.store.consumption(year)).map((r) => r.quantity)).toEqual([15]);
+        const afterFirst = rollupReads();
+        expect((await a.store.consumption(year)).map((r) => r.quantity)).toEqual([15]);
+        expect(rollupReads()).toBe(afterFirst); // unchanged months: answered from the cache
+        // The other instance corrects an hour of 2 February: its round marks the day, so A reads again.
+        await b.write({ readings: [], hourly: [hourAt(feb1 + 86_400_000, 7)] });
+        await b.settleRollups();
+        expect((await a.store.consumption(year)).map((r) => r.quantity)).toEqual([17]);
+        expect(rollupReads()).toBe(afterFirst + 1);
+      } finally {
+        await b.stop();
+        await a.cleanup();
         await proxy.close();
       }
     });
