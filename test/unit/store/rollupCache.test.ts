@@ -1,6 +1,8 @@
 import { RollupCache } from '../../../services/store/rollupCache';
 
-const row = (n: number) => ({ time: n, quantity: n });
+import type { QueryRow } from '../../../services/store/influxql';
+
+const row = (n: number): QueryRow => ({ measurement: 'consumption_daily', tags: {}, columns: { time: n, quantity: n } });
 
 describe('RollupCache', () => {
   it('signs a range by the marks of its days only, in a stable order', () => {
