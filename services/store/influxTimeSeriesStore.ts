@@ -25,6 +25,7 @@ import { HttpError, InfluxDB, Point, setLogger } from '@influxdata/influxdb-clie
 import type { Quality, Reading } from '../energy/reading';
 import { bucketStart } from '../energy/time';
 import { CoalescedRounds } from './coalescedRounds';
+import { LatestCache } from './latestCache';
 import { RollupCache } from './rollupCache';
 import { DayCalendar, daysOf, emptyTouched, meterId as touchedMeterId, mergeTouched, splitPeriods, touchedCount, touchedDays, type RangePart, type TouchedDays } from './dailyRollup';
 import { BadRequestError, DependencyError, errorMessage } from '../errors';
@@ -88,8 +89,8 @@ const ROLLUP_CHANGE = 'rollup_change';
 const ROLLUP_VERSION = 1;
 /** latest(): a full scan of every meter's history at most this often per enterprise ... */
 const LATEST_FULL_SCAN_MS = 3_600_000;
-/** ... and in between the readings of this window plus the known meters silent in it. */
-const LATEST_WINDOW_MS = 2 * 86_400_000;
+/** ... and in between a poll of the readings since the previous poll, less this (clock skew, slow writers). */
+const LATEST_POLL_SLACK_MS = 5 * 60_000;
 /** Meter filters longer than this are applied in Node on per-meter rows (see consumption()). */
 export const MAX_METER_TERMS = 64;
 /** A failed rollup refresh is tried again after this, doubling up to the max, until one succeeds. */
@@ -136,8 +137,8 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
   private readonly cache = new RollupCache();
   private readonly instanceId = randomUUID().slice(0, 8);
   private roundSeq = 0;
-  /** latest(): per enterprise, when its history was last scanned in full and the meters seen since. */
-  private readonly knownMeters = new Map<string, { scannedAt: number; meters: Set<string> }>();
+  /** latest(): the newest reading per meter between calls (see latestCache.ts). */
+  private readonly latestCache = new LatestCache({ fullScanMs: LATEST_FULL_SCAN_MS, pollSlackMs: LATEST_POLL_SLACK_MS });
 
   constructor(private readonly options: InfluxStoreOptions, deps: InfluxStoreDeps) {
     this.url = options.url.replace(/\/+$/, '');
@@ -245,16 +246,10 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
   write(batch: WriteBatch): Promise<void> {
     const lines = batch.readings.length + batch.hourly.length;
     if (lines === 0) return Promise.resolve();
-    // Meters written here are known to latest() at once, however old their readings (a gateway
-    // catching up after days offline), not only after the next full scan.
-    for (const r of batch.readings) {
-      let known = this.knownMeters.get(r.enterprise);
-      // Not scanned yet: the entry stays stale (scannedAt -Infinity), so the next call scans in full.
-      if (!known) this.knownMeters.set(r.enterprise, (known = { scannedAt: -Infinity, meters: new Set() }));
-      known.meters.add(r.meter);
-    }
     const calendar = this.calendar;
     const done = this.send(this.points(batch)).then(() => {
+      // Known to latest() at once, however old (a gateway catching up after days offline).
+      this.latestCache.wrote(batch.readings);
       if (calendar === undefined) return;
       mergeTouched(this.pendingRollups, touchedDays(batch, calendar));
       this.requestRefresh();
@@ -414,48 +409,30 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
   /**
    * Newest reading per meter. Unbounded, InfluxDB opens every shard of every meter's history (14 s
    * for 6,000 meters with a month of raw data, under load), and the rules engine asks every minute.
-   * So a full scan runs at most every LATEST_FULL_SCAN_MS per enterprise and records the meters it
-   * found; in between, the last LATEST_WINDOW_MS are read, plus, unbounded, the few known meters
-   * that are silent in that window or have no usable reading in it. The answer is the full scan's
-   * for every meter this process has seen; a meter whose only readings are older than the window
-   * and were written by another process since the last full scan shows up at the next one.
+   * So the answer comes from LatestCache: a full scan at most every LATEST_FULL_SCAN_MS per
+   * enterprise, this process's writes as they land, and in between a poll of the readings since
+   * the previous poll (less LATEST_POLL_SLACK_MS) for what other processes wrote. A reading another
+   * process writes with a timestamp older than that window shows at the next full scan.
    */
   async latest(enterprises: readonly string[], options: LatestOptions = {}): Promise<LatestReading[]> {
     if (enterprises.length === 0) return [];
     const inList = (ids: readonly string[]): string => `${TAG_ENTERPRISE} =~ ${regexAlternation(ids)}`;
-    if (options.since !== undefined) return this.latestWhere(`${inList(enterprises)} AND time >= ${timeLiteral(options.since)}`);
+    const cache = this.latestCache;
     const now = Date.now();
-    const isStale = (e: string): boolean => now - (this.knownMeters.get(e)?.scannedAt ?? -Infinity) > LATEST_FULL_SCAN_MS;
-    const stale = enterprises.filter(isStale);
-    const fresh = enterprises.filter((e) => !isStale(e));
-    const out: LatestReading[] = [];
-    if (stale.length > 0) {
-      const rows = await this.latestWhere(inList(stale));
-      // Kept: meters written while the scan ran, which it may not have seen.
-      for (const e of stale) this.knownMeters.set(e, { scannedAt: now, meters: new Set(this.knownMeters.get(e)?.meters) });
-      for (const l of rows) this.knownMeters.get(l.enterprise)?.meters.add(l.meter);
-      out.push(...rows);
+    const stale = cache.stale(enterprises, now);
+    const staleSet = new Set(stale);
+    const fresh = enterprises.filter((e) => !staleSet.has(e));
+    await Promise.all([
+      stale.length > 0 ? this.latestWhere(inList(stale)).then((rows) => cache.scanned(stale, rows, now)) : undefined,
+      fresh.length > 0 ? this.latestWhere(`${inList(fresh)} AND time >= ${timeLiteral(cache.pollFrom(fresh))}`).then((rows) => cache.polled(fresh, rows, now)) : undefined,
+    ]);
+    const dirty = cache.dirty(enterprises);
+    if (dirty.length > 0) {
+      // A long meter list costs InfluxDB more than scanning those enterprises (see consumption()).
+      const where = dirty.length > MAX_METER_TERMS ? inList([...new Set(dirty.map((m) => m.enterprise))]) : InfluxTimeSeriesStore.metersFilter(dirty);
+      cache.resolved(dirty, await this.latestWhere(where));
     }
-    if (fresh.length > 0) {
-      const id = (e: string, m: string): string => JSON.stringify([e, m]);
-      const recent = await this.latestWhere(`${inList(fresh)} AND time >= ${timeLiteral(now - LATEST_WINDOW_MS)}`);
-      const byId = new Map(recent.map((l) => [id(l.enterprise, l.meter), l]));
-      for (const l of recent) this.knownMeters.get(l.enterprise)?.meters.add(l.meter);
-      const missing: MeterKey[] = [];
-      for (const e of fresh) {
-        for (const meter of this.knownMeters.get(e)?.meters ?? []) {
-          if (byId.get(id(e, meter))?.lastGood === undefined) missing.push({ enterprise: e, meter });
-        }
-      }
-      if (missing.length > 0) {
-        // A long meter list costs InfluxDB more than scanning those enterprises (see consumption()).
-        const where = missing.length > MAX_METER_TERMS ? inList([...new Set(missing.map((m) => m.enterprise))]) : InfluxTimeSeriesStore.metersFilter(missing);
-        const wanted = new Set(missing.map((m) => id(m.enterprise, m.meter)));
-        for (const l of await this.latestWhere(where)) if (wanted.has(id(l.enterprise, l.meter))) byId.set(id(l.enterprise, l.meter), l);
-      }
-      out.push(...byId.values());
-    }
-    return out.sort((a, b) => a.enterprise.localeCompare(b.enterprise) || a.meter.localeCompare(b.meter));
+    return cache.answer(enterprises, options.since);
   }
 
   private async latestWhere(where: string): Promise<LatestReading[]> {
