@@ -251,8 +251,10 @@ function reportRows(result: unknown): BenchRow[] {
       const o = (row && typeof row === 'object' ? row : {}) as Record<string, unknown>;
       const ms = typeof o.medianMs === 'number' ? o.medianMs : NaN;
       const runs = Array.isArray(o.runsMs) ? o.runsMs.length : 0;
+      const target = typeof o.targetMs === 'number' ? o.targetMs : undefined;
       return {
         part: 'reports', measure: String(o.name ?? ''), value: ms >= 10_000 ? `${fmt(ms / 1000, 1)} s` : `${fmt(ms)} ms`,
+        ...(target !== undefined && { target: `<= ${fmt(target)} ms`, verdict: ms <= target ? 'pass' : 'MISS' }),
         note: [runs > 1 ? `median of ${runs}` : '', typeof o.bytes === 'number' ? `${fmt(o.bytes)} bytes` : '', typeof o.note === 'string' ? o.note : ''].filter(Boolean).join('; '),
       };
     });

@@ -1,7 +1,9 @@
 /**
  * Dual-control, intensity and tiered-tariff status of enterprises at an instant (contract 4 and 5),
- * from the store, for many enterprises with a handful of queries: one for the year's consumption
- * by carrier, one for tariff-scope electricity and product, one for the hour in progress.
+ * from the store, for many enterprises with two queries: the year's consumption by carrier, and
+ * tariff-scope electricity and product, each up to the end of the day of `at`, which whole days'
+ * rollups answer (and the store's cache, for the days that did not change). What meters recorded
+ * after `at` on that day is then taken off, evaluated from their readings.
  */
 import type { Config, EnterpriseConfig, TariffConfig } from '../../config/schema';
 import type { AlarmStore } from '../store/alarmStore';
@@ -9,7 +11,7 @@ import type { ConsumptionRow, MeterKey, TimeSeriesStore } from '../store/timeSer
 import { tceOf, type FactorTable } from '../energy/factors';
 import { intensityStatus, quotaStatus, yearFraction, type IntensityStatus, type QuotaStatus } from '../energy/quota';
 import { tariffStatus, type TariffStatus } from '../energy/tariff';
-import { HOUR_MS, hourFloor, isoInZone, yearBounds } from '../energy/time';
+import { bucketStart, isoInZone, nextBucket, yearBounds } from '../energy/time';
 import { conversionFactor } from '../energy/units';
 import { isTariffScope, submeterKeys, tariffMeterKeys } from '../energy/meterScope';
 import { consumptionByDefinition } from '../energy/consumption';
@@ -63,24 +65,21 @@ export class StatusService {
     const { start: yearStart, end: yearEnd, year } = yearBounds(ref, zone);
     const fraction = options.endOf ? Math.min(1, (at - yearStart) / (yearEnd - yearStart)) : yearFraction(at, zone);
     const monthStart = DateTime.fromMillis(ref, { zone }).startOf('month').toMillis();
-    const fullHours = hourFloor(at);
-    const partial = (at - fullHours) / HOUR_MS;
+    // Up to the end of the day of `at` (or `at` itself on a day boundary): whole days only, so the
+    // rollups answer it. Its buckets hold what was consumed up to each meter's last reading, so
+    // they are exact as they stand unless a meter already reported beyond `at`; for those meters
+    // the part after `at` is taken off, evaluated from the readings by the contract's definition.
+    const dayStart = bucketStart(at, '1d', zone);
+    const end = dayStart === at ? at : nextBucket(dayStart, '1d', zone);
     const none = Promise.resolve([] as ConsumptionRow[]);
-    const hour = { from: fullHours, to: fullHours + HOUR_MS, every: '1h' as const, zone };
-    const [months, current, tariffMonths, tariffCurrent] = await Promise.all([
-      store.consumption({ enterprises: ids, from: yearStart, to: fullHours, every: '1mo', zone, excludeMeters: this.submeters }),
-      partial > 0 ? store.consumption({ enterprises: ids, ...hour, excludeMeters: this.submeters }) : none,
-      this.tariffMeters.length > 0 ? store.consumption({ enterprises: ids, from: yearStart, to: fullHours, every: '1mo', zone, meters: this.tariffMeters }) : none,
-      partial > 0 && this.tariffMeters.length > 0 ? store.consumption({ enterprises: ids, ...hour, meters: this.tariffMeters }) : none,
+    const [months, tariffMonths, after] = await Promise.all([
+      store.consumption({ enterprises: ids, from: yearStart, to: end, every: '1mo', zone, excludeMeters: this.submeters }),
+      this.tariffMeters.length > 0 ? store.consumption({ enterprises: ids, from: yearStart, to: end, every: '1mo', zone, meters: this.tariffMeters }) : none,
+      at < end ? this.afterAt(enterprises, at, end) : Promise.resolve([]),
     ]);
-    // The hour in progress: its bucket holds what was consumed up to each meter's last reading, so it
-    // is exact as it stands unless a meter already reported beyond `at`; for those meters the part
-    // after `at` is taken off, evaluated from the readings by the contract's definition.
-    const after = partial > 0 ? await this.afterAt(enterprises, at, fullHours + HOUR_MS) : [];
-    const inMonth = (rows: readonly ConsumptionRow[]) => rows.map((r) => ({ ...r, time: monthStart }));
     const minus = (rows: readonly AfterAt[]) => rows.map((r) => ({ enterprise: r.enterprise, carrier: r.carrier, unit: r.unit, time: monthStart, quantity: -r.quantity }));
-    const ytdRows = [...months, ...inMonth(current), ...minus(after.filter((r) => !r.submeter))];
-    const tariffRows = [...tariffMonths, ...inMonth(tariffCurrent), ...minus(after.filter((r) => r.tariff))];
+    const ytdRows = [...months, ...minus(after.filter((r) => !r.submeter))];
+    const tariffRows = [...tariffMonths, ...minus(after.filter((r) => r.tariff))];
     const outputs = this.deps.alarms.outputs(ids, `${year}-01`, DateTime.fromMillis(ref, { zone }).toFormat('yyyy-MM'));
 
     const out = new Map<string, EnterpriseStatus>();
@@ -125,8 +124,8 @@ export class StatusService {
     return out;
   }
 
-  /** Consumption in [at, hourEnd) of the meters that reported after `at` (contract 4 definition). */
-  private async afterAt(enterprises: readonly EnterpriseConfig[], at: number, hourEnd: number): Promise<AfterAt[]> {
+  /** Consumption in [at, end) of the meters that reported after `at` (contract 4 definition). */
+  private async afterAt(enterprises: readonly EnterpriseConfig[], at: number, end: number): Promise<AfterAt[]> {
     const { store, factors } = this.deps;
     // Only meters that reported after `at` matter: a bounded scan, not every meter's whole history.
     const late = (await store.latest(enterprises.map((e) => e.id), { since: at + 1 })).filter((l) => l.lastTs > at);
@@ -137,7 +136,7 @@ export class StatusService {
       if (!m || !f) continue;
       const key = { enterprise: l.enterprise, meter: l.meter };
       const model = { kind: m.kind, multiplier: m.multiplier, rollover: m.rollover, intervalMs: m.intervalSeconds * 1000 };
-      const readTo = m.kind === 'interval' ? hourEnd + model.intervalMs + 1 : hourEnd;
+      const readTo = m.kind === 'interval' ? end + model.intervalMs + 1 : end;
       const samples: Reading[] = [];
       if (m.kind !== 'interval') {
         const before = await store.usableNeighbour(key, at, 'before');
@@ -148,7 +147,7 @@ export class StatusService {
         const next = await store.usableNeighbour(key, readTo, 'atOrAfter');
         if (next) samples.push(next);
       }
-      const quantity = consumptionByDefinition(model, samples, at, hourEnd) * f.toCarrierUnit;
+      const quantity = consumptionByDefinition(model, samples, at, end) * f.toCarrierUnit;
       out.push({ enterprise: l.enterprise, carrier: m.carrier, unit: f.unit, quantity, submeter: m.submeter, tariff: m.carrier === 'product' || isTariffScope(m) });
     }
     return out;
