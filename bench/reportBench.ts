@@ -194,17 +194,25 @@ async function load(url: string, enterprises: number, meters: number, rawFrom: n
   return { readings, hourly, registers };
 }
 
-/** The registers load() ends with, computed without writing (a reused database). */
-function registersAtEnd(enterprises: number, meters: number): Map<string, number> {
+/** The registers at `until` (load() ends at TO; the ingest rounds of earlier runs go on), computed without writing. */
+function registersAt(enterprises: number, meters: number, until: number): Map<string, number> {
   const registers = new Map<string, number>();
   for (let i = 0; i < enterprises; i++) {
     for (let j = 0; j < meters; j++) {
       let register = 1000;
-      for (let ts = FROM + INTERVAL_MS; ts <= TO; ts += INTERVAL_MS) register += step(i, j, ts);
+      for (let ts = FROM + INTERVAL_MS; ts <= until; ts += INTERVAL_MS) register += step(i, j, ts);
       registers.set(`${id(i)}/${meterId(j)}`, register);
     }
   }
   return registers;
+}
+
+/** The newest reading's time in a reused database: earlier runs' ingest rounds went past TO. */
+async function newestReading(url: string): Promise<number> {
+  const res = await fetch(`${url}/query?db=${DB}&epoch=ms`, { method: 'POST', body: new URLSearchParams({ q: 'SELECT last(value) FROM reading' }) });
+  const body = (await res.json()) as { results?: { series?: { values?: unknown[][] }[] }[] };
+  const t = body.results?.[0]?.series?.[0]?.values?.[0]?.[0];
+  return typeof t === 'number' ? Math.max(t, TO) : TO;
 }
 
 /** Whether `bench_reports` already holds the last reading of the last meter of this size. */
@@ -263,9 +271,11 @@ export async function runReportBench(options: ReportBenchOptions = {}): Promise<
     const rawFrom = raw === 'year' ? FROM : month.start;
     const reuse = influxUrl !== undefined && (options.reuse ?? env.BENCH_REUSE === '1') && await alreadyLoaded(url, enterprises, meters);
     let loaded: { ms: number; value: Loaded };
+    let newest = TO;
     if (reuse) {
-      log(`reusing the district loaded in ${url} (${DB})`);
-      loaded = { ms: 0, value: { readings: 0, hourly: 0, registers: registersAtEnd(enterprises, meters) } };
+      newest = await newestReading(url);
+      log(`reusing the district loaded in ${url} (${DB}), newest reading ${new Date(newest).toISOString()}`);
+      loaded = { ms: 0, value: { readings: 0, hourly: 0, registers: registersAt(enterprises, meters, newest) } };
     } else {
       log(`loading ${enterprises} enterprises x ${meters} meters: hourly values ${new Date(FROM).toISOString()} .. ${new Date(TO).toISOString()}, raw readings from ${new Date(rawFrom).toISOString()}`);
       loaded = await timed(() => load(url, enterprises, meters, rawFrom));
@@ -334,7 +344,7 @@ export async function runReportBench(options: ReportBenchOptions = {}): Promise<
     // Ingest rounds through the store's write path: every meter's next 15-minute reading and the
     // hour it opens, as the tracker's fast path writes them; write() refreshes the touched days.
     const openHours = new Map<string, number>();
-    let last = TO;
+    let last = newest;
     /** Every meter's next 15-minute reading and the hour it belongs to, through store.write() and its rollup round. */
     const ingestRound = async (): Promise<number> => {
       const ts = last + INTERVAL_MS;
