@@ -22,6 +22,7 @@ import { childrenNamed, cpuSeconds } from './ingest/cpuUsage';
 import { runNodeRed, type NodeRedResult } from './ingest/nodeRed';
 import {
   brokerPhase, dbPhase, durations, e2ePhase, loadAverage, makeContext, offeredPhase, type BrokerResult, type DbResult, type E2eResult, type OfferedResult,
+  INGEST_NODE_ARGS,
 } from './ingest/phases';
 import { defaultDistrict } from './ingest/workload';
 
@@ -56,6 +57,7 @@ interface IngestFigures {
   latency?: E2eResult;
   outage?: E2eResult;
   embedded?: E2eResult;
+  ingestNode?: E2eResult;
   nodeRed?: NodeRedResult;
   profile?: { result: E2eResult; summary: string };
   errors: string[];
@@ -105,7 +107,7 @@ async function runIngest(log: (line: string) => void): Promise<{ rows: BenchRow[
       return undefined;
     }
   };
-  // BENCH_PHASES=offered,broker,variants,db,e2e,latency,outage,embedded,nodered,profile picks phases.
+  // BENCH_PHASES=offered,broker,variants,db,e2e,latency,outage,ingestnode,embedded,nodered,profile picks phases.
   const only = process.env.BENCH_PHASES?.split(',');
   const want = (name: string): boolean => only === undefined || only.includes(name);
   try {
@@ -123,6 +125,7 @@ async function runIngest(log: (line: string) => void): Promise<{ rows: BenchRow[
     if (want('latency')) figures.latency = await phase(`service at half load (${fmt(half)} readings/s), latency`, () => e2ePhase(ctx, { mode: 'latency', rate: half, durationMs: d.latencyMs }));
     const outageMs = d.outage.beforeMs + d.outage.downMs + d.outage.afterMs;
     if (want('outage')) figures.outage = await phase(`service at half load through a ${d.outage.downMs / 1000} s InfluxDB outage`, () => e2ePhase(ctx, { mode: 'outage', rate: half, durationMs: outageMs }));
+    if (want('ingestnode')) figures.ingestNode = await phase(`ingest node (ROLE=ingest, ${INGEST_NODE_ARGS.join(' ')}), max`, () => e2ePhase(ctx, { mode: 'ingestNode', rate: 0, durationMs: d.e2eMs }));
     if (want('embedded')) figures.embedded = await phase('embedded default (aedes + SQLite, max)', () => e2ePhase(ctx, { mode: 'embedded', rate: 0, durationMs: d.embeddedMs }));
     if (want('nodered') && process.env.BENCH_NODE_RED !== '0') {
       figures.nodeRed = await phase('Node-RED (mqtt in -> function -> influxdb out)', () => runNodeRed(ctx, { durationMs: d.e2eMs }));
@@ -179,6 +182,14 @@ function ingestRows(f: IngestFigures): BenchRow[] {
       part: '', measure: '  peak RSS under max load', value: `${fmt(f.e2e.peakRssMb)} MB`, target: '<= 250 MB', verdict: f.e2e.peakRssMb <= 250 ? 'pass' : 'MISS',
       note: `V8 heap used peak ${fmt(f.e2e.peakHeapUsedMb)} MB${f.e2e.peakRssMb > 250 ? `; gap ${fmt(f.e2e.peakRssMb - 250)} MB` : ''}`,
     });
+  }
+  if (f.ingestNode) {
+    const n = f.ingestNode;
+    rows.push({
+      part: 'service e2e', measure: `ingest node: ROLE=ingest, ${INGEST_NODE_ARGS.join(' ')} (max)`, value: `${fmt(n.sustainedRate)} ${r}, peak RSS ${fmt(n.peakRssMb)} MB`,
+      target: '<= 250 MB', verdict: n.peakRssMb <= 250 ? 'pass' : 'MISS', note: `V8 heap used peak ${fmt(n.peakHeapUsedMb)} MB; the README's setting for ingest-only instances`,
+    });
+    rows.push(missing(n));
   }
   if (f.latency) {
     const l = f.latency.latency;
@@ -296,7 +307,7 @@ async function main(): Promise<void> {
     started: started.toISOString(), finished: new Date().toISOString(), quick: QUICK, cores: os.cpus().length, node: process.version, loadAverageAtEnd: os.loadavg(),
     rows,
     ingest: f && {
-      ...f, e2e: withoutSamples(f.e2e), latency: withoutSamples(f.latency), outage: withoutSamples(f.outage), embedded: withoutSamples(f.embedded),
+      ...f, e2e: withoutSamples(f.e2e), ingestNode: withoutSamples(f.ingestNode), latency: withoutSamples(f.latency), outage: withoutSamples(f.outage), embedded: withoutSamples(f.embedded),
       profile: f.profile && { file: f.profile.result.profileFile, summary: f.profile.summary },
     },
     reports: reports?.result,
