@@ -90,7 +90,14 @@ export class RuleEngine {
     const started = Date.now();
     const { config } = this.deps;
     const lang: Language = config.notify.language;
-    const zoneIso = (ms: number): string => isoInZone(ms, config.timezone);
+    // Memoised for the cycle: ~13,000 conditions format a few instants each, mostly the same ones
+    // (now, the window start, a round's timestamp), and luxon was a fifth of the cycle's CPU.
+    const isoCache = new Map<number, string>();
+    const zoneIso = (ms: number): string => {
+      let iso = isoCache.get(ms);
+      if (iso === undefined) isoCache.set(ms, (iso = isoInZone(ms, config.timezone)));
+      return iso;
+    };
     const names = new Map(config.enterprises.map((e) => [e.id, e.name]));
     const name = (id: string): string => names.get(id) ?? id;
     const conditions: Condition[] = [];
@@ -156,14 +163,17 @@ export class RuleEngine {
   ): Condition[] {
     const { config, state } = this.deps;
     const windowFrom = at - (this.options.dataQualityWindowMs ?? 24 * 3_600_000);
-    const events = state.dataQualityCounts(windowFrom, at);
+    const events = new Map<string, Record<string, number>>();
+    for (const ev of state.dataQualityCounts(windowFrom, at)) {
+      const key = `${ev.enterprise}\u0000${ev.meter}`;
+      events.set(key, { ...events.get(key), [ev.kind]: ev.n });
+    }
     const burstFrom = at - (this.options.quarantineBurstWindowMs ?? 15 * 60_000);
     const bursts = new Map(state.quarantineCounts(burstFrom, at).map((q) => [q.enterprise, q.n]));
     const out: Condition[] = [];
     for (const e of config.enterprises) {
       for (const m of e.meters) {
-        const counts: Record<string, number> = {};
-        for (const ev of events) if (ev.enterprise === e.id && ev.meter === m.id) counts[ev.kind] = ev.n;
+        const counts = events.get(`${e.id}\u0000${m.id}`) ?? {};
         out.push(dataQualityCondition({ enterprise: e.id, meter: m.id, name: e.name, counts, windowFrom, now: at }, lang, zoneIso));
       }
       const counts: Record<string, number> = {};
