@@ -285,7 +285,8 @@ export async function runReportBench(options: ReportBenchOptions = {}): Promise<
     }
 
     const cfg = config(enterprises, meters);
-    const store = new InfluxTimeSeriesStore({ url, database: DB, zone: ZONE, requestTimeoutMs: 900_000 }, { logger: silentLogger(), ...(traceQueries && { fetch: tracingFetch(log) }) });
+    // As one all-in-one instance runs it: the only writer of readings (see soleWriter).
+    const store = new InfluxTimeSeriesStore({ url, database: DB, zone: ZONE, requestTimeoutMs: 900_000, soleWriter: true }, { logger: silentLogger(), ...(traceQueries && { fetch: tracingFetch(log) }) });
     const state = new StateStore({ path: path.join(dir, 'state.db') });
     const alarms = new AlarmStore({ path: path.join(dir, 'state.db') });
     // start() finds no rollups and builds them from what was loaded (the one-time migration).
@@ -389,7 +390,22 @@ export async function runReportBench(options: ReportBenchOptions = {}): Promise<
       at = last + 60_000;
       ingesting.push((await timed(() => engine.evaluate(at))).ms);
     }
-    rows.push(row('rule cycle (after an ingest round of every meter)', ingesting, { targetMs: 200 }));
+    rows.push(row('rule cycle (after an ingest round of every meter)', ingesting, { targetMs: 200, note: 'all-in-one instance (soleWriter)' }));
+    // The rules instance of a scaled-out deployment: other instances write, so latest() polls.
+    const scaledStore = new InfluxTimeSeriesStore({ url, database: DB, zone: ZONE, requestTimeoutMs: 900_000 }, { logger: silentLogger(), ...(traceQueries && { fetch: tracingFetch(log) }) });
+    await scaledStore.start();
+    const scaledStatus = new StatusService({ store: scaledStore, alarms, config: cfg, factors });
+    const scaledEngine = new RuleEngine({}, { config: cfg, status: scaledStatus, store: scaledStore, state, alarms, manager, logger: silentLogger(), now: () => at });
+    await scaledEngine.evaluate(at); // its first cycle scans every meter's history once
+    const scaled: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      await ingestRound();
+      at = last + 60_000;
+      scaled.push((await timed(() => scaledEngine.evaluate(at))).ms);
+    }
+    rows.push(row('rule cycle (after an ingest round), scaled out', scaled, { targetMs: 200, note: 'rules instance polling for other writers\' readings' }));
+    await scaledEngine.stop();
+    await scaledStore.stop();
     await engine.stop();
     await Promise.all([store.stop(), alarms.stop(), state.stop()]);
     return rows;

@@ -92,7 +92,10 @@ export class App {
     this.state = new StateStore({ path: path.join(connections.dataDir, 'state.db'), ...(scaleOut.sourceRefPrefix !== undefined && { sourceRefPrefix: scaleOut.sourceRefPrefix }) });
     this.alarms = new AlarmStore({ path: path.join(connections.dataDir, 'state.db') });
     this.store = instrumentStore(connections.influx
-      ? new InfluxTimeSeriesStore({ url: connections.influx.url, database: connections.influx.database, zone: config.timezone, ...(connections.influx.token !== undefined && { token: connections.influx.token }), ...(connections.influx.org !== undefined && { org: connections.influx.org }) }, { logger: logger.child({ component: 'influx' }) })
+      ? new InfluxTimeSeriesStore({
+        url: connections.influx.url, database: connections.influx.database, zone: config.timezone, soleWriter: scaleOut.soleWriter,
+        ...(connections.influx.token !== undefined && { token: connections.influx.token }), ...(connections.influx.org !== undefined && { org: connections.influx.org }),
+      }, { logger: logger.child({ component: 'influx' }) })
       : new SqliteTimeSeriesStore({ path: path.join(connections.dataDir, 'timeseries.db'), zone: config.timezone }), this.metrics);
     const factors = new FactorTable(config, COEFFICIENTS);
     const meters = new MeterRegistry(config, factors);

@@ -28,6 +28,14 @@ export class ScaleOut {
   readonly journalDir: string;
   /** Names the journal in the quarantine's source references (unset for the default journal: existing refs stay valid). */
   readonly sourceRefPrefix: string | undefined;
+  /**
+   * No other instance writes readings: an all-in-one instance that is neither a shard nor in a
+   * shared subscription group (the store can then skip looking for others' writes).
+   */
+  get soleWriter(): boolean {
+    return this.role === 'all' && (this.shard === undefined || this.shard.count <= 1) && this.sharedGroup === undefined;
+  }
+
   /** Undefined with ROLE=ingest: such an instance never runs rules or report jobs. */
   readonly lease: Lease | undefined;
   private readonly filter: ShardFilter | undefined;

@@ -19,8 +19,11 @@ export class RollupCache {
   hits = 0;
   misses = 0;
 
-  /** At most this many rows are kept (a district-year of per-meter months is ~72,000). */
-  constructor(private readonly maxRows = 400_000) {}
+  /**
+   * At most this many rows are kept: a district-year of per-meter months is ~72,000 (~20 MB as
+   * parsed rows); two years of a district fit, and the memory stays bounded.
+   */
+  constructor(private readonly maxRows = 200_000) {}
 
   /** The marks of the days in [from, to), as one comparable string. */
   static signature(marks: DayMarks, from: number, to: number): string {

@@ -179,6 +179,33 @@ async function startProxy(target: string): Promise<Proxy> {
       }
     });
 
+    it('latest between full scans: polls for other writers, none as the sole writer', async () => {
+      const proxy = await startProxy(influxd.url);
+      const polling = await newStore({ url: proxy.url });
+      const sole = new InfluxTimeSeriesStore({ url: proxy.url, database: polling.database, soleWriter: true }, { logger: silentLogger() });
+      await sole.start();
+      try {
+        const now = Date.now();
+        const r = (meter: string, ts: number, value: number): Reading => ({ enterprise: 'alu01', meter, ts, value, quality: 'good' });
+        await polling.store.write({ readings: [r('a', now - 60_000, 1)], hourly: [] });
+        const readingQueries = (): number => proxy.queries.filter((q) => q.includes('FROM "reading"')).length;
+        expect((await sole.latest(['alu01'])).map((l) => l.meter)).toEqual(['a']); // the full scan
+        expect((await polling.store.latest(['alu01'])).map((l) => l.meter)).toEqual(['a']);
+        // Another writer adds meter b: the polling store sees it at its next call, by a poll ...
+        await sole.write({ readings: [r('b', now - 30_000, 2)], hourly: [] });
+        const before = readingQueries();
+        expect((await polling.store.latest(['alu01'])).map((l) => l.meter)).toEqual(['a', 'b']);
+        expect(readingQueries()).toBe(before + 1);
+        // ... and the sole writer answers from its own writes without asking InfluxDB.
+        expect((await sole.latest(['alu01'])).map((l) => [l.meter, l.lastGood?.value])).toEqual([['a', 1], ['b', 2]]);
+        expect(readingQueries()).toBe(before + 1);
+      } finally {
+        await sole.stop();
+        await polling.cleanup();
+        await proxy.close();
+      }
+    });
+
     it('applies meter lists longer than MAX_METER_TERMS to per-meter rows, with the same sums', async () => {
       const { store, cleanup } = await newStore({ zone: 'Asia/Shanghai' });
       try {
