@@ -21,6 +21,7 @@
  * marks that the rollups of a zone are complete.
  */
 import { randomUUID } from 'node:crypto';
+import { DateTime } from 'luxon';
 import { HttpError, InfluxDB, Point, setLogger } from '@influxdata/influxdb-client';
 import type { Quality, Reading } from '../energy/reading';
 import { bucketStart } from '../energy/time';
@@ -111,6 +112,20 @@ const ROLLUP_RETRY_MIN_MS = 1000;
 const ROLLUP_RETRY_MAX_MS = 30_000;
 /** Statements per /query request when refreshing rollups (keeps a replay's request bounded). */
 const STATEMENTS_PER_REQUEST = 100;
+
+/** A part split at the local year starts inside it. */
+function splitAtYears(part: RangePart, zone: string): RangePart[] {
+  const out: RangePart[] = [];
+  let from = part.from;
+  for (;;) {
+    const nextYear = DateTime.fromMillis(from, { zone }).startOf('year').plus({ years: 1 }).toMillis();
+    if (nextYear >= part.to) break;
+    out.push({ ...part, from, to: nextYear });
+    from = nextYear;
+  }
+  out.push({ ...part, from });
+  return out;
+}
 
 function toQuality(text: string): Quality {
   if (text === 'good' || text === 'uncertain' || text === 'bad') return text;
@@ -662,6 +677,9 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
     // so that the cached days before them are not read again (see partsQuery).
     const recent = this.calendar.dayOf(Date.now() - 86_400_000);
     return parts.flatMap((p) => {
+      // Month parts split at local year starts: a year-to-date query (status, rules) and a
+      // 13-month report series then send one identical statement for the year, read once (partsQuery).
+      if (p.level === 'month') return splitAtYears(p, zone);
       if (p.level !== 'day' || p.to <= recent) return [p];
       const last = Math.max(p.from, recent);
       return last > p.from ? [{ ...p, to: last }, { ...p, from: last }] : [p];
