@@ -113,6 +113,14 @@ const ROLLUP_RETRY_MAX_MS = 30_000;
 /** Statements per /query request when refreshing rollups (keeps a replay's request bounded). */
 const STATEMENTS_PER_REQUEST = 100;
 
+/** One part's statement, its rows, and the marks it was read under (rollup parts). */
+interface PartResult { readonly statement: string; readonly rows: QueryRow[]; readonly signature?: string }
+
+/** consumption(): a sum per enterprise, carrier, unit and bucket. */
+interface PartSum { readonly enterprise: string; readonly carrier: string; readonly unit: string; readonly time: number; quantity: number }
+
+const SUMS_CACHE_ENTRIES = 128;
+
 /** A part split at the local year starts inside it. */
 function splitAtYears(part: RangePart, zone: string): RangePart[] {
   const out: RangePart[] = [];
@@ -166,6 +174,8 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
   /** Rollup statements being read, by marks and text: concurrent callers asking the same share it. */
   private readonly statementsInFlight = new Map<string, Promise<QueryRow[]>>();
   private readonly marksInFlight = new Map<string, Promise<Map<number, string>>>();
+  /** consumption(): per-part sums by filter, marks and statement (see there). */
+  private readonly sumsCache = new Map<string, Map<string, PartSum>>();
   private readonly instanceId = randomUUID().slice(0, 8);
   private roundSeq = 0;
   /** latest(): the newest reading per meter between calls (see latestCache.ts). */
@@ -568,36 +578,59 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
     // hours; a rollup point sits at its period's local start, so the day buckets label every row
     // exactly as one query over the hours would. One statement per part: InfluxDB's cost grows
     // with the series each statement opens, so a year is never split into a statement per month.
-    const rows = (await this.partsQuery(this.parts(every, zone, from, to), statement)).flat();
+    const results = await this.partsQuery(this.parts(every, zone, from, to), statement);
     // Months differ in length, which GROUP BY time() cannot express: fold local days into months.
     const monthOf = new Map<number, number>(); // luxon costs microseconds a call; a year has 365 days
-    const sums = new Map<string, { enterprise: string; carrier: string; unit: string; time: number; quantity: number }>();
-    // Grouped rows carry their series' tags; point rows carry them as columns.
-    const tag = (row: QueryRow, name: string): string => row.tags[name] ?? stringColumn(row, name);
-    for (const row of rows) {
-      const quantity = optionalNumberColumn(row, 'quantity');
-      if (quantity === undefined) continue; // an empty bucket
-      // Rows per meter (long meter lists, and day points) are filtered here; the rest in the WHERE.
-      const meter = row.tags.meter ?? (typeof row.columns.meter === 'string' ? row.columns.meter : undefined);
-      if (meter !== undefined) {
-        const id = meterId(tag(row, 'enterprise'), meter);
-        if ((only !== undefined && !only.has(id)) || without.has(id)) continue;
+    const sumRows = (rows: readonly QueryRow[]): Map<string, PartSum> => {
+      const sums = new Map<string, PartSum>();
+      // Grouped rows carry their series' tags; point rows carry them as columns.
+      const tag = (row: QueryRow, name: string): string => row.tags[name] ?? stringColumn(row, name);
+      for (const row of rows) {
+        const quantity = optionalNumberColumn(row, 'quantity');
+        if (quantity === undefined) continue; // an empty bucket
+        // Rows per meter (long meter lists, and day points) are filtered here; the rest in the WHERE.
+        const meter = row.tags.meter ?? (typeof row.columns.meter === 'string' ? row.columns.meter : undefined);
+        if (meter !== undefined) {
+          const id = meterId(tag(row, 'enterprise'), meter);
+          if ((only !== undefined && !only.has(id)) || without.has(id)) continue;
+        }
+        const day = numberColumn(row, 'time');
+        let time = day;
+        if (every === '1mo') {
+          time = monthOf.get(day) ?? bucketStart(day, '1mo', zone);
+          monthOf.set(day, time);
+        }
+        const enterprise = tag(row, 'enterprise');
+        const carrier = tag(row, 'carrier');
+        const unit = tag(row, 'unit');
+        const id = `${enterprise}\u0000${carrier}\u0000${unit}\u0000${time}`;
+        const sum = sums.get(id);
+        if (sum) sum.quantity += quantity;
+        else sums.set(id, { enterprise, carrier, unit, time, quantity });
       }
-      const day = numberColumn(row, 'time');
-      let time = day;
-      if (every === '1mo') {
-        time = monthOf.get(day) ?? bucketStart(day, '1mo', zone);
-        monthOf.set(day, time);
+      return sums;
+    };
+    // A part read under unchanged marks sums to the same figures for the same filter and
+    // buckets: kept, so a rule cycle does not re-add a year of 6,000 meters' month points each minute.
+    const filterKey = `${every}\u0001${zone}\u0001${meters === undefined ? '*' : meters.map((m) => meterId(m.enterprise, m.meter)).join('\u0001')}\u0002${excludeMeters.map((m) => meterId(m.enterprise, m.meter)).join('\u0001')}`;
+    const total = new Map<string, PartSum>();
+    for (const r of results) {
+      const key = r.signature === undefined ? undefined : `${filterKey}\u0003${r.signature}\u0003${r.statement}`;
+      let sums = key === undefined ? undefined : this.sumsCache.get(key);
+      if (sums === undefined) {
+        sums = sumRows(r.rows);
+        if (key !== undefined) {
+          if (this.sumsCache.size >= SUMS_CACHE_ENTRIES) this.sumsCache.delete(this.sumsCache.keys().next().value as string);
+          this.sumsCache.set(key, sums);
+        }
       }
-      const enterprise = tag(row, 'enterprise');
-      const carrier = tag(row, 'carrier');
-      const unit = tag(row, 'unit');
-      const id = `${enterprise}\u0000${carrier}\u0000${unit}\u0000${time}`;
-      const sum = sums.get(id);
-      if (sum) sum.quantity += quantity;
-      else sums.set(id, { enterprise, carrier, unit, time, quantity });
+      for (const [id, sum] of sums) {
+        const t = total.get(id);
+        if (t) t.quantity += sum.quantity;
+        else total.set(id, { ...sum });
+      }
     }
-    return [...sums.values()].sort((a, b) =>
+    return [...total.values()].sort((a, b) =>
       a.enterprise.localeCompare(b.enterprise) || a.carrier.localeCompare(b.carrier) || a.unit.localeCompare(b.unit) || a.time - b.time);
   }
 
@@ -606,11 +639,14 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
    * since they were last read (RollupCache): a rule cycle or a report then reads closed months
    * and days once, and only the days being written again. Results in part order.
    */
-  private async partsQuery(parts: readonly RangePart[], statementOf: (part: RangePart) => string): Promise<QueryRow[][]> {
+  private async partsQuery(parts: readonly RangePart[], statementOf: (part: RangePart) => string): Promise<PartResult[]> {
     const statements = parts.map(statementOf);
     const rollup = parts.filter((p) => p.level !== 'raw');
     const zone = this.calendar?.zone;
-    if (rollup.length === 0 || zone === undefined) return this.query(statements.join('; '));
+    if (rollup.length === 0 || zone === undefined) {
+      const results = await this.query(statements.join('; '));
+      return statements.map((statement, i) => ({ statement, rows: results[i] ?? [] }));
+    }
     await this.currentRollups();
     // Marks first, statements after: a round writes its rollups before its marks, so what the
     // statements read is never older than the marks it is cached under.
@@ -646,7 +682,7 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
       });
     }
     for (const [i, rows] of shared) out[i] = await rows;
-    return out.map((rows) => rows ?? []);
+    return out.map((rows, i) => ({ statement: statements[i]!, rows: rows ?? [], ...(signatures[i] !== undefined && { signature: signatures[i] }) }));
   }
 
   /** The change marks of the local days in [from, to); concurrent callers of the same range share one read. */
@@ -697,7 +733,7 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
         + ` GROUP BY ${TAG_ENTERPRISE}, ${TAG_METER}`;
     };
     const counts = new Map<string, ReadingCount>();
-    for (const r of (await this.partsQuery(this.parts('1mo', zone, from, to), statement)).flat()) {
+    for (const r of (await this.partsQuery(this.parts('1mo', zone, from, to), statement)).flatMap((p) => p.rows)) {
       const key = InfluxTimeSeriesStore.rowKey(r);
       const id = JSON.stringify([key.enterprise, key.meter]);
       counts.set(id, { ...key, count: (counts.get(id)?.count ?? 0) + numberColumn(r, 'n') });
