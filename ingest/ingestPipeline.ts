@@ -62,6 +62,9 @@ export class IngestPipeline {
   private unread = 0;
   /** Journal commits waiting for the rollups of their batches, in order. */
   private commits: Promise<void> = Promise.resolve();
+  private commitRetry: NodeJS.Timeout | undefined;
+  /** The end of the last batch stored: what a retried commit covers. */
+  private lastStoredEnd: Parameters<Journal['commit']>[0] | undefined;
   private stopped = false;
   private retryDelay: number;
 
@@ -149,6 +152,8 @@ export class IngestPipeline {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.chain;
+    if (this.commitRetry) clearTimeout(this.commitRetry);
+    this.commitRetry = undefined;
     await this.commits;
     this.deps.journal.close();
   }
@@ -245,10 +250,28 @@ export class IngestPipeline {
    * covers them; after a crash they are replayed), so no record is committed with stale rollups.
    */
   private commitWhenSettled(end: Parameters<Journal['commit']>[0]): void {
+    this.lastStoredEnd = end;
     const settled = this.deps.tracker.settled();
+    settled.catch(() => undefined); // handled below, in order; never an unhandled rejection meanwhile
     this.commits = this.commits.then(() => settled).then(
-      () => this.deps.journal.commit(end),
-      (err: unknown) => this.deps.logger.warn({ err: errorMessage(err), pending: this.deps.journal.depth }, 'rollup refresh failed; journal records kept until it succeeds'),
+      () => {
+        try {
+          this.deps.journal.commit(end);
+        } catch (err) {
+          // Left uncommitted: read again after a restart, and stored idempotently.
+          this.deps.logger.error({ err: errorMessage(err) }, 'journal commit failed');
+        }
+      },
+      (err: unknown) => {
+        this.deps.logger.warn({ err: errorMessage(err), pending: this.deps.journal.depth }, 'rollup refresh failed; journal records kept until it succeeds');
+        // Asked again even if no further batch comes (the store backs off; records wait on disk).
+        if (this.commitRetry || this.stopped) return;
+        this.commitRetry = setTimeout(() => {
+          this.commitRetry = undefined;
+          if (!this.stopped && this.lastStoredEnd) this.commitWhenSettled(this.lastStoredEnd);
+        }, this.options.retryMaxMs ?? 10_000);
+        this.commitRetry.unref();
+      },
     );
   }
 

@@ -65,7 +65,9 @@ export class AlarmStore extends SqliteBacked {
    * (one fsync with synchronous = FULL) instead of one each, and all or none of them land.
    */
   transaction<T>(work: () => T): T {
-    return this.conn().transaction(work)();
+    // IMMEDIATE: it reads the open alarms and then writes; a deferred transaction could not
+    // upgrade to a writer if another process (a scaled-out instance) committed in between.
+    return this.conn().transaction(work).immediate();
   }
 
   openAlarms(): Alarm[] {

@@ -169,6 +169,10 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
   private readonly rounds = new CoalescedRounds(() => this.refreshRound());
   private retryTimer: NodeJS.Timeout | undefined;
   private retryDelayMs = ROLLUP_RETRY_MIN_MS;
+  /** Until then, rounds fail at once (backoff after a failed round). */
+  private retryAt = 0;
+  /** Rounds completed: a marks read is shared only among callers that waited for the same rounds. */
+  private roundsDone = 0;
   /** Results of rollup statements while their days are unchanged; ids of this process's rounds. */
   private readonly cache = new RollupCache();
   /** Rollup statements being read, by marks and text: concurrent callers asking the same share it. */
@@ -473,11 +477,12 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
     const inList = (ids: readonly string[]): string => `${TAG_ENTERPRISE} =~ ${regexAlternation(ids)}`;
     const cache = this.latestCache;
     const now = Date.now();
+    const since = cache.mark();
     const stale = cache.stale(enterprises, now);
     const staleSet = new Set(stale);
     const fresh = enterprises.filter((e) => !staleSet.has(e));
     await Promise.all([
-      stale.length > 0 ? this.latestWhere(inList(stale)).then((rows) => cache.scanned(stale, rows, now)) : undefined,
+      stale.length > 0 ? this.latestWhere(inList(stale)).then((rows) => cache.scanned(stale, rows, now, since)) : undefined,
       fresh.length > 0 && this.options.soleWriter !== true
         ? this.latestPoll(`${inList(fresh)} AND ${InfluxTimeSeriesStore.timeRange(cache.pollFrom(fresh), now + LATEST_POLL_AHEAD_MS)}`).then((rows) => cache.polled(fresh, rows, now))
         : undefined,
@@ -486,7 +491,8 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
     if (dirty.length > 0) {
       // A long meter list costs InfluxDB more than scanning those enterprises (see consumption()).
       const where = dirty.length > MAX_METER_TERMS ? inList([...new Set(dirty.map((m) => m.enterprise))]) : InfluxTimeSeriesStore.metersFilter(dirty);
-      cache.resolved(dirty, await this.latestWhere(where));
+      const lookedUpFrom = cache.mark();
+      cache.resolved(dirty, await this.latestWhere(where), lookedUpFrom);
     }
   }
 
@@ -687,7 +693,9 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
 
   /** The change marks of the local days in [from, to); concurrent callers of the same range share one read. */
   private dayMarks(zone: string, from: number, to: number): Promise<Map<number, string>> {
-    const key = `${zone}\u0000${from}\u0000${to}`;
+    // Keyed by the rounds done too: a caller that waited for a newer round must not take marks
+    // read before it (they would hit results cached before its write).
+    const key = `${this.roundsDone}\u0000${zone}\u0000${from}\u0000${to}`;
     let marks = this.marksInFlight.get(key);
     if (marks === undefined) {
       marks = this.query(`SELECT "round" FROM ${this.from(ROLLUP_CHANGE)} WHERE zone = ${quoteString(zone)} AND ${InfluxTimeSeriesStore.timeRange(from, to)}`)
@@ -712,13 +720,28 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
     // Today and yesterday change with every refresh round: a day part ending with them is split,
     // so that the cached days before them are not read again (see partsQuery).
     const recent = this.calendar.dayOf(Date.now() - 86_400_000);
-    return parts.flatMap((p) => {
-      // Month parts split at local year starts: a year-to-date query (status, rules) and a
-      // 13-month report series then send one identical statement for the year, read once (partsQuery).
-      if (p.level === 'month') return splitAtYears(p, zone);
+    const today = this.calendar.dayOf(Date.now());
+    const calendar = this.calendar;
+    const splitRecentDays = (p: RangePart): RangePart[] => {
       if (p.level !== 'day' || p.to <= recent) return [p];
       const last = Math.max(p.from, recent);
       return last > p.from ? [{ ...p, to: last }, { ...p, from: last }] : [p];
+    };
+    return parts.flatMap((p) => {
+      if (p.level !== 'month') return splitRecentDays(p);
+      // A month part that holds today (a status on the last day of a month) ends with that month
+      // as days, so its other months stay cached while today changes. (A month that ended, as a
+      // monthly report reads it, stays one part.)
+      const out: RangePart[] = [];
+      let months: RangePart | undefined = p;
+      if (p.to > today) {
+        const lastMonth = calendar.monthOf(p.to - 1);
+        months = lastMonth > p.from ? { ...p, to: lastMonth } : undefined;
+        out.push(...splitRecentDays({ level: 'day', from: Math.max(p.from, lastMonth), to: p.to }));
+      }
+      // Month parts split at local year starts: a year-to-date query (status, rules) and a
+      // 13-month report series then send one identical statement for the year, read once (partsQuery).
+      return [...(months ? splitAtYears(months, zone) : []), ...out];
     });
   }
 
@@ -770,32 +793,40 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
     if (touchedCount(this.pendingRollups) > 0) await this.rounds.request();
   }
 
-  /** A round for what was just written; a failure is logged and retried with backoff. */
+  /** A round for what was just written; failures are retried by refreshRound's timer. */
   private requestRefresh(): void {
-    this.rounds.request().then(() => {
+    this.rounds.request().catch(() => undefined);
+  }
+
+  /**
+   * One round: everything pending, or, if it fails, all of it pending again. After a failure the
+   * rounds that callers ask for fail at once until the backoff timer's retry (doubling from 1 s to
+   * 30 s): a failing InfluxDB is not asked again for every ingest batch and every read.
+   */
+  private async refreshRound(): Promise<void> {
+    const calendar = this.calendar;
+    const touched = this.pendingRollups;
+    if (calendar === undefined || touchedCount(touched) === 0) return;
+    if (Date.now() < this.retryAt) {
+      throw new DependencyError(DEPENDENCY, `rollup refresh failed and is retried in ${this.retryAt - Date.now()} ms`, { context: { pending: touchedCount(touched) } });
+    }
+    this.pendingRollups = emptyTouched();
+    try {
+      await this.refreshNow(touched, calendar);
+      this.roundsDone++;
       this.retryDelayMs = ROLLUP_RETRY_MIN_MS;
-    }, (err: unknown) => {
+      this.retryAt = 0;
+    } catch (err) {
+      mergeTouched(this.pendingRollups, touched);
       this.logger.warn({ err: errorMessage(err), pending: touchedCount(this.pendingRollups), retryInMs: this.retryDelayMs }, 'rollup refresh failed; will retry');
-      if (this.retryTimer) return;
+      this.retryAt = Date.now() + this.retryDelayMs;
+      if (this.retryTimer) clearTimeout(this.retryTimer);
       this.retryTimer = setTimeout(() => {
         this.retryTimer = undefined;
         this.requestRefresh();
       }, this.retryDelayMs);
       this.retryTimer.unref();
       this.retryDelayMs = Math.min(this.retryDelayMs * 2, ROLLUP_RETRY_MAX_MS);
-    });
-  }
-
-  /** One round: everything pending, or, if it fails, all of it pending again for the next. */
-  private async refreshRound(): Promise<void> {
-    const calendar = this.calendar;
-    const touched = this.pendingRollups;
-    if (calendar === undefined || touchedCount(touched) === 0) return;
-    this.pendingRollups = emptyTouched();
-    try {
-      await this.refreshNow(touched, calendar);
-    } catch (err) {
-      mergeTouched(this.pendingRollups, touched);
       throw err;
     }
   }

@@ -97,6 +97,8 @@ export function parseQueryResponse(body: unknown): QueryRow[][] {
   return results.map((result: unknown) => {
     if (!isRecord(result)) throw shapeError('result is not an object');
     if (typeof result.error === 'string') throw new DependencyError('influxdb', `query failed: ${result.error}`, { retryable: false });
+    // A server with max-row-limit set cuts long answers and says so: sums over them would be wrong.
+    if (result.partial === true) throw new DependencyError('influxdb', 'query answer was cut short (partial: set max-row-limit = 0 in influxdb.conf)', { retryable: false });
     if (result.series === undefined) return [];
     if (!Array.isArray(result.series)) throw shapeError('series is not an array');
     return result.series.flatMap(parseSeries);

@@ -15,7 +15,10 @@ interface Entry {
   /** The next poll reads readings with ts at or after this. */
   polledFrom: number;
   readonly meters: Map<string, LatestReading>;
-  readonly dirty: Set<string>;
+  /** Per meter, the sequence number of this process's last write: what a scan that started before it cannot have seen. */
+  readonly written: Map<string, number>;
+  /** Meters whose newest usable reading must be looked up again, with the sequence number of the write that said so. */
+  readonly dirty: Map<string, number>;
 }
 
 /** The newer of two answers for one meter: latest ts and latest usable reading, each on its own. */
@@ -27,8 +30,15 @@ function newer(a: LatestReading | undefined, b: LatestReading): LatestReading {
 
 export class LatestCache {
   private readonly entries = new Map<string, Entry>();
+  /** Counts this process's writes; a lookup notes it when it starts (mark()) and passes it back. */
+  private seq = 0;
 
   constructor(private readonly options: { fullScanMs: number; pollSlackMs: number }) {}
+
+  /** Taken before a scan or lookup starts; writes after it are merged over its answer. */
+  mark(): number {
+    return this.seq;
+  }
 
   /** Enterprises whose history has to be scanned in full (never, or longer ago than fullScanMs). */
   stale(enterprises: readonly string[], now: number): string[] {
@@ -36,16 +46,22 @@ export class LatestCache {
   }
 
   /**
-   * A full scan started at `startedAt` replaces what was known of these enterprises; writes
-   * acknowledged while it ran are newer-wins merged back, so none is lost.
+   * A full scan started at `startedAt` (and at sequence `since`) replaces what was known of these
+   * enterprises; this process's writes acknowledged while it ran are newer-wins merged back and
+   * their dirty marks kept, so none is lost.
    */
-  scanned(enterprises: readonly string[], rows: readonly LatestReading[], startedAt: number): void {
+  scanned(enterprises: readonly string[], rows: readonly LatestReading[], startedAt: number, since: number): void {
     const fresh = new Map<string, Map<string, LatestReading>>(enterprises.map((e) => [e, new Map()]));
     for (const r of rows) fresh.get(r.enterprise)?.set(r.meter, r);
     for (const [e, meters] of fresh) {
       const old = this.entries.get(e);
-      for (const [m, mine] of old?.meters ?? []) if (mine.lastTs >= startedAt - this.options.pollSlackMs) meters.set(m, newer(meters.get(m), mine));
-      this.entries.set(e, { scannedAt: startedAt, polledFrom: startedAt - this.options.pollSlackMs, meters, dirty: new Set() });
+      const written = new Map(old?.written);
+      const dirty = new Map([...old?.dirty ?? []].filter(([, at]) => at > since));
+      for (const [m, at] of written) {
+        const mine = old?.meters.get(m);
+        if (at > since && mine !== undefined) meters.set(m, newer(meters.get(m), mine));
+      }
+      this.entries.set(e, { scannedAt: startedAt, polledFrom: startedAt - this.options.pollSlackMs, meters, written, dirty });
     }
   }
 
@@ -69,8 +85,11 @@ export class LatestCache {
   /** Readings this process stored (acknowledged by the database). */
   wrote(readings: readonly Reading[]): void {
     for (const r of readings) {
-      const entry = this.entries.get(r.enterprise);
-      if (entry === undefined) continue; // not scanned yet: the first latest() scans it in full
+      let entry = this.entries.get(r.enterprise);
+      // Not scanned yet: kept all the same (still stale), so a scan running now merges it back.
+      if (entry === undefined) this.entries.set(r.enterprise, (entry = { scannedAt: -Infinity, polledFrom: -Infinity, meters: new Map(), written: new Map(), dirty: new Map() }));
+      const seq = ++this.seq;
+      entry.written.set(r.meter, seq);
       const cur = entry.meters.get(r.meter);
       const good = usable(r);
       if (good && (cur?.lastGood === undefined || r.ts >= cur.lastGood.ts)) {
@@ -80,27 +99,36 @@ export class LatestCache {
       const lastGood = cur?.lastGood !== undefined && !(r.ts === cur.lastGood.ts && !good) ? cur.lastGood : undefined;
       // A new meter's first reading is bad, or the newest usable one was corrected to bad: the
       // newest usable reading (if any) is an older one, only the store knows which.
-      if (!good && (cur === undefined || cur.lastGood?.ts === r.ts)) entry.dirty.add(r.meter);
+      if (!good && (cur === undefined || cur.lastGood?.ts === r.ts)) entry.dirty.set(r.meter, seq);
       entry.meters.set(r.meter, { enterprise: r.enterprise, meter: r.meter, lastTs: Math.max(cur?.lastTs ?? r.ts, r.ts), ...(lastGood !== undefined && { lastGood }) });
     }
   }
 
   /** Meters whose newest usable reading has to be looked up again. */
   dirty(enterprises: readonly string[]): MeterKey[] {
-    return enterprises.flatMap((e) => [...this.entries.get(e)?.dirty ?? []].map((meter) => ({ enterprise: e, meter })));
+    return enterprises.flatMap((e) => [...this.entries.get(e)?.dirty.keys() ?? []].map((meter) => ({ enterprise: e, meter })));
   }
 
-  /** The store's answer for dirty meters (rows for some of them; the rest have no reading). */
-  resolved(meters: readonly MeterKey[], rows: readonly LatestReading[]): void {
+  /**
+   * The store's answer for dirty meters (rows for some of them; the rest have no reading), looked
+   * up from sequence `since`: a meter written again meanwhile keeps the newer of both, and its mark.
+   */
+  resolved(meters: readonly MeterKey[], rows: readonly LatestReading[], since: number): void {
     const found = new Map(rows.map((r) => [`${r.enterprise}\u0000${r.meter}`, r]));
     for (const m of meters) {
       const entry = this.entries.get(m.enterprise);
       if (!entry) continue;
-      entry.dirty.delete(m.meter);
+      if ((entry.dirty.get(m.meter) ?? -1) <= since) entry.dirty.delete(m.meter);
       const row = found.get(`${m.enterprise}\u0000${m.meter}`);
       const cur = entry.meters.get(m.meter);
-      if (row === undefined) entry.meters.delete(m.meter);
-      else entry.meters.set(m.meter, cur === undefined ? row : { ...row, lastTs: Math.max(row.lastTs, cur.lastTs) });
+      const writtenSince = (entry.written.get(m.meter) ?? -1) > since;
+      if (writtenSince) {
+        if (row !== undefined) entry.meters.set(m.meter, newer(cur, row));
+      } else if (row === undefined) {
+        entry.meters.delete(m.meter);
+      } else {
+        entry.meters.set(m.meter, cur === undefined ? row : { ...row, lastTs: Math.max(row.lastTs, cur.lastTs) });
+      }
     }
   }
 

@@ -303,8 +303,13 @@ async function startProxy(target: string): Promise<Proxy> {
         await store.write({ readings: [], hourly: [{ enterprise: 'alu01', meter: 'm00', carrier: 'electricity', unit: 'kWh', hour: T0, quantity: 11 }] });
         await expect(store.settleRollups()).rejects.toBeInstanceOf(DependencyError);
         await expect(store.consumption({ enterprises: ['alu01'], from: day, to: day + 86_400_000, every: '1d', zone: 'Asia/Shanghai' })).rejects.toBeInstanceOf(DependencyError);
-        // ... and once InfluxDB takes them again, the next round refreshes it: 210 - 1 + 11.
+        // Backing off: until the retry (1 s after the failure) rounds fail at once, without asking InfluxDB.
+        const asked = proxy.requests.length;
+        await expect(store.settleRollups()).rejects.toThrow(/retried in \d+ ms/);
+        expect(proxy.requests.length).toBe(asked);
+        // ... and once InfluxDB takes them again, the retry refreshes it: 210 - 1 + 11.
         proxy.failWhen(undefined);
+        await new Promise((r) => setTimeout(r, 1100));
         const again = await store.consumption({ enterprises: ['alu01'], from: day, to: day + 86_400_000, every: '1d', zone: 'Asia/Shanghai' });
         expect(again.map((r) => r.quantity)).toEqual([220]);
       } finally {

@@ -76,10 +76,10 @@ describe('IngestPipeline journal commits follow the rollup refresh', () => {
       // ... but the journal still holds both records.
       expect(pipeline.pending).toBe(2);
       gate.fail();
-      await new Promise((r) => setTimeout(r, 20));
+      gate.hold(); // the pipeline's retry of the commit waits too
+      await new Promise((r) => setTimeout(r, 40));
       expect(pipeline.pending).toBe(2); // a failed refresh commits nothing
 
-      gate.hold();
       publish(30, 120);
       publish(45, 130);
       await pipeline.flush();
@@ -88,9 +88,24 @@ describe('IngestPipeline journal commits follow the rollup refresh', () => {
       await new Promise((r) => setTimeout(r, 20));
       // The later successful refresh covers every earlier write: all four committed at once.
       expect(pipeline.pending).toBe(0);
-      expect(gate.calls).toBe(2);
     } finally {
       gate.release();
+      await cleanup();
+    }
+  });
+
+  it('retries the commit after a failed refresh even when no further batch comes', async () => {
+    const { gate, pipeline, publish, cleanup } = await setup();
+    try {
+      gate.hold();
+      publish(0, 100);
+      await pipeline.flush();
+      gate.fail(); // settles fine from now on
+      const deadline = Date.now() + 5000;
+      while (pipeline.pending > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(pipeline.pending).toBe(0);
+      expect(gate.calls).toBeGreaterThanOrEqual(2);
+    } finally {
       await cleanup();
     }
   });
