@@ -720,28 +720,13 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
     // Today and yesterday change with every refresh round: a day part ending with them is split,
     // so that the cached days before them are not read again (see partsQuery).
     const recent = this.calendar.dayOf(Date.now() - 86_400_000);
-    const today = this.calendar.dayOf(Date.now());
-    const calendar = this.calendar;
-    const splitRecentDays = (p: RangePart): RangePart[] => {
+    return parts.flatMap((p) => {
+      // Month parts split at local year starts: a year-to-date query (status, rules) and a
+      // 13-month report series then send one identical statement for the year, read once (partsQuery).
+      if (p.level === 'month') return splitAtYears(p, zone);
       if (p.level !== 'day' || p.to <= recent) return [p];
       const last = Math.max(p.from, recent);
       return last > p.from ? [{ ...p, to: last }, { ...p, from: last }] : [p];
-    };
-    return parts.flatMap((p) => {
-      if (p.level !== 'month') return splitRecentDays(p);
-      // A month part that holds today (a status on the last day of a month) ends with that month
-      // as days, so its other months stay cached while today changes. (A month that ended, as a
-      // monthly report reads it, stays one part.)
-      const out: RangePart[] = [];
-      let months: RangePart | undefined = p;
-      if (p.to > today) {
-        const lastMonth = calendar.monthOf(p.to - 1);
-        months = lastMonth > p.from ? { ...p, to: lastMonth } : undefined;
-        out.push(...splitRecentDays({ level: 'day', from: Math.max(p.from, lastMonth), to: p.to }));
-      }
-      // Month parts split at local year starts: a year-to-date query (status, rules) and a
-      // 13-month report series then send one identical statement for the year, read once (partsQuery).
-      return [...(months ? splitAtYears(months, zone) : []), ...out];
     });
   }
 
