@@ -12,7 +12,7 @@ import type { Logger } from '../services/log';
 import type { StatusService } from '../services/status/statusService';
 import type { AlarmStore } from '../services/store/alarmStore';
 import type { StateStore } from '../services/store/stateStore';
-import type { TimeSeriesStore } from '../services/store/timeSeriesStore';
+import { meterKeyId, type TimeSeriesStore } from '../services/store/timeSeriesStore';
 import type { AlarmTransition } from './alarm';
 import type { AlarmManager } from './alarmManager';
 import {
@@ -165,7 +165,7 @@ export class RuleEngine {
     const windowFrom = at - (this.options.dataQualityWindowMs ?? 24 * 3_600_000);
     const events = new Map<string, Record<string, number>>();
     for (const ev of state.dataQualityCounts(windowFrom, at)) {
-      const key = `${ev.enterprise}\u0000${ev.meter}`;
+      const key = meterKeyId(ev.enterprise, ev.meter);
       events.set(key, { ...events.get(key), [ev.kind]: ev.n });
     }
     const burstFrom = at - (this.options.quarantineBurstWindowMs ?? 15 * 60_000);
@@ -173,7 +173,7 @@ export class RuleEngine {
     const out: Condition[] = [];
     for (const e of config.enterprises) {
       for (const m of e.meters) {
-        const counts = events.get(`${e.id}\u0000${m.id}`) ?? {};
+        const counts = events.get(meterKeyId(e.id, m.id)) ?? {};
         out.push(dataQualityCondition({ enterprise: e.id, meter: m.id, name: e.name, counts, windowFrom, now: at }, lang, zoneIso));
       }
       const counts: Record<string, number> = {};

@@ -20,7 +20,7 @@ import {
 import type { DataQualityEvent } from '../services/energy/dataQuality';
 import { usable, type Reading } from '../services/energy/reading';
 import { hourCeil, hourFloor, HOUR_MS } from '../services/energy/time';
-import type { HourlyConsumption, MeterKey, TimeSeriesStore } from '../services/store/timeSeriesStore';
+import { meterKeyId, type HourlyConsumption, type MeterKey, type TimeSeriesStore } from '../services/store/timeSeriesStore';
 import type { MeterRegistry, RegisteredMeter } from './meterRegistry';
 
 export type { DataQualityEvent } from '../services/energy/dataQuality';
@@ -56,7 +56,7 @@ interface MeterState {
   recent: Map<number, Reading>;
 }
 
-const keyOf = (k: MeterKey): string => `${k.enterprise}\u0000${k.meter}`;
+const keyOf = (k: MeterKey): string => meterKeyId(k.enterprise, k.meter);
 const same = (a: Reading, b: Reading): boolean => a.value === b.value && a.quality === b.quality;
 const sample = (r: Reading): Sample => ({ ts: r.ts, value: r.value });
 

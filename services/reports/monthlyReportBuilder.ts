@@ -12,7 +12,7 @@ import { BadRequestError } from '../errors';
 import { isoInZone, monthBounds } from '../energy/time';
 import type { StatusService } from '../status/statusService';
 import type { AlarmStore } from '../store/alarmStore';
-import type { TimeSeriesStore } from '../store/timeSeriesStore';
+import { meterKeyId, type TimeSeriesStore } from '../store/timeSeriesStore';
 import { industryName } from './industries';
 import type { CarrierFigures, EnterpriseReport, MonthlyReport, RankingEntry } from './reportModel';
 
@@ -60,7 +60,7 @@ export class MonthlyReportBuilder {
     ]);
     const raised = this.deps.alarms.raisedCounts(start, end);
     // Looked up per meter: a linear search per meter was 18 M comparisons (0.9 s) for 6,000 meters.
-    const readingsOf = new Map(counts.map((c) => [`${c.enterprise}\u0000${c.meter}`, c.count]));
+    const readingsOf = new Map(counts.map((c) => [meterKeyId(c.enterprise, c.meter), c.count]));
 
     const reports = enterprises.map((e): EnterpriseReport => {
       const points = series.get(e.id)?.series ?? [];
@@ -80,7 +80,7 @@ export class MonthlyReportBuilder {
       const sameMonthLastYearTce = dual(inMonth(lastYearStart));
       const s = statuses.get(e.id);
       const meters = e.meters.map((m) => {
-        const readings = readingsOf.get(`${e.id}\u0000${m.id}`) ?? 0;
+        const readings = readingsOf.get(meterKeyId(e.id, m.id)) ?? 0;
         return { meter: m.id, carrier: m.carrier, readings, expected: (end - start) / (m.intervalSeconds * 1000), completeness: completeness(readings, end - start, m.intervalSeconds) };
       });
       const alarms = { info: 0, warning: 0, critical: 0 };

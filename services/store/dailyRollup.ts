@@ -4,7 +4,7 @@
  * from the rollups) and the partial days at its edges (answered from hours or raw readings).
  */
 import { bucketStart, nextBucket } from '../energy/time';
-import type { MeterKey, WriteBatch } from './timeSeriesStore';
+import { meterKeyId, type MeterKey, type WriteBatch } from './timeSeriesStore';
 
 /** Every UTC offset in use is a multiple of 15 minutes, so all instants of a quarter hour share a local day. */
 const QUARTER_HOUR_MS = 900_000;
@@ -105,7 +105,7 @@ export interface TouchedDays {
 }
 
 /** The key of a meter in TouchedDays' maps. */
-export const meterId = (k: MeterKey): string => `${k.enterprise}\u0000${k.meter}`;
+export const meterId = (k: MeterKey): string => meterKeyId(k.enterprise, k.meter);
 
 function touch(into: Map<number, Map<string, MeterKey>>, day: number, key: MeterKey): void {
   let meters = into.get(day);

@@ -38,6 +38,7 @@ import {
 import type {
   ConsumptionQuery, ConsumptionRow, HourlyConsumption, LatestOptions, LatestReading, MeterKey, ReadingCount, RollupRebuild, StoreHealth, TimeSeriesStore, WriteBatch,
 } from './timeSeriesStore';
+import { meterKeyId } from './timeSeriesStore';
 
 export interface InfluxStoreOptions {
   readonly url: string;
@@ -489,8 +490,8 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
     ]);
     const dirty = cache.dirty(enterprises);
     if (dirty.length > 0) {
-      // A long meter list costs InfluxDB more than scanning those enterprises (see consumption()).
-      const where = dirty.length > MAX_METER_TERMS ? inList([...new Set(dirty.map((m) => m.enterprise))]) : InfluxTimeSeriesStore.metersFilter(dirty);
+      // resolved() takes only the dirty meters' rows, so a long list may read whole enterprises.
+      const { where } = InfluxTimeSeriesStore.metersWhere(new Map(dirty.map((m) => [touchedMeterId(m), m])));
       const lookedUpFrom = cache.mark();
       cache.resolved(dirty, await this.latestWhere(where), lookedUpFrom);
     }
@@ -558,9 +559,8 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
     }
     // Plain string keys: this loop sees ~80,000 point rows for a district-year (JSON.stringify keys
     // and an object spread per row were most of a warm report's time in the profile).
-    const meterId = (enterprise: string, meter: string): string => `${enterprise}\u0000${meter}`;
-    const only = meters === undefined ? undefined : new Set(meters.map((m) => meterId(m.enterprise, m.meter)));
-    const without = new Set(excludeMeters.map((m) => meterId(m.enterprise, m.meter)));
+    const only = meters === undefined ? undefined : new Set(meters.map((m) => meterKeyId(m.enterprise, m.meter)));
+    const without = new Set(excludeMeters.map((m) => meterKeyId(m.enterprise, m.meter)));
     // Hours are UTC hours (bucketStart '1h'), so no tz() there: in a half-hour zone tz() would shift them.
     const group = every === '1h' ? 'time(1h)' : 'time(1d)';
     const tz = every === '1h' ? '' : ` tz(${quoteString(zone)})`;
@@ -597,7 +597,7 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
         // Rows per meter (long meter lists, and day points) are filtered here; the rest in the WHERE.
         const meter = row.tags.meter ?? (typeof row.columns.meter === 'string' ? row.columns.meter : undefined);
         if (meter !== undefined) {
-          const id = meterId(tag(row, 'enterprise'), meter);
+          const id = meterKeyId(tag(row, 'enterprise'), meter);
           if ((only !== undefined && !only.has(id)) || without.has(id)) continue;
         }
         const day = numberColumn(row, 'time');
@@ -618,7 +618,7 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
     };
     // A part read under unchanged marks sums to the same figures for the same filter and
     // buckets: kept, so a rule cycle does not re-add a year of 6,000 meters' month points each minute.
-    const filterKey = `${every}\u0001${zone}\u0001${meters === undefined ? '*' : meters.map((m) => meterId(m.enterprise, m.meter)).join('\u0001')}\u0002${excludeMeters.map((m) => meterId(m.enterprise, m.meter)).join('\u0001')}`;
+    const filterKey = `${every}\u0001${zone}\u0001${meters === undefined ? '*' : meters.map((m) => meterKeyId(m.enterprise, m.meter)).join('\u0001')}\u0002${excludeMeters.map((m) => meterKeyId(m.enterprise, m.meter)).join('\u0001')}`;
     const total = new Map<string, PartSum>();
     for (const r of results) {
       const key = r.signature === undefined ? undefined : `${filterKey}\u0003${r.signature}\u0003${r.statement}`;

@@ -8,7 +8,7 @@
  * Pure state: the store does the reading.
  */
 import { usable, type Reading } from '../energy/reading';
-import type { LatestReading, MeterKey } from './timeSeriesStore';
+import { meterKeyId, type LatestReading, type MeterKey } from './timeSeriesStore';
 
 interface Entry {
   scannedAt: number;
@@ -114,12 +114,12 @@ export class LatestCache {
    * up from sequence `since`: a meter written again meanwhile keeps the newer of both, and its mark.
    */
   resolved(meters: readonly MeterKey[], rows: readonly LatestReading[], since: number): void {
-    const found = new Map(rows.map((r) => [`${r.enterprise}\u0000${r.meter}`, r]));
+    const found = new Map(rows.map((r) => [meterKeyId(r.enterprise, r.meter), r]));
     for (const m of meters) {
       const entry = this.entries.get(m.enterprise);
       if (!entry) continue;
       if ((entry.dirty.get(m.meter) ?? -1) <= since) entry.dirty.delete(m.meter);
-      const row = found.get(`${m.enterprise}\u0000${m.meter}`);
+      const row = found.get(meterKeyId(m.enterprise, m.meter));
       const cur = entry.meters.get(m.meter);
       const writtenSince = (entry.written.get(m.meter) ?? -1) > since;
       if (writtenSince) {

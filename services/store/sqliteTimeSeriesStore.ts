@@ -16,6 +16,7 @@ import { DayCalendar, splitDays, touchedDays, type DaySplit } from './dailyRollu
 import type {
   ConsumptionQuery, ConsumptionRow, HourlyConsumption, LatestOptions, LatestReading, MeterKey, ReadingCount, RollupRebuild, StoreHealth, TimeSeriesStore, WriteBatch,
 } from './timeSeriesStore';
+import { meterKeyId } from './timeSeriesStore';
 
 export interface SqliteTimeSeriesOptions {
   /** Database file; ':memory:' for tests. */
@@ -176,9 +177,9 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
     const good = db.prepare(`SELECT r.* FROM reading r JOIN (
         SELECT enterprise, meter, MAX(ts) AS ts FROM reading WHERE enterprise IN (${marks}) AND ts >= ? AND quality != 'bad' GROUP BY enterprise, meter
       ) g ON r.enterprise = g.enterprise AND r.meter = g.meter AND r.ts = g.ts`).all(...enterprises, since) as ReadingRow[];
-    const goodBy = new Map(good.map((g) => [`${g.enterprise}\u0000${g.meter}`, toReading(g)]));
+    const goodBy = new Map(good.map((g) => [meterKeyId(g.enterprise, g.meter), toReading(g)]));
     return last.map((l) => {
-      const lastGood = goodBy.get(`${l.enterprise}\u0000${l.meter}`);
+      const lastGood = goodBy.get(meterKeyId(l.enterprise, l.meter));
       return lastGood ? { enterprise: l.enterprise, meter: l.meter, lastTs: l.ts, lastGood } : { enterprise: l.enterprise, meter: l.meter, lastTs: l.ts };
     });
   }
@@ -246,7 +247,7 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
     const counts = new Map<string, { enterprise: string; meter: string; count: number }>();
     const add = (rows: readonly ReadingCount[]): void => {
       for (const r of rows) {
-        const k = `${r.enterprise}\u0000${r.meter}`;
+        const k = meterKeyId(r.enterprise, r.meter);
         const c = counts.get(k);
         if (c) c.count += r.count;
         else counts.set(k, { enterprise: r.enterprise, meter: r.meter, count: r.count });

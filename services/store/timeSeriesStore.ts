@@ -18,6 +18,11 @@ import type { Every } from '../energy/time';
 
 export interface MeterKey { readonly enterprise: string; readonly meter: string }
 
+/** A meter as one string, for map keys (NUL cannot occur in ids). */
+export function meterKeyId(enterprise: string, meter: string): string {
+  return `${enterprise}\u0000${meter}`;
+}
+
 /** One meter's consumption in one UTC hour; absolute, so a rewrite replaces the previous value. */
 export interface HourlyConsumption {
   readonly enterprise: string;
