@@ -91,6 +91,14 @@ export interface Connections {
   readonly influx?: { readonly url: string; readonly token?: string; readonly database: string; readonly org?: string };
   readonly smtpUrl?: string;
   readonly httpPort: number;
+  /** Address the HTTP server binds (HTTP_HOST; default 127.0.0.1: set 0.0.0.0 to serve other hosts, as the container does). */
+  readonly httpHost?: string;
+  /** Address the embedded MQTT broker binds (MQTT_HOST; default 127.0.0.1: set 0.0.0.0 for gateways on the plant network). */
+  readonly embeddedBrokerHost?: string;
+  /** Express `trust proxy` (TRUST_PROXY): hops or addresses of the TLS-terminating proxy; unset: none trusted. */
+  readonly trustProxy?: string;
+  /** METRICS=public serves /metrics without a token; `token` (default) asks for a bearer token; `off` disables it. */
+  readonly metrics?: MetricsAccess;
   readonly dataDir: string;
   readonly publicUrl: string;
   /** Scale-out (README "Scale-out"); all optional so that a plain single instance needs none. */
@@ -106,6 +114,9 @@ export interface Connections {
   readonly leaseTtlMs?: number;
   readonly leaseRenewMs?: number;
 }
+
+export const METRICS_ACCESS = ['token', 'public', 'off'] as const;
+export type MetricsAccess = (typeof METRICS_ACCESS)[number];
 
 export const ROLES = ['all', 'ingest'] as const;
 export type Role = (typeof ROLES)[number];
@@ -180,6 +191,10 @@ export function connectionsFromEnv(env: NodeJS.ProcessEnv, config: Config, cwd =
   const httpPort = port(env.HTTP_PORT, 8080, 'HTTP_PORT');
   const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v === '' ? undefined : v);
   const influxUrl = nonEmpty(env.INFLUX_URL);
+  const metricsText = nonEmpty(env.METRICS) ?? 'token';
+  const metrics = METRICS_ACCESS.find((m) => m === metricsText);
+  if (!metrics) throw new ConfigError('(environment)', [{ path: 'METRICS', message: `expected one of ${METRICS_ACCESS.join(', ')}, got "${metricsText}"` }]);
+  const trustProxy = nonEmpty(env.TRUST_PROXY);
   const scaleOut = scaleOutFromEnv(env, nonEmpty(env.MQTT_URL), nonEmpty);
   // Instances sharing a broker need a session each: a shard's default id carries its shard.
   const defaultClientId = scaleOut.shard ? `energy-monitor-ingest-shard-${shardLabel(scaleOut.shard)}` : 'energy-monitor-ingest';
@@ -197,6 +212,10 @@ export function connectionsFromEnv(env: NodeJS.ProcessEnv, config: Config, cwd =
       : undefined,
     smtpUrl: nonEmpty(env.SMTP_URL) ?? config.notify.smtp,
     httpPort,
+    httpHost: nonEmpty(env.HTTP_HOST) ?? '127.0.0.1',
+    embeddedBrokerHost: nonEmpty(env.MQTT_HOST) ?? '127.0.0.1',
+    ...(trustProxy !== undefined && { trustProxy }),
+    metrics,
     dataDir: path.resolve(cwd, nonEmpty(env.DATA_DIR) ?? 'data'),
     publicUrl: nonEmpty(env.PUBLIC_URL) ?? `http://localhost:${httpPort}`,
   };

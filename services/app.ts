@@ -106,7 +106,7 @@ export class App {
     });
 
     this.broker = connections.mqttUrl === undefined
-      ? new EmbeddedBroker({ port: connections.embeddedBrokerPort, accounts: config.auth.mqtt, ...(options.tls?.embeddedBroker && { tls: options.tls.embeddedBroker }) }, {
+      ? new EmbeddedBroker({ port: connections.embeddedBrokerPort, host: connections.embeddedBrokerHost ?? '127.0.0.1', accounts: config.auth.mqtt, ...(options.tls?.embeddedBroker && { tls: options.tls.embeddedBroker }) }, {
         logger: logger.child({ component: 'broker' }),
         onRefused: (item) => {
           this.state.quarantine([item]);
@@ -189,7 +189,7 @@ export class App {
         return counts;
       },
     });
-    this.http = new HttpServer({ port: connections.httpPort, ...(options.tls?.https && { tls: options.tls.https }) }, {
+    this.http = new HttpServer({ port: connections.httpPort, host: connections.httpHost ?? '127.0.0.1', ...(options.tls?.https && { tls: options.tls.https }) }, {
       config, consumption, status, alarms: this.alarms, deliveries, metrics: this.metrics, state: this.state, events: this.bus, store: this.store, now, logger: logger.child({ component: 'http' }),
       reports: { service: this.reports, archive, render: renderReport, language: config.reports.language },
       replay: async (records) => {
