@@ -1,6 +1,9 @@
 /**
- * `npm run mqtt:acl`: writes Mosquitto's password file and ACL file from the configuration's
- * `auth.mqtt` accounts (see ingest/mosquittoAuthFiles.ts).
+ * `npm run mqtt:acl`: writes Mosquitto's password files and ACL files from the configuration's
+ * `auth.mqtt` accounts (see ingest/mosquittoAuthFiles.ts): `gateways.passwd` + `gateways.acl` for
+ * the gateway listener, `service.passwd` + `service.acl` for the service listener
+ * (deploy/mosquitto/mosquitto.conf). `npm run deploy:init` writes the same files for a new
+ * deployment; this command rewrites them after a change of accounts or passwords.
  *
  *   --config <file>      configuration (default: ENERGY_CONFIG, else config/demo.yaml)
  *   --passwords <file>   secrets: JSON object username -> plaintext password (default: MQTT_PASSWORDS_FILE)
@@ -8,10 +11,10 @@
  *                        secrets file does not name (implied for config/demo.yaml)
  *   --out <dir>          output folder (default: deploy/mosquitto/ of the project)
  *   --gateway-read       also let each gateway read its own prefix (default: write only)
- *   --owner <uid[:gid]>  chown both files (e.g. 1883:1883, the eclipse-mosquitto image's user; needs root)
+ *   --owner <uid[:gid]>  chown the files (e.g. 1883:1883, the eclipse-mosquitto image's user; needs root)
  *
  * Every password is checked against the configuration's passwordSha256 before anything is
- * written; a mismatch lists every account at fault and exits 1. Both files are written with mode
+ * written; a mismatch lists every account at fault and exits 1. The files are written with mode
  * 0600, each atomically (temporary file + rename). Nothing secret is printed.
  */
 import { chmodSync, chownSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,7 +22,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEMO_CONFIG_PATH, loadConfigFile } from '../config/load';
 import { PROJECT_ROOT } from '../config/paths';
-import { demoPasswords, mosquittoAuthFiles, parsePasswordsJson, type SaltSource } from './mosquittoAuthFiles';
+import { demoPasswords, LISTENER_FILE_NAMES, mosquittoAuthFiles, parsePasswordsJson, type MosquittoAuthFiles, type SaltSource } from './mosquittoAuthFiles';
 
 export const DEFAULT_OUT_DIR = path.join(PROJECT_ROOT, 'deploy', 'mosquitto');
 export const FILE_MODE = 0o600;
@@ -38,14 +41,16 @@ export interface CliIo {
 
 class UsageError extends Error {}
 
-function parseOwner(value: string): { uid: number; gid: number } {
+export interface FileOwner { readonly uid: number; readonly gid: number }
+
+export function parseOwner(value: string): FileOwner {
   const m = /^(\d+)(?::(\d+))?$/.exec(value);
   if (!m) throw new UsageError(`--owner expects <uid> or <uid>:<gid> (numbers), got "${value}"`);
   const uid = Number(m[1]);
   return { uid, gid: m[2] === undefined ? uid : Number(m[2]) };
 }
 
-function writeAtomically(file: string, content: string, owner: { uid: number; gid: number } | undefined): void {
+export function writeAtomically(file: string, content: string, owner: FileOwner | undefined): void {
   const tmp = `${file}.tmp-${process.pid}`;
   try {
     writeFileSync(tmp, content, { mode: FILE_MODE });
@@ -56,6 +61,23 @@ function writeAtomically(file: string, content: string, owner: { uid: number; gi
     rmSync(tmp, { force: true });
     throw err;
   }
+}
+
+/**
+ * Writes the four listener files into `outDir` (mode 0600, `owner` if given); returns their paths.
+ * Mosquitto reads them after the last rename, so write them all before signalling it (SIGHUP).
+ */
+export function writeListenerFiles(outDir: string, files: MosquittoAuthFiles, owner: FileOwner | undefined): string[] {
+  mkdirSync(outDir, { recursive: true });
+  const written: string[] = [];
+  for (const listener of ['gateways', 'service'] as const) {
+    for (const kind of ['passwd', 'acl'] as const) {
+      const file = path.join(outDir, LISTENER_FILE_NAMES[listener][kind]);
+      writeAtomically(file, files.listeners[listener][kind], owner);
+      written.push(file);
+    }
+  }
+  return written;
 }
 
 function parseOptions(argv: readonly string[]) {
@@ -114,11 +136,7 @@ export function runMosquittoAuthCli(argv: readonly string[], env: NodeJS.Process
     const passwords = { ...(useDemo ? demoPasswords(config.auth.mqtt) : {}), ...fromFile };
     const files = mosquittoAuthFiles(config, passwords, { gatewayRead: parsed['gateway-read'], ...(io.salt && { salt: io.salt }) });
 
-    mkdirSync(outDir, { recursive: true });
-    const passwdFile = path.join(outDir, 'passwd');
-    const aclFile = path.join(outDir, 'acl');
-    writeAtomically(passwdFile, files.passwd, owner);
-    writeAtomically(aclFile, files.acl, owner);
+    const written = writeListenerFiles(outDir, files, owner);
 
     const known = new Set(config.auth.mqtt.map((a) => a.username));
     const unused = Object.keys(fromFile).filter((u) => !known.has(u));
@@ -127,7 +145,7 @@ export function runMosquittoAuthCli(argv: readonly string[], env: NodeJS.Process
     const lines = [
       `configuration: ${configPath}`,
       `passwords: ${sources}; all ${files.accounts.length} checked against passwordSha256`,
-      `wrote ${passwdFile} and ${aclFile} (mode 0600${owner ? `, owner ${owner.uid}:${owner.gid}` : ''}):`,
+      `wrote ${written.join(', ')} (mode 0600${owner ? `, owner ${owner.uid}:${owner.gid}` : ''}):`,
       ...files.accounts.map((a) => `  ${a.username.padEnd(width)}  ${a.role.padEnd(7)}  ${a.grants.join(', ')}`),
       ...(unused.length > 0 ? [`note: the secrets file also names ${unused.join(', ')}, not in auth.mqtt: ignored`] : []),
       ...files.warnings.map((w) => `warning: ${w}`),

@@ -1,7 +1,10 @@
 /**
  * The real servers the ingest benchmark runs against: Mosquitto with the settings the project
- * ships (deploy/mosquitto/mosquitto.conf, with its password file and ACL generated from the
- * district configuration), influxd from the test helper, and small InfluxDB HTTP helpers.
+ * ships (deploy/mosquitto/mosquitto.conf: queue, in-flight, persistence and packet limits, with a
+ * password file and ACL generated from the district configuration), influxd from the test helper,
+ * and small InfluxDB HTTP helpers. The benchmark's broker has one listener for gateways and the
+ * service alike (the phases connect both to one port); the shipped listener split does not change
+ * throughput, and test/integration/mosquittoAcl.test.ts runs the shipped file itself.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,7 +15,7 @@ import { startMosquitto, type MosquittoBroker } from '../../test/helpers/mosquit
 import { districtConfigYaml, gatewayPassword, SERVICE_PASSWORD, SERVICE_USER, type BenchDistrict } from './workload';
 
 /** Settings of the shipped broker configuration that shape throughput and queueing. */
-const TUNING_KEYS = ['max_queued_messages', 'max_queued_bytes', 'max_inflight_messages', 'autosave_interval', 'max_inflight_bytes', 'upgrade_outgoing_qos'];
+const TUNING_KEYS = ['max_queued_messages', 'max_queued_bytes', 'max_inflight_messages', 'autosave_interval', 'autosave_on_changes', 'max_packet_size', 'max_inflight_bytes', 'upgrade_outgoing_qos'];
 
 export const SHIPPED_MOSQUITTO_CONF = path.join(PROJECT_ROOT, 'deploy', 'mosquitto', 'mosquitto.conf');
 

@@ -1,7 +1,9 @@
 /**
- * The files `npm run mqtt:acl` writes, loaded by a real Mosquitto 2 with allow_anonymous false:
- * the right password connects, a wrong one and an anonymous client are refused, and a gateway's
- * publish reaches the service only under its own enterprise.
+ * The files `npm run mqtt:acl` writes, loaded by a real Mosquitto 2 running the shipped
+ * deploy/mosquitto/mosquitto.conf (gateway, service and health listeners): the right password
+ * connects, a wrong one and an anonymous client are refused, a gateway's publish reaches the
+ * service only under its own enterprise, a gateway cannot use the service listener nor take over
+ * the service's client id, and an oversized packet is refused.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -63,8 +65,10 @@ describeBroker('Mosquitto with the generated password file and ACL (real broker)
   let files: { passwd: string; acl: string };
   const clients: MqttClient[] = [];
 
-  const login = async (username: keyof typeof PASSWORDS, clientId: string): Promise<Connected> => {
-    const c = await connect(broker!.url, { username, password: PASSWORDS[username], clientId });
+  /** The service account logs in on the service listener, gateways on the gateway listener. */
+  const login = async (username: keyof typeof PASSWORDS, clientId: string, options: IClientOptions = {}): Promise<Connected> => {
+    const url = username === 'energy-monitor' ? broker!.listeners.service : broker!.listeners.gateways;
+    const c = await connect(url, { username, password: PASSWORDS[username], clientId, ...options });
     clients.push(c.client);
     return c;
   };
@@ -93,13 +97,11 @@ describeBroker('Mosquitto with the generated password file and ACL (real broker)
       stdout: (t) => output.push(t), stderr: (t) => output.push(t), cwd: work,
     });
     expect({ code, output: output.join('') }).toMatchObject({ code: 0 });
-    files = { passwd: readFileSync(path.join(work, 'out', 'passwd'), 'utf8'), acl: readFileSync(path.join(work, 'out', 'acl'), 'utf8') };
-    broker = await startMosquitto({
-      allowAnonymous: false,
-      persistence: false,
-      files,
-      extraConfig: (dir) => [`password_file ${path.join(dir, 'passwd')}`, `acl_file ${path.join(dir, 'acl')}`],
-    });
+    files = {
+      passwd: ['gateways.passwd', 'service.passwd'].map((f) => readFileSync(path.join(work, 'out', f), 'utf8')).join(''),
+      acl: readFileSync(path.join(work, 'out', 'gateways.acl'), 'utf8'),
+    };
+    broker = await startMosquitto({ shipped: { filesDir: path.join(work, 'out') } });
   });
 
   afterEach(async () => {
@@ -132,12 +134,62 @@ describeBroker('Mosquitto with the generated password file and ACL (real broker)
   test('a wrong password, an unknown user and an anonymous client are refused at connect', async () => {
     // MQTT 3.1.1 CONNACK: 4 bad user name or password, 5 not authorised (mosquitto 2 answers 5)
     const refused = [4, 5];
-    expect(refused).toContain(await refusal(broker!.url, { username: 'alu01', password: PASSWORDS.cem01, clientId: 'acl-wrong-1' }));
-    expect(refused).toContain(await refusal(broker!.url, { username: 'alu01', password: sha256Hex(PASSWORDS.alu01), clientId: 'acl-wrong-2' }));
-    expect(refused).toContain(await refusal(broker!.url, { username: 'nobody', password: 'x', clientId: 'acl-wrong-3' }));
-    expect(refused).toContain(await refusal(broker!.url, { clientId: 'acl-anonymous' }));
+    const gateways = broker!.listeners.gateways;
+    expect(refused).toContain(await refusal(gateways, { username: 'alu01', password: PASSWORDS.cem01, clientId: 'acl-wrong-1' }));
+    expect(refused).toContain(await refusal(gateways, { username: 'alu01', password: sha256Hex(PASSWORDS.alu01), clientId: 'acl-wrong-2' }));
+    expect(refused).toContain(await refusal(gateways, { username: 'nobody', password: 'x', clientId: 'acl-wrong-3' }));
+    expect(refused).toContain(await refusal(gateways, { clientId: 'acl-anonymous' }));
+    expect(refused).toContain(await refusal(broker!.listeners.service, { clientId: 'acl-anonymous' }));
     // and the right password still works
-    expect(await refusal(broker!.url, { username: 'cem01', password: PASSWORDS.cem01, clientId: 'acl-right' })).toBeUndefined();
+    expect(await refusal(gateways, { username: 'cem01', password: PASSWORDS.cem01, clientId: 'acl-right' })).toBeUndefined();
+  });
+
+  test("each listener takes only its own accounts: a gateway's password does not open the service listener", async () => {
+    const refused = [4, 5];
+    expect(refused).toContain(await refusal(broker!.listeners.service, { username: 'alu01', password: PASSWORDS.alu01, clientId: 'acl-cross-1' }));
+    expect(refused).toContain(await refusal(broker!.listeners.gateways, { username: 'energy-monitor', password: PASSWORDS['energy-monitor'], clientId: 'acl-cross-2' }));
+  });
+
+  test("a gateway that connects with the service's client id gets its own user name as id: the service's session stays", async () => {
+    const service = await login('energy-monitor', 'energy-monitor-ingest', { clean: false });
+    await service.client.subscribeAsync('energy/#', { qos: 1 });
+    let serviceClosed = 0;
+    service.client.on('close', () => serviceClosed++);
+    for (let i = 0; i < 5; i++) {
+      const intruder = await login('alu01', 'energy-monitor-ingest', { clean: true });
+      await intruder.client.publishAsync('energy/alu01/e-main', `{"ts":1793232000000,"value":${100 + i}}`, { qos: 1 });
+      await intruder.client.endAsync();
+    }
+    await waitFor(() => service.received.length >= 5, 'the five messages at the service');
+    expect(serviceClosed).toBe(0);
+    expect(service.client.connected).toBe(true);
+    expect(broker!.logText()).toMatch(/New client connected from \S+ as alu01 .*u'alu01'/);
+    expect(broker!.logText()).not.toMatch(/as energy-monitor-ingest .*u'alu01'/);
+  });
+
+  test('a packet over max_packet_size (1 MiB) disconnects its sender, and nothing of it is delivered', async () => {
+    const service = await login('energy-monitor', 'acl-service-big');
+    await service.client.subscribeAsync('energy/#', { qos: 1 });
+    const alu = await login('alu01', 'acl-alu01-big');
+    const closed = new Promise<void>((resolve) => alu.client.once('close', () => resolve()));
+    alu.client.publish('energy/alu01/e-main', Buffer.alloc(1024 * 1024 + 1, 0x20), { qos: 1 });
+    await closed;
+    await alu.client.endAsync(true);
+    const small = await login('cem01', 'acl-cem01-big');
+    await small.client.publishAsync('energy/cem01/e-main', '{"ts":1793232000000,"value":5}', { qos: 1 });
+    await waitFor(() => service.received.length >= 1, "cem01's message at the service");
+    expect(service.received.map((m) => m.topic)).toEqual(['energy/cem01/e-main']);
+    expect(broker!.logText()).toMatch(/oversize packet/);
+  });
+
+  test('the health listener lets an anonymous client read only the uptime', async () => {
+    const health = await connect(broker!.listeners.health, { clientId: 'acl-health' });
+    clients.push(health.client);
+    await health.client.subscribeAsync('$SYS/broker/uptime', { qos: 0 });
+    await health.client.subscribeAsync('energy/#', { qos: 0 });
+    await health.client.publishAsync('energy/alu01/e-main', '{"ts":1793232000000,"value":6}', { qos: 1 });
+    await waitFor(() => health.received.some((m) => m.topic === '$SYS/broker/uptime'), 'the uptime', 15_000);
+    expect(health.received.every((m) => m.topic === '$SYS/broker/uptime')).toBe(true);
   });
 
   test('a cross-enterprise publish never reaches the subscriber, while a later legitimate one does', async () => {
