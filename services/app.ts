@@ -25,6 +25,7 @@ import { StatusService } from './status/statusService';
 import { MonthlyReportBuilder } from './reports/monthlyReportBuilder';
 import type { RenderReport } from './reports/reportFormats';
 import { ReportMailer } from './reports/reportMailer';
+import { ReportRenderPool, renderPoolOptionsFromEnv } from './reports/renderPool';
 import { ReportService, type ReportSink } from './reports/reportService';
 import { ReportArchive } from './store/reportArchive';
 import { AlarmManager, type AlarmSink } from '../alerts/alarmManager';
@@ -167,7 +168,11 @@ export class App {
     });
     // Monthly reports: finalised on the 1st at 01:00, re-checked nightly, mailed when SMTP is set.
     // The renderers (ECharts, pdfkit, exceljs) load on first use: they would add ~80 MB to every process.
-    const renderReport: RenderReport = async (report, format, language) => (await import('./reports/render')).renderReport(report, format, language);
+    // Rendering is bounded and runs in worker threads (reports/renderPool.ts, README "Security"):
+    // HTTP downloads past the bound are refused with 503, the report mail waits for its turn.
+    const renderPool = new ReportRenderPool({ ...renderPoolOptionsFromEnv(process.env), logger: logger.child({ component: 'report-render' }) });
+    this.components.push({ name: 'report rendering', part: { start: async () => undefined, stop: () => renderPool.close() } });
+    const renderReport: RenderReport = renderPool.render;
     const archive = new ReportArchive({ path: path.join(connections.dataDir, 'state.db') });
     const builder = new MonthlyReportBuilder({ config, consumption, status, alarms: this.alarms, store: this.store });
     const reportMailer = connections.smtpUrl && config.reports.recipients.length > 0
@@ -190,8 +195,9 @@ export class App {
       },
     });
     this.http = new HttpServer({ port: connections.httpPort, host: connections.httpHost ?? '127.0.0.1', ...(options.tls?.https && { tls: options.tls.https }) }, {
+      ...(connections.trustProxy !== undefined && { trustProxy: connections.trustProxy }), metricsAccess: connections.metrics ?? 'token',
       config, consumption, status, alarms: this.alarms, deliveries, metrics: this.metrics, state: this.state, events: this.bus, store: this.store, now, logger: logger.child({ component: 'http' }),
-      reports: { service: this.reports, archive, render: renderReport, language: config.reports.language },
+      reports: { service: this.reports, archive, render: renderPool.tryRender, language: config.reports.language, renderStats: () => renderPool.stats() },
       replay: async (records) => {
         const { mine, others } = scaleOut.splitReplay(records);
         const outcome = await this.pipeline.replay(mine);

@@ -11,7 +11,7 @@
  * bus, the pipeline's cumulative counters at scrape time; `instrumentStore(store, metrics)` times
  * every store write. Each method can also be called directly.
  */
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DataQualityKind } from './energy/dataQuality';
 import type { EventBus } from './events';
@@ -277,10 +277,11 @@ export function instrumentStore<S extends { write(batch: never): Promise<unknown
  * `GET /metrics` in the Prometheus text format. Unauthenticated (contract 5: "and /metrics if
  * enabled"); with `enabled: false` the router answers nothing, so the path is a 404.
  */
-export function metricsRouter(metrics: Metrics, options: { enabled?: boolean } = {}): Router {
+/** `guard` runs first (rate limit and bearer-token check of METRICS=token); without one /metrics is public. */
+export function metricsRouter(metrics: Metrics, options: { enabled?: boolean; guard?: readonly RequestHandler[] } = {}): Router {
   const router = Router();
   if (options.enabled === false) return router;
-  router.get('/metrics', async (_req, res) => {
+  router.get('/metrics', ...(options.guard ?? []), async (_req, res) => {
     const text = await metrics.render();
     res.set('Cache-Control', 'no-store').type(metrics.contentType).send(text);
   });

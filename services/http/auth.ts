@@ -57,6 +57,32 @@ export function bearerAuth(tokens: Config['auth']['tokens'], sessions?: SessionS
   };
 }
 
+/** The roles that see the service's internals: /metrics (METRICS=token) and /healthz's details. */
+export const STAFF_ROLES: readonly Role[] = ['admin', 'officer', 'auditor'];
+
+/** The principal of the request's bearer token, if it carries a valid one (no session cookie here). */
+export function bearerPrincipal(req: Request, tokens: Config['auth']['tokens']): Principal | undefined {
+  const match = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
+  return match?.[1] ? principalForToken(match[1], tokens) : undefined;
+}
+
+/**
+ * A bearer token of one of `roles`, for routes outside /api (no session cookie: scrapers and
+ * probes send a header). 401 with `WWW-Authenticate: Bearer` without a valid token, 403 for another role.
+ */
+export function requireBearer(tokens: Config['auth']['tokens'], roles: readonly Role[]) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const principal = bearerPrincipal(req, tokens);
+    if (!principal) {
+      res.set('WWW-Authenticate', 'Bearer');
+      throw new UnauthorizedError(req.get('authorization') === undefined ? undefined : 'unknown or revoked token');
+    }
+    if (!roles.includes(principal.role)) throw new ForbiddenError(`this needs one of the roles: ${roles.join(', ')}`);
+    res.locals.principal = principal;
+    next();
+  };
+}
+
 export function principalOf(res: Response): Principal {
   const p = res.locals.principal;
   if (!p) throw new UnauthorizedError();

@@ -18,7 +18,7 @@ import type { ConsumptionService } from '../consumption/consumptionService';
 import { AppError } from '../errors';
 import type { Logger } from '../log';
 import { metricsRouter, type Metrics } from '../metrics';
-import { bearerAuth, principalForToken } from './auth';
+import { bearerAuth, bearerPrincipal, principalForToken, requireBearer, STAFF_ROLES } from './auth';
 import { errorHandler, notFoundHandler } from './errorHandler';
 import { enterprisesRouter } from './routes/enterprises';
 import { healthRouter, type DependencyStatus } from './routes/health';
@@ -39,6 +39,10 @@ import { reportsRouter } from './routes/reports';
 import type { ReportService } from '../reports/reportService';
 import type { ReportArchive } from '../store/reportArchive';
 import type { RenderReport } from '../reports/reportFormats';
+import type { RenderPoolStats } from '../reports/renderPool';
+import type { MetricsAccess } from '../../config/load';
+import { applyTrustProxy } from './trustProxy';
+import { registeredRoutes, type RegisteredRoute } from './routeTable';
 
 export interface HttpDeps {
   readonly config: Config;
@@ -57,11 +61,19 @@ export interface HttpDeps {
   readonly store: TimeSeriesStore;
   /** Dashboard sessions (default: in memory, 8 h idle, 12 h at most). */
   readonly sessions?: SessionStore;
-  readonly reports?: { readonly service: ReportService; readonly archive: ReportArchive; readonly render: RenderReport; readonly language: 'zh-CN' | 'en' };
-  /** Served unauthenticated at GET /metrics when given (contract 5: "and /metrics if enabled"). */
+  readonly reports?: {
+    readonly service: ReportService; readonly archive: ReportArchive; readonly language: 'zh-CN' | 'en';
+    /** May refuse with ReportRenderBusyError (503 + Retry-After) when rendering is at its bound (renderPool.ts). */
+    readonly render: RenderReport;
+    /** The render pool's state, shown in /healthz's details (staff token). */
+    readonly renderStats?: () => RenderPoolStats;
+  };
+  /** Served at GET /metrics when given, as `metricsAccess` says (contract 5: "and /metrics if enabled"). */
   readonly metrics?: Metrics;
-  /** Set false to keep /metrics off even with `metrics` given. Default true. */
-  readonly metricsEnabled?: boolean;
+  /** METRICS: `token` (default; a bearer token of admin, officer or auditor), `public` (no token), `off` (404). */
+  readonly metricsAccess?: MetricsAccess;
+  /** TRUST_PROXY: Express's `trust proxy` (hop count, true/false, or addresses and subnets); unset trusts none. */
+  readonly trustProxy?: string;
   /** Requests per window on /api, per token (or per client address without a valid one). Default 600 per minute. */
   readonly rateLimit?: { readonly windowMs: number; readonly max: number };
 }
@@ -101,20 +113,37 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   const logger = deps.logger.child({ component: 'http' });
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // Behind a TLS-terminating proxy, req.secure and req.ip come from X-Forwarded-* of the trusted
+  // hops only; that decides the session cookie's Secure flag, HSTS and the rate limit's address.
+  applyTrustProxy(app, deps.trustProxy);
   app.use(helmet({
     contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
     frameguard: { action: 'deny' },
     referrerPolicy: { policy: 'no-referrer' },
+    // HSTS over plain HTTP is ignored by browsers at best (RFC 6797 8.1) and announces HTTPS
+    // that may not exist: sent below on secure requests only.
+    strictTransportSecurity: false,
   }));
-  app.use(healthRouter(deps.health));
-  if (deps.metrics) app.use(metricsRouter(deps.metrics, { enabled: deps.metricsEnabled ?? true }));
+  app.use(hstsOnSecureRequests);
+  const tokens = deps.config.auth.tokens;
+  const limiter = apiRateLimit(deps.rateLimit ?? DEFAULT_RATE_LIMIT, tokens, logger);
+  // Probes without credentials are never limited; a request that presents a token counts against
+  // the token's (or the address's) budget, so /healthz cannot serve as an unlimited token oracle.
+  app.use('/healthz', (req, res, next) => (req.get('authorization') === undefined ? next() : limiter(req, res, next)));
+  const renderStats = deps.reports?.renderStats;
+  const health = renderStats ? async () => ({ ...(await deps.health()), reportRendering: { ok: true, ...renderStats() } }) : deps.health;
+  app.use(healthRouter(health, { showDetails: (req) => STAFF_ROLES.includes(bearerPrincipal(req, tokens)?.role ?? 'enterprise') }));
+  const metricsAccess = deps.metricsAccess ?? 'token';
+  if (deps.metrics && metricsAccess !== 'off') {
+    app.use(metricsRouter(deps.metrics, { ...(metricsAccess === 'token' && { guard: [limiter, requireBearer(tokens, STAFF_ROLES)] }) }));
+  }
   const api = express.Router();
-  api.use(apiRateLimit(deps.rateLimit ?? DEFAULT_RATE_LIMIT, deps.config.auth.tokens, logger));
+  api.use(limiter);
   const sessions = deps.sessions ?? new SessionStore();
   // Signing in is the one /api route without a token; its attempts count against the rate limit.
   api.use('/session', express.json({ limit: '4kb' }), sessionRouter({ tokens: deps.config.auth.tokens, sessions }));
   // Authenticate before reading a body: no JSON parsing for requests without a valid token.
-  api.use(bearerAuth(deps.config.auth.tokens, sessions));
+  api.use(bearerAuth(tokens, sessions));
   api.use(express.json({ limit: '1mb' }));
   api.use('/enterprises', enterprisesRouter(deps));
   api.use('/district', districtRouter(deps));
@@ -134,6 +163,12 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   // The error handler logs `err`; its logger for this request scrubs the request's credentials.
   app.use((err: unknown, req: Request, res: Response, next: NextFunction) => errorHandler(credentialSafeLogger(logger, req))(err, req, res, next));
   return Object.assign(app, { closeStreams: () => live?.close() });
+}
+
+/** Strict-Transport-Security (helmet's value: a year, subdomains) on HTTPS and trusted-proxy HTTPS requests only. */
+function hstsOnSecureRequests(req: Request, res: Response, next: NextFunction): void {
+  if (req.secure) res.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+  next();
 }
 
 /**
@@ -173,12 +208,21 @@ function apiRateLimit(limit: { windowMs: number; max: number }, tokens: Config['
  */
 const HTTP_ERROR_CODES: Record<number, string> = { 400: 'bad-request', 413: 'payload-too-large', 415: 'unsupported-media-type' };
 
-function clientErrorHandler(err: unknown, _req: Request, res: Response, next: NextFunction): void {
+function clientErrorHandler(err: unknown, req: Request, res: Response, next: NextFunction): void {
   if (err instanceof AppError || !err || typeof err !== 'object' || res.headersSent) return next(err);
   const e = err as { status?: unknown; statusCode?: unknown; type?: unknown; expose?: unknown; message?: unknown };
   const status = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : undefined;
   if (status === undefined || status < 400 || status > 499 || e.type === 'entity.parse.failed' || e.type === 'entity.too.large') return next(err);
-  const message = e.expose === true && typeof e.message === 'string' ? e.message : http.STATUS_CODES[status] ?? 'client error';
+  // A body that fails to decompress reaches here as zlib's (or brotli's) own error, wrapped with
+  // status 400 and no `type`: its text describes the library's internals, never echoed.
+  const encoding = (req.get('content-encoding') ?? 'identity').trim().toLowerCase();
+  if (status === 400 && typeof e.type !== 'string' && encoding !== 'identity') {
+    res.status(400).json({ error: { code: 'bad-encoding', message: `the request body is not valid ${encoding === 'gzip' || encoding === 'deflate' || encoding === 'br' ? encoding : 'compressed'} data` } });
+    return;
+  }
+  // Only the body parser's own errors (they carry a `type`, e.g. charset.unsupported) keep their
+  // text; an error wrapped from elsewhere (a library, a stream) gets the status text.
+  const message = typeof e.type === 'string' && e.expose === true && typeof e.message === 'string' ? e.message : http.STATUS_CODES[status] ?? 'client error';
   const code = HTTP_ERROR_CODES[status] ?? (http.STATUS_CODES[status] ?? 'client-error').toLowerCase().replace(/[^a-z0-9]+/g, '-');
   res.status(status).json({ error: { code, message } });
 }
@@ -246,10 +290,22 @@ export class HttpServer {
     server.on('clientError', answerClientError);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.options.port, this.options.host ?? '0.0.0.0', () => resolve());
+      // Loopback unless told otherwise (HTTP_HOST): serving other hosts is a deliberate choice.
+      server.listen(this.options.port, this.options.host ?? '127.0.0.1', () => resolve());
     });
     this.server = server;
     this.deps.logger.info({ port: this.port, https: tls !== undefined }, tls ? 'HTTPS listening' : 'HTTP listening');
+  }
+
+  /** The address the server is bound to (HTTP_HOST; 127.0.0.1 unless told otherwise). */
+  get address(): string | undefined {
+    const address = this.server?.address();
+    return typeof address === 'object' && address ? address.address : undefined;
+  }
+
+  /** Every route the running app registered (method and path pattern): the role matrix's rows. */
+  routes(): RegisteredRoute[] {
+    return this.app ? registeredRoutes(this.app) : [];
   }
 
   async stop(): Promise<void> {

@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { ALARM_TYPES, type Alarm } from '../../../alerts/alarm';
-import { NotFoundError, AppError } from '../../errors';
+import { AppError, BadRequestError, NotFoundError } from '../../errors';
 import type { AlarmStore } from '../../store/alarmStore';
 import { isoInZone } from '../../energy/time';
 import { principalOf, requireRole } from '../auth';
@@ -26,6 +26,16 @@ export function alarmView(a: Alarm, zone: string) {
   };
 }
 
+/**
+ * An alarm id is a decimal integer as the API writes it, nothing else: Number() would also take
+ * `0x11`, `1e1`, ` 17 ` or `017` as some alarm (issue 14), so one alarm had many names.
+ */
+export function alarmId(text: string): number {
+  const id = /^[1-9][0-9]{0,15}$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(id)) throw new BadRequestError('the alarm id must be a positive decimal integer such as 17', { id: text.slice(0, 40) });
+  return id;
+}
+
 export function alarmsRouter(deps: { alarms: AlarmStore; zone: string; now: () => number; events?: EventBus }): Router {
   const router = Router();
 
@@ -39,9 +49,9 @@ export function alarmsRouter(deps: { alarms: AlarmStore; zone: string; now: () =
   });
 
   router.post('/:id/ack', requireRole('admin', 'officer'), (req, res) => {
-    const id = Number(req.params.id);
-    const alarm = Number.isInteger(id) && id > 0 ? deps.alarms.get(id) : undefined;
-    if (!alarm) throw new NotFoundError(`alarm ${req.params.id}`);
+    const id = alarmId(String(req.params.id));
+    const alarm = deps.alarms.get(id);
+    if (!alarm) throw new NotFoundError(`alarm ${id}`);
     if (alarm.state !== 'active') throw new AppError('conflict', `alarm ${id} is ${alarm.state}, only an active alarm can be acknowledged`);
     const acked = deps.alarms.acknowledge(id, principalOf(res).name, deps.now());
     if (!acked) throw new AppError('conflict', `alarm ${id} changed meanwhile`);

@@ -9,12 +9,12 @@ import { enterpriseScope } from '../../reports/monthlyReportBuilder';
 import type { MonthlyReport } from '../../reports/reportModel';
 import type { ReportService } from '../../reports/reportService';
 import { REPORT_FORMATS, type RenderReport } from '../../reports/reportFormats';
+import { ReportRenderBusyError } from '../../reports/renderPool';
 import type { ReportArchive } from '../../store/reportArchive';
 import { isoInZone } from '../../energy/time';
 import { ForbiddenError, NotFoundError } from '../../errors';
 import { assertCanSee, principalOf, requireRole, type Principal } from '../auth';
 import { parseInput } from '../validate';
-
 
 const reportQuery = z.object({
   month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected YYYY-MM'),
@@ -29,7 +29,11 @@ export function reportsRouter(deps: {
   const router = Router();
 
   const send = async (res: Response, principal: Principal, report: MonthlyReport, q: z.infer<typeof reportQuery>): Promise<void> => {
-    const out = await deps.render(report, q.format, q.lang ?? deps.language);
+    const out = await deps.render(report, q.format, q.lang ?? deps.language).catch((err: unknown) => {
+      // Rendering is at its bound (renderPool.ts): 503 through the error handler, with when to come back.
+      if (err instanceof ReportRenderBusyError) res.set('Retry-After', String(err.retryAfterSeconds));
+      throw err;
+    });
     deps.archive.recordDownload({ at: deps.now(), who: principal.name, role: principal.role, scope: report.scope, month: report.month, revision: report.revision, format: q.format, sha256: report.sha256 });
     res.set({
       'Content-Type': out.contentType,
