@@ -71,7 +71,12 @@ export function checkReferences(config: Config): ReferenceProblem[] {
     if (u.role === 'gateway' && u.enterprise === undefined) problems.push({ path: ['auth', 'mqtt', i, 'enterprise'], message: 'a gateway account must name its enterprise' });
     if (u.enterprise !== undefined && !enterpriseIds.has(u.enterprise)) problems.push({ path: ['auth', 'mqtt', i, 'enterprise'], message: `unknown enterprise "${u.enterprise}"` });
     if (config.auth.mqtt.findIndex((o) => o.username === u.username) !== i) problems.push({ path: ['auth', 'mqtt', i, 'username'], message: `duplicate MQTT username "${u.username}"` });
+    // With Mosquitto's use_username_as_clientid a gateway's client id is its user name: it may not be one of the service's.
+    if (u.role === 'gateway' && u.username.startsWith('energy-monitor-')) problems.push({ path: ['auth', 'mqtt', i, 'username'], message: `a gateway user name may not start with "energy-monitor-" (reserved to the service's client ids)` });
   });
+  if (config.ingest.maxPacketBytes < config.ingest.maxPayloadBytes) {
+    problems.push({ path: ['ingest', 'maxPacketBytes'], message: `must be at least ingest.maxPayloadBytes (${config.ingest.maxPayloadBytes}): a payload the service would take could not reach it` });
+  }
   for (const key of Object.keys(config.coefficients)) {
     if (!coefficientFor(key.startsWith('feedstock_') ? key.slice(10) : key, undefined)) problems.push({ path: ['coefficients', key], message: `unknown carrier "${key}"` });
   }

@@ -185,7 +185,16 @@ export const configSchema = z.object({
     maxPayloadBytes: z.number().int().positive().default(256 * 1024),
     batchMaxReadings: z.number().int().positive().default(5000),
     flushIntervalMs: z.number().int().positive().default(200),
-  }).strict().default({ maxFutureMs: 5 * 60 * 1000, maxPayloadBytes: 256 * 1024, batchMaxReadings: 5000, flushIntervalMs: 200 }),
+    /** Embedded broker: a larger MQTT packet closes the connection before it is buffered (must be >= maxPayloadBytes). */
+    maxPacketBytes: z.number().int().positive().default(1024 * 1024),
+    /** Embedded broker: simultaneous connections per gateway account. */
+    maxConnectionsPerAccount: z.number().int().positive().default(10),
+    /** Quarantine rows one message may make; the rest of its rejected elements share one summary row. */
+    maxQuarantinePerMessage: z.number().int().min(1).default(100),
+  }).strict().default({
+    maxFutureMs: 5 * 60 * 1000, maxPayloadBytes: 256 * 1024, batchMaxReadings: 5000, flushIntervalMs: 200,
+    maxPacketBytes: 1024 * 1024, maxConnectionsPerAccount: 10, maxQuarantinePerMessage: 100,
+  }),
 }).strict();
 
 export type ConfigInput = z.input<typeof configSchema>;

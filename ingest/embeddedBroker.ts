@@ -1,13 +1,22 @@
 /**
  * The in-process MQTT broker (aedes) used when MQTT_URL is unset. It enforces the per-enterprise
  * credentials of the configuration: a gateway account publishes only under energy/{its enterprise};
- * a refused publish goes to the quarantine as `not-authorized` (contract 2) instead of vanishing.
+ * a refused publish goes to the quarantine as `not-authorized` (contract 2) instead of vanishing,
+ * filed under the publishing account's enterprise (the topic's enterprise did nothing).
  * Anonymous clients are refused unless `allowAnonymous` is set (they may then publish for any
  * enterprise, so it is meant for a closed demo network only).
+ *
+ * What one client can do to others is bounded (README "Security"): the service's client ids
+ * (`energy-monitor-*` and its configured id) belong to service accounts only, and no account may
+ * connect with a client id that another account's connection holds (MQTT lets the newcomer take
+ * the session over: a gateway could wipe the service's persistent session and with it acknowledged
+ * readings); packets over `maxPacketBytes` close the connection before they are buffered; an
+ * account has at most `maxConnectionsPerAccount` connections.
  */
 import Aedes, { type AuthenticateError, type Client } from 'aedes';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import type { Config } from '../config/schema';
 import type { Logger } from '../services/log';
@@ -15,8 +24,21 @@ import { matchSecret, sha256Hex } from '../services/security';
 import type { QuarantineInput } from '../services/store/stateStore';
 import type { BrokerTlsOptions } from '../services/tlsOptions';
 import { parseTopic } from './decode';
+import { guardPacketSize } from './packetSizeGuard';
+import { payloadSample, RefusalRecorder } from './refusalRecorder';
 
 type Account = Config['auth']['mqtt'][number];
+
+/** Client ids with this prefix are the service's own (config/load.ts, services/instanceId.ts). */
+export const SERVICE_CLIENT_ID_PREFIX = 'energy-monitor-';
+
+/** CONNACK return codes of MQTT 3.1.1 [MQTT-3.2.2.3]. */
+const IDENTIFIER_REJECTED = 2;
+const SERVER_UNAVAILABLE = 3;
+const BAD_CREDENTIALS = 4;
+
+export const DEFAULT_MAX_PACKET_BYTES = 1024 * 1024;
+export const DEFAULT_MAX_CONNECTIONS_PER_ACCOUNT = 10;
 
 export interface EmbeddedBrokerOptions {
   readonly port: number;
@@ -26,6 +48,12 @@ export interface EmbeddedBrokerOptions {
   readonly allowAnonymous?: boolean;
   /** Also listen with TLS (MQTT_TLS_CERT_FILE / MQTT_TLS_KEY_FILE / MQTT_TLS_PORT). */
   readonly tls?: BrokerTlsOptions;
+  /** Largest MQTT packet accepted, bytes (default 1 MiB); a larger one closes the connection. */
+  readonly maxPacketBytes?: number;
+  /** Simultaneous connections per account (default 10). */
+  readonly maxConnectionsPerAccount?: number;
+  /** Client ids reserved to service accounts besides `energy-monitor-*` (an explicit MQTT_CLIENT_ID). */
+  readonly reservedClientIds?: readonly string[];
 }
 
 export class EmbeddedBroker {
@@ -33,9 +61,16 @@ export class EmbeddedBroker {
   private server: net.Server | undefined;
   private tlsServer: tls.Server | undefined;
   private readonly accountOf = new WeakMap<Client, Account>();
+  /** Open connections per user name, for the per-account limit. */
+  private readonly connectionsOf = new Map<string, Set<Client>>();
+  /** The connection holding each client id (aedes keeps the same map, untyped). */
+  private readonly holderOf = new Map<string, Client>();
+  private readonly refusals: RefusalRecorder;
   /** Credentials of the service's own ingest client, made up at start and never written anywhere. */
   readonly internal = { username: `energy-monitor-internal-${randomBytes(4).toString('hex')}`, password: randomBytes(24).toString('hex') };
   private boundPort = 0;
+  /** Connections closed for an oversized packet, since start. */
+  oversizedPackets = 0;
 
   constructor(
     private readonly options: EmbeddedBrokerOptions,
@@ -48,24 +83,30 @@ export class EmbeddedBroker {
     const NO_ACCOUNTS = 'no gateway accounts are configured in auth.mqtt and allowAnonymous is off: the embedded broker refuses every gateway';
     if (anonymousAllowed) deps.logger.warn('allowAnonymous is set: the embedded broker accepts anonymous gateways, for any enterprise');
     else if (noGatewayAccounts) deps.logger.error(NO_ACCOUNTS);
+    this.refusals = new RefusalRecorder({}, { record: deps.onRefused, now: () => this.now() });
+    const refuse = (done: (err: AuthenticateError | null, ok: boolean | null) => void, returnCode: number, message: string): void => {
+      const err = new Error(message) as AuthenticateError;
+      err.returnCode = returnCode;
+      done(err, false);
+    };
     this.aedes = new Aedes({
       authenticate: (client, username, password, done) => {
         const account = username === undefined ? undefined : accounts.find((a) => a.username === username);
         const ok = account !== undefined && password !== undefined && matchSecret(password, [account], (a) => a.passwordSha256) !== undefined;
-        if (ok) {
-          this.accountOf.set(client, account);
-          done(null, true);
+        if (!ok && !(anonymousAllowed && username === undefined)) {
+          if (username === undefined && noGatewayAccounts) deps.logger.error({ clientId: client.id }, `MQTT login refused: ${NO_ACCOUNTS}`);
+          else deps.logger.warn({ clientId: client.id, username }, 'MQTT login refused');
+          refuse(done, BAD_CREDENTIALS, 'bad user name or password');
           return;
         }
-        if (anonymousAllowed && username === undefined) {
-          done(null, true);
+        const problem = this.connectProblem(client, account);
+        if (problem) {
+          deps.logger.warn({ clientId: client.id, username, problem: problem.message }, 'MQTT connection refused');
+          refuse(done, problem.returnCode, problem.message);
           return;
         }
-        if (username === undefined && noGatewayAccounts) deps.logger.error({ clientId: client.id }, `MQTT login refused: ${NO_ACCOUNTS}`);
-        else deps.logger.warn({ clientId: client.id, username }, 'MQTT login refused');
-        const err = new Error('bad user name or password') as AuthenticateError;
-        err.returnCode = 4;
-        done(err, false);
+        if (account) this.accountOf.set(client, account);
+        done(null, true);
       },
       authorizePublish: (client, packet, callback) => {
         if (client === null || packet.topic.startsWith('$SYS')) return callback(null);
@@ -73,23 +114,55 @@ export class EmbeddedBroker {
         const topic = parseTopic(packet.topic);
         const allowed = account === undefined ? anonymousAllowed : account.role === 'service' || (topic !== undefined && topic.enterprise === account.enterprise);
         if (allowed) return callback(null);
-        const payload = Buffer.isBuffer(packet.payload) ? packet.payload.toString('utf8') : String(packet.payload);
-        this.deps.onRefused({
-          topic: packet.topic, payload, reason: 'not-authorized', receivedAt: this.now(), clientId: client.id,
-          detail: `MQTT user "${account?.username ?? '(anonymous)'}" may not publish for ${topic ? `enterprise ${topic.enterprise}` : 'this topic'}`,
-          ...(topic && { enterprise: topic.enterprise }), ...(topic?.meter !== undefined && { meter: topic.meter }),
+        const name = account?.username ?? '(anonymous)';
+        this.refusals.refuse(name, {
+          topic: packet.topic, payload: payloadSample(packet.payload), reason: 'not-authorized', receivedAt: this.now(), clientId: client.id,
+          detail: `MQTT user "${name}" may not publish for ${topic ? `enterprise ${topic.enterprise}` : 'this topic'} (${packet.payload.length} bytes; a sample is kept)`,
+          // Filed (and counted by the data-quality rules) under the publisher, never under the enterprise it aimed at.
+          ...(account?.enterprise !== undefined && { enterprise: account.enterprise }),
+          ...(topic?.meter !== undefined && topic.enterprise === account?.enterprise && { meter: topic.meter }),
         });
         callback(new Error('not authorized'));
       },
       authorizeSubscribe: (client, sub, callback) => {
         const account = this.accountOf.get(client);
-        // Gateways may read back only their own enterprise's topics; the service reads all.
-        if (account?.role === 'service' || (account === undefined && anonymousAllowed)) return callback(null, sub);
+        // The service reads the meters' topics only (not `#`, not $SYS); gateways only their own enterprise's.
+        if (account?.role === 'service' || (account === undefined && anonymousAllowed)) {
+          return isMeterFilter(sub.topic) ? callback(null, sub) : callback(new Error('not authorized'), null);
+        }
         const prefix = `energy/${account?.enterprise ?? ''}`;
         if (account?.enterprise !== undefined && (sub.topic === prefix || sub.topic.startsWith(`${prefix}/`))) return callback(null, sub);
         callback(new Error('not authorized'), null);
       },
     });
+    this.aedes.on('client', (client) => {
+      const name = this.accountOf.get(client)?.username ?? '(anonymous)';
+      let open = this.connectionsOf.get(name);
+      if (!open) this.connectionsOf.set(name, (open = new Set()));
+      open.add(client);
+      this.holderOf.set(client.id, client);
+    });
+    this.aedes.on('clientDisconnect', (client) => {
+      const name = this.accountOf.get(client)?.username ?? '(anonymous)';
+      this.connectionsOf.get(name)?.delete(client);
+      if (this.holderOf.get(client.id) === client) this.holderOf.delete(client.id);
+    });
+  }
+
+  /** Why `account` may not connect as `client` now, if it may not. */
+  private connectProblem(client: Client, account: Account | undefined): { returnCode: number; message: string } | undefined {
+    const isService = account?.role === 'service';
+    const reserved = client.id.startsWith(SERVICE_CLIENT_ID_PREFIX) || (this.options.reservedClientIds ?? []).includes(client.id);
+    if (reserved && !isService) return { returnCode: IDENTIFIER_REJECTED, message: `client id "${client.id}" is reserved to the service` };
+    const holder = this.holderOf.get(client.id);
+    if (holder && !holder.closed && this.accountOf.get(holder)?.username !== account?.username) {
+      return { returnCode: IDENTIFIER_REJECTED, message: `client id "${client.id}" is in use by another account` };
+    }
+    const name = account?.username ?? '(anonymous)';
+    const open = [...(this.connectionsOf.get(name) ?? [])].filter((c) => !c.closed && c.id !== client.id).length;
+    const limit = this.options.maxConnectionsPerAccount ?? DEFAULT_MAX_CONNECTIONS_PER_ACCOUNT;
+    if (!isService && open >= limit) return { returnCode: SERVER_UNAVAILABLE, message: `MQTT user "${name}" already has ${open} connections (limit ${limit})` };
+    return undefined;
   }
 
   get port(): number {
@@ -101,7 +174,7 @@ export class EmbeddedBroker {
   }
 
   async start(): Promise<void> {
-    const server = net.createServer(this.aedes.handle);
+    const server = net.createServer((socket) => this.handle(socket));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.options.port, this.options.host ?? '0.0.0.0', () => resolve());
@@ -111,7 +184,7 @@ export class EmbeddedBroker {
     this.boundPort = typeof address === 'object' && address ? address.port : this.options.port;
     if (this.options.tls) {
       const { cert, key, port } = this.options.tls;
-      const secure = tls.createServer({ cert, key }, this.aedes.handle);
+      const secure = tls.createServer({ cert, key }, (socket) => this.handle(socket));
       await new Promise<void>((resolve, reject) => {
         secure.once('error', reject);
         secure.listen(port, this.options.host ?? '0.0.0.0', () => resolve());
@@ -122,6 +195,7 @@ export class EmbeddedBroker {
   }
 
   async stop(): Promise<void> {
+    this.refusals.flush();
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     await new Promise<void>((resolve) => (this.tlsServer ? this.tlsServer.close(() => resolve()) : resolve()));
@@ -129,7 +203,23 @@ export class EmbeddedBroker {
     this.tlsServer = undefined;
   }
 
+  /** Every connection goes through the packet-size check before aedes reads it. */
+  private handle(socket: Duplex & { remoteAddress?: string }): void {
+    const maxBytes = this.options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
+    const address = socket.remoteAddress;
+    this.aedes.handle(guardPacketSize(socket, maxBytes, (err) => {
+      this.oversizedPackets++;
+      this.deps.logger.warn({ remoteAddress: address, err: err.message }, 'MQTT connection closed: packet over the size limit');
+    }));
+  }
+
   private now(): number {
     return this.deps.now ? this.deps.now() : Date.now();
   }
+}
+
+/** `energy/#`, `energy/...` and their MQTT 5 shared forms `$share/<group>/energy/...`. */
+function isMeterFilter(filter: string): boolean {
+  const plain = filter.startsWith('$share/') ? filter.split('/').slice(2).join('/') : filter;
+  return plain === 'energy/#' || plain.startsWith('energy/');
 }
