@@ -26,6 +26,16 @@ export interface DecodeOptions {
   readonly maxPayloadBytes: number;
   /** Server clock for the future-ts check (replays use the time of the replay). */
   readonly now: number;
+  /** Quarantine rows one message may make; later rejected elements share one summary row (default 100). */
+  readonly maxQuarantinePerMessage?: number;
+}
+
+/** Rejected elements past the per-message row limit, kept together. */
+interface Overflow {
+  readonly items: unknown[];
+  readonly reasons: Map<QuarantineReason, number>;
+  first?: { index: number; message: string; meter?: string };
+  last: number;
 }
 
 const ID = /^[a-z0-9_-]{1,64}$/;
@@ -110,6 +120,23 @@ function elementText(item: unknown): string {
   }
 }
 
+/**
+ * The summary row of the elements past the limit: their JSON array as the payload (a replay decodes
+ * it like the original message), the most frequent reason, and the count of each.
+ */
+function overflowRow(overflow: Overflow, base: Pick<QuarantineInput, 'topic' | 'receivedAt' | 'clientId'>, enterprise: string): QuarantineInput {
+  const byCount = [...overflow.reasons].sort((a, b) => b[1] - a[1]);
+  const first = overflow.first!;
+  return {
+    ...base,
+    payload: elementText(overflow.items),
+    reason: byCount[0]![0],
+    detail: `elements ${first.index}-${overflow.last}: ${overflow.items.length} rejected elements kept together in this row (${byCount.map(([r, n]) => `${r} ${n}`).join(', ')}); first: element ${first.index}: ${first.message}`,
+    enterprise,
+    ...(first.meter !== undefined && { meter: first.meter }),
+  };
+}
+
 export class PayloadDecoder {
   constructor(private readonly meters: MeterRegistry) {}
 
@@ -142,6 +169,9 @@ export class PayloadDecoder {
 
     const readings: Reading[] = [];
     const rejected: QuarantineInput[] = [];
+    // One message of 40,000 bad elements must not become 40,000 rows: past the limit they share one.
+    const maxRows = options.maxQuarantinePerMessage ?? 100;
+    const overflow: Overflow = { items: [], reasons: new Map(), last: 0 };
     items.forEach((item, index) => {
       const meterId = topic.meter ?? (item && typeof item === 'object' && 'meter' in item && typeof item.meter === 'string' ? item.meter : undefined);
       try {
@@ -154,6 +184,20 @@ export class PayloadDecoder {
         }
       } catch (err) {
         if (!(err instanceof Rejection)) throw err;
+        if (rejected.length >= maxRows - 1 && items.length - index > 1) {
+          overflow.items.push(item);
+          overflow.reasons.set(err.reason, (overflow.reasons.get(err.reason) ?? 0) + 1);
+          overflow.first ??= { index, message: err.message, ...(meterId !== undefined && { meter: meterId }) };
+          overflow.last = index;
+          return;
+        }
+        if (overflow.items.length > 0) {
+          // The last bad element joins the others once some were kept together, so the summary stays in order.
+          overflow.items.push(item);
+          overflow.reasons.set(err.reason, (overflow.reasons.get(err.reason) ?? 0) + 1);
+          overflow.last = index;
+          return;
+        }
         // One bad element of a gateway's array does not cost the others: it goes alone to the quarantine.
         rejected.push({
           ...base,
@@ -165,6 +209,7 @@ export class PayloadDecoder {
         });
       }
     });
+    if (overflow.first) rejected.push(overflowRow(overflow, base, topic.enterprise));
     return { readings, rejected };
   }
 

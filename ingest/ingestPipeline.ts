@@ -13,14 +13,17 @@ import type { Reading } from '../services/energy/reading';
 import { errorMessage } from '../services/errors';
 import type { EventBus } from '../services/events';
 import type { Logger } from '../services/log';
-import type { QuarantineRecord, StateStore } from '../services/store/stateStore';
+import type { QuarantineInput, QuarantineRecord, StateStore } from '../services/store/stateStore';
 import type { ConsumptionTracker, TrackResult } from './consumptionTracker';
-import type { PayloadDecoder, RawMessage } from './decode';
+import { parseTopic, type PayloadDecoder, type RawMessage } from './decode';
+import { payloadSample } from './refusalRecorder';
 import type { Journal } from './journal';
 
 export interface IngestOptions {
   readonly maxFutureMs: number;
   readonly maxPayloadBytes: number;
+  /** Quarantine rows one message may make (ingest/decode.ts). */
+  readonly maxQuarantinePerMessage?: number;
   /** Readings per store batch. */
   readonly batchMaxReadings: number;
   /** How long a message may wait for its batch. */
@@ -28,6 +31,12 @@ export interface IngestOptions {
   /** First wait after a failed store write; doubles up to retryMaxMs. */
   readonly retryMinMs?: number;
   readonly retryMaxMs?: number;
+}
+
+/** The enterprise and meter a topic names, for filing a message that is not decoded. */
+function topicScope(topic: string): { enterprise?: string; meter?: string } {
+  const t = parseTopic(topic);
+  return t ? { enterprise: t.enterprise, ...(t.meter !== undefined && { meter: t.meter }) } : {};
 }
 
 export interface IngestStats {
@@ -89,6 +98,11 @@ export class IngestPipeline {
 
   /** Takes a message; when this returns it is on disk and will be stored or quarantined. */
   accept(msg: RawMessage): void {
+    const size = typeof msg.payload === 'string' ? Buffer.byteLength(msg.payload) : msg.payload.length;
+    if (size > this.options.maxPayloadBytes) {
+      this.quarantineOversized(msg, size);
+      return;
+    }
     this.deps.journal.append(msg);
     this.stats.messages++;
     this.unread++;
@@ -143,6 +157,25 @@ export class IngestPipeline {
       for (const id of outcome.replayed) this.deps.state.settleReplay(id, { accepted: true, at: now });
       return outcome;
     });
+  }
+
+  /**
+   * A payload over the limit never reaches the journal (a 10 MiB publish would be written whole
+   * before being refused): its quarantine row, with a sample of the payload, is on disk before the
+   * message is acknowledged, which is all the journal would have given it.
+   */
+  private quarantineOversized(msg: RawMessage, size: number): void {
+    const item: QuarantineInput = {
+      topic: msg.topic, payload: payloadSample(msg.payload), reason: 'too-large', receivedAt: msg.receivedAt,
+      detail: `payload of ${size} bytes exceeds the limit of ${this.options.maxPayloadBytes} (ingest.maxPayloadBytes); a sample is kept`,
+      ...(msg.clientId !== undefined && { clientId: msg.clientId }),
+      ...topicScope(msg.topic),
+    };
+    this.stats.messages++;
+    const added = this.deps.state.quarantine([item]);
+    this.stats.quarantined += added.length;
+    this.deps.bus.emit('quarantined', { items: added });
+    this.deps.logger.warn({ topic: msg.topic, bytes: size }, 'oversized message quarantined without journaling');
   }
 
   /** Processes what is in the journal (unless the store is failing), then closes it. */
