@@ -38,8 +38,12 @@ export interface QuarantineFilter {
   readonly reason?: QuarantineReason;
   readonly enterprise?: string;
   readonly ids?: readonly number[];
+  /** Only records with a larger id (for reading through in id order, page by page). */
+  readonly afterId?: number;
   readonly limit?: number;
   readonly offset?: number;
+  /** `oldest` (default) or `newest` first. */
+  readonly order?: 'oldest' | 'newest';
 }
 
 interface QuarantineRow {
@@ -73,6 +77,23 @@ const SCHEMA = `
   CREATE INDEX IF NOT EXISTS quarantine_by_received ON quarantine (received_at);
 `;
 
+/** The WHERE clause of a filter; `where` undefined when it can match nothing (an empty id list). */
+function quarantineWhere(filter: QuarantineFilter): { where?: string; params: (string | number)[] } {
+  const where: string[] = [];
+  const params: (string | number)[] = [];
+  const status = filter.status ?? 'open';
+  if (status !== 'all') { where.push('status = ?'); params.push(status); }
+  if (filter.reason) { where.push('reason = ?'); params.push(filter.reason); }
+  if (filter.enterprise) { where.push('enterprise = ?'); params.push(filter.enterprise); }
+  if (filter.afterId !== undefined) { where.push('id > ?'); params.push(filter.afterId); }
+  if (filter.ids) {
+    if (filter.ids.length === 0) return { params };
+    where.push(`id IN (${filter.ids.map(() => '?').join(',')})`);
+    params.push(...filter.ids);
+  }
+  return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
+}
+
 export class StateStore extends SqliteBacked {
   /**
    * `sourceRefPrefix` names the journal that sourceRefs point into: instances sharing one state.db
@@ -101,20 +122,23 @@ export class StateStore extends SqliteBacked {
   }
 
   listQuarantine(filter: QuarantineFilter = {}): QuarantineRecord[] {
-    const where: string[] = [];
-    const params: (string | number)[] = [];
-    const status = filter.status ?? 'open';
-    if (status !== 'all') { where.push('status = ?'); params.push(status); }
-    if (filter.reason) { where.push('reason = ?'); params.push(filter.reason); }
-    if (filter.enterprise) { where.push('enterprise = ?'); params.push(filter.enterprise); }
-    if (filter.ids) {
-      if (filter.ids.length === 0) return [];
-      where.push(`id IN (${filter.ids.map(() => '?').join(',')})`);
-      params.push(...filter.ids);
-    }
-    const sql = `SELECT * FROM quarantine ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT ? OFFSET ?`;
-    params.push(filter.limit ?? 1000, filter.offset ?? 0);
-    return (this.statement(sql).all(...params) as QuarantineRow[]).map(toRecord);
+    const { where, params } = quarantineWhere(filter);
+    if (where === undefined) return [];
+    const sql = `SELECT * FROM quarantine ${where} ORDER BY id ${filter.order === 'newest' ? 'DESC' : 'ASC'} LIMIT ? OFFSET ?`;
+    return (this.statement(sql).all(...params, filter.limit ?? 1000, filter.offset ?? 0) as QuarantineRow[]).map(toRecord);
+  }
+
+  /** How many records match `filter` (its limit and offset aside). */
+  countQuarantineMatching(filter: QuarantineFilter = {}): number {
+    const { where, params } = quarantineWhere(filter);
+    if (where === undefined) return 0;
+    return (this.statement(`SELECT COUNT(*) AS n FROM quarantine ${where}`).get(...params) as { n: number }).n;
+  }
+
+  /** One record, whole. */
+  quarantineRecord(id: number): QuarantineRecord | undefined {
+    const row = this.statement('SELECT * FROM quarantine WHERE id = ?').get(id) as QuarantineRow | undefined;
+    return row && toRecord(row);
   }
 
   countQuarantine(): Record<string, number> {

@@ -1,20 +1,34 @@
-/** GET /api/quarantine and POST /api/quarantine/replay (contract 2 and 5). */
+/**
+ * GET /api/quarantine, GET /api/quarantine/{id} and POST /api/quarantine/replay (contract 2 and 5).
+ * A list answer is a page: at most 500 records, newest first by default, with `total`, and each
+ * payload cut to a preview (the whole record is at /api/quarantine/{id}), so that no caller can make
+ * the service read or send the whole quarantine at once.
+ */
 import { Router } from 'express';
 import { z } from 'zod';
-import { QUARANTINE_REASONS, type QuarantineRecord, type StateStore } from '../../store/stateStore';
+import { QUARANTINE_REASONS, type QuarantineFilter, type QuarantineRecord, type StateStore } from '../../store/stateStore';
 import type { ReplayOutcome } from '../../../ingest/ingestPipeline';
 import { isoInZone } from '../../energy/time';
-import { BadRequestError } from '../../errors';
+import { BadRequestError, NotFoundError } from '../../errors';
 import { principalOf, requireRole } from '../auth';
 import { parseInput } from '../validate';
+
+export const MAX_PAGE = 500;
+/** Characters of each payload in a list answer. */
+export const PAYLOAD_PREVIEW_CHARS = 2048;
+/** Records replayed per round: a replay of everything reads the quarantine page by page. */
+const REPLAY_CHUNK = 500;
 
 const listQuery = z.object({
   status: z.enum(['open', 'replayed', 'all']).default('open'),
   reason: z.enum(QUARANTINE_REASONS).optional(),
   enterprise: z.string().max(64).optional(),
-  limit: z.coerce.number().int().min(1).max(5000).default(500),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(100),
   offset: z.coerce.number().int().min(0).default(0),
+  order: z.enum(['newest', 'oldest']).default('newest'),
 }).strict();
+
+const idParam = z.object({ id: z.string().regex(/^[1-9][0-9]{0,15}$/, 'expected a quarantine record id').transform(Number) });
 
 const replayBody = z.object({
   ids: z.array(z.number().int().positive()).max(10_000).optional(),
@@ -28,6 +42,13 @@ export function quarantineView(r: QuarantineRecord, zone: string) {
   return { ...r, receivedAt: isoInZone(r.receivedAt, zone), ...(r.replayedAt !== undefined && { replayedAt: isoInZone(r.replayedAt, zone) }) };
 }
 
+/** A list entry: the record with its payload cut to a preview, and the payload's full size. */
+export function quarantinePreview(r: QuarantineRecord, zone: string) {
+  const view = quarantineView(r, zone);
+  if (r.payload.length <= PAYLOAD_PREVIEW_CHARS) return view;
+  return { ...view, payload: r.payload.slice(0, PAYLOAD_PREVIEW_CHARS), payloadTruncated: true, payloadBytes: Buffer.byteLength(r.payload) };
+}
+
 export function quarantineRouter(deps: { state: StateStore; replay: (records: readonly QuarantineRecord[]) => Promise<ReplayOutcome>; zone: string }): Router {
   const router = Router();
 
@@ -36,8 +57,21 @@ export function quarantineRouter(deps: { state: StateStore; replay: (records: re
     const q = parseInput(listQuery, req.query, 'query');
     // An enterprise manager sees only what its own gateways sent.
     const enterprise = p.role === 'enterprise' ? p.enterprise : q.enterprise;
-    const items = deps.state.listQuarantine({ status: q.status, limit: q.limit, offset: q.offset, ...(q.reason && { reason: q.reason }), ...(enterprise !== undefined && { enterprise }) });
-    res.json({ items: items.map((r) => quarantineView(r, deps.zone)), openByReason: p.role === 'enterprise' ? undefined : deps.state.countQuarantine() });
+    const filter: QuarantineFilter = { status: q.status, ...(q.reason && { reason: q.reason }), ...(enterprise !== undefined && { enterprise }) };
+    const items = deps.state.listQuarantine({ ...filter, limit: q.limit, offset: q.offset, order: q.order });
+    res.json({
+      items: items.map((r) => quarantinePreview(r, deps.zone)),
+      total: deps.state.countQuarantineMatching(filter), limit: q.limit, offset: q.offset, order: q.order,
+      openByReason: p.role === 'enterprise' ? undefined : deps.state.countQuarantine(),
+    });
+  });
+
+  router.get('/:id', (req, res) => {
+    const p = principalOf(res);
+    const { id } = parseInput(idParam, req.params, 'path');
+    const record = deps.state.quarantineRecord(id);
+    if (!record || (p.role === 'enterprise' && record.enterprise !== p.enterprise)) throw new NotFoundError(`quarantine record ${id}`);
+    res.json(quarantineView(record, deps.zone));
   });
 
   router.post('/replay', requireRole('admin'), async (req, res) => {
@@ -45,12 +79,21 @@ export function quarantineRouter(deps: { state: StateStore; replay: (records: re
     if (!body.ids && !body.reason && !body.enterprise && body.all !== true) {
       throw new BadRequestError('say what to replay: ids, reason, enterprise, or all: true');
     }
-    const records = deps.state.listQuarantine({
-      status: 'open', limit: 10_000,
-      ...(body.ids && { ids: body.ids }), ...(body.reason && { reason: body.reason }), ...(body.enterprise && { enterprise: body.enterprise }),
-    });
-    const outcome = await deps.replay(records);
-    res.json({ requested: records.length, replayed: outcome.replayed, stillRejected: outcome.stillRejected });
+    const filter: QuarantineFilter = { status: 'open', ...(body.ids && { ids: body.ids }), ...(body.reason && { reason: body.reason }), ...(body.enterprise && { enterprise: body.enterprise }) };
+    // Page by page in id order, so a replay of 10,000 payloads never holds them all at once.
+    let requested = 0;
+    const replayed: number[] = [];
+    const stillRejected: ReplayOutcome['stillRejected'] = [];
+    for (let afterId = 0; requested < 10_000;) {
+      const records = deps.state.listQuarantine({ ...filter, afterId, limit: Math.min(REPLAY_CHUNK, 10_000 - requested), order: 'oldest' });
+      if (records.length === 0) break;
+      requested += records.length;
+      afterId = records[records.length - 1]!.id;
+      const outcome = await deps.replay(records);
+      replayed.push(...outcome.replayed);
+      stillRejected.push(...outcome.stillRejected);
+    }
+    res.json({ requested, replayed, stillRejected });
   });
 
   return router;

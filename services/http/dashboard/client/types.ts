@@ -76,5 +76,5 @@ export interface LiveReading { enterprise: string; meter: string; ts: string; va
 export interface Revision { month: string; revision: number; sha256: string | null; createdAt: string; note: string | null }
 
 export interface QuarantineItem { id: number; topic: string; payload: string; reason: string; detail: string; enterprise?: string; meter?: string; status: 'open' | 'replayed'; attempts: number; receivedAt: string; replayedAt?: string }
-export interface QuarantineAnswer { items: QuarantineItem[]; openByReason?: Record<string, number> }
+export interface QuarantineAnswer { items: QuarantineItem[]; total: number; limit: number; offset: number; openByReason?: Record<string, number> }
 export interface ReplayAnswer { requested: number; replayed: number[]; stillRejected: { id: number; reason: string; detail: string }[] }

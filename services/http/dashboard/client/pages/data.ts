@@ -7,8 +7,20 @@ import { num, time } from '../format';
 import type { QuarantineAnswer, QuarantineItem, ReplayAnswer } from '../types';
 import { sortableTable, type Column } from '../widgets';
 
+const PAGE = 100;
+/** The page of the quarantine shown (newest first); kept while the page is refreshed. */
+let offset = 0;
+
 export const dataPage: Page = async (ctx) => {
-  const q = await api<QuarantineAnswer>('/api/quarantine?status=open&limit=500');
+  let q = await api<QuarantineAnswer>(`/api/quarantine?status=open&limit=${PAGE}&offset=${offset}`);
+  if (q.items.length === 0 && offset > 0) {
+    offset = 0;
+    q = await api<QuarantineAnswer>(`/api/quarantine?status=open&limit=${PAGE}`);
+  }
+  const go = (to: number) => {
+    offset = Math.max(0, to);
+    ctx.refresh();
+  };
   const admin = ctx.session.role === 'admin';
   const replay = (body: { ids: number[] } | { all: true }, button: HTMLButtonElement) => {
     button.disabled = true;
@@ -30,10 +42,14 @@ export const dataPage: Page = async (ctx) => {
   ];
   const counts = Object.entries(q.openByReason ?? {});
   replace(ctx.main,
-    pageHeader(t('data'), `${t('quarantine')}: ${num(q.items.length, 0)}`),
+    pageHeader(t('data'), `${t('quarantine')}: ${num(q.total, 0)}`),
     counts.length > 0 ? h('section', { className: 'panel' }, h('h2', {}, t('openByReason')), h('ul', { className: 'chips' }, counts.map(([reason, n]) => h('li', {}, h('code', {}, reason), ` ${num(n, 0)}`)))) : null,
     h('section', { className: 'panel' },
       h('div', { className: 'filters' }, h('h2', {}, t('quarantine')),
         admin && q.items.length > 0 ? h('button', { type: 'button', id: 'replay-all', onclick: (ev: Event) => replay({ all: true }, ev.currentTarget as HTMLButtonElement) }, t('replayAll')) : null),
-      q.items.length === 0 ? h('p', { id: 'quarantine-empty' }, t('emptyQuarantine')) : sortableTable('quarantine-table', t('quarantine'), columns, q.items, { key: 'received', dir: -1 })));
+      q.items.length === 0 ? h('p', { id: 'quarantine-empty' }, t('emptyQuarantine')) : sortableTable('quarantine-table', t('quarantine'), columns, q.items, { key: 'received', dir: -1 }),
+      q.total > q.items.length ? h('nav', { className: 'pager', id: 'quarantine-pager' },
+        h('button', { type: 'button', id: 'quarantine-newer', disabled: q.offset === 0, onclick: () => go(q.offset - PAGE) }, t('newer')),
+        h('span', {}, t('pageRange', { from: num(q.offset + 1, 0), to: num(q.offset + q.items.length, 0), total: num(q.total, 0) })),
+        h('button', { type: 'button', id: 'quarantine-older', disabled: q.offset + q.items.length >= q.total, onclick: () => go(q.offset + PAGE) }, t('older'))) : null));
 };
