@@ -66,6 +66,29 @@ export function parseConfig(text: string, file = '<config>'): Config {
   return deepFreeze(parsed.data);
 }
 
+/**
+ * The configuration file to load. The demo configuration (its tokens and MQTT passwords are
+ * published in this repository) is the default only for a demo run: with NODE_ENV=production, or
+ * with an external broker or store (MQTT_URL, INFLUX_URL), ENERGY_CONFIG must be set; naming the
+ * demo file there explicitly is allowed (the process shell warns).
+ */
+export function configPathFromEnv(env: NodeJS.ProcessEnv): string {
+  const explicit = env.ENERGY_CONFIG === undefined || env.ENERGY_CONFIG === '' ? undefined : env.ENERGY_CONFIG;
+  if (explicit !== undefined) return explicit;
+  const reasons = [
+    env.NODE_ENV === 'production' && 'NODE_ENV=production',
+    !!env.MQTT_URL && 'MQTT_URL is set',
+    !!env.INFLUX_URL && 'INFLUX_URL is set',
+  ].filter((r): r is string => typeof r === 'string');
+  if (reasons.length > 0) {
+    throw new ConfigError('(environment)', [{
+      path: 'ENERGY_CONFIG',
+      message: `not set, and this is not a demo run (${reasons.join(', ')}): the demo configuration's tokens and passwords are public, so it is never loaded by default here. Set ENERGY_CONFIG to your configuration file (or to ${DEMO_CONFIG_PATH} to run the demo on purpose)`,
+    }]);
+  }
+  return DEMO_CONFIG_PATH;
+}
+
 export function loadConfigFile(file: string): Config {
   let text: string;
   try {
@@ -86,6 +109,8 @@ export interface Connections {
   readonly mqttPassword?: string;
   /** The ingest client's id: the broker keeps its persistent session under it. */
   readonly mqttClientId: string;
+  /** MQTT_CLIENT_ID was given; otherwise the process shell makes the id unique per DATA_DIR (services/instanceId.ts). */
+  readonly mqttClientIdExplicit?: boolean;
   readonly embeddedBrokerPort: number;
   /** Unset: use the embedded store under dataDir. */
   readonly influx?: { readonly url: string; readonly token?: string; readonly database: string; readonly org?: string };
@@ -120,6 +145,10 @@ export type MetricsAccess = (typeof METRICS_ACCESS)[number];
 
 export const ROLES = ['all', 'ingest'] as const;
 export type Role = (typeof ROLES)[number];
+
+function nonEmptyEnv(v: string | undefined): string | undefined {
+  return v === undefined || v === '' ? undefined : v;
+}
 
 function port(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value === '') return fallback;
@@ -187,7 +216,7 @@ function scaleOutFromEnv(env: NodeJS.ProcessEnv, mqttUrl: string | undefined, no
 }
 
 export function connectionsFromEnv(env: NodeJS.ProcessEnv, config: Config, cwd = process.cwd()): Connections {
-  const configPath = env.ENERGY_CONFIG ?? DEMO_CONFIG_PATH;
+  const configPath = nonEmptyEnv(env.ENERGY_CONFIG) ?? DEMO_CONFIG_PATH;
   const httpPort = port(env.HTTP_PORT, 8080, 'HTTP_PORT');
   const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v === '' ? undefined : v);
   const influxUrl = nonEmpty(env.INFLUX_URL);
@@ -206,6 +235,7 @@ export function connectionsFromEnv(env: NodeJS.ProcessEnv, config: Config, cwd =
     mqttUsername: nonEmpty(env.MQTT_USERNAME),
     mqttPassword: nonEmpty(env.MQTT_PASSWORD),
     mqttClientId: shardClientId(nonEmpty(env.MQTT_CLIENT_ID), scaleOut.shard) ?? defaultClientId,
+    ...(nonEmpty(env.MQTT_CLIENT_ID) !== undefined && { mqttClientIdExplicit: true }),
     embeddedBrokerPort: port(env.MQTT_PORT, 1883, 'MQTT_PORT'),
     influx: influxUrl
       ? { url: influxUrl, token: nonEmpty(env.INFLUX_TOKEN), database: nonEmpty(env.INFLUX_DATABASE) ?? nonEmpty(env.INFLUX_BUCKET) ?? 'energy', org: nonEmpty(env.INFLUX_ORG) }

@@ -2,9 +2,10 @@
  * The process shell: loads the configuration, starts the app, handles signals and exit codes.
  * The app itself never exits the process.
  */
-import { ConfigError, connectionsFromEnv, DEMO_CONFIG_PATH, loadConfigFile } from '../config/load';
+import { ConfigError, configPathFromEnv, connectionsFromEnv, loadConfigFile } from '../config/load';
 import { parseShard, ShardSpecError } from '../ingest/shard';
 import { App } from './app';
+import { withInstanceClientId } from './instanceId';
 import { createLogger } from './log';
 import { TlsConfigError, tlsFromEnv } from './tlsOptions';
 
@@ -63,10 +64,13 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', fatal('unhandled rejection'));
   process.on('uncaughtException', fatal('uncaught exception'));
 
-  const configPath = process.env.ENERGY_CONFIG ?? DEMO_CONFIG_PATH;
   try {
+    const configPath = configPathFromEnv(process.env);
     const config = loadConfigFile(configPath);
-    const connections = connectionsFromEnv({ ...process.env, ...argsToEnv(process.argv.slice(2)) }, config);
+    const connections = withInstanceClientId(connectionsFromEnv({ ...process.env, ...argsToEnv(process.argv.slice(2)) }, config));
+    if (connections.isDemo && (process.env.NODE_ENV === 'production' || connections.mqttUrl !== undefined || connections.influx !== undefined)) {
+      logger.warn({ config: configPath }, 'running the DEMO configuration (public tokens and MQTT passwords) outside a demo run, because ENERGY_CONFIG names it');
+    }
     const simulate = process.env.SIMULATOR === undefined ? undefined : process.env.SIMULATOR !== 'off';
     const tls = tlsFromEnv(process.env);
     if (tls.mqttClient?.rejectUnauthorized === false) logger.warn('MQTT_REJECT_UNAUTHORIZED=false: the broker certificate is not checked');
