@@ -107,7 +107,10 @@ export class App {
     });
 
     this.broker = connections.mqttUrl === undefined
-      ? new EmbeddedBroker({ port: connections.embeddedBrokerPort, host: connections.embeddedBrokerHost ?? '127.0.0.1', accounts: config.auth.mqtt, ...(options.tls?.embeddedBroker && { tls: options.tls.embeddedBroker }) }, {
+      ? new EmbeddedBroker({
+        port: connections.embeddedBrokerPort, host: connections.embeddedBrokerHost ?? '127.0.0.1', accounts: config.auth.mqtt,
+        maxPacketBytes: config.ingest.maxPacketBytes, maxConnectionsPerAccount: config.ingest.maxConnectionsPerAccount, reservedClientIds: [connections.mqttClientId],
+        ...(options.tls?.embeddedBroker && { tls: options.tls.embeddedBroker }) }, {
         logger: logger.child({ component: 'broker' }),
         onRefused: (item) => {
           this.state.quarantine([item]);
