@@ -1,7 +1,11 @@
 /**
  * Contract 5's roles on every route of the running service, as one table: a route is one line,
- * a column per caller. `:e` in a path is the caller's own enterprise (alu01), or for the column
+ * a column per caller. `:e` in a target is the caller's own enterprise (alu01), or for the column
  * `other` another one (cem01) asked for with alu01's enterprise token.
+ *
+ * The table is checked against the routes the running Express app registered (its router stack,
+ * services/http/routeTable.ts): a route added without a line here fails, and so does a line whose
+ * route no longer exists. A route may have more than one line (e.g. query variants).
  */
 import { testConfig } from '../helpers/config';
 import { authSection, startApp, TOKENS, type RunningApp } from '../helpers/app';
@@ -11,56 +15,90 @@ type Caller = (typeof CALLERS)[number];
 type Statuses = readonly [admin: number, officer: number, auditor: number, own: number, other: number, none: number, wrong: number];
 
 interface Route {
-  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  readonly path: string;
+  /** `METHOD /pattern` exactly as the app registered it (STATIC: an express.static mount). */
+  readonly route: string;
+  /** The request made; default: the pattern with its parameters as `:e`. */
+  readonly target?: string;
   readonly body?: unknown;
   readonly expected: Statuses;
-  /** True while the service does not have the route wired yet: then it must be a 404 for everyone. */
-  readonly pending?: (svc: RunningApp) => boolean;
+  /** Server-sent events: only the status is read, then the stream is closed. */
+  readonly stream?: boolean;
 }
 
-const route = (method: Route['method'], path: string, expected: Statuses, extra: Partial<Route> = {}): Route => ({ method, path, expected, ...extra });
+const row = (route: string, expected: Statuses, extra: Partial<Route> = {}): Route => ({ route, expected, ...extra });
+const ALL_200: Statuses = [200, 200, 200, 200, 200, 200, 200];
+const READ: Statuses = [200, 200, 200, 200, 200, 401, 401];
+const READ_OWN: Statuses = [200, 200, 200, 200, 404, 401, 401];
+const STAFF: Statuses = [200, 200, 200, 403, 403, 401, 401];
+const REDIRECT: Statuses = [302, 302, 302, 302, 302, 302, 302];
 
 const ROUTES: readonly Route[] = [
-  //      method  path                                                      admin officer auditor own  other none wrong
-  route('GET', '/healthz',                                               [200, 200, 200, 200, 200, 200, 200]),
-  route('GET', '/metrics',                                               [200, 200, 200, 200, 200, 200, 200]),
-  route('GET', '/api/enterprises',                                       [200, 200, 200, 200, 200, 401, 401]),
-  route('GET', '/api/enterprises/:e',                                    [200, 200, 200, 200, 404, 401, 401]),
-  route('GET', '/api/enterprises/:e/consumption?every=1d',               [200, 200, 200, 200, 404, 401, 401]),
-  route('GET', '/api/enterprises/:e/consumption?every=1h&from=2026-11-01&to=2026-11-02', [200, 200, 200, 200, 404, 401, 401]),
-  route('GET', '/api/quarantine',                                        [200, 200, 200, 200, 200, 401, 401]),
-  route('GET', '/api/quarantine?enterprise=:e',                          [200, 200, 200, 200, 200, 401, 401]),
-  route('POST', '/api/quarantine/replay', [200, 403, 403, 403, 403, 401, 401], { body: { ids: [999999] } }),
-  route('GET', '/api/enterprises/:e/status',                             [200, 200, 200, 200, 404, 401, 401]),
-  route('GET', '/api/enterprises/:e/status?at=2026-06-30T00:00:00%2B08:00', [200, 200, 200, 200, 404, 401, 401]),
-  route('PUT', '/api/enterprises/:e/output/2026-01', [200, 200, 403, 403, 403, 401, 401], { body: { outputValue10kYuan: 1234.5 } }),
-  route('GET', '/api/alarms',                                            [200, 200, 200, 200, 200, 401, 401]),
-  route('GET', '/api/alarms?state=all&enterprise=:e',                    [200, 200, 200, 200, 200, 401, 401]),
-  route('POST', '/api/alarms/999999/ack',                                [404, 404, 403, 403, 403, 401, 401]),
-  // The dashboard's routes (GET /api/events is a stream: dashboardApi.test.ts covers it per role).
-  route('GET', '/api/enterprises/:e/meters',                             [200, 200, 200, 200, 404, 401, 401]),
-  route('GET', '/api/district/overview',                                 [200, 200, 200, 200, 200, 401, 401]),
-  route('GET', '/api/reports/revisions',                                 [200, 200, 200, 200, 200, 401, 401]),
-  route('GET', '/api/session',                                           [200, 200, 200, 200, 200, 200, 200]),
+  //   route as registered                          expected: admin officer auditor own other none wrong       request
+  row('GET /healthz',                                ALL_200),
+  // METRICS=token (the default): staff tokens only (issue 14).
+  row('GET /metrics',                                STAFF),
+  row('POST /api/session',                           [401, 401, 401, 401, 401, 401, 401], { body: { token: 'not-a-token' } }),
+  row('GET /api/session',                            ALL_200),
+  row('DELETE /api/session',                         [204, 204, 204, 204, 204, 204, 204]),
+  row('GET /api/enterprises',                        READ),
+  row('GET /api/enterprises/:id',                    READ_OWN),
+  row('GET /api/enterprises/:id/consumption',        READ_OWN, { target: '/api/enterprises/:e/consumption?every=1d' }),
+  row('GET /api/enterprises/:id/consumption',        READ_OWN, { target: '/api/enterprises/:e/consumption?every=1h&from=2026-11-01&to=2026-11-02' }),
+  row('GET /api/enterprises/:id/status',             READ_OWN),
+  row('GET /api/enterprises/:id/status',             READ_OWN, { target: '/api/enterprises/:e/status?at=2026-06-30T00:00:00%2B08:00' }),
+  row('GET /api/enterprises/:id/meters',             READ_OWN),
+  row('PUT /api/enterprises/:id/output/:month',      [200, 200, 403, 403, 403, 401, 401], { target: '/api/enterprises/:e/output/2026-01', body: { outputValue10kYuan: 1234.5 } }),
+  row('GET /api/district/overview',                  READ),
+  row('GET /api/events',                             READ, { stream: true }),
+  row('GET /api/quarantine',                         READ),
+  row('GET /api/quarantine',                         READ, { target: '/api/quarantine?enterprise=:e' }),
+  row('GET /api/quarantine/:id',                     [404, 404, 404, 404, 404, 401, 401], { target: '/api/quarantine/999999' }),
+  row('POST /api/quarantine/replay',                 [200, 403, 403, 403, 403, 401, 401], { body: { ids: [999999] } }),
+  row('GET /api/notifications',                      [200, 200, 403, 403, 403, 401, 401]),
+  row('GET /api/reports/monthly',                    STAFF, { target: '/api/reports/monthly?month=2026-10&format=json' }),
+  row('GET /api/reports/monthly/:enterpriseId',      READ_OWN, { target: '/api/reports/monthly/:e?month=2026-10&format=csv' }),
+  row('GET /api/reports/revisions',                  READ),
+  // A month that has not ended cannot be finalised: 409 for the admin, who alone may try.
+  row('POST /api/reports/monthly/finalise',          [409, 403, 403, 403, 403, 401, 401], { target: '/api/reports/monthly/finalise?month=2099-01' }),
+  row('GET /api/reports/downloads',                  [200, 403, 403, 403, 403, 401, 401]),
+  row('GET /api/alarms',                             READ),
+  row('GET /api/alarms',                             READ, { target: '/api/alarms?state=all&enterprise=:e' }),
+  row('POST /api/alarms/:id/ack',                    [404, 404, 403, 403, 403, 401, 401], { target: '/api/alarms/999999/ack' }),
+  // The dashboard's page, scripts and styles carry no data: public; mail links redirect to pages.
+  row('GET /',                                       ALL_200),
+  row('GET /enterprises/:id',                        REDIRECT),
+  row('GET /alarms',                                 REDIRECT),
+  row('GET /reports',                                REDIRECT),
+  row('GET /data',                                   REDIRECT),
+  row('GET /static/vendor/echarts.min.js',           ALL_200),
+  row('GET /static/app.js',                          ALL_200),
+  row('STATIC /static',                              ALL_200, { target: '/static/app.css' }),
 ];
 
 const TOKEN_OF: Record<Caller, string | null> = {
   admin: TOKENS.admin, officer: TOKENS.officer, auditor: TOKENS.auditor, own: TOKENS.alu01, other: TOKENS.alu01, none: null, wrong: 'not-a-token',
 };
 
-/** Any method, JSON in and out (the helper's get/post cover only two). */
-async function call(svc: RunningApp, method: Route['method'], target: string, token: string | null, body: unknown): Promise<{ status: number; body: unknown }> {
+/** Any method, JSON in and out; redirects are answers, not followed. */
+async function call(svc: RunningApp, method: string, target: string, token: string | null, body: unknown, stream = false): Promise<{ status: number; body: unknown }> {
+  const abort = new AbortController();
   const res = await fetch(`${svc.baseUrl}${target}`, {
-    method,
+    method, redirect: 'manual', signal: abort.signal,
     headers: { ...(token !== null && { authorization: `Bearer ${token}` }), ...(body !== undefined && { 'content-type': 'application/json' }) },
     ...(body !== undefined && { body: JSON.stringify(body) }),
   });
+  if (stream && res.ok) {
+    abort.abort();
+    return { status: res.status, body: undefined };
+  }
   const text = await res.text();
-  // /metrics answers Prometheus text; everything else JSON.
+  // JSON for the API and every error; text, HTML, scripts and Prometheus text otherwise.
   const json = (res.headers.get('content-type') ?? '').startsWith('application/json');
   return { status: res.status, body: json && text ? (JSON.parse(text) as unknown) : text };
 }
+
+/** The pattern's parameters as `:e` (the caller's or the other enterprise). */
+const defaultTarget = (pattern: string): string => pattern.replace(/:[A-Za-z]+/g, ':e');
 
 describe('roles x routes (contract 5)', () => {
   let svc: RunningApp;
@@ -69,18 +107,24 @@ describe('roles x routes (contract 5)', () => {
   });
   afterAll(async () => svc?.stop());
 
-  it.each(ROUTES.map((r) => [`${r.method} ${r.path}`, r] as const))('%s', async (_name, r) => {
-    // Not wired yet: every caller gets the JSON 404 of an unknown route, and the warning says so.
-    const pending = r.pending?.(svc) === true;
-    if (pending) console.warn(`roles x routes: ${r.method} ${r.path} is not wired into the service yet; expecting 404 for everyone until it is`);
+  it('has a line for every registered route, and no line for a route that does not exist', () => {
+    const registered = svc.app.http.routes().map((r) => `${r.method} ${r.path}`).sort();
+    const tabled = [...new Set(ROUTES.map((r) => r.route))].sort();
+    expect({ withoutLine: registered.filter((r) => !tabled.includes(r)), notRegistered: tabled.filter((r) => !registered.includes(r)) })
+      .toEqual({ withoutLine: [], notRegistered: [] });
+  });
+
+  it.each(ROUTES.map((r) => [`${r.route}${r.target ? ` (${r.target})` : ''}`, r] as const))('%s', async (_name, r) => {
+    const [method = '', pattern = ''] = r.route.split(' ');
     const got: Record<string, number> = {};
     const want: Record<string, number> = {};
     for (const [i, caller] of CALLERS.entries()) {
-      const target = r.path.replaceAll(':e', caller === 'other' ? 'cem01' : 'alu01');
+      const target = (r.target ?? defaultTarget(pattern)).replaceAll(':e', caller === 'other' ? 'cem01' : 'alu01');
       const token = TOKEN_OF[caller];
-      const res = await call(svc, r.method, target, token, r.method === 'GET' ? undefined : r.body ?? {});
+      const httpMethod = method === 'STATIC' ? 'GET' : method;
+      const res = await call(svc, httpMethod, target, token, httpMethod === 'GET' || httpMethod === 'DELETE' ? undefined : r.body ?? {}, r.stream);
       got[caller] = res.status;
-      want[caller] = pending ? 404 : r.expected[i]!;
+      want[caller] = r.expected[i]!;
       if (res.status >= 400) expect(res.body).toEqual({ error: { code: expect.any(String), message: expect.any(String) } });
     }
     expect(got).toEqual(want);

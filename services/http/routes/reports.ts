@@ -11,8 +11,8 @@ import type { ReportService } from '../../reports/reportService';
 import { REPORT_FORMATS, type RenderReport } from '../../reports/reportFormats';
 import { ReportRenderBusyError } from '../../reports/renderPool';
 import type { ReportArchive } from '../../store/reportArchive';
-import { isoInZone } from '../../energy/time';
-import { ForbiddenError, NotFoundError } from '../../errors';
+import { isoInZone, monthBounds } from '../../energy/time';
+import { AppError, ForbiddenError, NotFoundError } from '../../errors';
 import { assertCanSee, principalOf, requireRole, type Principal } from '../auth';
 import { parseInput } from '../validate';
 
@@ -78,6 +78,9 @@ export function reportsRouter(deps: {
 
   router.post('/monthly/finalise', requireRole('admin'), async (req, res) => {
     const q = parseInput(z.object({ month: reportQuery.shape.month }).strict(), req.query, 'query');
+    // Contract 5: a month that has not ended has no final figures yet.
+    const end = monthBounds(q.month, deps.zone)?.end;
+    if (end === undefined || end > deps.now()) throw new AppError('conflict', `the ${q.month} report can be finalised once the month has ended${end === undefined ? '' : ` (${isoInZone(end, deps.zone)})`}`);
     const { report, created } = await deps.reports.finalise(q.month);
     res.status(created ? 201 : 200).json({ month: report.month, revision: report.revision, sha256: report.sha256, created, revisionNote: report.revisionNote ?? null });
   });
