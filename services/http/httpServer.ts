@@ -132,7 +132,11 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   app.use('/healthz', (req, res, next) => (req.get('authorization') === undefined ? next() : limiter(req, res, next)));
   const renderStats = deps.reports?.renderStats;
   const health = renderStats ? async () => ({ ...(await deps.health()), reportRendering: { ok: true, ...renderStats() } }) : deps.health;
-  app.use(healthRouter(health, { showDetails: (req) => STAFF_ROLES.includes(bearerPrincipal(req, tokens)?.role ?? 'enterprise') }));
+  const staff = (req: Request): boolean => {
+    const principal = bearerPrincipal(req, tokens);
+    return principal !== undefined && STAFF_ROLES.includes(principal.role);
+  };
+  app.use(healthRouter(health, { showDetails: staff }));
   const metricsAccess = deps.metricsAccess ?? 'token';
   if (deps.metrics && metricsAccess !== 'off') {
     app.use(metricsRouter(deps.metrics, { ...(metricsAccess === 'token' && { guard: [limiter, requireBearer(tokens, STAFF_ROLES)] }) }));
@@ -174,8 +178,8 @@ function hstsOnSecureRequests(req: Request, res: Response, next: NextFunction): 
 /**
  * 429 with the contract's JSON error and the standard RateLimit headers (IETF draft 8) plus
  * Retry-After. Counted per token when the request carries a valid one, else per client address
- * (IPv6 per /56), so unauthenticated guessing is limited too. Behind a reverse proxy set Express's
- * `trust proxy`, or every tokenless client shares the proxy's address.
+ * (IPv6 per /56), so unauthenticated guessing is limited too. Behind a reverse proxy set TRUST_PROXY
+ * (trustProxy.ts), or every tokenless client shares the proxy's address.
  */
 function apiRateLimit(limit: { windowMs: number; max: number }, tokens: Config['auth']['tokens'], logger: Logger) {
   return rateLimit({

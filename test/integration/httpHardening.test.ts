@@ -136,8 +136,10 @@ describe('rate limit on /api', () => {
       expect((await get(bearer('guess-1'))).status).toBe(401);
       expect((await get(bearer('guess-2'))).status).toBe(401);
       expect((await get(bearer('guess-3'))).status).toBe(429);
-      // /healthz is not limited.
+      // /healthz without credentials is not limited; with a token it counts (no unlimited token oracle).
       expect((await fetch(`${svc.url}/healthz`)).status).toBe(200);
+      expect((await fetch(`${svc.url}/healthz`, { headers: bearer(TOKENS.admin) })).status).toBe(429);
+      expect((await fetch(`${svc.url}/healthz`, { headers: bearer('guess-4') })).status).toBe(429);
     } finally {
       await svc.stop();
     }
