@@ -182,6 +182,11 @@ export function runDeployInit(argv: readonly string[], env: NodeJS.ProcessEnv, i
       `wrote ${written.join(', ')} (mode 0600${owner ? `, owner ${owner.uid}:${owner.gid}` : ''})`,
       ...files.accounts.map((a) => `  ${a.username}  ${a.role}  ${a.grants.join(', ')}`),
       ...files.warnings.filter((w) => !service.generated || !/no service account/.test(w)).map((w) => `warning: ${w}`),
+      // `npm run mqtt:acl` rewrites service.passwd from the configuration alone: without this entry it would drop the account
+      ...(service.generated ? [
+        `add the service account to auth.mqtt of ${configPath} before the next \`npm run mqtt:acl\`, and its password (MQTT_PASSWORD in .env) to your MQTT secrets file:`,
+        `  - { username: ${service.username}, role: service, passwordSha256: ${sha256Hex(service.password)} }`,
+      ] : []),
       `next: cd ${root} && docker compose up -d`,
     ].join('\n') + '\n');
     return 0;
