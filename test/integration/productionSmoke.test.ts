@@ -30,8 +30,11 @@ import { startComposeService, type ComposeProcess } from '../helpers/composeServ
 
 jest.setTimeout(120_000);
 
-const available = process.env.CI === 'true' || (hasMosquitto() && findInfluxd() !== undefined);
-if (!available) console.warn('mosquitto or influxd not installed: production smoke test skipped');
+/** The service as the Dockerfile builds it (`npm run build`; CI builds before it tests). */
+const BUILT_SERVICE = path.join(PROJECT_ROOT, 'dist', 'services', 'main.js');
+if (process.env.CI === 'true' && !existsSync(BUILT_SERVICE)) throw new Error(`${BUILT_SERVICE} is missing: run npm run build before the production smoke test`);
+const available = process.env.CI === 'true' || (hasMosquitto() && findInfluxd() !== undefined && existsSync(BUILT_SERVICE));
+if (!available) console.warn('mosquitto or influxd not installed, or no dist/ (npm run build): production smoke test skipped');
 const maybe = available ? describe : describe.skip;
 
 const ADMIN_TOKEN = 'smoke-admin-token-4c1f';
