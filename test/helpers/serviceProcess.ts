@@ -32,6 +32,8 @@ export async function startServiceProcess(options: {
   configFile: string; dataDir: string; env: Record<string, string>; logFile: string; httpPort?: number;
   /** Command-line arguments of services/main.ts, e.g. ['--shard', '0/2']. */
   args?: readonly string[];
+  /** A staff bearer token: /healthz shows its details (lease holder, shared group, versions) only with one. */
+  healthToken?: string;
 }): Promise<ServiceProcess> {
   const httpPort = options.httpPort ?? (await freePort());
   const log = openSync(options.logFile, 'a');
@@ -44,7 +46,7 @@ export async function startServiceProcess(options: {
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const baseUrl = `http://127.0.0.1:${httpPort}`;
   const health = async () => {
-    const res = await fetch(`${baseUrl}/healthz`);
+    const res = await fetch(`${baseUrl}/healthz`, { headers: options.healthToken ? { authorization: `Bearer ${options.healthToken}` } : {} });
     return { status: res.status, body: (await res.json()) as HealthBody };
   };
   const deadline = Date.now() + 30_000;

@@ -122,7 +122,7 @@ maybe('scale-out with real processes', () => {
   let work: string;
   const started: ServiceProcess[] = [];
   const start = async (name: string, options: { dataDir: string; env: Record<string, string>; args?: string[] }) => {
-    const p = await startServiceProcess({ configFile: path.join(work, 'config.yaml'), logFile: path.join(work, `${name}.log`), ...options });
+    const p = await startServiceProcess({ configFile: path.join(work, 'config.yaml'), logFile: path.join(work, `${name}.log`), healthToken: ADMIN, ...options });
     started.push(p);
     return p;
   };
@@ -181,7 +181,7 @@ maybe('scale-out with real processes', () => {
     expect(h1.body.scaleOut).toMatchObject({ role: 'all', shard: '1/2' });
     // Two full instances on one DATA_DIR: exactly one runs the rules.
     expect([h0.body.scaleOut.rulesActive, h1.body.scaleOut.rulesActive].filter(Boolean)).toHaveLength(1);
-    const metrics = await (await fetch(`${shard0.baseUrl}/metrics`)).text();
+    const metrics = await (await fetch(`${shard0.baseUrl}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } })).text();
     expect(metrics).toMatch(/^energy_ingest_shard_info\{shard="0",shards="2"\} 1$/m);
     expect(metrics).toMatch(/^energy_ingest_shard_foreign_messages_total [1-9]\d*$/m);
 
