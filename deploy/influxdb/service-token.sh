@@ -13,7 +13,7 @@ export INFLUX_HOST INFLUX_ORG
 export INFLUX_TOKEN="$INFLUX_ADMIN_TOKEN"
 DESCRIPTION=energy-monitor-service
 
-if [ -s "$TOKEN_FILE" ] && influx auth list --hide-headers | grep -qF -- "$(cat "$TOKEN_FILE")"; then
+if [ -s "$TOKEN_FILE" ] && influx auth list --json | grep -qF -- "\"$(cat "$TOKEN_FILE")\""; then
   echo "service-token: ${TOKEN_FILE} holds a valid token: kept"
   exit 0
 fi
@@ -24,9 +24,10 @@ if [ -z "$BUCKET_ID" ]; then
   exit 1
 fi
 
-# --read-dbrps: InfluxQL (/query) reaches the bucket through its DBRP mapping; the description
-# has no space, so the token is the third column of the table.
-TOKEN="$(influx auth create --description "$DESCRIPTION" --read-bucket "$BUCKET_ID" --write-bucket "$BUCKET_ID" --read-dbrps --hide-headers | awk 'NR == 1 { print $3 }')"
+# --read-dbrps: InfluxQL (/query) reaches the bucket through its DBRP mapping. The JSON answer
+# has the token as "token": "..." (no jq in the image: sed).
+TOKEN="$(influx auth create --description "$DESCRIPTION" --read-bucket "$BUCKET_ID" --write-bucket "$BUCKET_ID" --read-dbrps --json \
+  | sed -n 's/.*"token": *"\([^"]*\)".*/\1/p' | head -n 1)"
 if [ -z "$TOKEN" ]; then
   echo "service-token: influx auth create returned no token" >&2
   exit 1

@@ -78,6 +78,39 @@ function previousMonth(now: Date): string {
   return m === 0 ? `${y - 1}-12` : `${y}-${String(m).padStart(2, '0')}`;
 }
 
+/**
+ * Runs deploy/influxdb/service-token.sh with the `influxdb-token` service's environment and a
+ * stand-in `influx` that answers like the 2.x CLI and records the arguments it got (and checks
+ * it was called with the admin token). `listed` is a token InfluxDB already has.
+ */
+function runServiceTokenStep(compose: ComposeFile, tokenDir: string, root: string, listed = ''): { serviceToken: string; createArgs: string[] } {
+  const svc = compose.services['influxdb-token']!;
+  const env = serviceEnv(svc);
+  expect(svc.entrypoint).toEqual(['/bin/sh', '/deploy/influxdb/service-token.sh']);
+  expect(serviceMounts(svc).get('/deploy/influxdb/service-token.sh')).toBe('./deploy/influxdb/service-token.sh');
+  const stubDir = path.join(root, 'influx-cli');
+  mkdirSync(stubDir, { recursive: true });
+  const log = path.join(stubDir, 'args.log');
+  writeFileSync(path.join(stubDir, 'influx'), [
+    '#!/bin/sh',
+    `[ "$INFLUX_TOKEN" = "${env.INFLUX_ADMIN_TOKEN}" ] || { echo "not the admin token" >&2; exit 3; }`,
+    `echo "$*" >> "${log}"`,
+    'case "$1 $2" in',
+    `  "auth list") printf '[{"id": "0a", "token": "%s"}]\n' "${listed}" ;;`,
+    '  "bucket list") printf "bucket0042\tenergy\tinfinite\t168h0m0s\torg0001\timplicit\n" ;;',
+    `  "auth create") printf '{\n\t"id": "0b",\n\t"description": "energy-monitor-service",\n\t"token": "smoke-service-token_bucket-rw==",\n\t"status": "active"\n}\n' ;;`,
+    '  *) exit 4 ;;',
+    'esac',
+    '',
+  ].join('\n'), { mode: 0o755 });
+  rmSync(log, { force: true });
+  execFileSync('/bin/sh', [path.join(PROJECT_ROOT, 'deploy', 'influxdb', 'service-token.sh')], {
+    env: { ...env, TOKEN_FILE: path.join(tokenDir, 'token'), PATH: `${stubDir}:/usr/bin:/bin` }, stdio: 'pipe',
+  });
+  const calls = readFileSync(log, 'utf8').trim().split('\n');
+  return { serviceToken: readFileSync(path.join(tokenDir, 'token'), 'utf8'), createArgs: (calls.find((c) => c.startsWith('auth create')) ?? '').split(' ') };
+}
+
 maybe('production stack: deploy:init, then the compose file\'s programs (smoke)', () => {
   let root: string;
   let smtp: SMTPServer;
@@ -195,11 +228,18 @@ maybe('production stack: deploy:init, then the compose file\'s programs (smoke)'
 
   test('the service starts with the compose environment and command, and a gateway\'s readings come back', async () => {
     influx = (await startInfluxd())!;
-    // what the influxdb-token step leaves in its volume: the service's token, read by the compose command
+    // The influxdb-token step, with its compose environment, against a stand-in `influx` CLI (the
+    // 2.x CLI is not installed here): it must create a bucket-scoped token with the admin token and
+    // leave it in the volume the service reads.
     const tokenDir = path.join(root, 'influx-service-token');
     mkdirSync(tokenDir);
-    const serviceToken = 'smoke-service-token-read-write-energy';
-    writeFileSync(path.join(tokenDir, 'token'), serviceToken, { mode: 0o400 });
+    const { serviceToken, createArgs } = runServiceTokenStep(compose, tokenDir, root);
+    expect(createArgs).toEqual(expect.arrayContaining(['auth', 'create', '--read-bucket', 'bucket0042', '--write-bucket', 'bucket0042']));
+    expect(createArgs.join(' ')).not.toMatch(/all-access|operator|read-buckets|write-buckets/);
+    const tokenStat = statSync(path.join(tokenDir, 'token'));
+    expect({ mode: tokenStat.mode & 0o777, uid: asRoot ? tokenStat.uid : 1000 }).toEqual({ mode: 0o400, uid: 1000 });
+    // a second start keeps the token while InfluxDB still lists it
+    expect(runServiceTokenStep(compose, tokenDir, root, serviceToken)).toEqual({ serviceToken, createArgs: [''] });
     proxy = http.createServer((req, res) => {
       authHeaders.push(req.headers.authorization ?? '');
       const target = new URL(req.url ?? '/', influx!.url);
