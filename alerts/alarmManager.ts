@@ -4,9 +4,9 @@
  * updated quietly when figures change or the severity falls, cleared when the condition ends.
  * Nothing is re-sent while an alarm stays open at the same or a lower severity (contract 7).
  */
-import type { AlarmStore } from '../services/store/alarmStore';
-import type { Logger } from '../services/log';
-import { SEVERITY_RANK, type Alarm, type AlarmTransition } from './alarm';
+import type { AlarmStore } from '../services/store/state/alarmStore';
+import type { Logger } from '../services/core/log';
+import { SEVERITY_RANK, type Alarm, type AlarmTransition } from '../services/energy/alarm';
 import type { Condition } from './conditions';
 
 export interface AlarmSink {

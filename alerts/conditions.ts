@@ -4,8 +4,8 @@
  * manager turns conditions into raised, escalated and cleared alarms.
  */
 import type { Severity } from '../config/schema';
-import type { EnterpriseStatus } from '../services/status/statusService';
-import { SEVERITY_RANK, type AlarmFigure, type AlarmType } from './alarm';
+import type { EnterpriseStatus } from '../services/figures/statusService';
+import { SEVERITY_RANK, type AlarmFigure, type AlarmType } from '../services/energy/alarm';
 
 export interface Condition extends AlarmFigure {
   readonly type: AlarmType;

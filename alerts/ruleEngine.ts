@@ -8,12 +8,12 @@ import type { Config } from '../config/schema';
 import type { Reading } from '../services/energy/reading';
 import { counterStep } from '../services/energy/consumption';
 import { isoInZone } from '../services/energy/time';
-import type { Logger } from '../services/log';
-import type { StatusService } from '../services/status/statusService';
-import type { AlarmStore } from '../services/store/alarmStore';
-import type { StateStore } from '../services/store/stateStore';
+import type { Logger } from '../services/core/log';
+import type { StatusService } from '../services/figures/statusService';
+import type { AlarmStore } from '../services/store/state/alarmStore';
+import type { StateStore } from '../services/store/state/stateStore';
 import { meterKeyId, type TimeSeriesStore } from '../services/store/timeSeriesStore';
-import type { AlarmTransition } from './alarm';
+import type { AlarmTransition } from '../services/energy/alarm';
 import type { AlarmManager } from './alarmManager';
 import {
   dataQualityCondition, intensityCondition, quotaCondition, silenceCondition, tariffCondition, thresholdCondition, type Condition, type Language,
@@ -43,7 +43,7 @@ export class RuleEngine {
     private readonly options: RuleEngineOptions,
     private readonly deps: {
       config: Config; status: StatusService; store: TimeSeriesStore; state: StateStore; alarms: AlarmStore; manager: AlarmManager; logger: Logger; now?: () => number;
-      /** Scheduled and reading-driven evaluation run only while this says so (the lease, services/store/lease.ts); default always. */
+      /** Scheduled and reading-driven evaluation run only while this says so (the lease, services/store/state/lease.ts); default always. */
       active?: () => boolean;
     },
   ) {

@@ -18,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import mqtt from 'mqtt';
 import { freePort } from '../test/helpers/mosquitto';
-import { sha256Hex } from '../services/security';
+import { sha256Hex } from '../services/core/security';
 import { startService, type BenchService } from './ingest/service';
 
 const SCALE = Number(process.env.BENCH_SECURITY_SCALE ?? '1');

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { conversionFactor } from '../services/energy/units';
+import { conversionFactor } from './units';
 import { configAsset } from './paths';
 
 const entrySchema = z.object({

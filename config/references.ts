@@ -1,6 +1,6 @@
 /** Cross-field checks the schema cannot express: ids that must exist, be unique, or fit together. */
 import type { Config } from './schema';
-import { unitDef } from '../services/energy/units';
+import { unitDef } from './units';
 import { coefficientFor } from './coefficients';
 
 

@@ -4,8 +4,8 @@
  */
 import { z } from 'zod';
 import type { Reading } from '../services/energy/reading';
-import { conversionFactor, convert } from '../services/energy/units';
-import type { QuarantineInput, QuarantineReason } from '../services/store/stateStore';
+import { conversionFactor, convert } from '../config/units';
+import type { QuarantineInput, QuarantineReason } from '../services/store/state/stateStore';
 import type { MeterRegistry } from './meterRegistry';
 
 export interface RawMessage {

@@ -10,10 +10,10 @@
  */
 import type { DataQualityEvent } from '../services/energy/dataQuality';
 import type { Reading } from '../services/energy/reading';
-import { errorMessage } from '../services/errors';
-import type { EventBus } from '../services/events';
-import type { Logger } from '../services/log';
-import type { QuarantineInput, QuarantineRecord, StateStore } from '../services/store/stateStore';
+import { errorMessage } from '../services/core/errors';
+import type { EventBus } from '../services/events/eventBus';
+import type { Logger } from '../services/core/log';
+import type { QuarantineInput, QuarantineRecord, StateStore } from '../services/store/state/stateStore';
 import type { ConsumptionTracker, TrackResult } from './consumptionTracker';
 import { parseTopic, type PayloadDecoder, type RawMessage } from './decode';
 import { payloadSample } from './refusalRecorder';

@@ -22,7 +22,7 @@
  */
 import { pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Config } from '../config/schema';
-import { matchSecret } from '../services/security';
+import { matchSecret } from '../services/core/security';
 
 export type MqttAccount = Config['auth']['mqtt'][number];
 

@@ -4,9 +4,9 @@
  * PUBACK goes out: mqtt.js sends the acknowledgement when `handleMessage` calls back.
  */
 import mqtt, { type MqttClient } from 'mqtt';
-import type { Logger } from '../services/log';
-import { redactUrl } from '../services/security';
-import type { MqttClientTlsOptions } from '../services/tlsOptions';
+import type { Logger } from '../services/core/log';
+import { redactUrl } from '../services/core/security';
+import type { MqttClientTlsOptions } from '../config/tlsOptions';
 import type { RawMessage } from './decode';
 
 export interface MqttSourceOptions {
@@ -18,7 +18,7 @@ export interface MqttSourceOptions {
   readonly clientId: string;
   readonly topics: readonly string[];
   readonly protocolVersion?: 4 | 5;
-  /** CA, client certificate and key for mqtts:// (services/tlsOptions.ts). */
+  /** CA, client certificate and key for mqtts:// (config/tlsOptions.ts). */
   readonly tls?: MqttClientTlsOptions;
 }
 

@@ -6,7 +6,7 @@
  * the first `perWindow` refusals of a window are recorded one by one and the rest as one summary
  * row when the window ends, so a flood costs a bounded number of rows a minute.
  */
-import type { QuarantineInput } from '../services/store/stateStore';
+import type { QuarantineInput } from '../services/store/state/stateStore';
 
 /** Characters of a refused payload kept as evidence; the same sample size as an oversized decoded one. */
 export const PAYLOAD_SAMPLE_CHARS = 1024;

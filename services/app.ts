@@ -14,31 +14,31 @@ import { Journal } from '../ingest/journal';
 import { MeterRegistry } from '../ingest/meterRegistry';
 import { MqttSource } from '../ingest/mqttSource';
 import { MeterSimulator } from '../ingest/simulator/meterSimulator';
-import { ConsumptionService } from './consumption/consumptionService';
+import { ConsumptionService } from './figures/consumptionService';
 import { FactorTable } from './energy/factors';
-import { EventBus } from './events';
+import { EventBus } from './events/eventBus';
 import { ScaleOut } from './scaleOut';
 import { HttpServer } from './http/httpServer';
-import { bindMetrics, instrumentStore, Metrics } from './metrics';
-import { AlarmStore } from './store/alarmStore';
-import { StatusService } from './status/statusService';
+import { bindMetrics, instrumentStore, Metrics } from './observability/metrics';
+import { AlarmStore } from './store/state/alarmStore';
+import { StatusService } from './figures/statusService';
 import { MonthlyReportBuilder } from './reports/monthlyReportBuilder';
 import type { RenderReport } from './reports/reportFormats';
 import { ReportMailer } from './reports/reportMailer';
 import { ReportRenderPool, renderPoolOptionsFromEnv } from './reports/renderPool';
 import { ReportService, type ReportSink } from './reports/reportService';
-import { ReportArchive } from './store/reportArchive';
+import { ReportArchive } from './store/state/reportArchive';
 import { AlarmManager, type AlarmSink } from '../alerts/alarmManager';
 import { RuleEngine } from '../alerts/ruleEngine';
-import { SqliteDeliveryLog } from '../alerts/notify/deliveryLog';
+import { SqliteDeliveryLog } from './store/state/deliveryLog';
 import { MailNotifier } from '../alerts/notify/mailNotifier';
 import { WebhookNotifier } from '../alerts/notify/webhookNotifier';
-import type { Logger } from './log';
-import { InfluxTimeSeriesStore } from './store/influxTimeSeriesStore';
-import { SqliteTimeSeriesStore } from './store/sqliteTimeSeriesStore';
-import { StateStore } from './store/stateStore';
+import type { Logger } from './core/log';
+import { InfluxTimeSeriesStore } from './store/influx/influxTimeSeriesStore';
+import { SqliteTimeSeriesStore } from './store/sqlite/sqliteTimeSeriesStore';
+import { StateStore } from './store/state/stateStore';
 import type { TimeSeriesStore } from './store/timeSeriesStore';
-import type { TlsSettings } from './tlsOptions';
+import type { TlsSettings } from '../config/tlsOptions';
 
 function memoryMb(): { rssMb: number; heapUsedMb: number } {
   const m = process.memoryUsage();
@@ -55,7 +55,7 @@ export interface AppOptions {
   readonly connections: Connections;
   /** Where alarm transitions go besides the store (mail and webhook notifiers). */
   readonly alarmSinks?: readonly AlarmSink[];
-  /** TLS material from the environment (services/tlsOptions.ts); none by default. */
+  /** TLS material from the environment (config/tlsOptions.ts); none by default. */
   readonly tls?: TlsSettings;
   /** Run the demo meter simulator (default: only with the demo configuration). */
   readonly simulate?: boolean;

@@ -6,8 +6,8 @@ import { ConfigError, configPathFromEnv, connectionsFromEnv, loadConfigFile } fr
 import { parseShard, ShardSpecError } from '../ingest/shard';
 import { App } from './app';
 import { withInstanceClientId } from './instanceId';
-import { createLogger } from './log';
-import { TlsConfigError, tlsFromEnv } from './tlsOptions';
+import { createLogger } from './core/log';
+import { TlsConfigError, tlsFromEnv } from '../config/tlsOptions';
 
 const STOP_BOUND_MS = 15_000;
 

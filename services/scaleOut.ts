@@ -9,10 +9,10 @@ import type { Connections, Role } from '../config/load';
 import type { Config } from '../config/schema';
 import type { RawMessage } from '../ingest/decode';
 import { meterShard, ShardFilter, topicShard, type ShardSpec } from '../ingest/shard';
-import type { QuarantineRecord } from './store/stateStore';
-import type { Logger } from './log';
-import type { Metrics } from './metrics';
-import { defaultHolder, Lease } from './store/lease';
+import type { QuarantineRecord } from './store/state/stateStore';
+import type { Logger } from './core/log';
+import type { Metrics } from './observability/metrics';
+import { defaultHolder, Lease } from './store/state/lease';
 
 /** The name of the lease that the rules engine and the report jobs run under. */
 export const RULES_LEASE = 'rules';

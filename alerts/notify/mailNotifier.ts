@@ -4,13 +4,13 @@
  * notify() inline, so it only routes and queues: rendering and SMTP happen later, in the background.
  */
 import nodemailer from 'nodemailer';
-import { redactUrl } from '../../services/security';
+import { redactUrl } from '../../services/core/security';
 import type { Transporter } from 'nodemailer';
 import type { Config } from '../../config/schema';
-import type { AlarmTransition } from '../alarm';
-import type { Logger } from '../../services/log';
-import { errorMessage } from '../../services/errors';
-import { DeliveryQueue, scrubSecrets, type DeliveryLog } from './deliveryLog';
+import type { AlarmTransition } from '../../services/energy/alarm';
+import type { Logger } from '../../services/core/log';
+import { errorMessage } from '../../services/core/errors';
+import { DeliveryQueue, scrubSecrets, type DeliveryLog } from '../../services/store/state/deliveryLog';
 import { renderDigest, renderTransition, type Language, type RenderedMail, type TemplateContext } from './mailTemplates';
 
 export type Recipient = Config['notify']['recipients'][number];

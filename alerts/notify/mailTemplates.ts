@@ -5,8 +5,8 @@
  * words are reused by the webhook robots so that a mail and a WeCom/DingTalk message say the same.
  */
 import { DateTime } from 'luxon';
-import type { AlarmTransition, AlarmType, Severity, TransitionKind } from '../alarm';
-import { SEVERITY_RANK } from '../alarm';
+import type { AlarmTransition, AlarmType, Severity, TransitionKind } from '../../services/energy/alarm';
+import { SEVERITY_RANK } from '../../services/energy/alarm';
 
 export type Language = 'zh-CN' | 'en';
 

@@ -5,11 +5,11 @@
  * backoff and the delivery log run in the background.
  */
 import type { Config } from '../../config/schema';
-import { redactUrl } from '../../services/security';
-import type { AlarmTransition, Severity } from '../alarm';
-import { AppError, errorMessage } from '../../services/errors';
-import type { Logger } from '../../services/log';
-import { DeliveryQueue, scrubSecrets } from './deliveryLog';
+import { redactUrl } from '../../services/core/security';
+import type { AlarmTransition, Severity } from '../../services/energy/alarm';
+import { AppError, errorMessage } from '../../services/core/errors';
+import type { Logger } from '../../services/core/log';
+import { DeliveryQueue, scrubSecrets } from '../../services/store/state/deliveryLog';
 import type { NotifierDeps } from './mailNotifier';
 import {
   alarmsUrl, enterpriseNames, highestSeverity, nameOf, transitionFields, transitionRow, transitionSubject, words, type Language, type TemplateContext,

@@ -17,9 +17,9 @@ import { Journal } from '../../ingest/journal';
 import { MeterRegistry } from '../../ingest/meterRegistry';
 import type { ConsumptionTracker } from '../../ingest/consumptionTracker';
 import { FactorTable } from '../../services/energy/factors';
-import type { EventBus } from '../../services/events';
-import { silentLogger } from '../../services/log';
-import type { StateStore } from '../../services/store/stateStore';
+import type { EventBus } from '../../services/events/eventBus';
+import { silentLogger } from '../../services/core/log';
+import type { StateStore } from '../../services/store/state/stateStore';
 import { defaultDistrict, districtConfigYaml, EnterpriseStream } from './workload';
 
 /** CPU time (user + system) of `fn`, in ns: steadier than wall time on a machine shared with other work. */

@@ -6,7 +6,7 @@
  * order, so readings of a meter arrive in order as they would from one gateway connection.
  */
 import { stringify } from 'yaml';
-import { sha256Hex } from '../../services/security';
+import { sha256Hex } from '../../services/core/security';
 import { mulberry32 } from '../../test/helpers/random';
 
 export interface BenchDistrict {
@@ -154,7 +154,7 @@ export class EnterpriseStream {
 /**
  * Line protocol for `ticks` ticks of the whole district, as the service writes it: one `reading`
  * point per reading and one `consumption` point per meter and hour touched by the batch
- * (services/store/influxTimeSeriesStore.ts: tags sorted, ms precision).
+ * (services/store/influx/influxTimeSeriesStore.ts: tags sorted, ms precision).
  */
 export function districtLines(d: BenchDistrict, fromTick: number, ticks: number, rand: () => number): { lines: string[]; readings: number } {
   const lines: string[] = [];

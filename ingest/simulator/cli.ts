@@ -14,7 +14,7 @@
  * than STOP_TIMEOUT_MS, exits at once.
  */
 import { ConfigError, DEMO_CONFIG_PATH, loadConfigFile } from '../../config/load';
-import { createLogger } from '../../services/log';
+import { createLogger } from '../../services/core/log';
 import { DEFAULT_BACKFILL_HOURS, MeterSimulator } from './meterSimulator';
 
 const STOP_TIMEOUT_MS = 5000;

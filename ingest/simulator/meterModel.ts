@@ -13,7 +13,7 @@
  * - interval: the quantity over the interval ending at ts, with a little noise.
  */
 import type { EnterpriseConfig, MeterConfig } from '../../config/schema';
-import { unitDef } from '../../services/energy/units';
+import { unitDef } from '../../config/units';
 import { DAY_MS, HOUR_MS, PROFILE_EPOCH_LOCAL_MS, hash01, integralTo, intervalNoise, profileFor, rateAt, type RateProfile } from './profiles';
 
 /** Chance per day that a counter without a rollover is replaced (register back to 0): about monthly. */

@@ -11,7 +11,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { DateTime } from 'luxon';
 import type { Config, EnterpriseConfig } from '../../config/schema';
-import type { Logger } from '../../services/log';
+import type { Logger } from '../../services/core/log';
 import { AnomalyInjector, type SimEvent, type SimReading } from './anomalies';
 import { MeterModel } from './meterModel';
 import { HOUR_MS } from './profiles';

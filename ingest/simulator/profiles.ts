@@ -9,7 +9,7 @@
  * demo plants (config/demo.yaml), not measurements.
  */
 import type { EnterpriseConfig, MeterConfig } from '../../config/schema';
-import { conversionFactor, unitDef } from '../../services/energy/units';
+import { conversionFactor, unitDef } from '../../config/units';
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;

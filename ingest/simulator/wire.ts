@@ -6,7 +6,7 @@
 import { DateTime } from 'luxon';
 import type { MeterConfig } from '../../config/schema';
 import type { Quality } from '../../services/energy/reading';
-import { conversionFactor, unitDef } from '../../services/energy/units';
+import { conversionFactor, unitDef } from '../../config/units';
 import type { SimReading } from './anomalies';
 
 /** Shares of messages / readings that use each variant. */

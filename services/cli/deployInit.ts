@@ -25,7 +25,7 @@ import { PROJECT_ROOT } from '../../config/paths';
 import type { Config } from '../../config/schema';
 import { parseOwner, writeListenerFiles, type FileOwner } from '../../ingest/mosquittoAuthCli';
 import { demoPasswords, mosquittoAuthFiles, parsePasswordsJson, type MqttAccount } from '../../ingest/mosquittoAuthFiles';
-import { sha256Hex } from '../security';
+import { sha256Hex } from '../core/security';
 import { deployEnvText, generateSecret, type DeployEnv, type RandomSource } from './deployEnv';
 
 /** The eclipse-mosquitto image runs the broker as this user and group. */

@@ -5,7 +5,7 @@
  */
 import type { Config, MeterConfig } from '../../config/schema';
 import type { CoefficientTable } from '../../config/coefficients';
-import { canonicalUnit, conversionFactor, energyUnitOfPower } from './units';
+import { canonicalUnit, conversionFactor, energyUnitOfPower } from '../../config/units';
 
 export type ElectricityBasis = 'equivalent' | 'equal';
 

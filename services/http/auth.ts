@@ -5,8 +5,8 @@
  */
 import type { NextFunction, Request, Response } from 'express';
 import type { Config } from '../../config/schema';
-import { ForbiddenError, NotFoundError, UnauthorizedError } from '../errors';
-import { matchSecret } from '../security';
+import { ForbiddenError, NotFoundError, UnauthorizedError } from '../core/errors';
+import { matchSecret } from '../core/security';
 import { cookieValue, SESSION_COOKIE, type SessionStore } from './dashboard/sessions';
 
 export type Role = 'admin' | 'officer' | 'auditor' | 'enterprise';

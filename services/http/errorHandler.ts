@@ -1,7 +1,7 @@
 /** Turns errors into the contract's JSON error `{"error": {"code", "message"}}` with a proper status. */
 import type { NextFunction, Request, Response } from 'express';
-import { AppError } from '../errors';
-import type { Logger } from '../log';
+import { AppError } from '../core/errors';
+import type { Logger } from '../core/log';
 
 const STATUS: Record<string, number> = {
   'bad-request': 400, 'bad-json': 400, unauthorized: 401, forbidden: 403, 'not-found': 404, conflict: 409, 'payload-too-large': 413, 'too-many': 429,

@@ -9,7 +9,7 @@
  */
 import type { Express } from 'express';
 import { ConfigError } from '../../config/load';
-import { errorMessage } from '../errors';
+import { errorMessage } from '../core/errors';
 
 export type TrustProxy = boolean | number | string;
 

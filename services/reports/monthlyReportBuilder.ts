@@ -6,12 +6,12 @@
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { Config, EnterpriseConfig } from '../../config/schema';
-import type { ConsumptionService, SeriesPoint } from '../consumption/consumptionService';
+import type { ConsumptionService, SeriesPoint } from '../figures/consumptionService';
 import { completeness } from '../energy/completeness';
-import { BadRequestError } from '../errors';
+import { BadRequestError } from '../core/errors';
 import { isoInZone, monthBounds } from '../energy/time';
-import type { StatusService } from '../status/statusService';
-import type { AlarmStore } from '../store/alarmStore';
+import type { StatusService } from '../figures/statusService';
+import type { AlarmStore } from '../store/state/alarmStore';
 import { meterKeyId, type TimeSeriesStore } from '../store/timeSeriesStore';
 import { industryName } from './industries';
 import type { CarrierFigures, EnterpriseReport, MonthlyReport, RankingEntry } from './reportModel';

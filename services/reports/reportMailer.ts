@@ -4,10 +4,10 @@
  * every attempt is in the delivery log (GET /api/notifications).
  */
 import nodemailer, { type Transporter } from 'nodemailer';
-import { redactUrl } from '../security';
-import { DeliveryQueue, scrubSecrets, type DeliveryLog } from '../../alerts/notify/deliveryLog';
+import { redactUrl } from '../core/security';
+import { DeliveryQueue, scrubSecrets, type DeliveryLog } from '../store/state/deliveryLog';
 import { isRetryableSmtpError } from '../../alerts/notify/mailNotifier';
-import type { Logger } from '../log';
+import type { Logger } from '../core/log';
 import type { MonthlyReport } from './reportModel';
 import type { ReportSink } from './reportService';
 import type { RenderReport } from './reportFormats';

@@ -1,5 +1,5 @@
 /** Alarm transitions for notifier tests. */
-import type { Alarm, AlarmTransition } from '../../alerts/alarm';
+import type { Alarm, AlarmTransition } from '../../services/energy/alarm';
 
 export const TRANSITION_AT = Date.parse('2026-11-28T08:00:00+08:00');
 

@@ -5,8 +5,8 @@ import path from 'node:path';
 import type { Connections } from '../../config/load';
 import type { Config } from '../../config/schema';
 import { App } from '../../services/app';
-import { createLogger, silentLogger } from '../../services/log';
-import { sha256Hex } from '../../services/security';
+import { createLogger, silentLogger } from '../../services/core/log';
+import { sha256Hex } from '../../services/core/security';
 
 export const TOKENS = {
   admin: 'test-admin-token',

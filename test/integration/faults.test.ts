@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { PROJECT_ROOT } from '../../config/paths';
-import { sha256Hex } from '../../services/security';
+import { sha256Hex } from '../../services/core/security';
 import { findInfluxd, startInfluxd, type InfluxdHandle } from '../helpers/influxd';
 import { hasMosquitto, startMosquitto, type MosquittoBroker } from '../helpers/mosquitto';
 import { startServiceProcess, type ServiceProcess } from '../helpers/serviceProcess';

@@ -10,20 +10,20 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import type { ConsumptionService } from '../../services/consumption/consumptionService';
+import type { ConsumptionService } from '../../services/figures/consumptionService';
 import { HttpServer, type HttpDeps } from '../../services/http/httpServer';
-import { createLogger, type Logger } from '../../services/log';
-import { Metrics } from '../../services/metrics';
-import type { StateStore } from '../../services/store/stateStore';
-import type { AlarmStore } from '../../services/store/alarmStore';
+import { createLogger, type Logger } from '../../services/core/log';
+import { Metrics } from '../../services/observability/metrics';
+import type { StateStore } from '../../services/store/state/stateStore';
+import type { AlarmStore } from '../../services/store/state/alarmStore';
 import type { TimeSeriesStore } from '../../services/store/timeSeriesStore';
-import type { StatusService } from '../../services/status/statusService';
+import type { StatusService } from '../../services/figures/statusService';
 import { testConfig } from '../helpers/config';
 import { authSection, TOKENS } from '../helpers/app';
 
 const config = testConfig({ auth: authSection() });
 
-/** The service's own logger (services/log.ts) with its output captured instead of written to stdout. */
+/** The service's own logger (services/core/log.ts) with its output captured instead of written to stdout. */
 function capturedLogger(): { logger: Logger; lines: string[] } {
   const lines: string[] = [];
   const logger = createLogger({ level: 'debug' });

@@ -10,7 +10,7 @@ import express from 'express';
 import { ConfigError } from '../../config/load';
 import { HttpServer, type HttpDeps } from '../../services/http/httpServer';
 import { applyTrustProxy, trustProxySetting } from '../../services/http/trustProxy';
-import { createLogger } from '../../services/log';
+import { createLogger } from '../../services/core/log';
 import { testConfig } from '../helpers/config';
 import { authSection, startApp, TOKENS, type RunningApp } from '../helpers/app';
 
@@ -118,7 +118,7 @@ describe('/metrics (METRICS) and /healthz', () => {
     const full = await fetch(`${byToken.baseUrl}/healthz`, { headers: bearer(TOKENS.auditor) });
     expect(full.status).toBe(200);
     const fullText = await full.text();
-    // The lease holder is "<host>/<pid>/<label>" (services/store/lease.ts): the details carry it.
+    // The lease holder is "<host>/<pid>/<label>" (services/store/state/lease.ts): the details carry it.
     expect(fullText).toContain(hostname);
     expect(fullText).toContain(`/${process.pid}/`);
     for (const headers of [{}, bearer(TOKENS.alu01), bearer('not-a-token')]) {

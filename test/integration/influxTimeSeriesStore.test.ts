@@ -5,10 +5,10 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DependencyError } from '../../services/errors';
+import { DependencyError } from '../../services/core/errors';
 import type { Reading } from '../../services/energy/reading';
-import { silentLogger } from '../../services/log';
-import { InfluxTimeSeriesStore, MAX_METER_TERMS, type InfluxStoreOptions } from '../../services/store/influxTimeSeriesStore';
+import { silentLogger } from '../../services/core/log';
+import { InfluxTimeSeriesStore, MAX_METER_TERMS, type InfluxStoreOptions } from '../../services/store/influx/influxTimeSeriesStore';
 import { findInfluxd, findVictoriaMetrics, startInfluxd, startVictoriaMetrics, type InfluxdHandle } from '../helpers/influxd';
 import { timeSeriesStoreContract } from './timeSeriesStore.contract';
 

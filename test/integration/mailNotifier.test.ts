@@ -11,11 +11,11 @@ import net, { type AddressInfo } from 'node:net';
 import pino from 'pino';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import type { AlarmTransition } from '../../alerts/alarm';
+import type { AlarmTransition } from '../../services/energy/alarm';
 import { MailNotifier, type MailNotifierOptions, type Recipient } from '../../alerts/notify/mailNotifier';
-import { SqliteDeliveryLog, type DeliveryRecord } from '../../alerts/notify/deliveryLog';
-import { silentLogger, type Logger } from '../../services/log';
-import { StateStore } from '../../services/store/stateStore';
+import { SqliteDeliveryLog, type DeliveryRecord } from '../../services/store/state/deliveryLog';
+import { silentLogger, type Logger } from '../../services/core/log';
+import { StateStore } from '../../services/store/state/stateStore';
 import { transitionFactory, waitFor } from '../helpers/alarms';
 
 type Mode = 'accept' | '451' | '550' | 'close';

@@ -3,12 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { COEFFICIENTS } from '../../config/coefficients';
-import { ConsumptionService } from '../../services/consumption/consumptionService';
+import { ConsumptionService } from '../../services/figures/consumptionService';
 import { FactorTable } from '../../services/energy/factors';
 import { MonthlyReportBuilder, enterpriseScope, reportHash } from '../../services/reports/monthlyReportBuilder';
-import { StatusService } from '../../services/status/statusService';
-import { AlarmStore } from '../../services/store/alarmStore';
-import { SqliteTimeSeriesStore } from '../../services/store/sqliteTimeSeriesStore';
+import { StatusService } from '../../services/figures/statusService';
+import { AlarmStore } from '../../services/store/state/alarmStore';
+import { SqliteTimeSeriesStore } from '../../services/store/sqlite/sqliteTimeSeriesStore';
 import type { HourlyConsumption } from '../../services/store/timeSeriesStore';
 import { testConfig } from '../helpers/config';
 

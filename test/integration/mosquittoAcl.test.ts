@@ -12,7 +12,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { stringify } from 'yaml';
 import type { ConfigInput } from '../../config/schema';
 import { runMosquittoAuthCli } from '../../ingest/mosquittoAuthCli';
-import { sha256Hex } from '../../services/security';
+import { sha256Hex } from '../../services/core/security';
 import { hasMosquitto, mosquittoSkipReason, startMosquitto, type MosquittoBroker } from '../helpers/mosquitto';
 
 const available = hasMosquitto(); // throws in CI when the broker is missing

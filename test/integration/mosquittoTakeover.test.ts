@@ -12,7 +12,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { stringify } from 'yaml';
 import { parseConfig } from '../../config/load';
 import { mosquittoAuthFiles } from '../../ingest/mosquittoAuthFiles';
-import { sha256Hex } from '../../services/security';
+import { sha256Hex } from '../../services/core/security';
 import { hasMosquitto, mosquittoSkipReason, startMosquitto, type MosquittoBroker } from '../helpers/mosquitto';
 import { startServiceProcess, type ServiceProcess } from '../helpers/serviceProcess';
 

@@ -7,7 +7,7 @@
 import mqtt from 'mqtt';
 import { testConfig } from '../helpers/config';
 import { authSection, eventually, MQTT_PASSWORDS, startApp, type RunningApp } from '../helpers/app';
-import { sha256Hex } from '../../services/security';
+import { sha256Hex } from '../../services/core/security';
 
 const DAY0 = Date.parse('2026-11-01T00:00:00+08:00');
 const SERVICE_ACCOUNT = { username: 'energy-monitor', password: 'svc-secret' };

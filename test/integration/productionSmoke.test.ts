@@ -20,7 +20,7 @@ import mqtt from 'mqtt';
 import { SMTPServer } from 'smtp-server';
 import { stringify } from 'yaml';
 import { PROJECT_ROOT } from '../../config/paths';
-import { sha256Hex } from '../../services/security';
+import { sha256Hex } from '../../services/core/security';
 import { parseEnvText } from '../../services/cli/deployEnv';
 import { runDeployInit } from '../../services/cli/deployInit';
 import { loadCompose, rawCompose, serviceEnv, serviceMounts, type ComposeFile } from '../helpers/compose';

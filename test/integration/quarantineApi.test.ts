@@ -1,7 +1,7 @@
 /** GET /api/quarantine pages, GET /api/quarantine/{id}, and a replay that reads page by page (issue 14). */
 import { testConfig } from '../helpers/config';
 import { authSection, startApp, TOKENS, type RunningApp } from '../helpers/app';
-import type { QuarantineInput } from '../../services/store/stateStore';
+import type { QuarantineInput } from '../../services/store/state/stateStore';
 
 interface Page { items: { id: number; payload: string; payloadTruncated?: boolean; payloadBytes?: number; enterprise?: string }[]; total: number; limit: number; offset: number; order: string }
 

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { meterShard, topicShard } from '../../ingest/shard';
-import { sha256Hex } from '../../services/security';
+import { sha256Hex } from '../../services/core/security';
 import { eventually } from '../helpers/app';
 import { findInfluxd, startInfluxd, type InfluxdHandle } from '../helpers/influxd';
 import { hasMosquitto, startMosquitto, type MosquittoBroker } from '../helpers/mosquitto';

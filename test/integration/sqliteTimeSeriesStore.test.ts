@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { SqliteTimeSeriesStore } from '../../services/store/sqliteTimeSeriesStore';
+import { SqliteTimeSeriesStore } from '../../services/store/sqlite/sqliteTimeSeriesStore';
 import { timeSeriesStoreContract } from './timeSeriesStore.contract';
 
 // The same contract suite as InfluxDB (test/integration/influxTimeSeriesStore.test.ts).

@@ -6,10 +6,10 @@ import http from 'node:http';
 import { Writable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
-import type { AlarmTransition } from '../../alerts/alarm';
-import { MemoryDeliveryLog } from '../../alerts/notify/deliveryLog';
+import type { AlarmTransition } from '../../services/energy/alarm';
+import { MemoryDeliveryLog } from '../../services/store/state/deliveryLog';
 import { WebhookNotifier, type Webhook, type WebhookNotifierOptions } from '../../alerts/notify/webhookNotifier';
-import { silentLogger, type Logger } from '../../services/log';
+import { silentLogger, type Logger } from '../../services/core/log';
 import { transitionFactory, TRANSITION_AT, waitFor } from '../helpers/alarms';
 
 interface Captured { readonly path: string; readonly body: unknown; readonly contentType: string | undefined }

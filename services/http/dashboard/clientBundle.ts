@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../../config/paths';
-import { AppError } from '../../errors';
+import { AppError } from '../../core/errors';
 
 export const CLIENT_ENTRY = path.join(PROJECT_ROOT, 'services', 'http', 'dashboard', 'client', 'main.ts');
 

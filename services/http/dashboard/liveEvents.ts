@@ -5,10 +5,10 @@
  * enterprise's events (contract 5). A comment line every 25 s keeps proxies from closing the stream.
  */
 import { Router, type Response } from 'express';
-import type { EventBus } from '../../events';
+import type { EventBus } from '../../events/eventBus';
 import type { Reading } from '../../energy/reading';
 import { isoInZone } from '../../energy/time';
-import { TooManyError } from '../../errors';
+import { TooManyError } from '../../core/errors';
 import { principalOf, type Principal } from '../auth';
 import { alarmView } from '../routes/alarms';
 

@@ -5,7 +5,7 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Config } from '../../../config/schema';
-import { UnauthorizedError } from '../../errors';
+import { UnauthorizedError } from '../../core/errors';
 import { principalForToken, type Principal } from '../auth';
 import { parseInput } from '../validate';
 import { cookieValue, SESSION_COOKIE, type SessionStore } from './sessions';

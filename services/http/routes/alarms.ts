@@ -1,13 +1,13 @@
 /** GET /api/alarms and POST /api/alarms/{id}/ack (contract 5). */
 import { Router } from 'express';
 import { z } from 'zod';
-import { ALARM_TYPES, type Alarm } from '../../../alerts/alarm';
-import { AppError, BadRequestError, NotFoundError } from '../../errors';
-import type { AlarmStore } from '../../store/alarmStore';
+import { ALARM_TYPES, type Alarm } from '../../energy/alarm';
+import { AppError, BadRequestError, NotFoundError } from '../../core/errors';
+import type { AlarmStore } from '../../store/state/alarmStore';
 import { isoInZone } from '../../energy/time';
 import { principalOf, requireRole } from '../auth';
 import { parseInput } from '../validate';
-import type { EventBus } from '../../events';
+import type { EventBus } from '../../events/eventBus';
 
 const listQuery = z.object({
   state: z.enum(['active', 'acknowledged', 'cleared', 'all']).default('active'),

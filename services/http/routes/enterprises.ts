@@ -2,13 +2,13 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Config, EnterpriseConfig } from '../../../config/schema';
-import type { ConsumptionService } from '../../consumption/consumptionService';
-import { BadRequestError, NotFoundError } from '../../errors';
+import type { ConsumptionService } from '../../figures/consumptionService';
+import { BadRequestError, NotFoundError } from '../../core/errors';
 import { isoInZone, parseInstant, yearBounds, type Every } from '../../energy/time';
 import { DateTime } from 'luxon';
 import { isTariffScope } from '../../energy/meterScope';
-import type { AlarmStore } from '../../store/alarmStore';
-import type { StatusService } from '../../status/statusService';
+import type { AlarmStore } from '../../store/state/alarmStore';
+import type { StatusService } from '../../figures/statusService';
 import { assertCanSee, principalOf, requireRole } from '../auth';
 import { parseInput } from '../validate';
 import type { TimeSeriesStore } from '../../store/timeSeriesStore';

@@ -1,7 +1,7 @@
 /** GET /api/notifications: every mail and webhook attempt, so failed sends are visible (contract 7). */
 import { Router } from 'express';
 import { z } from 'zod';
-import type { DeliveryLog } from '../../../alerts/notify/deliveryLog';
+import type { DeliveryLog } from '../../store/state/deliveryLog';
 import { isoInZone } from '../../energy/time';
 import { requireRole } from '../auth';
 import { parseInput } from '../validate';

@@ -6,10 +6,10 @@
  */
 import { Router } from 'express';
 import { z } from 'zod';
-import { QUARANTINE_REASONS, type QuarantineFilter, type QuarantineRecord, type StateStore } from '../../store/stateStore';
+import { QUARANTINE_REASONS, type QuarantineFilter, type QuarantineRecord, type StateStore } from '../../store/state/stateStore';
 import type { ReplayOutcome } from '../../../ingest/ingestPipeline';
 import { isoInZone } from '../../energy/time';
-import { BadRequestError, NotFoundError } from '../../errors';
+import { BadRequestError, NotFoundError } from '../../core/errors';
 import { principalOf, requireRole } from '../auth';
 import { parseInput } from '../validate';
 

@@ -10,9 +10,9 @@ import type { MonthlyReport } from '../../reports/reportModel';
 import type { ReportService } from '../../reports/reportService';
 import { REPORT_FORMATS, type RenderReport } from '../../reports/reportFormats';
 import { ReportRenderBusyError } from '../../reports/renderPool';
-import type { ReportArchive } from '../../store/reportArchive';
+import type { ReportArchive } from '../../store/state/reportArchive';
 import { isoInZone, monthBounds } from '../../energy/time';
-import { AppError, ForbiddenError, NotFoundError } from '../../errors';
+import { AppError, ForbiddenError, NotFoundError } from '../../core/errors';
 import { assertCanSee, principalOf, requireRole, type Principal } from '../auth';
 import { parseInput } from '../validate';
 

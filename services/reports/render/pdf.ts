@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import PDFDocument from 'pdfkit';
 import SVGtoPDF from 'svg-to-pdfkit';
-import { AppError } from '../../errors';
+import { AppError } from '../../core/errors';
 import type { MonthlyReport } from '../reportModel';
 import type { ChartSvg } from './charts';
 import { renderCharts } from './charts';

@@ -7,7 +7,7 @@
  * starts it with tsx's require hook.
  */
 import { parentPort } from 'node:worker_threads';
-import { AppError, errorMessage } from '../../errors';
+import { AppError, errorMessage } from '../../core/errors';
 import type { ReportFormat } from '../reportFormats';
 import type { MonthlyReport } from '../reportModel';
 import { renderReport } from './index';

@@ -1,4 +1,4 @@
-import type { Alarm, AlarmTransition } from '../../../alerts/alarm';
+import type { Alarm, AlarmTransition } from '../../../services/energy/alarm';
 import {
   escapeHtml, formatFigure, formatNumber, renderDigest, renderTransition, type Language, type TemplateContext,
 } from '../../../alerts/notify/mailTemplates';

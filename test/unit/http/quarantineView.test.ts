@@ -1,5 +1,5 @@
 import { quarantineView } from '../../../services/http/routes/quarantine';
-import type { QuarantineRecord } from '../../../services/store/stateStore';
+import type { QuarantineRecord } from '../../../services/store/state/stateStore';
 
 describe('quarantine API view', () => {
   const record: QuarantineRecord = {

@@ -3,7 +3,7 @@ import { consumptionByDefinition, type Sample } from '../../../services/energy/c
 import type { DataQualityEvent } from '../../../services/energy/dataQuality';
 import type { Quality, Reading } from '../../../services/energy/reading';
 import { HOUR_MS } from '../../../services/energy/time';
-import { SqliteTimeSeriesStore } from '../../../services/store/sqliteTimeSeriesStore';
+import { SqliteTimeSeriesStore } from '../../../services/store/sqlite/sqliteTimeSeriesStore';
 import { ConsumptionTracker } from '../../../ingest/consumptionTracker';
 import { testRegistry } from '../../helpers/config';
 

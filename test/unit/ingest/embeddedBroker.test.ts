@@ -4,8 +4,8 @@ import pino from 'pino';
 import { EmbeddedBroker } from '../../../ingest/embeddedBroker';
 import { MqttSource } from '../../../ingest/mqttSource';
 import type { RawMessage } from '../../../ingest/decode';
-import { sha256Hex } from '../../../services/security';
-import type { QuarantineInput } from '../../../services/store/stateStore';
+import { sha256Hex } from '../../../services/core/security';
+import type { QuarantineInput } from '../../../services/store/state/stateStore';
 
 interface LogLine { level: number; msg: string; [k: string]: unknown }
 

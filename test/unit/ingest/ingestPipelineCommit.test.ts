@@ -12,10 +12,10 @@ import { ConsumptionTracker } from '../../../ingest/consumptionTracker';
 import { PayloadDecoder } from '../../../ingest/decode';
 import { IngestPipeline } from '../../../ingest/ingestPipeline';
 import { Journal } from '../../../ingest/journal';
-import { EventBus } from '../../../services/events';
-import { silentLogger } from '../../../services/log';
-import { SqliteTimeSeriesStore } from '../../../services/store/sqliteTimeSeriesStore';
-import { StateStore } from '../../../services/store/stateStore';
+import { EventBus } from '../../../services/events/eventBus';
+import { silentLogger } from '../../../services/core/log';
+import { SqliteTimeSeriesStore } from '../../../services/store/sqlite/sqliteTimeSeriesStore';
+import { StateStore } from '../../../services/store/state/stateStore';
 import { testRegistry } from '../../helpers/config';
 
 const T0 = Date.UTC(2026, 0, 5, 0, 0);

@@ -10,8 +10,8 @@ import { DEMO_CONFIG_PATH, loadConfigFile } from '../../../config/load';
 import type { Config, MeterConfig } from '../../../config/schema';
 import { MeterSimulator } from '../../../ingest/simulator/meterSimulator';
 import { MeterModel } from '../../../ingest/simulator/meterModel';
-import { conversionFactor, convert } from '../../../services/energy/units';
-import { silentLogger } from '../../../services/log';
+import { conversionFactor, convert } from '../../../config/units';
+import { silentLogger } from '../../../services/core/log';
 import { mulberry32 } from '../../helpers/random';
 
 const ZONE = 'Asia/Shanghai';

@@ -15,7 +15,7 @@ import {
   mosquittoPasswordLine, parsePasswordsJson, verifyMosquittoPasswordLine, type MqttAccount,
 } from '../../../ingest/mosquittoAuthFiles';
 import { runMosquittoAuthCli } from '../../../ingest/mosquittoAuthCli';
-import { sha256Hex } from '../../../services/security';
+import { sha256Hex } from '../../../services/core/security';
 import { testConfig } from '../../helpers/config';
 
 const PASSWORDS = { alu01: 'alu-secret-1', cem01: 'cem-secret-2', 'energy-monitor': 'svc-secret-3' };

@@ -4,7 +4,7 @@
  */
 import { PayloadDecoder } from '../../../ingest/decode';
 import { payloadSample, RefusalRecorder } from '../../../ingest/refusalRecorder';
-import type { QuarantineInput } from '../../../services/store/stateStore';
+import type { QuarantineInput } from '../../../services/store/state/stateStore';
 import { testRegistry } from '../../helpers/config';
 
 const decoder = new PayloadDecoder(testRegistry());

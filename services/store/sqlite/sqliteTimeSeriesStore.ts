@@ -10,13 +10,13 @@
  */
 import type Database from 'better-sqlite3';
 import { openSqlite } from './sqliteFile';
-import type { Quality, Reading } from '../energy/reading';
-import { bucketStart } from '../energy/time';
-import { DayCalendar, splitDays, touchedDays, type DaySplit } from './dailyRollup';
+import type { Quality, Reading } from '../../energy/reading';
+import { bucketStart } from '../../energy/time';
+import { DayCalendar, splitDays, touchedDays, type DaySplit } from '../dailyRollup';
 import type {
   ConsumptionQuery, ConsumptionRow, HourlyConsumption, LatestOptions, LatestReading, MeterKey, ReadingCount, RollupRebuild, StoreHealth, TimeSeriesStore, WriteBatch,
-} from './timeSeriesStore';
-import { meterKeyId } from './timeSeriesStore';
+} from '../timeSeriesStore';
+import { meterKeyId } from '../timeSeriesStore';
 
 export interface SqliteTimeSeriesOptions {
   /** Database file; ':memory:' for tests. */

@@ -1,6 +1,6 @@
-import type { Reading } from '../../../services/energy/reading';
-import { LatestCache } from '../../../services/store/latestCache';
-import type { LatestReading } from '../../../services/store/timeSeriesStore';
+import type { Reading } from '../../../../services/energy/reading';
+import { LatestCache } from '../../../../services/store/influx/latestCache';
+import type { LatestReading } from '../../../../services/store/timeSeriesStore';
 
 const r = (meter: string, ts: number, quality: Reading['quality'] = 'good'): Reading => ({ enterprise: 'alu01', meter, ts, value: ts, quality });
 const l = (meter: string, lastTs: number, goodTs?: number): LatestReading =>

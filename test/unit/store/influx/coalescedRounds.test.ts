@@ -1,4 +1,4 @@
-import { CoalescedRounds } from '../../../services/store/coalescedRounds';
+import { CoalescedRounds } from '../../../../services/store/influx/coalescedRounds';
 
 describe('CoalescedRounds', () => {
   it('answers every request made while a round runs with one next round, and runs rounds one at a time', async () => {

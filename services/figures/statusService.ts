@@ -6,13 +6,13 @@
  * after `at` on that day is then taken off, evaluated from their readings.
  */
 import type { Config, EnterpriseConfig, TariffConfig } from '../../config/schema';
-import type { AlarmStore } from '../store/alarmStore';
+import type { AlarmStore } from '../store/state/alarmStore';
 import type { ConsumptionRow, MeterKey, TimeSeriesStore } from '../store/timeSeriesStore';
 import { tceOf, type FactorTable } from '../energy/factors';
 import { intensityStatus, quotaStatus, yearFraction, type IntensityStatus, type QuotaStatus } from '../energy/quota';
 import { tariffStatus, type TariffStatus } from '../energy/tariff';
 import { bucketStart, isoInZone, nextBucket, yearBounds } from '../energy/time';
-import { conversionFactor } from '../energy/units';
+import { conversionFactor } from '../../config/units';
 import { isTariffScope, submeterKeys, tariffMeterKeys } from '../energy/meterScope';
 import { consumptionByDefinition } from '../energy/consumption';
 import { usable, type Reading } from '../energy/reading';

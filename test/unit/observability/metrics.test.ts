@@ -1,8 +1,8 @@
 /** The Prometheus metrics: own registry per instance, fed by the event bus, scrape-time sources and the store wrapper. */
-import { EventBus } from '../../services/events';
-import { silentLogger } from '../../services/log';
+import { EventBus } from '../../../services/events/eventBus';
+import { silentLogger } from '../../../services/core/log';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
-import { bindMetrics, instrumentStore, Metrics, type PipelineCounters } from '../../services/metrics';
+import { bindMetrics, instrumentStore, Metrics, type PipelineCounters } from '../../../services/observability/metrics';
 
 async function value(metric: { get(): Promise<MetricObjectWithValues<MetricValue<string>>> }, labels: Record<string, string> = {}): Promise<number | undefined> {
   const { values } = await metric.get();

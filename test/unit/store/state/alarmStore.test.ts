@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AlarmStore, type NewAlarm } from '../../../services/store/alarmStore';
+import { AlarmStore, type NewAlarm } from '../../../../services/store/state/alarmStore';
 
 const quota = (severity: 'warning' | 'critical', value: number): NewAlarm => ({
   type: 'quota', enterprise: 'alu01', meter: null, severity, value, threshold: 0.9, unit: 'share', message: `share ${value}`,

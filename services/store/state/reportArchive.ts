@@ -2,8 +2,8 @@
  * Finalised monthly reports (contract 6): every revision kept with its SHA-256, and the record of
  * who downloaded what and when. In the state database under DATA_DIR.
  */
-import type { MonthlyReport } from '../reports/reportModel';
-import { SqliteBacked } from './sqliteFile';
+import type { MonthlyReport } from '../../reports/reportModel';
+import { SqliteBacked } from '../sqlite/sqliteFile';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS report_snapshot (

@@ -7,8 +7,8 @@
  * newest usable reading bad marks the meter dirty: its newest usable reading is looked up again.
  * Pure state: the store does the reading.
  */
-import { usable, type Reading } from '../energy/reading';
-import { meterKeyId, type LatestReading, type MeterKey } from './timeSeriesStore';
+import { usable, type Reading } from '../../energy/reading';
+import { meterKeyId, type LatestReading, type MeterKey } from '../timeSeriesStore';
 
 interface Entry {
   scannedAt: number;

@@ -15,8 +15,8 @@ import tls from 'node:tls';
 import mqtt from 'mqtt';
 import {
   DEFAULT_MQTT_TLS_PORT, embeddedBrokerTlsFromEnv, httpsFromEnv, mqttClientTlsFromEnv, tlsFromEnv, TlsConfigError,
-} from '../../services/tlsOptions';
-import { makeTestCertificates } from '../helpers/certificates';
+} from '../../../config/tlsOptions';
+import { makeTestCertificates } from '../../helpers/certificates';
 
 const OPENSSL = '/usr/bin/openssl';
 

@@ -2,11 +2,11 @@
  * The typed event bus components talk through. A listener that throws is logged and does not stop
  * the other listeners or the emitter.
  */
-import type { DataQualityEvent } from './energy/dataQuality';
-import type { Reading } from './energy/reading';
-import type { Logger } from './log';
-import type { QuarantineInput } from './store/stateStore';
-import type { Alarm, AlarmTransition } from '../alerts/alarm';
+import type { DataQualityEvent } from '../energy/dataQuality';
+import type { Reading } from '../energy/reading';
+import type { Logger } from '../core/log';
+import type { QuarantineInput } from '../store/state/stateStore';
+import type { Alarm, AlarmTransition } from '../energy/alarm';
 
 export interface EventMap {
   readingsStored: { readonly readings: readonly Reading[] };

@@ -2,8 +2,8 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Lease } from '../../../services/store/lease';
-import { silentLogger } from '../../../services/log';
+import { Lease } from '../../../../services/store/state/lease';
+import { silentLogger } from '../../../../services/core/log';
 
 describe('lease in the state store', () => {
   let dir: string;

@@ -3,7 +3,7 @@
  * (type, enterprise, meter), raised, escalated when its severity rises, cleared when the condition
  * ends. These types are shared by the rules, the alarm store, the HTTP API and the notifiers.
  */
-import type { Severity } from '../config/schema';
+import type { Severity } from '../../config/schema';
 
 export type { Severity };
 

@@ -3,9 +3,9 @@
  * Every attempt is recorded, so that an officer can see why a mail did not arrive; targets and
  * errors are redacted first because SMTP URLs and robot webhook URLs carry credentials.
  */
-import { SqliteBacked } from '../../services/store/sqliteFile';
-import { errorMessage } from '../../services/errors';
-import type { Logger } from '../../services/log';
+import { SqliteBacked } from '../sqlite/sqliteFile';
+import { errorMessage } from '../../core/errors';
+import type { Logger } from '../../core/log';
 
 export type DeliveryChannel = 'email' | 'webhook';
 export type DeliveryStatus = 'sent' | 'failed' | 'retrying';
@@ -13,7 +13,7 @@ export type DeliveryStatus = 'sent' | 'failed' | 'retrying';
 export interface DeliveryRecord {
   readonly id?: number;
   readonly channel: DeliveryChannel;
-  /** Email address, or a URL with its credentials redacted (services/security.ts `redactUrl`). */
+  /** Email address, or a URL with its credentials redacted (services/core/security.ts `redactUrl`). */
   readonly target: string;
   readonly subject: string;
   readonly alarmIds: number[];

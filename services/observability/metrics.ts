@@ -13,9 +13,9 @@
  */
 import { Router, type RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { DataQualityKind } from './energy/dataQuality';
-import type { EventBus } from './events';
-import { QUARANTINE_REASONS } from './store/stateStore';
+import type { DataQualityKind } from '../energy/dataQuality';
+import type { EventBus } from '../events/eventBus';
+import { QUARANTINE_REASONS } from '../store/state/stateStore';
 
 export const METRIC_PREFIX = 'energy_';
 

@@ -11,9 +11,9 @@
  */
 import os from 'node:os';
 import type Database from 'better-sqlite3';
-import { errorMessage } from '../errors';
-import type { Logger } from '../log';
-import { openSqlite } from './sqliteFile';
+import { errorMessage } from '../../core/errors';
+import type { Logger } from '../../core/log';
+import { openSqlite } from '../sqlite/sqliteFile';
 
 export const DEFAULT_LEASE_TTL_MS = 30_000;
 export const DEFAULT_LEASE_RENEW_MS = 10_000;

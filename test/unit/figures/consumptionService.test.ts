@@ -1,7 +1,7 @@
 import { COEFFICIENTS } from '../../../config/coefficients';
-import { ConsumptionService } from '../../../services/consumption/consumptionService';
+import { ConsumptionService } from '../../../services/figures/consumptionService';
 import { FactorTable } from '../../../services/energy/factors';
-import { SqliteTimeSeriesStore } from '../../../services/store/sqliteTimeSeriesStore';
+import { SqliteTimeSeriesStore } from '../../../services/store/sqlite/sqliteTimeSeriesStore';
 import { testConfig } from '../../helpers/config';
 
 const HOUR = Date.parse('2026-11-01T10:00:00+08:00');

@@ -1,6 +1,6 @@
-import { RollupCache } from '../../../services/store/rollupCache';
+import { RollupCache } from '../../../../services/store/influx/rollupCache';
 
-import type { QueryRow } from '../../../services/store/influxql';
+import type { QueryRow } from '../../../../services/store/influx/influxql';
 
 const row = (n: number): QueryRow => ({ measurement: 'consumption_daily', tags: {}, columns: { time: n, quantity: n } });
 

@@ -1,5 +1,5 @@
-import { DependencyError } from '../../../services/errors';
-import { parseQueryResponse } from '../../../services/store/influxql';
+import { DependencyError } from '../../../../services/core/errors';
+import { parseQueryResponse } from '../../../../services/store/influx/influxql';
 
 describe('parseQueryResponse', () => {
   it('gives rows per statement with tags and columns', () => {

@@ -3,7 +3,7 @@
  * regex alternations (values come from topics and URLs, so nothing is ever pasted in raw), and a
  * validating parser for the JSON that `/query` answers, from `unknown` to typed rows.
  */
-import { DependencyError } from '../errors';
+import { DependencyError } from '../../core/errors';
 
 /**
  * InfluxQL's scanner knows the escapes \\ \' \" and \n inside quoted tokens and rejects a raw

@@ -1,4 +1,4 @@
-import { redactUrl } from '../../services/security';
+import { redactUrl } from '../../../services/core/security';
 
 describe('redactUrl', () => {
   it('masks the password of a broker or SMTP URL and keeps the account name', () => {

@@ -3,8 +3,8 @@
  * events; alarms, output values and report snapshots join it in their issues). Always SQLite under
  * DATA_DIR, also in production, so that it survives restarts without another server.
  */
-import { SqliteBacked } from './sqliteFile';
-import type { DataQualityEvent, DataQualityKind } from '../energy/dataQuality';
+import { SqliteBacked } from '../sqlite/sqliteFile';
+import type { DataQualityEvent, DataQualityKind } from '../../energy/dataQuality';
 
 /** Reason codes of contract 2, plus `too-large` for payloads over the configured limit. */
 export const QUARANTINE_REASONS = [

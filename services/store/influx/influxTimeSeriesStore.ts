@@ -23,22 +23,22 @@
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { HttpError, InfluxDB, Point, setLogger } from '@influxdata/influxdb-client';
-import type { Quality, Reading } from '../energy/reading';
-import { bucketStart } from '../energy/time';
+import type { Quality, Reading } from '../../energy/reading';
+import { bucketStart } from '../../energy/time';
 import { CoalescedRounds } from './coalescedRounds';
 import { LatestCache } from './latestCache';
 import { RollupCache } from './rollupCache';
-import { DayCalendar, daysOf, emptyTouched, meterId as touchedMeterId, mergeTouched, splitPeriods, touchedCount, touchedDays, type RangePart, type TouchedDays } from './dailyRollup';
-import { BadRequestError, DependencyError, errorMessage } from '../errors';
-import type { Logger } from '../log';
+import { DayCalendar, daysOf, emptyTouched, meterId as touchedMeterId, mergeTouched, splitPeriods, touchedCount, touchedDays, type RangePart, type TouchedDays } from '../dailyRollup';
+import { BadRequestError, DependencyError, errorMessage } from '../../core/errors';
+import type { Logger } from '../../core/log';
 import {
   numberColumn, optionalNumberColumn, parseInfluxVersion, parseQueryResponse, quoteIdent, quoteString, regexAlternation, stringColumn, tagOf, timeLiteral,
   type QueryRow,
 } from './influxql';
 import type {
   ConsumptionQuery, ConsumptionRow, HourlyConsumption, LatestOptions, LatestReading, MeterKey, ReadingCount, RollupRebuild, StoreHealth, TimeSeriesStore, WriteBatch,
-} from './timeSeriesStore';
-import { meterKeyId } from './timeSeriesStore';
+} from '../timeSeriesStore';
+import { meterKeyId } from '../timeSeriesStore';
 
 export interface InfluxStoreOptions {
   readonly url: string;

@@ -7,11 +7,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { DEMO_CONFIG_PATH } from '../../config/load';
-import { verifyMosquittoPasswordLine } from '../../ingest/mosquittoAuthFiles';
-import { deployEnvText, parseEnvText } from '../../services/cli/deployEnv';
-import { runDeployInit } from '../../services/cli/deployInit';
-import { sha256Hex } from '../../services/security';
+import { DEMO_CONFIG_PATH } from '../../../config/load';
+import { verifyMosquittoPasswordLine } from '../../../ingest/mosquittoAuthFiles';
+import { deployEnvText, parseEnvText } from '../../../services/cli/deployEnv';
+import { runDeployInit } from '../../../services/cli/deployInit';
+import { sha256Hex } from '../../../services/core/security';
 
 const GATEWAY = { username: 'alu01', passwordSha256: sha256Hex('alu01-pw'), enterprise: 'alu01', role: 'gateway' };
 

@@ -2,8 +2,8 @@
  * Alarms and monthly output values, kept durably in the state database (SQLite under DATA_DIR):
  * they survive restarts. One open alarm per (type, enterprise, meter) is enforced by the schema.
  */
-import type { Alarm, AlarmFigure, AlarmState, AlarmType, Severity } from '../../alerts/alarm';
-import { SqliteBacked } from './sqliteFile';
+import type { Alarm, AlarmFigure, AlarmState, AlarmType, Severity } from '../../energy/alarm';
+import { SqliteBacked } from '../sqlite/sqliteFile';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS alarm (
