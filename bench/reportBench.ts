@@ -44,6 +44,7 @@ import { MonthlyReportBuilder } from '../services/reports/monthlyReportBuilder';
 import { renderReport } from '../services/reports/render';
 import { StatusService } from '../services/figures/statusService';
 import { AlarmStore } from '../services/store/state/alarmStore';
+import { OutputStore } from '../services/store/state/outputStore';
 import { InfluxTimeSeriesStore } from '../services/store/influx/influxTimeSeriesStore';
 import { StateStore } from '../services/store/state/stateStore';
 import type { HourlyConsumption } from '../services/store/timeSeriesStore';
@@ -289,15 +290,16 @@ export async function runReportBench(options: ReportBenchOptions = {}): Promise<
     const store = new InfluxTimeSeriesStore({ url, database: DB, zone: ZONE, requestTimeoutMs: 900_000, soleWriter: true }, { logger: silentLogger(), ...(traceQueries && { fetch: tracingFetch(log) }) });
     const state = new StateStore({ path: path.join(dir, 'state.db') });
     const alarms = new AlarmStore({ path: path.join(dir, 'state.db') });
+    const outputs = new OutputStore({ path: path.join(dir, 'state.db') });
     // start() finds no rollups and builds them from what was loaded (the one-time migration).
     const started = await timed(() => store.start());
     log(`store start with the rollup build: ${(started.ms / 1000).toFixed(1)} s`);
     if (!reuse) rows.push(row('rollup build on first start', [started.ms]));
-    await Promise.all([state.start(), alarms.start()]);
+    await Promise.all([state.start(), alarms.start(), outputs.start()]);
 
     const factors = new FactorTable(cfg, COEFFICIENTS);
     const consumption = new ConsumptionService({ store, factors, config: cfg });
-    const status = new StatusService({ store, alarms, config: cfg, factors });
+    const status = new StatusService({ store, outputs, config: cfg, factors });
     const builder = new MonthlyReportBuilder({ config: cfg, store, alarms, consumption, status });
     const ids = cfg.enterprises.map((e) => e.id);
 
@@ -307,7 +309,7 @@ export async function runReportBench(options: ReportBenchOptions = {}): Promise<
       const coldStore = new InfluxTimeSeriesStore({ url, database: DB, zone: ZONE, requestTimeoutMs: 900_000 }, { logger: silentLogger() });
       await coldStore.start();
       const coldConsumption = new ConsumptionService({ store: coldStore, factors, config: cfg });
-      const coldStatus = new StatusService({ store: coldStore, alarms, config: cfg, factors });
+      const coldStatus = new StatusService({ store: coldStore, outputs, config: cfg, factors });
       const coldBuilder = new MonthlyReportBuilder({ config: cfg, store: coldStore, alarms, consumption: coldConsumption, status: coldStatus });
       const heap = heapSampler();
       const built = await timed(() => coldBuilder.build(MONTH, Date.now(), 1));
@@ -397,14 +399,14 @@ export async function runReportBench(options: ReportBenchOptions = {}): Promise<
     // The rules instance of a scaled-out deployment: other instances write, so latest() polls.
     const scaledStore = new InfluxTimeSeriesStore({ url, database: DB, zone: ZONE, requestTimeoutMs: 900_000 }, { logger: silentLogger(), ...(traceQueries && { fetch: tracingFetch(log) }) });
     await scaledStore.start();
-    const scaledStatus = new StatusService({ store: scaledStore, alarms, config: cfg, factors });
+    const scaledStatus = new StatusService({ store: scaledStore, outputs, config: cfg, factors });
     const scaledEngine = new RuleEngine({}, { config: cfg, status: scaledStatus, store: scaledStore, state, alarms, manager, logger: silentLogger(), now: () => at });
     await scaledEngine.evaluate(at); // its first cycle scans every meter's history once
     rows.push(row('rule cycle (after an ingest round), scaled out', await afterIngestRounds(scaledEngine), { targetMs: 200, note: 'rules instance polling for other writers\' readings' }));
     await scaledEngine.stop();
     await scaledStore.stop();
     await engine.stop();
-    await Promise.all([store.stop(), alarms.stop(), state.stop()]);
+    await Promise.all([store.stop(), alarms.stop(), outputs.stop(), state.stop()]);
     return rows;
   } finally {
     await own?.stop();

@@ -10,7 +10,7 @@ import type { z } from 'zod';
 import { configSchema, type Config } from './schema';
 import { checkReferences } from './references';
 import { configAsset } from './paths';
-import { parseShard, shardLabel, ShardSpecError, type ShardSpec } from '../ingest/shard';
+import { parseShard, shardLabel, ShardSpecError, type ShardSpec } from './shardSpec';
 
 export interface ConfigProblem { readonly path: string; readonly line?: number; readonly message: string }
 

@@ -27,7 +27,9 @@ import type { RenderReport } from './reports/reportFormats';
 import { ReportMailer } from './reports/reportMailer';
 import { ReportRenderPool, renderPoolOptionsFromEnv } from './reports/renderPool';
 import { ReportService, type ReportSink } from './reports/reportService';
+import { OutputStore } from './store/state/outputStore';
 import { ReportArchive } from './store/state/reportArchive';
+import type { MonthlyReport, MonthlyReportArchive } from './reports/reportModel';
 import { AlarmManager, type AlarmSink } from '../alerts/alarmManager';
 import { RuleEngine } from '../alerts/ruleEngine';
 import { SqliteDeliveryLog } from './store/state/deliveryLog';
@@ -71,12 +73,13 @@ export class App {
   readonly source: MqttSource;
   readonly metrics: Metrics;
   readonly alarms: AlarmStore;
+  readonly outputs: OutputStore;
   readonly rules: RuleEngine;
   readonly deliveries: SqliteDeliveryLog;
   readonly reports: ReportService;
   /** Shard, shared subscription, role and the rules lease (README "Scale-out"). */
   readonly scaleOut: ScaleOut;
-  private readonly archive: ReportArchive;
+  private readonly archive: MonthlyReportArchive;
   private readonly notifiers: Lifecycle[] = [];
   private readonly components: { name: string; part: Lifecycle }[] = [];
   private started: string[] = [];
@@ -92,6 +95,7 @@ export class App {
     const scaleOut = this.scaleOut;
     this.state = new StateStore({ path: path.join(connections.dataDir, 'state.db'), ...(scaleOut.sourceRefPrefix !== undefined && { sourceRefPrefix: scaleOut.sourceRefPrefix }) });
     this.alarms = new AlarmStore({ path: path.join(connections.dataDir, 'state.db') });
+    this.outputs = new OutputStore({ path: path.join(connections.dataDir, 'state.db') });
     this.store = instrumentStore(connections.influx
       ? new InfluxTimeSeriesStore({
         url: connections.influx.url, database: connections.influx.database, zone: config.timezone, soleWriter: scaleOut.soleWriter,
@@ -143,7 +147,7 @@ export class App {
     });
 
     const consumption = new ConsumptionService({ store: this.store, factors, config });
-    const status = new StatusService({ store: this.store, alarms: this.alarms, config, factors });
+    const status = new StatusService({ store: this.store, outputs: this.outputs, config, factors });
     // Notifiers (contract 7): mail when an SMTP server is configured, webhooks when listed.
     const deliveries = new SqliteDeliveryLog({ path: path.join(connections.dataDir, 'state.db') });
     const n = config.notify;
@@ -176,7 +180,7 @@ export class App {
     const renderPool = new ReportRenderPool({ ...renderPoolOptionsFromEnv(process.env), logger: logger.child({ component: 'report-render' }) });
     this.components.push({ name: 'report rendering', part: { start: async () => undefined, stop: () => renderPool.close() } });
     const renderReport: RenderReport = renderPool.render;
-    const archive = new ReportArchive({ path: path.join(connections.dataDir, 'state.db') });
+    const archive = new ReportArchive<MonthlyReport>({ path: path.join(connections.dataDir, 'state.db') });
     const builder = new MonthlyReportBuilder({ config, consumption, status, alarms: this.alarms, store: this.store });
     const reportMailer = connections.smtpUrl && config.reports.recipients.length > 0
       ? new ReportMailer({ smtpUrl: connections.smtpUrl, from: n.from, recipients: config.reports.recipients, language: config.reports.language },
@@ -199,7 +203,7 @@ export class App {
     });
     this.http = new HttpServer({ port: connections.httpPort, host: connections.httpHost ?? '127.0.0.1', ...(options.tls?.https && { tls: options.tls.https }) }, {
       ...(connections.trustProxy !== undefined && { trustProxy: connections.trustProxy }), metricsAccess: connections.metrics ?? 'token',
-      config, consumption, status, alarms: this.alarms, deliveries, metrics: this.metrics, state: this.state, events: this.bus, store: this.store, now, logger: logger.child({ component: 'http' }),
+      config, consumption, status, alarms: this.alarms, outputs: this.outputs, deliveries, metrics: this.metrics, state: this.state, events: this.bus, store: this.store, now, logger: logger.child({ component: 'http' }),
       reports: { service: this.reports, archive, render: renderPool.tryRender, language: config.reports.language, renderStats: () => renderPool.stats() },
       replay: async (records) => {
         const { mine, others } = scaleOut.splitReplay(records);
@@ -209,7 +213,7 @@ export class App {
       health: () => this.health(),
     });
 
-    this.components.push({ name: 'state store', part: this.state }, { name: 'alarm store', part: this.alarms }, { name: 'delivery log', part: this.deliveries }, { name: 'report archive', part: this.archive }, { name: 'time-series store', part: this.store });
+    this.components.push({ name: 'state store', part: this.state }, { name: 'alarm store', part: this.alarms }, { name: 'output store', part: this.outputs }, { name: 'delivery log', part: this.deliveries }, { name: 'report archive', part: this.archive }, { name: 'time-series store', part: this.store });
     // Notifiers stop after the rules (reverse order) and send what is waiting before the log closes.
     this.notifiers.forEach((part, i) => this.components.push({ name: `notifier ${i + 1}`, part }));
     if (this.broker) this.components.push({ name: 'embedded broker', part: this.broker });

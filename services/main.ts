@@ -3,7 +3,7 @@
  * The app itself never exits the process.
  */
 import { ConfigError, configPathFromEnv, connectionsFromEnv, loadConfigFile } from '../config/load';
-import { parseShard, ShardSpecError } from '../ingest/shard';
+import { parseShard, ShardSpecError } from '../config/shardSpec';
 import { App } from './app';
 import { withInstanceClientId } from './instanceId';
 import { createLogger } from './core/log';

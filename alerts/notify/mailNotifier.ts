@@ -10,7 +10,9 @@ import type { Config } from '../../config/schema';
 import type { AlarmTransition } from '../../services/energy/alarm';
 import type { Logger } from '../../services/core/log';
 import { errorMessage } from '../../services/core/errors';
-import { DeliveryQueue, scrubSecrets, type DeliveryLog } from '../../services/store/state/deliveryLog';
+import { DeliveryQueue, scrubSecrets } from '../../services/delivery/deliveryQueue';
+import { isRetryableSmtpError } from '../../services/delivery/smtp';
+import type { DeliveryLog } from '../../services/store/state/deliveryLog';
 import { renderDigest, renderTransition, type Language, type RenderedMail, type TemplateContext } from './mailTemplates';
 
 export type Recipient = Config['notify']['recipients'][number];
@@ -55,12 +57,6 @@ export function recipientWants(r: Recipient, t: AlarmTransition): boolean {
   // A `cleared` transition carries the alarm as it was, so its severity is the one it had.
   if (r.severities && !r.severities.includes(t.alarm.severity)) return false;
   return r.enterprise === undefined || r.enterprise === t.alarm.enterprise;
-}
-
-/** SMTP replies 4xx and connection trouble are temporary (RFC 5321 4.2.1); a 5xx reply is permanent. */
-export function isRetryableSmtpError(err: unknown): boolean {
-  const code = (err as { responseCode?: unknown } | null)?.responseCode;
-  return !(typeof code === 'number' && code >= 500 && code < 600);
 }
 
 interface PendingGroup {

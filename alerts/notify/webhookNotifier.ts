@@ -9,7 +9,7 @@ import { redactUrl } from '../../services/core/security';
 import type { AlarmTransition, Severity } from '../../services/energy/alarm';
 import { AppError, errorMessage } from '../../services/core/errors';
 import type { Logger } from '../../services/core/log';
-import { DeliveryQueue, scrubSecrets } from '../../services/store/state/deliveryLog';
+import { DeliveryQueue, scrubSecrets } from '../../services/delivery/deliveryQueue';
 import type { NotifierDeps } from './mailNotifier';
 import {
   alarmsUrl, enterpriseNames, highestSeverity, nameOf, transitionFields, transitionRow, transitionSubject, words, type Language, type TemplateContext,

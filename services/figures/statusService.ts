@@ -6,7 +6,7 @@
  * after `at` on that day is then taken off, evaluated from their readings.
  */
 import type { Config, EnterpriseConfig, TariffConfig } from '../../config/schema';
-import type { AlarmStore } from '../store/state/alarmStore';
+import type { OutputStore } from '../store/state/outputStore';
 import type { ConsumptionRow, MeterKey, TimeSeriesStore } from '../store/timeSeriesStore';
 import { tceOf, type FactorTable } from '../energy/factors';
 import { intensityStatus, quotaStatus, yearFraction, type IntensityStatus, type QuotaStatus } from '../energy/quota';
@@ -47,7 +47,7 @@ export class StatusService {
   private readonly submeters: MeterKey[];
   private readonly tariffMeters: MeterKey[];
 
-  constructor(private readonly deps: { store: TimeSeriesStore; alarms: AlarmStore; config: Config; factors: FactorTable }) {
+  constructor(private readonly deps: { store: TimeSeriesStore; outputs: OutputStore; config: Config; factors: FactorTable }) {
     this.submeters = submeterKeys(deps.config);
     this.tariffMeters = tariffMeterKeys(deps.config);
   }
@@ -80,7 +80,7 @@ export class StatusService {
     const minus = (rows: readonly AfterAt[]) => rows.map((r) => ({ enterprise: r.enterprise, carrier: r.carrier, unit: r.unit, time: monthStart, quantity: -r.quantity }));
     const ytdRows = [...months, ...minus(after.filter((r) => !r.submeter))];
     const tariffRows = [...tariffMonths, ...minus(after.filter((r) => r.tariff))];
-    const outputs = this.deps.alarms.outputs(ids, `${year}-01`, DateTime.fromMillis(ref, { zone }).toFormat('yyyy-MM'));
+    const outputs = this.deps.outputs.outputs(ids, `${year}-01`, DateTime.fromMillis(ref, { zone }).toFormat('yyyy-MM'));
 
     // Grouped once: filtering every row list per enterprise was quadratic in a 300-enterprise cycle.
     const byEnterprise = <T extends { enterprise: string }>(rows: readonly T[]): Map<string, T[]> => {

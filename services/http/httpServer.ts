@@ -25,6 +25,7 @@ import { healthRouter, type DependencyStatus } from './routes/health';
 import { quarantineRouter } from './routes/quarantine';
 import { alarmsRouter } from './routes/alarms';
 import type { AlarmStore } from '../store/state/alarmStore';
+import type { OutputStore } from '../store/state/outputStore';
 import type { StatusService } from '../figures/statusService';
 import type { DeliveryLog } from '../store/state/deliveryLog';
 import type { EventBus } from '../events/eventBus';
@@ -37,7 +38,7 @@ import { districtRouter } from './routes/district';
 import { notificationsRouter } from './routes/notifications';
 import { reportsRouter } from './routes/reports';
 import type { ReportService } from '../reports/reportService';
-import type { ReportArchive } from '../store/state/reportArchive';
+import type { MonthlyReportArchive } from '../reports/reportModel';
 import type { RenderReport } from '../reports/reportFormats';
 import type { RenderPoolStats } from '../reports/renderPool';
 import type { MetricsAccess } from '../../config/load';
@@ -54,6 +55,7 @@ export interface HttpDeps {
   readonly now: () => number;
   readonly status: StatusService;
   readonly alarms: AlarmStore;
+  readonly outputs: OutputStore;
   readonly deliveries?: DeliveryLog;
   /** The event bus the dashboard's live stream listens to. */
   readonly events?: EventBus;
@@ -62,7 +64,7 @@ export interface HttpDeps {
   /** Dashboard sessions (default: in memory, 8 h idle, 12 h at most). */
   readonly sessions?: SessionStore;
   readonly reports?: {
-    readonly service: ReportService; readonly archive: ReportArchive; readonly language: 'zh-CN' | 'en';
+    readonly service: ReportService; readonly archive: MonthlyReportArchive; readonly language: 'zh-CN' | 'en';
     /** May refuse with ReportRenderBusyError (503 + Retry-After) when rendering is at its bound (renderPool.ts). */
     readonly render: RenderReport;
     /** The render pool's state, shown in /healthz's details (staff token). */

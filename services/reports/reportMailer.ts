@@ -5,8 +5,9 @@
  */
 import nodemailer, { type Transporter } from 'nodemailer';
 import { redactUrl } from '../core/security';
-import { DeliveryQueue, scrubSecrets, type DeliveryLog } from '../store/state/deliveryLog';
-import { isRetryableSmtpError } from '../../alerts/notify/mailNotifier';
+import { DeliveryQueue, scrubSecrets } from '../delivery/deliveryQueue';
+import { isRetryableSmtpError } from '../delivery/smtp';
+import type { DeliveryLog } from '../store/state/deliveryLog';
 import type { Logger } from '../core/log';
 import type { MonthlyReport } from './reportModel';
 import type { ReportSink } from './reportService';

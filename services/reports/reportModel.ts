@@ -3,6 +3,8 @@
  * CSV, XLSX, PDF and HTML carry the same figures. Numbers are plain numbers in the units named
  * beside them; renderers format, they never compute.
  */
+import type { ReportArchive } from '../store/state/reportArchive';
+
 export interface CarrierFigures {
   readonly quantity: number;
   readonly unit: string;
@@ -122,3 +124,6 @@ export interface MonthlyReport {
   /** What changed from the previous revision, if any. */
   readonly revisionNote?: string;
 }
+
+/** Finalised revisions of monthly reports (services/store/state/reportArchive.ts). */
+export type MonthlyReportArchive = ReportArchive<MonthlyReport>;

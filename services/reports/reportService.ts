@@ -8,7 +8,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import { DateTime } from 'luxon';
 import type { Config } from '../../config/schema';
 import type { Logger } from '../core/log';
-import type { ReportArchive } from '../store/state/reportArchive';
+import type { MonthlyReportArchive } from './reportModel';
 import { contentHash, reportHash, type MonthlyReportBuilder } from './monthlyReportBuilder';
 import type { MonthlyReport } from './reportModel';
 
@@ -35,7 +35,7 @@ export class ReportService {
   private tasks: ScheduledTask[] = [];
 
   constructor(private readonly deps: {
-    config: Config; builder: MonthlyReportBuilder; archive: ReportArchive; sinks: readonly ReportSink[]; logger: Logger; now?: () => number;
+    config: Config; builder: MonthlyReportBuilder; archive: MonthlyReportArchive; sinks: readonly ReportSink[]; logger: Logger; now?: () => number;
     /** The scheduled jobs run only while this says so (the lease, services/store/state/lease.ts); default always. */
     active?: () => boolean;
   }) {}

@@ -16,6 +16,7 @@ import { createLogger, type Logger } from '../../services/core/log';
 import { Metrics } from '../../services/observability/metrics';
 import type { StateStore } from '../../services/store/state/stateStore';
 import type { AlarmStore } from '../../services/store/state/alarmStore';
+import type { OutputStore } from '../../services/store/state/outputStore';
 import type { TimeSeriesStore } from '../../services/store/timeSeriesStore';
 import type { StatusService } from '../../services/figures/statusService';
 import { testConfig } from '../helpers/config';
@@ -46,6 +47,7 @@ async function serve(overrides: Omit<Partial<HttpDeps>, 'consumption'> & Stubs =
     state: { listQuarantine: () => [], countQuarantine: () => ({}) } as unknown as StateStore,
     status: { statusAt: async () => new Map() } as unknown as StatusService,
     alarms: { list: () => [], get: () => undefined, openAlarms: () => [] } as unknown as AlarmStore,
+    outputs: { setOutput: () => undefined, outputs: () => [] } as unknown as OutputStore,
     store: { latest: async () => [], countUsable: async () => [] } as unknown as TimeSeriesStore,
     replay: async () => ({ replayed: [], stillRejected: [] }),
     health: async () => ({ store: { ok: true } }),

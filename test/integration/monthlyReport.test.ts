@@ -8,6 +8,7 @@ import { FactorTable } from '../../services/energy/factors';
 import { MonthlyReportBuilder, enterpriseScope, reportHash } from '../../services/reports/monthlyReportBuilder';
 import { StatusService } from '../../services/figures/statusService';
 import { AlarmStore } from '../../services/store/state/alarmStore';
+import { OutputStore } from '../../services/store/state/outputStore';
 import { SqliteTimeSeriesStore } from '../../services/store/sqlite/sqliteTimeSeriesStore';
 import type { HourlyConsumption } from '../../services/store/timeSeriesStore';
 import { testConfig } from '../helpers/config';
@@ -47,12 +48,14 @@ describe('monthly report model', () => {
   let dir: string;
   let store: SqliteTimeSeriesStore;
   let alarms: AlarmStore;
+  let outputs: OutputStore;
   let builder: MonthlyReportBuilder;
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'report-'));
     store = new SqliteTimeSeriesStore({ path: ':memory:', zone: 'Asia/Shanghai' });
     alarms = new AlarmStore({ path: path.join(dir, 'state.db') });
-    await Promise.all([store.start(), alarms.start()]);
+    outputs = new OutputStore({ path: path.join(dir, 'state.db') });
+    await Promise.all([store.start(), alarms.start(), outputs.start()]);
     await writeReportData(store);
     alarms.raise({ type: 'quota', enterprise: 'alu01', meter: null, severity: 'warning', value: 1, threshold: 1, unit: 'share', message: 'x' }, at('2026-11-20T00:00:00+08:00'));
     alarms.raise({ type: 'tariff', enterprise: 'alu01', meter: null, severity: 'critical', value: 1, threshold: 1, unit: 'kWh/t', message: 'x' }, at('2026-10-20T00:00:00+08:00'));
@@ -60,11 +63,11 @@ describe('monthly report model', () => {
     builder = new MonthlyReportBuilder({
       config: reportConfig, store, alarms,
       consumption: new ConsumptionService({ store, factors, config: reportConfig }),
-      status: new StatusService({ store, alarms, config: reportConfig, factors }),
+      status: new StatusService({ store, outputs, config: reportConfig, factors }),
     });
   });
   afterAll(async () => {
-    await Promise.all([store.stop(), alarms.stop()]);
+    await Promise.all([store.stop(), alarms.stop(), outputs.stop()]);
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -14,6 +14,7 @@ import { FactorTable } from '../../services/energy/factors';
 import { silentLogger } from '../../services/core/log';
 import { StatusService } from '../../services/figures/statusService';
 import { AlarmStore } from '../../services/store/state/alarmStore';
+import { OutputStore } from '../../services/store/state/outputStore';
 import { SqliteTimeSeriesStore } from '../../services/store/sqlite/sqliteTimeSeriesStore';
 import { StateStore } from '../../services/store/state/stateStore';
 import type { HourlyConsumption } from '../../services/store/timeSeriesStore';
@@ -42,6 +43,7 @@ describe('rules engine', () => {
   let store: SqliteTimeSeriesStore;
   let state: StateStore;
   let alarms: AlarmStore;
+  let outputs: OutputStore;
   let engine: RuleEngine;
   let sent: AlarmTransition[];
   const hourly = (meter: string, carrier: string, unit: string, iso: string, quantity: number): HourlyConsumption =>
@@ -52,15 +54,16 @@ describe('rules engine', () => {
     store = new SqliteTimeSeriesStore({ path: ':memory:', zone: config.timezone });
     state = new StateStore({ path: path.join(dir, 'state.db') });
     alarms = new AlarmStore({ path: path.join(dir, 'state.db') });
-    await Promise.all([store.start(), state.start(), alarms.start()]);
+    outputs = new OutputStore({ path: path.join(dir, 'state.db') });
+    await Promise.all([store.start(), state.start(), alarms.start(), outputs.start()]);
     sent = [];
     const factors = new FactorTable(config, COEFFICIENTS);
     const manager = new AlarmManager({ alarms, sinks: [{ notify: (t) => sent.push(...t) }], logger: silentLogger() });
-    const status = new StatusService({ store, alarms, config, factors });
+    const status = new StatusService({ store, outputs, config, factors });
     engine = new RuleEngine({}, { config, status, store, state, alarms, manager, logger: silentLogger(), now: () => at('2026-01-01T00:00:00+08:00') });
   });
   afterEach(async () => {
-    await Promise.all([store.stop(), state.stop(), alarms.stop()]);
+    await Promise.all([store.stop(), state.stop(), alarms.stop(), outputs.stop()]);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -104,7 +107,7 @@ describe('rules engine', () => {
     expect(tariff.alarm.value).toBeCloseTo(1_100_000 / 82, 9);
     expect(tariff.alarm.message).toContain('0.06 元/kWh');
     expect(tariff.alarm.message).toContain('66,000 元'); // 0.06 x 1,100,000
-    const status = await new StatusService({ store, alarms, config, factors: new FactorTable(config, COEFFICIENTS) }).statusAt(config.enterprises, at('2026-12-31T00:00:00+08:00'));
+    const status = await new StatusService({ store, outputs, config, factors: new FactorTable(config, COEFFICIENTS) }).statusAt(config.enterprises, at('2026-12-31T00:00:00+08:00'));
     expect(status.get('alu01')!.tariff).toMatchObject({ markupYuanPerKwh: 0.06, surchargeYuan: 66_000, electricityKwh: 1_100_000, productT: 82 });
     expect(status.get('alu01')!.quota!.ytdTce).toBeCloseTo(1_100_000 * 0.1229 / 1000, 9);
   });
@@ -116,7 +119,7 @@ describe('rules engine', () => {
       ] }],
       tariffs: [{ id: 'cem', scheme: 'bands', basis: 'month', limit: 61, metric: 'kwh_per_t', bands: [{ over: 0, markup: 0.05 }, { over: 0.1, markup: 0.1 }, { over: 0.2, markup: 0.3 }] }],
     });
-    const status = new StatusService({ store, alarms, config: cement, factors: new FactorTable(cement, COEFFICIENTS) });
+    const status = new StatusService({ store, outputs, config: cement, factors: new FactorTable(cement, COEFFICIENTS) });
     const h = (meter: string, carrier: string, unit: string, q: number): HourlyConsumption => ({ enterprise: 'cem01', meter, carrier, unit, hour: at('2026-05-10T10:00:00+08:00'), quantity: q });
     // May: 67,100 kWh / 1,000 t = 67.1 kWh/t; x = (67.1 - 61) / 61 = 0.1 exactly -> the 0.0 band, +0.05 yuan/kWh.
     await store.write({ readings: [], hourly: [h('e', 'electricity', 'kWh', 67_100), h('clinker', 'product', 't', 1000)] });
@@ -142,10 +145,10 @@ describe('rules engine', () => {
   it('intensity: ytd tce per 10^4 yuan against the limit, exactly at the limit is yellow (ratio 1.00 > 0.95), above red', async () => {
     // 1,000,000 kWh = 122.9 tce; output 1,229 x 10^4 yuan gives 0.1 tce/10^4 yuan = the limit: ratio 1.00.
     await store.write({ readings: [], hourly: [hourly('e-main', 'electricity', 'kWh', '2026-01-10T10:00:00+08:00', 1_000_000)] });
-    alarms.setOutput('alu01', '2026-01', 1229, 'officer', 0);
+    outputs.setOutput('alu01', '2026-01', 1229, 'officer', 0);
     let t = await engine.evaluate(at('2026-12-31T00:00:00+08:00'));
     expect(t.find((x) => x.alarm.type === 'intensity')?.alarm).toMatchObject({ severity: 'warning', threshold: 0.1 });
-    alarms.setOutput('alu01', '2026-01', 1200, 'officer', 0);
+    outputs.setOutput('alu01', '2026-01', 1200, 'officer', 0);
     t = await engine.evaluate(at('2026-12-31T00:00:00+08:00'));
     expect(t.find((x) => x.alarm.type === 'intensity')).toMatchObject({ kind: 'escalated', alarm: { severity: 'critical' } });
   });
@@ -177,7 +180,7 @@ describe('rules engine', () => {
     });
     const sent2: AlarmTransition[] = [];
     const manager = new AlarmManager({ alarms, sinks: [{ notify: (t) => sent2.push(...t) }], logger: silentLogger() });
-    const eng = new RuleEngine({}, { config: two, status: new StatusService({ store, alarms, config: two, factors: new FactorTable(two, COEFFICIENTS) }), store, state, alarms, manager, logger: silentLogger() });
+    const eng = new RuleEngine({}, { config: two, status: new StatusService({ store, outputs, config: two, factors: new FactorTable(two, COEFFICIENTS) }), store, state, alarms, manager, logger: silentLogger() });
     const t0 = at('2026-05-01T08:00:00+08:00');
     // Readings are in kW before the multiplier of 10: 4,500 -> 45,000 kW.
     const put = async (s: number, kw: number) => store.write({ readings: [{ enterprise: 'alu01', meter: 'pot', ts: t0 + s * 1000, value: kw / 10, quality: 'good' }], hourly: [] });
@@ -203,7 +206,7 @@ describe('rules engine', () => {
       rules: { thresholds: [{ enterprise: 'alu01', meter: 'e', above: 10_000, forSeconds: 1800, severity: 'warning' }] },
     });
     const manager = new AlarmManager({ alarms, sinks: [], logger: silentLogger() });
-    const mk = (c: typeof cfg) => new RuleEngine({}, { config: c, status: new StatusService({ store, alarms, config: c, factors: new FactorTable(c, COEFFICIENTS) }), store, state, alarms, manager, logger: silentLogger(), now: () => at('2026-05-01T08:45:00+08:00') });
+    const mk = (c: typeof cfg) => new RuleEngine({}, { config: c, status: new StatusService({ store, outputs, config: c, factors: new FactorTable(c, COEFFICIENTS) }), store, state, alarms, manager, logger: silentLogger(), now: () => at('2026-05-01T08:45:00+08:00') });
     const t0 = at('2026-05-01T08:00:00+08:00');
     // Register steps of 6,000 x 2 = 12,000 kWh per 15 minutes for 45 minutes: above 10,000 for 30 min.
     await store.write({ readings: [0, 1, 2, 3].map((i) => ({ enterprise: 'alu01', meter: 'e', ts: t0 + i * 900_000, value: 1_000_000 + i * 6000, quality: 'good' as const })), hourly: [] });

@@ -7,7 +7,7 @@ import { BadRequestError, NotFoundError } from '../../core/errors';
 import { isoInZone, parseInstant, yearBounds, type Every } from '../../energy/time';
 import { DateTime } from 'luxon';
 import { isTariffScope } from '../../energy/meterScope';
-import type { AlarmStore } from '../../store/state/alarmStore';
+import type { OutputStore } from '../../store/state/outputStore';
 import type { StatusService } from '../../figures/statusService';
 import { assertCanSee, principalOf, requireRole } from '../auth';
 import { parseInput } from '../validate';
@@ -44,7 +44,7 @@ export function describeEnterprise(e: EnterpriseConfig, now: number, zone: strin
 const statusQuery = z.object({ at: z.string().optional() }).strict();
 const outputBody = z.object({ outputValue10kYuan: z.number().finite().nonnegative() }).strict();
 
-export function enterprisesRouter(deps: { config: Config; consumption: ConsumptionService; status: StatusService; alarms: AlarmStore; store: TimeSeriesStore; now: () => number }): Router {
+export function enterprisesRouter(deps: { config: Config; consumption: ConsumptionService; status: StatusService; outputs: OutputStore; store: TimeSeriesStore; now: () => number }): Router {
   const router = Router();
   const zone = deps.config.timezone;
   const find = (id: string): EnterpriseConfig => {
@@ -122,7 +122,7 @@ export function enterprisesRouter(deps: { config: Config; consumption: Consumpti
     if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new BadRequestError(`month must be YYYY-MM, got "${month}"`);
     const body = parseInput(outputBody, req.body, 'body');
     const by = principalOf(res).name;
-    deps.alarms.setOutput(e.id, month, body.outputValue10kYuan, by, deps.now());
+    deps.outputs.setOutput(e.id, month, body.outputValue10kYuan, by, deps.now());
     res.json({ enterprise: e.id, month, outputValue10kYuan: body.outputValue10kYuan, enteredBy: by });
   });
 

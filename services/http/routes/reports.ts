@@ -10,7 +10,7 @@ import type { MonthlyReport } from '../../reports/reportModel';
 import type { ReportService } from '../../reports/reportService';
 import { REPORT_FORMATS, type RenderReport } from '../../reports/reportFormats';
 import { ReportRenderBusyError } from '../../reports/renderPool';
-import type { ReportArchive } from '../../store/state/reportArchive';
+import type { MonthlyReportArchive } from '../../reports/reportModel';
 import { isoInZone, monthBounds } from '../../energy/time';
 import { AppError, ForbiddenError, NotFoundError } from '../../core/errors';
 import { assertCanSee, principalOf, requireRole, type Principal } from '../auth';
@@ -24,7 +24,7 @@ const reportQuery = z.object({
 }).strict();
 
 export function reportsRouter(deps: {
-  reports: ReportService; archive: ReportArchive; render: RenderReport; zone: string; language: 'zh-CN' | 'en'; enterpriseIds: ReadonlySet<string>; now: () => number;
+  reports: ReportService; archive: MonthlyReportArchive; render: RenderReport; zone: string; language: 'zh-CN' | 'en'; enterpriseIds: ReadonlySet<string>; now: () => number;
 }): Router {
   const router = Router();
 

@@ -1,6 +1,5 @@
 /**
- * Alarms and monthly output values, kept durably in the state database (SQLite under DATA_DIR):
- * they survive restarts. One open alarm per (type, enterprise, meter) is enforced by the schema.
+ * Alarms, kept durably in the state database (SQLite under DATA_DIR): they survive restarts. One open alarm per (type, enterprise, meter) is enforced by the schema.
  */
 import type { Alarm, AlarmFigure, AlarmState, AlarmType, Severity } from '../../energy/alarm';
 import { SqliteBacked } from '../sqlite/sqliteFile';
@@ -13,9 +12,6 @@ const SCHEMA = `
     raised_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, cleared_at INTEGER, ack_at INTEGER, ack_by TEXT);
   CREATE UNIQUE INDEX IF NOT EXISTS alarm_one_open ON alarm (type, enterprise, IFNULL(meter, '')) WHERE state != 'cleared';
   CREATE INDEX IF NOT EXISTS alarm_by_enterprise ON alarm (enterprise, raised_at);
-  CREATE TABLE IF NOT EXISTS output_value (
-    enterprise TEXT NOT NULL, month TEXT NOT NULL, value_10k_yuan REAL NOT NULL, entered_by TEXT NOT NULL, entered_at INTEGER NOT NULL,
-    PRIMARY KEY (enterprise, month)) WITHOUT ROWID;
 `;
 
 interface AlarmRow {
@@ -120,18 +116,5 @@ export class AlarmStore extends SqliteBacked {
   raisedCounts(from: number, to: number): { enterprise: string; severity: Severity; n: number }[] {
     return this.statement('SELECT enterprise, severity, COUNT(*) AS n FROM alarm WHERE raised_at >= ? AND raised_at < ? GROUP BY enterprise, severity')
       .all(from, to) as { enterprise: string; severity: Severity; n: number }[];
-  }
-
-  setOutput(enterprise: string, month: string, value10kYuan: number, by: string, at: number): void {
-    this.statement('INSERT OR REPLACE INTO output_value (enterprise, month, value_10k_yuan, entered_by, entered_at) VALUES (?, ?, ?, ?, ?)')
-      .run(enterprise, month, value10kYuan, by, at);
-  }
-
-  /** Output values of these enterprises for months in [fromMonth, toMonth] (YYYY-MM, inclusive). */
-  outputs(enterprises: readonly string[], fromMonth: string, toMonth: string): { enterprise: string; month: string; value10kYuan: number }[] {
-    if (enterprises.length === 0) return [];
-    return this.statement(`SELECT enterprise, month, value_10k_yuan AS value10kYuan FROM output_value
-        WHERE enterprise IN (${enterprises.map(() => '?').join(',')}) AND month >= ? AND month <= ? ORDER BY month`)
-      .all(...enterprises, fromMonth, toMonth) as { enterprise: string; month: string; value10kYuan: number }[];
   }
 }

@@ -2,7 +2,6 @@
  * Finalised monthly reports (contract 6): every revision kept with its SHA-256, and the record of
  * who downloaded what and when. In the state database under DATA_DIR.
  */
-import type { MonthlyReport } from '../../reports/reportModel';
 import { SqliteBacked } from '../sqlite/sqliteFile';
 
 const SCHEMA = `
@@ -17,28 +16,31 @@ const SCHEMA = `
 export interface SnapshotInfo { readonly month: string; readonly revision: number; readonly sha256: string; readonly createdAt: number; readonly note: string | null }
 export interface DownloadRecord { readonly at: number; readonly who: string; readonly role: string; readonly scope: string; readonly month: string; readonly revision: number; readonly format: string; readonly sha256: string }
 
-export class ReportArchive extends SqliteBacked {
+/** What the archive needs to know of a report; the report itself is kept as JSON (services/reports/reportModel.ts). */
+export interface ArchivedReport { readonly month: string; readonly revision: number; readonly sha256: string; readonly revisionNote?: string }
+
+export class ReportArchive<R extends ArchivedReport> extends SqliteBacked {
   constructor(options: { path: string }) {
     super(options.path, SCHEMA);
   }
 
-  latestContentHash(month: string): { revision: number; contentHash: string; report: MonthlyReport } | undefined {
+  latestContentHash(month: string): { revision: number; contentHash: string; report: R } | undefined {
     const row = this.statement('SELECT revision, content_hash, json FROM report_snapshot WHERE month = ? ORDER BY revision DESC LIMIT 1').get(month) as
       { revision: number; content_hash: string; json: string } | undefined;
-    return row ? { revision: row.revision, contentHash: row.content_hash, report: JSON.parse(row.json) as MonthlyReport } : undefined;
+    return row ? { revision: row.revision, contentHash: row.content_hash, report: JSON.parse(row.json) as R } : undefined;
   }
 
-  save(report: MonthlyReport, contentHash: string, createdAt: number): void {
+  save(report: R, contentHash: string, createdAt: number): void {
     this.statement('INSERT INTO report_snapshot (month, revision, sha256, content_hash, json, created_at, note) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(report.month, report.revision, report.sha256, contentHash, JSON.stringify(report), createdAt, report.revisionNote ?? null);
   }
 
   /** A stored revision, or the latest when `revision` is undefined. */
-  get(month: string, revision?: number): MonthlyReport | undefined {
+  get(month: string, revision?: number): R | undefined {
     const row = (revision === undefined
       ? this.statement('SELECT json FROM report_snapshot WHERE month = ? ORDER BY revision DESC LIMIT 1').get(month)
       : this.statement('SELECT json FROM report_snapshot WHERE month = ? AND revision = ?').get(month, revision)) as { json: string } | undefined;
-    return row ? (JSON.parse(row.json) as MonthlyReport) : undefined;
+    return row ? (JSON.parse(row.json) as R) : undefined;
   }
 
   /** The revisions of one month, or of every month (newest month first) without `month`. */

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { PayloadDecoder, type Decoded, type RawMessage } from '../../../ingest/decode';
-import { fnv1a32, meterShard, parseShard, ShardFilter, ShardSpecError, topicShard } from '../../../ingest/shard';
+import { parseShard, ShardSpecError } from '../../../config/shardSpec';
+import { fnv1a32, meterShard, ShardFilter, topicShard } from '../../../ingest/shard';
 import { testConfig, testRegistry } from '../../helpers/config';
 
 const config = testConfig();

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AlarmStore, type NewAlarm } from '../../../../services/store/state/alarmStore';
+import { OutputStore } from '../../../../services/store/state/outputStore';
 
 const quota = (severity: 'warning' | 'critical', value: number): NewAlarm => ({
   type: 'quota', enterprise: 'alu01', meter: null, severity, value, threshold: 0.9, unit: 'share', message: `share ${value}`,
@@ -46,11 +47,24 @@ describe('AlarmStore', () => {
 
   it('survives a restart', async () => {
     const a = store.raise(quota('warning', 0.92), 1000);
-    store.setOutput('alu01', '2026-01', 12345.5, 'officer', 1000);
     await store.stop();
     store = new AlarmStore({ path: path.join(dir, 'state.db') });
     await store.start();
     expect(store.open('quota', 'alu01', null)?.id).toBe(a.id);
-    expect(store.outputs(['alu01'], '2026-01', '2026-12')).toEqual([{ enterprise: 'alu01', month: '2026-01', value10kYuan: 12345.5 }]);
+  });
+});
+
+describe('OutputStore', () => {
+  it('keeps output values across a restart, in the same state database as the alarms', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'outputs-'));
+    let outputs = new OutputStore({ path: path.join(dir, 'state.db') });
+    await outputs.start();
+    outputs.setOutput('alu01', '2026-01', 12345.5, 'officer', 1000);
+    await outputs.stop();
+    outputs = new OutputStore({ path: path.join(dir, 'state.db') });
+    await outputs.start();
+    expect(outputs.outputs(['alu01'], '2026-01', '2026-12')).toEqual([{ enterprise: 'alu01', month: '2026-01', value10kYuan: 12345.5 }]);
+    await outputs.stop();
+    rmSync(dir, { recursive: true, force: true });
   });
 });
