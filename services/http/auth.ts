@@ -89,6 +89,11 @@ export function principalOf(res: Response): Principal {
   return p;
 }
 
+/** The enterprise a list is filtered to: an enterprise token's own whatever it asked for; the filter asked for otherwise. */
+export function visibleEnterprise(principal: Principal, requested: string | undefined): string | undefined {
+  return principal.role === 'enterprise' ? principal.enterprise : requested;
+}
+
 /** An enterprise token sees only its own enterprise; any other answers 404, as if it did not exist. */
 export function assertCanSee(principal: Principal, enterpriseId: string): void {
   if (principal.role === 'enterprise' && principal.enterprise !== enterpriseId) throw new NotFoundError(`enterprise ${enterpriseId}`);

@@ -5,7 +5,7 @@ import { ALARM_TYPES, type Alarm } from '../../energy/alarm';
 import { AppError, BadRequestError, NotFoundError } from '../../core/errors';
 import type { AlarmStore } from '../../store/state/alarmStore';
 import { isoInZone } from '../../energy/time';
-import { principalOf, requireRole } from '../auth';
+import { principalOf, requireRole, visibleEnterprise } from '../auth';
 import { parseInput } from '../validate';
 import type { EventBus } from '../../events/eventBus';
 
@@ -40,10 +40,8 @@ export function alarmsRouter(deps: { alarms: AlarmStore; zone: string; now: () =
   const router = Router();
 
   router.get('/', (req, res) => {
-    const p = principalOf(res);
     const q = parseInput(listQuery, req.query, 'query');
-    // An enterprise manager sees only its own enterprise's alarms.
-    const enterprise = p.role === 'enterprise' ? p.enterprise : q.enterprise;
+    const enterprise = visibleEnterprise(principalOf(res), q.enterprise);
     const list = deps.alarms.list({ state: q.state, limit: q.limit, ...(enterprise !== undefined && { enterprise }), ...(q.type && { type: q.type }) });
     res.json(list.map((a) => alarmView(a, deps.zone)));
   });

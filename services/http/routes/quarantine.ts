@@ -10,7 +10,7 @@ import { QUARANTINE_REASONS, type QuarantineFilter, type QuarantineRecord, type 
 import type { ReplayOutcome } from '../../../ingest/ingestPipeline';
 import { isoInZone } from '../../energy/time';
 import { BadRequestError, NotFoundError } from '../../core/errors';
-import { principalOf, requireRole } from '../auth';
+import { principalOf, requireRole, visibleEnterprise } from '../auth';
 import { parseInput } from '../validate';
 
 export const MAX_PAGE = 500;
@@ -56,7 +56,7 @@ export function quarantineRouter(deps: { state: StateStore; replay: (records: re
     const p = principalOf(res);
     const q = parseInput(listQuery, req.query, 'query');
     // An enterprise manager sees only what its own gateways sent.
-    const enterprise = p.role === 'enterprise' ? p.enterprise : q.enterprise;
+    const enterprise = visibleEnterprise(p, q.enterprise);
     const filter: QuarantineFilter = { status: q.status, ...(q.reason && { reason: q.reason }), ...(enterprise !== undefined && { enterprise }) };
     const items = deps.state.listQuarantine({ ...filter, limit: q.limit, offset: q.offset, order: q.order });
     res.json({

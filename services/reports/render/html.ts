@@ -5,12 +5,9 @@
  * names, sources, notes) is escaped.
  */
 import type { MonthlyReport } from '../reportModel';
-import type { ChartSvg } from './charts';
-import { renderCharts } from './charts';
-import type { CellValue, Language, RenderOptions, ValueKind } from './labels';
-import { formatValue, isLevel, metadataRows, pick, reportTitle, withUnit } from './labels';
-import type { Table } from './tables';
-import { SECTION_ORDER, buildTables } from './tables';
+import { renderCharts, type ChartSvg } from './charts';
+import { formatValue, isLevel, metadataRows, pick, reportTitle, withUnit, type CellValue, type Language, type RenderOptions, type ValueKind } from './labels';
+import { SECTION_ORDER, buildTables, type Table } from './tables';
 
 const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export function escapeHtml(text: string): string {

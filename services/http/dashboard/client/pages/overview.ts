@@ -56,12 +56,16 @@ export const overviewPage: Page = async (ctx) => {
     h('section', { className: 'panel' }, sortableTable('enterprise-table', `${t('enterprises')} (${o.enterprises.length})`, columns, o.enterprises, { key: 'level', dir: 1 })),
   );
 
-  const carriers = Object.keys(o.ytd.byCarrier).filter((c) => (o.ytd.byCarrier[c]?.tce ?? 0) > 0);
-  chart(carrierChart, {
+  // The two bar charts share their frame: colours, tooltip in tce, legend on top, the grid.
+  const frame = {
     color: PALETTE,
-    tooltip: { trigger: 'axis', valueFormatter: (v) => qty(Number(v), 'tce', 2) },
+    tooltip: { trigger: 'axis' as const, valueFormatter: (v: unknown) => qty(Number(v), 'tce', 2) },
     legend: { top: 0 },
     grid: { left: 8, right: 16, bottom: 8, top: 36, containLabel: true },
+  };
+  const carriers = Object.keys(o.ytd.byCarrier).filter((c) => (o.ytd.byCarrier[c]?.tce ?? 0) > 0);
+  chart(carrierChart, {
+    ...frame,
     xAxis: { type: 'category', data: carriers.map(carrierName), axisLabel: { interval: 0, rotate: carriers.length > 5 ? 30 : 0 } },
     yAxis: { type: 'value', name: 'tce' },
     series: [
@@ -71,10 +75,7 @@ export const overviewPage: Page = async (ctx) => {
   });
   const industries = Object.keys(o.ytd.byIndustry);
   chart(industryChart, {
-    color: PALETTE,
-    tooltip: { trigger: 'axis', valueFormatter: (v) => qty(Number(v), 'tce', 2) },
-    legend: { top: 0 },
-    grid: { left: 8, right: 16, bottom: 8, top: 36, containLabel: true },
+    ...frame,
     xAxis: { type: 'value', name: 'tce' },
     yAxis: { type: 'category', data: industries.map((c) => o.industries[c] ?? c) },
     series: [
