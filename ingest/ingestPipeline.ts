@@ -18,6 +18,7 @@ import type { ConsumptionTracker, TrackResult } from './consumptionTracker';
 import { parseTopic, type PayloadDecoder, type RawMessage } from './decode';
 import { payloadSample } from './refusalRecorder';
 import type { Journal } from './journal';
+import type { ShardFilter } from './shard';
 
 export interface IngestOptions {
   readonly maxFutureMs: number;
@@ -81,6 +82,8 @@ export class IngestPipeline {
     private readonly options: IngestOptions,
     private readonly deps: {
       decoder: PayloadDecoder; tracker: ConsumptionTracker; state: StateStore; journal: Journal; bus: EventBus; logger: Logger; now?: () => number;
+      /** With `--shard i/N`: keeps this shard's part of each message, before the journal (ingest/shard.ts). */
+      shard?: ShardFilter;
     },
   ) {
     this.retryDelay = options.retryMinMs ?? 500;
@@ -96,8 +99,13 @@ export class IngestPipeline {
     }
   }
 
-  /** Takes a message; when this returns it is on disk and will be stored or quarantined. */
-  accept(msg: RawMessage): void {
+  /**
+   * Takes a message; when this returns it is on disk and will be stored or quarantined, or it
+   * belongs to other shards and is dropped (acknowledged all the same: they receive it too).
+   */
+  accept(received: RawMessage): void {
+    const msg = this.deps.shard ? this.deps.shard.route(received) : received;
+    if (msg === undefined) return;
     const size = typeof msg.payload === 'string' ? Buffer.byteLength(msg.payload) : msg.payload.length;
     if (size > this.options.maxPayloadBytes) {
       this.quarantineOversized(msg, size);

@@ -7,7 +7,8 @@
  * - a message on a meter's topic `energy/{e}/{m}` belongs to that meter's shard whatever its
  *   content (bad JSON, unknown meter ...): it is quarantined there, and only there;
  * - on the multi-meter topic `energy/{e}` each array element with a string `meter` goes to that
- *   meter's shard (the array is split and re-serialised); everything that cannot be attributed to
+ *   meter's shard (the array is split: the elements it keeps are cut out of the received text as
+ *   they are, not re-serialised, so the decoder parses what the gateway sent); everything that cannot be attributed to
  *   a meter (bad JSON, not an array, an empty array, an unknown enterprise, a payload over the size
  *   limit, an element without `meter`, a topic outside `energy/...`) belongs to the shard of the
  *   topic itself, `fnv1a32(topic) mod N`, so it too is quarantined by exactly one instance.
@@ -52,16 +53,49 @@ export interface ShardFilterStats {
   foreign: number;
 }
 
-/** Stands for non-finite numbers while re-serialising (JSON.stringify would write null). */
-const NON_FINITE = '\u0000non-finite:';
+const SPACE = 0x20, TAB = 0x09, LF = 0x0a, CR = 0x0d, QUOTE = 0x22, BACKSLASH = 0x5c, COMMA = 0x2c;
+const OPEN_ARRAY = 0x5b, CLOSE_ARRAY = 0x5d, OPEN_OBJECT = 0x7b, CLOSE_OBJECT = 0x7d;
+const isSpace = (c: number): boolean => c === SPACE || c === TAB || c === LF || c === CR;
 
 /**
- * One element as JSON. JSON.parse turns an overflowing literal such as 1e999 into Infinity; it is
- * written back as 1e999 so that the decoder still quarantines it as `non-finite`.
+ * The [start, end) offsets of each top-level element of a JSON array text that JSON.parse has
+ * already accepted (so no syntax is checked here): one linear scan that tracks strings and
+ * nesting depth. Iterative, so an element nested too deeply for a recursive serialiser is cut
+ * out all the same.
  */
-function serialiseItem(item: unknown): string {
-  const text = JSON.stringify(item, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? `${NON_FINITE}${v > 0 ? '1e999' : '-1e999'}` : v));
-  return text.replace(/"\\u0000non-finite:(-?1e999)"/g, '$1');
+export function elementSpans(text: string): [number, number][] {
+  const spans: [number, number][] = [];
+  let i = text.indexOf('[') + 1;
+  let depth = 0;
+  let start = -1;
+  let end = -1;
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      if (start === -1) start = i;
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === BACKSLASH) i++;
+        else if (d === QUOTE) break;
+      }
+      end = i + 1;
+    } else if (c === OPEN_ARRAY || c === OPEN_OBJECT) {
+      if (start === -1) start = i;
+      depth++;
+    } else if (depth > 0 && (c === CLOSE_ARRAY || c === CLOSE_OBJECT)) {
+      depth--;
+      end = i + 1;
+    } else if (depth === 0 && (c === COMMA || c === CLOSE_ARRAY)) {
+      if (start !== -1) spans.push([start, end]);
+      start = -1;
+      if (c === CLOSE_ARRAY) break;
+    } else if (!isSpace(c)) {
+      // A scalar (number, true, false, null): runs to the next delimiter.
+      if (start === -1) start = i;
+      end = i + 1;
+    }
+  }
+  return spans;
 }
 
 export class ShardFilter {
@@ -91,32 +125,26 @@ export class ShardFilter {
     const fallback = topicShard(msg.topic, count);
     const size = typeof msg.payload === 'string' ? Buffer.byteLength(msg.payload) : msg.payload.length;
     if (!topic || size > this.options.maxPayloadBytes || !this.options.enterprises.has(topic.enterprise)) return whole(fallback);
+    const text = typeof msg.payload === 'string' ? msg.payload : msg.payload.toString('utf8');
     let items: unknown;
     try {
-      items = JSON.parse(typeof msg.payload === 'string' ? msg.payload : msg.payload.toString('utf8'));
+      items = JSON.parse(text);
     } catch {
       // Bad JSON, or nesting too deep for the parser: the decoder rejects it whole.
       return whole(fallback);
     }
     if (!Array.isArray(items) || items.length === 0) return whole(fallback);
-    // Every element is serialised once, here: an element nested too deeply to serialise again
-    // (JSON.stringify recurses, JSON.parse does not) makes the message unsplittable on every shard
-    // alike, so all shards must find out, and the topic's owner takes it whole.
-    let texts: string[];
-    try {
-      texts = items.map(serialiseItem);
-    } catch {
-      return whole(fallback);
-    }
-    const mine: string[] = [];
+    const mine: number[] = [];
     items.forEach((item, i) => {
       // The same attribution as the decoder's: an object with a string `meter` (decode.ts).
       const meter = item && typeof item === 'object' && !Array.isArray(item) && 'meter' in item && typeof item.meter === 'string' ? item.meter : undefined;
       const owner = meter === undefined ? fallback : meterShard(topic.enterprise, meter, count);
-      if (owner === index) mine.push(texts[i]!);
+      if (owner === index) mine.push(i);
     });
     if (mine.length === 0) return undefined;
     if (mine.length === items.length) return msg;
-    return { ...msg, payload: `[${mine.join(',')}]` };
+    // This shard's elements as the gateway wrote them (an overflowing 1e999 stays 1e999).
+    const spans = elementSpans(text);
+    return { ...msg, payload: `[${mine.map((i) => text.slice(spans[i]![0], spans[i]![1])).join(',')}]` };
   }
 }

@@ -108,6 +108,7 @@ export class App {
     const journal = new Journal({ dir: path.join(connections.dataDir, scaleOut.journalDir) });
     this.pipeline = new IngestPipeline(config.ingest, {
       decoder: new PayloadDecoder(meters), tracker, state: this.state, bus: this.bus, journal, logger: logger.child({ component: 'ingest' }), now,
+      ...(scaleOut.shardFilter && { shard: scaleOut.shardFilter }),
     });
 
     this.broker = connections.mqttUrl === undefined
@@ -138,11 +139,7 @@ export class App {
         ...(connections.mqttPassword !== undefined && { password: connections.mqttPassword }),
       }),
     }, {
-      // A static shard keeps its own meters' part of each message; the rest is acknowledged and left to the other shards.
-      accept: (msg) => {
-        const mine = scaleOut.route(msg);
-        if (mine) this.pipeline.accept(mine);
-      },
+      accept: (msg) => this.pipeline.accept(msg),
       logger: logger.child({ component: 'mqtt' }), now,
     });
 

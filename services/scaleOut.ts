@@ -7,7 +7,6 @@ import path from 'node:path';
 import { Counter, Gauge } from 'prom-client';
 import type { Connections, Role } from '../config/load';
 import type { Config } from '../config/schema';
-import type { RawMessage } from '../ingest/decode';
 import type { ShardSpec } from '../config/shardSpec';
 import { meterShard, ShardFilter, topicShard } from '../ingest/shard';
 import type { QuarantineRecord } from './store/state/stateStore';
@@ -39,7 +38,8 @@ export class ScaleOut {
 
   /** Undefined with ROLE=ingest: such an instance never runs rules or report jobs. */
   readonly lease: Lease | undefined;
-  private readonly filter: ShardFilter | undefined;
+  /** With `--shard i/N` (N > 1): the ingest pipeline keeps this shard's part of each message with it. */
+  readonly shardFilter: ShardFilter | undefined;
 
   constructor(
     options: { config: Config; connections: Connections },
@@ -53,7 +53,7 @@ export class ScaleOut {
     this.protocolVersion = this.sharedGroup === undefined ? 4 : 5;
     this.journalDir = connections.journalDir ?? 'journal';
     this.sourceRefPrefix = this.journalDir === 'journal' ? undefined : `${this.journalDir}:`;
-    this.filter = this.shard && this.shard.count > 1
+    this.shardFilter = this.shard && this.shard.count > 1
       ? new ShardFilter({ shard: this.shard, maxPayloadBytes: config.ingest.maxPayloadBytes, enterprises: new Set(config.enterprises.map((e) => e.id)) })
       : undefined;
     this.lease = this.role === 'all'
@@ -64,11 +64,6 @@ export class ScaleOut {
       }, { logger: deps.logger, ...(deps.now && { now: deps.now }) })
       : undefined;
     this.registerMetrics(deps.metrics);
-  }
-
-  /** This instance's part of a message (undefined: another shard's). */
-  route(msg: RawMessage): RawMessage | undefined {
-    return this.filter ? this.filter.route(msg) : msg;
   }
 
   /**
@@ -102,7 +97,7 @@ export class ScaleOut {
       ok: true,
       role: this.role,
       ...(this.shard && { shard: `${this.shard.index}/${this.shard.count}`, shardIndex: this.shard.index, shardCount: this.shard.count }),
-      ...(this.filter && { shardFilter: { ...this.filter.stats } }),
+      ...(this.shardFilter && { shardFilter: { ...this.shardFilter.stats } }),
       ...(this.sharedGroup !== undefined && { sharedGroup: this.sharedGroup }),
       rulesActive: this.active(),
       ...(lease && { lease: { name: lease.name, held: lease.held, holder: lease.holder, ...(lease.currentHolder !== undefined && { currentHolder: lease.currentHolder, expiresAt: new Date(lease.expiresAt ?? 0).toISOString() }) } }),
@@ -115,7 +110,7 @@ export class ScaleOut {
     if (shard) {
       const info = new Gauge({ name: 'energy_ingest_shard_info', help: 'This instance\'s static ingest shard (--shard i/N): always 1, the shard in the labels.', labelNames: ['shard', 'shards'] as const, registers });
       info.set({ shard: String(shard.index), shards: String(shard.count) }, 1);
-      const filter = this.filter;
+      const filter = this.shardFilter;
       if (filter) {
         const foreign: Counter = new Counter({
           name: 'energy_ingest_shard_foreign_messages_total', help: 'MQTT messages left entirely to other shards (acknowledged, not journaled).', registers,

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { PayloadDecoder, type Decoded, type RawMessage } from '../../../ingest/decode';
 import { parseShard, ShardSpecError } from '../../../config/shardSpec';
-import { fnv1a32, meterShard, ShardFilter, topicShard } from '../../../ingest/shard';
+import { elementSpans, fnv1a32, meterShard, ShardFilter, topicShard } from '../../../ingest/shard';
 import { testConfig, testRegistry } from '../../helpers/config';
 
 const config = testConfig();
@@ -134,6 +134,26 @@ describe('shard filter: the shards together decode exactly what one instance dec
       const whole = outcome(decoder.decode(m, opts));
       const sharded = shardedOutcome(m, count);
       expect({ readings: sharded.readings, rejected: sharded.rejected }).toEqual(whole);
+    }), { numRuns: 300 });
+  });
+
+  it('cuts the kept elements out of the received text, not re-serialised', () => {
+    const text = ` [ {"meter": "e-main", "ts": ${ts(0)}, "value": 1e999, "note": "a \\"]},[" } ,\n{"meter":"out","ts":${ts(0)},"value":-0} ]`;
+    const m = msg('energy/alu01', text);
+    const parts = filters(2).map((f) => f.route(m));
+    const owner = (meter: string) => meterShard('alu01', meter, 2);
+    expect(owner('e-main')).not.toBe(owner('out'));
+    expect(String(parts[owner('e-main')]!.payload)).toBe(`[{"meter": "e-main", "ts": ${ts(0)}, "value": 1e999, "note": "a \\"]},[" }]`);
+    expect(String(parts[owner('out')]!.payload)).toBe(`[{"meter":"out","ts":${ts(0)},"value":-0}]`);
+  });
+});
+
+describe('element spans', () => {
+  it('property: each span parses to its element of the array', () => {
+    fc.assert(fc.property(fc.array(fc.jsonValue(), { minLength: 1, maxLength: 10 }), fc.constantFrom('', ' ', '\n\t'), (items, ws) => {
+      const text = `${ws}[${ws}${items.map((i) => JSON.stringify(i)).join(`${ws},${ws}`)}${ws}]${ws}`;
+      const spans = elementSpans(text);
+      expect(spans.map(([a, b]) => JSON.parse(text.slice(a, b)) as unknown)).toEqual(JSON.parse(text));
     }), { numRuns: 300 });
   });
 });
