@@ -19,9 +19,10 @@ import {
 } from '../services/energy/consumption';
 import type { DataQualityEvent } from '../services/energy/dataQuality';
 import { usable, type Reading } from '../services/energy/reading';
+import { usableReadingWindow } from '../services/energy/readingWindow';
+import type { MeterRegistry, RegisteredMeter } from '../services/energy/meterRegistry';
 import { hourCeil, hourFloor, HOUR_MS } from '../services/energy/time';
 import { meterKeyId, type HourlyConsumption, type MeterKey, type TimeSeriesStore } from '../services/store/timeSeriesStore';
-import type { MeterRegistry, RegisteredMeter } from './meterRegistry';
 
 export type { DataQualityEvent } from '../services/energy/dataQuality';
 
@@ -59,6 +60,11 @@ interface MeterState {
 const keyOf = (k: MeterKey): string => meterKeyId(k.enterprise, k.meter);
 const same = (a: Reading, b: Reading): boolean => a.value === b.value && a.quality === b.quality;
 const sample = (r: Reading): Sample => ({ ts: r.ts, value: r.value });
+
+/** The stored form of a meter's consumption in one hour (meter quantity unit in, carrier unit out). */
+function hourlyOf(meter: RegisteredMeter, hour: number, quantity: number): HourlyConsumption {
+  return { enterprise: meter.key.enterprise, meter: meter.key.meter, carrier: meter.config.carrier, unit: meter.factors.unit, hour, quantity: quantity * meter.factors.toCarrierUnit };
+}
 
 function watermarkOf(model: MeterModel, lastAnyTs: number, lastGood: Sample | undefined): number {
   if (model.kind === 'interval') return lastAnyTs === -Infinity ? -Infinity : hourFloor(lastAnyTs - model.intervalMs);
@@ -187,7 +193,7 @@ export class ConsumptionTracker {
     const hourly: HourlyConsumption[] = [];
     for (const [k, hours] of touched) {
       const meter = registered.get(k)!;
-      for (const [h, q] of hours) hourly.push(meter.hourly(h, q));
+      for (const [h, q] of hours) hourly.push(hourlyOf(meter, h, q));
     }
     if (toWrite.length > 0 || hourly.length > 0) await this.deps.store.write({ readings: toWrite, hourly });
 
@@ -251,7 +257,7 @@ export class ConsumptionTracker {
     const hourly: HourlyConsumption[] = [];
     for (const { from, to } of merged) {
       const totals = await this.hoursFromStore(meter, from, to, changedTs);
-      for (let h = from; h < to; h += HOUR_MS) hourly.push(meter.hourly(h, totals.get(h) ?? 0));
+      for (let h = from; h < to; h += HOUR_MS) hourly.push(hourlyOf(meter, h, totals.get(h) ?? 0));
     }
     await store.write({ readings: [], hourly });
 
@@ -266,21 +272,8 @@ export class ConsumptionTracker {
   }
 
   private async hoursFromStore(meter: RegisteredMeter, from: number, to: number, changedTs: ReadonlySet<number>): Promise<HourTotals> {
-    const { store } = this.deps;
-    const model = meter.model;
-    const readTo = model.kind === 'interval' ? to + model.intervalMs + 1 : to;
-    const inRange = (await store.readings(meter.key, from, readTo)).filter(usable);
-    const samples: Sample[] = [];
-    if (model.kind !== 'interval') {
-      const before = await store.usableNeighbour(meter.key, from, 'before');
-      if (before) samples.push(sample(before));
-    }
-    samples.push(...inRange.map(sample));
-    if (model.kind !== 'interval') {
-      const after = await store.usableNeighbour(meter.key, readTo, 'atOrAfter');
-      if (after) samples.push(sample(after));
-    }
-    return hourlyFromSamples(model, samples, (event, at) => {
+    const samples = (await usableReadingWindow(this.deps.store, meter.key, meter.model, from, to)).map(sample);
+    return hourlyFromSamples(meter.model, samples, (event, at) => {
       if (changedTs.has(at.ts)) this.emit({ kind: event, enterprise: meter.key.enterprise, meter: meter.key.meter, ts: at.ts });
     });
   }

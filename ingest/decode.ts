@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Reading } from '../services/energy/reading';
 import { conversionFactor, convert } from '../config/units';
 import type { QuarantineInput, QuarantineReason } from '../services/store/state/stateStore';
-import type { MeterRegistry } from './meterRegistry';
+import type { MeterRegistry } from '../services/energy/meterRegistry';
 
 export interface RawMessage {
   readonly topic: string;

@@ -15,7 +15,8 @@ import { bucketStart, isoInZone, nextBucket, yearBounds } from '../energy/time';
 import { conversionFactor } from '../../config/units';
 import { isTariffScope, submeterKeys, tariffMeterKeys } from '../energy/meterScope';
 import { consumptionByDefinition } from '../energy/consumption';
-import { usable, type Reading } from '../energy/reading';
+import { MeterRegistry } from '../energy/meterRegistry';
+import { usableReadingWindow } from '../energy/readingWindow';
 import { DateTime } from 'luxon';
 
 export interface TariffStatusAt extends TariffStatus {
@@ -46,10 +47,13 @@ interface Sums { dualControlTce: number; intensityTce: number; electricityKwh: n
 export class StatusService {
   private readonly submeters: MeterKey[];
   private readonly tariffMeters: MeterKey[];
+  private readonly meters: MeterRegistry;
 
-  constructor(private readonly deps: { store: TimeSeriesStore; outputs: OutputStore; config: Config; factors: FactorTable }) {
+  /** `meters`: the composition root's registry, shared with ingest; built from config and factors when not given. */
+  constructor(private readonly deps: { store: TimeSeriesStore; outputs: OutputStore; config: Config; factors: FactorTable; meters?: MeterRegistry }) {
     this.submeters = submeterKeys(deps.config);
     this.tariffMeters = tariffMeterKeys(deps.config);
+    this.meters = deps.meters ?? new MeterRegistry(deps.config, deps.factors);
   }
 
   /**
@@ -138,28 +142,17 @@ export class StatusService {
 
   /** Consumption in [at, end) of the meters that reported after `at` (contract 4 definition). */
   private async afterAt(enterprises: readonly EnterpriseConfig[], at: number, end: number): Promise<AfterAt[]> {
-    const { store, factors } = this.deps;
+    const { store } = this.deps;
     // Only meters that reported after `at` matter: a bounded scan, not every meter's whole history.
     const late = (await store.latest(enterprises.map((e) => e.id), { since: at + 1 })).filter((l) => l.lastTs > at);
     const out: AfterAt[] = [];
     for (const l of late) {
-      const m = enterprises.find((e) => e.id === l.enterprise)?.meters.find((x) => x.id === l.meter);
-      const f = m && factors.meter(m);
-      if (!m || !f) continue;
-      const key = { enterprise: l.enterprise, meter: l.meter };
-      const model = { kind: m.kind, multiplier: m.multiplier, rollover: m.rollover, intervalMs: m.intervalSeconds * 1000 };
-      const readTo = m.kind === 'interval' ? end + model.intervalMs + 1 : end;
-      const samples: Reading[] = [];
-      if (m.kind !== 'interval') {
-        const before = await store.usableNeighbour(key, at, 'before');
-        if (before) samples.push(before);
-      }
-      samples.push(...(await store.readings(key, at, readTo)).filter(usable));
-      if (m.kind !== 'interval') {
-        const next = await store.usableNeighbour(key, readTo, 'atOrAfter');
-        if (next) samples.push(next);
-      }
-      const quantity = consumptionByDefinition(model, samples, at, end) * f.toCarrierUnit;
+      // A meter no longer configured has no model to evaluate it by: skipped, as before.
+      const meter = this.meters.get(l);
+      if (!meter) continue;
+      const { config: m, factors: f } = meter;
+      const samples = await usableReadingWindow(store, meter.key, meter.model, at, end);
+      const quantity = consumptionByDefinition(meter.model, samples, at, end) * f.toCarrierUnit;
       out.push({ enterprise: l.enterprise, carrier: m.carrier, unit: f.unit, quantity, submeter: m.submeter, tariff: m.carrier === 'product' || isTariffScope(m) });
     }
     return out;

@@ -1,0 +1,51 @@
+/**
+ * The configured meters, indexed once: each meter's key, its configuration, the arithmetic model
+ * and the conversion factors. One model for every reader of meters: ingest (decoding, the
+ * consumption tracker) and the figures (the status service), so neither searches the
+ * configuration again nor rebuilds the model. Pure: the configuration and factors come in as data.
+ */
+import type { Config, EnterpriseConfig, MeterConfig } from '../../config/schema';
+import type { MeterModel } from './consumption';
+import type { FactorTable, MeterFactors } from './factors';
+import type { MeterRef } from './meterScope';
+
+export interface RegisteredMeter {
+  readonly key: MeterRef;
+  readonly enterprise: EnterpriseConfig;
+  readonly config: MeterConfig;
+  readonly model: MeterModel;
+  readonly factors: MeterFactors;
+}
+
+/** The arithmetic model of a configured meter (contract 4). */
+export function meterModel(m: Pick<MeterConfig, 'kind' | 'multiplier' | 'rollover' | 'intervalSeconds'>): MeterModel {
+  return { kind: m.kind, multiplier: m.multiplier, rollover: m.rollover, intervalMs: m.intervalSeconds * 1000 };
+}
+
+export class MeterRegistry {
+  /** enterprise -> meter -> registered meter: no key string is built per lookup (hot path). */
+  private readonly byKey = new Map<string, Map<string, RegisteredMeter>>();
+  private readonly enterprises = new Map<string, EnterpriseConfig>();
+
+  constructor(config: Config, factors: FactorTable) {
+    for (const e of config.enterprises) {
+      this.enterprises.set(e.id, e);
+      for (const m of e.meters) {
+        const f = factors.meter(m);
+        // The configuration check guarantees a coefficient for every meter; fail loudly if not.
+        if (!f) throw new Error(`no conversion factors for meter ${e.id}/${m.id} (${m.carrier}, ${m.unit})`);
+        let meters = this.byKey.get(e.id);
+        if (!meters) this.byKey.set(e.id, (meters = new Map()));
+        meters.set(m.id, { key: { enterprise: e.id, meter: m.id }, enterprise: e, config: m, model: meterModel(m), factors: f });
+      }
+    }
+  }
+
+  get(key: MeterRef): RegisteredMeter | undefined {
+    return this.byKey.get(key.enterprise)?.get(key.meter);
+  }
+
+  enterprise(id: string): EnterpriseConfig | undefined {
+    return this.enterprises.get(id);
+  }
+}
