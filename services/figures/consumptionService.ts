@@ -8,18 +8,23 @@ import { bucketStart, nextBucket, type Every } from '../energy/time';
 import { submeterKeys } from '../energy/meterScope';
 import type { MeterKey, TimeSeriesStore } from '../store/timeSeriesStore';
 
-export interface SeriesPoint {
-  /** Bucket start, epoch ms. */
-  readonly time: number;
-  readonly carrier: string;
+/** A carrier's quantity with its tce and CO2: one shape for the series and the monthly report (services/reports/reportModel.ts). */
+export interface CarrierQuantity {
   readonly quantity: number;
   readonly unit: string;
   /** On the configured electricity basis. */
   readonly tce: number;
-  /** On the other electricity basis (equals tce for other carriers). */
+  /** On the other electricity basis (当量值 / 等价值); equal to tce for other carriers. */
   readonly tceOtherBasis: number;
   readonly co2Kg: number;
+  /** Counts toward the dual-control total. */
   readonly dualControl: boolean;
+}
+
+export interface SeriesPoint extends CarrierQuantity {
+  /** Bucket start, epoch ms. */
+  readonly time: number;
+  readonly carrier: string;
 }
 
 /** A coefficient used for a figure, with its sources (contract: every number can be traced). */

@@ -73,6 +73,7 @@ export class MonthlyReportBuilder {
         if (p.carrier === 'product') continue;
         const key = carriers[p.carrier] ? `${p.carrier}:${p.unit}` : p.carrier;
         const c = coefficients.get(`${p.carrier}/${p.unit}`);
+        // Field by field, not `...p`: time and carrier stay out, and the key order is part of the report's SHA-256 (its JSON).
         carriers[key] = { quantity: p.quantity, unit: p.unit, tce: p.tce, tceOtherBasis: p.tceOtherBasis, co2Kg: p.co2Kg, dualControl: p.dualControl, kgcePerUnit: c?.kgcePerUnit ?? 0, kgceSource: c?.kgceSource ?? '' };
       }
       const totalTce = dual(inMonth(start));

@@ -3,18 +3,11 @@
  * CSV, XLSX, PDF and HTML carry the same figures. Numbers are plain numbers in the units named
  * beside them; renderers format, they never compute.
  */
+import type { CarrierQuantity } from '../figures/consumptionService';
 import type { ReportArchive } from '../store/state/reportArchive';
 
-export interface CarrierFigures {
-  readonly quantity: number;
-  readonly unit: string;
-  /** On the configured electricity basis. */
-  readonly tce: number;
-  /** On the other electricity basis (当量值 / 等价值); equal to tce for other carriers. */
-  readonly tceOtherBasis: number;
-  readonly co2Kg: number;
-  /** Counts toward the dual-control total. */
-  readonly dualControl: boolean;
+/** A month's series point of one carrier, with the coefficient behind it. */
+export interface CarrierFigures extends CarrierQuantity {
   /** kgce per unit and its source, so every figure can be traced. */
   readonly kgcePerUnit: number;
   readonly kgceSource: string;
