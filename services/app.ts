@@ -37,6 +37,7 @@ import { MailNotifier } from '../alerts/notify/mailNotifier';
 import { WebhookNotifier } from '../alerts/notify/webhookNotifier';
 import type { Logger } from './core/log';
 import { InfluxTimeSeriesStore } from './store/influx/influxTimeSeriesStore';
+import { routeInfluxClientLogs } from './store/influx/routeInfluxClientLogs';
 import { SqliteTimeSeriesStore } from './store/sqlite/sqliteTimeSeriesStore';
 import { StateStore } from './store/state/stateStore';
 import type { TimeSeriesStore } from './store/timeSeriesStore';
@@ -96,11 +97,13 @@ export class App {
     this.state = new StateStore({ path: path.join(connections.dataDir, 'state.db'), ...(scaleOut.sourceRefPrefix !== undefined && { sourceRefPrefix: scaleOut.sourceRefPrefix }) });
     this.alarms = new AlarmStore({ path: path.join(connections.dataDir, 'state.db') });
     this.outputs = new OutputStore({ path: path.join(connections.dataDir, 'state.db') });
+    // The InfluxDB client's logger is process-global: routed once here, where the process is composed.
+    if (connections.influx) routeInfluxClientLogs(logger.child({ component: 'influx' }).child({ component: 'influxdb' }));
     this.store = instrumentStore(connections.influx
       ? new InfluxTimeSeriesStore({
         url: connections.influx.url, database: connections.influx.database, zone: config.timezone, soleWriter: scaleOut.soleWriter,
         ...(connections.influx.token !== undefined && { token: connections.influx.token }), ...(connections.influx.org !== undefined && { org: connections.influx.org }),
-      }, { logger: logger.child({ component: 'influx' }) })
+      }, { logger: logger.child({ component: 'influx' }), now })
       : new SqliteTimeSeriesStore({ path: path.join(connections.dataDir, 'timeseries.db'), zone: config.timezone }), this.metrics);
     const factors = new FactorTable(config, COEFFICIENTS);
     const meters = new MeterRegistry(config, factors);
