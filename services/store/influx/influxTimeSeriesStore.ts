@@ -32,81 +32,88 @@ import { RollupRefresher } from './rollupRefresher';
 export { MAX_METER_TERMS } from './influxSchema';
 export { DEFAULT_INFLUX_STORE_OPTIONS, type InfluxStoreDeps, type InfluxStoreOptions } from './influxStoreOptions';
 
+/** The adapter's parts, one job each, and what start() and the log need of the settings. */
+interface InfluxStoreParts {
+  readonly url: string;
+  readonly database: string;
+  readonly logger: Logger;
+  readonly query: InfluxQueryClient;
+  readonly writer: InfluxPointWriter;
+  readonly refresher: RollupRefresher;
+  readonly rebuilder: RollupRebuilder;
+  readonly latest: LatestReadings;
+  readonly raw: RawReads;
+  readonly consumption: ConsumptionReads;
+}
+
+/** Builds the parts with their explicit dependencies (every cache and state lives in one of them). */
+function wireParts(options: InfluxStoreOptions, deps: InfluxStoreDeps): InfluxStoreParts {
+  const settings = resolveInfluxStoreOptions(options);
+  const now = deps.now ?? Date.now;
+  const logger = deps.logger.child({ component: 'influxdb' });
+  const calendar = settings.zone === undefined ? undefined : new DayCalendar(settings.zone);
+  const query = new InfluxQueryClient(settings, deps.fetch ?? fetch);
+  const writer = new InfluxPointWriter(settings, logger);
+  const marks = new RollupMarks({ query, writer });
+  const refresher = new RollupRefresher(settings, { calendar, query, writer, marks, logger, now });
+  const rebuilder = new RollupRebuilder(settings, { calendar, query, writer, marks, refresher, logger, now });
+  const rollups = new RollupReads({ calendar, query, marks, refresher, rollupsReady: () => rebuilder.ready, now });
+  return {
+    url: settings.url, database: settings.database, logger, query, writer, refresher, rebuilder,
+    latest: new LatestReadings(settings, { query, now }),
+    raw: new RawReads({ calendar, query, rollups }),
+    consumption: new ConsumptionReads(settings, { query, rollups }),
+  };
+}
+
 export class InfluxTimeSeriesStore implements TimeSeriesStore {
   readonly kind = 'influxdb' as const;
-  private readonly url: string;
-  private readonly database: string;
-  private readonly logger: Logger;
-  private readonly query: InfluxQueryClient;
-  private readonly writer: InfluxPointWriter;
+  private readonly parts: InfluxStoreParts;
   /** Writes not settled yet: stop() lets them finish through their own bounded retries. */
   private readonly inflight = new Set<Promise<void>>();
-  private readonly refresher: RollupRefresher;
-  private readonly rebuilder: RollupRebuilder;
-  private readonly latestReadings: LatestReadings;
-  private readonly rawReads: RawReads;
-  private readonly consumptionReads: ConsumptionReads;
 
   constructor(options: InfluxStoreOptions, deps: InfluxStoreDeps) {
-    const settings = resolveInfluxStoreOptions(options);
-    const now = deps.now ?? Date.now;
-    const logger = deps.logger.child({ component: 'influxdb' });
-    const calendar = settings.zone === undefined ? undefined : new DayCalendar(settings.zone);
-    const query = new InfluxQueryClient(settings, deps.fetch ?? fetch);
-    const writer = new InfluxPointWriter(settings, logger);
-    const marks = new RollupMarks({ query, writer });
-    const refresher = new RollupRefresher(settings, { calendar, query, writer, marks, logger, now });
-    const rebuilder = new RollupRebuilder(settings, { calendar, query, writer, marks, refresher, logger, now });
-    const rollups = new RollupReads({ calendar, query, marks, refresher, rollupsReady: () => rebuilder.ready, now });
-    this.url = settings.url;
-    this.database = settings.database;
-    this.logger = logger;
-    this.query = query;
-    this.writer = writer;
-    this.refresher = refresher;
-    this.rebuilder = rebuilder;
-    this.latestReadings = new LatestReadings(settings, { query, now });
-    this.rawReads = new RawReads({ calendar, query, rollups });
-    this.consumptionReads = new ConsumptionReads(settings, { query, rollups });
+    this.parts = wireParts(options, deps);
   }
 
   async start(): Promise<void> {
-    const ping = await this.query.ping();
-    if (!ping.ok) throw new DependencyError(DEPENDENCY, `InfluxDB at ${this.url} is unreachable: ${ping.detail ?? ''}`);
+    const { url, database, logger, query, writer, rebuilder } = this.parts;
+    const ping = await query.ping();
+    if (!ping.ok) throw new DependencyError(DEPENDENCY, `InfluxDB at ${url} is unreachable: ${ping.detail ?? ''}`);
     const v = parseInfluxVersion(ping.version);
-    this.writer.open(v);
+    writer.open(v);
     if (v?.major === 1) {
       try {
-        await this.query.query(`CREATE DATABASE ${quoteIdent(this.database)}`, false);
+        await query.query(`CREATE DATABASE ${quoteIdent(database)}`, false);
       } catch (err) {
         // A token without admin rights cannot create databases; writes then fail loudly if it is missing.
         if (!(err instanceof DependencyError) || err.retryable) throw err;
-        this.logger.warn({ err: errorMessage(err), database: this.database }, 'could not create the InfluxDB database');
+        logger.warn({ err: errorMessage(err), database }, 'could not create the InfluxDB database');
       }
     }
-    await this.rebuilder.prepare();
-    this.logger.info({ url: this.url, version: ping.version, writePath: this.writer.path, rollups: this.rebuilder.ready }, 'InfluxDB store started');
+    await rebuilder.prepare();
+    logger.info({ url, version: ping.version, writePath: writer.path, rollups: rebuilder.ready }, 'InfluxDB store started');
   }
 
   async stop(): Promise<void> {
     // Writes already accepted finish (or fail) through their own bounded retries, then the
     // rollups of what they wrote are refreshed (what fails stays for a journal replay to redo).
     await Promise.allSettled([...this.inflight]);
-    await this.refresher.stop();
+    await this.parts.refresher.stop();
   }
 
   async health(): Promise<StoreHealth> {
-    const ping = await this.query.ping();
+    const ping = await this.parts.query.ping();
     return ping.ok ? { ok: true, kind: this.kind, version: ping.version } : { ok: false, kind: this.kind, detail: ping.detail };
   }
 
   write(batch: WriteBatch): Promise<void> {
     const lines = batch.readings.length + batch.hourly.length;
     if (lines === 0) return Promise.resolve();
-    const done = this.writer.send(batchPoints(batch)).then(() => {
+    const done = this.parts.writer.send(batchPoints(batch)).then(() => {
       // Known to latest() at once, however old (a gateway catching up after days offline).
-      this.latestReadings.wrote(batch.readings);
-      this.refresher.wrote(batch);
+      this.parts.latest.wrote(batch.readings);
+      this.parts.refresher.wrote(batch);
     });
     this.inflight.add(done);
     void done.finally(() => this.inflight.delete(done)).catch(() => undefined);
@@ -114,38 +121,38 @@ export class InfluxTimeSeriesStore implements TimeSeriesStore {
   }
 
   settleRollups(): Promise<void> {
-    return this.refresher.settle();
+    return this.parts.refresher.settle();
   }
 
   rebuildRollups(range?: { from: number; to: number }): Promise<RollupRebuild> {
-    return this.rebuilder.rebuild(range);
+    return this.parts.rebuilder.rebuild(range);
   }
 
   readings(key: MeterKey, from: number, to: number): Promise<Reading[]> {
-    return this.rawReads.readings(key, from, to);
+    return this.parts.raw.readings(key, from, to);
   }
 
   readingsAt(key: MeterKey, timestamps: readonly number[]): Promise<Reading[]> {
-    return this.rawReads.readingsAt(key, timestamps);
+    return this.parts.raw.readingsAt(key, timestamps);
   }
 
   usableNeighbour(key: MeterKey, ts: number, direction: 'before' | 'atOrAfter'): Promise<Reading | undefined> {
-    return this.rawReads.usableNeighbour(key, ts, direction);
+    return this.parts.raw.usableNeighbour(key, ts, direction);
   }
 
   latest(enterprises: readonly string[], options: LatestOptions = {}): Promise<LatestReading[]> {
-    return this.latestReadings.latest(enterprises, options);
+    return this.parts.latest.latest(enterprises, options);
   }
 
   hourly(key: MeterKey, from: number, to: number): Promise<HourlyConsumption[]> {
-    return this.rawReads.hourly(key, from, to);
+    return this.parts.raw.hourly(key, from, to);
   }
 
   consumption(query: ConsumptionQuery): Promise<ConsumptionRow[]> {
-    return this.consumptionReads.consumption(query);
+    return this.parts.consumption.consumption(query);
   }
 
   countUsable(enterprises: readonly string[], from: number, to: number): Promise<ReadingCount[]> {
-    return this.rawReads.countUsable(enterprises, from, to);
+    return this.parts.raw.countUsable(enterprises, from, to);
   }
 }
