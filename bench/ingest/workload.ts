@@ -154,7 +154,7 @@ export class EnterpriseStream {
 /**
  * Line protocol for `ticks` ticks of the whole district, as the service writes it: one `reading`
  * point per reading and one `consumption` point per meter and hour touched by the batch
- * (services/store/influx/influxTimeSeriesStore.ts: tags sorted, ms precision).
+ * (services/store/influx/influxSchema.ts: tags sorted, ms precision).
  */
 export function districtLines(d: BenchDistrict, fromTick: number, ticks: number, rand: () => number): { lines: string[]; readings: number } {
   const lines: string[] = [];

@@ -9,8 +9,12 @@ import { DependencyError } from '../../services/core/errors';
 import type { Reading } from '../../services/energy/reading';
 import { silentLogger } from '../../services/core/log';
 import { InfluxTimeSeriesStore, MAX_METER_TERMS, type InfluxStoreOptions } from '../../services/store/influx/influxTimeSeriesStore';
+import { routeInfluxClientLogs } from '../../services/store/influx/routeInfluxClientLogs';
 import { findInfluxd, findVictoriaMetrics, startInfluxd, startVictoriaMetrics, type InfluxdHandle } from '../helpers/influxd';
 import { timeSeriesStoreContract } from './timeSeriesStore.contract';
+
+// The client's own messages (retries the tests provoke) go where the app sends them: nowhere here.
+routeInfluxClientLogs(silentLogger());
 
 const T0 = Date.UTC(2026, 2, 1, 15, 0);
 const MIN = 60_000;
