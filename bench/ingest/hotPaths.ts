@@ -14,7 +14,7 @@ import { COEFFICIENTS } from '../../config/coefficients';
 import { PayloadDecoder, type RawMessage } from '../../ingest/decode';
 import { IngestPipeline } from '../../ingest/ingestPipeline';
 import { Journal } from '../../ingest/journal';
-import { MeterRegistry } from '../../ingest/meterRegistry';
+import { MeterRegistry } from '../../services/energy/meterRegistry';
 import type { ConsumptionTracker } from '../../ingest/consumptionTracker';
 import { FactorTable } from '../../services/energy/factors';
 import type { EventBus } from '../../services/events/eventBus';

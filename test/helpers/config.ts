@@ -4,7 +4,7 @@ import { parseConfig } from '../../config/load';
 import type { Config, ConfigInput } from '../../config/schema';
 import { COEFFICIENTS } from '../../config/coefficients';
 import { FactorTable } from '../../services/energy/factors';
-import { MeterRegistry } from '../../ingest/meterRegistry';
+import { MeterRegistry } from '../../services/energy/meterRegistry';
 
 export function testConfig(overrides: Partial<ConfigInput> = {}): Config {
   const base: ConfigInput = {
