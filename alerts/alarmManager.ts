@@ -65,7 +65,19 @@ export class AlarmManager {
   }
 
   private notify(transitions: readonly AlarmTransition[]): void {
-    this.deps.logger.info({ transitions: transitions.map((t) => ({ kind: t.kind, id: t.alarm.id, type: t.alarm.type, enterprise: t.alarm.enterprise, meter: t.alarm.meter, severity: t.alarm.severity })) }, 'alarm transitions');
+    this.deps.logger.info(
+      {
+        transitions: transitions.map((t) => ({
+          kind: t.kind,
+          id: t.alarm.id,
+          type: t.alarm.type,
+          enterprise: t.alarm.enterprise,
+          meter: t.alarm.meter,
+          severity: t.alarm.severity,
+        })),
+      },
+      'alarm transitions',
+    );
     for (const sink of this.deps.sinks) {
       try {
         sink.notify(transitions);

@@ -41,44 +41,83 @@ export function quotaCondition(s: EnterpriseStatus, name: string, lang: Language
   if (!q) return normal('quota', s, text(lang, `${name} 本年度未设能耗总量控制目标`, `${name}: no quota for this year`));
   const pace = q.pace === null ? '—' : pct(q.pace);
   return {
-    type: 'quota', enterprise: s.enterprise, meter: null, severity: LEVEL_SEVERITY[q.level],
-    value: q.share, threshold: 1, unit: 'share', periodFrom: q.periodFrom, periodTo: q.periodTo, basis,
-    message: text(lang,
+    type: 'quota',
+    enterprise: s.enterprise,
+    meter: null,
+    severity: LEVEL_SEVERITY[q.level],
+    value: q.share,
+    threshold: 1,
+    unit: 'share',
+    periodFrom: q.periodFrom,
+    periodTo: q.periodTo,
+    basis,
+    message: text(
+      lang,
       `${name} ${q.year}年能耗总量 ${num(q.ytdTce, 2)} tce，占年度控制目标 ${num(q.totalTce, 0)} tce 的 ${pct(q.share)}，进度比 ${pace}，全年预测 ${q.forecastTce === null ? '—' : `${num(q.forecastTce, 2)} tce`}`,
-      `${name}: ${q.year} consumption ${num(q.ytdTce, 2)} tce is ${pct(q.share)} of the ${num(q.totalTce, 0)} tce cap, pace ${pace}, year-end forecast ${q.forecastTce === null ? '—' : `${num(q.forecastTce, 2)} tce`}`),
+      `${name}: ${q.year} consumption ${num(q.ytdTce, 2)} tce is ${pct(q.share)} of the ${num(q.totalTce, 0)} tce cap, pace ${pace}, year-end forecast ${q.forecastTce === null ? '—' : `${num(q.forecastTce, 2)} tce`}`,
+    ),
   };
 }
 
 /** 能耗强度: tce per 10^4 yuan of output value against the limit. */
 export function intensityCondition(s: EnterpriseStatus, name: string, lang: Language, basis: string): Condition {
   const i = s.intensity;
-  if (!i || i.intensity === null) return normal('intensity', s, text(lang, `${name} 无产值数据或强度限额`, `${name}: no output value or intensity limit`));
+  if (!i || i.intensity === null)
+    return normal('intensity', s, text(lang, `${name} 无产值数据或强度限额`, `${name}: no output value or intensity limit`));
   return {
-    type: 'intensity', enterprise: s.enterprise, meter: null, severity: LEVEL_SEVERITY[i.level],
-    value: i.intensity, threshold: i.limit, unit: 'tce/10^4 yuan', periodFrom: s.quota?.periodFrom ?? s.at, periodTo: s.at, basis,
-    message: text(lang,
+    type: 'intensity',
+    enterprise: s.enterprise,
+    meter: null,
+    severity: LEVEL_SEVERITY[i.level],
+    value: i.intensity,
+    threshold: i.limit,
+    unit: 'tce/10^4 yuan',
+    periodFrom: s.quota?.periodFrom ?? s.at,
+    periodTo: s.at,
+    basis,
+    message: text(
+      lang,
       `${name} 万元产值能耗 ${num(i.intensity, 4)} tce/万元，限额 ${num(i.limit, 4)}，比值 ${pct(i.ratio)}`,
-      `${name}: intensity ${num(i.intensity, 4)} tce per 10^4 yuan against a limit of ${num(i.limit, 4)} (${pct(i.ratio)})`),
+      `${name}: intensity ${num(i.intensity, 4)} tce per 10^4 yuan against a limit of ${num(i.limit, 4)} (${pct(i.ratio)})`,
+    ),
   };
 }
 
 /** 阶梯电价: any markup is a warning; periods without output raise no tariff alarm (see dataQualityCondition). */
 export function tariffCondition(s: EnterpriseStatus, name: string, lang: Language): Condition {
   const t = s.tariff;
-  if (!t || t.unitConsumption === null) return normal('tariff', s, text(lang, `${name} 无阶梯电价档位（无产量）`, `${name}: no tariff tier (no output)`));
+  if (!t || t.unitConsumption === null)
+    return normal('tariff', s, text(lang, `${name} 无阶梯电价档位（无产量）`, `${name}: no tariff tier (no output)`));
   const markup = t.markupYuanPerKwh ?? 0;
   return {
-    type: 'tariff', enterprise: s.enterprise, meter: null, severity: markup > 0 ? 'warning' : null,
-    value: t.unitConsumption, threshold: null, unit: t.unit, periodFrom: t.periodFrom, periodTo: t.periodTo,
-    basis: text(lang, `阶梯电价方案 ${t.tariff}（${t.basis === 'ytd' ? '年累计' : '当月'}）`, `tariff ${t.tariff} (${t.basis === 'ytd' ? 'year to date' : 'month'})`),
-    message: text(lang,
+    type: 'tariff',
+    enterprise: s.enterprise,
+    meter: null,
+    severity: markup > 0 ? 'warning' : null,
+    value: t.unitConsumption,
+    threshold: null,
+    unit: t.unit,
+    periodFrom: t.periodFrom,
+    periodTo: t.periodTo,
+    basis: text(
+      lang,
+      `阶梯电价方案 ${t.tariff}（${t.basis === 'ytd' ? '年累计' : '当月'}）`,
+      `tariff ${t.tariff} (${t.basis === 'ytd' ? 'year to date' : 'month'})`,
+    ),
+    message: text(
+      lang,
       `${name} 单位产品电耗 ${num(t.unitConsumption)} ${t.unit}，加价 ${num(markup, 3)} 元/kWh，预计加收电费 ${num(t.surchargeYuan ?? 0, 0)} 元`,
-      `${name}: unit consumption ${num(t.unitConsumption)} ${t.unit}, markup ${num(markup, 3)} yuan/kWh, estimated surcharge ${num(t.surchargeYuan ?? 0, 0)} yuan`),
+      `${name}: unit consumption ${num(t.unitConsumption)} ${t.unit}, markup ${num(markup, 3)} yuan/kWh, estimated surcharge ${num(t.surchargeYuan ?? 0, 0)} yuan`,
+    ),
   };
 }
 
 /** A power or interval value above its limit for forSeconds raises; it clears below limit x (1 - hysteresis). */
-export interface ThresholdLimit { readonly above: number; readonly forSeconds: number; readonly severity: Severity }
+export interface ThresholdLimit {
+  readonly above: number;
+  readonly forSeconds: number;
+  readonly severity: Severity;
+}
 
 /**
  * All threshold rules of one meter make one condition (one alarm key): the most severe rule whose
@@ -87,8 +126,19 @@ export interface ThresholdLimit { readonly above: number; readonly forSeconds: n
  * `values` are the meter's power, interval quantity or counter step, ascending, each with its time.
  */
 export function thresholdCondition(
-  input: { enterprise: string; meter: string; name: string; unit: string; limits: readonly ThresholdLimit[]; hysteresis: number; openSeverity: Severity | null; at: number },
-  values: readonly { ts: number; value: number }[], lang: Language, zoneIso: (ms: number) => string,
+  input: {
+    enterprise: string;
+    meter: string;
+    name: string;
+    unit: string;
+    limits: readonly ThresholdLimit[];
+    hysteresis: number;
+    openSeverity: Severity | null;
+    at: number;
+  },
+  values: readonly { ts: number; value: number }[],
+  lang: Language,
+  zoneIso: (ms: number) => string,
 ): Condition {
   const latest = values[values.length - 1];
   const bySeverity = [...input.limits].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
@@ -101,53 +151,91 @@ export function thresholdCondition(
   });
   // An open alarm holds the most severe level (up to its own) whose band the latest value is still in.
   const open = input.openSeverity;
-  const held = open === null || !latest ? undefined
-    : bySeverity.find((l) => SEVERITY_RANK[l.severity] <= SEVERITY_RANK[open] && latest.value >= l.above * (1 - input.hysteresis));
-  const limit = [breached, held].filter((l): l is ThresholdLimit => l !== undefined)
+  const held =
+    open === null || !latest
+      ? undefined
+      : bySeverity.find((l) => SEVERITY_RANK[l.severity] <= SEVERITY_RANK[open] && latest.value >= l.above * (1 - input.hysteresis));
+  const limit = [breached, held]
+    .filter((l): l is ThresholdLimit => l !== undefined)
     .sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity])[0];
   const shown = limit ?? bySeverity[bySeverity.length - 1]!;
   return {
-    type: 'threshold', enterprise: input.enterprise, meter: input.meter, severity: limit?.severity ?? null,
-    value: latest?.value ?? null, threshold: shown.above, unit: input.unit,
+    type: 'threshold',
+    enterprise: input.enterprise,
+    meter: input.meter,
+    severity: limit?.severity ?? null,
+    value: latest?.value ?? null,
+    threshold: shown.above,
+    unit: input.unit,
     ...(latest && { periodFrom: zoneIso(input.at - shown.forSeconds * 1000), periodTo: zoneIso(latest.ts) }),
-    message: text(lang,
+    message: text(
+      lang,
       `${input.name} 计量点 ${input.meter} 读数 ${latest ? num(latest.value) : '—'} ${input.unit}，持续 ${shown.forSeconds} 秒高于限值 ${num(shown.above)} ${input.unit}`,
-      `${input.name} meter ${input.meter} at ${latest ? num(latest.value) : '—'} ${input.unit}, above ${num(shown.above)} ${input.unit} for ${shown.forSeconds} s`),
+      `${input.name} meter ${input.meter} at ${latest ? num(latest.value) : '—'} ${input.unit}, above ${num(shown.above)} ${input.unit} for ${shown.forSeconds} s`,
+    ),
   };
 }
 
 /** No data for silenceMultiple x the meter's interval. */
 export function silenceCondition(
-  input: { enterprise: string; meter: string; name: string; intervalSeconds: number; multiple: number; lastTs: number | undefined; since: number; now: number },
-  lang: Language, zoneIso: (ms: number) => string,
+  input: {
+    enterprise: string;
+    meter: string;
+    name: string;
+    intervalSeconds: number;
+    multiple: number;
+    lastTs: number | undefined;
+    since: number;
+    now: number;
+  },
+  lang: Language,
+  zoneIso: (ms: number) => string,
 ): Condition {
   const reference = input.lastTs ?? input.since;
   const silentSeconds = (input.now - reference) / 1000;
   const limit = input.multiple * input.intervalSeconds;
   return {
-    type: 'silence', enterprise: input.enterprise, meter: input.meter, severity: silentSeconds > limit ? 'warning' : null,
-    value: silentSeconds, threshold: limit, unit: 's', periodFrom: zoneIso(reference), periodTo: zoneIso(input.now),
-    message: text(lang,
+    type: 'silence',
+    enterprise: input.enterprise,
+    meter: input.meter,
+    severity: silentSeconds > limit ? 'warning' : null,
+    value: silentSeconds,
+    threshold: limit,
+    unit: 's',
+    periodFrom: zoneIso(reference),
+    periodTo: zoneIso(input.now),
+    message: text(
+      lang,
       `${input.name} 计量点 ${input.meter} 已 ${num(silentSeconds / 60, 0)} 分钟无数据（上次 ${input.lastTs === undefined ? '从未上报' : zoneIso(input.lastTs)}）`,
-      `${input.name} meter ${input.meter} silent for ${num(silentSeconds / 60, 0)} min (last reading ${input.lastTs === undefined ? 'never' : zoneIso(input.lastTs)})`),
+      `${input.name} meter ${input.meter} silent for ${num(silentSeconds / 60, 0)} min (last reading ${input.lastTs === undefined ? 'never' : zoneIso(input.lastTs)})`,
+    ),
   };
 }
 
 /** Resets, rollovers, corrections (per meter) and quarantine bursts or missing output (per enterprise). */
 export function dataQualityCondition(
   input: { enterprise: string; meter: string | null; name: string; counts: Readonly<Record<string, number>>; windowFrom: number; now: number },
-  lang: Language, zoneIso: (ms: number) => string,
+  lang: Language,
+  zoneIso: (ms: number) => string,
 ): Condition {
   const entries = Object.entries(input.counts).filter(([, n]) => n > 0);
   const total = entries.reduce((s, [, n]) => s + n, 0);
   const enterpriseWide = input.meter === null;
   const listing = entries.map(([k, n]) => `${k} ${n}`).join(', ');
   return {
-    type: 'data-quality', enterprise: input.enterprise, meter: input.meter,
+    type: 'data-quality',
+    enterprise: input.enterprise,
+    meter: input.meter,
     severity: total === 0 ? null : enterpriseWide ? 'warning' : 'info',
-    value: total, threshold: null, unit: 'events', periodFrom: zoneIso(input.windowFrom), periodTo: zoneIso(input.now),
-    message: text(lang,
+    value: total,
+    threshold: null,
+    unit: 'events',
+    periodFrom: zoneIso(input.windowFrom),
+    periodTo: zoneIso(input.now),
+    message: text(
+      lang,
       `${input.name}${input.meter === null ? '' : ` 计量点 ${input.meter}`} 数据质量：${listing || '正常'}`,
-      `${input.name}${input.meter === null ? '' : ` meter ${input.meter}`} data quality: ${listing || 'normal'}`),
+      `${input.name}${input.meter === null ? '' : ` meter ${input.meter}`} data quality: ${listing || 'normal'}`,
+    ),
   };
 }

@@ -16,7 +16,14 @@ import { meterKeyId, type TimeSeriesStore } from '../services/store/timeSeriesSt
 import type { AlarmTransition } from '../services/energy/alarm';
 import type { AlarmManager } from './alarmManager';
 import {
-  dataQualityCondition, intensityCondition, quotaCondition, silenceCondition, tariffCondition, thresholdCondition, type Condition, type Language,
+  dataQualityCondition,
+  intensityCondition,
+  quotaCondition,
+  silenceCondition,
+  tariffCondition,
+  thresholdCondition,
+  type Condition,
+  type Language,
 } from './conditions';
 
 export interface RuleEngineOptions {
@@ -42,7 +49,14 @@ export class RuleEngine {
   constructor(
     private readonly options: RuleEngineOptions,
     private readonly deps: {
-      config: Config; status: StatusService; store: TimeSeriesStore; state: StateStore; alarms: AlarmStore; manager: AlarmManager; logger: Logger; now?: () => number;
+      config: Config;
+      status: StatusService;
+      store: TimeSeriesStore;
+      state: StateStore;
+      alarms: AlarmStore;
+      manager: AlarmManager;
+      logger: Logger;
+      now?: () => number;
       /** Scheduled and reading-driven evaluation run only while this says so (the lease, services/store/state/lease.ts); default always. */
       active?: () => boolean;
     },
@@ -51,11 +65,15 @@ export class RuleEngine {
   }
 
   async start(): Promise<void> {
-    this.task = cron.schedule(this.options.schedule ?? '* * * * *', () => {
-      // A standby instance leaves the cycle to the lease holder: one writer of alarms and mail.
-      if (this.deps.active && !this.deps.active()) return;
-      void this.evaluate().catch((err: unknown) => this.deps.logger.error({ err }, 'rule evaluation failed'));
-    }, { timezone: this.deps.config.timezone });
+    this.task = cron.schedule(
+      this.options.schedule ?? '* * * * *',
+      () => {
+        // A standby instance leaves the cycle to the lease holder: one writer of alarms and mail.
+        if (this.deps.active && !this.deps.active()) return;
+        void this.evaluate().catch((err: unknown) => this.deps.logger.error({ err }, 'rule evaluation failed'));
+      },
+      { timezone: this.deps.config.timezone },
+    );
   }
 
   async stop(): Promise<void> {
@@ -108,16 +126,32 @@ export class RuleEngine {
     ]);
     const basis = this.deps.config.electricity === 'equal' ? '电力等价值 (equal value)' : '电力当量值 0.1229 kgce/kWh (GB/T 2589-2020)';
     for (const s of statuses.values()) {
-      conditions.push(quotaCondition(s, name(s.enterprise), lang, basis), intensityCondition(s, name(s.enterprise), lang, basis), tariffCondition(s, name(s.enterprise), lang));
+      conditions.push(
+        quotaCondition(s, name(s.enterprise), lang, basis),
+        intensityCondition(s, name(s.enterprise), lang, basis),
+        tariffCondition(s, name(s.enterprise), lang),
+      );
     }
 
     const lastTs = new Map(latest.map((l) => [`${l.enterprise}/${l.meter}`, l.lastTs]));
     for (const e of config.enterprises) {
       for (const m of e.meters) {
-        conditions.push(silenceCondition({
-          enterprise: e.id, meter: m.id, name: e.name, intervalSeconds: m.intervalSeconds, multiple: config.rules.silenceMultiple,
-          lastTs: lastTs.get(`${e.id}/${m.id}`), since: this.startedAt, now: at,
-        }, lang, zoneIso));
+        conditions.push(
+          silenceCondition(
+            {
+              enterprise: e.id,
+              meter: m.id,
+              name: e.name,
+              intervalSeconds: m.intervalSeconds,
+              multiple: config.rules.silenceMultiple,
+              lastTs: lastTs.get(`${e.id}/${m.id}`),
+              since: this.startedAt,
+              now: at,
+            },
+            lang,
+            zoneIso,
+          ),
+        );
       }
     }
 
@@ -125,7 +159,10 @@ export class RuleEngine {
     conditions.push(...this.dataQualityConditions(at, statuses, name, lang, zoneIso));
 
     const transitions = this.deps.manager.apply(conditions, at, { complete: true });
-    this.deps.logger.debug({ at: zoneIso(at), conditions: conditions.length, transitions: transitions.length, ms: Date.now() - started }, 'rules evaluated');
+    this.deps.logger.debug(
+      { at: zoneIso(at), conditions: conditions.length, transitions: transitions.length, ms: Date.now() - started },
+      'rules evaluated',
+    );
     return transitions;
   }
 
@@ -145,21 +182,39 @@ export class RuleEngine {
       let start = await store.usableNeighbour(key, from + 1, 'before');
       if (start && m.kind === 'counter') start = (await store.usableNeighbour(key, start.ts, 'before')) ?? start;
       const readings = (await store.readings(key, start?.ts ?? from, at + 1)).filter((r) => r.quality !== 'bad');
-      const values = m.kind === 'counter'
-        // A counter's value is its consumption per reading interval: the step x the multiplier.
-        ? readings.slice(1).map((r, i) => ({ ts: r.ts, value: counterStep(readings[i]!.value, r.value, m.rollover).step * m.multiplier }))
-        : readings.map((r) => ({ ts: r.ts, value: r.value * m.multiplier }));
+      const values =
+        m.kind === 'counter'
+          ? // A counter's value is its consumption per reading interval: the step x the multiplier.
+            readings.slice(1).map((r, i) => ({ ts: r.ts, value: counterStep(readings[i]!.value, r.value, m.rollover).step * m.multiplier }))
+          : readings.map((r) => ({ ts: r.ts, value: r.value * m.multiplier }));
       const open = this.deps.alarms.open('threshold', e.id, m.id);
-      out.push(thresholdCondition({
-        enterprise: e.id, meter: m.id, name: e.name, unit: m.kind === 'counter' ? `${m.unit}/${m.intervalSeconds} s` : m.unit,
-        limits: group, hysteresis: this.options.thresholdHysteresis ?? 0.05, openSeverity: open?.severity ?? null, at,
-      }, values, lang, (ms) => isoInZone(ms, config.timezone)));
+      out.push(
+        thresholdCondition(
+          {
+            enterprise: e.id,
+            meter: m.id,
+            name: e.name,
+            unit: m.kind === 'counter' ? `${m.unit}/${m.intervalSeconds} s` : m.unit,
+            limits: group,
+            hysteresis: this.options.thresholdHysteresis ?? 0.05,
+            openSeverity: open?.severity ?? null,
+            at,
+          },
+          values,
+          lang,
+          (ms) => isoInZone(ms, config.timezone),
+        ),
+      );
     }
     return out;
   }
 
   private dataQualityConditions(
-    at: number, statuses: Awaited<ReturnType<StatusService['statusAt']>>, name: (id: string) => string, lang: Language, zoneIso: (ms: number) => string,
+    at: number,
+    statuses: Awaited<ReturnType<StatusService['statusAt']>>,
+    name: (id: string) => string,
+    lang: Language,
+    zoneIso: (ms: number) => string,
   ): Condition[] {
     const { config, state } = this.deps;
     const windowFrom = at - (this.options.dataQualityWindowMs ?? 24 * 3_600_000);
@@ -180,7 +235,13 @@ export class RuleEngine {
       const burst = bursts.get(e.id) ?? 0;
       if (burst >= (this.options.quarantineBurstCount ?? 10)) counts.quarantined = burst;
       if (statuses.get(e.id)?.tariff?.note === 'no-output') counts['no-output'] = 1;
-      out.push(dataQualityCondition({ enterprise: e.id, meter: null, name: name(e.id), counts, windowFrom: counts.quarantined ? burstFrom : windowFrom, now: at }, lang, zoneIso));
+      out.push(
+        dataQualityCondition(
+          { enterprise: e.id, meter: null, name: name(e.id), counts, windowFrom: counts.quarantined ? burstFrom : windowFrom, now: at },
+          lang,
+          zoneIso,
+        ),
+      );
     }
     return out;
   }

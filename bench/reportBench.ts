@@ -76,7 +76,12 @@ function tracingFetch(log: (line: string) => void): typeof fetch {
     const text = await res.text();
     {
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      log(`  ${ms.toFixed(1).padStart(8)} ms ${String(text.length).padStart(9)} B  ${q.split('; ').map((x) => x.slice(0, 160)).join('\n' + ' '.repeat(32))}`);
+      log(
+        `  ${ms.toFixed(1).padStart(8)} ms ${String(text.length).padStart(9)} B  ${q
+          .split('; ')
+          .map((x) => x.slice(0, 160))
+          .join('\n' + ' '.repeat(32))}`,
+      );
     }
     return new Response(text, { status: res.status, headers: res.headers });
   };
@@ -114,15 +119,28 @@ function config(enterprises: number, meters: number): Config {
     enterprises: Array.from({ length: enterprises }, (_, i) => {
       const industry = INDUSTRIES[i % INDUSTRIES.length]!;
       return {
-        id: id(i), name: `压测企业${i + 1}`, industry,
-        ...(industry === '3216' && { tariff: 'al' }), ...(industry === '3011' && { tariff: 'cem' }),
+        id: id(i),
+        name: `压测企业${i + 1}`,
+        industry,
+        ...(industry === '3216' && { tariff: 'al' }),
+        ...(industry === '3011' && { tariff: 'cem' }),
         quotas: [{ year: 2026, totalTce: 20_000 + 100 * i, intensityLimit: 1.5 }],
         meters: Array.from({ length: meters }, (_, j) => ({ id: meterId(j), ...carrierOf(j), kind: 'counter' as const })),
       };
     }),
     tariffs: [
       { id: 'al', scheme: 'step', basis: 'ytd', threshold: 13300, step: 20, markupPerStep: 0.01 },
-      { id: 'cem', scheme: 'bands', basis: 'ytd', limit: 61, metric: 'kwh_per_t', bands: [{ over: 0, markup: 0.05 }, { over: 0.1, markup: 0.1 }] },
+      {
+        id: 'cem',
+        scheme: 'bands',
+        basis: 'ytd',
+        limit: 61,
+        metric: 'kwh_per_t',
+        bands: [
+          { over: 0, markup: 0.05 },
+          { over: 0.1, markup: 0.1 },
+        ],
+      },
     ],
   };
   return parseConfig(stringify(input), 'bench');
@@ -140,7 +158,11 @@ async function post(url: string, body: string): Promise<void> {
   if (res.status !== 204) throw new Error(`bench write failed: HTTP ${res.status} ${await res.text()}`);
 }
 
-interface Loaded { readings: number; hourly: number; registers: Map<string, number> }
+interface Loaded {
+  readings: number;
+  hourly: number;
+  registers: Map<string, number>;
+}
 
 /**
  * Hourly values for [FROM, TO) and raw registers from `rawFrom` to TO inclusive, meter by meter,
@@ -249,8 +271,12 @@ async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T 
 }
 
 const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const row = (name: string, runsMs: readonly number[], extra: { bytes?: number; note?: string; targetMs?: number } = {}): ResultRow =>
-  ({ name, medianMs: median(runsMs), runsMs, ...extra });
+const row = (name: string, runsMs: readonly number[], extra: { bytes?: number; note?: string; targetMs?: number } = {}): ResultRow => ({
+  name,
+  medianMs: median(runsMs),
+  runsMs,
+  ...extra,
+});
 
 export async function runReportBench(options: ReportBenchOptions = {}): Promise<ResultRows> {
   // Options not given come from the environment, as for `npm run bench:reports`.
@@ -270,7 +296,7 @@ export async function runReportBench(options: ReportBenchOptions = {}): Promise<
   try {
     const month = monthBounds(MONTH, ZONE)!;
     const rawFrom = raw === 'year' ? FROM : month.start;
-    const reuse = influxUrl !== undefined && (options.reuse ?? env.BENCH_REUSE === '1') && await alreadyLoaded(url, enterprises, meters);
+    const reuse = influxUrl !== undefined && (options.reuse ?? env.BENCH_REUSE === '1') && (await alreadyLoaded(url, enterprises, meters));
     let loaded: { ms: number; value: Loaded };
     let newest = TO;
     if (reuse) {
@@ -278,16 +304,27 @@ export async function runReportBench(options: ReportBenchOptions = {}): Promise<
       log(`reusing the district loaded in ${url} (${DB}), newest reading ${new Date(newest).toISOString()}`);
       loaded = { ms: 0, value: { readings: 0, hourly: 0, registers: registersAt(enterprises, meters, newest) } };
     } else {
-      log(`loading ${enterprises} enterprises x ${meters} meters: hourly values ${new Date(FROM).toISOString()} .. ${new Date(TO).toISOString()}, raw readings from ${new Date(rawFrom).toISOString()}`);
+      log(
+        `loading ${enterprises} enterprises x ${meters} meters: hourly values ${new Date(FROM).toISOString()} .. ${new Date(TO).toISOString()}, raw readings from ${new Date(rawFrom).toISOString()}`,
+      );
       loaded = await timed(() => load(url, enterprises, meters, rawFrom));
       const points = loaded.value.readings + loaded.value.hourly;
-      log(`loaded ${loaded.value.readings.toLocaleString()} readings + ${loaded.value.hourly.toLocaleString()} hourly values in ${(loaded.ms / 1000).toFixed(1)} s`);
-      rows.push(row('load (line protocol)', [loaded.ms], { note: `${loaded.value.readings} readings + ${loaded.value.hourly} hourly values, ${Math.round(points / (loaded.ms / 1000))} points/s` }));
+      log(
+        `loaded ${loaded.value.readings.toLocaleString()} readings + ${loaded.value.hourly.toLocaleString()} hourly values in ${(loaded.ms / 1000).toFixed(1)} s`,
+      );
+      rows.push(
+        row('load (line protocol)', [loaded.ms], {
+          note: `${loaded.value.readings} readings + ${loaded.value.hourly} hourly values, ${Math.round(points / (loaded.ms / 1000))} points/s`,
+        }),
+      );
     }
 
     const cfg = config(enterprises, meters);
     // As one all-in-one instance runs it: the only writer of readings (see soleWriter).
-    const store = new InfluxTimeSeriesStore({ url, database: DB, zone: ZONE, requestTimeoutMs: 900_000, soleWriter: true }, { logger: silentLogger(), ...(traceQueries && { fetch: tracingFetch(log) }) });
+    const store = new InfluxTimeSeriesStore(
+      { url, database: DB, zone: ZONE, requestTimeoutMs: 900_000, soleWriter: true },
+      { logger: silentLogger(), ...(traceQueries && { fetch: tracingFetch(log) }) },
+    );
     const state = new StateStore({ path: path.join(dir, 'state.db') });
     const alarms = new AlarmStore({ path: path.join(dir, 'state.db') });
     const outputs = new OutputStore({ path: path.join(dir, 'state.db') });
@@ -316,7 +353,12 @@ export async function runReportBench(options: ReportBenchOptions = {}): Promise<
       const rendered = await timed(() => renderReport(built.value, 'pdf', 'zh-CN'));
       const peak = heap.stop();
       log(`cold report model ${Math.round(built.ms)} ms, PDF ${Math.round(rendered.ms)} ms`);
-      rows.push(row('report JSON, cold (fresh store, nothing cached)', [built.ms], { targetMs: 2000, note: `peak heap ${peak.heapMb} MB, RSS ${peak.rssMb} MB (bench process)` }));
+      rows.push(
+        row('report JSON, cold (fresh store, nothing cached)', [built.ms], {
+          targetMs: 2000,
+          note: `peak heap ${peak.heapMb} MB, RSS ${peak.rssMb} MB (bench process)`,
+        }),
+      );
       rows.push(row('report PDF, cold (model + render)', [built.ms + rendered.ms], { targetMs: 10_000 }));
       await coldStore.stop();
     }
@@ -329,7 +371,11 @@ export async function runReportBench(options: ReportBenchOptions = {}): Promise<
       q.status.push((await timed(() => status.statusAt(cfg.enterprises, month.end, { endOf: true }))).ms);
       q.counts.push((await timed(() => store.countUsable(ids, month.start, month.end))).ms);
     }
-    rows.push(row('query: consumption 13 months by month', q.series), row('query: statusAt month end', q.status), row('query: countUsable report month', q.counts));
+    rows.push(
+      row('query: consumption 13 months by month', q.series),
+      row('query: statusAt month end', q.status),
+      row('query: countUsable report month', q.counts),
+    );
 
     const json: number[] = [];
     const pdf: number[] = [];
@@ -342,7 +388,10 @@ export async function runReportBench(options: ReportBenchOptions = {}): Promise<
       pdf.push(built.ms + rendered.ms);
       size = { json: Buffer.byteLength(JSON.stringify(built.value)), pdf: rendered.value.body.length };
     }
-    rows.push(row('report JSON (model), warm', json, { bytes: size.json, targetMs: 2000 }), row('report PDF (model + render), warm', pdf, { bytes: size.pdf, targetMs: 10_000 }));
+    rows.push(
+      row('report JSON (model), warm', json, { bytes: size.json, targetMs: 2000 }),
+      row('report PDF (model + render), warm', pdf, { bytes: size.pdf, targetMs: 10_000 }),
+    );
 
     // Ingest rounds through the store's write path: every meter's next 15-minute reading and the
     // hour it opens, as the tracker's fast path writes them; write() refreshes the touched days.
@@ -353,18 +402,20 @@ export async function runReportBench(options: ReportBenchOptions = {}): Promise<
       const ts = last + INTERVAL_MS;
       const readings: Reading[] = [];
       const hourly: HourlyConsumption[] = [];
-      cfg.enterprises.forEach((e, i) => e.meters.forEach((m, j) => {
-        const key = `${e.id}/${m.id}`;
-        const q15 = step(i, j, ts);
-        const register = (loaded.value.registers.get(key) ?? 1000) + q15;
-        loaded.value.registers.set(key, register);
-        readings.push({ enterprise: e.id, meter: m.id, ts, value: register, quality: 'good' });
-        // The step covers (ts - 15 min, ts]: it belongs to the hour holding ts - 1 ms, summed as the tracker does.
-        const hour = Math.floor((ts - 1) / HOUR_MS) * HOUR_MS;
-        const sum = (openHours.get(`${key}@${hour}`) ?? 0) + q15;
-        openHours.set(`${key}@${hour}`, sum);
-        hourly.push({ enterprise: e.id, meter: m.id, ...carrierOf(j), hour, quantity: sum });
-      }));
+      cfg.enterprises.forEach((e, i) =>
+        e.meters.forEach((m, j) => {
+          const key = `${e.id}/${m.id}`;
+          const q15 = step(i, j, ts);
+          const register = (loaded.value.registers.get(key) ?? 1000) + q15;
+          loaded.value.registers.set(key, register);
+          readings.push({ enterprise: e.id, meter: m.id, ts, value: register, quality: 'good' });
+          // The step covers (ts - 15 min, ts]: it belongs to the hour holding ts - 1 ms, summed as the tracker does.
+          const hour = Math.floor((ts - 1) / HOUR_MS) * HOUR_MS;
+          const sum = (openHours.get(`${key}@${hour}`) ?? 0) + q15;
+          openHours.set(`${key}@${hour}`, sum);
+          hourly.push({ enterprise: e.id, meter: m.id, ...carrierOf(j), hour, quantity: sum });
+        }),
+      );
       // The round's rollups are part of its cost: write() returns before their refresh round.
       const { ms } = await timed(async () => {
         await store.write({ readings, hourly });
@@ -375,7 +426,9 @@ export async function runReportBench(options: ReportBenchOptions = {}): Promise<
     };
     const round: number[] = [];
     for (let run = 0; run < runs; run++) round.push(await ingestRound());
-    rows.push(row('ingest round (write + rollup refresh)', round, { note: `${enterprises * meters} readings + ${enterprises * meters} hours per round` }));
+    rows.push(
+      row('ingest round (write + rollup refresh)', round, { note: `${enterprises * meters} readings + ${enterprises * meters} hours per round` }),
+    );
 
     const manager = new AlarmManager({ alarms, sinks: [{ notify: () => undefined }], logger: silentLogger() });
     let at = last + 60_000;
@@ -383,7 +436,10 @@ export async function runReportBench(options: ReportBenchOptions = {}): Promise<
     const cycles: number[] = [];
     for (let run = 0; run < runs + 1; run++) cycles.push((await timed(() => engine.evaluate(at))).ms);
     // The first cycle raises every alarm (state writes); the steady state is the rest.
-    rows.push(row('rule cycle (first, raises alarms)', cycles.slice(0, 1)), row('rule cycle (steady, nothing written since)', cycles.slice(1), { targetMs: 200 }));
+    rows.push(
+      row('rule cycle (first, raises alarms)', cycles.slice(0, 1)),
+      row('rule cycle (steady, nothing written since)', cycles.slice(1), { targetMs: 200 }),
+    );
     // As in operation: a round of every meter's readings lands between two cycles, so today's
     // rollups and every meter's newest reading changed, and the closed days did not.
     const afterIngestRounds = async (rules: RuleEngine): Promise<number[]> => {
@@ -395,14 +451,30 @@ export async function runReportBench(options: ReportBenchOptions = {}): Promise<
       }
       return ms;
     };
-    rows.push(row('rule cycle (after an ingest round of every meter)', await afterIngestRounds(engine), { targetMs: 200, note: 'all-in-one instance (soleWriter)' }));
+    rows.push(
+      row('rule cycle (after an ingest round of every meter)', await afterIngestRounds(engine), {
+        targetMs: 200,
+        note: 'all-in-one instance (soleWriter)',
+      }),
+    );
     // The rules instance of a scaled-out deployment: other instances write, so latest() polls.
-    const scaledStore = new InfluxTimeSeriesStore({ url, database: DB, zone: ZONE, requestTimeoutMs: 900_000 }, { logger: silentLogger(), ...(traceQueries && { fetch: tracingFetch(log) }) });
+    const scaledStore = new InfluxTimeSeriesStore(
+      { url, database: DB, zone: ZONE, requestTimeoutMs: 900_000 },
+      { logger: silentLogger(), ...(traceQueries && { fetch: tracingFetch(log) }) },
+    );
     await scaledStore.start();
     const scaledStatus = new StatusService({ store: scaledStore, outputs, config: cfg, factors });
-    const scaledEngine = new RuleEngine({}, { config: cfg, status: scaledStatus, store: scaledStore, state, alarms, manager, logger: silentLogger(), now: () => at });
+    const scaledEngine = new RuleEngine(
+      {},
+      { config: cfg, status: scaledStatus, store: scaledStore, state, alarms, manager, logger: silentLogger(), now: () => at },
+    );
     await scaledEngine.evaluate(at); // its first cycle scans every meter's history once
-    rows.push(row('rule cycle (after an ingest round), scaled out', await afterIngestRounds(scaledEngine), { targetMs: 200, note: 'rules instance polling for other writers\' readings' }));
+    rows.push(
+      row('rule cycle (after an ingest round), scaled out', await afterIngestRounds(scaledEngine), {
+        targetMs: 200,
+        note: "rules instance polling for other writers' readings",
+      }),
+    );
     await scaledEngine.stop();
     await scaledStore.stop();
     await engine.stop();
@@ -419,9 +491,19 @@ async function main(): Promise<void> {
   const enterprises = Number(process.env.BENCH_ENTERPRISES ?? 300);
   const meters = Number(process.env.BENCH_METERS ?? 20);
   const raw = process.env.BENCH_RAW === 'year' ? 'year' : 'month';
-  console.table(Object.fromEntries(rows.map((r) => [r.name, {
-    'median ms': Math.round(r.medianMs), runs: r.runsMs.map(Math.round).join(' / '), ...(r.bytes !== undefined && { bytes: r.bytes }), ...(r.note !== undefined && { note: r.note }),
-  }])));
+  console.table(
+    Object.fromEntries(
+      rows.map((r) => [
+        r.name,
+        {
+          'median ms': Math.round(r.medianMs),
+          runs: r.runsMs.map(Math.round).join(' / '),
+          ...(r.bytes !== undefined && { bytes: r.bytes }),
+          ...(r.note !== undefined && { note: r.note }),
+        },
+      ]),
+    ),
+  );
   const out = path.join(__dirname, 'results');
   mkdirSync(out, { recursive: true });
   const result = { enterprises, meters: enterprises * meters, raw, rows, machine: { cpus: os.cpus().length, node: process.version } };

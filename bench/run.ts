@@ -21,7 +21,17 @@ import { summariseProfile } from './ingest/cpuProfile';
 import { childrenNamed, cpuSeconds } from './ingest/cpuUsage';
 import { runNodeRed, type NodeRedResult } from './ingest/nodeRed';
 import {
-  brokerPhase, dbPhase, durations, e2ePhase, loadAverage, makeContext, offeredPhase, type BrokerResult, type DbResult, type E2eResult, type OfferedResult,
+  brokerPhase,
+  dbPhase,
+  durations,
+  e2ePhase,
+  loadAverage,
+  makeContext,
+  offeredPhase,
+  type BrokerResult,
+  type DbResult,
+  type E2eResult,
+  type OfferedResult,
   INGEST_NODE_ARGS,
 } from './ingest/phases';
 import { defaultDistrict } from './ingest/workload';
@@ -37,7 +47,8 @@ export interface BenchRow {
 
 const RESULTS_DIR = path.join(__dirname, 'results');
 const QUICK = process.env.BENCH_QUICK === '1' || process.env.BENCH_QUICK === 'true';
-const fmt = (n: number, digits = 0): string => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : String(n));
+const fmt = (n: number, digits = 0): string =>
+  Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : String(n);
 
 function printTable(rows: readonly BenchRow[]): void {
   const cols: (keyof BenchRow)[] = ['part', 'measure', 'value', 'target', 'verdict', 'note'];
@@ -63,7 +74,7 @@ interface IngestFigures {
   errors: string[];
 }
 
-function withoutSamples(r: E2eResult | undefined): Omit<E2eResult, 'samples'> & { samples?: unknown } | undefined {
+function withoutSamples(r: E2eResult | undefined): (Omit<E2eResult, 'samples'> & { samples?: unknown }) | undefined {
   if (!r) return undefined;
   // Keep the RSS/pending time line, thinned to one sample a second.
   return { ...r, samples: r.samples.filter((_, i) => i % 4 === 0).map((s) => ({ t: s.at, rssMb: Math.round(s.rssMb), pending: s.pending })) };
@@ -122,16 +133,30 @@ async function runIngest(log: (line: string) => void): Promise<{ rows: BenchRow[
     if (want('db')) figures.db = await phase('database alone', () => dbPhase(ctx));
     if (want('e2e')) figures.e2e = await phase('service end to end (max)', () => e2ePhase(ctx, { mode: 'max', rate: 0, durationMs: d.e2eMs }));
     const half = Math.max(100, Math.round((figures.e2e?.sustainedRate ?? Number(process.env.BENCH_HALF_RATE ?? 4000)) / 2));
-    if (want('latency')) figures.latency = await phase(`service at half load (${fmt(half)} readings/s), latency`, () => e2ePhase(ctx, { mode: 'latency', rate: half, durationMs: d.latencyMs }));
+    if (want('latency'))
+      figures.latency = await phase(`service at half load (${fmt(half)} readings/s), latency`, () =>
+        e2ePhase(ctx, { mode: 'latency', rate: half, durationMs: d.latencyMs }),
+      );
     const outageMs = d.outage.beforeMs + d.outage.downMs + d.outage.afterMs;
-    if (want('outage')) figures.outage = await phase(`service at half load through a ${d.outage.downMs / 1000} s InfluxDB outage`, () => e2ePhase(ctx, { mode: 'outage', rate: half, durationMs: outageMs }));
-    if (want('ingestnode')) figures.ingestNode = await phase(`ingest node (ROLE=ingest, ${INGEST_NODE_ARGS.join(' ')}), max`, () => e2ePhase(ctx, { mode: 'ingestNode', rate: 0, durationMs: d.e2eMs }));
-    if (want('embedded')) figures.embedded = await phase('embedded default (aedes + SQLite, max)', () => e2ePhase(ctx, { mode: 'embedded', rate: 0, durationMs: d.embeddedMs }));
+    if (want('outage'))
+      figures.outage = await phase(`service at half load through a ${d.outage.downMs / 1000} s InfluxDB outage`, () =>
+        e2ePhase(ctx, { mode: 'outage', rate: half, durationMs: outageMs }),
+      );
+    if (want('ingestnode'))
+      figures.ingestNode = await phase(`ingest node (ROLE=ingest, ${INGEST_NODE_ARGS.join(' ')}), max`, () =>
+        e2ePhase(ctx, { mode: 'ingestNode', rate: 0, durationMs: d.e2eMs }),
+      );
+    if (want('embedded'))
+      figures.embedded = await phase('embedded default (aedes + SQLite, max)', () =>
+        e2ePhase(ctx, { mode: 'embedded', rate: 0, durationMs: d.embeddedMs }),
+      );
     if (want('nodered') && process.env.BENCH_NODE_RED !== '0') {
       figures.nodeRed = await phase('Node-RED (mqtt in -> function -> influxdb out)', () => runNodeRed(ctx, { durationMs: d.e2eMs }));
     }
     if (process.env.BENCH_PROFILE === '1' || only?.includes('profile') === true) {
-      const p = await phase('profile (--cpu-prof, max load)', () => e2ePhase(ctx, { mode: 'profile', rate: 0, durationMs: Math.min(d.e2eMs, 30_000) }));
+      const p = await phase('profile (--cpu-prof, max load)', () =>
+        e2ePhase(ctx, { mode: 'profile', rate: 0, durationMs: Math.min(d.e2eMs, 30_000) }),
+      );
       if (p?.profileFile) figures.profile = { result: p, summary: summariseProfile(JSON.parse(readFileSync(p.profileFile, 'utf8')), { top: 30 }) };
     }
   } finally {
@@ -151,43 +176,97 @@ async function runIngest(log: (line: string) => void): Promise<{ rows: BenchRow[
 /** Where the CPU went: microseconds per stored reading by process (2 cores = 2 s of CPU per second). */
 function cpuRow(e: E2eResult): BenchRow {
   const cpu = e.cpu!;
-  const parts = Object.entries(cpu.usPerReading).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${fmt(v, 1)}`);
-  return { part: '', measure: `  CPU us per reading (${e.mode})`, value: `service ${fmt(cpu.usPerReading.service ?? NaN, 1)} us`, note: `${parts.join(', ')}; machine busy ${fmt(100 * cpu.machineBusyShare)}% (other work included)` };
+  const parts = Object.entries(cpu.usPerReading)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${fmt(v, 1)}`);
+  return {
+    part: '',
+    measure: `  CPU us per reading (${e.mode})`,
+    value: `service ${fmt(cpu.usPerReading.service ?? NaN, 1)} us`,
+    note: `${parts.join(', ')}; machine busy ${fmt(100 * cpu.machineBusyShare)}% (other work included)`,
+  };
 }
 
 function ingestRows(f: IngestFigures): BenchRow[] {
   const rows: BenchRow[] = [];
   const r = 'readings/s';
-  if (f.offered) rows.push({ part: 'load generator', measure: 'offered (QoS 1, no subscriber)', value: `${fmt(f.offered.offeredRate)} ${r}`, note: `${fmt(f.offered.messages)} msgs, ${fmt(f.offered.readings)} readings` });
-  const cpuText = (c: Record<string, number> | undefined): string => (c ? `; CPU us/reading ${Object.entries(c).map(([k, v]) => `${k} ${fmt(v, 1)}`).join(', ')}` : '');
-  const brokerNote = (b: BrokerResult): string => `max_inflight_messages ${b.settings.max_inflight_messages ?? '20 (default)'}, ${fmt(b.messagesPerSecond)} msgs/s; published ${fmt(b.publishedRate)} ${r}, ${b.published > b.delivered ? `${fmt(b.published - b.delivered)} never delivered (dropped beyond max_queued_messages ${b.settings.max_queued_messages ?? 1000})` : 'all delivered'}${cpuText(b.cpuUsPerReading)}`;
-  if (f.broker) rows.push({ part: 'broker alone', measure: 'Mosquitto -> 1 subscriber (shipped conf)', value: `${fmt(f.broker.deliveredRate)} ${r}`, note: brokerNote(f.broker) });
-  for (const b of f.brokerVariants) rows.push({ part: 'broker alone', measure: `  variant max_inflight_messages ${b.settings.max_inflight_messages}`, value: `${fmt(b.deliveredRate)} ${r}`, note: brokerNote(b) });
-  if (f.db) rows.push({ part: 'database alone', measure: 'influxd line protocol, service points', value: `${fmt(f.db.readingsPerSecond)} ${r}`, note: `${fmt(f.db.pointsPerSecond)} points/s (readings + hourly), ${f.db.concurrency} writers x ${f.db.linesPerRequest} lines; influxd CPU ${fmt(f.db.influxdCpuUsPerReading, 1)} us/reading` });
+  if (f.offered)
+    rows.push({
+      part: 'load generator',
+      measure: 'offered (QoS 1, no subscriber)',
+      value: `${fmt(f.offered.offeredRate)} ${r}`,
+      note: `${fmt(f.offered.messages)} msgs, ${fmt(f.offered.readings)} readings`,
+    });
+  const cpuText = (c: Record<string, number> | undefined): string =>
+    c
+      ? `; CPU us/reading ${Object.entries(c)
+          .map(([k, v]) => `${k} ${fmt(v, 1)}`)
+          .join(', ')}`
+      : '';
+  const brokerNote = (b: BrokerResult): string =>
+    `max_inflight_messages ${b.settings.max_inflight_messages ?? '20 (default)'}, ${fmt(b.messagesPerSecond)} msgs/s; published ${fmt(b.publishedRate)} ${r}, ${b.published > b.delivered ? `${fmt(b.published - b.delivered)} never delivered (dropped beyond max_queued_messages ${b.settings.max_queued_messages ?? 1000})` : 'all delivered'}${cpuText(b.cpuUsPerReading)}`;
+  if (f.broker)
+    rows.push({
+      part: 'broker alone',
+      measure: 'Mosquitto -> 1 subscriber (shipped conf)',
+      value: `${fmt(f.broker.deliveredRate)} ${r}`,
+      note: brokerNote(f.broker),
+    });
+  for (const b of f.brokerVariants)
+    rows.push({
+      part: 'broker alone',
+      measure: `  variant max_inflight_messages ${b.settings.max_inflight_messages}`,
+      value: `${fmt(b.deliveredRate)} ${r}`,
+      note: brokerNote(b),
+    });
+  if (f.db)
+    rows.push({
+      part: 'database alone',
+      measure: 'influxd line protocol, service points',
+      value: `${fmt(f.db.readingsPerSecond)} ${r}`,
+      note: `${fmt(f.db.pointsPerSecond)} points/s (readings + hourly), ${f.db.concurrency} writers x ${f.db.linesPerRequest} lines; influxd CPU ${fmt(f.db.influxdCpuUsPerReading, 1)} us/reading`,
+    });
   const bound = f.broker && f.db ? Math.min(f.broker.deliveredRate, f.db.readingsPerSecond) : NaN;
   const missing = (e: E2eResult): BenchRow => ({
-    part: '', measure: '  stored = published?', value: `${fmt(e.stored)} / ${fmt(e.published)}`, verdict: e.missing === 0 ? 'pass' : 'FAIL',
-    note: e.missing === 0 ? 'counted in the database afterwards' : `${fmt(e.missing)} READINGS MISSING${e.brokerDrops.length > 0 ? `; Mosquitto: ${e.brokerDrops[0]}` : ''}`,
+    part: '',
+    measure: '  stored = published?',
+    value: `${fmt(e.stored)} / ${fmt(e.published)}`,
+    verdict: e.missing === 0 ? 'pass' : 'FAIL',
+    note:
+      e.missing === 0
+        ? 'counted in the database afterwards'
+        : `${fmt(e.missing)} READINGS MISSING${e.brokerDrops.length > 0 ? `; Mosquitto: ${e.brokerDrops[0]}` : ''}`,
   });
   if (f.e2e) {
     const ratio = f.e2e.sustainedRate / bound;
     rows.push({
-      part: 'service e2e', measure: 'MQTT -> service -> influxd (max)', value: `${fmt(f.e2e.sustainedRate)} ${r}`, target: '>= 0.7 x min(broker, db)',
+      part: 'service e2e',
+      measure: 'MQTT -> service -> influxd (max)',
+      value: `${fmt(f.e2e.sustainedRate)} ${r}`,
+      target: '>= 0.7 x min(broker, db)',
       verdict: Number.isFinite(ratio) ? (ratio >= 0.7 ? 'pass' : 'MISS') : '',
       note: `ratio ${fmt(ratio, 2)} of ${fmt(bound)}${Number.isFinite(ratio) && ratio < 0.7 ? ` (gap ${fmt(0.7 * bound - f.e2e.sustainedRate)} ${r})` : ''}; publishers got ${fmt(f.e2e.publishedRate)} ${r} acked; drain ${fmt(f.e2e.drainMs / 1000, 1)} s after last publish; journal peak ${fmt(f.e2e.peakPending)} msgs${f.e2e.pausedMs > 0 ? `; publishers held ${fmt(f.e2e.pausedMs / 1000, 1)} s (service > 1/5 of max_queued_messages behind)` : ''}`,
     });
     rows.push(missing(f.e2e));
     if (f.e2e.cpu) rows.push(cpuRow(f.e2e));
     rows.push({
-      part: '', measure: '  peak RSS under max load', value: `${fmt(f.e2e.peakRssMb)} MB`, target: '<= 250 MB', verdict: f.e2e.peakRssMb <= 250 ? 'pass' : 'MISS',
+      part: '',
+      measure: '  peak RSS under max load',
+      value: `${fmt(f.e2e.peakRssMb)} MB`,
+      target: '<= 250 MB',
+      verdict: f.e2e.peakRssMb <= 250 ? 'pass' : 'MISS',
       note: `V8 heap used peak ${fmt(f.e2e.peakHeapUsedMb)} MB${f.e2e.peakRssMb > 250 ? `; gap ${fmt(f.e2e.peakRssMb - 250)} MB` : ''}`,
     });
   }
   if (f.ingestNode) {
     const n = f.ingestNode;
     rows.push({
-      part: 'service e2e', measure: `ingest node: ROLE=ingest, ${INGEST_NODE_ARGS.join(' ')} (max)`, value: `${fmt(n.sustainedRate)} ${r}, peak RSS ${fmt(n.peakRssMb)} MB`,
-      target: '<= 250 MB', verdict: n.peakRssMb <= 250 ? 'pass' : 'MISS', note: `V8 heap used peak ${fmt(n.peakHeapUsedMb)} MB; the README's setting for ingest-only instances`,
+      part: 'service e2e',
+      measure: `ingest node: ROLE=ingest, ${INGEST_NODE_ARGS.join(' ')} (max)`,
+      value: `${fmt(n.sustainedRate)} ${r}, peak RSS ${fmt(n.peakRssMb)} MB`,
+      target: '<= 250 MB',
+      verdict: n.peakRssMb <= 250 ? 'pass' : 'MISS',
+      note: `V8 heap used peak ${fmt(n.peakHeapUsedMb)} MB; the README's setting for ingest-only instances`,
     });
     rows.push(missing(n));
   }
@@ -195,8 +274,12 @@ function ingestRows(f: IngestFigures): BenchRow[] {
     const l = f.latency.latency;
     if (l) {
       rows.push({
-        part: 'service e2e', measure: `latency publish -> queryable @ ${fmt(f.latency.publishedRate)} ${r}`, value: `p50 ${fmt(l.p50Ms)} ms, p99 ${fmt(l.p99Ms)} ms`, target: 'p99 <= 1,000 ms',
-        verdict: l.p99Ms <= 1000 ? 'pass' : 'MISS', note: `${l.probes} probes polled every ${l.pollMs} ms in InfluxDB, max ${fmt(l.maxMs)} ms${l.unresolved > 0 ? `, ${l.unresolved} never seen` : ''}${l.p99Ms > 1000 ? `; gap ${fmt(l.p99Ms - 1000)} ms` : ''}`,
+        part: 'service e2e',
+        measure: `latency publish -> queryable @ ${fmt(f.latency.publishedRate)} ${r}`,
+        value: `p50 ${fmt(l.p50Ms)} ms, p99 ${fmt(l.p99Ms)} ms`,
+        target: 'p99 <= 1,000 ms',
+        verdict: l.p99Ms <= 1000 ? 'pass' : 'MISS',
+        note: `${l.probes} probes polled every ${l.pollMs} ms in InfluxDB, max ${fmt(l.maxMs)} ms${l.unresolved > 0 ? `, ${l.unresolved} never seen` : ''}${l.p99Ms > 1000 ? `; gap ${fmt(l.p99Ms - 1000)} ms` : ''}`,
       });
     }
     rows.push(missing(f.latency));
@@ -206,25 +289,45 @@ function ingestRows(f: IngestFigures): BenchRow[] {
     const growth = o.rssDuringLastMb - o.rssDuringFirstMb;
     const ok = o.rssDuringPeakMb <= 250 && growth <= 25;
     rows.push({
-      part: 'service e2e', measure: `RSS through ${fmt(o.downMs / 1000)} s InfluxDB outage @ ${fmt(f.outage.publishedRate)} ${r}`, value: `peak ${fmt(o.rssDuringPeakMb)} MB`,
-      target: '<= 250 MB, bounded', verdict: ok ? 'pass' : 'MISS',
+      part: 'service e2e',
+      measure: `RSS through ${fmt(o.downMs / 1000)} s InfluxDB outage @ ${fmt(f.outage.publishedRate)} ${r}`,
+      value: `peak ${fmt(o.rssDuringPeakMb)} MB`,
+      target: '<= 250 MB, bounded',
+      verdict: ok ? 'pass' : 'MISS',
       note: `before ${fmt(o.rssBeforeMb)} MB; first/last third of outage ${fmt(o.rssDuringFirstMb)}/${fmt(o.rssDuringLastMb)} MB (growth ${fmt(growth)} MB); after ${fmt(o.rssAfterPeakMb)} MB; journal peak ${fmt(o.pendingPeak)} msgs; drained ${fmt(f.outage.drainMs / 1000, 1)} s after last publish`,
     });
     rows.push(missing(f.outage));
   }
   if (f.embedded) {
-    rows.push({ part: 'embedded default', measure: 'aedes -> service -> SQLite (max)', value: `${fmt(f.embedded.sustainedRate)} ${r}`, note: `ratio ${fmt(f.embedded.sustainedRate / (f.e2e?.sustainedRate ?? NaN), 2)} of the Mosquitto + InfluxDB figure; peak RSS ${fmt(f.embedded.peakRssMb)} MB` });
+    rows.push({
+      part: 'embedded default',
+      measure: 'aedes -> service -> SQLite (max)',
+      value: `${fmt(f.embedded.sustainedRate)} ${r}`,
+      note: `ratio ${fmt(f.embedded.sustainedRate / (f.e2e?.sustainedRate ?? NaN), 2)} of the Mosquitto + InfluxDB figure; peak RSS ${fmt(f.embedded.peakRssMb)} MB`,
+    });
     if (f.embedded.cpu) rows.push(cpuRow(f.embedded));
     rows.push(missing(f.embedded));
   }
   if (f.nodeRed) {
     const n = f.nodeRed;
-    if (n.error !== undefined) rows.push({ part: 'Node-RED', measure: 'mqtt in -> function -> influxdb out', value: 'not run', verdict: '', note: n.error });
+    if (n.error !== undefined)
+      rows.push({ part: 'Node-RED', measure: 'mqtt in -> function -> influxdb out', value: 'not run', verdict: '', note: n.error });
     else {
-      rows.push({ part: 'Node-RED', measure: `mqtt in -> function -> influxdb out (${n.version})`, value: `${fmt(n.sustainedRate)} ${r}`, note: `service / Node-RED = ${fmt((f.e2e?.sustainedRate ?? NaN) / n.sustainedRate, 2)}; peak RSS ${fmt(n.peakRssMb)} MB; ${n.drainNote}` });
       rows.push({
-        part: '', measure: '  stored = published?', value: `${fmt(n.stored)} / ${fmt(n.published)}`, verdict: n.stored === n.published ? 'pass' : 'MISS',
-        note: n.stored === n.published ? '' : `Node-RED LOST ${fmt(n.published - n.stored)} readings it had acknowledged to the broker (PUBACK on receipt); ${fmt(n.errorLines ?? 0)} errors logged, mostly: ${n.commonError ?? '-'}`,
+        part: 'Node-RED',
+        measure: `mqtt in -> function -> influxdb out (${n.version})`,
+        value: `${fmt(n.sustainedRate)} ${r}`,
+        note: `service / Node-RED = ${fmt((f.e2e?.sustainedRate ?? NaN) / n.sustainedRate, 2)}; peak RSS ${fmt(n.peakRssMb)} MB; ${n.drainNote}`,
+      });
+      rows.push({
+        part: '',
+        measure: '  stored = published?',
+        value: `${fmt(n.stored)} / ${fmt(n.published)}`,
+        verdict: n.stored === n.published ? 'pass' : 'MISS',
+        note:
+          n.stored === n.published
+            ? ''
+            : `Node-RED LOST ${fmt(n.published - n.stored)} readings it had acknowledged to the broker (PUBACK on receipt); ${fmt(n.errorLines ?? 0)} errors logged, mostly: ${n.commonError ?? '-'}`,
       });
     }
   }
@@ -264,9 +367,17 @@ function reportRows(result: unknown): BenchRow[] {
       const runs = Array.isArray(o.runsMs) ? o.runsMs.length : 0;
       const target = typeof o.targetMs === 'number' ? o.targetMs : undefined;
       return {
-        part: 'reports', measure: String(o.name ?? ''), value: ms >= 10_000 ? `${fmt(ms / 1000, 1)} s` : `${fmt(ms)} ms`,
+        part: 'reports',
+        measure: String(o.name ?? ''),
+        value: ms >= 10_000 ? `${fmt(ms / 1000, 1)} s` : `${fmt(ms)} ms`,
         ...(target !== undefined && { target: `<= ${fmt(target)} ms`, verdict: ms <= target ? 'pass' : 'MISS' }),
-        note: [runs > 1 ? `median of ${runs}` : '', typeof o.bytes === 'number' ? `${fmt(o.bytes)} bytes` : '', typeof o.note === 'string' ? o.note : ''].filter(Boolean).join('; '),
+        note: [
+          runs > 1 ? `median of ${runs}` : '',
+          typeof o.bytes === 'number' ? `${fmt(o.bytes)} bytes` : '',
+          typeof o.note === 'string' ? o.note : '',
+        ]
+          .filter(Boolean)
+          .join('; '),
       };
     });
   }
@@ -274,7 +385,12 @@ function reportRows(result: unknown): BenchRow[] {
     return result.rows.map((row: unknown) => {
       const o = (row && typeof row === 'object' ? row : {}) as Record<string, unknown>;
       const text = (k: string): string => (o[k] === undefined ? '' : String(o[k]));
-      return { part: 'reports', measure: text('measure') || text('name') || text('label'), value: text('value') || `${text('seconds')}${o.seconds !== undefined ? ' s' : ''}`, note: text('note') };
+      return {
+        part: 'reports',
+        measure: text('measure') || text('name') || text('label'),
+        value: text('value') || `${text('seconds')}${o.seconds !== undefined ? ' s' : ''}`,
+        note: text('note'),
+      };
     });
   }
   const rows: BenchRow[] = [];
@@ -304,10 +420,20 @@ async function main(): Promise<void> {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const f = ingest?.figures;
   const json = {
-    started: started.toISOString(), finished: new Date().toISOString(), quick: QUICK, cores: os.cpus().length, node: process.version, loadAverageAtEnd: os.loadavg(),
+    started: started.toISOString(),
+    finished: new Date().toISOString(),
+    quick: QUICK,
+    cores: os.cpus().length,
+    node: process.version,
+    loadAverageAtEnd: os.loadavg(),
     rows,
     ingest: f && {
-      ...f, e2e: withoutSamples(f.e2e), ingestNode: withoutSamples(f.ingestNode), latency: withoutSamples(f.latency), outage: withoutSamples(f.outage), embedded: withoutSamples(f.embedded),
+      ...f,
+      e2e: withoutSamples(f.e2e),
+      ingestNode: withoutSamples(f.ingestNode),
+      latency: withoutSamples(f.latency),
+      outage: withoutSamples(f.outage),
+      embedded: withoutSamples(f.embedded),
       profile: f.profile && { file: f.profile.result.profileFile, summary: f.profile.summary },
     },
     reports: reports?.result,

@@ -44,17 +44,34 @@ auth:
     - {username: cem01, passwordSha256: ${sha256Hex(PASSWORDS.cem01)}, enterprise: cem01}
 `;
 
-interface Row { phase: string; sent: string; rssPeakMb: number; rssAfterMb: number; quarantineRows: number; stateDbMb: number; note: string }
+interface Row {
+  phase: string;
+  sent: string;
+  rssPeakMb: number;
+  rssAfterMb: number;
+  quarantineRows: number;
+  stateDbMb: number;
+  note: string;
+}
 
 async function connect(port: number, account: Account): Promise<mqtt.MqttClient> {
-  return mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { username: account, password: PASSWORDS[account], clientId: `bench-${account}-${Math.random()}`, reconnectPeriod: 0, connectTimeout: 5000 });
+  return mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+    username: account,
+    password: PASSWORDS[account],
+    clientId: `bench-${account}-${Math.random()}`,
+    reconnectPeriod: 0,
+    connectTimeout: 5000,
+  });
 }
 
 /** Publishes once and waits for the PUBACK or for the broker to close the connection (bounded). */
 async function publishOnce(port: number, account: Account, topic: string, payload: Buffer): Promise<'acked' | 'closed'> {
   const client = await connect(port, account);
   const outcome = await Promise.race([
-    client.publishAsync(topic, payload, { qos: 1 }).then(() => 'acked' as const, () => 'closed' as const),
+    client.publishAsync(topic, payload, { qos: 1 }).then(
+      () => 'acked' as const,
+      () => 'closed' as const,
+    ),
     new Promise<'closed'>((resolve) => client.once('close', () => resolve('closed'))),
     new Promise<'closed'>((resolve) => setTimeout(() => resolve('closed'), 10_000)),
   ]);
@@ -68,7 +85,12 @@ async function main(): Promise<void> {
   writeFileSync(configFile, CONFIG);
   const dataDir = path.join(work, 'data');
   const mqttPort = await freePort();
-  const svc: BenchService = await startService({ configFile, dataDir, logFile: path.join(work, 'service.log'), env: { MQTT_URL: '', INFLUX_URL: '', MQTT_PORT: String(mqttPort) } });
+  const svc: BenchService = await startService({
+    configFile,
+    dataDir,
+    logFile: path.join(work, 'service.log'),
+    env: { MQTT_URL: '', INFLUX_URL: '', MQTT_PORT: String(mqttPort) },
+  });
   let peak = svc.rssMb();
   const sampler = setInterval(() => {
     peak = Math.max(peak, svc.rssMb());
@@ -147,7 +169,8 @@ async function main(): Promise<void> {
   const fmt = (x: number): string => x.toFixed(1);
   console.log('| phase | sent | RSS peak MB | RSS after MB | quarantine rows (total) | state.db MB | note |');
   console.log('|---|---|---|---|---|---|---|');
-  for (const r of rows) console.log(`| ${r.phase} | ${r.sent} | ${fmt(r.rssPeakMb)} | ${fmt(r.rssAfterMb)} | ${r.quarantineRows} | ${fmt(r.stateDbMb)} | ${r.note} |`);
+  for (const r of rows)
+    console.log(`| ${r.phase} | ${r.sent} | ${fmt(r.rssPeakMb)} | ${fmt(r.rssAfterMb)} | ${r.quarantineRows} | ${fmt(r.stateDbMb)} | ${r.note} |`);
   const results = path.join(__dirname, 'results');
   mkdirSync(results, { recursive: true });
   writeFileSync(path.join(results, 'security-latest.json'), `${JSON.stringify(rows, null, 2)}\n`);

@@ -8,24 +8,30 @@ import { z } from 'zod';
 import { conversionFactor } from './units';
 import { configAsset } from './paths';
 
-const entrySchema = z.object({
-  carrier: z.string(),
-  unit: z.string(),
-  kgce: z.number().nonnegative(),
-  kgceSource: z.string().min(1),
-  kgCo2: z.number().nonnegative(),
-  kgCo2Source: z.string().min(1),
-}).strict();
+const entrySchema = z
+  .object({
+    carrier: z.string(),
+    unit: z.string(),
+    kgce: z.number().nonnegative(),
+    kgceSource: z.string().min(1),
+    kgCo2: z.number().nonnegative(),
+    kgCo2Source: z.string().min(1),
+  })
+  .strict();
 
-const tableSchema = z.object({
-  electricity: z.object({
-    equivalentKgcePerKwh: z.number().positive(),
-    equivalentSource: z.string(),
-    equalKgcePerKwh: z.number().positive(),
-    equalSource: z.string(),
-  }).strict(),
-  carriers: z.array(entrySchema).min(1),
-}).strict();
+const tableSchema = z
+  .object({
+    electricity: z
+      .object({
+        equivalentKgcePerKwh: z.number().positive(),
+        equivalentSource: z.string(),
+        equalKgcePerKwh: z.number().positive(),
+        equalSource: z.string(),
+      })
+      .strict(),
+    carriers: z.array(entrySchema).min(1),
+  })
+  .strict();
 
 export type CoefficientEntry = z.infer<typeof entrySchema>;
 export type CoefficientTable = z.infer<typeof tableSchema>;

@@ -12,11 +12,18 @@ import { checkReferences } from './references';
 import { configAsset } from './paths';
 import { parseShard, shardLabel, ShardSpecError, type ShardSpec } from './shardSpec';
 
-export interface ConfigProblem { readonly path: string; readonly line?: number; readonly message: string }
+export interface ConfigProblem {
+  readonly path: string;
+  readonly line?: number;
+  readonly message: string;
+}
 
 export class ConfigError extends Error {
   readonly code = 'invalid-config';
-  constructor(readonly file: string, readonly problems: readonly ConfigProblem[]) {
+  constructor(
+    readonly file: string,
+    readonly problems: readonly ConfigProblem[],
+  ) {
     super(`invalid configuration ${file}:\n${problems.map((p) => `  - ${p.path}${p.line ? ` (line ${p.line})` : ''}: ${p.message}`).join('\n')}`);
     this.name = 'ConfigError';
   }
@@ -43,7 +50,10 @@ export function parseConfig(text: string, file = '<config>'): Config {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new ConfigError(file, doc.errors.map((e) => ({ path: '(yaml)', line: e.linePos?.[0]?.line, message: e.message.split('\n')[0] ?? e.message })));
+    throw new ConfigError(
+      file,
+      doc.errors.map((e) => ({ path: '(yaml)', line: e.linePos?.[0]?.line, message: e.message.split('\n')[0] ?? e.message })),
+    );
   }
   const lineOf = (segments: readonly PropertyKey[]): number | undefined => {
     for (let n = segments.length; n >= 0; n--) {
@@ -57,11 +67,17 @@ export function parseConfig(text: string, file = '<config>'): Config {
   };
   const parsed = configSchema.safeParse(doc.toJS());
   if (!parsed.success) {
-    throw new ConfigError(file, parsed.error.issues.map((i: z.core.$ZodIssue) => ({ path: formatPath(i.path), line: lineOf(i.path), message: i.message })));
+    throw new ConfigError(
+      file,
+      parsed.error.issues.map((i: z.core.$ZodIssue) => ({ path: formatPath(i.path), line: lineOf(i.path), message: i.message })),
+    );
   }
   const problems = checkReferences(parsed.data);
   if (problems.length > 0) {
-    throw new ConfigError(file, problems.map((p) => ({ path: formatPath(p.path), line: lineOf(p.path), message: p.message })));
+    throw new ConfigError(
+      file,
+      problems.map((p) => ({ path: formatPath(p.path), line: lineOf(p.path), message: p.message })),
+    );
   }
   return deepFreeze(parsed.data);
 }
@@ -81,10 +97,12 @@ export function configPathFromEnv(env: NodeJS.ProcessEnv): string {
     !!env.INFLUX_URL && 'INFLUX_URL is set',
   ].filter((r): r is string => typeof r === 'string');
   if (reasons.length > 0) {
-    throw new ConfigError('(environment)', [{
-      path: 'ENERGY_CONFIG',
-      message: `not set, and this is not a demo run (${reasons.join(', ')}): the demo configuration's tokens and passwords are public, so it is never loaded by default here. Set ENERGY_CONFIG to your configuration file (or to ${DEMO_CONFIG_PATH} to run the demo on purpose)`,
-    }]);
+    throw new ConfigError('(environment)', [
+      {
+        path: 'ENERGY_CONFIG',
+        message: `not set, and this is not a demo run (${reasons.join(', ')}): the demo configuration's tokens and passwords are public, so it is never loaded by default here. Set ENERGY_CONFIG to your configuration file (or to ${DEMO_CONFIG_PATH} to run the demo on purpose)`,
+      },
+    ]);
   }
   return DEMO_CONFIG_PATH;
 }
@@ -153,7 +171,8 @@ function nonEmptyEnv(v: string | undefined): string | undefined {
 function port(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError('(environment)', [{ path: name, message: `expected a port number, got "${value}"` }]);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new ConfigError('(environment)', [{ path: name, message: `expected a port number, got "${value}"` }]);
   return n;
 }
 
@@ -166,7 +185,8 @@ function shardClientId(clientId: string | undefined, shard: ShardSpec | undefine
 function positiveMs(value: string | undefined, name: string): number | undefined {
   if (value === undefined || value === '') return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new ConfigError('(environment)', [{ path: name, message: `expected a positive number of milliseconds, got "${value}"` }]);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new ConfigError('(environment)', [{ path: name, message: `expected a positive number of milliseconds, got "${value}"` }]);
   return n;
 }
 
@@ -185,15 +205,22 @@ function scaleOutFromEnv(env: NodeJS.ProcessEnv, mqttUrl: string | undefined, no
   }
   const group = nonEmpty(env.MQTT_SHARED_GROUP);
   // MQTT 5: a share name is at least one character and contains no '/', '+' or '#' [MQTT-4.8.2-1, -2].
-  if (group !== undefined && /[/+#]/.test(group)) problems.push({ path: 'MQTT_SHARED_GROUP', message: `a shared subscription group may not contain "/", "+" or "#", got "${group}"` });
-  if (shard && group !== undefined) problems.push({ path: 'MQTT_SHARED_GROUP', message: 'INGEST_SHARD (--shard) and MQTT_SHARED_GROUP exclude each other: choose static shards or a shared subscription' });
+  if (group !== undefined && /[/+#]/.test(group))
+    problems.push({ path: 'MQTT_SHARED_GROUP', message: `a shared subscription group may not contain "/", "+" or "#", got "${group}"` });
+  if (shard && group !== undefined)
+    problems.push({
+      path: 'MQTT_SHARED_GROUP',
+      message: 'INGEST_SHARD (--shard) and MQTT_SHARED_GROUP exclude each other: choose static shards or a shared subscription',
+    });
   // Each instance would run its own embedded broker: the gateways reach one of them only.
-  if ((shard || group !== undefined) && mqttUrl === undefined) problems.push({ path: shard ? 'INGEST_SHARD' : 'MQTT_SHARED_GROUP', message: 'scale-out needs an external broker: set MQTT_URL' });
+  if ((shard || group !== undefined) && mqttUrl === undefined)
+    problems.push({ path: shard ? 'INGEST_SHARD' : 'MQTT_SHARED_GROUP', message: 'scale-out needs an external broker: set MQTT_URL' });
   const roleText = nonEmpty(env.ROLE) ?? 'all';
   const role = ROLES.find((r) => r === roleText);
   if (!role) problems.push({ path: 'ROLE', message: `expected one of ${ROLES.join(', ')}, got "${roleText}"` });
   const journalDir = nonEmpty(env.JOURNAL_DIR) ?? (shard ? `journal-${shardLabel(shard)}` : 'journal');
-  if (/[/\\]|^\.\.?$/.test(journalDir)) problems.push({ path: 'JOURNAL_DIR', message: `expected a directory name under DATA_DIR, got "${journalDir}"` });
+  if (/[/\\]|^\.\.?$/.test(journalDir))
+    problems.push({ path: 'JOURNAL_DIR', message: `expected a directory name under DATA_DIR, got "${journalDir}"` });
   let leaseTtlMs: number | undefined;
   let leaseRenewMs: number | undefined;
   try {
@@ -203,7 +230,8 @@ function scaleOutFromEnv(env: NodeJS.ProcessEnv, mqttUrl: string | undefined, no
     if (!(err instanceof ConfigError)) throw err;
     problems.push(...err.problems);
   }
-  if ((leaseRenewMs ?? 10_000) >= (leaseTtlMs ?? 30_000)) problems.push({ path: 'LEASE_RENEW_MS', message: 'the lease must be renewed more often than it lapses: LEASE_RENEW_MS < LEASE_TTL_MS' });
+  if ((leaseRenewMs ?? 10_000) >= (leaseTtlMs ?? 30_000))
+    problems.push({ path: 'LEASE_RENEW_MS', message: 'the lease must be renewed more often than it lapses: LEASE_RENEW_MS < LEASE_TTL_MS' });
   if (problems.length > 0) throw new ConfigError('(environment)', problems);
   return {
     ...(shard && { shard }),
@@ -222,7 +250,8 @@ export function connectionsFromEnv(env: NodeJS.ProcessEnv, config: Config, cwd =
   const influxUrl = nonEmpty(env.INFLUX_URL);
   const metricsText = nonEmpty(env.METRICS) ?? 'token';
   const metrics = METRICS_ACCESS.find((m) => m === metricsText);
-  if (!metrics) throw new ConfigError('(environment)', [{ path: 'METRICS', message: `expected one of ${METRICS_ACCESS.join(', ')}, got "${metricsText}"` }]);
+  if (!metrics)
+    throw new ConfigError('(environment)', [{ path: 'METRICS', message: `expected one of ${METRICS_ACCESS.join(', ')}, got "${metricsText}"` }]);
   const trustProxy = nonEmpty(env.TRUST_PROXY);
   const scaleOut = scaleOutFromEnv(env, nonEmpty(env.MQTT_URL), nonEmpty);
   // Instances sharing a broker need a session each: a shard's default id carries its shard.
@@ -238,7 +267,12 @@ export function connectionsFromEnv(env: NodeJS.ProcessEnv, config: Config, cwd =
     ...(nonEmpty(env.MQTT_CLIENT_ID) !== undefined && { mqttClientIdExplicit: true }),
     embeddedBrokerPort: port(env.MQTT_PORT, 1883, 'MQTT_PORT'),
     influx: influxUrl
-      ? { url: influxUrl, token: nonEmpty(env.INFLUX_TOKEN), database: nonEmpty(env.INFLUX_DATABASE) ?? nonEmpty(env.INFLUX_BUCKET) ?? 'energy', org: nonEmpty(env.INFLUX_ORG) }
+      ? {
+          url: influxUrl,
+          token: nonEmpty(env.INFLUX_TOKEN),
+          database: nonEmpty(env.INFLUX_DATABASE) ?? nonEmpty(env.INFLUX_BUCKET) ?? 'energy',
+          org: nonEmpty(env.INFLUX_ORG),
+        }
       : undefined,
     smtpUrl: nonEmpty(env.SMTP_URL) ?? config.notify.smtp,
     httpPort,

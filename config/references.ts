@@ -3,8 +3,10 @@ import type { Config } from './schema';
 import { unitDef } from './units';
 import { coefficientFor } from './coefficients';
 
-
-export interface ReferenceProblem { readonly path: (string | number)[]; readonly message: string }
+export interface ReferenceProblem {
+  readonly path: (string | number)[];
+  readonly message: string;
+}
 
 /** The dimension a meter's unit must have for its carrier and kind. */
 function unitProblem(carrier: string, kind: string, unit: string): string | undefined {
@@ -30,7 +32,8 @@ export function checkReferences(config: Config): ReferenceProblem[] {
   config.enterprises.forEach((e, i) => {
     if (enterpriseIds.has(e.id)) problems.push({ path: ['enterprises', i, 'id'], message: `duplicate enterprise id "${e.id}"` });
     enterpriseIds.set(e.id, i);
-    if (e.tariff !== undefined && !tariffIds.has(e.tariff)) problems.push({ path: ['enterprises', i, 'tariff'], message: `unknown tariff "${e.tariff}"` });
+    if (e.tariff !== undefined && !tariffIds.has(e.tariff))
+      problems.push({ path: ['enterprises', i, 'tariff'], message: `unknown tariff "${e.tariff}"` });
     const years = new Set<number>();
     e.quotas.forEach((q, j) => {
       if (years.has(q.year)) problems.push({ path: ['enterprises', i, 'quotas', j, 'year'], message: `two quotas for ${q.year}` });
@@ -42,43 +45,68 @@ export function checkReferences(config: Config): ReferenceProblem[] {
       meterIds.add(m.id);
       const up = unitProblem(m.carrier, m.kind, m.unit);
       if (up) problems.push({ path: ['enterprises', i, 'meters', j, 'unit'], message: up });
-      if (m.rollover !== undefined && m.kind !== 'counter') problems.push({ path: ['enterprises', i, 'meters', j, 'rollover'], message: 'rollover applies to counter meters only' });
-      if (m.carrier === 'product' && m.kind === 'power') problems.push({ path: ['enterprises', i, 'meters', j, 'kind'], message: 'a product meter cannot be a power meter' });
+      if (m.rollover !== undefined && m.kind !== 'counter')
+        problems.push({ path: ['enterprises', i, 'meters', j, 'rollover'], message: 'rollover applies to counter meters only' });
+      if (m.carrier === 'product' && m.kind === 'power')
+        problems.push({ path: ['enterprises', i, 'meters', j, 'kind'], message: 'a product meter cannot be a power meter' });
       // A tariff prices energy per tonne of output: its product meters must count mass.
       if (e.tariff !== undefined && m.carrier === 'product' && unitDef(m.unit)?.dimension !== 'mass') {
-        problems.push({ path: ['enterprises', i, 'meters', j, 'unit'], message: `enterprise ${e.id} has tariff "${e.tariff}": its product meters must count mass (t or kg), got "${m.unit}"` });
+        problems.push({
+          path: ['enterprises', i, 'meters', j, 'unit'],
+          message: `enterprise ${e.id} has tariff "${e.tariff}": its product meters must count mass (t or kg), got "${m.unit}"`,
+        });
       }
     });
     if (e.tariff !== undefined && !e.meters.some((m) => m.carrier === 'product')) {
-      problems.push({ path: ['enterprises', i, 'meters'], message: `enterprise ${e.id} has tariff "${e.tariff}" but no product meter: the tariff needs the output (in t or kg)` });
+      problems.push({
+        path: ['enterprises', i, 'meters'],
+        message: `enterprise ${e.id} has tariff "${e.tariff}" but no product meter: the tariff needs the output (in t or kg)`,
+      });
     }
   });
   const meterExists = (enterprise: string, meter: string): boolean =>
     config.enterprises.some((e) => e.id === enterprise && e.meters.some((m) => m.id === meter));
   config.rules.thresholds.forEach((t, i) => {
-    if (!enterpriseIds.has(t.enterprise)) problems.push({ path: ['rules', 'thresholds', i, 'enterprise'], message: `unknown enterprise "${t.enterprise}"` });
-    else if (!meterExists(t.enterprise, t.meter)) problems.push({ path: ['rules', 'thresholds', i, 'meter'], message: `unknown meter "${t.meter}" of ${t.enterprise}` });
+    if (!enterpriseIds.has(t.enterprise))
+      problems.push({ path: ['rules', 'thresholds', i, 'enterprise'], message: `unknown enterprise "${t.enterprise}"` });
+    else if (!meterExists(t.enterprise, t.meter))
+      problems.push({ path: ['rules', 'thresholds', i, 'meter'], message: `unknown meter "${t.meter}" of ${t.enterprise}` });
   });
   config.notify.recipients.forEach((r, i) => {
-    if (r.enterprise !== undefined && !enterpriseIds.has(r.enterprise)) problems.push({ path: ['notify', 'recipients', i, 'enterprise'], message: `unknown enterprise "${r.enterprise}"` });
+    if (r.enterprise !== undefined && !enterpriseIds.has(r.enterprise))
+      problems.push({ path: ['notify', 'recipients', i, 'enterprise'], message: `unknown enterprise "${r.enterprise}"` });
   });
   config.auth.tokens.forEach((t, i) => {
-    if (t.role === 'enterprise' && t.enterprise === undefined) problems.push({ path: ['auth', 'tokens', i, 'enterprise'], message: 'an enterprise token must name its enterprise' });
-    if (t.enterprise !== undefined && !enterpriseIds.has(t.enterprise)) problems.push({ path: ['auth', 'tokens', i, 'enterprise'], message: `unknown enterprise "${t.enterprise}"` });
-    if (config.auth.tokens.findIndex((o) => o.sha256.toLowerCase() === t.sha256.toLowerCase()) !== i) problems.push({ path: ['auth', 'tokens', i, 'sha256'], message: 'the same token hash is listed twice' });
+    if (t.role === 'enterprise' && t.enterprise === undefined)
+      problems.push({ path: ['auth', 'tokens', i, 'enterprise'], message: 'an enterprise token must name its enterprise' });
+    if (t.enterprise !== undefined && !enterpriseIds.has(t.enterprise))
+      problems.push({ path: ['auth', 'tokens', i, 'enterprise'], message: `unknown enterprise "${t.enterprise}"` });
+    if (config.auth.tokens.findIndex((o) => o.sha256.toLowerCase() === t.sha256.toLowerCase()) !== i)
+      problems.push({ path: ['auth', 'tokens', i, 'sha256'], message: 'the same token hash is listed twice' });
   });
   config.auth.mqtt.forEach((u, i) => {
-    if (u.role === 'gateway' && u.enterprise === undefined) problems.push({ path: ['auth', 'mqtt', i, 'enterprise'], message: 'a gateway account must name its enterprise' });
-    if (u.enterprise !== undefined && !enterpriseIds.has(u.enterprise)) problems.push({ path: ['auth', 'mqtt', i, 'enterprise'], message: `unknown enterprise "${u.enterprise}"` });
-    if (config.auth.mqtt.findIndex((o) => o.username === u.username) !== i) problems.push({ path: ['auth', 'mqtt', i, 'username'], message: `duplicate MQTT username "${u.username}"` });
+    if (u.role === 'gateway' && u.enterprise === undefined)
+      problems.push({ path: ['auth', 'mqtt', i, 'enterprise'], message: 'a gateway account must name its enterprise' });
+    if (u.enterprise !== undefined && !enterpriseIds.has(u.enterprise))
+      problems.push({ path: ['auth', 'mqtt', i, 'enterprise'], message: `unknown enterprise "${u.enterprise}"` });
+    if (config.auth.mqtt.findIndex((o) => o.username === u.username) !== i)
+      problems.push({ path: ['auth', 'mqtt', i, 'username'], message: `duplicate MQTT username "${u.username}"` });
     // With Mosquitto's use_username_as_clientid a gateway's client id is its user name: it may not be one of the service's.
-    if (u.role === 'gateway' && u.username.startsWith('energy-monitor-')) problems.push({ path: ['auth', 'mqtt', i, 'username'], message: `a gateway user name may not start with "energy-monitor-" (reserved to the service's client ids)` });
+    if (u.role === 'gateway' && u.username.startsWith('energy-monitor-'))
+      problems.push({
+        path: ['auth', 'mqtt', i, 'username'],
+        message: `a gateway user name may not start with "energy-monitor-" (reserved to the service's client ids)`,
+      });
   });
   if (config.ingest.maxPacketBytes < config.ingest.maxPayloadBytes) {
-    problems.push({ path: ['ingest', 'maxPacketBytes'], message: `must be at least ingest.maxPayloadBytes (${config.ingest.maxPayloadBytes}): a payload the service would take could not reach it` });
+    problems.push({
+      path: ['ingest', 'maxPacketBytes'],
+      message: `must be at least ingest.maxPayloadBytes (${config.ingest.maxPayloadBytes}): a payload the service would take could not reach it`,
+    });
   }
   for (const key of Object.keys(config.coefficients)) {
-    if (!coefficientFor(key.startsWith('feedstock_') ? key.slice(10) : key, undefined)) problems.push({ path: ['coefficients', key], message: `unknown carrier "${key}"` });
+    if (!coefficientFor(key.startsWith('feedstock_') ? key.slice(10) : key, undefined))
+      problems.push({ path: ['coefficients', key], message: `unknown carrier "${key}"` });
   }
   return problems;
 }

@@ -10,69 +10,99 @@ const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/i, 'expected 64 hexadecimal c
 const severity = z.enum(['info', 'warning', 'critical']);
 
 export const CARRIERS = [
-  'electricity', 'natural_gas', 'raw_coal', 'coke', 'diesel', 'gasoline', 'fuel_oil', 'lpg',
-  'steam', 'heat', 'water', 'compressed_air', 'renewable_electricity', 'product',
+  'electricity',
+  'natural_gas',
+  'raw_coal',
+  'coke',
+  'diesel',
+  'gasoline',
+  'fuel_oil',
+  'lpg',
+  'steam',
+  'heat',
+  'water',
+  'compressed_air',
+  'renewable_electricity',
+  'product',
 ] as const;
 /** `feedstock_*` is open-ended: raw-material use of any energy product (domain 2.5). */
 const carrier = z.union([z.enum(CARRIERS), z.string().regex(/^feedstock_[a-z0-9_]+$/, 'expected a known carrier or feedstock_<name>')]);
 
-const meterSchema = z.object({
-  id: z.string().regex(idPattern, 'expected [a-z0-9_-]{1,64}'),
-  name: z.string().optional(),
-  carrier,
-  product: z.string().optional(),
-  unit: z.string().min(1),
-  kind: z.enum(['counter', 'power', 'interval']),
-  multiplier: z.number().positive().default(1),
-  rollover: z.number().positive().optional(),
-  intervalSeconds: z.number().int().positive().default(900),
-  tariffScope: z.boolean().optional(),
-  /** Monitoring only: a sub-meter whose consumption another meter already counts; left out of every total. */
-  submeter: z.boolean().default(false),
-}).strict();
+const meterSchema = z
+  .object({
+    id: z.string().regex(idPattern, 'expected [a-z0-9_-]{1,64}'),
+    name: z.string().optional(),
+    carrier,
+    product: z.string().optional(),
+    unit: z.string().min(1),
+    kind: z.enum(['counter', 'power', 'interval']),
+    multiplier: z.number().positive().default(1),
+    rollover: z.number().positive().optional(),
+    intervalSeconds: z.number().int().positive().default(900),
+    tariffScope: z.boolean().optional(),
+    /** Monitoring only: a sub-meter whose consumption another meter already counts; left out of every total. */
+    submeter: z.boolean().default(false),
+  })
+  .strict();
 
-const quotaSchema = z.object({
-  year: z.number().int().min(2000).max(2100),
-  totalTce: z.number().positive(),
-  intensityLimit: z.number().positive().optional(),
-}).strict();
+const quotaSchema = z
+  .object({
+    year: z.number().int().min(2000).max(2100),
+    totalTce: z.number().positive(),
+    intensityLimit: z.number().positive().optional(),
+  })
+  .strict();
 
-const enterpriseSchema = z.object({
-  id: z.string().regex(idPattern, 'expected [a-z0-9_-]{1,64}'),
-  name: z.string().min(1),
-  creditCode: z.string().regex(/^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$/, 'expected an 18-character unified social credit code').optional(),
-  industry: z.string().regex(/^\d{2,4}$/, 'expected a GB/T 4754 code'),
-  tariff: z.string().optional(),
-  quotas: z.array(quotaSchema).default([]),
-  meters: z.array(meterSchema).min(1),
-}).strict();
+const enterpriseSchema = z
+  .object({
+    id: z.string().regex(idPattern, 'expected [a-z0-9_-]{1,64}'),
+    name: z.string().min(1),
+    creditCode: z
+      .string()
+      .regex(/^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$/, 'expected an 18-character unified social credit code')
+      .optional(),
+    industry: z.string().regex(/^\d{2,4}$/, 'expected a GB/T 4754 code'),
+    tariff: z.string().optional(),
+    quotas: z.array(quotaSchema).default([]),
+    meters: z.array(meterSchema).min(1),
+  })
+  .strict();
 
-const stepTariff = z.object({
-  id: z.string().min(1),
-  scheme: z.literal('step'),
-  basis: z.enum(['ytd', 'month']).default('ytd'),
-  threshold: z.number().positive(),
-  step: z.number().positive(),
-  markupPerStep: z.number().nonnegative(),
-  renewableDiscount: z.object({ aboveShare: z.number().min(0).max(1), perPoint: z.number().min(0).max(1) }).strict().optional(),
-}).strict();
+const stepTariff = z
+  .object({
+    id: z.string().min(1),
+    scheme: z.literal('step'),
+    basis: z.enum(['ytd', 'month']).default('ytd'),
+    threshold: z.number().positive(),
+    step: z.number().positive(),
+    markupPerStep: z.number().nonnegative(),
+    renewableDiscount: z
+      .object({ aboveShare: z.number().min(0).max(1), perPoint: z.number().min(0).max(1) })
+      .strict()
+      .optional(),
+  })
+  .strict();
 
-const bandsTariff = z.object({
-  id: z.string().min(1),
-  scheme: z.literal('bands'),
-  basis: z.enum(['ytd', 'month']).default('ytd'),
-  limit: z.number().positive(),
-  metric: z.enum(['kwh_per_t', 'kgce_per_t']),
-  bands: z.array(z.object({ over: z.number().min(0), markup: z.number().nonnegative() }).strict()).min(1),
-}).strict();
+const bandsTariff = z
+  .object({
+    id: z.string().min(1),
+    scheme: z.literal('bands'),
+    basis: z.enum(['ytd', 'month']).default('ytd'),
+    limit: z.number().positive(),
+    metric: z.enum(['kwh_per_t', 'kgce_per_t']),
+    bands: z.array(z.object({ over: z.number().min(0), markup: z.number().nonnegative() }).strict()).min(1),
+  })
+  .strict();
 
-const thresholdRule = z.object({
-  enterprise: z.string(),
-  meter: z.string(),
-  above: z.number(),
-  forSeconds: z.number().int().nonnegative().default(0),
-  severity: severity.default('warning'),
-}).strict();
+const thresholdRule = z
+  .object({
+    enterprise: z.string(),
+    meter: z.string(),
+    above: z.number(),
+    forSeconds: z.number().int().nonnegative().default(0),
+    severity: severity.default('warning'),
+  })
+  .strict();
 
 const RULE_DEFAULTS = {
   quota: { paceYellow: 1.0, paceRed: 1.1, shareYellow: 0.9, shareRed: 1.0 },
@@ -81,56 +111,92 @@ const RULE_DEFAULTS = {
   thresholds: [] as z.infer<typeof thresholdRule>[],
 };
 
-const rulesSchema = z.object({
-  quota: z.object({
-    paceYellow: z.number().positive().default(RULE_DEFAULTS.quota.paceYellow),
-    paceRed: z.number().positive().default(RULE_DEFAULTS.quota.paceRed),
-    shareYellow: z.number().positive().default(RULE_DEFAULTS.quota.shareYellow),
-    shareRed: z.number().positive().default(RULE_DEFAULTS.quota.shareRed),
-  }).strict().default(RULE_DEFAULTS.quota),
-  intensity: z.object({
-    yellow: z.number().positive().default(RULE_DEFAULTS.intensity.yellow),
-    red: z.number().positive().default(RULE_DEFAULTS.intensity.red),
-  }).strict().default(RULE_DEFAULTS.intensity),
-  silenceMultiple: z.number().positive().default(RULE_DEFAULTS.silenceMultiple),
-  thresholds: z.array(thresholdRule).default([]),
-}).strict();
+const rulesSchema = z
+  .object({
+    quota: z
+      .object({
+        paceYellow: z.number().positive().default(RULE_DEFAULTS.quota.paceYellow),
+        paceRed: z.number().positive().default(RULE_DEFAULTS.quota.paceRed),
+        shareYellow: z.number().positive().default(RULE_DEFAULTS.quota.shareYellow),
+        shareRed: z.number().positive().default(RULE_DEFAULTS.quota.shareRed),
+      })
+      .strict()
+      .default(RULE_DEFAULTS.quota),
+    intensity: z
+      .object({
+        yellow: z.number().positive().default(RULE_DEFAULTS.intensity.yellow),
+        red: z.number().positive().default(RULE_DEFAULTS.intensity.red),
+      })
+      .strict()
+      .default(RULE_DEFAULTS.intensity),
+    silenceMultiple: z.number().positive().default(RULE_DEFAULTS.silenceMultiple),
+    thresholds: z.array(thresholdRule).default([]),
+  })
+  .strict();
 
-const notifySchema = z.object({
-  smtp: z.string().optional(),
-  from: z.string().default('节能监测 <energy-monitor@localhost>'),
-  language: z.enum(['zh-CN', 'en']).default('zh-CN'),
-  dashboardUrl: z.string().optional(),
-  /** Transitions for one recipient within this window are grouped; from digestThreshold on, as one digest mail. */
-  digestWindowSeconds: z.number().nonnegative().default(30),
-  digestThreshold: z.number().int().min(2).default(3),
-  recipients: z.array(z.object({
-    email: z.string().email(),
-    severities: z.array(severity).optional(),
-    enterprise: z.string().optional(),
-    language: z.enum(['zh-CN', 'en']).optional(),
-  }).strict()).default([]),
-  webhooks: z.array(z.object({
-    url: z.string().url(),
-    format: z.enum(['json', 'wecom', 'dingtalk']).default('json'),
-    severities: z.array(severity).optional(),
-  }).strict()).default([]),
-}).strict();
+const notifySchema = z
+  .object({
+    smtp: z.string().optional(),
+    from: z.string().default('节能监测 <energy-monitor@localhost>'),
+    language: z.enum(['zh-CN', 'en']).default('zh-CN'),
+    dashboardUrl: z.string().optional(),
+    /** Transitions for one recipient within this window are grouped; from digestThreshold on, as one digest mail. */
+    digestWindowSeconds: z.number().nonnegative().default(30),
+    digestThreshold: z.number().int().min(2).default(3),
+    recipients: z
+      .array(
+        z
+          .object({
+            email: z.string().email(),
+            severities: z.array(severity).optional(),
+            enterprise: z.string().optional(),
+            language: z.enum(['zh-CN', 'en']).optional(),
+          })
+          .strict(),
+      )
+      .default([]),
+    webhooks: z
+      .array(
+        z
+          .object({
+            url: z.string().url(),
+            format: z.enum(['json', 'wecom', 'dingtalk']).default('json'),
+            severities: z.array(severity).optional(),
+          })
+          .strict(),
+      )
+      .default([]),
+  })
+  .strict();
 
-const authSchema = z.object({
-  tokens: z.array(z.object({
-    name: z.string().min(1),
-    role: z.enum(['admin', 'officer', 'auditor', 'enterprise']),
-    enterprise: z.string().optional(),
-    sha256: sha256Hex,
-  }).strict()).default([]),
-  mqtt: z.array(z.object({
-    username: z.string().min(1),
-    passwordSha256: sha256Hex,
-    enterprise: z.string().optional(),
-    role: z.enum(['gateway', 'service']).default('gateway'),
-  }).strict()).default([]),
-}).strict();
+const authSchema = z
+  .object({
+    tokens: z
+      .array(
+        z
+          .object({
+            name: z.string().min(1),
+            role: z.enum(['admin', 'officer', 'auditor', 'enterprise']),
+            enterprise: z.string().optional(),
+            sha256: sha256Hex,
+          })
+          .strict(),
+      )
+      .default([]),
+    mqtt: z
+      .array(
+        z
+          .object({
+            username: z.string().min(1),
+            passwordSha256: sha256Hex,
+            enterprise: z.string().optional(),
+            role: z.enum(['gateway', 'service']).default('gateway'),
+          })
+          .strict(),
+      )
+      .default([]),
+  })
+  .strict();
 
 /**
  * Consumption is kept in UTC hour buckets, so the site zone's offset must be a whole number of
@@ -158,44 +224,79 @@ function timezoneProblem(tz: string): string | undefined {
 
 const coefficientOverride = z.record(z.string(), z.number().positive());
 
-export const configSchema = z.object({
-  timezone: z.string().default('Asia/Shanghai').superRefine((tz, ctx) => {
-    const problem = timezoneProblem(tz);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  }),
-  electricity: z.enum(['equivalent', 'equal']).default('equivalent'),
-  electricityEqualKgce: z.number().positive().optional(),
-  coefficients: coefficientOverride.default({}),
-  emissionFactors: coefficientOverride.default({}),
-  enterprises: z.array(enterpriseSchema).min(1),
-  tariffs: z.array(z.discriminatedUnion('scheme', [stepTariff, bandsTariff])).default([]),
-  rules: rulesSchema.default({ ...RULE_DEFAULTS }),
-  notify: notifySchema.default({ from: '节能监测 <energy-monitor@localhost>', language: 'zh-CN', digestWindowSeconds: 30, digestThreshold: 3, recipients: [], webhooks: [] }),
-  auth: authSchema.default({ tokens: [], mqtt: [] }),
-  reports: z.object({
-    /** Who receives the finalised monthly report (PDF and XLSX) on the 1st at 01:00. */
-    recipients: z.array(z.string().email()).default([]),
-    language: z.enum(['zh-CN', 'en']).default('zh-CN'),
-    /** Finalised months re-checked nightly for late data (a change makes a new revision). */
-    recheckMonths: z.number().int().min(0).max(24).default(3),
-  }).strict().default({ recipients: [], language: 'zh-CN', recheckMonths: 3 }),
-  ingest: z.object({
-    /** How far ahead of the server clock a reading may be before it is `future-ts` (contract 2: 5 minutes). */
-    maxFutureMs: z.number().int().nonnegative().default(5 * 60 * 1000),
-    maxPayloadBytes: z.number().int().positive().default(256 * 1024),
-    batchMaxReadings: z.number().int().positive().default(5000),
-    flushIntervalMs: z.number().int().positive().default(200),
-    /** Embedded broker: a larger MQTT packet closes the connection before it is buffered (must be >= maxPayloadBytes). */
-    maxPacketBytes: z.number().int().positive().default(1024 * 1024),
-    /** Embedded broker: simultaneous connections per gateway account. */
-    maxConnectionsPerAccount: z.number().int().positive().default(10),
-    /** Quarantine rows one message may make; the rest of its rejected elements share one summary row. */
-    maxQuarantinePerMessage: z.number().int().min(1).default(100),
-  }).strict().default({
-    maxFutureMs: 5 * 60 * 1000, maxPayloadBytes: 256 * 1024, batchMaxReadings: 5000, flushIntervalMs: 200,
-    maxPacketBytes: 1024 * 1024, maxConnectionsPerAccount: 10, maxQuarantinePerMessage: 100,
-  }),
-}).strict();
+export const configSchema = z
+  .object({
+    timezone: z
+      .string()
+      .default('Asia/Shanghai')
+      .superRefine((tz, ctx) => {
+        const problem = timezoneProblem(tz);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
+    electricity: z.enum(['equivalent', 'equal']).default('equivalent'),
+    electricityEqualKgce: z.number().positive().optional(),
+    coefficients: coefficientOverride.default({}),
+    emissionFactors: coefficientOverride.default({}),
+    enterprises: z.array(enterpriseSchema).min(1),
+    tariffs: z.array(z.discriminatedUnion('scheme', [stepTariff, bandsTariff])).default([]),
+    rules: rulesSchema.default({ ...RULE_DEFAULTS }),
+    notify: notifySchema.default({
+      from: '节能监测 <energy-monitor@localhost>',
+      language: 'zh-CN',
+      digestWindowSeconds: 30,
+      digestThreshold: 3,
+      recipients: [],
+      webhooks: [],
+    }),
+    auth: authSchema.default({ tokens: [], mqtt: [] }),
+    reports: z
+      .object({
+        /** Who receives the finalised monthly report (PDF and XLSX) on the 1st at 01:00. */
+        recipients: z.array(z.string().email()).default([]),
+        language: z.enum(['zh-CN', 'en']).default('zh-CN'),
+        /** Finalised months re-checked nightly for late data (a change makes a new revision). */
+        recheckMonths: z.number().int().min(0).max(24).default(3),
+      })
+      .strict()
+      .default({ recipients: [], language: 'zh-CN', recheckMonths: 3 }),
+    ingest: z
+      .object({
+        /** How far ahead of the server clock a reading may be before it is `future-ts` (contract 2: 5 minutes). */
+        maxFutureMs: z
+          .number()
+          .int()
+          .nonnegative()
+          .default(5 * 60 * 1000),
+        maxPayloadBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(256 * 1024),
+        batchMaxReadings: z.number().int().positive().default(5000),
+        flushIntervalMs: z.number().int().positive().default(200),
+        /** Embedded broker: a larger MQTT packet closes the connection before it is buffered (must be >= maxPayloadBytes). */
+        maxPacketBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(1024 * 1024),
+        /** Embedded broker: simultaneous connections per gateway account. */
+        maxConnectionsPerAccount: z.number().int().positive().default(10),
+        /** Quarantine rows one message may make; the rest of its rejected elements share one summary row. */
+        maxQuarantinePerMessage: z.number().int().min(1).default(100),
+      })
+      .strict()
+      .default({
+        maxFutureMs: 5 * 60 * 1000,
+        maxPayloadBytes: 256 * 1024,
+        batchMaxReadings: 5000,
+        flushIntervalMs: 200,
+        maxPacketBytes: 1024 * 1024,
+        maxConnectionsPerAccount: 10,
+        maxQuarantinePerMessage: 100,
+      }),
+  })
+  .strict();
 
 export type ConfigInput = z.input<typeof configSchema>;
 export type Config = z.output<typeof configSchema>;

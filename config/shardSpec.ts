@@ -13,7 +13,11 @@ export interface ShardSpec {
 export class ShardSpecError extends Error {
   /** The message without the source, for lists of problems keyed by the source. */
   readonly problem: string;
-  constructor(readonly value: string, readonly source: string, detail: string) {
+  constructor(
+    readonly value: string,
+    readonly source: string,
+    detail: string,
+  ) {
     const problem = `invalid shard "${value}": ${detail} (expected i/N with 0 <= i < N, e.g. 0/2)`;
     super(`${source}: ${problem}`);
     this.name = 'ShardSpecError';

@@ -21,7 +21,11 @@ import { createSecureContext } from 'node:tls';
 
 export class TlsConfigError extends Error {
   readonly code = 'invalid-tls-config';
-  constructor(readonly variable: string, readonly file: string | undefined, message: string) {
+  constructor(
+    readonly variable: string,
+    readonly file: string | undefined,
+    message: string,
+  ) {
     super(message);
     this.name = 'TlsConfigError';
   }
@@ -75,7 +79,8 @@ function readPem(env: Env, name: string, cwd: string): Buffer | undefined {
   } catch (err) {
     if (err instanceof TlsConfigError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
     throw new TlsConfigError(name, file, `${name}=${file}: cannot read (${why})`);
   }
 }
@@ -90,12 +95,17 @@ function pair(env: Env, certVar: string, keyVar: string, cwd: string): TlsServer
   const cert = readPem(env, certVar, cwd);
   const key = readPem(env, keyVar, cwd);
   if (cert === undefined && key === undefined) return undefined;
-  if (cert === undefined) throw new TlsConfigError(certVar, undefined, `${keyVar} is set but ${certVar} is not: give both the certificate and its key`);
+  if (cert === undefined)
+    throw new TlsConfigError(certVar, undefined, `${keyVar} is set but ${certVar} is not: give both the certificate and its key`);
   if (key === undefined) throw new TlsConfigError(keyVar, undefined, `${certVar} is set but ${keyVar} is not: give both the certificate and its key`);
   try {
     createSecureContext({ cert, key });
   } catch (err) {
-    throw new TlsConfigError(certVar, fileOf(env, certVar, cwd), `${certVar}=${fileOf(env, certVar, cwd)} and ${keyVar}=${fileOf(env, keyVar, cwd)}: not a usable PEM certificate and matching private key (${(err as Error).message})`);
+    throw new TlsConfigError(
+      certVar,
+      fileOf(env, certVar, cwd),
+      `${certVar}=${fileOf(env, certVar, cwd)} and ${keyVar}=${fileOf(env, keyVar, cwd)}: not a usable PEM certificate and matching private key (${(err as Error).message})`,
+    );
   }
   return { cert, key };
 }
@@ -103,12 +113,21 @@ function pair(env: Env, certVar: string, keyVar: string, cwd: string): TlsServer
 /** A CA bundle: one or more PEM certificates, each parseable (Node would ignore garbage silently). */
 function checkCaBundle(env: Env, name: string, ca: Buffer, cwd: string): void {
   const blocks = ca.toString('latin1').match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
-  if (blocks.length === 0) throw new TlsConfigError(name, fileOf(env, name, cwd), `${name}=${fileOf(env, name, cwd)}: no PEM certificate (-----BEGIN CERTIFICATE-----) in the file`);
+  if (blocks.length === 0)
+    throw new TlsConfigError(
+      name,
+      fileOf(env, name, cwd),
+      `${name}=${fileOf(env, name, cwd)}: no PEM certificate (-----BEGIN CERTIFICATE-----) in the file`,
+    );
   blocks.forEach((block, i) => {
     try {
       new X509Certificate(block);
     } catch (err) {
-      throw new TlsConfigError(name, fileOf(env, name, cwd), `${name}=${fileOf(env, name, cwd)}: certificate ${i + 1} is not valid (${(err as Error).message})`);
+      throw new TlsConfigError(
+        name,
+        fileOf(env, name, cwd),
+        `${name}=${fileOf(env, name, cwd)}: certificate ${i + 1} is not valid (${(err as Error).message})`,
+      );
     }
   });
 }
@@ -131,7 +150,11 @@ export function mqttClientTlsFromEnv(env: Env, cwd = process.cwd()): MqttClientT
   if (url === undefined || !TLS_URL.test(url)) {
     const set = vars.filter((name) => value(env, name) !== undefined);
     if (set.length > 0) {
-      throw new TlsConfigError(set[0]!, fileOf(env, set[0]!, cwd), `${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set but MQTT_URL ${url === undefined ? 'is not (embedded broker)' : `is not a TLS URL (${url.replace(/\/\/[^@/]*@/, '//***@')})`}: use mqtts://host:8883, or unset ${set.length === 1 ? 'it' : 'them'}`);
+      throw new TlsConfigError(
+        set[0]!,
+        fileOf(env, set[0]!, cwd),
+        `${set.join(', ')} ${set.length === 1 ? 'is' : 'are'} set but MQTT_URL ${url === undefined ? 'is not (embedded broker)' : `is not a TLS URL (${url.replace(/\/\/[^@/]*@/, '//***@')})`}: use mqtts://host:8883, or unset ${set.length === 1 ? 'it' : 'them'}`,
+      );
     }
     return undefined;
   }
@@ -147,7 +170,11 @@ export function mqttClientTlsFromEnv(env: Env, cwd = process.cwd()): MqttClientT
     try {
       createSecureContext({ cert, key });
     } catch (err) {
-      throw new TlsConfigError('MQTT_CERT_FILE', fileOf(env, 'MQTT_CERT_FILE', cwd), `MQTT_CERT_FILE=${fileOf(env, 'MQTT_CERT_FILE', cwd)} and MQTT_KEY_FILE=${fileOf(env, 'MQTT_KEY_FILE', cwd)}: not a usable PEM certificate and matching private key (${(err as Error).message})`);
+      throw new TlsConfigError(
+        'MQTT_CERT_FILE',
+        fileOf(env, 'MQTT_CERT_FILE', cwd),
+        `MQTT_CERT_FILE=${fileOf(env, 'MQTT_CERT_FILE', cwd)} and MQTT_KEY_FILE=${fileOf(env, 'MQTT_KEY_FILE', cwd)}: not a usable PEM certificate and matching private key (${(err as Error).message})`,
+      );
     }
   }
   return { ...(ca && { ca }), ...(cert && { cert }), ...(key && { key }), rejectUnauthorized: bool(env, 'MQTT_REJECT_UNAUTHORIZED', true) };
@@ -163,11 +190,17 @@ export function embeddedBrokerTlsFromEnv(env: Env, cwd = process.cwd()): BrokerT
   const files = pair(env, 'MQTT_TLS_CERT_FILE', 'MQTT_TLS_KEY_FILE', cwd);
   const portText = value(env, 'MQTT_TLS_PORT');
   if (files === undefined) {
-    if (portText !== undefined) throw new TlsConfigError('MQTT_TLS_PORT', undefined, 'MQTT_TLS_PORT is set but MQTT_TLS_CERT_FILE and MQTT_TLS_KEY_FILE are not: the TLS listener needs a certificate and key');
+    if (portText !== undefined)
+      throw new TlsConfigError(
+        'MQTT_TLS_PORT',
+        undefined,
+        'MQTT_TLS_PORT is set but MQTT_TLS_CERT_FILE and MQTT_TLS_KEY_FILE are not: the TLS listener needs a certificate and key',
+      );
     return undefined;
   }
   const port = portText === undefined ? DEFAULT_MQTT_TLS_PORT : Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TlsConfigError('MQTT_TLS_PORT', undefined, `MQTT_TLS_PORT must be a port number, got "${portText}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new TlsConfigError('MQTT_TLS_PORT', undefined, `MQTT_TLS_PORT must be a port number, got "${portText}"`);
   return { ...files, port };
 }
 

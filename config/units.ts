@@ -5,7 +5,11 @@
  */
 export type Dimension = 'energy-electric' | 'power' | 'energy-heat' | 'mass' | 'volume';
 
-interface UnitDef { readonly canonical: string; readonly dimension: Dimension; readonly factor: number }
+interface UnitDef {
+  readonly canonical: string;
+  readonly dimension: Dimension;
+  readonly factor: number;
+}
 
 const UNITS: readonly UnitDef[] = [
   { canonical: 'Wh', dimension: 'energy-electric', factor: 1e-3 },
@@ -27,10 +31,27 @@ const UNITS: readonly UnitDef[] = [
 
 /** Spellings gateways use for the same unit. */
 const ALIASES: Readonly<Record<string, string>> = {
-  'm³': 'm3', 'Nm3': 'm3', 'Nm³': 'm3',
-  '万m3': '10^4 m3', '万m³': '10^4 m3', '10^4m3': '10^4 m3', '1e4 m3': '10^4 m3', '1e4m3': '10^4 m3', '10^4 m³': '10^4 m3',
-  'kwh': 'kWh', 'KWH': 'kWh', 'KWh': 'kWh', 'mwh': 'MWh', 'kw': 'kW', 'KW': 'kW', 'mw': 'MW',
-  'T': 't', 'ton': 't', 'tonne': 't', 'gj': 'GJ', 'mj': 'MJ',
+  'm³': 'm3',
+  Nm3: 'm3',
+  'Nm³': 'm3',
+  万m3: '10^4 m3',
+  '万m³': '10^4 m3',
+  '10^4m3': '10^4 m3',
+  '1e4 m3': '10^4 m3',
+  '1e4m3': '10^4 m3',
+  '10^4 m³': '10^4 m3',
+  kwh: 'kWh',
+  KWH: 'kWh',
+  KWh: 'kWh',
+  mwh: 'MWh',
+  kw: 'kW',
+  KW: 'kW',
+  mw: 'MW',
+  T: 't',
+  ton: 't',
+  tonne: 't',
+  gj: 'GJ',
+  mj: 'MJ',
 };
 
 const byName = new Map(UNITS.map((u) => [u.canonical, u]));

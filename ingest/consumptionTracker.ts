@@ -15,7 +15,14 @@
  * open hours, and a day's closed hours live in the store.
  */
 import {
-  addInterval, addPair, affectedSpan, hourlyFromSamples, type HourTotals, type MeterModel, type Sample, type StepEvent,
+  addInterval,
+  addPair,
+  affectedSpan,
+  hourlyFromSamples,
+  type HourTotals,
+  type MeterModel,
+  type Sample,
+  type StepEvent,
 } from '../services/energy/consumption';
 import type { DataQualityEvent } from '../services/energy/dataQuality';
 import { usable, type Reading } from '../services/energy/reading';
@@ -63,7 +70,14 @@ const sample = (r: Reading): Sample => ({ ts: r.ts, value: r.value });
 
 /** The stored form of a meter's consumption in one hour (meter quantity unit in, carrier unit out). */
 function hourlyOf(meter: RegisteredMeter, hour: number, quantity: number): HourlyConsumption {
-  return { enterprise: meter.key.enterprise, meter: meter.key.meter, carrier: meter.config.carrier, unit: meter.factors.unit, hour, quantity: quantity * meter.factors.toCarrierUnit };
+  return {
+    enterprise: meter.key.enterprise,
+    meter: meter.key.meter,
+    carrier: meter.config.carrier,
+    unit: meter.factors.unit,
+    hour,
+    quantity: quantity * meter.factors.toCarrierUnit,
+  };
 }
 
 function watermarkOf(model: MeterModel, lastAnyTs: number, lastGood: Sample | undefined): number {
@@ -75,9 +89,7 @@ export class ConsumptionTracker {
   private readonly states = new Map<string, MeterState>();
   private onEvent: ((e: DataQualityEvent) => void) | undefined;
 
-  constructor(
-    private readonly deps: { store: TimeSeriesStore; meters: MeterRegistry },
-  ) {}
+  constructor(private readonly deps: { store: TimeSeriesStore; meters: MeterRegistry }) {}
 
   /** Forget in-memory state (after the store was changed behind our back, e.g. in tests). */
   reset(): void {
@@ -164,7 +176,12 @@ export class ConsumptionTracker {
       const state = this.states.get(k)!;
       const unknown = list.filter((r) => !state.recent.has(r.ts));
       const stored = new Map<number, Reading>();
-      if (unknown.length > 0) for (const s of await this.deps.store.readingsAt(meter.key, unknown.map((r) => r.ts))) stored.set(s.ts, s);
+      if (unknown.length > 0)
+        for (const s of await this.deps.store.readingsAt(
+          meter.key,
+          unknown.map((r) => r.ts),
+        ))
+          stored.set(s.ts, s);
       const kept: Reading[] = [];
       for (const r of list) {
         const before = state.recent.get(r.ts) ?? stored.get(r.ts);
@@ -175,7 +192,13 @@ export class ConsumptionTracker {
         }
         if (before) {
           corrections++;
-          this.emit({ kind: 'correction', enterprise: r.enterprise, meter: r.meter, ts: r.ts, detail: `${before.value} (${before.quality}) -> ${r.value} (${r.quality})` });
+          this.emit({
+            kind: 'correction',
+            enterprise: r.enterprise,
+            meter: r.meter,
+            ts: r.ts,
+            detail: `${before.value} (${before.quality}) -> ${r.value} (${r.quality})`,
+          });
         } else if (r.ts < state.lastAnyTs) {
           late++;
           this.emit({ kind: 'late', enterprise: r.enterprise, meter: r.meter, ts: r.ts });

@@ -42,14 +42,16 @@ const ID = /^[a-z0-9_-]{1,64}$/;
 /** ISO-8601 date-time with an explicit offset (contract 2: "ISO-8601 with an offset"). */
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 
-const element = z.object({
-  meter: z.string().optional(),
-  ts: z.union([z.number(), z.string()]),
-  // Checked by parseValue: zod's number() would turn 1e999 (Infinity) into bad-shape, not non-finite.
-  value: z.unknown(),
-  unit: z.string().optional(),
-  quality: z.enum(['good', 'uncertain', 'bad']).optional(),
-}).passthrough();
+const element = z
+  .object({
+    meter: z.string().optional(),
+    ts: z.union([z.number(), z.string()]),
+    // Checked by parseValue: zod's number() would turn 1e999 (Infinity) into bad-shape, not non-finite.
+    value: z.unknown(),
+    unit: z.string().optional(),
+    quality: z.enum(['good', 'uncertain', 'bad']).optional(),
+  })
+  .passthrough();
 type Element = z.infer<typeof element>;
 
 /**
@@ -60,11 +62,13 @@ type Element = z.infer<typeof element>;
 function isPlainElement(item: unknown): item is Element {
   if (typeof item !== 'object' || item === null || Array.isArray(item)) return false;
   const { meter, ts, unit, quality } = item as Record<string, unknown>;
-  return (meter === undefined || typeof meter === 'string')
+  return (
+    (meter === undefined || typeof meter === 'string') &&
     // zod 4's number() refuses Infinity (JSON's 1e999)
-    && (typeof ts === 'string' || (typeof ts === 'number' && Number.isFinite(ts)))
-    && (unit === undefined || typeof unit === 'string')
-    && (quality === undefined || quality === 'good' || quality === 'uncertain' || quality === 'bad');
+    (typeof ts === 'string' || (typeof ts === 'number' && Number.isFinite(ts))) &&
+    (unit === undefined || typeof unit === 'string') &&
+    (quality === undefined || quality === 'good' || quality === 'uncertain' || quality === 'bad')
+  );
 }
 
 export type Topic = { enterprise: string; meter?: string };
@@ -80,7 +84,10 @@ export function parseTopic(topic: string): Topic | undefined {
 }
 
 class Rejection extends Error {
-  constructor(readonly reason: QuarantineReason, message: string) {
+  constructor(
+    readonly reason: QuarantineReason,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -90,7 +97,8 @@ const MAX_TS = 8.64e15;
 
 function parseTs(ts: number | string): number {
   if (typeof ts === 'number') {
-    if (!Number.isFinite(ts) || !Number.isInteger(ts) || ts < 0 || ts > MAX_TS) throw new Rejection('bad-shape', `ts must be epoch milliseconds (a non-negative integer), got ${ts}`);
+    if (!Number.isFinite(ts) || !Number.isInteger(ts) || ts < 0 || ts > MAX_TS)
+      throw new Rejection('bad-shape', `ts must be epoch milliseconds (a non-negative integer), got ${ts}`);
     return ts;
   }
   if (!ISO_WITH_OFFSET.test(ts)) throw new Rejection('bad-shape', `ts must be epoch ms or ISO-8601 with an offset, got "${ts.slice(0, 40)}"`);
@@ -145,7 +153,9 @@ export class PayloadDecoder {
     const base = { topic: msg.topic, receivedAt: msg.receivedAt, ...(msg.clientId !== undefined && { clientId: msg.clientId }) };
     const rejectAll = (reason: QuarantineReason, detail: string, extra: { enterprise?: string; meter?: string } = {}): Decoded => ({
       readings: [],
-      rejected: [{ ...base, payload: payloadText.length > options.maxPayloadBytes ? `${payloadText.slice(0, 1024)}…` : payloadText, reason, detail, ...extra }],
+      rejected: [
+        { ...base, payload: payloadText.length > options.maxPayloadBytes ? `${payloadText.slice(0, 1024)}…` : payloadText, reason, detail, ...extra },
+      ],
     });
 
     const size = typeof msg.payload === 'string' ? Buffer.byteLength(msg.payload) : msg.payload.length;
@@ -159,13 +169,15 @@ export class PayloadDecoder {
     } catch (err) {
       return rejectAll('bad-json', `not valid JSON: ${(err as Error).message}`, scope);
     }
-    if (!this.meters.enterprise(topic.enterprise)) return rejectAll('unknown-enterprise', `no enterprise "${topic.enterprise}" in the configuration`, scope);
+    if (!this.meters.enterprise(topic.enterprise))
+      return rejectAll('unknown-enterprise', `no enterprise "${topic.enterprise}" in the configuration`, scope);
     if (topic.meter !== undefined && !this.meters.get({ enterprise: topic.enterprise, meter: topic.meter })) {
       return rejectAll('unknown-meter', `no meter "${topic.meter}" in enterprise ${topic.enterprise}`, scope);
     }
     const items: unknown[] = Array.isArray(json) ? json : [json];
     if (items.length === 0) return rejectAll('bad-shape', 'empty array', scope);
-    if (topic.meter === undefined && !Array.isArray(json)) return rejectAll('bad-shape', 'the multi-meter topic takes an array of {meter, ts, value}', scope);
+    if (topic.meter === undefined && !Array.isArray(json))
+      return rejectAll('bad-shape', 'the multi-meter topic takes an array of {meter, ts, value}', scope);
 
     const readings: Reading[] = [];
     const rejected: QuarantineInput[] = [];
@@ -179,7 +191,8 @@ export class PayloadDecoder {
           readings.push(this.toReading(topic, item, options));
         } else {
           const parsed = element.safeParse(item);
-          if (!parsed.success) throw new Rejection('bad-shape', parsed.error.issues.map((i) => `${i.path.join('.') || 'reading'}: ${i.message}`).join('; '));
+          if (!parsed.success)
+            throw new Rejection('bad-shape', parsed.error.issues.map((i) => `${i.path.join('.') || 'reading'}: ${i.message}`).join('; '));
           readings.push(this.toReading(topic, parsed.data, options));
         }
       } catch (err) {

@@ -112,11 +112,16 @@ export class EmbeddedBroker {
         if (client === null || packet.topic.startsWith('$SYS')) return callback(null);
         const account = this.accountOf.get(client);
         const topic = parseTopic(packet.topic);
-        const allowed = account === undefined ? anonymousAllowed : account.role === 'service' || (topic !== undefined && topic.enterprise === account.enterprise);
+        const allowed =
+          account === undefined ? anonymousAllowed : account.role === 'service' || (topic !== undefined && topic.enterprise === account.enterprise);
         if (allowed) return callback(null);
         const name = account?.username ?? '(anonymous)';
         this.refusals.refuse(name, {
-          topic: packet.topic, payload: payloadSample(packet.payload), reason: 'not-authorized', receivedAt: this.now(), clientId: client.id,
+          topic: packet.topic,
+          payload: payloadSample(packet.payload),
+          reason: 'not-authorized',
+          receivedAt: this.now(),
+          clientId: client.id,
           detail: `MQTT user "${name}" may not publish for ${topic ? `enterprise ${topic.enterprise}` : 'this topic'} (${packet.payload.length} bytes; a sample is kept)`,
           // Filed (and counted by the data-quality rules) under the publisher, never under the enterprise it aimed at.
           ...(account?.enterprise !== undefined && { enterprise: account.enterprise }),
@@ -161,7 +166,8 @@ export class EmbeddedBroker {
     const name = account?.username ?? '(anonymous)';
     const open = [...(this.connectionsOf.get(name) ?? [])].filter((c) => !c.closed && c.id !== client.id).length;
     const limit = this.options.maxConnectionsPerAccount ?? DEFAULT_MAX_CONNECTIONS_PER_ACCOUNT;
-    if (!isService && open >= limit) return { returnCode: SERVER_UNAVAILABLE, message: `MQTT user "${name}" already has ${open} connections (limit ${limit})` };
+    if (!isService && open >= limit)
+      return { returnCode: SERVER_UNAVAILABLE, message: `MQTT user "${name}" already has ${open} connections (limit ${limit})` };
     return undefined;
   }
 
@@ -207,10 +213,12 @@ export class EmbeddedBroker {
   private handle(socket: Duplex & { remoteAddress?: string }): void {
     const maxBytes = this.options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
     const address = socket.remoteAddress;
-    this.aedes.handle(guardPacketSize(socket, maxBytes, (err) => {
-      this.oversizedPackets++;
-      this.deps.logger.warn({ remoteAddress: address, err: err.message }, 'MQTT connection closed: packet over the size limit');
-    }));
+    this.aedes.handle(
+      guardPacketSize(socket, maxBytes, (err) => {
+        this.oversizedPackets++;
+        this.deps.logger.warn({ remoteAddress: address, err: err.message }, 'MQTT connection closed: packet over the size limit');
+      }),
+    );
   }
 
   private now(): number {

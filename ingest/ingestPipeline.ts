@@ -81,7 +81,13 @@ export class IngestPipeline {
   constructor(
     private readonly options: IngestOptions,
     private readonly deps: {
-      decoder: PayloadDecoder; tracker: ConsumptionTracker; state: StateStore; journal: Journal; bus: EventBus; logger: Logger; now?: () => number;
+      decoder: PayloadDecoder;
+      tracker: ConsumptionTracker;
+      state: StateStore;
+      journal: Journal;
+      bus: EventBus;
+      logger: Logger;
+      now?: () => number;
       /** With `--shard i/N`: keeps this shard's part of each message, before the journal (ingest/shard.ts). */
       shard?: ShardFilter;
     },
@@ -174,7 +180,10 @@ export class IngestPipeline {
    */
   private quarantineOversized(msg: RawMessage, size: number): void {
     const item: QuarantineInput = {
-      topic: msg.topic, payload: payloadSample(msg.payload), reason: 'too-large', receivedAt: msg.receivedAt,
+      topic: msg.topic,
+      payload: payloadSample(msg.payload),
+      reason: 'too-large',
+      receivedAt: msg.receivedAt,
       detail: `payload of ${size} bytes exceeds the limit of ${this.options.maxPayloadBytes} (ingest.maxPayloadBytes); a sample is kept`,
       ...(msg.clientId !== undefined && { clientId: msg.clientId }),
       ...topicScope(msg.topic),
@@ -215,7 +224,18 @@ export class IngestPipeline {
     } catch (err) {
       this.deps.logger.error({ err: errorMessage(err), topic: message.topic }, 'decoder failed; message quarantined');
       const payload = typeof message.payload === 'string' ? message.payload : message.payload.toString('utf8');
-      return { readings: [], rejected: [{ topic: message.topic, payload: payload.slice(0, 4096), reason: 'bad-shape', detail: `could not be decoded: ${errorMessage(err)}`, receivedAt: message.receivedAt }] };
+      return {
+        readings: [],
+        rejected: [
+          {
+            topic: message.topic,
+            payload: payload.slice(0, 4096),
+            reason: 'bad-shape',
+            detail: `could not be decoded: ${errorMessage(err)}`,
+            receivedAt: message.receivedAt,
+          },
+        ],
+      };
     }
   }
 
@@ -235,7 +255,10 @@ export class IngestPipeline {
 
   private enqueue<T>(work: () => Promise<T>): Promise<T> {
     const result = this.chain.then(work);
-    this.chain = result.then(() => undefined, () => undefined);
+    this.chain = result.then(
+      () => undefined,
+      () => undefined,
+    );
     return result;
   }
 
@@ -294,26 +317,31 @@ export class IngestPipeline {
     this.lastStoredEnd = end;
     const settled = this.deps.tracker.settled();
     settled.catch(() => undefined); // handled below, in order; never an unhandled rejection meanwhile
-    this.commits = this.commits.then(() => settled).then(
-      () => {
-        try {
-          this.deps.journal.commit(end);
-        } catch (err) {
-          // Left uncommitted: read again after a restart, and stored idempotently.
-          this.deps.logger.error({ err: errorMessage(err) }, 'journal commit failed');
-        }
-      },
-      (err: unknown) => {
-        this.deps.logger.warn({ err: errorMessage(err), pending: this.deps.journal.depth }, 'rollup refresh failed; journal records kept until it succeeds');
-        // Asked again even if no further batch comes (the store backs off; records wait on disk).
-        if (this.commitRetry || this.stopped) return;
-        this.commitRetry = setTimeout(() => {
-          this.commitRetry = undefined;
-          if (!this.stopped && this.lastStoredEnd) this.commitWhenSettled(this.lastStoredEnd);
-        }, this.options.retryMaxMs ?? 10_000);
-        this.commitRetry.unref();
-      },
-    );
+    this.commits = this.commits
+      .then(() => settled)
+      .then(
+        () => {
+          try {
+            this.deps.journal.commit(end);
+          } catch (err) {
+            // Left uncommitted: read again after a restart, and stored idempotently.
+            this.deps.logger.error({ err: errorMessage(err) }, 'journal commit failed');
+          }
+        },
+        (err: unknown) => {
+          this.deps.logger.warn(
+            { err: errorMessage(err), pending: this.deps.journal.depth },
+            'rollup refresh failed; journal records kept until it succeeds',
+          );
+          // Asked again even if no further batch comes (the store backs off; records wait on disk).
+          if (this.commitRetry || this.stopped) return;
+          this.commitRetry = setTimeout(() => {
+            this.commitRetry = undefined;
+            if (!this.stopped && this.lastStoredEnd) this.commitWhenSettled(this.lastStoredEnd);
+          }, this.options.retryMaxMs ?? 10_000);
+          this.commitRetry.unref();
+        },
+      );
   }
 
   private async store(readings: readonly Reading[], recompute = false): Promise<TrackResult | undefined> {

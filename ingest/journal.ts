@@ -14,12 +14,28 @@
  * first byte not yet stored, written atomically (temp file + rename).
  */
 import {
-  closeSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, writeSync,
+  closeSync,
+  existsSync,
+  fdatasyncSync,
+  fstatSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
 } from 'node:fs';
 import path from 'node:path';
 import type { RawMessage } from './decode';
 
-export interface JournalPosition { readonly segment: number; readonly offset: number }
+export interface JournalPosition {
+  readonly segment: number;
+  readonly offset: number;
+}
 
 export interface JournalRecord {
   readonly message: RawMessage;
@@ -280,7 +296,14 @@ export class Journal {
     if (!existsSync(file)) return undefined;
     try {
       const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-      if (parsed && typeof parsed === 'object' && 'segment' in parsed && 'offset' in parsed && typeof parsed.segment === 'number' && typeof parsed.offset === 'number') {
+      if (
+        parsed &&
+        typeof parsed === 'object' &&
+        'segment' in parsed &&
+        'offset' in parsed &&
+        typeof parsed.segment === 'number' &&
+        typeof parsed.offset === 'number'
+      ) {
         return { segment: parsed.segment, offset: parsed.offset };
       }
     } catch {
@@ -290,7 +313,10 @@ export class Journal {
   }
 
   private segments(): number[] {
-    return readdirSync(this.options.dir).filter((f) => /^\d{12}\.log$/.test(f)).map((f) => Number(f.slice(0, 12))).sort((a, b) => a - b);
+    return readdirSync(this.options.dir)
+      .filter((f) => /^\d{12}\.log$/.test(f))
+      .map((f) => Number(f.slice(0, 12)))
+      .sort((a, b) => a - b);
   }
 
   private segmentPath(n: number): string {
@@ -313,7 +339,16 @@ export class Journal {
   private static parse(line: Buffer): RawMessage | undefined {
     try {
       const v: unknown = JSON.parse(line.toString('utf8'));
-      if (v && typeof v === 'object' && 't' in v && 'r' in v && 'p' in v && typeof v.t === 'string' && typeof v.r === 'number' && typeof v.p === 'string') {
+      if (
+        v &&
+        typeof v === 'object' &&
+        't' in v &&
+        'r' in v &&
+        'p' in v &&
+        typeof v.t === 'string' &&
+        typeof v.r === 'number' &&
+        typeof v.p === 'string'
+      ) {
         return { topic: v.t, receivedAt: v.r, payload: Buffer.from(v.p, 'base64'), ...('c' in v && typeof v.c === 'string' && { clientId: v.c }) };
       }
     } catch {

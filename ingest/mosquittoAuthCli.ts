@@ -22,7 +22,14 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEMO_CONFIG_PATH, loadConfigFile } from '../config/load';
 import { PROJECT_ROOT } from '../config/paths';
-import { demoPasswords, LISTENER_FILE_NAMES, mosquittoAuthFiles, parsePasswordsJson, type MosquittoAuthFiles, type SaltSource } from './mosquittoAuthFiles';
+import {
+  demoPasswords,
+  LISTENER_FILE_NAMES,
+  mosquittoAuthFiles,
+  parsePasswordsJson,
+  type MosquittoAuthFiles,
+  type SaltSource,
+} from './mosquittoAuthFiles';
 
 export const DEFAULT_OUT_DIR = path.join(PROJECT_ROOT, 'deploy', 'mosquitto');
 export const FILE_MODE = 0o600;
@@ -41,7 +48,10 @@ export interface CliIo {
 
 class UsageError extends Error {}
 
-export interface FileOwner { readonly uid: number; readonly gid: number }
+export interface FileOwner {
+  readonly uid: number;
+  readonly gid: number;
+}
 
 export function parseOwner(value: string): FileOwner {
   const m = /^(\d+)(?::(\d+))?$/.exec(value);
@@ -120,7 +130,9 @@ export function runMosquittoAuthCli(argv: readonly string[], env: NodeJS.Process
 
     const config = loadConfigFile(configPath);
     if (passwordsPath === undefined && !useDemo) {
-      throw new UsageError(`no MQTT passwords: give the secrets file with --passwords <file> or MQTT_PASSWORDS_FILE (${configPath} is not the demo configuration; --demo uses "<username>-demo")`);
+      throw new UsageError(
+        `no MQTT passwords: give the secrets file with --passwords <file> or MQTT_PASSWORDS_FILE (${configPath} is not the demo configuration; --demo uses "<username>-demo")`,
+      );
     }
     let fromFile: Record<string, string> = {};
     if (passwordsPath !== undefined) {
@@ -129,7 +141,9 @@ export function runMosquittoAuthCli(argv: readonly string[], env: NodeJS.Process
       try {
         text = readFileSync(file, 'utf8');
       } catch (err) {
-        throw new Error(`cannot read the MQTT secrets file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+        throw new Error(`cannot read the MQTT secrets file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, {
+          cause: err,
+        });
       }
       fromFile = parsePasswordsJson(text, file);
     }
@@ -141,7 +155,12 @@ export function runMosquittoAuthCli(argv: readonly string[], env: NodeJS.Process
     const known = new Set(config.auth.mqtt.map((a) => a.username));
     const unused = Object.keys(fromFile).filter((u) => !known.has(u));
     const width = Math.max(...files.accounts.map((a) => a.username.length));
-    const sources = [passwordsPath !== undefined && `secrets file ${path.resolve(cwd, passwordsPath)}`, useDemo && `demo convention "<username>-demo"${isDemoConfig ? ' (demo configuration)' : ''}`].filter(Boolean).join(' + ');
+    const sources = [
+      passwordsPath !== undefined && `secrets file ${path.resolve(cwd, passwordsPath)}`,
+      useDemo && `demo convention "<username>-demo"${isDemoConfig ? ' (demo configuration)' : ''}`,
+    ]
+      .filter(Boolean)
+      .join(' + ');
     const lines = [
       `configuration: ${configPath}`,
       `passwords: ${sources}; all ${files.accounts.length} checked against passwordSha256`,

@@ -165,7 +165,11 @@ export function checkPasswords(accounts: readonly MqttAccount[], passwords: Read
     if (password === undefined) {
       problems.push({ username: account.username, problem: 'missing', message: `${account.username}: no password given (auth.mqtt[${i}])` });
     } else if (matchSecret(password, [account], (a) => a.passwordSha256) === undefined) {
-      problems.push({ username: account.username, problem: 'mismatch', message: `${account.username}: the password given does not match auth.mqtt[${i}].passwordSha256` });
+      problems.push({
+        username: account.username,
+        problem: 'mismatch',
+        message: `${account.username}: the password given does not match auth.mqtt[${i}].passwordSha256`,
+      });
     }
   });
   return problems;
@@ -177,11 +181,15 @@ export function checkUsernames(accounts: readonly MqttAccount[]): string[] {
   accounts.forEach((a, i) => {
     const name = JSON.stringify(a.username);
     // eslint-disable-next-line no-control-regex
-    if (/[:\u0000-\u001f\u007f]/.test(a.username)) problems.push(`auth.mqtt[${i}].username ${name}: a Mosquitto user name may not contain ":" or control characters`);
-    else if (a.username.trim() !== a.username) problems.push(`auth.mqtt[${i}].username ${name}: a Mosquitto user name may not begin or end with white space`);
+    if (/[:\u0000-\u001f\u007f]/.test(a.username))
+      problems.push(`auth.mqtt[${i}].username ${name}: a Mosquitto user name may not contain ":" or control characters`);
+    else if (a.username.trim() !== a.username)
+      problems.push(`auth.mqtt[${i}].username ${name}: a Mosquitto user name may not begin or end with white space`);
     if (a.role === 'gateway' && a.enterprise === undefined) problems.push(`auth.mqtt[${i}] (${name}): a gateway account must name its enterprise`);
     if (a.role === 'gateway' && a.username.toLowerCase().startsWith(SERVICE_CLIENT_ID_PREFIX)) {
-      problems.push(`auth.mqtt[${i}].username ${name}: a gateway user name may not start with "${SERVICE_CLIENT_ID_PREFIX}" (a gateway's client id is its user name, and the service's client ids start with it)`);
+      problems.push(
+        `auth.mqtt[${i}].username ${name}: a gateway user name may not start with "${SERVICE_CLIENT_ID_PREFIX}" (a gateway's client id is its user name, and the service's client ids start with it)`,
+      );
     }
   });
   return problems;
@@ -201,7 +209,12 @@ export function mosquittoAclText(accounts: readonly MqttAccount[], options: AclO
   ];
   if (accounts.length === 0) lines.push('# (no accounts of this kind: nobody may publish or subscribe on this listener)');
   for (const account of accounts) {
-    lines.push('', account.role === 'service' ? '# service account: reads every enterprise' : `# gateway of enterprise ${account.enterprise ?? '?'}: publishes only under its own prefix`);
+    lines.push(
+      '',
+      account.role === 'service'
+        ? '# service account: reads every enterprise'
+        : `# gateway of enterprise ${account.enterprise ?? '?'}: publishes only under its own prefix`,
+    );
     lines.push(`user ${account.username}`);
     for (const grant of grantsOf(account, options)) lines.push(`topic ${grant}`);
   }
@@ -212,28 +225,41 @@ export function mosquittoAclText(accounts: readonly MqttAccount[], options: AclO
  * Both files for the configuration's accounts. Throws MqttPasswordError (every missing or wrong
  * password) or MqttAuthConfigError; writes nothing itself.
  */
-export function mosquittoAuthFiles(config: Pick<Config, 'auth'>, passwords: Readonly<Record<string, string>>, options: GenerateOptions = {}): MosquittoAuthFiles {
+export function mosquittoAuthFiles(
+  config: Pick<Config, 'auth'>,
+  passwords: Readonly<Record<string, string>>,
+  options: GenerateOptions = {},
+): MosquittoAuthFiles {
   const accounts = config.auth.mqtt;
-  if (accounts.length === 0) throw new MqttAuthConfigError(['auth.mqtt has no accounts: with allow_anonymous false Mosquitto would refuse every client']);
+  if (accounts.length === 0)
+    throw new MqttAuthConfigError(['auth.mqtt has no accounts: with allow_anonymous false Mosquitto would refuse every client']);
   const nameProblems = checkUsernames(accounts);
   if (nameProblems.length > 0) throw new MqttAuthConfigError(nameProblems);
   const problems = checkPasswords(accounts, passwords);
   if (problems.length > 0) throw new MqttPasswordError(problems);
 
   const salt = options.salt ?? randomBytes;
-  const lines = new Map(accounts.map((a) => [a.username, mosquittoPasswordLine(a.username, passwords[a.username]!, salt(MOSQUITTO_PBKDF2.saltBytes))]));
+  const lines = new Map(
+    accounts.map((a) => [a.username, mosquittoPasswordLine(a.username, passwords[a.username]!, salt(MOSQUITTO_PBKDF2.saltBytes))]),
+  );
   const fileOf = (subset: readonly MqttAccount[]): ListenerFiles => ({
     passwd: subset.map((a) => `${lines.get(a.username)!}\n`).join(''),
     acl: mosquittoAclText(subset, options),
   });
   const passwd = [...lines.values()].join('\n');
   const warnings: string[] = [];
-  if (!accounts.some((a) => a.role === 'service')) warnings.push('no service account (role: service): no client may read energy/#, so the energy-monitor service cannot subscribe');
+  if (!accounts.some((a) => a.role === 'service'))
+    warnings.push('no service account (role: service): no client may read energy/#, so the energy-monitor service cannot subscribe');
   return {
     passwd: `${passwd}\n`,
     acl: mosquittoAclText(accounts, options),
     listeners: { gateways: fileOf(accounts.filter((a) => a.role !== 'service')), service: fileOf(accounts.filter((a) => a.role === 'service')) },
-    accounts: accounts.map((a) => ({ username: a.username, role: a.role, ...(a.enterprise !== undefined && { enterprise: a.enterprise }), grants: grantsOf(a, options) })),
+    accounts: accounts.map((a) => ({
+      username: a.username,
+      role: a.role,
+      ...(a.enterprise !== undefined && { enterprise: a.enterprise }),
+      grants: grantsOf(a, options),
+    })),
     warnings,
   };
 }

@@ -59,11 +59,18 @@ export class MqttSource {
     const safeUrl = redactUrl(url);
     client.handleMessage = (packet, callback) => {
       try {
-        deps.accept({ topic: packet.topic, payload: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload), receivedAt: deps.now ? deps.now() : Date.now() });
+        deps.accept({
+          topic: packet.topic,
+          payload: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
+          receivedAt: deps.now ? deps.now() : Date.now(),
+        });
       } catch (err) {
         // Not journaled (journal closed, disk full): no PUBACK, so the broker delivers it again.
         const error = err instanceof Error ? err : new Error(String(err));
-        deps.logger.error({ err: error.message, topic: packet.topic, url: safeUrl }, 'MQTT message not accepted; not acknowledged, the broker will redeliver');
+        deps.logger.error(
+          { err: error.message, topic: packet.topic, url: safeUrl },
+          'MQTT message not accepted; not acknowledged, the broker will redeliver',
+        );
         callback(error);
         return;
       }

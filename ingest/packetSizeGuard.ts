@@ -13,7 +13,10 @@ const MAX_FIXED_HEADER = 5;
 
 export class PacketTooLargeError extends Error {
   readonly code = 'mqtt-packet-too-large';
-  constructor(readonly declaredBytes: number, readonly maxBytes: number) {
+  constructor(
+    readonly declaredBytes: number,
+    readonly maxBytes: number,
+  ) {
     super(`MQTT packet of ${declaredBytes} bytes exceeds the limit of ${maxBytes}`);
     this.name = 'PacketTooLargeError';
   }

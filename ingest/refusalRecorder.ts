@@ -37,7 +37,10 @@ export class RefusalRecorder {
   private readonly perWindow: number;
   private readonly windowMs: number;
 
-  constructor(options: RefusalRecorderOptions, private readonly deps: { record: (item: QuarantineInput) => void; now: () => number }) {
+  constructor(
+    options: RefusalRecorderOptions,
+    private readonly deps: { record: (item: QuarantineInput) => void; now: () => number },
+  ) {
     this.perWindow = options.perWindow ?? 20;
     this.windowMs = options.windowMs ?? 60_000;
   }

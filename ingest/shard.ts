@@ -53,8 +53,17 @@ export interface ShardFilterStats {
   foreign: number;
 }
 
-const SPACE = 0x20, TAB = 0x09, LF = 0x0a, CR = 0x0d, QUOTE = 0x22, BACKSLASH = 0x5c, COMMA = 0x2c;
-const OPEN_ARRAY = 0x5b, CLOSE_ARRAY = 0x5d, OPEN_OBJECT = 0x7b, CLOSE_OBJECT = 0x7d;
+const SPACE = 0x20,
+  TAB = 0x09,
+  LF = 0x0a,
+  CR = 0x0d,
+  QUOTE = 0x22,
+  BACKSLASH = 0x5c,
+  COMMA = 0x2c;
+const OPEN_ARRAY = 0x5b,
+  CLOSE_ARRAY = 0x5d,
+  OPEN_OBJECT = 0x7b,
+  CLOSE_OBJECT = 0x7d;
 const isSpace = (c: number): boolean => c === SPACE || c === TAB || c === LF || c === CR;
 
 /**
@@ -137,7 +146,8 @@ export class ShardFilter {
     const mine: number[] = [];
     items.forEach((item, i) => {
       // The same attribution as the decoder's: an object with a string `meter` (decode.ts).
-      const meter = item && typeof item === 'object' && !Array.isArray(item) && 'meter' in item && typeof item.meter === 'string' ? item.meter : undefined;
+      const meter =
+        item && typeof item === 'object' && !Array.isArray(item) && 'meter' in item && typeof item.meter === 'string' ? item.meter : undefined;
       const owner = meter === undefined ? fallback : meterShard(topic.enterprise, meter, count);
       if (owner === index) mine.push(i);
     });

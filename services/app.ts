@@ -85,7 +85,10 @@ export class App {
   private readonly components: { name: string; part: Lifecycle }[] = [];
   private started: string[] = [];
 
-  constructor(private readonly options: AppOptions, private readonly deps: { logger: Logger; now?: () => number }) {
+  constructor(
+    private readonly options: AppOptions,
+    private readonly deps: { logger: Logger; now?: () => number },
+  ) {
     const { config, connections } = options;
     const logger = deps.logger;
     const now = deps.now ?? Date.now;
@@ -94,57 +97,91 @@ export class App {
     bindMetrics(this.metrics, this.bus);
     this.scaleOut = new ScaleOut({ config, connections }, { logger: logger.child({ component: 'scale-out' }), metrics: this.metrics, now });
     const scaleOut = this.scaleOut;
-    this.state = new StateStore({ path: path.join(connections.dataDir, 'state.db'), ...(scaleOut.sourceRefPrefix !== undefined && { sourceRefPrefix: scaleOut.sourceRefPrefix }) });
+    this.state = new StateStore({
+      path: path.join(connections.dataDir, 'state.db'),
+      ...(scaleOut.sourceRefPrefix !== undefined && { sourceRefPrefix: scaleOut.sourceRefPrefix }),
+    });
     this.alarms = new AlarmStore({ path: path.join(connections.dataDir, 'state.db') });
     this.outputs = new OutputStore({ path: path.join(connections.dataDir, 'state.db') });
     // The InfluxDB client's logger is process-global: routed once here, where the process is composed.
     if (connections.influx) routeInfluxClientLogs(logger.child({ component: 'influx' }).child({ component: 'influxdb' }));
-    this.store = instrumentStore(connections.influx
-      ? new InfluxTimeSeriesStore({
-        url: connections.influx.url, database: connections.influx.database, zone: config.timezone, soleWriter: scaleOut.soleWriter,
-        ...(connections.influx.token !== undefined && { token: connections.influx.token }), ...(connections.influx.org !== undefined && { org: connections.influx.org }),
-      }, { logger: logger.child({ component: 'influx' }), now })
-      : new SqliteTimeSeriesStore({ path: path.join(connections.dataDir, 'timeseries.db'), zone: config.timezone }), this.metrics);
+    this.store = instrumentStore(
+      connections.influx
+        ? new InfluxTimeSeriesStore(
+            {
+              url: connections.influx.url,
+              database: connections.influx.database,
+              zone: config.timezone,
+              soleWriter: scaleOut.soleWriter,
+              ...(connections.influx.token !== undefined && { token: connections.influx.token }),
+              ...(connections.influx.org !== undefined && { org: connections.influx.org }),
+            },
+            { logger: logger.child({ component: 'influx' }), now },
+          )
+        : new SqliteTimeSeriesStore({ path: path.join(connections.dataDir, 'timeseries.db'), zone: config.timezone }),
+      this.metrics,
+    );
     const factors = new FactorTable(config, COEFFICIENTS);
     const meters = new MeterRegistry(config, factors);
     const tracker = new ConsumptionTracker({ store: this.store, meters });
     const journal = new Journal({ dir: path.join(connections.dataDir, scaleOut.journalDir) });
     this.pipeline = new IngestPipeline(config.ingest, {
-      decoder: new PayloadDecoder(meters), tracker, state: this.state, bus: this.bus, journal, logger: logger.child({ component: 'ingest' }), now,
+      decoder: new PayloadDecoder(meters),
+      tracker,
+      state: this.state,
+      bus: this.bus,
+      journal,
+      logger: logger.child({ component: 'ingest' }),
+      now,
       ...(scaleOut.shardFilter && { shard: scaleOut.shardFilter }),
     });
 
-    this.broker = connections.mqttUrl === undefined
-      ? new EmbeddedBroker({
-        port: connections.embeddedBrokerPort, host: connections.embeddedBrokerHost ?? '127.0.0.1', accounts: config.auth.mqtt,
-        maxPacketBytes: config.ingest.maxPacketBytes, maxConnectionsPerAccount: config.ingest.maxConnectionsPerAccount, reservedClientIds: [connections.mqttClientId],
-        ...(options.tls?.embeddedBroker && { tls: options.tls.embeddedBroker }) }, {
-        logger: logger.child({ component: 'broker' }),
-        onRefused: (item) => {
-          this.state.quarantine([item]);
-          this.bus.emit('quarantined', { items: [item] });
-        },
-        now,
-      })
-      : undefined;
+    this.broker =
+      connections.mqttUrl === undefined
+        ? new EmbeddedBroker(
+            {
+              port: connections.embeddedBrokerPort,
+              host: connections.embeddedBrokerHost ?? '127.0.0.1',
+              accounts: config.auth.mqtt,
+              maxPacketBytes: config.ingest.maxPacketBytes,
+              maxConnectionsPerAccount: config.ingest.maxConnectionsPerAccount,
+              reservedClientIds: [connections.mqttClientId],
+              ...(options.tls?.embeddedBroker && { tls: options.tls.embeddedBroker }),
+            },
+            {
+              logger: logger.child({ component: 'broker' }),
+              onRefused: (item) => {
+                this.state.quarantine([item]);
+                this.bus.emit('quarantined', { items: [item] });
+              },
+              now,
+            },
+          )
+        : undefined;
     const broker = this.broker;
     // The embedded broker's port is known once it listens (port 0 in tests).
-    const mqttUrl = (): string => (broker ? `mqtt://127.0.0.1:${broker.port}` : connections.mqttUrl ?? '');
-    this.source = new MqttSource({
-      url: mqttUrl,
-      clientId: connections.mqttClientId,
-      topics: scaleOut.topics,
-      protocolVersion: scaleOut.protocolVersion,
-      // The embedded broker's own client stays on plain loopback; TLS is for a remote broker.
-      ...(broker === undefined && options.tls?.mqttClient && { tls: options.tls.mqttClient }),
-      ...(broker ? { username: broker.internal.username, password: broker.internal.password } : {
-        ...(connections.mqttUsername !== undefined && { username: connections.mqttUsername }),
-        ...(connections.mqttPassword !== undefined && { password: connections.mqttPassword }),
-      }),
-    }, {
-      accept: (msg) => this.pipeline.accept(msg),
-      logger: logger.child({ component: 'mqtt' }), now,
-    });
+    const mqttUrl = (): string => (broker ? `mqtt://127.0.0.1:${broker.port}` : (connections.mqttUrl ?? ''));
+    this.source = new MqttSource(
+      {
+        url: mqttUrl,
+        clientId: connections.mqttClientId,
+        topics: scaleOut.topics,
+        protocolVersion: scaleOut.protocolVersion,
+        // The embedded broker's own client stays on plain loopback; TLS is for a remote broker.
+        ...(broker === undefined && options.tls?.mqttClient && { tls: options.tls.mqttClient }),
+        ...(broker
+          ? { username: broker.internal.username, password: broker.internal.password }
+          : {
+              ...(connections.mqttUsername !== undefined && { username: connections.mqttUsername }),
+              ...(connections.mqttPassword !== undefined && { password: connections.mqttPassword }),
+            }),
+      },
+      {
+        accept: (msg) => this.pipeline.accept(msg),
+        logger: logger.child({ component: 'mqtt' }),
+        now,
+      },
+    );
 
     const consumption = new ConsumptionService({ store: this.store, factors, config });
     const status = new StatusService({ store: this.store, outputs: this.outputs, config, factors, meters });
@@ -155,12 +192,24 @@ export class App {
     const notifyDeps = { logger: logger.child({ component: 'notify' }), enterpriseName: (id: string) => names.get(id) ?? id, deliveries, now };
     const dashboardUrl = n.dashboardUrl ?? connections.publicUrl;
     const mail = connections.smtpUrl
-      ? new MailNotifier({
-        smtpUrl: connections.smtpUrl, from: n.from, language: n.language, recipients: n.recipients, dashboardUrl, zone: config.timezone,
-        digestWindowMs: n.digestWindowSeconds * 1000, digestThreshold: n.digestThreshold,
-      }, notifyDeps)
+      ? new MailNotifier(
+          {
+            smtpUrl: connections.smtpUrl,
+            from: n.from,
+            language: n.language,
+            recipients: n.recipients,
+            dashboardUrl,
+            zone: config.timezone,
+            digestWindowMs: n.digestWindowSeconds * 1000,
+            digestThreshold: n.digestThreshold,
+          },
+          notifyDeps,
+        )
       : undefined;
-    const hooks = n.webhooks.length > 0 ? new WebhookNotifier({ webhooks: n.webhooks, language: n.language, zone: config.timezone, dashboardUrl }, notifyDeps) : undefined;
+    const hooks =
+      n.webhooks.length > 0
+        ? new WebhookNotifier({ webhooks: n.webhooks, language: n.language, zone: config.timezone, dashboardUrl }, notifyDeps)
+        : undefined;
     // The bus sink feeds the dashboard's live events.
     const busSink: AlarmSink = { notify: (transitions) => this.bus.emit('alarmChanged', { transitions }) };
     const sinks: AlarmSink[] = [busSink, ...(options.alarmSinks ?? []), ...(mail ? [mail] : []), ...(hooks ? [hooks] : [])];
@@ -168,7 +217,20 @@ export class App {
     if (mail) this.notifiers.push(mail);
     if (hooks) this.notifiers.push(hooks);
     const manager = new AlarmManager({ alarms: this.alarms, sinks, logger: logger.child({ component: 'alarms' }) });
-    this.rules = new RuleEngine({}, { config, status, store: this.store, state: this.state, alarms: this.alarms, manager, logger: logger.child({ component: 'rules' }), now, active: () => scaleOut.active() });
+    this.rules = new RuleEngine(
+      {},
+      {
+        config,
+        status,
+        store: this.store,
+        state: this.state,
+        alarms: this.alarms,
+        manager,
+        logger: logger.child({ component: 'rules' }),
+        now,
+        active: () => scaleOut.active(),
+      },
+    );
     // Threshold rules also run on each stored reading (debounced by the pipeline's batches).
     this.bus.on('readingsStored', ({ readings }) => {
       this.rules.onReadings(readings).catch((err: unknown) => logger.error({ err }, 'threshold evaluation failed'));
@@ -182,12 +244,23 @@ export class App {
     const renderReport: RenderReport = renderPool.render;
     const archive = new ReportArchive<MonthlyReport>({ path: path.join(connections.dataDir, 'state.db') });
     const builder = new MonthlyReportBuilder({ config, consumption, status, alarms: this.alarms, store: this.store });
-    const reportMailer = connections.smtpUrl && config.reports.recipients.length > 0
-      ? new ReportMailer({ smtpUrl: connections.smtpUrl, from: n.from, recipients: config.reports.recipients, language: config.reports.language },
-        { render: renderReport, deliveries, logger: logger.child({ component: 'report-mail' }), now })
-      : undefined;
+    const reportMailer =
+      connections.smtpUrl && config.reports.recipients.length > 0
+        ? new ReportMailer(
+            { smtpUrl: connections.smtpUrl, from: n.from, recipients: config.reports.recipients, language: config.reports.language },
+            { render: renderReport, deliveries, logger: logger.child({ component: 'report-mail' }), now },
+          )
+        : undefined;
     const reportSinks: ReportSink[] = reportMailer ? [reportMailer] : [];
-    this.reports = new ReportService({ config, builder, archive, sinks: reportSinks, logger: logger.child({ component: 'reports' }), now, active: () => scaleOut.active() });
+    this.reports = new ReportService({
+      config,
+      builder,
+      archive,
+      sinks: reportSinks,
+      logger: logger.child({ component: 'reports' }),
+      now,
+      active: () => scaleOut.active(),
+    });
     if (reportMailer) this.notifiers.push(reportMailer);
     this.archive = archive;
 
@@ -201,19 +274,47 @@ export class App {
         return counts;
       },
     });
-    this.http = new HttpServer({ port: connections.httpPort, host: connections.httpHost ?? '127.0.0.1', ...(options.tls?.https && { tls: options.tls.https }) }, {
-      ...(connections.trustProxy !== undefined && { trustProxy: connections.trustProxy }), metricsAccess: connections.metrics ?? 'token',
-      config, consumption, status, alarms: this.alarms, outputs: this.outputs, deliveries, metrics: this.metrics, state: this.state, events: this.bus, store: this.store, now, logger: logger.child({ component: 'http' }),
-      reports: { service: this.reports, archive, render: renderPool.tryRender, language: config.reports.language, renderStats: () => renderPool.stats() },
-      replay: async (records) => {
-        const { mine, others } = scaleOut.splitReplay(records);
-        const outcome = await this.pipeline.replay(mine);
-        return others.length === 0 ? outcome : { ...outcome, stillRejected: [...outcome.stillRejected, ...others] };
+    this.http = new HttpServer(
+      { port: connections.httpPort, host: connections.httpHost ?? '127.0.0.1', ...(options.tls?.https && { tls: options.tls.https }) },
+      {
+        ...(connections.trustProxy !== undefined && { trustProxy: connections.trustProxy }),
+        metricsAccess: connections.metrics ?? 'token',
+        config,
+        consumption,
+        status,
+        alarms: this.alarms,
+        outputs: this.outputs,
+        deliveries,
+        metrics: this.metrics,
+        state: this.state,
+        events: this.bus,
+        store: this.store,
+        now,
+        logger: logger.child({ component: 'http' }),
+        reports: {
+          service: this.reports,
+          archive,
+          render: renderPool.tryRender,
+          language: config.reports.language,
+          renderStats: () => renderPool.stats(),
+        },
+        replay: async (records) => {
+          const { mine, others } = scaleOut.splitReplay(records);
+          const outcome = await this.pipeline.replay(mine);
+          return others.length === 0 ? outcome : { ...outcome, stillRejected: [...outcome.stillRejected, ...others] };
+        },
+        health: () => this.health(),
       },
-      health: () => this.health(),
-    });
+    );
 
-    this.components.push({ name: 'state store', part: this.state }, { name: 'alarm store', part: this.alarms }, { name: 'output store', part: this.outputs }, { name: 'delivery log', part: this.deliveries }, { name: 'report archive', part: this.archive }, { name: 'time-series store', part: this.store });
+    this.components.push(
+      { name: 'state store', part: this.state },
+      { name: 'alarm store', part: this.alarms },
+      { name: 'output store', part: this.outputs },
+      { name: 'delivery log', part: this.deliveries },
+      { name: 'report archive', part: this.archive },
+      { name: 'time-series store', part: this.store },
+    );
     // Notifiers stop after the rules (reverse order) and send what is waiting before the log closes.
     this.notifiers.forEach((part, i) => this.components.push({ name: `notifier ${i + 1}`, part }));
     if (this.broker) this.components.push({ name: 'embedded broker', part: this.broker });
@@ -221,7 +322,13 @@ export class App {
       { name: 'ingest pipeline', part: this.pipeline },
       { name: 'mqtt source', part: this.source },
       // ROLE=ingest has no lease and runs neither; otherwise both run while the lease is held.
-      ...(scaleOut.lease ? [{ name: 'rules lease', part: scaleOut.lease }, { name: 'rules', part: this.rules }, { name: 'reports', part: this.reports }] : []),
+      ...(scaleOut.lease
+        ? [
+            { name: 'rules lease', part: scaleOut.lease },
+            { name: 'rules', part: this.rules },
+            { name: 'reports', part: this.reports },
+          ]
+        : []),
       { name: 'http', part: this.http },
     );
     if (options.simulate ?? connections.isDemo) {
@@ -231,7 +338,10 @@ export class App {
         part: {
           start: async () => {
             // The demo gateways' passwords follow the demo configuration's convention (config/demo.yaml).
-            simulator = new MeterSimulator({ config, mqttUrl: mqttUrl(), passwordFor: (id: string) => `${id}-demo`, seedYearToDate: true }, { logger: logger.child({ component: 'simulator' }) });
+            simulator = new MeterSimulator(
+              { config, mqttUrl: mqttUrl(), passwordFor: (id: string) => `${id}-demo`, seedYearToDate: true },
+              { logger: logger.child({ component: 'simulator' }) },
+            );
             await simulator.start();
           },
           stop: async () => simulator?.stop(),
@@ -258,7 +368,10 @@ export class App {
       this.started.push(name);
       this.deps.logger.debug({ component: name }, 'started');
     }
-    this.deps.logger.info({ http: this.http.port, mqtt: this.broker ? `embedded :${this.broker.port}` : this.options.connections.mqttUrl, store: this.store.kind }, 'energy monitor running');
+    this.deps.logger.info(
+      { http: this.http.port, mqtt: this.broker ? `embedded :${this.broker.port}` : this.options.connections.mqttUrl, store: this.store.kind },
+      'energy monitor running',
+    );
   }
 
   /** Stops in reverse order; one failing component does not keep the others running. */

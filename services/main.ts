@@ -50,15 +50,20 @@ async function main(): Promise<void> {
       process.exit(1);
     }, STOP_BOUND_MS);
     force.unref();
-    (app ? app.stop() : Promise.resolve()).then(() => process.exit(exitCode), (err: unknown) => {
-      logger.error({ err }, 'stop failed');
-      process.exit(1);
-    });
+    (app ? app.stop() : Promise.resolve()).then(
+      () => process.exit(exitCode),
+      (err: unknown) => {
+        logger.error({ err }, 'stop failed');
+        process.exit(1);
+      },
+    );
   };
-  const fatal = (msg: string) => (err: unknown): void => {
-    logger.fatal({ err }, msg);
-    shutdown(msg, 1);
-  };
+  const fatal =
+    (msg: string) =>
+    (err: unknown): void => {
+      logger.fatal({ err }, msg);
+      shutdown(msg, 1);
+    };
   process.on('SIGINT', () => shutdown('SIGINT', 0));
   process.on('SIGTERM', () => shutdown('SIGTERM', 0));
   process.on('unhandledRejection', fatal('unhandled rejection'));
@@ -69,16 +74,27 @@ async function main(): Promise<void> {
     const config = loadConfigFile(configPath);
     const connections = withInstanceClientId(connectionsFromEnv({ ...process.env, ...argsToEnv(process.argv.slice(2)) }, config));
     if (connections.isDemo && (process.env.NODE_ENV === 'production' || connections.mqttUrl !== undefined || connections.influx !== undefined)) {
-      logger.warn({ config: configPath }, 'running the DEMO configuration (public tokens and MQTT passwords) outside a demo run, because ENERGY_CONFIG names it');
+      logger.warn(
+        { config: configPath },
+        'running the DEMO configuration (public tokens and MQTT passwords) outside a demo run, because ENERGY_CONFIG names it',
+      );
     }
     const simulate = process.env.SIMULATOR === undefined ? undefined : process.env.SIMULATOR !== 'off';
     const tls = tlsFromEnv(process.env);
     if (tls.mqttClient?.rejectUnauthorized === false) logger.warn('MQTT_REJECT_UNAUTHORIZED=false: the broker certificate is not checked');
     app = new App({ config, connections, tls, ...(simulate !== undefined && { simulate }) }, { logger });
-    logger.info({
-      config: configPath, demo: connections.isDemo, dataDir: connections.dataDir, role: connections.role ?? 'all', mqttClientId: connections.mqttClientId,
-      ...(connections.shard && { shard: `${connections.shard.index}/${connections.shard.count}` }), ...(connections.mqttSharedGroup !== undefined && { sharedGroup: connections.mqttSharedGroup }),
-    }, 'starting');
+    logger.info(
+      {
+        config: configPath,
+        demo: connections.isDemo,
+        dataDir: connections.dataDir,
+        role: connections.role ?? 'all',
+        mqttClientId: connections.mqttClientId,
+        ...(connections.shard && { shard: `${connections.shard.index}/${connections.shard.count}` }),
+        ...(connections.mqttSharedGroup !== undefined && { sharedGroup: connections.mqttSharedGroup }),
+      },
+      'starting',
+    );
   } catch (err) {
     if (err instanceof ConfigError || err instanceof TlsConfigError || err instanceof ShardSpecError || err instanceof UsageError) {
       console.error(err.message);

@@ -41,10 +41,7 @@ export class ScaleOut {
   /** With `--shard i/N` (N > 1): the ingest pipeline keeps this shard's part of each message with it. */
   readonly shardFilter: ShardFilter | undefined;
 
-  constructor(
-    options: { config: Config; connections: Connections },
-    deps: { logger: Logger; metrics: Metrics; now?: () => number },
-  ) {
+  constructor(options: { config: Config; connections: Connections }, deps: { logger: Logger; metrics: Metrics; now?: () => number }) {
     const { config, connections } = options;
     this.role = connections.role ?? 'all';
     this.shard = connections.shard;
@@ -53,16 +50,27 @@ export class ScaleOut {
     this.protocolVersion = this.sharedGroup === undefined ? 4 : 5;
     this.journalDir = connections.journalDir ?? 'journal';
     this.sourceRefPrefix = this.journalDir === 'journal' ? undefined : `${this.journalDir}:`;
-    this.shardFilter = this.shard && this.shard.count > 1
-      ? new ShardFilter({ shard: this.shard, maxPayloadBytes: config.ingest.maxPayloadBytes, enterprises: new Set(config.enterprises.map((e) => e.id)) })
-      : undefined;
-    this.lease = this.role === 'all'
-      ? new Lease({
-        path: path.join(connections.dataDir, 'state.db'), name: RULES_LEASE, holder: defaultHolder(connections.mqttClientId),
-        ...(connections.leaseTtlMs !== undefined && { ttlMs: connections.leaseTtlMs }),
-        ...(connections.leaseRenewMs !== undefined && { renewMs: connections.leaseRenewMs }),
-      }, { logger: deps.logger, ...(deps.now && { now: deps.now }) })
-      : undefined;
+    this.shardFilter =
+      this.shard && this.shard.count > 1
+        ? new ShardFilter({
+            shard: this.shard,
+            maxPayloadBytes: config.ingest.maxPayloadBytes,
+            enterprises: new Set(config.enterprises.map((e) => e.id)),
+          })
+        : undefined;
+    this.lease =
+      this.role === 'all'
+        ? new Lease(
+            {
+              path: path.join(connections.dataDir, 'state.db'),
+              name: RULES_LEASE,
+              holder: defaultHolder(connections.mqttClientId),
+              ...(connections.leaseTtlMs !== undefined && { ttlMs: connections.leaseTtlMs }),
+              ...(connections.leaseRenewMs !== undefined && { renewMs: connections.leaseRenewMs }),
+            },
+            { logger: deps.logger, ...(deps.now && { now: deps.now }) },
+          )
+        : undefined;
     this.registerMetrics(deps.metrics);
   }
 
@@ -78,9 +86,15 @@ export class ScaleOut {
     const mine: QuarantineRecord[] = [];
     const others: { id: number; reason: string; detail: string }[] = [];
     for (const r of records) {
-      const owner = r.enterprise !== undefined && r.meter !== undefined ? meterShard(r.enterprise, r.meter, shard.count) : topicShard(r.topic, shard.count);
+      const owner =
+        r.enterprise !== undefined && r.meter !== undefined ? meterShard(r.enterprise, r.meter, shard.count) : topicShard(r.topic, shard.count);
       if (owner === shard.index) mine.push(r);
-      else others.push({ id: r.id, reason: r.reason, detail: `not replayed: belongs to shard ${owner}/${shard.count}; send the replay to that instance` });
+      else
+        others.push({
+          id: r.id,
+          reason: r.reason,
+          detail: `not replayed: belongs to shard ${owner}/${shard.count}; send the replay to that instance`,
+        });
     }
     return { mine, others };
   }
@@ -100,7 +114,14 @@ export class ScaleOut {
       ...(this.shardFilter && { shardFilter: { ...this.shardFilter.stats } }),
       ...(this.sharedGroup !== undefined && { sharedGroup: this.sharedGroup }),
       rulesActive: this.active(),
-      ...(lease && { lease: { name: lease.name, held: lease.held, holder: lease.holder, ...(lease.currentHolder !== undefined && { currentHolder: lease.currentHolder, expiresAt: new Date(lease.expiresAt ?? 0).toISOString() }) } }),
+      ...(lease && {
+        lease: {
+          name: lease.name,
+          held: lease.held,
+          holder: lease.holder,
+          ...(lease.currentHolder !== undefined && { currentHolder: lease.currentHolder, expiresAt: new Date(lease.expiresAt ?? 0).toISOString() }),
+        },
+      }),
     };
   }
 
@@ -108,19 +129,28 @@ export class ScaleOut {
     const registers = [metrics.registry];
     const shard = this.shard;
     if (shard) {
-      const info = new Gauge({ name: 'energy_ingest_shard_info', help: 'This instance\'s static ingest shard (--shard i/N): always 1, the shard in the labels.', labelNames: ['shard', 'shards'] as const, registers });
+      const info = new Gauge({
+        name: 'energy_ingest_shard_info',
+        help: "This instance's static ingest shard (--shard i/N): always 1, the shard in the labels.",
+        labelNames: ['shard', 'shards'] as const,
+        registers,
+      });
       info.set({ shard: String(shard.index), shards: String(shard.count) }, 1);
       const filter = this.shardFilter;
       if (filter) {
         const foreign: Counter = new Counter({
-          name: 'energy_ingest_shard_foreign_messages_total', help: 'MQTT messages left entirely to other shards (acknowledged, not journaled).', registers,
+          name: 'energy_ingest_shard_foreign_messages_total',
+          help: 'MQTT messages left entirely to other shards (acknowledged, not journaled).',
+          registers,
           collect: (): void => {
             foreign.reset();
             foreign.inc(filter.stats.foreign);
           },
         });
         const split: Counter = new Counter({
-          name: 'energy_ingest_shard_split_messages_total', help: 'Multi-meter arrays of which this shard kept some elements only.', registers,
+          name: 'energy_ingest_shard_split_messages_total',
+          help: 'Multi-meter arrays of which this shard kept some elements only.',
+          registers,
           collect: (): void => {
             split.reset();
             split.inc(filter.stats.split);
@@ -129,7 +159,9 @@ export class ScaleOut {
       }
     }
     const active: Gauge = new Gauge({
-      name: 'energy_rules_active', help: 'Whether this instance runs the rules engine and report jobs now (holds the lease): 0/1.', registers,
+      name: 'energy_rules_active',
+      help: 'Whether this instance runs the rules engine and report jobs now (holds the lease): 0/1.',
+      registers,
       collect: (): void => active.set(this.active() ? 1 : 0),
     });
   }

@@ -80,18 +80,28 @@ export class MailNotifier {
   private transport: Transporter | undefined;
   private stopped = false;
 
-  constructor(private readonly options: MailNotifierOptions, private readonly deps: NotifierDeps) {
+  constructor(
+    private readonly options: MailNotifierOptions,
+    private readonly deps: NotifierDeps,
+  ) {
     this.target = redactUrl(options.smtpUrl);
     this.log = deps.logger.child({ component: 'mail-notifier', smtp: this.target });
     this.now = deps.now ?? Date.now;
-    this.queue = new DeliveryQueue({
-      maxAttempts: options.maxAttempts ?? 6,
-      retryBaseMs: options.retryBaseMs ?? 5000,
-      retryMaxMs: options.retryMaxMs ?? 600_000,
-    }, {
-      logger: this.log, deliveries: deps.deliveries, now: this.now, random: deps.random ?? Math.random,
-      isRetryable: isRetryableSmtpError, scrub: (m) => scrubSecrets(m, options.smtpUrl),
-    });
+    this.queue = new DeliveryQueue(
+      {
+        maxAttempts: options.maxAttempts ?? 6,
+        retryBaseMs: options.retryBaseMs ?? 5000,
+        retryMaxMs: options.retryMaxMs ?? 600_000,
+      },
+      {
+        logger: this.log,
+        deliveries: deps.deliveries,
+        now: this.now,
+        random: deps.random ?? Math.random,
+        isRetryable: isRetryableSmtpError,
+        scrub: (m) => scrubSecrets(m, options.smtpUrl),
+      },
+    );
   }
 
   async start(): Promise<void> {
@@ -165,7 +175,10 @@ export class MailNotifier {
     clearTimeout(group.timer);
     try {
       const ctx: TemplateContext = {
-        language: group.language, zone: this.options.zone, dashboardUrl: this.options.dashboardUrl, enterpriseName: this.deps.enterpriseName,
+        language: group.language,
+        zone: this.options.zone,
+        dashboardUrl: this.options.dashboardUrl,
+        enterpriseName: this.deps.enterpriseName,
       };
       if (group.items.length >= (this.options.digestThreshold ?? 3)) {
         this.enqueue(group.email, renderDigest(group.items, ctx), group.items, group.keys);
@@ -181,16 +194,25 @@ export class MailNotifier {
   private enqueue(to: string, mail: RenderedMail, items: readonly AlarmTransition[], keys: readonly string[]): void {
     const alarmIds = [...new Set(items.map((t) => t.alarm.id))];
     this.queue.enqueue({
-      channel: 'email', target: to, subject: mail.subject, alarmIds,
+      channel: 'email',
+      target: to,
+      subject: mail.subject,
+      alarmIds,
       send: async () => {
         await this.transportOrCreate().sendMail({
-          from: this.options.from, to, subject: mail.subject, text: mail.text, html: mail.html,
+          from: this.options.from,
+          to,
+          subject: mail.subject,
+          text: mail.text,
+          html: mail.html,
           // RFC 3834: tells out-of-office responders not to answer an automatic alert.
           headers: { 'Auto-Submitted': 'auto-generated', 'X-Energy-Alarm-Ids': alarmIds.join(',') },
         });
       },
       // Never delivered: a later identical transition (e.g. after an operator fixed SMTP) may go out.
-      onGiveUp: () => { for (const k of keys) this.remembered.delete(k); },
+      onGiveUp: () => {
+        for (const k of keys) this.remembered.delete(k);
+      },
     });
   }
 
@@ -198,7 +220,10 @@ export class MailNotifier {
     if (!this.transport) {
       const timeout = this.options.smtpTimeoutMs ?? 30_000;
       this.transport = nodemailer.createTransport({
-        url: this.options.smtpUrl, connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: timeout,
+        url: this.options.smtpUrl,
+        connectionTimeout: timeout,
+        greetingTimeout: timeout,
+        socketTimeout: timeout,
       });
     }
     return this.transport;

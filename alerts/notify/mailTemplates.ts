@@ -34,10 +34,23 @@ interface Words {
   /** Short word for a digest row. */
   readonly kindShort: Readonly<Record<TransitionKind, string>>;
   readonly labels: {
-    readonly severity: string; readonly meter: string; readonly value: string; readonly threshold: string; readonly period: string;
-    readonly basis: string; readonly raisedAt: string; readonly escalatedAt: string; readonly clearedAt: string; readonly previous: string;
-    readonly message: string; readonly enterpriseLink: string; readonly alarmsLink: string; readonly enterprise: string; readonly type: string;
-    readonly kind: string; readonly time: string;
+    readonly severity: string;
+    readonly meter: string;
+    readonly value: string;
+    readonly threshold: string;
+    readonly period: string;
+    readonly basis: string;
+    readonly raisedAt: string;
+    readonly escalatedAt: string;
+    readonly clearedAt: string;
+    readonly previous: string;
+    readonly message: string;
+    readonly enterpriseLink: string;
+    readonly alarmsLink: string;
+    readonly enterprise: string;
+    readonly type: string;
+    readonly kind: string;
+    readonly time: string;
   };
   readonly periodJoin: string;
   readonly zone: (zone: string) => string;
@@ -56,9 +69,23 @@ const WORDS: Readonly<Record<Language, Words>> = {
     kindSubject: { raised: '告警', escalated: '告警升级', cleared: '告警解除' },
     kindShort: { raised: '告警', escalated: '升级', cleared: '解除' },
     labels: {
-      severity: '级别', meter: '计量器具', value: '当前值', threshold: '阈值', period: '统计期', basis: '折标依据', raisedAt: '告警时间',
-      escalatedAt: '升级时间', clearedAt: '解除时间', previous: '原级别', message: '说明', enterpriseLink: '企业详情', alarmsLink: '告警列表',
-      enterprise: '企业', type: '类型', kind: '状态', time: '时间',
+      severity: '级别',
+      meter: '计量器具',
+      value: '当前值',
+      threshold: '阈值',
+      period: '统计期',
+      basis: '折标依据',
+      raisedAt: '告警时间',
+      escalatedAt: '升级时间',
+      clearedAt: '解除时间',
+      previous: '原级别',
+      message: '说明',
+      enterpriseLink: '企业详情',
+      alarmsLink: '告警列表',
+      enterprise: '企业',
+      type: '类型',
+      kind: '状态',
+      time: '时间',
     },
     periodJoin: ' 至 ',
     zone: (zone) => `（${zone}）`,
@@ -71,13 +98,34 @@ const WORDS: Readonly<Record<Language, Words>> = {
   },
   en: {
     severity: { critical: 'CRITICAL', warning: 'WARNING', info: 'INFO' },
-    type: { quota: 'Energy quota', intensity: 'Energy intensity', tariff: 'Tiered tariff', threshold: 'Threshold', silence: 'Data silence', 'data-quality': 'Data quality' },
+    type: {
+      quota: 'Energy quota',
+      intensity: 'Energy intensity',
+      tariff: 'Tiered tariff',
+      threshold: 'Threshold',
+      silence: 'Data silence',
+      'data-quality': 'Data quality',
+    },
     kindSubject: { raised: 'alarm raised', escalated: 'alarm escalated', cleared: 'alarm cleared' },
     kindShort: { raised: 'raised', escalated: 'escalated', cleared: 'cleared' },
     labels: {
-      severity: 'Severity', meter: 'Meter', value: 'Value', threshold: 'Threshold', period: 'Period', basis: 'Basis', raisedAt: 'Raised at',
-      escalatedAt: 'Escalated at', clearedAt: 'Cleared at', previous: 'Previous severity', message: 'Message', enterpriseLink: 'Enterprise',
-      alarmsLink: 'Alarms', enterprise: 'Enterprise', type: 'Type', kind: 'Event', time: 'Time',
+      severity: 'Severity',
+      meter: 'Meter',
+      value: 'Value',
+      threshold: 'Threshold',
+      period: 'Period',
+      basis: 'Basis',
+      raisedAt: 'Raised at',
+      escalatedAt: 'Escalated at',
+      clearedAt: 'Cleared at',
+      previous: 'Previous severity',
+      message: 'Message',
+      enterpriseLink: 'Enterprise',
+      alarmsLink: 'Alarms',
+      enterprise: 'Enterprise',
+      type: 'Type',
+      kind: 'Event',
+      time: 'Time',
     },
     periodJoin: ' to ',
     zone: (zone) => ` (${zone})`,
@@ -175,9 +223,12 @@ export function transitionSubject(t: AlarmTransition, ctx: TemplateContext): str
   const w = WORDS[ctx.language];
   const a = t.alarm;
   const who = nameOf(a.enterprise, ctx.enterpriseName) + (a.meter ? `${ctx.language === 'en' ? ' / ' : ' '}${oneLine(a.meter)}` : '');
-  const change = t.kind === 'escalated' && t.previousSeverity
-    ? (ctx.language === 'en' ? ` (${w.severity[t.previousSeverity]} → ${w.severity[a.severity]})` : `（${w.severity[t.previousSeverity]}→${w.severity[a.severity]}）`)
-    : '';
+  const change =
+    t.kind === 'escalated' && t.previousSeverity
+      ? ctx.language === 'en'
+        ? ` (${w.severity[t.previousSeverity]} → ${w.severity[a.severity]})`
+        : `（${w.severity[t.previousSeverity]}→${w.severity[a.severity]}）`
+      : '';
   const what = ctx.language === 'en' ? `${who}: ${w.type[a.type]} ${w.kindSubject[t.kind]}` : `${who} ${w.type[a.type]}${w.kindSubject[t.kind]}`;
   return oneLine(`[${w.severity[a.severity]}] ${what}${change}`);
 }
@@ -218,14 +269,18 @@ export function renderTransition(t: AlarmTransition, ctx: TemplateContext): Rend
   const w = WORDS[ctx.language];
   const a = t.alarm;
   const name = nameOf(a.enterprise, ctx.enterpriseName);
-  const heading = ctx.language === 'en'
-    ? `${name} (${a.enterprise}): ${w.type[a.type]} ${w.kindSubject[t.kind]}`
-    : `${name}（${a.enterprise}）${w.type[a.type]}${w.kindSubject[t.kind]}`;
+  const heading =
+    ctx.language === 'en'
+      ? `${name} (${a.enterprise}): ${w.type[a.type]} ${w.kindSubject[t.kind]}`
+      : `${name}（${a.enterprise}）${w.type[a.type]}${w.kindSubject[t.kind]}`;
   const fields = transitionFields(t, ctx);
   const text = [heading, '', ...fields.map(([label, value]) => `${label}${w.colon}${value}`), '', w.footer, ''].join('\n');
-  const rows = fields.map(([label, value, href]) => `<tr><th ${CELL}>${escapeHtml(label)}</th><td ${CELL}>${href ? link(href, value) : escapeHtml(value)}</td></tr>`);
-  const html = `${HTML_HEAD}<h2>${escapeHtml(heading)}</h2><table style="border-collapse:collapse">${rows.join('')}</table>`
-    + `<p style="color:#666">${escapeHtml(w.footer)}</p></body></html>`;
+  const rows = fields.map(
+    ([label, value, href]) => `<tr><th ${CELL}>${escapeHtml(label)}</th><td ${CELL}>${href ? link(href, value) : escapeHtml(value)}</td></tr>`,
+  );
+  const html =
+    `${HTML_HEAD}<h2>${escapeHtml(heading)}</h2><table style="border-collapse:collapse">${rows.join('')}</table>` +
+    `<p style="color:#666">${escapeHtml(w.footer)}</p></body></html>`;
   return { subject: transitionSubject(t, ctx), text, html };
 }
 
@@ -239,7 +294,10 @@ export function highestSeverity(transitions: readonly AlarmTransition[]): Severi
 /** Distinct enterprise names in order of appearance, at most `max` shown. */
 export function enterpriseNames(transitions: readonly AlarmTransition[], ctx: TemplateContext, max = 2): string {
   const ids = [...new Set(transitions.map((t) => t.alarm.enterprise))];
-  return WORDS[ctx.language].moreNames(ids.slice(0, max).map((id) => nameOf(id, ctx.enterpriseName)), Math.max(0, ids.length - max));
+  return WORDS[ctx.language].moreNames(
+    ids.slice(0, max).map((id) => nameOf(id, ctx.enterpriseName)),
+    Math.max(0, ids.length - max),
+  );
 }
 
 /** One line of a digest or of a robot message: `[严重] 告警 | 重庆示例铝业有限公司 | 能耗总量 52,340.5 tce（阈值 52,000 tce） | 2026-11-28 08:00:00`. */
@@ -260,20 +318,28 @@ export function renderDigest(transitions: readonly AlarmTransition[], ctx: Templ
   const listUrl = alarmsUrl(ctx.dashboardUrl);
   const textRows = transitions.map((t, i) => `${i + 1}. ${transitionRow(t, ctx)}`);
   const text = [intro, '', ...textRows, '', ...(listUrl ? [`${l.alarmsLink}${w.colon}${listUrl}`, ''] : []), w.footer, ''].join('\n');
-  const head = [l.time, l.severity, l.kind, l.enterprise, l.meter, l.type, l.value, l.threshold].map((h) => `<th ${CELL}>${escapeHtml(h)}</th>`).join('');
+  const head = [l.time, l.severity, l.kind, l.enterprise, l.meter, l.type, l.value, l.threshold]
+    .map((h) => `<th ${CELL}>${escapeHtml(h)}</th>`)
+    .join('');
   const rows = transitions.map((t) => {
     const a = t.alarm;
     const name = nameOf(a.enterprise, ctx.enterpriseName);
     const entUrl = enterpriseUrl(ctx.dashboardUrl, a.enterprise);
     const cells = [
-      escapeHtml(formatTime(t.at, ctx.zone)), escapeHtml(w.severity[a.severity]), escapeHtml(w.kindShort[t.kind]),
-      entUrl ? link(entUrl, name) : escapeHtml(name), escapeHtml(a.meter ?? '—'), escapeHtml(w.type[a.type]),
-      escapeHtml(formatFigure(a.value, a.unit)), escapeHtml(formatFigure(a.threshold, a.unit)),
+      escapeHtml(formatTime(t.at, ctx.zone)),
+      escapeHtml(w.severity[a.severity]),
+      escapeHtml(w.kindShort[t.kind]),
+      entUrl ? link(entUrl, name) : escapeHtml(name),
+      escapeHtml(a.meter ?? '—'),
+      escapeHtml(w.type[a.type]),
+      escapeHtml(formatFigure(a.value, a.unit)),
+      escapeHtml(formatFigure(a.threshold, a.unit)),
     ];
     return `<tr>${cells.map((c) => `<td ${CELL}>${c}</td>`).join('')}</tr>`;
   });
-  const html = `${HTML_HEAD}<p>${escapeHtml(intro)}</p><table style="border-collapse:collapse"><tr>${head}</tr>${rows.join('')}</table>`
-    + (listUrl ? `<p>${escapeHtml(l.alarmsLink)}${escapeHtml(w.colon)}${link(listUrl, listUrl)}</p>` : '')
-    + `<p style="color:#666">${escapeHtml(w.footer)}</p></body></html>`;
+  const html =
+    `${HTML_HEAD}<p>${escapeHtml(intro)}</p><table style="border-collapse:collapse"><tr>${head}</tr>${rows.join('')}</table>` +
+    (listUrl ? `<p>${escapeHtml(l.alarmsLink)}${escapeHtml(w.colon)}${link(listUrl, listUrl)}</p>` : '') +
+    `<p style="color:#666">${escapeHtml(w.footer)}</p></body></html>`;
   return { subject, text, html };
 }

@@ -12,7 +12,16 @@ import type { Logger } from '../../services/core/log';
 import { DeliveryQueue, scrubSecrets } from '../../services/delivery/deliveryQueue';
 import type { NotifierDeps } from './mailNotifier';
 import {
-  alarmsUrl, enterpriseNames, highestSeverity, nameOf, transitionFields, transitionRow, transitionSubject, words, type Language, type TemplateContext,
+  alarmsUrl,
+  enterpriseNames,
+  highestSeverity,
+  nameOf,
+  transitionFields,
+  transitionRow,
+  transitionSubject,
+  words,
+  type Language,
+  type TemplateContext,
 } from './mailTemplates';
 
 export type Webhook = Config['notify']['webhooks'][number];
@@ -58,7 +67,11 @@ function wecomColour(severity: Severity, cleared: boolean): string {
   return cleared ? 'info' : severity === 'info' ? 'comment' : 'warning';
 }
 
-interface RobotLines { readonly title: string; readonly rows: string[]; readonly links: { readonly text: string; readonly href: string }[] }
+interface RobotLines {
+  readonly title: string;
+  readonly rows: string[];
+  readonly links: { readonly text: string; readonly href: string }[];
+}
 
 /** One transition: its fields as in the mail; several: one row each, as in a digest. */
 function robotLines(transitions: readonly AlarmTransition[], ctx: TemplateContext): RobotLines {
@@ -86,8 +99,16 @@ export function webhookMessages(hook: Webhook, transitions: readonly AlarmTransi
   if (hook.format === 'json') {
     // One POST per transition, the alarm as the API shows it (contract 5), plus the name for display.
     return wanted.map((t) => ({
-      subject: transitionSubject(t, ctx), alarmIds: [t.alarm.id], transitions: [t],
-      body: { kind: t.kind, alarm: t.alarm, at: t.at, ...(t.previousSeverity && { previousSeverity: t.previousSeverity }), enterpriseName: nameOf(t.alarm.enterprise, ctx.enterpriseName) },
+      subject: transitionSubject(t, ctx),
+      alarmIds: [t.alarm.id],
+      transitions: [t],
+      body: {
+        kind: t.kind,
+        alarm: t.alarm,
+        at: t.at,
+        ...(t.previousSeverity && { previousSeverity: t.previousSeverity }),
+        enterpriseName: nameOf(t.alarm.enterprise, ctx.enterpriseName),
+      },
     }));
   }
   // Robots limit messages per minute (WeCom 20/min), so a batch becomes one message.
@@ -96,7 +117,10 @@ export function webhookMessages(hook: Webhook, transitions: readonly AlarmTransi
   const linkLines = links.map((l) => `[${l.text}](${l.href})`);
   const alarmIds = [...new Set(wanted.map((t) => t.alarm.id))];
   if (hook.format === 'wecom') {
-    const colour = wecomColour(highestSeverity(wanted), wanted.every((t) => t.kind === 'cleared'));
+    const colour = wecomColour(
+      highestSeverity(wanted),
+      wanted.every((t) => t.kind === 'cleared'),
+    );
     const content = [`**<font color="${colour}">${title}</font>**`, ...rows, ...linkLines].join('\n');
     return [{ subject: title, alarmIds, transitions: wanted, body: { msgtype: 'markdown', markdown: { content } } }];
   }
@@ -124,7 +148,9 @@ function robotError(text: string): WebhookError | undefined {
   }
   const { errcode, errmsg } = (parsed ?? {}) as { errcode?: unknown; errmsg?: unknown };
   if (typeof errcode !== 'number' || errcode === 0) return undefined;
-  return new WebhookError(`robot answered errcode ${errcode}: ${String(errmsg ?? '')}`.slice(0, 300), RETRYABLE_ROBOT_CODES.has(errcode), { errcode });
+  return new WebhookError(`robot answered errcode ${errcode}: ${String(errmsg ?? '')}`.slice(0, 300), RETRYABLE_ROBOT_CODES.has(errcode), {
+    errcode,
+  });
 }
 
 const MAX_REMEMBERED = 50_000;
@@ -136,18 +162,34 @@ export class WebhookNotifier {
   private readonly fetchImpl: typeof fetch;
   private stopped = false;
 
-  constructor(private readonly options: WebhookNotifierOptions, private readonly deps: WebhookNotifierDeps) {
+  constructor(
+    private readonly options: WebhookNotifierOptions,
+    private readonly deps: WebhookNotifierDeps,
+  ) {
     this.log = deps.logger.child({ component: 'webhook-notifier' });
     this.fetchImpl = deps.fetch ?? fetch;
     // One queue per URL, so that each scrubs its own secrets from errors.
     for (const hook of options.webhooks) {
       if (this.queues.has(hook.url)) continue;
-      this.queues.set(hook.url, new DeliveryQueue({
-        maxAttempts: options.maxAttempts ?? 6, retryBaseMs: options.retryBaseMs ?? 5000, retryMaxMs: options.retryMaxMs ?? 600_000, concurrency: 2,
-      }, {
-        logger: this.log, deliveries: deps.deliveries, now: deps.now ?? Date.now, random: deps.random ?? Math.random,
-        isRetryable: (err) => !(err instanceof AppError) || err.retryable, scrub: (m) => scrubSecrets(m, hook.url),
-      }));
+      this.queues.set(
+        hook.url,
+        new DeliveryQueue(
+          {
+            maxAttempts: options.maxAttempts ?? 6,
+            retryBaseMs: options.retryBaseMs ?? 5000,
+            retryMaxMs: options.retryMaxMs ?? 600_000,
+            concurrency: 2,
+          },
+          {
+            logger: this.log,
+            deliveries: deps.deliveries,
+            now: deps.now ?? Date.now,
+            random: deps.random ?? Math.random,
+            isRetryable: (err) => !(err instanceof AppError) || err.retryable,
+            scrub: (m) => scrubSecrets(m, hook.url),
+          },
+        ),
+      );
     }
   }
 
@@ -167,7 +209,9 @@ export class WebhookNotifier {
     try {
       if (this.stopped || this.options.webhooks.length === 0) return;
       const ctx: TemplateContext = {
-        language: this.options.language, zone: this.options.zone, enterpriseName: this.deps.enterpriseName,
+        language: this.options.language,
+        zone: this.options.zone,
+        enterpriseName: this.deps.enterpriseName,
         ...(this.options.dashboardUrl !== undefined && { dashboardUrl: this.options.dashboardUrl }),
       };
       for (const hook of this.options.webhooks) {
@@ -197,9 +241,14 @@ export class WebhookNotifier {
       if (this.remembered.size > MAX_REMEMBERED) this.remembered.delete(this.remembered.values().next().value!);
     }
     this.queues.get(hook.url)!.enqueue({
-      channel: 'webhook', target: redactUrl(hook.url), subject: message.subject, alarmIds: message.alarmIds,
+      channel: 'webhook',
+      target: redactUrl(hook.url),
+      subject: message.subject,
+      alarmIds: message.alarmIds,
       send: () => this.post(hook, message.body),
-      onGiveUp: () => { for (const k of keys) this.remembered.delete(k); },
+      onGiveUp: () => {
+        for (const k of keys) this.remembered.delete(k);
+      },
     });
   }
 

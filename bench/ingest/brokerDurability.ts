@@ -17,7 +17,10 @@ import { startMosquitto, type MosquittoBroker } from '../../test/helpers/mosquit
 import { RawMqttClient } from './rawMqtt';
 import { shippedTuning } from './servers';
 
-interface Setting { readonly name: string; readonly lines: readonly string[] }
+interface Setting {
+  readonly name: string;
+  readonly lines: readonly string[];
+}
 
 const SETTINGS: readonly Setting[] = [
   { name: 'autosave_interval 60 (time, the former setting)', lines: ['autosave_interval 60'] },
@@ -72,7 +75,9 @@ async function drain(seen: Set<number>): Promise<void> {
 
 async function run(setting: Setting, scenario: 'offline' | 'online', n: number): Promise<string> {
   const tuning = shippedTuning();
-  const queue = ['max_queued_messages', 'max_queued_bytes', 'max_inflight_messages'].filter((k) => tuning[k] !== undefined).map((k) => `${k} ${tuning[k]}`);
+  const queue = ['max_queued_messages', 'max_queued_bytes', 'max_inflight_messages']
+    .filter((k) => tuning[k] !== undefined)
+    .map((k) => `${k} ${tuning[k]}`);
   const broker = await startMosquitto({ persistence: true, extraConfig: [...queue, ...setting.lines] });
   if (!broker) throw new Error('mosquitto is not installed (apt-get install mosquitto)');
   try {
@@ -96,7 +101,9 @@ async function run(setting: Setting, scenario: 'offline' | 'online', n: number):
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { messages: { type: 'string', default: '20000' }, only: { type: 'string' }, scenario: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { messages: { type: 'string', default: '20000' }, only: { type: 'string' }, scenario: { type: 'string' } },
+  });
   const n = Number(values.messages);
   const scenarios = (['offline', 'online'] as const).filter((s) => values.scenario === undefined || values.scenario === s);
   console.log(`Mosquitto ${n} QoS 1 messages, kill -9 after the last PUBACK, restart, count what the session gets`);

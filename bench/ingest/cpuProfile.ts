@@ -6,9 +6,24 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../../config/paths';
 
-interface CallFrame { functionName: string; url: string; lineNumber: number; columnNumber: number }
-interface ProfileNode { id: number; callFrame: CallFrame; children?: number[] }
-export interface CpuProfile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number }
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+  columnNumber: number;
+}
+interface ProfileNode {
+  id: number;
+  callFrame: CallFrame;
+  children?: number[];
+}
+export interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
 
 /** Where a frame's code lives: a project file, `pkg:<name>` for node_modules, `node:<lib>`, or V8's own. */
 function place(url: string): string {
@@ -40,7 +55,11 @@ export function summariseProfile(profile: CpuProfile, options: { top?: number } 
   }
   const pct = (us: number): string => `${((100 * us) / total).toFixed(1).padStart(5)}%`;
   const ms = (us: number): string => `${(us / 1000).toFixed(0).padStart(7)} ms`;
-  const lines = [`CPU profile: ${(total / 1e6).toFixed(1)} s sampled (wall ${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s)`, '', 'self time by function:'];
+  const lines = [
+    `CPU profile: ${(total / 1e6).toFixed(1)} s sampled (wall ${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s)`,
+    '',
+    'self time by function:',
+  ];
   for (const [name, us] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`  ${pct(us)} ${ms(us)}  ${name}`);
   // Inclusive ("total") time of the project's own functions: every sample counts once for each
   // distinct project function on its stack, so a function's figure includes what it calls.

@@ -46,7 +46,9 @@ async function main(): Promise<void> {
     messages.push({ topic: m.topic, payload: m.payload, receivedAt: now });
     readings += m.readings;
   }
-  console.log(`${n.toLocaleString('en-US')} messages, ${readings.toLocaleString('en-US')} readings (${(readings / n).toFixed(2)} per message), load average ${os.loadavg()[0]!.toFixed(2)}`);
+  console.log(
+    `${n.toLocaleString('en-US')} messages, ${readings.toLocaleString('en-US')} readings (${(readings / n).toFixed(2)} per message), load average ${os.loadavg()[0]!.toFixed(2)}`,
+  );
   const dir = mkdtempSync(path.join(os.tmpdir(), 'hot-paths-'));
   const reps = Number(process.env.HOT_PATH_REPS ?? 5);
   const best: Record<string, number> = {};
@@ -59,31 +61,51 @@ async function main(): Promise<void> {
     for (let rep = 0; rep < reps; rep++) {
       const journal = new Journal({ dir: path.join(dir, `a${rep}`), fsyncIntervalMs: 100 });
       journal.open();
-      keep('journal.append', time('journal.append', n, () => {
-        for (const m of messages) journal.append(m);
-      }));
-      keep('journal.read(5000) + commit', time('journal.read(5000) + commit', n, () => {
-        for (let got = journal.read(5000); got.length > 0; got = journal.read(5000)) journal.commit(got[got.length - 1]!.end, got.length);
-      }));
+      keep(
+        'journal.append',
+        time('journal.append', n, () => {
+          for (const m of messages) journal.append(m);
+        }),
+      );
+      keep(
+        'journal.read(5000) + commit',
+        time('journal.read(5000) + commit', n, () => {
+          for (let got = journal.read(5000); got.length > 0; got = journal.read(5000)) journal.commit(got[got.length - 1]!.end, got.length);
+        }),
+      );
       journal.close();
 
       let decoded = 0;
-      keep('decoder.decode', time('decoder.decode', n, () => {
-        for (const m of messages) decoded += decoder.decode(m, opts).readings.length;
-      }));
+      keep(
+        'decoder.decode',
+        time('decoder.decode', n, () => {
+          for (const m of messages) decoded += decoder.decode(m, opts).readings.length;
+        }),
+      );
       if (decoded !== readings) throw new Error(`decoded ${decoded} of ${readings} readings`);
 
       // accept() as the MQTT source calls it, with processing stubbed out (its timer does not
       // fire within the loop): journal append plus the pipeline's scheduling.
       const journal2 = new Journal({ dir: path.join(dir, `b${rep}`), fsyncIntervalMs: 100 });
       const stub = {} as unknown;
-      const pipeline = new IngestPipeline({ maxFutureMs: 300_000, maxPayloadBytes: 256 * 1024, batchMaxReadings: 5000, flushIntervalMs: 200 }, {
-        decoder, tracker: stub as ConsumptionTracker, state: stub as StateStore, journal: journal2, bus: stub as EventBus, logger: silentLogger(),
-      });
+      const pipeline = new IngestPipeline(
+        { maxFutureMs: 300_000, maxPayloadBytes: 256 * 1024, batchMaxReadings: 5000, flushIntervalMs: 200 },
+        {
+          decoder,
+          tracker: stub as ConsumptionTracker,
+          state: stub as StateStore,
+          journal: journal2,
+          bus: stub as EventBus,
+          logger: silentLogger(),
+        },
+      );
       journal2.open();
-      keep('pipeline.accept (append + schedule)', time('pipeline.accept (append + schedule)', n, () => {
-        for (const m of messages) pipeline.accept(m);
-      }));
+      keep(
+        'pipeline.accept (append + schedule)',
+        time('pipeline.accept (append + schedule)', n, () => {
+          for (const m of messages) pipeline.accept(m);
+        }),
+      );
       journal2.close();
       // Let the stubbed timer go: it would fail on the stub.
       (pipeline as unknown as { stopped: boolean }).stopped = true;
@@ -95,7 +117,11 @@ async function main(): Promise<void> {
   }
   console.log(`\nbest of ${reps}:`);
   for (const [label, ns] of Object.entries(best)) {
-    console.log(`${label.padEnd(34)} ${(ns / n / 1000).toFixed(2).padStart(6)} us CPU/msg  ${Math.round((n * 1e9) / ns).toLocaleString('en-US').padStart(10)} msgs/s per core`);
+    console.log(
+      `${label.padEnd(34)} ${(ns / n / 1000).toFixed(2).padStart(6)} us CPU/msg  ${Math.round((n * 1e9) / ns)
+        .toLocaleString('en-US')
+        .padStart(10)} msgs/s per core`,
+    );
   }
   // The pipeline's timer would process the stubbed batch: exit before it fires.
   process.exit(0);

@@ -35,7 +35,17 @@ export interface LoadResult {
 }
 
 function sum(list: readonly PublisherStats[]): PublisherStats {
-  const out: PublisherStats = { sentMessages: 0, sentReadings: 0, ackedMessages: 0, ackedReadings: 0, firstSendAt: Infinity, lastAckAt: 0, publishMs: 0, unacked: 0, cpuSeconds: 0 };
+  const out: PublisherStats = {
+    sentMessages: 0,
+    sentReadings: 0,
+    ackedMessages: 0,
+    ackedReadings: 0,
+    firstSendAt: Infinity,
+    lastAckAt: 0,
+    publishMs: 0,
+    unacked: 0,
+    cpuSeconds: 0,
+  };
   for (const s of list) {
     out.sentMessages += s.sentMessages;
     out.sentReadings += s.sentReadings;
@@ -70,32 +80,45 @@ export async function startLoad(options: LoadOptions): Promise<RunningLoad> {
   for (let p = 0; p < n; p++) {
     const enterprises: number[] = [];
     for (let i = p; i < options.district.enterprises; i += n) enterprises.push(i);
-    const child = fork(path.join(__dirname, 'publisher.ts'), [], { execArgv: ['--require', 'tsx/cjs'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(path.join(__dirname, 'publisher.ts'), [], {
+      execArgv: ['--require', 'tsx/cjs'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     children.push(child);
     latest.push(sum([]));
     finals.push(undefined);
     let onReady: () => void = () => undefined;
     ready.push(new Promise<void>((resolve) => (onReady = resolve)));
-    finished.push(new Promise<void>((resolve, reject) => {
-      child.on('message', (msg: PublisherToParent) => {
-        if (msg.type === 'ready') onReady();
-        else if (msg.type === 'progress') {
-          latest[p] = msg.stats;
-          options.onProgress?.(sum(latest));
-        } else if (msg.type === 'probes') options.onProbes?.(msg.probes);
-        else if (msg.type === 'done') {
-          finals[p] = msg.stats;
-          resolve();
-        } else if (msg.type === 'error') reject(new Error(`publisher ${p} (${options.label}): ${msg.message}`));
-      });
-      child.once('exit', (code) => {
-        if (finals[p] === undefined) reject(new Error(`publisher ${p} (${options.label}) exited with ${code} before finishing`));
-      });
-    }));
+    finished.push(
+      new Promise<void>((resolve, reject) => {
+        child.on('message', (msg: PublisherToParent) => {
+          if (msg.type === 'ready') onReady();
+          else if (msg.type === 'progress') {
+            latest[p] = msg.stats;
+            options.onProgress?.(sum(latest));
+          } else if (msg.type === 'probes') options.onProbes?.(msg.probes);
+          else if (msg.type === 'done') {
+            finals[p] = msg.stats;
+            resolve();
+          } else if (msg.type === 'error') reject(new Error(`publisher ${p} (${options.label}): ${msg.message}`));
+        });
+        child.once('exit', (code) => {
+          if (finals[p] === undefined) reject(new Error(`publisher ${p} (${options.label}) exited with ${code} before finishing`));
+        });
+      }),
+    );
     const start: PublisherStart = {
-      type: 'start', host: options.host ?? '127.0.0.1', port: options.port, district: options.district, enterprises,
-      rate: options.rate / n, durationMs: options.durationMs, window: options.window ?? Number(process.env.BENCH_WINDOW ?? 100),
-      auth: options.auth ?? true, probeEveryMs: options.probeEveryMs ?? 0, clientPrefix: `bench-${options.label}-${p}`,
+      type: 'start',
+      host: options.host ?? '127.0.0.1',
+      port: options.port,
+      district: options.district,
+      enterprises,
+      rate: options.rate / n,
+      durationMs: options.durationMs,
+      window: options.window ?? Number(process.env.BENCH_WINDOW ?? 100),
+      auth: options.auth ?? true,
+      probeEveryMs: options.probeEveryMs ?? 0,
+      clientPrefix: `bench-${options.label}-${p}`,
       maxMessages: options.maxMessages ? Math.ceil(options.maxMessages / n) : 0,
     };
     child.send(start satisfies ParentToPublisher);

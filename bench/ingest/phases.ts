@@ -33,10 +33,15 @@ export function durations(quick: boolean): Durations {
   const scale = Number(process.env.BENCH_SCALE ?? 1);
   const s = (full: number, short: number): number => Math.round((quick ? short : full) * scale * 1000);
   return {
-    offeredMs: s(15, 5), brokerMs: s(20, 6), dbMs: s(20, 6), e2eMs: s(45, 15), latencyMs: s(30, 10),
+    offeredMs: s(15, 5),
+    brokerMs: s(20, 6),
+    dbMs: s(20, 6),
+    e2eMs: s(45, 15),
+    latencyMs: s(30, 10),
     // The outage itself stays 30 s (the fault test's figure) unless BENCH_OUTAGE_S says otherwise.
     outage: { beforeMs: s(10, 5), downMs: Number(process.env.BENCH_OUTAGE_S ?? 30) * 1000, afterMs: s(20, 5) },
-    embeddedMs: s(30, 10), drainTimeoutMs: 15 * 60_000,
+    embeddedMs: s(30, 10),
+    drainTimeoutMs: 15 * 60_000,
   };
 }
 
@@ -59,13 +64,21 @@ export function makeContext(district: BenchDistrict, influx: InfluxdHandle, d: D
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export function loadAverage(): string {
-  return os.loadavg().map((x) => x.toFixed(2)).join(' ');
+  return os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 }
 
 // ---------------------------------------------------------------------------------------------
 // Load generator alone and broker alone
 
-export interface OfferedResult { readonly offeredRate: number; readonly messages: number; readonly readings: number; readonly load: LoadResult }
+export interface OfferedResult {
+  readonly offeredRate: number;
+  readonly messages: number;
+  readonly readings: number;
+  readonly load: LoadResult;
+}
 
 /** Publishing as fast as the broker acknowledges, with nobody subscribed: what the generator offers. */
 export async function offeredPhase(ctx: BenchContext): Promise<OfferedResult> {
@@ -105,7 +118,14 @@ function readingsIn(payload: Buffer): number {
 export async function brokerPhase(ctx: BenchContext, overrides: Record<string, string> = {}): Promise<BrokerResult> {
   const { broker, settings } = await startShippedMosquitto(ctx.district, overrides);
   try {
-    const sub = await RawMqttClient.connect({ host: '127.0.0.1', port: broker.port, clientId: 'bench-subscriber', clean: false, username: SERVICE_USER, password: SERVICE_PASSWORD });
+    const sub = await RawMqttClient.connect({
+      host: '127.0.0.1',
+      port: broker.port,
+      clientId: 'bench-subscriber',
+      clean: false,
+      username: SERVICE_USER,
+      password: SERVICE_PASSWORD,
+    });
     let delivered = 0;
     let messages = 0;
     let first = 0;
@@ -123,7 +143,14 @@ export async function brokerPhase(ctx: BenchContext, overrides: Record<string, s
     // At most 3/4 of max_queued_messages: beyond about that many, Mosquitto 2.0.11 stops delivering
     // at full speed (README, Benchmarks), which would measure the fault, not the broker.
     const cap = Math.floor(Number(settings.max_queued_messages ?? 1000) * 0.75);
-    const run = await startLoad({ port: broker.port, district: ctx.district, rate: 0, durationMs: ctx.d.brokerMs, label: 'broker', maxMessages: cap });
+    const run = await startLoad({
+      port: broker.port,
+      district: ctx.district,
+      rate: 0,
+      durationMs: ctx.d.brokerMs,
+      label: 'broker',
+      maxMessages: cap,
+    });
     const load = await run.done;
     // Let the subscriber take what is still queued for it, until all arrived or nothing more
     // comes for 3 s (Mosquitto drops QoS 1 messages beyond max_queued_messages), then measure.
@@ -132,10 +159,19 @@ export async function brokerPhase(ctx: BenchContext, overrides: Record<string, s
     const benchCpu = process.cpuUsage(benchCpu0);
     await sub.end();
     const span = Math.max(1, last - first);
-    const per = (seconds: number): number => Math.round((seconds * 1e6) / Math.max(1, delivered) * 10) / 10;
+    const per = (seconds: number): number => Math.round(((seconds * 1e6) / Math.max(1, delivered)) * 10) / 10;
     return {
-      settings, deliveredRate: (delivered * 1000) / span, publishedRate: load.ackedRate, published: load.totals.ackedReadings, delivered, messagesPerSecond: (messages * 1000) / span,
-      cpuUsPerReading: { mosquitto: per(cpu.perProcess.mosquitto ?? 0), publishers: per(load.totals.cpuSeconds), subscriber: per((benchCpu.user + benchCpu.system) / 1e6) },
+      settings,
+      deliveredRate: (delivered * 1000) / span,
+      publishedRate: load.ackedRate,
+      published: load.totals.ackedReadings,
+      delivered,
+      messagesPerSecond: (messages * 1000) / span,
+      cpuUsPerReading: {
+        mosquitto: per(cpu.perProcess.mosquitto ?? 0),
+        publishers: per(load.totals.cpuSeconds),
+        subscriber: per((benchCpu.user + benchCpu.system) / 1e6),
+      },
     };
   } finally {
     await broker.stop();
@@ -146,7 +182,11 @@ export async function brokerPhase(ctx: BenchContext, overrides: Record<string, s
 // Database alone
 
 export interface DbResult {
-  readonly readingsPerSecond: number; readonly pointsPerSecond: number; readonly concurrency: number; readonly linesPerRequest: number; readonly points: number;
+  readonly readingsPerSecond: number;
+  readonly pointsPerSecond: number;
+  readonly concurrency: number;
+  readonly linesPerRequest: number;
+  readonly points: number;
   /** influxd CPU microseconds per reading (with its share of hourly points). */
   readonly influxdCpuUsPerReading: number;
 }
@@ -189,15 +229,25 @@ export async function dbPhase(ctx: BenchContext, concurrency = Number(process.en
   if (stored !== readings) throw new Error(`database alone: wrote ${readings} readings, ${stored} counted`);
   await influxQuery(url, `DROP DATABASE "${db}"`);
   return {
-    readingsPerSecond: readings / elapsed, pointsPerSecond: points / elapsed, concurrency, linesPerRequest, points,
-    influxdCpuUsPerReading: Math.round(((cpu.perProcess.influxd ?? 0) * 1e6) / Math.max(1, readings) * 10) / 10,
+    readingsPerSecond: readings / elapsed,
+    pointsPerSecond: points / elapsed,
+    concurrency,
+    linesPerRequest,
+    points,
+    influxdCpuUsPerReading: Math.round((((cpu.perProcess.influxd ?? 0) * 1e6) / Math.max(1, readings)) * 10) / 10,
   };
 }
 
 // ---------------------------------------------------------------------------------------------
 // The service end to end
 
-export interface Sample { readonly at: number; readonly rssMb: number; readonly heapUsedMb: number; readonly pending: number; readonly readings: number }
+export interface Sample {
+  readonly at: number;
+  readonly rssMb: number;
+  readonly heapUsedMb: number;
+  readonly pending: number;
+  readonly readings: number;
+}
 
 export interface E2eResult {
   readonly mode: string;
@@ -217,8 +267,23 @@ export interface E2eResult {
   /** Mosquitto's log lines about dropped messages (it drops QoS 1 beyond max_queued_messages). */
   readonly brokerDrops: readonly string[];
   readonly samples: readonly Sample[];
-  readonly latency?: { readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number; readonly probes: number; readonly unresolved: number; readonly pollMs: number };
-  readonly outage?: { readonly rssBeforeMb: number; readonly rssDuringPeakMb: number; readonly rssDuringFirstMb: number; readonly rssDuringLastMb: number; readonly rssAfterPeakMb: number; readonly pendingPeak: number; readonly downMs: number };
+  readonly latency?: {
+    readonly p50Ms: number;
+    readonly p99Ms: number;
+    readonly maxMs: number;
+    readonly probes: number;
+    readonly unresolved: number;
+    readonly pollMs: number;
+  };
+  readonly outage?: {
+    readonly rssBeforeMb: number;
+    readonly rssDuringPeakMb: number;
+    readonly rssDuringFirstMb: number;
+    readonly rssDuringLastMb: number;
+    readonly rssAfterPeakMb: number;
+    readonly pendingPeak: number;
+    readonly downMs: number;
+  };
   readonly profileFile?: string;
   /** CPU microseconds per stored reading by process, and how busy the whole machine was. */
   readonly cpu?: { readonly usPerReading: Record<string, number>; readonly machineBusyShare: number };
@@ -247,7 +312,11 @@ class LatencyProbe {
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
 
-  constructor(private readonly url: string, private readonly db: string, readonly pollMs: number) {}
+  constructor(
+    private readonly url: string,
+    private readonly db: string,
+    readonly pollMs: number,
+  ) {}
 
   add(probes: readonly Probe[]): void {
     this.waiting.push(...probes);
@@ -271,7 +340,9 @@ class LatencyProbe {
     const batch = this.waiting.slice(0, 100);
     const at = Date.now();
     try {
-      const q = batch.map((p) => `SELECT value FROM reading WHERE enterprise='${p.enterprise}' AND meter='${p.meter}' AND time >= ${p.ts}ms AND time <= ${p.ts}ms`).join('; ');
+      const q = batch
+        .map((p) => `SELECT value FROM reading WHERE enterprise='${p.enterprise}' AND meter='${p.meter}' AND time >= ${p.ts}ms AND time <= ${p.ts}ms`)
+        .join('; ');
       const found = firstValues(await influxQuery(this.url, q, this.db));
       const done = new Set<Probe>();
       batch.forEach((p, i) => {
@@ -312,8 +383,12 @@ export async function e2ePhase(ctx: BenchContext, options: E2eOptions): Promise<
     if (broker) {
       await influxQuery(ctx.influx.url, `DROP DATABASE "${db}"`).catch(() => undefined);
       env = {
-        MQTT_URL: broker.url, MQTT_USERNAME: SERVICE_USER, MQTT_PASSWORD: SERVICE_PASSWORD, MQTT_CLIENT_ID: `bench-${options.mode}`,
-        INFLUX_URL: ctx.influx.url, INFLUX_DATABASE: db,
+        MQTT_URL: broker.url,
+        MQTT_USERNAME: SERVICE_USER,
+        MQTT_PASSWORD: SERVICE_PASSWORD,
+        MQTT_CLIENT_ID: `bench-${options.mode}`,
+        INFLUX_URL: ctx.influx.url,
+        INFLUX_DATABASE: db,
         ...(options.mode === 'ingestNode' && { ROLE: 'ingest' }),
       };
       port = broker.port;
@@ -322,7 +397,10 @@ export async function e2ePhase(ctx: BenchContext, options: E2eOptions): Promise<
       env = { MQTT_PORT: String(port) };
     }
     service = await startService({
-      configFile: ctx.configFile, dataDir, env, logFile,
+      configFile: ctx.configFile,
+      dataDir,
+      env,
+      logFile,
       nodeArgs: [
         ...(process.env.BENCH_SERVICE_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
         ...(options.mode === 'profile' ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
@@ -353,7 +431,9 @@ export async function e2ePhase(ctx: BenchContext, options: E2eOptions): Promise<
     probe?.start();
     const benchCpu0 = process.cpuUsage();
     const cpuMeter = startCpuMeter({
-      service: [svc.pid], mosquitto: childrenNamed(process.pid, 'mosquitto'), influxd: embedded ? [] : childrenNamed(process.pid, 'influxd'),
+      service: [svc.pid],
+      mosquitto: childrenNamed(process.pid, 'mosquitto'),
+      influxd: embedded ? [] : childrenNamed(process.pid, 'influxd'),
     });
     // Flow control for the unpaced runs: Mosquitto silently drops QoS 1 messages for a client
     // beyond max_queued_messages, so publishing is held while the service is more than
@@ -370,7 +450,12 @@ export async function e2ePhase(ctx: BenchContext, options: E2eOptions): Promise<
     // the bench's own raw subscriber; see README): full-speed runs stay under 3/4 of it.
     const cap = options.rate === 0 && !embedded ? Math.floor(queueLimit * 0.75) : 0;
     const run = await startLoad({
-      port, district: ctx.district, rate: options.rate, durationMs: options.durationMs, label: options.mode, maxMessages: cap,
+      port,
+      district: ctx.district,
+      rate: options.rate,
+      durationMs: options.durationMs,
+      label: options.mode,
+      maxMessages: cap,
       onProgress: (t) => (brokerAcked = t.ackedMessages),
       ...(probe && { probeEveryMs: 25, onProbes: (p: readonly Probe[]) => probe.add(p) }),
     });
@@ -441,7 +526,10 @@ export async function e2ePhase(ctx: BenchContext, options: E2eOptions): Promise<
       stored = await countReadings(ctx.influx.url, db);
     }
     // Not drained (readings lost on the way): the rate of what the service did take.
-    const sustainedRate = drainedAt > 0 ? (published * 1000) / (drainedAt - load.totals.firstSendAt) : ((last?.readings ?? 0) * 1000) / Math.max(1, progress.at - load.totals.firstSendAt);
+    const sustainedRate =
+      drainedAt > 0
+        ? (published * 1000) / (drainedAt - load.totals.firstSendAt)
+        : ((last?.readings ?? 0) * 1000) / Math.max(1, progress.at - load.totals.firstSendAt);
     const brokerLog = broker?.logText() ?? '';
     if (published !== (last?.readings ?? 0) + (last?.quarantined ?? 0)) {
       writeFileSync(path.join(ctx.work, `${options.mode}-mosquitto.log`), brokerLog);
@@ -449,13 +537,23 @@ export async function e2ePhase(ctx: BenchContext, options: E2eOptions): Promise<
     }
     const dropLines = brokerLog.split('\n').filter((l) => /dropped/i.test(l));
     const result: E2eResult = {
-      mode: options.mode, published, stored, missing: published - stored, sustainedRate, publishedRate: load.ackedRate,
+      mode: options.mode,
+      published,
+      stored,
+      missing: published - stored,
+      sustainedRate,
+      publishedRate: load.ackedRate,
       drainMs: drainedAt > 0 ? drainedAt - load.totals.lastAckAt : -1,
-      peakRssMb: Math.max(0, ...samples.map((s) => s.rssMb)), peakHeapUsedMb: Math.max(0, ...samples.map((s) => s.heapUsedMb)), peakPending: Math.max(0, ...samples.map((s) => s.pending)),
-      quarantined: last?.quarantined ?? 0, samples, pausedMs, brokerDrops: dropLines.slice(0, 3),
+      peakRssMb: Math.max(0, ...samples.map((s) => s.rssMb)),
+      peakHeapUsedMb: Math.max(0, ...samples.map((s) => s.heapUsedMb)),
+      peakPending: Math.max(0, ...samples.map((s) => s.pending)),
+      quarantined: last?.quarantined ?? 0,
+      samples,
+      pausedMs,
+      brokerDrops: dropLines.slice(0, 3),
     };
     if (published > 0) {
-      const per = (seconds: number): number => Math.round((seconds * 1e6) / published * 10) / 10;
+      const per = (seconds: number): number => Math.round(((seconds * 1e6) / published) * 10) / 10;
       const usPerReading: Record<string, number> = {};
       for (const [name, seconds] of Object.entries(cpuUsed.perProcess)) if (seconds > 0) usPerReading[name] = per(seconds);
       usPerReading.publishers = per(load.totals.cpuSeconds);
@@ -464,7 +562,16 @@ export async function e2ePhase(ctx: BenchContext, options: E2eOptions): Promise<
     }
     if (probe) {
       const sorted = [...probe.latencies].sort((a, b) => a - b);
-      Object.assign(result, { latency: { p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), maxMs: sorted[sorted.length - 1] ?? NaN, probes: sorted.length, unresolved: probe.unresolved, pollMs: probe.pollMs } });
+      Object.assign(result, {
+        latency: {
+          p50Ms: percentile(sorted, 50),
+          p99Ms: percentile(sorted, 99),
+          maxMs: sorted[sorted.length - 1] ?? NaN,
+          probes: sorted.length,
+          unresolved: probe.unresolved,
+          pollMs: probe.pollMs,
+        },
+      });
     }
     if (outageMarks) {
       const { downAt, upAt } = outageMarks;
@@ -473,9 +580,13 @@ export async function e2ePhase(ctx: BenchContext, options: E2eOptions): Promise<
       const peak = (list: readonly Sample[]): number => Math.max(0, ...list.map((s) => s.rssMb));
       Object.assign(result, {
         outage: {
-          rssBeforeMb: peak(samples.filter((s) => s.at < downAt)), rssDuringPeakMb: peak(during),
-          rssDuringFirstMb: peak(during.slice(0, third)), rssDuringLastMb: peak(during.slice(-third)),
-          rssAfterPeakMb: peak(samples.filter((s) => s.at > upAt)), pendingPeak: Math.max(0, ...during.map((s) => s.pending)), downMs: upAt - downAt,
+          rssBeforeMb: peak(samples.filter((s) => s.at < downAt)),
+          rssDuringPeakMb: peak(during),
+          rssDuringFirstMb: peak(during.slice(0, third)),
+          rssDuringLastMb: peak(during.slice(-third)),
+          rssAfterPeakMb: peak(samples.filter((s) => s.at > upAt)),
+          pendingPeak: Math.max(0, ...during.map((s) => s.pending)),
+          downMs: upAt - downAt,
         },
       });
     }

@@ -43,7 +43,12 @@ export interface PublisherStats {
   cpuSeconds: number;
 }
 
-export interface Probe { readonly enterprise: string; readonly meter: string; readonly ts: number; readonly sentAt: number }
+export interface Probe {
+  readonly enterprise: string;
+  readonly meter: string;
+  readonly ts: number;
+  readonly sentAt: number;
+}
 
 export type PublisherToParent =
   | { type: 'ready' }
@@ -66,13 +71,26 @@ function send(msg: PublisherToParent): void {
 }
 
 async function run(start: PublisherStart): Promise<void> {
-  const stats: PublisherStats = { sentMessages: 0, sentReadings: 0, ackedMessages: 0, ackedReadings: 0, firstSendAt: 0, lastAckAt: 0, publishMs: 0, unacked: 0, cpuSeconds: 0 };
+  const stats: PublisherStats = {
+    sentMessages: 0,
+    sentReadings: 0,
+    ackedMessages: 0,
+    ackedReadings: 0,
+    firstSendAt: 0,
+    lastAckAt: 0,
+    publishMs: 0,
+    unacked: 0,
+    cpuSeconds: 0,
+  };
   const cpuAtStart = process.cpuUsage();
   const conns: Conn[] = [];
   for (const index of start.enterprises) {
     const stream = new EnterpriseStream(start.district, index);
     const client = await RawMqttClient.connect({
-      host: start.host, port: start.port, clientId: `${start.clientPrefix}-${stream.id}`, clean: true,
+      host: start.host,
+      port: start.port,
+      clientId: `${start.clientPrefix}-${stream.id}`,
+      clean: true,
       ...(start.auth && { username: stream.id, password: gatewayPassword(stream.id) }),
     });
     conns.push({ client, stream, readingsOf: new Map(), topics: new Map() });
@@ -206,8 +224,11 @@ async function run(start: PublisherStart): Promise<void> {
 
 process.on('message', (msg: ParentToPublisher) => {
   if (msg.type !== 'start') return;
-  run(msg).then(() => process.exit(0), (err: unknown) => {
-    send({ type: 'error', message: err instanceof Error ? err.message : String(err) });
-    process.exit(1);
-  });
+  run(msg).then(
+    () => process.exit(0),
+    (err: unknown) => {
+      send({ type: 'error', message: err instanceof Error ? err.message : String(err) });
+      process.exit(1);
+    },
+  );
 });

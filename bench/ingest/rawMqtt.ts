@@ -62,7 +62,10 @@ export class RawMqttClient {
   onMessage: RawMessageHandler | undefined;
   closed = false;
 
-  private constructor(private readonly socket: net.Socket, keepalive: number) {
+  private constructor(
+    private readonly socket: net.Socket,
+    keepalive: number,
+  ) {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.data(chunk));
     socket.on('close', () => {
@@ -70,9 +73,12 @@ export class RawMqttClient {
       clearInterval(this.pinger);
     });
     socket.on('error', () => undefined);
-    this.pinger = setInterval(() => {
-      if (!this.closed) socket.write(Buffer.from([0xc0, 0x00]));
-    }, Math.max(1, keepalive / 2) * 1000);
+    this.pinger = setInterval(
+      () => {
+        if (!this.closed) socket.write(Buffer.from([0xc0, 0x00]));
+      },
+      Math.max(1, keepalive / 2) * 1000,
+    );
     this.pinger.unref();
   }
 

@@ -15,7 +15,16 @@ import { startMosquitto, type MosquittoBroker } from '../../test/helpers/mosquit
 import { districtConfigYaml, gatewayPassword, SERVICE_PASSWORD, SERVICE_USER, type BenchDistrict } from './workload';
 
 /** Settings of the shipped broker configuration that shape throughput and queueing. */
-const TUNING_KEYS = ['max_queued_messages', 'max_queued_bytes', 'max_inflight_messages', 'autosave_interval', 'autosave_on_changes', 'max_packet_size', 'max_inflight_bytes', 'upgrade_outgoing_qos'];
+const TUNING_KEYS = [
+  'max_queued_messages',
+  'max_queued_bytes',
+  'max_inflight_messages',
+  'autosave_interval',
+  'autosave_on_changes',
+  'max_packet_size',
+  'max_inflight_bytes',
+  'upgrade_outgoing_qos',
+];
 
 export const SHIPPED_MOSQUITTO_CONF = path.join(PROJECT_ROOT, 'deploy', 'mosquitto', 'mosquitto.conf');
 
@@ -71,7 +80,9 @@ export async function influxQuery(url: string, q: string, db?: string): Promise<
   return JSON.parse(text);
 }
 
-interface SeriesResult { results?: { series?: { values?: unknown[][] }[]; error?: string }[] }
+interface SeriesResult {
+  results?: { series?: { values?: unknown[][] }[]; error?: string }[];
+}
 
 /** Values of the first series of each statement's result. */
 export function firstValues(body: unknown): unknown[][][] {

@@ -33,15 +33,27 @@ export interface BenchService {
 /** The built service; BENCH_SERVICE_ENTRY points at another build (e.g. to compare a change). */
 export const SERVICE_ENTRY = process.env.BENCH_SERVICE_ENTRY ?? path.join(PROJECT_ROOT, 'dist', 'services', 'main.js');
 
-export async function startService(options: { configFile: string; dataDir: string; env: Record<string, string>; logFile: string; nodeArgs?: readonly string[] }): Promise<BenchService> {
+export async function startService(options: {
+  configFile: string;
+  dataDir: string;
+  env: Record<string, string>;
+  logFile: string;
+  nodeArgs?: readonly string[];
+}): Promise<BenchService> {
   if (!existsSync(SERVICE_ENTRY)) throw new Error(`${SERVICE_ENTRY} is missing: run npm run build first (npm run bench does)`);
   const httpPort = await freePort();
   const log = openSync(options.logFile, 'a');
   const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), SERVICE_ENTRY], {
     cwd: PROJECT_ROOT,
     env: {
-      ...process.env, NODE_ENV: 'production', ENERGY_CONFIG: options.configFile, DATA_DIR: options.dataDir, HTTP_PORT: String(httpPort),
-      SIMULATOR: 'off', LOG_LEVEL: process.env.BENCH_SERVICE_LOG_LEVEL ?? 'warn', ...options.env,
+      ...process.env,
+      NODE_ENV: 'production',
+      ENERGY_CONFIG: options.configFile,
+      DATA_DIR: options.dataDir,
+      HTTP_PORT: String(httpPort),
+      SIMULATOR: 'off',
+      LOG_LEVEL: process.env.BENCH_SERVICE_LOG_LEVEL ?? 'warn',
+      ...options.env,
     },
     stdio: ['ignore', log, log],
   });

@@ -55,7 +55,15 @@ export function districtConfigYaml(d: BenchDistrict): string {
       if (kind === 'interval') return { id: meterId(j), carrier: 'natural_gas', unit: 'm3', kind, intervalSeconds };
       if (j === 1) return { id: meterId(j), carrier: 'product', unit: 't', kind, intervalSeconds };
       if (j === 2) return { id: meterId(j), carrier: 'water', unit: 't', kind, intervalSeconds };
-      return { id: meterId(j), carrier: 'electricity', unit: 'kWh', kind, multiplier: j % 4 === 0 ? 10 : 1, rollover: 99_999_999.99, intervalSeconds };
+      return {
+        id: meterId(j),
+        carrier: 'electricity',
+        unit: 'kWh',
+        kind,
+        multiplier: j % 4 === 0 ? 10 : 1,
+        rollover: 99_999_999.99,
+        intervalSeconds,
+      };
     }),
   }));
   const mqtt = [
@@ -93,7 +101,10 @@ export class EnterpriseStream {
   private tick = 0;
   readonly id: string;
 
-  constructor(private readonly d: BenchDistrict, index: number) {
+  constructor(
+    private readonly d: BenchDistrict,
+    index: number,
+  ) {
     this.id = enterpriseId(index);
     this.rand = prng(index + 1);
     this.meters = Array.from({ length: d.metersPerEnterprise }, (_, j) => meterId(j));
@@ -127,7 +138,12 @@ export class EnterpriseStream {
       for (let k = 0; k < BLOCK; k++) for (let j = 0; j < this.meters.length; j++) series[j]!.push({ ts: tsOf(k), value: this.value(j) });
       this.meters.forEach((m, j) => {
         const list = series[j]!;
-        this.queue.push({ topic: `energy/${e}/${m}`, payload: Buffer.from(JSON.stringify(list)), readings: list.length, probe: { enterprise: e, meter: m, ts: list[list.length - 1]!.ts } });
+        this.queue.push({
+          topic: `energy/${e}/${m}`,
+          payload: Buffer.from(JSON.stringify(list)),
+          readings: list.length,
+          probe: { enterprise: e, meter: m, ts: list[list.length - 1]!.ts },
+        });
       });
       return;
     }
@@ -136,15 +152,23 @@ export class EnterpriseStream {
       if (this.rand() < 2 / 3) {
         const items = this.meters.map((m, j) => ({ meter: m, ts, value: this.value(j) }));
         const last = this.meters[this.meters.length - 1]!;
-        this.queue.push({ topic: `energy/${e}`, payload: Buffer.from(JSON.stringify(items)), readings: items.length, probe: { enterprise: e, meter: last, ts } });
+        this.queue.push({
+          topic: `energy/${e}`,
+          payload: Buffer.from(JSON.stringify(items)),
+          readings: items.length,
+          probe: { enterprise: e, meter: last, ts },
+        });
       } else {
         this.meters.forEach((m, j) => {
           const value = this.value(j);
           const iso = this.rand() < 0.2;
-          const body = iso
-            ? { ts: new Date(ts + 8 * 3_600_000).toISOString().replace('Z', '+08:00'), value, quality: 'good' }
-            : { ts, value };
-          this.queue.push({ topic: `energy/${e}/${m}`, payload: Buffer.from(JSON.stringify(body)), readings: 1, probe: { enterprise: e, meter: m, ts } });
+          const body = iso ? { ts: new Date(ts + 8 * 3_600_000).toISOString().replace('Z', '+08:00'), value, quality: 'good' } : { ts, value };
+          this.queue.push({
+            topic: `energy/${e}/${m}`,
+            payload: Buffer.from(JSON.stringify(body)),
+            readings: 1,
+            probe: { enterprise: e, meter: m, ts },
+          });
         });
       }
     }
@@ -169,7 +193,8 @@ export function districtLines(d: BenchDistrict, fromTick: number, ticks: number,
         lines.push(`reading,enterprise=${e},meter=${m} quality="good",value=${(rand() * 1e6).toFixed(2)} ${d.t0 + k * d.intervalMs}`);
         readings++;
       }
-      for (const h of hours) lines.push(`consumption,carrier=electricity,enterprise=${e},meter=${m},unit=kWh quantity=${(rand() * 100).toFixed(3)} ${h}`);
+      for (const h of hours)
+        lines.push(`consumption,carrier=electricity,enterprise=${e},meter=${m},unit=kWh quantity=${(rand() * 100).toFixed(3)} ${h}`);
     }
   }
   return { lines, readings };

@@ -9,7 +9,10 @@
 /** Expected events per meter per day of data; together about one a day (rare, as the brief asks). */
 export const ANOMALY_RATES_PER_DAY = { gap: 0.25, late: 0.25, duplicate: 0.3, invalid: 0.15 } as const;
 
-export interface SimReading { readonly ts: number; readonly value: number }
+export interface SimReading {
+  readonly ts: number;
+  readonly value: number;
+}
 
 export type SimEvent =
   /** An ordinary reading, batched with its neighbours. */

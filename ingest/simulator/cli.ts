@@ -48,14 +48,17 @@ async function main(): Promise<void> {
   const configPath = env.ENERGY_CONFIG ?? DEMO_CONFIG_PATH;
   const config = loadConfigFile(configPath);
   const mqttUrl = env.MQTT_URL ?? 'mqtt://127.0.0.1:1883';
-  const simulator = new MeterSimulator({
-    config,
-    mqttUrl,
-    passwordFor: passwords(env),
-    backfillHours: backfillHours(env.SIMULATOR_BACKFILL_HOURS),
-    seedYearToDate: flag(env.SIMULATOR_SEED_YTD, true),
-    anomalies: flag(env.SIMULATOR_ANOMALIES, true),
-  }, { logger });
+  const simulator = new MeterSimulator(
+    {
+      config,
+      mqttUrl,
+      passwordFor: passwords(env),
+      backfillHours: backfillHours(env.SIMULATOR_BACKFILL_HOURS),
+      seedYearToDate: flag(env.SIMULATOR_SEED_YTD, true),
+      anomalies: flag(env.SIMULATOR_ANOMALIES, true),
+    },
+    { logger },
+  );
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals): void => {
@@ -70,8 +73,13 @@ async function main(): Promise<void> {
       process.exit(1);
     }, STOP_TIMEOUT_MS).unref();
     simulator.stop().then(
-      () => { process.exitCode = 0; },
-      (err: unknown) => { console.error(err); process.exitCode = 1; },
+      () => {
+        process.exitCode = 0;
+      },
+      (err: unknown) => {
+        console.error(err);
+        process.exitCode = 1;
+      },
     );
   };
   process.on('SIGINT', shutdown);

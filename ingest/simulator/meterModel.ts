@@ -85,9 +85,10 @@ export class MeterModel {
   registerAt(ts: number): number {
     const local = ts + this.utcOffsetMs;
     const reset = this.lastResetAtOrBefore(ts);
-    const quantity = reset === undefined
-      ? this.installedQuantity + integralTo(this.profile, local)
-      : integralTo(this.profile, local) - integralTo(this.profile, reset + this.utcOffsetMs);
+    const quantity =
+      reset === undefined
+        ? this.installedQuantity + integralTo(this.profile, local)
+        : integralTo(this.profile, local) - integralTo(this.profile, reset + this.utcOffsetMs);
     const rollover = this.meter.rollover;
     let register = round(Math.max(0, quantity) / this.meter.multiplier, this.decimals);
     if (rollover !== undefined) {

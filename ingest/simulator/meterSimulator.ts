@@ -36,7 +36,9 @@ export interface MeterSimulatorOptions {
   readonly seedYearToDate?: boolean;
 }
 
-export interface MeterSimulatorDeps { readonly logger: Logger }
+export interface MeterSimulatorDeps {
+  readonly logger: Logger;
+}
 
 export const DEFAULT_BACKFILL_HOURS = 48;
 /** Hours of history per catch-up array. */
@@ -70,7 +72,10 @@ export class MeterSimulator {
   private started = false;
   private stopped = false;
 
-  constructor(private readonly options: MeterSimulatorOptions, deps: MeterSimulatorDeps) {
+  constructor(
+    private readonly options: MeterSimulatorOptions,
+    deps: MeterSimulatorDeps,
+  ) {
     this.log = deps.logger.child({ component: 'meter-simulator' });
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
@@ -101,7 +106,10 @@ export class MeterSimulator {
     for (const plant of this.plants) {
       for (const slot of plant.slots) slot.nextDue = (Math.floor(now / slot.model.intervalMs) + 1) * slot.model.intervalMs;
     }
-    this.log.info({ messages: sent.reduce((a, b) => a + b, 0), backfillHours: this.backfillHours, enterprises: this.plants.length }, 'backfill published; publishing live');
+    this.log.info(
+      { messages: sent.reduce((a, b) => a + b, 0), backfillHours: this.backfillHours, enterprises: this.plants.length },
+      'backfill published; publishing live',
+    );
     this.schedule();
   }
 
@@ -109,12 +117,17 @@ export class MeterSimulator {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    await Promise.all(this.plants.map(async (plant) => {
-      const client = plant.client;
-      plant.client = undefined;
-      // A connected client flushes its in-flight QoS 1 messages first; one still connecting is cut off.
-      if (client) await client.endAsync(!client.connected).catch((err: unknown) => this.log.warn({ err, enterprise: plant.enterprise.id }, 'closing the gateway connection failed'));
-    }));
+    await Promise.all(
+      this.plants.map(async (plant) => {
+        const client = plant.client;
+        plant.client = undefined;
+        // A connected client flushes its in-flight QoS 1 messages first; one still connecting is cut off.
+        if (client)
+          await client
+            .endAsync(!client.connected)
+            .catch((err: unknown) => this.log.warn({ err, enterprise: plant.enterprise.id }, 'closing the gateway connection failed'));
+      }),
+    );
   }
 
   private connect(plant: Plant): Promise<void> {
@@ -262,7 +275,8 @@ export class MeterSimulator {
     const client = plant.client;
     if (!client) return;
     // Offline, mqtt.js queues QoS 1 messages and sends them on reconnect; a failure is only logged.
-    client.publishAsync(message.topic, message.payload, { qos: 1 })
-      .catch((err: unknown) => { if (!this.stopped) this.log.warn({ err, topic: message.topic }, 'publish failed'); });
+    client.publishAsync(message.topic, message.payload, { qos: 1 }).catch((err: unknown) => {
+      if (!this.stopped) this.log.warn({ err, topic: message.topic }, 'publish failed');
+    });
   }
 }

@@ -38,7 +38,11 @@ export function hash01(...parts: readonly (string | number)[]): number {
   return (h >>> 0) / 2 ** 32;
 }
 
-interface Wiggle { readonly amplitude: number; readonly periodHours: number; readonly phase: number }
+interface Wiggle {
+  readonly amplitude: number;
+  readonly periodHours: number;
+  readonly phase: number;
+}
 
 export interface RateProfile {
   /** Rate at each half-hour point of one cycle (48 points = a day, 336 = a week). */
@@ -52,7 +56,11 @@ export interface RateProfile {
 }
 
 /** A wiggle relative to the profile's mean; wiggles with the same key share a phase within an enterprise. */
-interface WiggleSpec { readonly key: string; readonly rel: number; readonly periodHours: number }
+interface WiggleSpec {
+  readonly key: string;
+  readonly rel: number;
+  readonly periodHours: number;
+}
 
 interface ProfileSpec {
   /** Unit the level is given in; converted to the meter's unit. */
@@ -81,13 +89,13 @@ function sun(h: number): number {
 
 /* Production wiggles shared by every meter that follows output, so that ratios stay steady. */
 const ALU_PROD: readonly WiggleSpec[] = [
-  { key: 'p1', rel: 0.010, periodHours: 53 / 60 },
+  { key: 'p1', rel: 0.01, periodHours: 53 / 60 },
   { key: 'p2', rel: 0.008, periodHours: 3.7 },
   { key: 'p3', rel: 0.006, periodHours: 29 },
 ];
 const CEM_PROD: readonly WiggleSpec[] = [
   { key: 'p1', rel: 0.012, periodHours: 47 / 60 },
-  { key: 'p2', rel: 0.010, periodHours: 5.3 },
+  { key: 'p2', rel: 0.01, periodHours: 5.3 },
   { key: 'p3', rel: 0.008, periodHours: 41 },
 ];
 const CHEM_PROD: readonly WiggleSpec[] = [
@@ -135,8 +143,21 @@ const INDUSTRY: Readonly<Record<string, Readonly<Record<string, ProfileSpec>>>> 
   },
   '2710': {
     // API plant: batch reactors and HVAC in the day shift, weekends lighter.
-    electricity: { unit: 'kWh', weekly: true, level: (h, d) => (d < 5 ? dayShape(h, 2_400, 4_500, 8, 19) : dayShape(h, 2_200, 3_200, 9, 17)), wiggles: [{ key: 'e1', rel: 0.02, periodHours: 0.9 }, { key: 'e2', rel: 0.015, periodHours: 5 }] },
-    steam: { unit: 't', weekly: true, level: (h, d) => (d < 5 ? dayShape(h, 4.6, 7.6, 7, 19) : dayShape(h, 4.4, 5.6, 8, 17)), wiggles: [{ key: 's1', rel: 0.04, periodHours: 1.6 }] },
+    electricity: {
+      unit: 'kWh',
+      weekly: true,
+      level: (h, d) => (d < 5 ? dayShape(h, 2_400, 4_500, 8, 19) : dayShape(h, 2_200, 3_200, 9, 17)),
+      wiggles: [
+        { key: 'e1', rel: 0.02, periodHours: 0.9 },
+        { key: 'e2', rel: 0.015, periodHours: 5 },
+      ],
+    },
+    steam: {
+      unit: 't',
+      weekly: true,
+      level: (h, d) => (d < 5 ? dayShape(h, 4.6, 7.6, 7, 19) : dayShape(h, 4.4, 5.6, 8, 17)),
+      wiggles: [{ key: 's1', rel: 0.04, periodHours: 1.6 }],
+    },
     water: { unit: 't', weekly: true, level: (h, d) => (d < 5 ? dayShape(h, 35, 75, 7, 19) : dayShape(h, 30, 45, 8, 17)), noise: 'mild' },
     // 2.5 MWp rooftop PV: ~1.4 MW at a clear noon; ~2,100 MWh (~830 kWh/kWp) a year after Chongqing's clouds.
     renewable_electricity: { unit: 'kWh', level: (h) => 1_400 * sun(h), noise: 'solar' },
@@ -175,7 +196,11 @@ export function profileFor(enterprise: EnterpriseConfig, meter: MeterConfig): Ra
   });
   // Cyclic piecewise-linear curve over equal steps: its mean is the mean of its points.
   const mean = base.reduce((a, b) => a + b, 0) / n;
-  const wiggles = (spec.wiggles ?? []).map((w) => ({ amplitude: w.rel * mean, periodHours: w.periodHours, phase: 2 * Math.PI * hash01(enterprise.id, w.key) }));
+  const wiggles = (spec.wiggles ?? []).map((w) => ({
+    amplitude: w.rel * mean,
+    periodHours: w.periodHours,
+    phase: 2 * Math.PI * hash01(enterprise.id, w.key),
+  }));
   const points = base.map((v) => v + (spec.offset ?? 0) * factor);
   // Keep rates non-negative everywhere, or a counter would run backwards.
   const swing = wiggles.reduce((a, w) => a + w.amplitude, 0);

@@ -27,10 +27,16 @@ interface WireElement {
   quality?: Quality;
 }
 
-export interface Outgoing { readonly topic: string; readonly payload: string }
+export interface Outgoing {
+  readonly topic: string;
+  readonly payload: string;
+}
 
 export class WireFormatter {
-  constructor(private readonly zone: string, private readonly random: () => number) {}
+  constructor(
+    private readonly zone: string,
+    private readonly random: () => number,
+  ) {}
 
   /** Readings of one meter on its own topic: one object, or an array when `asArray`. */
   meterMessage(enterpriseId: string, meter: MeterConfig, readings: readonly SimReading[], asArray: boolean, allowOtherUnit = true): Outgoing {

@@ -35,11 +35,14 @@ export interface DeployEnv {
 
 /** The order and the comment of each variable in the file. */
 const LAYOUT: readonly { key: keyof DeployEnv; comment: string }[] = [
-  { key: 'ENERGY_CONFIG_DIR', comment: 'the operator\'s configuration folder, mounted read-only at /config' },
+  { key: 'ENERGY_CONFIG_DIR', comment: "the operator's configuration folder, mounted read-only at /config" },
   { key: 'ENERGY_CONFIG', comment: 'the configuration file inside the container' },
-  { key: 'MQTT_USERNAME', comment: 'the service\'s MQTT account (deploy/mosquitto/service.passwd holds its salted hash)' },
+  { key: 'MQTT_USERNAME', comment: "the service's MQTT account (deploy/mosquitto/service.passwd holds its salted hash)" },
   { key: 'MQTT_PASSWORD', comment: '' },
-  { key: 'INFLUX_ADMIN_USER', comment: 'InfluxDB\'s first user, organisation, bucket and all-access token: used once, at its first start, and by the influxdb-token step' },
+  {
+    key: 'INFLUX_ADMIN_USER',
+    comment: "InfluxDB's first user, organisation, bucket and all-access token: used once, at its first start, and by the influxdb-token step",
+  },
   { key: 'INFLUX_ADMIN_PASSWORD', comment: '' },
   { key: 'INFLUX_ADMIN_TOKEN', comment: 'all-access: never given to the service (it gets a read/write token for the bucket only)' },
   { key: 'INFLUX_ORG', comment: '' },

@@ -48,7 +48,10 @@ export interface DeployInitIo {
 
 /** A usage problem or a refusal: the message tells the operator what to do; nothing was written. */
 export class DeployInitError extends Error {
-  constructor(message: string, readonly exitCode: 1 | 2) {
+  constructor(
+    message: string,
+    readonly exitCode: 1 | 2,
+  ) {
     super(message);
     this.name = 'DeployInitError';
   }
@@ -90,7 +93,11 @@ function readSecrets(file: string): Record<string, string> {
  * The accounts for Mosquitto and the service's own: the configuration's first service account
  * (its password from the secrets), or a generated `energy-monitor` account when it has none.
  */
-function serviceAccount(config: Config, passwords: Record<string, string>, random: RandomSource): { accounts: MqttAccount[]; username: string; password: string; generated: boolean } {
+function serviceAccount(
+  config: Config,
+  passwords: Record<string, string>,
+  random: RandomSource,
+): { accounts: MqttAccount[]; username: string; password: string; generated: boolean } {
   const accounts = [...config.auth.mqtt];
   const existing = accounts.find((a) => a.role === 'service');
   if (existing) {
@@ -99,7 +106,10 @@ function serviceAccount(config: Config, passwords: Record<string, string>, rando
     return { accounts, username: existing.username, password: password ?? '', generated: false };
   }
   if (accounts.some((a) => a.username === GENERATED_SERVICE_USER)) {
-    throw new DeployInitError(`auth.mqtt has a gateway named "${GENERATED_SERVICE_USER}" and no service account: add a service account (role: service) to the configuration`, 1);
+    throw new DeployInitError(
+      `auth.mqtt has a gateway named "${GENERATED_SERVICE_USER}" and no service account: add a service account (role: service) to the configuration`,
+      1,
+    );
   }
   const password = generateSecret(random);
   passwords[GENERATED_SERVICE_USER] = password;
@@ -132,25 +142,46 @@ export function runDeployInit(argv: readonly string[], env: NodeJS.ProcessEnv, i
     const root = path.resolve(cwd, nonEmpty(o.dir) ?? PROJECT_ROOT);
     const envFile = path.join(root, '.env');
     if (existsSync(envFile)) {
-      throw new DeployInitError(`${envFile} exists: this deployment is prepared, and InfluxDB keeps the secrets it was initialised with, so nothing was written. After a change of MQTT accounts run \`npm run mqtt:acl\`; to rotate a secret see the README (Production stack)`, 1);
+      throw new DeployInitError(
+        `${envFile} exists: this deployment is prepared, and InfluxDB keeps the secrets it was initialised with, so nothing was written. After a change of MQTT accounts run \`npm run mqtt:acl\`; to rotate a secret see the README (Production stack)`,
+        1,
+      );
     }
     const configArg = nonEmpty(o.config) ?? (o.demo ? DEMO_CONFIG_PATH : undefined);
-    if (configArg === undefined) throw new DeployInitError('--config <energy.yaml> is required (the demo configuration only with --demo: its tokens and passwords are public)', 2);
+    if (configArg === undefined)
+      throw new DeployInitError(
+        '--config <energy.yaml> is required (the demo configuration only with --demo: its tokens and passwords are public)',
+        2,
+      );
     const configPath = path.resolve(cwd, configArg);
     if (configPath === path.resolve(DEMO_CONFIG_PATH) && !o.demo) {
-      throw new DeployInitError(`${configPath} is the demo configuration, whose tokens and passwords are public: pass --demo to deploy it on purpose`, 2);
+      throw new DeployInitError(
+        `${configPath} is the demo configuration, whose tokens and passwords are public: pass --demo to deploy it on purpose`,
+        2,
+      );
     }
     const owner = o.owner === 'none' ? undefined : o.owner === undefined ? MOSQUITTO_IMAGE_OWNER : parseOwner(o.owner);
     const uid = io.uid ?? (typeof process.getuid === 'function' ? process.getuid() : 0);
     if (owner && uid !== 0 && owner.uid !== uid) {
-      throw new DeployInitError(`the Mosquitto files must belong to uid ${owner.uid} (the broker's user) and only root can give them away: run it with sudo, or pass --owner none and chown them yourself (nothing was written)`, 1);
+      throw new DeployInitError(
+        `the Mosquitto files must belong to uid ${owner.uid} (the broker's user) and only root can give them away: run it with sudo, or pass --owner none and chown them yourself (nothing was written)`,
+        1,
+      );
     }
 
     const config = loadConfigFile(configPath);
     const smtpUrl = nonEmpty(o['smtp-url']) ?? config.notify.smtp;
-    if (smtpUrl === undefined) throw new DeployInitError('no mail server: pass --smtp-url smtp://user:password@host:587 (or set notify.smtp in the configuration); --smtp-url smtp://mailpit:1025 with `docker compose --profile mailpit up -d` only catches mail for a trial', 2);
+    if (smtpUrl === undefined)
+      throw new DeployInitError(
+        'no mail server: pass --smtp-url smtp://user:password@host:587 (or set notify.smtp in the configuration); --smtp-url smtp://mailpit:1025 with `docker compose --profile mailpit up -d` only catches mail for a trial',
+        2,
+      );
     const secretsFile = nonEmpty(o.passwords) ?? nonEmpty(env.MQTT_PASSWORDS_FILE);
-    if (secretsFile === undefined && !o.demo) throw new DeployInitError('no MQTT passwords: give the secrets file with --passwords <file> or MQTT_PASSWORDS_FILE ({"<username>": "<password>"} for every gateway and service account of auth.mqtt)', 2);
+    if (secretsFile === undefined && !o.demo)
+      throw new DeployInitError(
+        'no MQTT passwords: give the secrets file with --passwords <file> or MQTT_PASSWORDS_FILE ({"<username>": "<password>"} for every gateway and service account of auth.mqtt)',
+        2,
+      );
     const passwords: Record<string, string> = {
       ...(o.demo ? demoPasswords(config.auth.mqtt) : {}),
       ...(secretsFile === undefined ? {} : readSecrets(path.resolve(cwd, secretsFile))),
@@ -176,19 +207,23 @@ export function runDeployInit(argv: readonly string[], env: NodeJS.ProcessEnv, i
     const written = writeListenerFiles(path.join(root, 'deploy', 'mosquitto'), files, owner);
     writeNew(envFile, text);
 
-    io.stdout([
-      `configuration: ${configPath}${o.demo ? ' (DEMO: public passwords)' : ''}`,
-      `wrote ${envFile} (mode 0600): generated InfluxDB admin password and token${service.generated ? `, and the service's MQTT account "${service.username}" (the configuration has no service account)` : `; the service logs in as "${service.username}" (password from the secrets file)`}`,
-      `wrote ${written.join(', ')} (mode 0600${owner ? `, owner ${owner.uid}:${owner.gid}` : ''})`,
-      ...files.accounts.map((a) => `  ${a.username}  ${a.role}  ${a.grants.join(', ')}`),
-      ...files.warnings.filter((w) => !service.generated || !/no service account/.test(w)).map((w) => `warning: ${w}`),
-      // `npm run mqtt:acl` rewrites service.passwd from the configuration alone: without this entry it would drop the account
-      ...(service.generated ? [
-        `add the service account to auth.mqtt of ${configPath} before the next \`npm run mqtt:acl\`, and its password (MQTT_PASSWORD in .env) to your MQTT secrets file:`,
-        `  - { username: ${service.username}, role: service, passwordSha256: ${sha256Hex(service.password)} }`,
-      ] : []),
-      `next: cd ${root} && docker compose up -d`,
-    ].join('\n') + '\n');
+    io.stdout(
+      [
+        `configuration: ${configPath}${o.demo ? ' (DEMO: public passwords)' : ''}`,
+        `wrote ${envFile} (mode 0600): generated InfluxDB admin password and token${service.generated ? `, and the service's MQTT account "${service.username}" (the configuration has no service account)` : `; the service logs in as "${service.username}" (password from the secrets file)`}`,
+        `wrote ${written.join(', ')} (mode 0600${owner ? `, owner ${owner.uid}:${owner.gid}` : ''})`,
+        ...files.accounts.map((a) => `  ${a.username}  ${a.role}  ${a.grants.join(', ')}`),
+        ...files.warnings.filter((w) => !service.generated || !/no service account/.test(w)).map((w) => `warning: ${w}`),
+        // `npm run mqtt:acl` rewrites service.passwd from the configuration alone: without this entry it would drop the account
+        ...(service.generated
+          ? [
+              `add the service account to auth.mqtt of ${configPath} before the next \`npm run mqtt:acl\`, and its password (MQTT_PASSWORD in .env) to your MQTT secrets file:`,
+              `  - { username: ${service.username}, role: service, passwordSha256: ${sha256Hex(service.password)} }`,
+            ]
+          : []),
+        `next: cd ${root} && docker compose up -d`,
+      ].join('\n') + '\n',
+    );
     return 0;
   } catch (err) {
     if (err instanceof DeployInitError) {

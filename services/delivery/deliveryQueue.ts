@@ -81,7 +81,10 @@ export class DeliveryQueue {
   private stopping = false;
   private idleWaiters: (() => void)[] = [];
 
-  constructor(private readonly options: DeliveryQueueOptions, private readonly deps: DeliveryQueueDeps) {}
+  constructor(
+    private readonly options: DeliveryQueueOptions,
+    private readonly deps: DeliveryQueueDeps,
+  ) {}
 
   /** Accepts jobs again after a drain (a notifier stopped and started again). */
   reopen(): void {
@@ -117,7 +120,9 @@ export class DeliveryQueue {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
-        new Promise<void>((resolve) => { timer = setTimeout(resolve, boundMs); }),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, boundMs);
+        }),
       ]);
       clearTimeout(timer);
     }
@@ -172,7 +177,10 @@ export class DeliveryQueue {
 
   private giveUp(q: QueuedJob, error: string): void {
     this.record(q, 'failed', error);
-    this.deps.logger.error({ channel: q.job.channel, target: q.job.target, alarmIds: q.job.alarmIds, attempts: q.attempts, error }, 'notification not delivered');
+    this.deps.logger.error(
+      { channel: q.job.channel, target: q.job.target, alarmIds: q.job.alarmIds, attempts: q.attempts, error },
+      'notification not delivered',
+    );
     try {
       q.job.onGiveUp?.();
     } catch (err) {
@@ -185,8 +193,14 @@ export class DeliveryQueue {
     const { job } = q;
     try {
       this.deps.deliveries.record({
-        channel: job.channel, target: job.target, subject: job.subject, alarmIds: [...job.alarmIds], status, attempts: q.attempts,
-        ...(lastError !== undefined && { lastError }), at: this.deps.now(),
+        channel: job.channel,
+        target: job.target,
+        subject: job.subject,
+        alarmIds: [...job.alarmIds],
+        status,
+        attempts: q.attempts,
+        ...(lastError !== undefined && { lastError }),
+        at: this.deps.now(),
       });
     } catch (err) {
       this.deps.logger.error({ err: errorMessage(err), status, target: job.target }, 'could not record delivery');

@@ -16,7 +16,10 @@ export interface MeterModel {
   readonly intervalMs: number;
 }
 
-export interface Sample { readonly ts: number; readonly value: number }
+export interface Sample {
+  readonly ts: number;
+  readonly value: number;
+}
 
 /** Hour start (epoch ms, UTC hour) -> quantity in the meter's quantity unit. */
 export type HourTotals = Map<number, number>;

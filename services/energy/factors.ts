@@ -37,7 +37,10 @@ export class FactorTable {
   private readonly basis: ElectricityBasis;
   private readonly equalKgce: number;
 
-  constructor(private readonly config: Config, private readonly table: CoefficientTable) {
+  constructor(
+    private readonly config: Config,
+    private readonly table: CoefficientTable,
+  ) {
     this.basis = config.electricity;
     this.equalKgce = config.electricityEqualKgce ?? table.electricity.equalKgcePerKwh;
   }
@@ -49,7 +52,17 @@ export class FactorTable {
   /** Factors for a carrier in a unit that converts to the table's unit; undefined if none does. */
   carrier(carrier: string, unit: string): CarrierFactors | undefined {
     if (carrier === 'product') {
-      return { carrier, unit: canonicalUnit(unit), kgcePerUnit: 0, kgceSource: 'physical output, no energy', otherBasisKgcePerUnit: 0, kgCo2PerUnit: 0, kgCo2Source: 'physical output', dualControl: false, intensity: false };
+      return {
+        carrier,
+        unit: canonicalUnit(unit),
+        kgcePerUnit: 0,
+        kgceSource: 'physical output, no energy',
+        otherBasisKgcePerUnit: 0,
+        kgCo2PerUnit: 0,
+        kgCo2Source: 'physical output',
+        dualControl: false,
+        intensity: false,
+      };
     }
     const feedstock = carrier.startsWith('feedstock_');
     const base = feedstock ? carrier.slice('feedstock_'.length) : carrier;
@@ -60,7 +73,8 @@ export class FactorTable {
     let other = entry.kgce;
     if (ELECTRIC.has(base)) {
       const equivalent = this.table.electricity.equivalentKgcePerKwh;
-      const equalSource = this.config.electricityEqualKgce !== undefined ? 'electricityEqualKgce (configured 等价值)' : this.table.electricity.equalSource;
+      const equalSource =
+        this.config.electricityEqualKgce !== undefined ? 'electricityEqualKgce (configured 等价值)' : this.table.electricity.equalSource;
       if (this.basis === 'equal') {
         kgce = this.equalKgce;
         kgceSource = equalSource;
@@ -86,7 +100,12 @@ export class FactorTable {
       otherBasisKgcePerUnit: other,
       // Feedstock carbon mostly ends up in the product, not the air (domain 2.5): no combustion factor.
       kgCo2PerUnit: co2Override ?? (feedstock ? 0 : entry.kgCo2),
-      kgCo2Source: co2Override !== undefined ? `configured override (emissionFactors.${carrier})` : feedstock ? 'feedstock use, not combustion' : entry.kgCo2Source,
+      kgCo2Source:
+        co2Override !== undefined
+          ? `configured override (emissionFactors.${carrier})`
+          : feedstock
+            ? 'feedstock use, not combustion'
+            : entry.kgCo2Source,
       dualControl: !feedstock && base !== 'renewable_electricity',
       intensity: !feedstock,
     };

@@ -1,7 +1,10 @@
 /** Which meters count where (contract 3): one definition for every figure that needs it. */
 import type { Config, MeterConfig } from '../../config/schema';
 
-export interface MeterRef { readonly enterprise: string; readonly meter: string }
+export interface MeterRef {
+  readonly enterprise: string;
+  readonly meter: string;
+}
 
 /** Tariff scope: every electricity meter unless `tariffScope` says otherwise; sub-meters are out by default. */
 export function isTariffScope(m: Pick<MeterConfig, 'carrier' | 'tariffScope' | 'submeter'>): boolean {
@@ -15,5 +18,7 @@ export function submeterKeys(config: Config): MeterRef[] {
 
 /** The meters a tariff reads: tariff-scope electricity and the product meters. */
 export function tariffMeterKeys(config: Config): MeterRef[] {
-  return config.enterprises.flatMap((e) => e.meters.filter((m) => m.carrier === 'product' || isTariffScope(m)).map((m) => ({ enterprise: e.id, meter: m.id })));
+  return config.enterprises.flatMap((e) =>
+    e.meters.filter((m) => m.carrier === 'product' || isTariffScope(m)).map((m) => ({ enterprise: e.id, meter: m.id })),
+  );
 }

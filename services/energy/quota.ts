@@ -68,8 +68,7 @@ export function quotaStatus(input: QuotaInput): QuotaStatus {
   const share = ratio(ytdTce / totalTce);
   const pace = fraction > 0 ? ratio(ytdTce / (totalTce * fraction)) : null;
   const over = (limit: number) => pace !== null && pace > limit;
-  const level: Level = share >= t.shareRed || over(t.paceRed) ? 'red'
-    : share >= t.shareYellow || over(t.paceYellow) ? 'yellow' : 'green';
+  const level: Level = share >= t.shareRed || over(t.paceRed) ? 'red' : share >= t.shareYellow || over(t.paceYellow) ? 'yellow' : 'green';
   const forecastTce = fraction > 0 ? ytdTce / fraction : null;
   return { year, totalTce, ytdTce, share, pace, level, forecastTce, forecastShare: pace };
 }

@@ -87,10 +87,8 @@ interface TariffStatusCommon {
   readonly renewableShare?: number;
 }
 
-export type TariffStatusInput = TariffStatusCommon & (
-  | { readonly scheme: 'step'; readonly tariff: StepTariffParams }
-  | { readonly scheme: 'bands'; readonly tariff: BandsTariffParams }
-);
+export type TariffStatusInput = TariffStatusCommon &
+  ({ readonly scheme: 'step'; readonly tariff: StepTariffParams } | { readonly scheme: 'bands'; readonly tariff: BandsTariffParams });
 
 export interface TariffStatus {
   readonly scheme: 'step' | 'bands';

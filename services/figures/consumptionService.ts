@@ -81,8 +81,13 @@ export class ConsumptionService {
 
 function point(time: number, quantity: number, f: CarrierFactors): SeriesPoint {
   return {
-    time, carrier: f.carrier, quantity, unit: f.unit,
-    tce: tceOf(quantity, f), tceOtherBasis: tceOf(quantity, { kgcePerUnit: f.otherBasisKgcePerUnit }), co2Kg: co2KgOf(quantity, f),
+    time,
+    carrier: f.carrier,
+    quantity,
+    unit: f.unit,
+    tce: tceOf(quantity, f),
+    tceOtherBasis: tceOf(quantity, { kgcePerUnit: f.otherBasisKgcePerUnit }),
+    co2Kg: co2KgOf(quantity, f),
     dualControl: f.dualControl,
   };
 }

@@ -40,9 +40,21 @@ export interface EnterpriseStatus {
   readonly ytdByCarrier: { carrier: string; unit: string; quantity: number; tce: number; dualControl: boolean }[];
 }
 
-interface AfterAt { enterprise: string; carrier: string; unit: string; quantity: number; submeter: boolean; tariff: boolean }
+interface AfterAt {
+  enterprise: string;
+  carrier: string;
+  unit: string;
+  quantity: number;
+  submeter: boolean;
+  tariff: boolean;
+}
 
-interface Sums { dualControlTce: number; intensityTce: number; electricityKwh: number; renewableKwh: number }
+interface Sums {
+  dualControlTce: number;
+  intensityTce: number;
+  electricityKwh: number;
+  renewableKwh: number;
+}
 
 export class StatusService {
   private readonly submeters: MeterKey[];
@@ -78,10 +90,13 @@ export class StatusService {
     const none = Promise.resolve([] as ConsumptionRow[]);
     const [months, tariffMonths, after] = await Promise.all([
       store.consumption({ enterprises: ids, from: yearStart, to: end, every: '1mo', zone, excludeMeters: this.submeters }),
-      this.tariffMeters.length > 0 ? store.consumption({ enterprises: ids, from: yearStart, to: end, every: '1mo', zone, meters: this.tariffMeters }) : none,
+      this.tariffMeters.length > 0
+        ? store.consumption({ enterprises: ids, from: yearStart, to: end, every: '1mo', zone, meters: this.tariffMeters })
+        : none,
       at < end ? this.afterAt(enterprises, at, end) : Promise.resolve([]),
     ]);
-    const minus = (rows: readonly AfterAt[]) => rows.map((r) => ({ enterprise: r.enterprise, carrier: r.carrier, unit: r.unit, time: monthStart, quantity: -r.quantity }));
+    const minus = (rows: readonly AfterAt[]) =>
+      rows.map((r) => ({ enterprise: r.enterprise, carrier: r.carrier, unit: r.unit, time: monthStart, quantity: -r.quantity }));
     const ytdRows = [...months, ...minus(after.filter((r) => !r.submeter))];
     const tariffRows = [...tariffMonths, ...minus(after.filter((r) => r.tariff))];
     const outputs = this.deps.outputs.outputs(ids, `${year}-01`, DateTime.fromMillis(ref, { zone }).toFormat('yyyy-MM'));
@@ -91,7 +106,8 @@ export class StatusService {
       const m = new Map<string, T[]>();
       for (const r of rows) {
         const list = m.get(r.enterprise);
-        if (list) list.push(r); else m.set(r.enterprise, [r]);
+        if (list) list.push(r);
+        else m.set(r.enterprise, [r]);
       }
       return m;
     };
@@ -127,14 +143,30 @@ export class StatusService {
         : null;
       const own = outputsOf.get(e.id) ?? [];
       const output = own.length > 0 ? own.reduce((s, o) => s + o.value10kYuan, 0) : null;
-      const intensity = quotaConf?.intensityLimit !== undefined
-        ? { ...intensityStatus({ ytdTce: ytd.intensityTce, ytdOutput10kYuan: output, limit: quotaConf.intensityLimit, thresholds: config.rules.intensity }), output10kYuan: output, months: own.map((o) => o.month) }
-        : null;
+      const intensity =
+        quotaConf?.intensityLimit !== undefined
+          ? {
+              ...intensityStatus({
+                ytdTce: ytd.intensityTce,
+                ytdOutput10kYuan: output,
+                limit: quotaConf.intensityLimit,
+                thresholds: config.rules.intensity,
+              }),
+              output10kYuan: output,
+              months: own.map((o) => o.month),
+            }
+          : null;
       const tariffConf = e.tariff === undefined ? undefined : config.tariffs.find((t) => t.id === e.tariff);
       const tariff = tariffConf ? this.tariffOf(e, tariffConf, tariffRowsOf.get(e.id) ?? [], { ytd, month }, { yearStart, monthStart, at }) : null;
       out.set(e.id, {
-        enterprise: e.id, at: isoInZone(at, zone), timezone: zone, electricityBasis: this.deps.factors.electricityBasis,
-        quota, intensity, tariff, ytdByCarrier: [...byCarrier.values()],
+        enterprise: e.id,
+        at: isoInZone(at, zone),
+        timezone: zone,
+        electricityBasis: this.deps.factors.electricityBasis,
+        quota,
+        intensity,
+        tariff,
+        ytdByCarrier: [...byCarrier.values()],
       });
     }
     return out;
@@ -144,7 +176,12 @@ export class StatusService {
   private async afterAt(enterprises: readonly EnterpriseConfig[], at: number, end: number): Promise<AfterAt[]> {
     const { store } = this.deps;
     // Only meters that reported after `at` matter: a bounded scan, not every meter's whole history.
-    const late = (await store.latest(enterprises.map((e) => e.id), { since: at + 1 })).filter((l) => l.lastTs > at);
+    const late = (
+      await store.latest(
+        enterprises.map((e) => e.id),
+        { since: at + 1 },
+      )
+    ).filter((l) => l.lastTs > at);
     const out: AfterAt[] = [];
     for (const l of late) {
       // A meter no longer configured has no model to evaluate it by: skipped, as before.
@@ -153,13 +190,23 @@ export class StatusService {
       const { config: m, factors: f } = meter;
       const samples = await usableReadingWindow(store, meter.key, meter.model, at, end);
       const quantity = consumptionByDefinition(meter.model, samples, at, end) * f.toCarrierUnit;
-      out.push({ enterprise: l.enterprise, carrier: m.carrier, unit: f.unit, quantity, submeter: m.submeter, tariff: m.carrier === 'product' || isTariffScope(m) });
+      out.push({
+        enterprise: l.enterprise,
+        carrier: m.carrier,
+        unit: f.unit,
+        quantity,
+        submeter: m.submeter,
+        tariff: m.carrier === 'product' || isTariffScope(m),
+      });
     }
     return out;
   }
 
   private tariffOf(
-    e: EnterpriseConfig, t: TariffConfig, rows: readonly ConsumptionRow[], sums: { ytd: Sums; month: Sums },
+    e: EnterpriseConfig,
+    t: TariffConfig,
+    rows: readonly ConsumptionRow[],
+    sums: { ytd: Sums; month: Sums },
     time: { yearStart: number; monthStart: number; at: number },
   ): TariffStatusAt {
     const zone = this.deps.config.timezone;
@@ -174,9 +221,18 @@ export class StatusService {
     const s = t.basis === 'month' ? sums.month : sums.ytd;
     const totalElectric = s.electricityKwh + s.renewableKwh;
     const common = { electricityKwh, productT, ...(totalElectric > 0 && { renewableShare: s.renewableKwh / totalElectric }) };
-    const status = t.scheme === 'step'
-      ? tariffStatus({ ...common, scheme: 'step', tariff: t })
-      : tariffStatus({ ...common, scheme: 'bands', tariff: t, metric: t.metric, allEnergyKgce: s.dualControlTce * 1000 });
-    return { ...status, tariff: t.id, basis: t.basis, periodFrom: isoInZone(from, zone), periodTo: isoInZone(time.at, zone), electricityKwh, productT };
+    const status =
+      t.scheme === 'step'
+        ? tariffStatus({ ...common, scheme: 'step', tariff: t })
+        : tariffStatus({ ...common, scheme: 'bands', tariff: t, metric: t.metric, allEnergyKgce: s.dualControlTce * 1000 });
+    return {
+      ...status,
+      tariff: t.id,
+      basis: t.basis,
+      periodFrom: isoInZone(from, zone),
+      periodTo: isoInZone(time.at, zone),
+      electricityKwh,
+      productT,
+    };
   }
 }

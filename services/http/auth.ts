@@ -51,7 +51,8 @@ export function bearerAuth(tokens: Config['auth']['tokens'], sessions?: SessionS
     const id = cookieValue(req.get('cookie'), SESSION_COOKIE);
     const principal = id === undefined ? undefined : sessions.get(id);
     if (!principal) throw new UnauthorizedError(id === undefined ? undefined : 'the session has ended; sign in again');
-    if (!SAFE_METHODS.has(req.method) && !req.get('x-requested-with')) throw new ForbiddenError('a write from the dashboard needs the X-Requested-With header');
+    if (!SAFE_METHODS.has(req.method) && !req.get('x-requested-with'))
+      throw new ForbiddenError('a write from the dashboard needs the X-Requested-With header');
     res.locals.principal = principal;
     next();
   };

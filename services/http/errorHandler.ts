@@ -4,7 +4,14 @@ import { AppError } from '../core/errors';
 import type { Logger } from '../core/log';
 
 const STATUS: Record<string, number> = {
-  'bad-request': 400, 'bad-json': 400, unauthorized: 401, forbidden: 403, 'not-found': 404, conflict: 409, 'payload-too-large': 413, 'too-many': 429,
+  'bad-request': 400,
+  'bad-json': 400,
+  unauthorized: 401,
+  forbidden: 403,
+  'not-found': 404,
+  conflict: 409,
+  'payload-too-large': 413,
+  'too-many': 429,
 };
 
 function statusOf(err: AppError): number {

@@ -64,7 +64,9 @@ export interface HttpDeps {
   /** Dashboard sessions (default: in memory, 8 h idle, 12 h at most). */
   readonly sessions?: SessionStore;
   readonly reports?: {
-    readonly service: ReportService; readonly archive: MonthlyReportArchive; readonly language: 'zh-CN' | 'en';
+    readonly service: ReportService;
+    readonly archive: MonthlyReportArchive;
+    readonly language: 'zh-CN' | 'en';
     /** May refuse with ReportRenderBusyError (503 + Retry-After) when rendering is at its bound (renderPool.ts). */
     readonly render: RenderReport;
     /** The render pool's state, shown in /healthz's details (staff token). */
@@ -118,14 +120,16 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   // Behind a TLS-terminating proxy, req.secure and req.ip come from X-Forwarded-* of the trusted
   // hops only; that decides the session cookie's Secure flag, HSTS and the rate limit's address.
   applyTrustProxy(app, deps.trustProxy);
-  app.use(helmet({
-    contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
-    frameguard: { action: 'deny' },
-    referrerPolicy: { policy: 'no-referrer' },
-    // HSTS over plain HTTP is ignored by browsers at best (RFC 6797 8.1) and announces HTTPS
-    // that may not exist: sent below on secure requests only.
-    strictTransportSecurity: false,
-  }));
+  app.use(
+    helmet({
+      contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
+      frameguard: { action: 'deny' },
+      referrerPolicy: { policy: 'no-referrer' },
+      // HSTS over plain HTTP is ignored by browsers at best (RFC 6797 8.1) and announces HTTPS
+      // that may not exist: sent below on secure requests only.
+      strictTransportSecurity: false,
+    }),
+  );
   app.use(hstsOnSecureRequests);
   const tokens = deps.config.auth.tokens;
   const limiter = apiRateLimit(deps.rateLimit ?? DEFAULT_RATE_LIMIT, tokens, logger);
@@ -159,7 +163,18 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   if (deps.deliveries) api.use('/notifications', notificationsRouter(deps.deliveries, deps.config.timezone));
   if (deps.reports) {
     const r = deps.reports;
-    api.use('/reports', reportsRouter({ reports: r.service, archive: r.archive, render: r.render, zone: deps.config.timezone, language: r.language, enterpriseIds: new Set(deps.config.enterprises.map((e) => e.id)), now: deps.now }));
+    api.use(
+      '/reports',
+      reportsRouter({
+        reports: r.service,
+        archive: r.archive,
+        render: r.render,
+        zone: deps.config.timezone,
+        language: r.language,
+        enterpriseIds: new Set(deps.config.enterprises.map((e) => e.id)),
+        now: deps.now,
+      }),
+    );
   }
   api.use('/alarms', alarmsRouter({ alarms: deps.alarms, zone: deps.config.timezone, now: deps.now, ...(deps.events && { events: deps.events }) }));
   app.use('/api', api);
@@ -196,7 +211,10 @@ function apiRateLimit(limit: { windowMs: number; max: number }, tokens: Config['
     },
     handler: (_req, res, _next, options) => {
       res.status(options.statusCode).json({
-        error: { code: 'rate-limited', message: `too many requests: at most ${limit.max} per ${limit.windowMs / 1000} s; retry after the time in the Retry-After header` },
+        error: {
+          code: 'rate-limited',
+          message: `too many requests: at most ${limit.max} per ${limit.windowMs / 1000} s; retry after the time in the Retry-After header`,
+        },
       });
     },
     logger: {
@@ -223,12 +241,18 @@ function clientErrorHandler(err: unknown, req: Request, res: Response, next: Nex
   // status 400 and no `type`: its text describes the library's internals, never echoed.
   const encoding = (req.get('content-encoding') ?? 'identity').trim().toLowerCase();
   if (status === 400 && typeof e.type !== 'string' && encoding !== 'identity') {
-    res.status(400).json({ error: { code: 'bad-encoding', message: `the request body is not valid ${encoding === 'gzip' || encoding === 'deflate' || encoding === 'br' ? encoding : 'compressed'} data` } });
+    res.status(400).json({
+      error: {
+        code: 'bad-encoding',
+        message: `the request body is not valid ${encoding === 'gzip' || encoding === 'deflate' || encoding === 'br' ? encoding : 'compressed'} data`,
+      },
+    });
     return;
   }
   // Only the body parser's own errors (they carry a `type`, e.g. charset.unsupported) keep their
   // text; an error wrapped from elsewhere (a library, a stream) gets the status text.
-  const message = typeof e.type === 'string' && e.expose === true && typeof e.message === 'string' ? e.message : http.STATUS_CODES[status] ?? 'client error';
+  const message =
+    typeof e.type === 'string' && e.expose === true && typeof e.message === 'string' ? e.message : (http.STATUS_CODES[status] ?? 'client error');
   const code = HTTP_ERROR_CODES[status] ?? (http.STATUS_CODES[status] ?? 'client-error').toLowerCase().replace(/[^a-z0-9]+/g, '-');
   res.status(status).json({ error: { code, message } });
 }
@@ -281,7 +305,10 @@ export class HttpServer {
   private app: HttpApp | undefined;
 
   /** With `tls` (certificate and key, e.g. from HTTPS_CERT_FILE/HTTPS_KEY_FILE) it serves HTTPS. */
-  constructor(private readonly options: { port: number; host?: string; tls?: { readonly cert: Buffer | string; readonly key: Buffer | string } }, private readonly deps: HttpDeps) {}
+  constructor(
+    private readonly options: { port: number; host?: string; tls?: { readonly cert: Buffer | string; readonly key: Buffer | string } },
+    private readonly deps: HttpDeps,
+  ) {}
 
   get port(): number {
     const address = this.server?.address();
@@ -333,9 +360,16 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
     socket.destroy();
     return;
   }
-  const [status, code] = err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'headers-too-large']
-    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'request-timeout']
-      : err.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW' ? [413, 'payload-too-large'] : [400, 'bad-request'];
+  const [status, code] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'headers-too-large']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'request-timeout']
+        : err.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW'
+          ? [413, 'payload-too-large']
+          : [400, 'bad-request'];
   const body = JSON.stringify({ error: { code, message: http.STATUS_CODES[status] ?? 'bad request' } });
-  socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

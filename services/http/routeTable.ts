@@ -46,7 +46,9 @@ export function registeredRoutes(app: Express): RegisteredRoute[] {
   const walk = (stack: readonly LayerLike[], prefix: string): void => {
     for (const layer of stack) {
       if (layer.route) {
-        const methods = Object.entries(layer.route.methods ?? {}).filter(([, on]) => on).map(([m]) => (m === '_all' ? 'ALL' : m.toUpperCase()));
+        const methods = Object.entries(layer.route.methods ?? {})
+          .filter(([, on]) => on)
+          .map(([m]) => (m === '_all' ? 'ALL' : m.toUpperCase()));
         for (const p of pathsOf(layer.route.path)) for (const method of methods) found.push({ method, path: join(prefix, p) });
         continue;
       }

@@ -26,6 +26,8 @@ export function applyTrustProxy(app: Express, text: string | undefined): void {
   try {
     app.set('trust proxy', trustProxySetting(text));
   } catch (err) {
-    throw new ConfigError('(environment)', [{ path: 'TRUST_PROXY', message: `expected a hop count, true/false, or addresses and subnets: ${errorMessage(err)}` }]);
+    throw new ConfigError('(environment)', [
+      { path: 'TRUST_PROXY', message: `expected a hop count, true/false, or addresses and subnets: ${errorMessage(err)}` },
+    ]);
   }
 }

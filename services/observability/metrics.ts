@@ -78,53 +78,80 @@ export class Metrics {
     const registers = [this.registry];
     const name = (n: string): string => `${METRIC_PREFIX}${n}`;
     this.readingsReceived = new Counter({
-      name: name('readings_received_total'), help: 'Readings decoded from accepted messages and handed to the store (new, duplicate or correction).', registers,
+      name: name('readings_received_total'),
+      help: 'Readings decoded from accepted messages and handed to the store (new, duplicate or correction).',
+      registers,
     });
     this.readingsStored = new Counter({
-      name: name('readings_stored_total'), help: 'Readings stored, new or changed (corrections included). Readings per second: rate(energy_readings_stored_total[1m]).', registers,
+      name: name('readings_stored_total'),
+      help: 'Readings stored, new or changed (corrections included). Readings per second: rate(energy_readings_stored_total[1m]).',
+      registers,
       collect: () => this.mirror('stored'),
     });
     this.readingsDuplicate = new Counter({
-      name: name('readings_duplicate_total'), help: 'Exact repeats of stored readings, ignored (idempotence).', registers,
+      name: name('readings_duplicate_total'),
+      help: 'Exact repeats of stored readings, ignored (idempotence).',
+      registers,
       collect: () => this.mirror('duplicates'),
     });
     this.readingsCorrected = new Counter({
-      name: name('readings_corrected_total'), help: 'Repeats with a different value that replaced the stored reading.', registers,
+      name: name('readings_corrected_total'),
+      help: 'Repeats with a different value that replaced the stored reading.',
+      registers,
       collect: () => this.mirror('corrections'),
     });
     this.messagesTotal = new Counter({
-      name: name('messages_total'), help: 'MQTT messages accepted by the ingest pipeline.', registers,
+      name: name('messages_total'),
+      help: 'MQTT messages accepted by the ingest pipeline.',
+      registers,
       collect: () => this.mirror('messages'),
     });
     this.quarantine = new Counter({
-      name: name('quarantine_total'), help: 'Messages or array elements sent to the quarantine, by reason code.', labelNames: ['reason'] as const, registers,
+      name: name('quarantine_total'),
+      help: 'Messages or array elements sent to the quarantine, by reason code.',
+      labelNames: ['reason'] as const,
+      registers,
     });
     this.dataQuality = new Counter({
-      name: name('data_quality_events_total'), help: 'Data-quality events (counter rollover, reset, correction, late reading), by kind.', labelNames: ['kind'] as const, registers,
+      name: name('data_quality_events_total'),
+      help: 'Data-quality events (counter rollover, reset, correction, late reading), by kind.',
+      labelNames: ['kind'] as const,
+      registers,
     });
     this.journalDepth = new Gauge({
-      name: name('journal_depth'), help: 'Messages accepted but not yet stored.', registers,
+      name: name('journal_depth'),
+      help: 'Messages accepted but not yet stored.',
+      registers,
       collect: () => {
         const j = this.sources.journal?.();
         if (j) this.journalDepth.set(j.depth);
       },
     });
     this.journalBytes = new Gauge({
-      name: name('journal_bytes'), help: 'Bytes of the on-disk journal of accepted messages.', registers,
+      name: name('journal_bytes'),
+      help: 'Bytes of the on-disk journal of accepted messages.',
+      registers,
       collect: () => {
         const j = this.sources.journal?.();
         if (j) this.journalBytes.set(j.bytes);
       },
     });
     this.storeWriteSeconds = new Histogram({
-      name: name('store_write_seconds'), help: 'Latency of time-series store writes, seconds.', registers,
+      name: name('store_write_seconds'),
+      help: 'Latency of time-series store writes, seconds.',
+      registers,
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     });
     this.storeFailures = new Counter({
-      name: name('store_failures_total'), help: 'Store batches that failed and are retried.', registers,
+      name: name('store_failures_total'),
+      help: 'Store batches that failed and are retried.',
+      registers,
     });
     this.activeAlarms = new Gauge({
-      name: name('active_alarms'), help: 'Active alarms by severity.', labelNames: ['severity'] as const, registers,
+      name: name('active_alarms'),
+      help: 'Active alarms by severity.',
+      labelNames: ['severity'] as const,
+      registers,
       collect: () => {
         const source = this.sources.activeAlarms;
         if (!source) return;
@@ -133,7 +160,9 @@ export class Metrics {
       },
     });
     this.mqttConnected = new Gauge({
-      name: name('mqtt_connected'), help: '1 when the ingest MQTT client is connected, else 0.', registers,
+      name: name('mqtt_connected'),
+      help: '1 when the ingest MQTT client is connected, else 0.',
+      registers,
       collect: () => {
         const source = this.sources.mqttConnected;
         if (source) this.mqttConnected.set(source() ? 1 : 0);
@@ -220,7 +249,12 @@ export class Metrics {
     const delta = now - this.mirrored[field];
     // A smaller value means a new pipeline: start over from it.
     this.mirrored = { ...this.mirrored, [field]: now };
-    const counter = { messages: this.messagesTotal, stored: this.readingsStored, duplicates: this.readingsDuplicate, corrections: this.readingsCorrected }[field];
+    const counter = {
+      messages: this.messagesTotal,
+      stored: this.readingsStored,
+      duplicates: this.readingsDuplicate,
+      corrections: this.readingsCorrected,
+    }[field];
     if (delta > 0) counter.inc(delta);
   }
 }

@@ -16,12 +16,13 @@ import { meterKeyId, type TimeSeriesStore } from '../store/timeSeriesStore';
 import { industryName } from './industries';
 import type { CarrierFigures, EnterpriseReport, MonthlyReport, RankingEntry } from './reportModel';
 
-
 const change = (now: number, before: number): number | null => (before === 0 ? null : (now - before) / before);
 
 /** SHA-256 of the report's canonical JSON with `sha256` empty: anyone can recompute it. */
 export function reportHash(report: MonthlyReport): string {
-  return createHash('sha256').update(JSON.stringify({ ...report, sha256: '' })).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify({ ...report, sha256: '' }))
+    .digest('hex');
 }
 
 /**
@@ -32,14 +33,21 @@ export function reportHash(report: MonthlyReport): string {
 export function contentHash(report: MonthlyReport): string {
   const { enterprises, totals, ranking, concentration } = report;
   const figures = JSON.stringify({ enterprises, totals, ranking, concentration }, (_key, value: unknown) =>
-    (typeof value === 'number' && Number.isFinite(value) && !Number.isInteger(value) ? Number(value.toPrecision(12)) : value));
+    typeof value === 'number' && Number.isFinite(value) && !Number.isInteger(value) ? Number(value.toPrecision(12)) : value,
+  );
   return createHash('sha256').update(figures).digest('hex');
 }
 
 export class MonthlyReportBuilder {
-  constructor(private readonly deps: {
-    config: Config; consumption: ConsumptionService; status: StatusService; alarms: AlarmStore; store: TimeSeriesStore;
-  }) {}
+  constructor(
+    private readonly deps: {
+      config: Config;
+      consumption: ConsumptionService;
+      status: StatusService;
+      alarms: AlarmStore;
+      store: TimeSeriesStore;
+    },
+  ) {}
 
   async build(month: string, generatedAt: number, revision = 0): Promise<MonthlyReport> {
     const { config } = this.deps;
@@ -74,7 +82,16 @@ export class MonthlyReportBuilder {
         const key = carriers[p.carrier] ? `${p.carrier}:${p.unit}` : p.carrier;
         const c = coefficients.get(`${p.carrier}/${p.unit}`);
         // Field by field, not `...p`: time and carrier stay out, and the key order is part of the report's SHA-256 (its JSON).
-        carriers[key] = { quantity: p.quantity, unit: p.unit, tce: p.tce, tceOtherBasis: p.tceOtherBasis, co2Kg: p.co2Kg, dualControl: p.dualControl, kgcePerUnit: c?.kgcePerUnit ?? 0, kgceSource: c?.kgceSource ?? '' };
+        carriers[key] = {
+          quantity: p.quantity,
+          unit: p.unit,
+          tce: p.tce,
+          tceOtherBasis: p.tceOtherBasis,
+          co2Kg: p.co2Kg,
+          dualControl: p.dualControl,
+          kgcePerUnit: c?.kgcePerUnit ?? 0,
+          kgceSource: c?.kgceSource ?? '',
+        };
       }
       const totalTce = dual(inMonth(start));
       const previousMonthTce = dual(inMonth(previousStart));
@@ -82,24 +99,63 @@ export class MonthlyReportBuilder {
       const s = statuses.get(e.id);
       const meters = e.meters.map((m) => {
         const readings = readingsOf.get(meterKeyId(e.id, m.id)) ?? 0;
-        return { meter: m.id, carrier: m.carrier, readings, expected: (end - start) / (m.intervalSeconds * 1000), completeness: completeness(readings, end - start, m.intervalSeconds) };
+        return {
+          meter: m.id,
+          carrier: m.carrier,
+          readings,
+          expected: (end - start) / (m.intervalSeconds * 1000),
+          completeness: completeness(readings, end - start, m.intervalSeconds),
+        };
       });
       const alarms = { info: 0, warning: 0, critical: 0 };
       for (const r of raised) if (r.enterprise === e.id) alarms[r.severity] += r.n;
       const intensity = s?.intensity;
       return {
-        id: e.id, name: e.name, industry: e.industry, industryName: industryName(e.industry), carriers,
-        totalTce, totalTceOtherBasis: dualOther(inMonth(start)), co2Kg: inMonth(start).reduce((sum, p) => sum + p.co2Kg, 0),
-        previousMonthTce, sameMonthLastYearTce,
-        changeFromPreviousMonth: change(totalTce, previousMonthTce), changeFromSameMonthLastYear: change(totalTce, sameMonthLastYearTce),
-        quota: s?.quota ? { year: s.quota.year, totalTce: s.quota.totalTce, ytdTce: s.quota.ytdTce, share: s.quota.share, pace: s.quota.pace, level: s.quota.level } : null,
-        intensity: intensity && 'limit' in intensity
-          ? { intensity: intensity.intensity, limit: intensity.limit, ratio: intensity.ratio, level: intensity.level, output10kYuan: intensity.output10kYuan }
-          : intensity ? { intensity: null, limit: e.quotas.find((q) => q.year === s?.quota?.year)?.intensityLimit ?? 0, ratio: null, level: null, output10kYuan: null } : null,
-        tariff: s?.tariff ? {
-          tariff: s.tariff.tariff, scheme: s.tariff.scheme, basis: s.tariff.basis, unitConsumption: s.tariff.unitConsumption, unit: s.tariff.unit,
-          markupYuanPerKwh: s.tariff.markupYuanPerKwh, surchargeYuan: s.tariff.surchargeYuan, ...(s.tariff.note && { note: s.tariff.note }),
-        } : null,
+        id: e.id,
+        name: e.name,
+        industry: e.industry,
+        industryName: industryName(e.industry),
+        carriers,
+        totalTce,
+        totalTceOtherBasis: dualOther(inMonth(start)),
+        co2Kg: inMonth(start).reduce((sum, p) => sum + p.co2Kg, 0),
+        previousMonthTce,
+        sameMonthLastYearTce,
+        changeFromPreviousMonth: change(totalTce, previousMonthTce),
+        changeFromSameMonthLastYear: change(totalTce, sameMonthLastYearTce),
+        quota: s?.quota
+          ? { year: s.quota.year, totalTce: s.quota.totalTce, ytdTce: s.quota.ytdTce, share: s.quota.share, pace: s.quota.pace, level: s.quota.level }
+          : null,
+        intensity:
+          intensity && 'limit' in intensity
+            ? {
+                intensity: intensity.intensity,
+                limit: intensity.limit,
+                ratio: intensity.ratio,
+                level: intensity.level,
+                output10kYuan: intensity.output10kYuan,
+              }
+            : intensity
+              ? {
+                  intensity: null,
+                  limit: e.quotas.find((q) => q.year === s?.quota?.year)?.intensityLimit ?? 0,
+                  ratio: null,
+                  level: null,
+                  output10kYuan: null,
+                }
+              : null,
+        tariff: s?.tariff
+          ? {
+              tariff: s.tariff.tariff,
+              scheme: s.tariff.scheme,
+              basis: s.tariff.basis,
+              unitConsumption: s.tariff.unitConsumption,
+              unit: s.tariff.unit,
+              markupYuanPerKwh: s.tariff.markupYuanPerKwh,
+              surchargeYuan: s.tariff.surchargeYuan,
+              ...(s.tariff.note && { note: s.tariff.note }),
+            }
+          : null,
         alarms,
         completeness: meters.length ? meters.reduce((sum, m) => sum + m.completeness, 0) / meters.length : 0,
         meters,
@@ -107,9 +163,19 @@ export class MonthlyReportBuilder {
     });
 
     const report: MonthlyReport = {
-      month, timezone: zone, periodFrom: isoInZone(start, zone), periodTo: isoInZone(end, zone), generatedAt: isoInZone(generatedAt, zone),
-      revision, sha256: '', electricityBasis: config.electricity, scope: 'district',
-      enterprises: reports, totals: totalsOf(reports), ranking: rankingOf(reports, enterprises), concentration: concentrationOf(reports),
+      month,
+      timezone: zone,
+      periodFrom: isoInZone(start, zone),
+      periodTo: isoInZone(end, zone),
+      generatedAt: isoInZone(generatedAt, zone),
+      revision,
+      sha256: '',
+      electricityBasis: config.electricity,
+      scope: 'district',
+      enterprises: reports,
+      totals: totalsOf(reports),
+      ranking: rankingOf(reports, enterprises),
+      concentration: concentrationOf(reports),
     };
     return { ...report, sha256: reportHash(report) };
   }
@@ -120,8 +186,13 @@ export function enterpriseScope(report: MonthlyReport, enterpriseId: string): Mo
   const e = report.enterprises.find((x) => x.id === enterpriseId);
   if (!e) return undefined;
   const scoped: MonthlyReport = {
-    ...report, scope: enterpriseId, sha256: '', enterprises: [e], totals: totalsOf([e]),
-    ranking: report.ranking.filter((r) => r.enterprise === enterpriseId), concentration: [],
+    ...report,
+    scope: enterpriseId,
+    sha256: '',
+    enterprises: [e],
+    totals: totalsOf([e]),
+    ranking: report.ranking.filter((r) => r.enterprise === enterpriseId),
+    concentration: [],
   };
   return { ...scoped, sha256: reportHash(scoped) };
 }
@@ -142,12 +213,23 @@ function totalsOf(reports: readonly EnterpriseReport[]): MonthlyReport['totals']
     i.co2Kg += e.co2Kg;
     i.enterprises++;
   }
-  return { totalTce: reports.reduce((s, e) => s + e.totalTce, 0), totalTceOtherBasis: reports.reduce((s, e) => s + e.totalTceOtherBasis, 0), co2Kg: reports.reduce((s, e) => s + e.co2Kg, 0), byCarrier, byIndustry };
+  return {
+    totalTce: reports.reduce((s, e) => s + e.totalTce, 0),
+    totalTceOtherBasis: reports.reduce((s, e) => s + e.totalTceOtherBasis, 0),
+    co2Kg: reports.reduce((s, e) => s + e.co2Kg, 0),
+    byCarrier,
+    byIndustry,
+  };
 }
 
 /** 能效领跑者: within each industry, lowest unit consumption (or, without it, intensity) first. */
 function rankingOf(reports: readonly EnterpriseReport[], configs: readonly EnterpriseConfig[]): RankingEntry[] {
-  interface Candidate { e: EnterpriseReport; metric: RankingEntry['metric']; value: number; unit: string }
+  interface Candidate {
+    e: EnterpriseReport;
+    metric: RankingEntry['metric'];
+    value: number;
+    unit: string;
+  }
   const entries = reports.flatMap((e): Candidate[] => {
     if (e.tariff?.unitConsumption != null) return [{ e, metric: 'unit-consumption', value: e.tariff.unitConsumption, unit: e.tariff.unit }];
     if (e.intensity?.intensity != null) return [{ e, metric: 'intensity', value: e.intensity.intensity, unit: 'tce/万元 (10^4 yuan)' }];
@@ -159,15 +241,29 @@ function rankingOf(reports: readonly EnterpriseReport[], configs: readonly Enter
     groups.set(k, [...(groups.get(k) ?? []), x]);
   }
   const order = new Map(configs.map((c, i) => [c.id, i]));
-  return [...groups.values()].flatMap((g) => g.sort((a, b) => a.value - b.value || (order.get(a.e.id) ?? 0) - (order.get(b.e.id) ?? 0))
-    .map((x, i) => ({ industry: x.e.industry, industryName: x.e.industryName, rank: i + 1, enterprise: x.e.id, name: x.e.name, metric: x.metric, value: x.value, unit: x.unit })));
+  return [...groups.values()].flatMap((g) =>
+    g
+      .sort((a, b) => a.value - b.value || (order.get(a.e.id) ?? 0) - (order.get(b.e.id) ?? 0))
+      .map((x, i) => ({
+        industry: x.e.industry,
+        industryName: x.e.industryName,
+        rank: i + 1,
+        enterprise: x.e.id,
+        name: x.e.name,
+        metric: x.metric,
+        value: x.value,
+        unit: x.unit,
+      })),
+  );
 }
 
 function concentrationOf(reports: readonly EnterpriseReport[]): MonthlyReport['concentration'] {
   const total = reports.reduce((s, e) => s + e.totalTce, 0);
   const sorted = [...reports].sort((a, b) => b.totalTce - a.totalTce);
-  return [1, 3, 5].filter((n) => n <= sorted.length).map((n) => {
-    const top = sorted.slice(0, n);
-    return { top: n, share: total === 0 ? 0 : top.reduce((s, e) => s + e.totalTce, 0) / total, enterprises: top.map((e) => e.id) };
-  });
+  return [1, 3, 5]
+    .filter((n) => n <= sorted.length)
+    .map((n) => {
+      const top = sorted.slice(0, n);
+      return { top: n, share: total === 0 ? 0 : top.reduce((s, e) => s + e.totalTce, 0) / total, enterprises: top.map((e) => e.id) };
+    });
 }

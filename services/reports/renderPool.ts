@@ -59,10 +59,15 @@ export interface RenderPoolStats {
 
 /** Every slot busy and the queue full: come back later (maps to 503 through its `-unavailable` code). */
 export class ReportRenderBusyError extends AppError {
-  constructor(readonly retryAfterSeconds: number, stats: RenderPoolStats) {
-    super('report-rendering-unavailable',
+  constructor(
+    readonly retryAfterSeconds: number,
+    stats: RenderPoolStats,
+  ) {
+    super(
+      'report-rendering-unavailable',
       `${stats.active} reports are being rendered and ${stats.queued} are waiting (at most ${stats.concurrency} and ${stats.queueLimit}); retry after the time in the Retry-After header`,
-      { retryable: true, context: { active: stats.active, queued: stats.queued, retryAfterSeconds } });
+      { retryable: true, context: { active: stats.active, queued: stats.queued, retryAfterSeconds } },
+    );
   }
 }
 
@@ -71,8 +76,15 @@ const DEFAULT_IDLE_MS = 60_000;
 const INITIAL_RENDER_MS = 2_000;
 const MAX_RETRY_AFTER_S = 120;
 
-interface Pending { resolve: (answer: RenderAnswer) => void; reject: (err: Error) => void }
-interface PooledWorker { readonly worker: Worker; pending?: Pending; idleTimer?: NodeJS.Timeout }
+interface Pending {
+  resolve: (answer: RenderAnswer) => void;
+  reject: (err: Error) => void;
+}
+interface PooledWorker {
+  readonly worker: Worker;
+  pending?: Pending;
+  idleTimer?: NodeJS.Timeout;
+}
 
 export class ReportRenderPool {
   private readonly mode: RenderMode;
@@ -87,12 +99,16 @@ export class ReportRenderPool {
   private closed = false;
 
   constructor(private readonly options: RenderPoolOptions) {
-    if (!Number.isInteger(options.concurrency) || options.concurrency < 1) throw new RangeError(`report render concurrency must be an integer >= 1, got ${options.concurrency}`);
-    if (!Number.isInteger(options.queue) || options.queue < 0) throw new RangeError(`report render queue must be an integer >= 0, got ${options.queue}`);
+    if (!Number.isInteger(options.concurrency) || options.concurrency < 1)
+      throw new RangeError(`report render concurrency must be an integer >= 1, got ${options.concurrency}`);
+    if (!Number.isInteger(options.queue) || options.queue < 0)
+      throw new RangeError(`report render queue must be an integer >= 0, got ${options.queue}`);
     this.workerEntry = options.mode === 'in-thread' ? undefined : locateWorker();
     this.mode = this.workerEntry ? 'worker' : 'in-thread';
     if (options.mode !== 'in-thread' && !this.workerEntry) {
-      options.logger?.warn('no report worker found (neither a built renderWorker.js nor tsx for the sources): rendering reports in the main thread, bounded by the same limits');
+      options.logger?.warn(
+        'no report worker found (neither a built renderWorker.js nor tsx for the sources): rendering reports in the main thread, bounded by the same limits',
+      );
     }
   }
 
@@ -104,8 +120,13 @@ export class ReportRenderPool {
 
   stats(): RenderPoolStats {
     return {
-      mode: this.mode, concurrency: this.options.concurrency, queueLimit: this.options.queue,
-      active: this.active, queued: this.waiting.length, workers: this.alive.size, ...this.counts,
+      mode: this.mode,
+      concurrency: this.options.concurrency,
+      queueLimit: this.options.queue,
+      active: this.active,
+      queued: this.waiting.length,
+      workers: this.alive.size,
+      ...this.counts,
     };
   }
 
@@ -115,11 +136,13 @@ export class ReportRenderPool {
     const workers = [...this.alive];
     this.alive.clear();
     this.idle.length = 0;
-    await Promise.all(workers.map(async (w) => {
-      clearTimeout(w.idleTimer);
-      w.pending?.reject(new AppError('report-rendering-unavailable', 'the service is stopping', { retryable: true }));
-      await w.worker.terminate();
-    }));
+    await Promise.all(
+      workers.map(async (w) => {
+        clearTimeout(w.idleTimer);
+        w.pending?.reject(new AppError('report-rendering-unavailable', 'the service is stopping', { retryable: true }));
+        await w.worker.terminate();
+      }),
+    );
   }
 
   private async run(report: MonthlyReport, format: ReportFormat, language: 'zh-CN' | 'en', refuse: boolean) {
@@ -127,7 +150,9 @@ export class ReportRenderPool {
     await this.acquire(refuse);
     const started = performance.now();
     try {
-      const out = this.workerEntry ? await this.inWorker(this.workerEntry, { id: this.nextId++, report, format, language }) : await inThread(report, format, language);
+      const out = this.workerEntry
+        ? await this.inWorker(this.workerEntry, { id: this.nextId++, report, format, language })
+        : await inThread(report, format, language);
       this.counts.rendered++;
       if (this.workerEntry) this.counts.renderedInWorker++;
       // Moving average of render time, for the Retry-After estimate.
@@ -176,8 +201,13 @@ export class ReportRenderPool {
     });
     pooled.pending = undefined;
     this.parkIdle(pooled);
-    if (!answer.ok) throw new AppError(answer.code, answer.message, { retryable: answer.retryable, context: { ...answer.context, renderedIn: 'worker' } });
-    return { body: Buffer.from(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength), contentType: answer.contentType, extension: answer.extension };
+    if (!answer.ok)
+      throw new AppError(answer.code, answer.message, { retryable: answer.retryable, context: { ...answer.context, renderedIn: 'worker' } });
+    return {
+      body: Buffer.from(answer.body.buffer, answer.body.byteOffset, answer.body.byteLength),
+      contentType: answer.contentType,
+      extension: answer.extension,
+    };
   }
 
   private spawn(entry: { file: string; execArgv?: string[] }): PooledWorker {
@@ -244,13 +274,15 @@ export function renderPoolOptionsFromEnv(env: NodeJS.ProcessEnv): Pick<RenderPoo
     const text = env[name];
     if (text === undefined || text === '') return fallback;
     const value = /^\d+$/.test(text) ? Number(text) : NaN;
-    if (!(value >= min && value <= max)) throw new ConfigError('(environment)', [{ path: name, message: `expected an integer from ${min} to ${max}, got "${text}"` }]);
+    if (!(value >= min && value <= max))
+      throw new ConfigError('(environment)', [{ path: name, message: `expected an integer from ${min} to ${max}, got "${text}"` }]);
     return value;
   };
   // Keep a core for the event loop (HTTP, MQTT): one render thread on two cores.
   const concurrency = integer('REPORT_CONCURRENCY', Math.max(1, Math.min(2, os.availableParallelism() - 1)), 1, 16);
   const queue = integer('REPORT_QUEUE', 4, 0, 1000);
   const modeText = env.REPORT_RENDER === undefined || env.REPORT_RENDER === '' ? 'worker' : env.REPORT_RENDER;
-  if (modeText !== 'worker' && modeText !== 'in-thread') throw new ConfigError('(environment)', [{ path: 'REPORT_RENDER', message: `expected worker or in-thread, got "${modeText}"` }]);
+  if (modeText !== 'worker' && modeText !== 'in-thread')
+    throw new ConfigError('(environment)', [{ path: 'REPORT_RENDER', message: `expected worker or in-thread, got "${modeText}"` }]);
   return { concurrency, queue, mode: modeText };
 }

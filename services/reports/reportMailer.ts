@@ -21,10 +21,17 @@ export class ReportMailer implements ReportSink {
     private readonly options: { smtpUrl: string; from: string; recipients: readonly string[]; language: 'zh-CN' | 'en' },
     private readonly deps: { render: RenderReport; deliveries: DeliveryLog; logger: Logger; now: () => number },
   ) {
-    this.queue = new DeliveryQueue({ maxAttempts: 6, retryBaseMs: 5000, retryMaxMs: 600_000 }, {
-      logger: deps.logger, deliveries: deps.deliveries, now: deps.now, random: Math.random,
-      isRetryable: isRetryableSmtpError, scrub: (m) => scrubSecrets(m, options.smtpUrl),
-    });
+    this.queue = new DeliveryQueue(
+      { maxAttempts: 6, retryBaseMs: 5000, retryMaxMs: 600_000 },
+      {
+        logger: deps.logger,
+        deliveries: deps.deliveries,
+        now: deps.now,
+        random: Math.random,
+        isRetryable: isRetryableSmtpError,
+        scrub: (m) => scrubSecrets(m, options.smtpUrl),
+      },
+    );
   }
 
   async start(): Promise<void> {
@@ -45,20 +52,34 @@ export class ReportMailer implements ReportSink {
       ? `${report.month} 重点用能单位能耗月报（第 ${report.revision} 版）`
       : `Energy consumption report ${report.month} (revision ${report.revision})`;
     this.queue.enqueue({
-      channel: 'email', target: this.options.recipients.join(', '), subject, alarmIds: [],
+      channel: 'email',
+      target: this.options.recipients.join(', '),
+      subject,
+      alarmIds: [],
       send: async () => {
         if (!this.transport) throw new Error('report mailer is not started');
-        const [pdf, xlsx] = await Promise.all([this.deps.render(report, 'pdf', this.options.language), this.deps.render(report, 'xlsx', this.options.language)]);
+        const [pdf, xlsx] = await Promise.all([
+          this.deps.render(report, 'pdf', this.options.language),
+          this.deps.render(report, 'xlsx', this.options.language),
+        ]);
         const name = `energy-report-${report.month}-r${report.revision}`;
         await this.transport.sendMail({
-          from: this.options.from, to: [...this.options.recipients], subject,
+          from: this.options.from,
+          to: [...this.options.recipients],
+          subject,
           text: zh
             ? `${report.month}（${report.timezone}）能耗月报第 ${report.revision} 版，SHA-256 ${report.sha256}。${report.revisionNote ?? ''}`
             : `Monthly report ${report.month} (${report.timezone}), revision ${report.revision}, SHA-256 ${report.sha256}. ${report.revisionNote ?? ''}`,
-          attachments: [{ filename: `${name}.pdf`, content: pdf.body, contentType: pdf.contentType }, { filename: `${name}.xlsx`, content: xlsx.body, contentType: xlsx.contentType }],
+          attachments: [
+            { filename: `${name}.pdf`, content: pdf.body, contentType: pdf.contentType },
+            { filename: `${name}.xlsx`, content: xlsx.body, contentType: xlsx.contentType },
+          ],
         });
       },
     });
-    this.deps.logger.info({ month: report.month, revision: report.revision, smtp: redactUrl(this.options.smtpUrl) }, 'monthly report queued for mail');
+    this.deps.logger.info(
+      { month: report.month, revision: report.revision, smtp: redactUrl(this.options.smtpUrl) },
+      'monthly report queued for mail',
+    );
   }
 }

@@ -27,18 +27,26 @@ export function revisionNote(before: MonthlyReport, after: MonthlyReport): strin
     if (!old) lines.push(`${e.id}: new`);
     else if (JSON.stringify(old) !== JSON.stringify(e)) lines.push(`${e.id}: totalTce ${fmt(old.totalTce)} -> ${fmt(e.totalTce)} tce`);
   }
-  if (Math.abs(before.totals.totalTce - after.totals.totalTce) > 0) lines.push(`district: totalTce ${fmt(before.totals.totalTce)} -> ${fmt(after.totals.totalTce)} tce`);
+  if (Math.abs(before.totals.totalTce - after.totals.totalTce) > 0)
+    lines.push(`district: totalTce ${fmt(before.totals.totalTce)} -> ${fmt(after.totals.totalTce)} tce`);
   return `revision ${after.revision} replaces ${before.revision} (sha256 ${before.sha256.slice(0, 12)}…): ${lines.join('; ') || 'ranking or completeness changed'}`;
 }
 
 export class ReportService {
   private tasks: ScheduledTask[] = [];
 
-  constructor(private readonly deps: {
-    config: Config; builder: MonthlyReportBuilder; archive: MonthlyReportArchive; sinks: readonly ReportSink[]; logger: Logger; now?: () => number;
-    /** The scheduled jobs run only while this says so (the lease, services/store/state/lease.ts); default always. */
-    active?: () => boolean;
-  }) {}
+  constructor(
+    private readonly deps: {
+      config: Config;
+      builder: MonthlyReportBuilder;
+      archive: MonthlyReportArchive;
+      sinks: readonly ReportSink[];
+      logger: Logger;
+      now?: () => number;
+      /** The scheduled jobs run only while this says so (the lease, services/store/state/lease.ts); default always. */
+      active?: () => boolean;
+    },
+  ) {}
 
   async start(): Promise<void> {
     const timezone = this.deps.config.timezone;

@@ -130,7 +130,10 @@ export function daysOf(from: number, to: number, calendar: DayCalendar): number[
 
 /** Adds `from`'s (day, meter) pairs to `into` (the pending set of a coalesced refresh). */
 export function mergeTouched(into: TouchedDays, from: TouchedDays): void {
-  for (const [level, source] of [['hours', from.hours], ['readings', from.readings]] as const) {
+  for (const [level, source] of [
+    ['hours', from.hours],
+    ['readings', from.readings],
+  ] as const) {
     for (const [day, meters] of source) {
       const target = into[level].get(day);
       if (target) for (const [id, key] of meters) target.set(id, key);

@@ -16,7 +16,10 @@
 import type { Reading } from '../energy/reading';
 import type { Every } from '../energy/time';
 
-export interface MeterKey { readonly enterprise: string; readonly meter: string }
+export interface MeterKey {
+  readonly enterprise: string;
+  readonly meter: string;
+}
 
 /** A meter as one string, for map keys (NUL cannot occur in ids). */
 export function meterKeyId(enterprise: string, meter: string): string {
@@ -81,7 +84,11 @@ export interface LatestOptions {
   readonly since?: number;
 }
 
-export interface ReadingCount { readonly enterprise: string; readonly meter: string; readonly count: number }
+export interface ReadingCount {
+  readonly enterprise: string;
+  readonly meter: string;
+  readonly count: number;
+}
 
 /** What rebuildRollups did, for the log and the operator. */
 export interface RollupRebuild {
@@ -94,7 +101,12 @@ export interface RollupRebuild {
   readonly ms: number;
 }
 
-export interface StoreHealth { readonly ok: boolean; readonly kind: string; readonly version?: string; readonly detail?: string }
+export interface StoreHealth {
+  readonly ok: boolean;
+  readonly kind: string;
+  readonly version?: string;
+  readonly detail?: string;
+}
 
 export interface TimeSeriesStore {
   readonly kind: 'sqlite' | 'influxdb';

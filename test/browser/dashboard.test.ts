@@ -22,7 +22,8 @@ const maybe = available ? describe : describe.skip;
 
 const config = aluminiumDistrict({ cementQuotaTce: 10 });
 
-const rowText = async (w: WatchedPage, selector: string): Promise<string[]> => w.page.$$eval(selector, (rows) => rows.map((r) => (r.textContent ?? '').replace(/\s+/g, ' ').trim()));
+const rowText = async (w: WatchedPage, selector: string): Promise<string[]> =>
+  w.page.$$eval(selector, (rows) => rows.map((r) => (r.textContent ?? '').replace(/\s+/g, ' ').trim()));
 
 async function signIn(w: WatchedPage, baseUrl: string, token: string): Promise<void> {
   await w.page.goto(`${baseUrl}/`);
@@ -79,10 +80,15 @@ maybe('dashboard in Chromium', () => {
     // Alarms page first, empty, then the data arrives and the rules run: rows appear without a reload.
     await officer.page.click('nav a[href="#/alarms"]');
     await officer.page.waitForSelector('#no-alarms');
-    await officer.page.evaluate(() => { (window as unknown as { notReloaded: boolean }).notReloaded = true; });
+    await officer.page.evaluate(() => {
+      (window as unknown as { notReloaded: boolean }).notReloaded = true;
+    });
     await officer.page.waitForSelector('#live-state.on');
     await publishSmelterDay(svc, broker.url);
-    await publish('energy/cem01/e-main', [{ ts: '2026-03-01T00:00:00+08:00', value: 0 }, { ts: '2026-03-02T00:00:00+08:00', value: 100_000 }]);
+    await publish('energy/cem01/e-main', [
+      { ts: '2026-03-01T00:00:00+08:00', value: 0 },
+      { ts: '2026-03-02T00:00:00+08:00', value: 100_000 },
+    ]);
     await eventually(async () => {
       await svc.settle();
       const res = await svc.get('/api/enterprises/cem01/consumption?every=1mo&from=2026-03-01&to=2026-04-01');
@@ -107,7 +113,10 @@ maybe('dashboard in Chromium', () => {
       const all = (await svc.get('/api/alarms?state=all')).body as { id: number; state: string; acknowledgedBy: string | null }[];
       expect(all.find((a) => a.id === target.id)).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'officer' });
     });
-    await officer.page.waitForFunction((id) => !document.querySelector(`button.ack[data-alarm="${id}"]`) && document.querySelectorAll('button.ack').length === 2, target.id);
+    await officer.page.waitForFunction(
+      (id) => !document.querySelector(`button.ack[data-alarm="${id}"]`) && document.querySelectorAll('button.ack').length === 2,
+      target.id,
+    );
 
     // The district table: lights, figures with units, sortable by keyboard.
     await officer.page.click('nav a[href="#/"]');
@@ -136,10 +145,18 @@ maybe('dashboard in Chromium', () => {
     await officer.page.click('#enterprise-table a[href="#/enterprise/alu01"]');
     await officer.page.waitForSelector('#meter-table tbody tr[data-meter="e-main"]');
     expect(await officer.page.textContent('#meter-table tbody tr[data-meter="e-main"] .reading-value')).toBe('1,400,000 kWh');
-    await officer.page.waitForFunction(() => document.querySelectorAll('#chart-hourly canvas, #chart-daily canvas, #chart-ytd canvas, #chart-unit canvas').length >= 4);
-    await officer.page.evaluate(() => { (window as unknown as { notReloaded: boolean }).notReloaded = true; });
+    await officer.page.waitForFunction(
+      () => document.querySelectorAll('#chart-hourly canvas, #chart-daily canvas, #chart-ytd canvas, #chart-unit canvas').length >= 4,
+    );
+    await officer.page.evaluate(() => {
+      (window as unknown as { notReloaded: boolean }).notReloaded = true;
+    });
     await publish('energy/alu01/e-main', { ts: '2026-03-02T00:45:00+08:00', value: 1_400_500 });
-    await officer.page.waitForFunction(() => document.querySelector('#meter-table tr[data-meter="e-main"] .reading-value')?.textContent === '1,400,500 kWh', undefined, { timeout: 15_000 });
+    await officer.page.waitForFunction(
+      () => document.querySelector('#meter-table tr[data-meter="e-main"] .reading-value')?.textContent === '1,400,500 kWh',
+      undefined,
+      { timeout: 15_000 },
+    );
     expect(await officer.page.textContent('#meter-table tr[data-meter="e-main"] .reading-time')).toBe('2026-03-02 00:45');
     expect(await officer.page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
     const page = await officer.page.textContent('main');
@@ -168,7 +185,9 @@ maybe('dashboard in Chromium', () => {
     await officer.page.click('nav a[href="#/"]');
     await officer.page.waitForSelector('#enterprise-table');
     await officer.page.click('#lang-switch');
-    await officer.page.waitForFunction(() => document.documentElement.lang === 'en' && document.querySelector('nav')?.textContent?.includes('Alarms'));
+    await officer.page.waitForFunction(
+      () => document.documentElement.lang === 'en' && document.querySelector('nav')?.textContent?.includes('Alarms'),
+    );
     // The header switches at once; the page is redrawn when its data is back.
     await officer.page.waitForFunction(() => document.querySelector('#enterprise-table thead')?.textContent?.includes('Enterprise'));
     expect((await rowText(officer, '#enterprise-table tbody tr')).join(' ')).toContain('red');
@@ -191,7 +210,10 @@ maybe('dashboard in Chromium', () => {
     await auditor.page.waitForSelector('#alarm-table tbody tr');
     expect(await auditor.page.locator('button.ack').count()).toBe(0);
     const active = (await svc.get('/api/alarms?state=active')).body as { id: number }[];
-    const ack = await fetch(`${svc.baseUrl}/api/alarms/${active[0]!.id}/ack`, { method: 'POST', headers: { cookie: await cookieHeader(auditor), 'x-requested-with': 'test' } });
+    const ack = await fetch(`${svc.baseUrl}/api/alarms/${active[0]!.id}/ack`, {
+      method: 'POST',
+      headers: { cookie: await cookieHeader(auditor), 'x-requested-with': 'test' },
+    });
     expect(ack.status).toBe(403);
 
     const manager = await open({ width: 820, height: 1180 }); // a tablet held upright
@@ -199,7 +221,9 @@ maybe('dashboard in Chromium', () => {
     await manager.page.waitForSelector('#meter-table');
     expect(manager.page.url()).toContain('#/enterprise/alu01');
     const cookie = await cookieHeader(manager);
-    const overview = await (await fetch(`${svc.baseUrl}/api/district/overview`, { headers: { cookie } })).json() as { enterprises: { id: string }[] };
+    const overview = (await (await fetch(`${svc.baseUrl}/api/district/overview`, { headers: { cookie } })).json()) as {
+      enterprises: { id: string }[];
+    };
     expect(overview.enterprises.map((e) => e.id)).toEqual(['alu01']);
     expect((await fetch(`${svc.baseUrl}/api/enterprises/cem01`, { headers: { cookie } })).status).toBe(404);
     await manager.screenshot('dashboard-enterprise-tablet');

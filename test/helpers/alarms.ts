@@ -8,9 +8,24 @@ export function transitionFactory(firstId: number): (over?: Partial<Alarm>, kind
   let nextId = firstId;
   return (over = {}, kind = 'raised') => {
     const alarm: Alarm = {
-      id: nextId++, type: 'quota', enterprise: 'alu01', meter: null, severity: 'critical', state: 'active', value: 52340.5, threshold: 52000, unit: 'tce',
-      periodFrom: '2026-01-01T00:00:00+08:00', periodTo: '2026-11-28T08:00:00+08:00', raisedAt: TRANSITION_AT, updatedAt: TRANSITION_AT, clearedAt: null,
-      acknowledgedAt: null, acknowledgedBy: null, message: '', ...over,
+      id: nextId++,
+      type: 'quota',
+      enterprise: 'alu01',
+      meter: null,
+      severity: 'critical',
+      state: 'active',
+      value: 52340.5,
+      threshold: 52000,
+      unit: 'tce',
+      periodFrom: '2026-01-01T00:00:00+08:00',
+      periodTo: '2026-11-28T08:00:00+08:00',
+      raisedAt: TRANSITION_AT,
+      updatedAt: TRANSITION_AT,
+      clearedAt: null,
+      acknowledgedAt: null,
+      acknowledgedBy: null,
+      message: '',
+      ...over,
     };
     return { kind, alarm, at: TRANSITION_AT };
   };

@@ -16,14 +16,23 @@ export function aluminiumDistrict(options: { cementQuotaTce: number; notify?: Co
     auth: authSection(),
     enterprises: [
       {
-        id: 'alu01', name: '重庆示例铝业有限公司', industry: '3216', tariff: 'aluminium-2025',
+        id: 'alu01',
+        name: '重庆示例铝业有限公司',
+        industry: '3216',
+        tariff: 'aluminium-2025',
         quotas: [{ year: 2026, totalTce: 50 }],
         meters: [
           { id: 'e-main', name: '总电能表', carrier: 'electricity', unit: 'kWh', kind: 'counter', intervalSeconds: 900 },
           { id: 'out', carrier: 'product', product: 'aluminium_liquid', unit: 't', kind: 'counter', intervalSeconds: 900 },
         ],
       },
-      { id: 'cem01', name: '测试水泥', industry: '3011', quotas: [{ year: 2026, totalTce: options.cementQuotaTce }], meters: [{ id: 'e-main', carrier: 'electricity', unit: 'kWh', kind: 'counter' }] },
+      {
+        id: 'cem01',
+        name: '测试水泥',
+        industry: '3011',
+        quotas: [{ year: 2026, totalTce: options.cementQuotaTce }],
+        meters: [{ id: 'e-main', carrier: 'electricity', unit: 'kWh', kind: 'counter' }],
+      },
     ],
     tariffs: [{ id: 'aluminium-2025', scheme: 'step', basis: 'ytd', threshold: 13300, step: 20, markupPerStep: 0.01 }],
     ...(options.notify && { notify: options.notify }),
@@ -40,8 +49,10 @@ export async function publish(brokerUrl: string, topic: string, payload: unknown
 /** The smelter's 1 March (400,000 kWh, 30 t), published and stored. */
 export async function publishSmelterDay(svc: RunningApp, brokerUrl: string): Promise<void> {
   await publish(brokerUrl, 'energy/alu01', [
-    { meter: 'e-main', ts: '2026-03-01T00:00:00+08:00', value: 1_000_000 }, { meter: 'e-main', ts: '2026-03-02T00:00:00+08:00', value: 1_400_000 },
-    { meter: 'out', ts: '2026-03-01T00:00:00+08:00', value: 500 }, { meter: 'out', ts: '2026-03-02T00:00:00+08:00', value: 530 },
+    { meter: 'e-main', ts: '2026-03-01T00:00:00+08:00', value: 1_000_000 },
+    { meter: 'e-main', ts: '2026-03-02T00:00:00+08:00', value: 1_400_000 },
+    { meter: 'out', ts: '2026-03-01T00:00:00+08:00', value: 500 },
+    { meter: 'out', ts: '2026-03-02T00:00:00+08:00', value: 530 },
   ]);
   await eventually(async () => {
     await svc.settle();

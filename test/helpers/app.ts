@@ -46,10 +46,21 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-export async function startApp(config: Config, overrides: Partial<Connections> = {}, options: { now?: () => number; dataDir?: string; clientId?: string } = {}): Promise<RunningApp> {
+export async function startApp(
+  config: Config,
+  overrides: Partial<Connections> = {},
+  options: { now?: () => number; dataDir?: string; clientId?: string } = {},
+): Promise<RunningApp> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'energy-app-'));
   const connections: Connections = {
-    configPath: 'test', isDemo: false, embeddedBrokerPort: 0, mqttClientId: options.clientId ?? `energy-monitor-test-${process.pid}-${Math.random()}`, httpPort: 0, dataDir, publicUrl: 'http://localhost', ...overrides,
+    configPath: 'test',
+    isDemo: false,
+    embeddedBrokerPort: 0,
+    mqttClientId: options.clientId ?? `energy-monitor-test-${process.pid}-${Math.random()}`,
+    httpPort: 0,
+    dataDir,
+    publicUrl: 'http://localhost',
+    ...overrides,
   };
   const logger = process.env.TEST_LOGS ? createLogger({ level: 'debug' }) : silentLogger();
   const app = new App({ config, connections, simulate: false }, { logger, ...(options.now && { now: options.now }) });
@@ -65,8 +76,10 @@ export async function startApp(config: Config, overrides: Partial<Connections> =
     return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined };
   };
   return {
-    app, baseUrl, dataDir,
-    mqttUrl: app.broker ? `mqtt://127.0.0.1:${app.broker.port}` : overrides.mqttUrl ?? '',
+    app,
+    baseUrl,
+    dataDir,
+    mqttUrl: app.broker ? `mqtt://127.0.0.1:${app.broker.port}` : (overrides.mqttUrl ?? ''),
     get: (p, token = TOKENS.admin) => call('GET', p, undefined, token),
     post: (p, body, token = TOKENS.admin) => call('POST', p, body, token),
     put: (p, body, token = TOKENS.admin) => call('PUT', p, body, token),

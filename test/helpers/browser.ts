@@ -37,7 +37,10 @@ export async function watchedPage(browser: Browser, viewport = { width: 1366, he
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('request', (r) => requests.push(r.url()));
   return {
-    page, context, errors, requests,
+    page,
+    context,
+    errors,
+    requests,
     screenshot: async (name) => {
       const file = path.join(ARTIFACTS, `${name}.png`);
       await page.screenshot({ path: file, fullPage: true });

@@ -33,15 +33,18 @@ export class ComposeInterpolationError extends Error {}
 
 /** Interpolates one string the way compose does. */
 export function interpolate(text: string, vars: Readonly<Record<string, string>>): string {
-  return text.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (match, name?: string, colon?: string, op?: string, arg?: string, bare?: string) => {
-    if (match === '$$') return '$';
-    if (bare !== undefined) return vars[bare] ?? '';
-    const value = vars[name!];
-    const unset = value === undefined || (colon === ':' && value === '');
-    if (op === '?' && unset) throw new ComposeInterpolationError(`${name!}: ${arg ?? ''}`);
-    if (op === '-' && unset) return arg ?? '';
-    return value ?? '';
-  });
+  return text.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (match, name?: string, colon?: string, op?: string, arg?: string, bare?: string) => {
+      if (match === '$$') return '$';
+      if (bare !== undefined) return vars[bare] ?? '';
+      const value = vars[name!];
+      const unset = value === undefined || (colon === ':' && value === '');
+      if (op === '?' && unset) throw new ComposeInterpolationError(`${name!}: ${arg ?? ''}`);
+      if (op === '-' && unset) return arg ?? '';
+      return value ?? '';
+    },
+  );
 }
 
 function interpolateDeep(value: unknown, vars: Readonly<Record<string, string>>): unknown {

@@ -11,7 +11,10 @@ export function testConfig(overrides: Partial<ConfigInput> = {}): Config {
     timezone: 'Asia/Shanghai',
     enterprises: [
       {
-        id: 'alu01', name: '测试铝业', industry: '3216', quotas: [{ year: 2026, totalTce: 52000 }],
+        id: 'alu01',
+        name: '测试铝业',
+        industry: '3216',
+        quotas: [{ year: 2026, totalTce: 52000 }],
         meters: [
           { id: 'e-main', carrier: 'electricity', unit: 'kWh', kind: 'counter', multiplier: 2, rollover: 1000, intervalSeconds: 900 },
           { id: 'e-pot', carrier: 'electricity', unit: 'kW', kind: 'power', intervalSeconds: 900 },
@@ -20,7 +23,9 @@ export function testConfig(overrides: Partial<ConfigInput> = {}): Config {
         ],
       },
       {
-        id: 'cem01', name: '测试水泥', industry: '3011',
+        id: 'cem01',
+        name: '测试水泥',
+        industry: '3011',
         meters: [{ id: 'e-main', carrier: 'electricity', unit: 'kWh', kind: 'counter' }],
       },
     ],

@@ -54,7 +54,9 @@ async function spawnServer(name: string, bin: string, args: readonly string[], d
   let exited: Promise<void>;
   const launch = async (): Promise<void> => {
     child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const collect = (chunk: Buffer): void => { output = (output + chunk.toString()).slice(-4000); };
+    const collect = (chunk: Buffer): void => {
+      output = (output + chunk.toString()).slice(-4000);
+    };
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);
     exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -84,8 +86,12 @@ async function spawnServer(name: string, bin: string, args: readonly string[], d
   }
   return {
     url,
-    pause: () => { child.kill('SIGSTOP'); },
-    resume: () => { child.kill('SIGCONT'); },
+    pause: () => {
+      child.kill('SIGSTOP');
+    },
+    resume: () => {
+      child.kill('SIGCONT');
+    },
     down: kill,
     up: launch,
     stop,
@@ -107,13 +113,25 @@ export async function startInfluxd(): Promise<InfluxdHandle | undefined> {
   const config = [
     'reporting-disabled = true',
     `bind-address = "127.0.0.1:${rpcPort}"`,
-    '[meta]', `  dir = "${path.join(dir, 'meta')}"`, '  logging-enabled = false',
-    '[data]', `  dir = "${path.join(dir, 'data')}"`, `  wal-dir = "${path.join(dir, 'wal')}"`,
-    '  query-log-enabled = false', '  trace-logging-enabled = false',
-    '[http]', `  bind-address = "127.0.0.1:${httpPort}"`, '  log-enabled = false', '  auth-enabled = false',
-    '[logging]', '  level = "error"', '  suppress-logo = true',
-    '[monitor]', '  store-enabled = false',
-    '[continuous_queries]', '  enabled = false',
+    '[meta]',
+    `  dir = "${path.join(dir, 'meta')}"`,
+    '  logging-enabled = false',
+    '[data]',
+    `  dir = "${path.join(dir, 'data')}"`,
+    `  wal-dir = "${path.join(dir, 'wal')}"`,
+    '  query-log-enabled = false',
+    '  trace-logging-enabled = false',
+    '[http]',
+    `  bind-address = "127.0.0.1:${httpPort}"`,
+    '  log-enabled = false',
+    '  auth-enabled = false',
+    '[logging]',
+    '  level = "error"',
+    '  suppress-logo = true',
+    '[monitor]',
+    '  store-enabled = false',
+    '[continuous_queries]',
+    '  enabled = false',
     '',
   ].join('\n');
   const configFile = path.join(dir, 'influxdb.conf');
@@ -122,8 +140,9 @@ export async function startInfluxd(): Promise<InfluxdHandle | undefined> {
 }
 
 export function findVictoriaMetrics(): string | undefined {
-  return [process.env.VICTORIA_METRICS_BIN, '/usr/bin/victoria-metrics', '/usr/local/bin/victoria-metrics']
-    .find((p): p is string => p !== undefined && p !== '' && existsSync(p));
+  return [process.env.VICTORIA_METRICS_BIN, '/usr/bin/victoria-metrics', '/usr/local/bin/victoria-metrics'].find(
+    (p): p is string => p !== undefined && p !== '' && existsSync(p),
+  );
 }
 
 /**

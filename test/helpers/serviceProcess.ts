@@ -25,11 +25,21 @@ export interface HealthBody {
   ingest: { pending: number; messages: number; stored: number; quarantined: number; storeFailures: number };
   process: { rssMb: number; heapUsedMb: number };
   /** Shard, role and lease (services/scaleOut.ts). */
-  scaleOut: { role: string; shard?: string; sharedGroup?: string; rulesActive: boolean; lease?: { held: boolean; holder: string; currentHolder?: string } };
+  scaleOut: {
+    role: string;
+    shard?: string;
+    sharedGroup?: string;
+    rulesActive: boolean;
+    lease?: { held: boolean; holder: string; currentHolder?: string };
+  };
 }
 
 export async function startServiceProcess(options: {
-  configFile: string; dataDir: string; env: Record<string, string>; logFile: string; httpPort?: number;
+  configFile: string;
+  dataDir: string;
+  env: Record<string, string>;
+  logFile: string;
+  httpPort?: number;
   /** Command-line arguments of services/main.ts, e.g. ['--shard', '0/2']. */
   args?: readonly string[];
   /** A staff bearer token: /healthz shows its details (lease holder, shared group, versions) only with one. */
@@ -37,11 +47,23 @@ export async function startServiceProcess(options: {
 }): Promise<ServiceProcess> {
   const httpPort = options.httpPort ?? (await freePort());
   const log = openSync(options.logFile, 'a');
-  const child: ChildProcess = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(PROJECT_ROOT, 'services', 'main.ts'), ...(options.args ?? [])], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, ENERGY_CONFIG: options.configFile, DATA_DIR: options.dataDir, HTTP_PORT: String(httpPort), SIMULATOR: 'off', LOG_LEVEL: 'info', ...options.env },
-    stdio: ['ignore', log, log],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--require', 'tsx/cjs', path.join(PROJECT_ROOT, 'services', 'main.ts'), ...(options.args ?? [])],
+    {
+      cwd: PROJECT_ROOT,
+      env: {
+        ...process.env,
+        ENERGY_CONFIG: options.configFile,
+        DATA_DIR: options.dataDir,
+        HTTP_PORT: String(httpPort),
+        SIMULATOR: 'off',
+        LOG_LEVEL: 'info',
+        ...options.env,
+      },
+      stdio: ['ignore', log, log],
+    },
+  );
   closeSync(log);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const baseUrl = `http://127.0.0.1:${httpPort}`;

@@ -11,7 +11,10 @@ const config = testConfig({
   auth: authSection(),
   enterprises: [
     {
-      id: 'alu01', name: '重庆示例铝业有限公司', industry: '3216', tariff: 'al',
+      id: 'alu01',
+      name: '重庆示例铝业有限公司',
+      industry: '3216',
+      tariff: 'al',
       // 100,000 kWh = 12.29 tce; by 2026-07-02 12:00 (f = 0.5) a cap of 20 tce gives share 0.6145, pace 1.229.
       quotas: [{ year: 2026, totalTce: 20, intensityLimit: 0.01 }],
       meters: [
@@ -32,10 +35,16 @@ describe('status, output and alarms API', () => {
     svc = await startApp(config, {}, { now: () => at('2026-07-02T12:00:00+08:00') });
     const gw = await mqtt.connectAsync(svc.mqttUrl, { username: 'alu01', password: MQTT_PASSWORDS.alu01, reconnectPeriod: 0 });
     // Registers at 1 March 00:00 and 2 March 00:00: 100,000 kWh and 7.4 t of aluminium that day.
-    await gw.publishAsync('energy/alu01', JSON.stringify([
-      { meter: 'e-main', ts: '2026-03-01T00:00:00+08:00', value: 0 }, { meter: 'e-main', ts: '2026-03-02T00:00:00+08:00', value: 100_000 },
-      { meter: 'out', ts: '2026-03-01T00:00:00+08:00', value: 0 }, { meter: 'out', ts: '2026-03-02T00:00:00+08:00', value: 7.4 },
-    ]), { qos: 1 });
+    await gw.publishAsync(
+      'energy/alu01',
+      JSON.stringify([
+        { meter: 'e-main', ts: '2026-03-01T00:00:00+08:00', value: 0 },
+        { meter: 'e-main', ts: '2026-03-02T00:00:00+08:00', value: 100_000 },
+        { meter: 'out', ts: '2026-03-01T00:00:00+08:00', value: 0 },
+        { meter: 'out', ts: '2026-03-02T00:00:00+08:00', value: 7.4 },
+      ]),
+      { qos: 1 },
+    );
     await gw.endAsync();
     await eventually(async () => {
       await svc.settle();
@@ -76,12 +85,20 @@ describe('status, output and alarms API', () => {
   it('evaluates threshold rules on each stored reading, without waiting for the cycle', async () => {
     const gw = await mqtt.connectAsync(svc.mqttUrl, { username: 'alu01', password: MQTT_PASSWORDS.alu01, reconnectPeriod: 0 });
     // 42,000 kW every minute from 11:55 to 12:00: above 40,000 kW for the whole 240 s before 12:00.
-    const minutes = [55, 56, 57, 58, 59].map((m) => ({ ts: `2026-07-02T11:${m}:00+08:00`, value: 42_000 })).concat([{ ts: '2026-07-02T12:00:00+08:00', value: 42_000 }]);
+    const minutes = [55, 56, 57, 58, 59]
+      .map((m) => ({ ts: `2026-07-02T11:${m}:00+08:00`, value: 42_000 }))
+      .concat([{ ts: '2026-07-02T12:00:00+08:00', value: 42_000 }]);
     await gw.publishAsync('energy/alu01/pot', JSON.stringify(minutes), { qos: 1 });
     await gw.endAsync();
     await eventually(async () => {
       await svc.settle();
-      const list = (await svc.get('/api/alarms?type=threshold')).body as { meter: string; severity: string; value: number; threshold: number; unit: string }[];
+      const list = (await svc.get('/api/alarms?type=threshold')).body as {
+        meter: string;
+        severity: string;
+        value: number;
+        threshold: number;
+        unit: string;
+      }[];
       expect(list).toEqual([expect.objectContaining({ meter: 'pot', severity: 'critical', value: 42_000, threshold: 40_000, unit: 'kW' })]);
     });
   });
@@ -90,7 +107,12 @@ describe('status, output and alarms API', () => {
     await svc.app.rules.evaluate(at('2026-07-02T12:00:00+08:00'));
     const list = await svc.get('/api/alarms');
     const alarms = list.body as { id: number; type: string; severity: string; state: string; enterprise: string; raisedAt: string }[];
-    expect(alarms.filter((a) => a.enterprise === 'alu01').map((a) => `${a.type} ${a.severity}`).sort()).toEqual(['intensity critical', 'quota critical', 'silence warning', 'silence warning', 'tariff warning', 'threshold critical']);
+    expect(
+      alarms
+        .filter((a) => a.enterprise === 'alu01')
+        .map((a) => `${a.type} ${a.severity}`)
+        .sort(),
+    ).toEqual(['intensity critical', 'quota critical', 'silence warning', 'silence warning', 'tariff warning', 'threshold critical']);
     // (both meters last reported on 2 March: silent for far more than 4 x 15 minutes)
     expect(alarms[0]!.raisedAt).toBe('2026-07-02T12:00:00.000+08:00');
     const quota = alarms.find((a) => a.type === 'quota')!;

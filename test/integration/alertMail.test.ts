@@ -18,7 +18,11 @@ const maybe = available ? describe : describe.skip;
 const config = aluminiumDistrict({
   cementQuotaTce: 100000,
   notify: {
-    from: '节能监测 <energy-monitor@example.org>', language: 'zh-CN', dashboardUrl: 'http://energy.example.org', digestWindowSeconds: 0.5, digestThreshold: 3,
+    from: '节能监测 <energy-monitor@example.org>',
+    language: 'zh-CN',
+    dashboardUrl: 'http://energy.example.org',
+    digestWindowSeconds: 0.5,
+    digestThreshold: 3,
     recipients: [
       { email: 'officer@example.org', severities: ['warning', 'critical'] },
       { email: 'plant-manager@example.org', enterprise: 'alu01' },
@@ -40,14 +44,24 @@ maybe('alert mail end to end', () => {
     broker = (await startMosquitto())!;
     influx = (await startInfluxd())!;
     smtp = new SMTPServer({
-      logger: false, hideSTARTTLS: true, authOptional: true, disabledCommands: ['AUTH'],
+      logger: false,
+      hideSTARTTLS: true,
+      authOptional: true,
+      disabledCommands: ['AUTH'],
       onData(stream, _session, callback) {
-        simpleParser(stream).then((m) => { mails.push(m); callback(); }, callback);
+        simpleParser(stream).then((m) => {
+          mails.push(m);
+          callback();
+        }, callback);
       },
     });
     await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()));
     const smtpPort = (smtp.server.address() as AddressInfo).port;
-    svc = await startApp(config, { mqttUrl: broker.url, influx: { url: influx.url, database: `alerts_${process.pid}` }, smtpUrl: `smtp://127.0.0.1:${smtpPort}` }, { now: () => AT });
+    svc = await startApp(
+      config,
+      { mqttUrl: broker.url, influx: { url: influx.url, database: `alerts_${process.pid}` }, smtpUrl: `smtp://127.0.0.1:${smtpPort}` },
+      { now: () => AT },
+    );
   });
   afterAll(async () => {
     await svc?.stop();
@@ -64,11 +78,18 @@ maybe('alert mail end to end', () => {
     // Tariff: 400,000 / 30 = 13,333.3 kWh/t, 33.3 over 13,300 = 1.67 steps -> 2 x 0.01 = 0.02 yuan/kWh;
     // surcharge 0.02 x 400,000 = 8,000 yuan -> warning.
     const transitions = await svc.app.rules.evaluate(AT);
-    expect(transitions.map((t) => `${t.kind} ${t.alarm.type} ${t.alarm.severity}`).sort()).toEqual(['raised quota critical', 'raised tariff warning']);
+    expect(transitions.map((t) => `${t.kind} ${t.alarm.type} ${t.alarm.severity}`).sort()).toEqual([
+      'raised quota critical',
+      'raised tariff warning',
+    ]);
 
     await eventually(() => expect(mails).toHaveLength(5), 20_000);
     const to = (m: ParsedMail) => (Array.isArray(m.to) ? m.to : [m.to]).flatMap((a) => a?.value.map((v) => v.address) ?? []).join(',');
-    const byRecipient = (addr: string) => mails.filter((m) => to(m) === addr).map((m) => m.subject).sort();
+    const byRecipient = (addr: string) =>
+      mails
+        .filter((m) => to(m) === addr)
+        .map((m) => m.subject)
+        .sort();
     expect(byRecipient('officer@example.org')).toHaveLength(2);
     expect(byRecipient('plant-manager@example.org')).toHaveLength(2);
     expect(byRecipient('critical-only@example.org')).toHaveLength(1);

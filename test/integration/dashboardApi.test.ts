@@ -14,14 +14,26 @@ const config = testConfig({
   auth: authSection(),
   enterprises: [
     {
-      id: 'alu01', name: '重庆示例铝业有限公司', industry: '3216', quotas: [{ year: 2026, totalTce: 50 }],
+      id: 'alu01',
+      name: '重庆示例铝业有限公司',
+      industry: '3216',
+      quotas: [{ year: 2026, totalTce: 50 }],
       meters: [{ id: 'e-main', carrier: 'electricity', unit: 'kWh', kind: 'counter', intervalSeconds: 900 }],
     },
-    { id: 'cem01', name: '测试水泥', industry: '3011', quotas: [{ year: 2026, totalTce: 10 }], meters: [{ id: 'e-main', carrier: 'electricity', unit: 'kWh', kind: 'counter', intervalSeconds: 900 }] },
+    {
+      id: 'cem01',
+      name: '测试水泥',
+      industry: '3011',
+      quotas: [{ year: 2026, totalTce: 10 }],
+      meters: [{ id: 'e-main', carrier: 'electricity', unit: 'kWh', kind: 'counter', intervalSeconds: 900 }],
+    },
   ],
 });
 
-interface SseEvent { event: string; data: unknown }
+interface SseEvent {
+  event: string;
+  data: unknown;
+}
 
 /** Reads a server-sent event stream with fetch, as the browser's EventSource would. */
 function sse(url: string, headers: Record<string, string>): { events: SseEvent[]; status: Promise<number>; close(): void } {
@@ -31,19 +43,23 @@ function sse(url: string, headers: Record<string, string>): { events: SseEvent[]
     const reader = res.body!.getReader();
     const decoder = new TextDecoder();
     let buffer = '';
-    const pump = (): Promise<void> => reader.read().then(({ done, value }) => {
-      if (done) return;
-      buffer += decoder.decode(value, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const event = /^event: (.*)$/m.exec(block)?.[1];
-        const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (event && data) events.push({ event, data: JSON.parse(data) as unknown });
-      }
-      return pump();
-    }, () => undefined);
+    const pump = (): Promise<void> =>
+      reader.read().then(
+        ({ done, value }) => {
+          if (done) return;
+          buffer += decoder.decode(value, { stream: true });
+          let end: number;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const block = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const event = /^event: (.*)$/m.exec(block)?.[1];
+            const data = /^data: (.*)$/m.exec(block)?.[1];
+            if (event && data) events.push({ event, data: JSON.parse(data) as unknown });
+          }
+          return pump();
+        },
+        () => undefined,
+      );
     void pump();
     return res.status;
   });
@@ -61,7 +77,11 @@ describe('dashboard server side', () => {
   });
 
   const signIn = async (token: string): Promise<string> => {
-    const res = await fetch(`${svc.baseUrl}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) });
+    const res = await fetch(`${svc.baseUrl}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token }),
+    });
     expect(res.status).toBe(200);
     const setCookie = res.headers.get('set-cookie') ?? '';
     expect(setCookie).toMatch(/^em_session=[A-Za-z0-9_-]{43};/);
@@ -87,10 +107,18 @@ describe('dashboard server side', () => {
   });
 
   it('signs in with a configured token into an httpOnly SameSite=Strict cookie, and out again', async () => {
-    const bad = await fetch(`${svc.baseUrl}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: 'wrong' }) });
+    const bad = await fetch(`${svc.baseUrl}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: 'wrong' }),
+    });
     expect(bad.status).toBe(401);
     expect(bad.headers.get('set-cookie')).toBeNull();
-    const res = await fetch(`${svc.baseUrl}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: TOKENS.officer }) });
+    const res = await fetch(`${svc.baseUrl}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: TOKENS.officer }),
+    });
     const setCookie = res.headers.get('set-cookie') ?? '';
     expect(setCookie).toContain('HttpOnly');
     expect(setCookie).toContain('SameSite=Strict');
@@ -108,7 +136,9 @@ describe('dashboard server side', () => {
     const forged = await fetch(`${svc.baseUrl}/api/alarms/1/ack`, { method: 'POST', headers: { cookie } });
     expect(forged.status).toBe(403);
     expect(((await forged.json()) as { error: { message: string } }).error.message).toContain('X-Requested-With');
-    expect((await fetch(`${svc.baseUrl}/api/alarms/1/ack`, { method: 'POST', headers: { cookie, 'x-requested-with': 'energy-dashboard' } })).status).toBe(404);
+    expect(
+      (await fetch(`${svc.baseUrl}/api/alarms/1/ack`, { method: 'POST', headers: { cookie, 'x-requested-with': 'energy-dashboard' } })).status,
+    ).toBe(404);
 
     const out = await fetch(`${svc.baseUrl}/api/session`, { method: 'DELETE', headers: { cookie, 'x-requested-with': 'energy-dashboard' } });
     expect(out.status).toBe(204);
@@ -126,15 +156,37 @@ describe('dashboard server side', () => {
       expect(await manager.status).toBe(200);
       await eventually(() => expect(manager.events.map((e) => e.event)).toContain('hello'));
 
-      for (const [enterprise, value] of [['alu01', 400_000], ['cem01', 100_000]] as const) {
-        const gw = await mqtt.connectAsync(svc.mqttUrl, { username: enterprise, password: MQTT_PASSWORDS[enterprise], clientId: `gw-${enterprise}-${process.pid}`, reconnectPeriod: 0 });
-        await gw.publishAsync(`energy/${enterprise}/e-main`, JSON.stringify([{ ts: '2026-03-01T00:00:00+08:00', value: 0 }, { ts: '2026-03-02T00:00:00+08:00', value }]), { qos: 1 });
+      for (const [enterprise, value] of [
+        ['alu01', 400_000],
+        ['cem01', 100_000],
+      ] as const) {
+        const gw = await mqtt.connectAsync(svc.mqttUrl, {
+          username: enterprise,
+          password: MQTT_PASSWORDS[enterprise],
+          clientId: `gw-${enterprise}-${process.pid}`,
+          reconnectPeriod: 0,
+        });
+        await gw.publishAsync(
+          `energy/${enterprise}/e-main`,
+          JSON.stringify([
+            { ts: '2026-03-01T00:00:00+08:00', value: 0 },
+            { ts: '2026-03-02T00:00:00+08:00', value },
+          ]),
+          { qos: 1 },
+        );
         await gw.endAsync();
       }
-      const readingsOf = (s: typeof officer) => s.events.filter((e) => e.event === 'readings').flatMap((e) => e.data as { enterprise: string; meter: string; ts: string; value: number }[]);
+      const readingsOf = (s: typeof officer) =>
+        s.events.filter((e) => e.event === 'readings').flatMap((e) => e.data as { enterprise: string; meter: string; ts: string; value: number }[]);
       await eventually(() => expect(new Set(readingsOf(officer).map((r) => r.enterprise))).toEqual(new Set(['alu01', 'cem01'])));
       // The newest reading per meter, in the site zone.
-      expect(readingsOf(officer)).toContainEqual({ enterprise: 'alu01', meter: 'e-main', ts: '2026-03-02T00:00:00.000+08:00', value: 400_000, quality: 'good' });
+      expect(readingsOf(officer)).toContainEqual({
+        enterprise: 'alu01',
+        meter: 'e-main',
+        ts: '2026-03-02T00:00:00.000+08:00',
+        value: 400_000,
+        quality: 'good',
+      });
       await svc.settle();
       await new Promise((r) => setTimeout(r, 1500));
       expect(readingsOf(manager).length).toBeGreaterThan(0);
@@ -142,8 +194,17 @@ describe('dashboard server side', () => {
 
       // Hand-computed: alu01 400,000 kWh x 0.1229 kgce/kWh = 49.16 tce (98.32 % of 50); cem01 12.29 tce (122.9 % of 10).
       await svc.app.rules.evaluate(AT);
-      const alarmsOf = (s: typeof officer) => s.events.filter((e) => e.event === 'alarm').map((e) => e.data as { kind: string; alarm: { enterprise: string; type: string; severity: string } });
-      await eventually(() => expect(alarmsOf(officer).map((a) => `${a.kind} ${a.alarm.enterprise} ${a.alarm.type}`).sort()).toEqual(['raised alu01 quota', 'raised cem01 quota']));
+      const alarmsOf = (s: typeof officer) =>
+        s.events
+          .filter((e) => e.event === 'alarm')
+          .map((e) => e.data as { kind: string; alarm: { enterprise: string; type: string; severity: string } });
+      await eventually(() =>
+        expect(
+          alarmsOf(officer)
+            .map((a) => `${a.kind} ${a.alarm.enterprise} ${a.alarm.type}`)
+            .sort(),
+        ).toEqual(['raised alu01 quota', 'raised cem01 quota']),
+      );
       await eventually(() => expect(alarmsOf(manager).map((a) => `${a.kind} ${a.alarm.enterprise}`)).toEqual(['raised alu01']));
 
       // Acknowledging goes out on the stream too.
@@ -156,7 +217,9 @@ describe('dashboard server side', () => {
     }
 
     const overview = (await svc.get('/api/district/overview', TOKENS.officer)).body as {
-      at: string; today: { dualControlTce: number; alarmsRaised: number }; month: { dualControlTce: number; byCarrier: Record<string, { quantity: number; unit: string; tce: number }> };
+      at: string;
+      today: { dualControlTce: number; alarmsRaised: number };
+      month: { dualControlTce: number; byCarrier: Record<string, { quantity: number; unit: string; tce: number }> };
       ytd: { dualControlTce: number; quotaTotalTce: number; share: number; byIndustry: Record<string, { dualControlTce: number }> };
       industries: Record<string, string>;
       enterprises: { id: string; monthTce: number; quota: { level: string; share: number } | null; alarms: { critical: number } }[];
@@ -186,8 +249,14 @@ describe('dashboard server side', () => {
     // which is exactly 4 x 900 s and so not yet silent.
     const meters = (await svc.get('/api/enterprises/alu01/meters', TOKENS.alu01)).body as { meters: Record<string, unknown>[] };
     expect(meters.meters[0]).toMatchObject({
-      id: 'e-main', unit: 'kWh', lastReading: { ts: '2026-03-02T00:00:00.000+08:00', value: 400_000, quality: 'good' },
-      completenessToday: 0.25, completenessMonth: 0.02, silentSeconds: 3600, silenceLimitSeconds: 3600, silent: false,
+      id: 'e-main',
+      unit: 'kWh',
+      lastReading: { ts: '2026-03-02T00:00:00.000+08:00', value: 400_000, quality: 'good' },
+      completenessToday: 0.25,
+      completenessMonth: 0.02,
+      silentSeconds: 3600,
+      silenceLimitSeconds: 3600,
+      silent: false,
     });
     expect((await svc.get('/api/enterprises/cem01/meters', TOKENS.alu01)).status).toBe(404);
   });

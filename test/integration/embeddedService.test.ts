@@ -38,9 +38,23 @@ describe('embedded service end to end', () => {
     // Registers (multiplier 2): 00:00 1000, 01:00 1100, 02:00 1150, then an unsorted late array for 23:00 and 24:00.
     await gw.publishAsync('energy/alu01/e-main', JSON.stringify({ ts: DAY0, value: 100 }), { qos: 1 });
     await gw.publishAsync('energy/alu01/e-main', JSON.stringify({ ts: new Date(DAY0 + H).toISOString(), value: 150 }), { qos: 1 });
-    await gw.publishAsync('energy/alu01', JSON.stringify([{ meter: 'e-main', ts: DAY0 + 25 * H, value: 400 }, { meter: 'e-main', ts: DAY0 + 2 * H, value: 175 }]), { qos: 1 });
+    await gw.publishAsync(
+      'energy/alu01',
+      JSON.stringify([
+        { meter: 'e-main', ts: DAY0 + 25 * H, value: 400 },
+        { meter: 'e-main', ts: DAY0 + 2 * H, value: 175 },
+      ]),
+      { qos: 1 },
+    );
     // The gateway repeats one reading and sends a late one for 12:00.
-    await gw.publishAsync('energy/alu01/e-main', JSON.stringify([{ ts: DAY0 + H, value: 150 }, { ts: DAY0 + 12 * H, value: 275 }]), { qos: 1 });
+    await gw.publishAsync(
+      'energy/alu01/e-main',
+      JSON.stringify([
+        { ts: DAY0 + H, value: 150 },
+        { ts: DAY0 + 12 * H, value: 275 },
+      ]),
+      { qos: 1 },
+    );
     await gw.endAsync();
 
     await eventually(async () => {
@@ -54,7 +68,7 @@ describe('embedded service end to end', () => {
         ['2026-11-01T01:00:00.000+08:00', 'electricity', 'kWh', 50],
         ['2026-11-01T02:00:00.000+08:00', 'electricity', 'kWh', 20],
       ]);
-      expect(body.series[0]!.tce).toBeCloseTo(100 * 0.1229 / 1000, 12);
+      expect(body.series[0]!.tce).toBeCloseTo((100 * 0.1229) / 1000, 12);
       expect(body.series[0]!.co2Kg).toBeCloseTo(100 * 0.5306, 9);
     });
 
@@ -67,13 +81,20 @@ describe('embedded service end to end', () => {
     expect(days[0]!.quantity).toBeCloseTo((midnight - 100) * 2, 9);
     expect(days[1]!.quantity).toBeCloseTo((400 - midnight) * 2, 9);
     const month = await svc.get('/api/enterprises/alu01/consumption?every=1mo&from=2026-11-01&to=2026-12-01');
-    const body = month.body as { series: { time: string; quantity: number; tce: number }[]; totals: { tce: number }; coefficients: { carrier: string; kgcePerUnit: number; kgceSource: string }[]; timezone: string };
+    const body = month.body as {
+      series: { time: string; quantity: number; tce: number }[];
+      totals: { tce: number };
+      coefficients: { carrier: string; kgcePerUnit: number; kgceSource: string }[];
+      timezone: string;
+    };
     expect(body.series).toHaveLength(1);
     expect(body.series[0]!.time).toBe('2026-11-01T00:00:00.000+08:00');
     expect(body.series[0]!.quantity).toBeCloseTo(600, 9);
-    expect(body.totals.tce).toBeCloseTo(600 * 0.1229 / 1000, 12);
+    expect(body.totals.tce).toBeCloseTo((600 * 0.1229) / 1000, 12);
     expect(body.timezone).toBe('Asia/Shanghai');
-    expect(body.coefficients).toEqual([expect.objectContaining({ carrier: 'electricity', kgcePerUnit: 0.1229, kgceSource: expect.stringContaining('GB/T 2589') })]);
+    expect(body.coefficients).toEqual([
+      expect.objectContaining({ carrier: 'electricity', kgcePerUnit: 0.1229, kgceSource: expect.stringContaining('GB/T 2589') }),
+    ]);
   });
 
   it('quarantines a cross-enterprise publish as not-authorized and bad payloads with their reason', async () => {
@@ -91,11 +112,13 @@ describe('embedded service end to end', () => {
       await svc.settle();
       const res = await svc.get('/api/quarantine');
       const items = (res.body as { items: { reason: string; topic: string; payload: string }[] }).items;
-      expect(items).toEqual(expect.arrayContaining([
-        expect.objectContaining({ reason: 'not-authorized', topic: 'energy/cem01/e-main' }),
-        expect.objectContaining({ reason: 'bad-json', payload: '{"ts": oops}' }),
-        expect.objectContaining({ reason: 'unit-mismatch' }),
-      ]));
+      expect(items).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ reason: 'not-authorized', topic: 'energy/cem01/e-main' }),
+          expect.objectContaining({ reason: 'bad-json', payload: '{"ts": oops}' }),
+          expect.objectContaining({ reason: 'unit-mismatch' }),
+        ]),
+      );
     });
     // Nothing reached cem01.
     const cem = await svc.get('/api/enterprises/cem01/consumption?every=1mo&from=2026-11-01&to=2026-12-01');
@@ -147,7 +170,14 @@ describe('quarantine replay after a configuration fix', () => {
     try {
       const first = await startApp(config, {}, { dataDir });
       const gw = await gateway(first.mqttUrl, 'alu01');
-      await gw.publishAsync('energy/alu01/steam', JSON.stringify([{ ts: DAY0, value: 10 }, { ts: DAY0 + H, value: 12.5 }]), { qos: 1 });
+      await gw.publishAsync(
+        'energy/alu01/steam',
+        JSON.stringify([
+          { ts: DAY0, value: 10 },
+          { ts: DAY0 + H, value: 12.5 },
+        ]),
+        { qos: 1 },
+      );
       await gw.endAsync();
       await eventually(async () => {
         await first.settle();
@@ -160,7 +190,13 @@ describe('quarantine replay after a configuration fix', () => {
       const fixed = testConfig({
         auth: authSection(),
         enterprises: [
-          { ...config.enterprises[0]!, meters: [...config.enterprises[0]!.meters, { id: 'steam', carrier: 'steam', unit: 't', kind: 'counter', multiplier: 1, intervalSeconds: 3600 }] },
+          {
+            ...config.enterprises[0]!,
+            meters: [
+              ...config.enterprises[0]!.meters,
+              { id: 'steam', carrier: 'steam', unit: 't', kind: 'counter', multiplier: 1, intervalSeconds: 3600 },
+            ],
+          },
           config.enterprises[1]!,
         ],
       });
@@ -174,11 +210,13 @@ describe('quarantine replay after a configuration fix', () => {
         const series = (res.body as { series: { carrier: string; quantity: number; unit: string; tce: number }[] }).series;
         // 2.5 t of low-pressure steam at 128.6 kgce/t.
         expect(series).toEqual([expect.objectContaining({ carrier: 'steam', unit: 't', quantity: 2.5 })]);
-        expect(series[0]!.tce).toBeCloseTo(2.5 * 128.6 / 1000, 12);
+        expect(series[0]!.tce).toBeCloseTo((2.5 * 128.6) / 1000, 12);
         const open = await second.get('/api/quarantine?reason=unknown-meter');
         expect((open.body as { items: unknown[] }).items).toEqual([]);
         const all = await second.get('/api/quarantine?status=replayed');
-        expect((all.body as { items: { status: string; replayedAt: string }[] }).items).toEqual([expect.objectContaining({ status: 'replayed', replayedAt: expect.any(String) })]);
+        expect((all.body as { items: { status: string; replayedAt: string }[] }).items).toEqual([
+          expect.objectContaining({ status: 'replayed', replayedAt: expect.any(String) }),
+        ]);
       } finally {
         await second.stop();
       }

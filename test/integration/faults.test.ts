@@ -33,10 +33,20 @@ const MIN = 60_000;
 function configYaml(meters: number): string {
   return stringify({
     timezone: 'Asia/Shanghai',
-    enterprises: [{
-      id: 'alu01', name: '故障测试铝业', industry: '3216',
-      meters: Array.from({ length: meters }, (_, m) => ({ id: `m${m}`, carrier: 'electricity', unit: 'kWh', kind: 'counter', intervalSeconds: 60 })),
-    }],
+    enterprises: [
+      {
+        id: 'alu01',
+        name: '故障测试铝业',
+        industry: '3216',
+        meters: Array.from({ length: meters }, (_, m) => ({
+          id: `m${m}`,
+          carrier: 'electricity',
+          unit: 'kWh',
+          kind: 'counter',
+          intervalSeconds: 60,
+        })),
+      },
+    ],
     ingest: { flushIntervalMs: 100, batchMaxReadings: 2000 },
   });
 }
@@ -45,7 +55,13 @@ function configYaml(meters: number): string {
 const payload = (m: number, k: number) => JSON.stringify({ ts: T0 + k * MIN, value: 1000 * m + 10 * k });
 
 /** QoS 1 publisher with a bounded number of unacknowledged messages. */
-async function publishAll(client: MqttClient, meters: number, from: number, to: number, options: { perSecond?: number; onAck?: (n: number) => void } = {}): Promise<void> {
+async function publishAll(
+  client: MqttClient,
+  meters: number,
+  from: number,
+  to: number,
+  options: { perSecond?: number; onAck?: (n: number) => void } = {},
+): Promise<void> {
   let acked = 0;
   const inflight = new Set<Promise<void>>();
   const started = Date.now();
@@ -95,7 +111,9 @@ async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 
  * the last reading.
  */
 async function expectExactHours(svc: ServiceProcess, meters: number, readingsPerMeter: number): Promise<void> {
-  const res = await fetch(`${svc.baseUrl}/api/enterprises/alu01/consumption?every=1h&from=2026-11-02&to=2026-11-04`, { headers: { authorization: 'Bearer fault-admin' } });
+  const res = await fetch(`${svc.baseUrl}/api/enterprises/alu01/consumption?every=1h&from=2026-11-02&to=2026-11-04`, {
+    headers: { authorization: 'Bearer fault-admin' },
+  });
   const body = (await res.json()) as { series: { time: string; quantity: number }[] };
   const lastMinute = readingsPerMeter - 1;
   const expected: [string, number][] = [];
@@ -107,7 +125,9 @@ async function expectExactHours(svc: ServiceProcess, meters: number, readingsPer
   expect(body.series.map((p) => [p.time.slice(0, 13), Math.round(p.quantity * 1e6) / 1e6])).toEqual(expected);
   // Whole days come from the daily rollups, refreshed after the writes: after a crash or an
   // outage they must still hold exactly the hours' sum (the journal replays what they missed).
-  const daysRes = await fetch(`${svc.baseUrl}/api/enterprises/alu01/consumption?every=1d&from=2026-11-02&to=2026-11-04`, { headers: { authorization: 'Bearer fault-admin' } });
+  const daysRes = await fetch(`${svc.baseUrl}/api/enterprises/alu01/consumption?every=1d&from=2026-11-02&to=2026-11-04`, {
+    headers: { authorization: 'Bearer fault-admin' },
+  });
   const days = (await daysRes.json()) as { series: { time: string; quantity: number }[] };
   const byDay = new Map<string, number>();
   for (const [hour, q] of expected) byDay.set(hour.slice(0, 10), (byDay.get(hour.slice(0, 10)) ?? 0) + q);
@@ -170,13 +190,18 @@ maybe('faults with real processes', () => {
     await killed;
     await gw.endAsync();
     svc = await start();
-    await waitFor(async () => Object.values(await countsPerMeter(influx.url, db)).reduce((a, b) => a + b, 0) >= meters * perMeter, 'all readings stored');
+    await waitFor(
+      async () => Object.values(await countsPerMeter(influx.url, db)).reduce((a, b) => a + b, 0) >= meters * perMeter,
+      'all readings stored',
+    );
     await waitFor(async () => (await svc.health()).body.ingest.pending === 0, 'journal drained');
     const counts = await countsPerMeter(influx.url, db);
     expect(counts).toEqual(Object.fromEntries(Array.from({ length: meters }, (_, m) => [`m${m}`, perMeter])));
     await expectExactHours(svc, meters, perMeter);
     const replay = /"pending":(\d+),"msg":"replaying the journal"/.exec(svc.logText());
-    console.log(`kill -9 after 2,000 PUBACKs: ${replay ? `${replay[1]} acknowledged messages replayed from the journal` : 'nothing left in the journal'}; ${JSON.stringify(counts)}`);
+    console.log(
+      `kill -9 after 2,000 PUBACKs: ${replay ? `${replay[1]} acknowledged messages replayed from the journal` : 'nothing left in the journal'}; ${JSON.stringify(counts)}`,
+    );
     await svc.kill('SIGTERM');
   });
 
@@ -189,7 +214,10 @@ maybe('faults with real processes', () => {
     const rss: { phase: string; mb: number; heap: number; pending: number }[] = [];
     let phase = 'before';
     const sampler = setInterval(() => {
-      void svc.health().then((h) => rss.push({ phase, mb: svc.rssMb(), heap: h.body.process.heapUsedMb, pending: h.body.ingest.pending }), () => undefined);
+      void svc.health().then(
+        (h) => rss.push({ phase, mb: svc.rssMb(), heap: h.body.process.heapUsedMb, pending: h.body.ingest.pending }),
+        () => undefined,
+      );
     }, 500);
     const publishing = publishAll(gw, meters, 0, perMeter, { perSecond: 100 });
     await new Promise((r) => setTimeout(r, 5000));
@@ -200,7 +228,10 @@ maybe('faults with real processes', () => {
     await influx.up();
     await publishing;
     await gw.endAsync();
-    await waitFor(async () => Object.values(await countsPerMeter(influx.url, db)).reduce((a, b) => a + b, 0) >= meters * perMeter, 'all readings stored');
+    await waitFor(
+      async () => Object.values(await countsPerMeter(influx.url, db)).reduce((a, b) => a + b, 0) >= meters * perMeter,
+      'all readings stored',
+    );
     await waitFor(async () => (await svc.health()).body.ingest.pending === 0, 'journal drained');
     clearInterval(sampler);
     const health = await svc.health();
@@ -209,7 +240,9 @@ maybe('faults with real processes', () => {
     const during = rss.filter((s) => s.phase === 'outage');
     const maxPending = Math.max(...during.map((s) => s.pending));
     const maxDuring = Math.max(...during.map((s) => s.mb));
-    console.log(`InfluxDB outage: journal depth up to ${maxPending} messages; RSS before ${before.toFixed(0)} MB, max during ${maxDuring.toFixed(0)} MB`);
+    console.log(
+      `InfluxDB outage: journal depth up to ${maxPending} messages; RSS before ${before.toFixed(0)} MB, max during ${maxDuring.toFixed(0)} MB`,
+    );
     // About 3,000 readings arrived during the outage: they waited on disk, not in memory.
     expect(maxPending).toBeGreaterThan(2000);
     expect(maxDuring - before).toBeLessThan(40);
@@ -249,7 +282,11 @@ maybe('faults with real processes', () => {
     await publishAll(gw, meters, 0, perMeter);
     await gw.endAsync();
     svc = await start();
-    await waitFor(async () => Object.values(await countsPerMeter(influx.url, db)).reduce((a, b) => a + b, 0) >= meters * perMeter, 'all 25,000 readings stored', 180_000);
+    await waitFor(
+      async () => Object.values(await countsPerMeter(influx.url, db)).reduce((a, b) => a + b, 0) >= meters * perMeter,
+      'all 25,000 readings stored',
+      180_000,
+    );
     expect(await countsPerMeter(influx.url, db)).toEqual(Object.fromEntries(Array.from({ length: meters }, (_, m) => [`m${m}`, perMeter])));
     await expectExactHours(svc, meters, perMeter);
     await svc.kill('SIGTERM');

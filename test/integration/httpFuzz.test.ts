@@ -14,14 +14,64 @@ const H = 3_600_000;
 const CEM01_NAME = '测试水泥';
 
 type Who = 'admin' | 'officer' | 'auditor' | 'alu01' | 'none' | 'wrong';
-const WHO: Record<Who, string | null> = { admin: TOKENS.admin, officer: TOKENS.officer, auditor: TOKENS.auditor, alu01: TOKENS.alu01, none: null, wrong: 'not-a-token' };
+const WHO: Record<Who, string | null> = {
+  admin: TOKENS.admin,
+  officer: TOKENS.officer,
+  auditor: TOKENS.auditor,
+  alu01: TOKENS.alu01,
+  none: null,
+  wrong: 'not-a-token',
+};
 const who = fc.constantFrom<Who>('admin', 'officer', 'auditor', 'alu01', 'alu01', 'none', 'wrong');
 
 const INJECTIONS = [
-  "' OR 1=1 --", '" OR ""="', "'; DROP MEASUREMENT readings; --", '1; DELETE FROM quarantine', "alu01' OR enterprise='cem01", 'alu01" OR "1"="1',
-  '" or time > 0 --', 'time > 0', 'now() - 1000d', '/.*/', '.*', '^(a+)+$', '(?:)', '[', '\\', '|', 'alu01|cem01', '/alu01|cem01/', '*', '%', '_',
-  '{"$gt": ""}', '$where', '../', '../../etc/passwd', '..\\..\\', '..%2f', '%2e%2e%2f', '..', '.', '%00', '\u0000', '%zz', '%E0%A4%A',
-  '<script>alert(1)</script>', '${7*7}', '{{7*7}}', '__proto__', 'constructor', 'toString', 'cem01', 'alu01', 'ALU01', ' alu01', '😀', '电表', '',
+  "' OR 1=1 --",
+  '" OR ""="',
+  "'; DROP MEASUREMENT readings; --",
+  '1; DELETE FROM quarantine',
+  "alu01' OR enterprise='cem01",
+  'alu01" OR "1"="1',
+  '" or time > 0 --',
+  'time > 0',
+  'now() - 1000d',
+  '/.*/',
+  '.*',
+  '^(a+)+$',
+  '(?:)',
+  '[',
+  '\\',
+  '|',
+  'alu01|cem01',
+  '/alu01|cem01/',
+  '*',
+  '%',
+  '_',
+  '{"$gt": ""}',
+  '$where',
+  '../',
+  '../../etc/passwd',
+  '..\\..\\',
+  '..%2f',
+  '%2e%2e%2f',
+  '..',
+  '.',
+  '%00',
+  '\u0000',
+  '%zz',
+  '%E0%A4%A',
+  '<script>alert(1)</script>',
+  '${7*7}',
+  '{{7*7}}',
+  '__proto__',
+  'constructor',
+  'toString',
+  'cem01',
+  'alu01',
+  'ALU01',
+  ' alu01',
+  '😀',
+  '电表',
+  '',
 ];
 const injection = fc.constantFrom(...INJECTIONS);
 const anyText = fc.oneof(
@@ -31,16 +81,63 @@ const anyText = fc.oneof(
   { arbitrary: fc.integer({ min: 100, max: 3000 }).map((n) => 'a'.repeat(n)), weight: 1 },
 );
 const dateValue = fc.oneof(
-  { arbitrary: fc.constantFrom('2026-11-01', '2026-11-02', '2026-12-01', '2026-11-01T00:00:00+08:00', '2026-11-01T03:00:00+08:00', '2026-11-01T00:00:00Z', '2025-01-01', '2027-12-31'), weight: 4 },
-  fc.constantFrom('1970-01-01', '0000-01-01', '9999-12-31', '275760-09-13', '-1', '0', '1793232000000', '1e999', 'NaN', 'now', '2026-02-30', '2026-11-01T25:00:00+08:00', '2026-11-01T00:00:00+99:99'),
+  {
+    arbitrary: fc.constantFrom(
+      '2026-11-01',
+      '2026-11-02',
+      '2026-12-01',
+      '2026-11-01T00:00:00+08:00',
+      '2026-11-01T03:00:00+08:00',
+      '2026-11-01T00:00:00Z',
+      '2025-01-01',
+      '2027-12-31',
+    ),
+    weight: 4,
+  },
+  fc.constantFrom(
+    '1970-01-01',
+    '0000-01-01',
+    '9999-12-31',
+    '275760-09-13',
+    '-1',
+    '0',
+    '1793232000000',
+    '1e999',
+    'NaN',
+    'now',
+    '2026-02-30',
+    '2026-11-01T25:00:00+08:00',
+    '2026-11-01T00:00:00+99:99',
+  ),
   anyText,
 );
-const everyValue = fc.oneof({ arbitrary: fc.constantFrom('1h', '1d', '1mo'), weight: 3 }, fc.constantFrom('2h', '1m', '1w', '1y', '', '1d ', '1D', '1mo,1d'), anyText);
+const everyValue = fc.oneof(
+  { arbitrary: fc.constantFrom('1h', '1d', '1mo'), weight: 3 },
+  fc.constantFrom('2h', '1m', '1w', '1y', '', '1d ', '1D', '1mo,1d'),
+  anyText,
+);
 const param = fc.oneof(
   { arbitrary: fc.tuple(fc.constant('from'), dateValue), weight: 3 },
   { arbitrary: fc.tuple(fc.constant('to'), dateValue), weight: 3 },
   { arbitrary: fc.tuple(fc.constant('every'), everyValue), weight: 3 },
-  fc.tuple(fc.constantFrom('every[]', 'from[$gt]', 'to[0]', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'enterprise', 'limit', 'status', 'reason', 'offset', 'format'), anyText),
+  fc.tuple(
+    fc.constantFrom(
+      'every[]',
+      'from[$gt]',
+      'to[0]',
+      '__proto__',
+      'constructor',
+      'toString',
+      'hasOwnProperty',
+      'enterprise',
+      'limit',
+      'status',
+      'reason',
+      'offset',
+      'format',
+    ),
+    anyText,
+  ),
   fc.tuple(anyText, anyText),
 );
 /** A query string: encoded pairs, raw pairs (whatever fetch makes of them), repeated keys. */
@@ -50,16 +147,21 @@ const query = fc.tuple(fc.array(fc.tuple(param, fc.boolean()), { maxLength: 6 })
   return text ? `?${text}` : '';
 });
 const encodeQuery = (pairs: readonly (readonly [string, string])[]): string =>
-  (pairs.length ? `?${pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')}` : '');
+  pairs.length ? `?${pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')}` : '';
 /** Well-formed consumption queries (so that many requests get as far as the store and a 200). */
 const consumptionQuery = fc.oneof(
   { arbitrary: query, weight: 3 },
   {
-    arbitrary: fc.record({
-      from: fc.constantFrom('2026-11-01', '2026-10-01', '2026-11-01T00:00:00+08:00', '2026-01-01'),
-      to: fc.constantFrom('2026-11-02', '2026-12-01', '2026-11-01T06:00:00+08:00', '2027-01-01'),
-      every: fc.constantFrom('1h', '1d', '1mo'),
-    }, { requiredKeys: [] }).map((r) => encodeQuery(Object.entries(r))),
+    arbitrary: fc
+      .record(
+        {
+          from: fc.constantFrom('2026-11-01', '2026-10-01', '2026-11-01T00:00:00+08:00', '2026-01-01'),
+          to: fc.constantFrom('2026-11-02', '2026-12-01', '2026-11-01T06:00:00+08:00', '2027-01-01'),
+          every: fc.constantFrom('1h', '1d', '1mo'),
+        },
+        { requiredKeys: [] },
+      )
+      .map((r) => encodeQuery(Object.entries(r))),
     weight: 2,
   },
 );
@@ -67,13 +169,18 @@ const consumptionQuery = fc.oneof(
 const quarantineQuery = fc.oneof(
   { arbitrary: query, weight: 2 },
   {
-    arbitrary: fc.record({
-      status: fc.constantFrom('open', 'replayed', 'all'),
-      reason: fc.constantFrom('bad-json', 'unknown-meter', 'bad-shape'),
-      enterprise: fc.oneof(fc.constantFrom('cem01', 'alu01', 'cem01', "cem01' OR 1=1 --", '%', '*'), anyText),
-      limit: fc.constantFrom('1', '10', '5000', '0', '-1', '1e9', 'x'),
-      offset: fc.constantFrom('0', '1', '-1', '99999999999999999999'),
-    }, { requiredKeys: [] }).map((r) => encodeQuery(Object.entries(r))),
+    arbitrary: fc
+      .record(
+        {
+          status: fc.constantFrom('open', 'replayed', 'all'),
+          reason: fc.constantFrom('bad-json', 'unknown-meter', 'bad-shape'),
+          enterprise: fc.oneof(fc.constantFrom('cem01', 'alu01', 'cem01', "cem01' OR 1=1 --", '%', '*'), anyText),
+          limit: fc.constantFrom('1', '10', '5000', '0', '-1', '1e9', 'x'),
+          offset: fc.constantFrom('0', '1', '-1', '99999999999999999999'),
+        },
+        { requiredKeys: [] },
+      )
+      .map((r) => encodeQuery(Object.entries(r))),
     weight: 3,
   },
 );
@@ -83,10 +190,22 @@ const idSegment = fc.oneof(
   { arbitrary: anyText.map(encodeURIComponent), weight: 2 },
   { arbitrary: anyText, weight: 1 },
 );
-const path = fc.tuple(idSegment, fc.oneof({ arbitrary: fc.constant('consumption'), weight: 8 }, fc.constantFrom('', 'status', '../consumption', 'consumption/extra', 'consumption/', '%2e%2e/consumption')))
+const path = fc
+  .tuple(
+    idSegment,
+    fc.oneof(
+      { arbitrary: fc.constant('consumption'), weight: 8 },
+      fc.constantFrom('', 'status', '../consumption', 'consumption/extra', 'consumption/', '%2e%2e/consumption'),
+    ),
+  )
   .map(([id, rest]) => `/api/enterprises/${id}${rest ? `/${rest}` : ''}`);
 
-interface Answer { status: number; type: string; text: string; body: unknown }
+interface Answer {
+  status: number;
+  type: string;
+  text: string;
+  body: unknown;
+}
 
 describe('HTTP API fuzzing (contract 5)', () => {
   let svc: RunningApp;
@@ -170,47 +289,82 @@ describe('HTTP API fuzzing (contract 5)', () => {
 
   it('enterprise list and quarantine: arbitrary query strings', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom('/api/enterprises', '/api/quarantine', '/api/quarantine'), query, quarantineQuery, who, async (p, anyQuery, qq, w) => {
-        const token = WHO[w];
-        const target = `${p}${p === '/api/quarantine' ? qq : anyQuery}`;
-        const a = await call('GET', target, token);
-        checkAnswer(a, token, target);
-        if (a.status === 200 && w === 'alu01') {
-          if (p === '/api/enterprises') expect((a.body as { id: string }[]).map((e) => e.id)).toEqual(['alu01']);
-          else {
-            const body = a.body as { items: { enterprise?: string }[]; openByReason?: unknown };
-            expect(body.items.every((i) => i.enterprise === 'alu01')).toBe(true);
-            expect(body.openByReason).toBeUndefined();
+      fc.asyncProperty(
+        fc.constantFrom('/api/enterprises', '/api/quarantine', '/api/quarantine'),
+        query,
+        quarantineQuery,
+        who,
+        async (p, anyQuery, qq, w) => {
+          const token = WHO[w];
+          const target = `${p}${p === '/api/quarantine' ? qq : anyQuery}`;
+          const a = await call('GET', target, token);
+          checkAnswer(a, token, target);
+          if (a.status === 200 && w === 'alu01') {
+            if (p === '/api/enterprises') expect((a.body as { id: string }[]).map((e) => e.id)).toEqual(['alu01']);
+            else {
+              const body = a.body as { items: { enterprise?: string }[]; openByReason?: unknown };
+              expect(body.items.every((i) => i.enterprise === 'alu01')).toBe(true);
+              expect(body.openByReason).toBeUndefined();
+            }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 150 },
     );
   });
 
   it('quarantine replay: arbitrary bodies', async () => {
     const reason = fc.oneof(fc.constantFrom('bad-json', 'bad-shape', 'unknown-meter', 'unknown-enterprise', 'too-large'), anyText);
-    const replayObject = fc.record({
-      ids: fc.oneof(fc.array(fc.integer({ min: -5, max: 20 }), { maxLength: 5 }), fc.array(fc.jsonValue({ maxDepth: 1 }), { maxLength: 3 }), fc.jsonValue({ maxDepth: 1 })),
-      reason,
-      enterprise: fc.oneof(fc.constantFrom('alu01', 'cem01'), anyText),
-      all: fc.oneof(fc.boolean(), fc.jsonValue({ maxDepth: 1 })),
-      extra: fc.jsonValue({ maxDepth: 2 }),
-    }, { requiredKeys: [] });
-    const wellFormed = fc.record({
-      ids: fc.array(fc.integer({ min: 1, max: 20 }), { maxLength: 5 }),
-      reason: fc.constantFrom('bad-json', 'bad-shape', 'unknown-meter', 'too-large'),
-      enterprise: fc.constantFrom('alu01', 'cem01', "cem01' OR 1=1 --"),
-      all: fc.boolean(),
-    }, { requiredKeys: [] });
+    const replayObject = fc.record(
+      {
+        ids: fc.oneof(
+          fc.array(fc.integer({ min: -5, max: 20 }), { maxLength: 5 }),
+          fc.array(fc.jsonValue({ maxDepth: 1 }), { maxLength: 3 }),
+          fc.jsonValue({ maxDepth: 1 }),
+        ),
+        reason,
+        enterprise: fc.oneof(fc.constantFrom('alu01', 'cem01'), anyText),
+        all: fc.oneof(fc.boolean(), fc.jsonValue({ maxDepth: 1 })),
+        extra: fc.jsonValue({ maxDepth: 2 }),
+      },
+      { requiredKeys: [] },
+    );
+    const wellFormed = fc.record(
+      {
+        ids: fc.array(fc.integer({ min: 1, max: 20 }), { maxLength: 5 }),
+        reason: fc.constantFrom('bad-json', 'bad-shape', 'unknown-meter', 'too-large'),
+        enterprise: fc.constantFrom('alu01', 'cem01', "cem01' OR 1=1 --"),
+        all: fc.boolean(),
+      },
+      { requiredKeys: [] },
+    );
     const bodyText = fc.oneof(
       { arbitrary: wellFormed.map((o) => JSON.stringify(o)), weight: 6 },
       { arbitrary: replayObject.map((o) => JSON.stringify(o)), weight: 4 },
       { arbitrary: fc.jsonValue().map((v) => JSON.stringify(v)), weight: 2 },
-      { arbitrary: fc.constantFrom('{"__proto__": {"all": true}}', '{"constructor": {"prototype": {"all": true}}}', '{"all": true, "__proto__": {"ids": [1]}}', '{"reason": "bad-json", "reason": "bad-shape"}', '{"all": true}', '{"ids": [1e999]}', '{"ids": [9007199254740993]}'), weight: 2 },
+      {
+        arbitrary: fc.constantFrom(
+          '{"__proto__": {"all": true}}',
+          '{"constructor": {"prototype": {"all": true}}}',
+          '{"all": true, "__proto__": {"ids": [1]}}',
+          '{"reason": "bad-json", "reason": "bad-shape"}',
+          '{"all": true}',
+          '{"ids": [1e999]}',
+          '{"ids": [9007199254740993]}',
+        ),
+        weight: 2,
+      },
       { arbitrary: fc.oneof(fc.string({ maxLength: 50 }), injection), weight: 1 },
     );
-    const type = fc.constantFrom<string | undefined>('application/json', 'application/json', 'application/json; charset=utf-8', 'text/plain', undefined, 'application/json; charset=latin1', 'application/x-www-form-urlencoded');
+    const type = fc.constantFrom<string | undefined>(
+      'application/json',
+      'application/json',
+      'application/json; charset=utf-8',
+      'text/plain',
+      undefined,
+      'application/json; charset=latin1',
+      'application/x-www-form-urlencoded',
+    );
     await fc.assert(
       fc.asyncProperty(bodyText, type, fc.constantFrom<Who>('admin', 'admin', 'admin', 'officer', 'alu01', 'none'), async (text, contentType, w) => {
         const token = WHO[w];
@@ -227,7 +381,10 @@ describe('HTTP API fuzzing (contract 5)', () => {
   });
 
   it('answers an oversized replay body with 413 as JSON', async () => {
-    const a = await call('POST', '/api/quarantine/replay', TOKENS.admin, { text: JSON.stringify({ ids: [1], pad: 'x'.repeat(1_100_000) }), type: 'application/json' });
+    const a = await call('POST', '/api/quarantine/replay', TOKENS.admin, {
+      text: JSON.stringify({ ids: [1], pad: 'x'.repeat(1_100_000) }),
+      type: 'application/json',
+    });
     expect(a.status).toBe(413);
     expect(a.body).toEqual({ error: { code: 'payload-too-large', message: expect.any(String) } });
   });

@@ -34,7 +34,10 @@ function capturedLogger(): { logger: Logger; lines: string[] } {
 
 type Stubs = { consumption?: Partial<ConsumptionService>; health?: HttpDeps['health'] };
 
-async function serve(overrides: Omit<Partial<HttpDeps>, 'consumption'> & Stubs = {}, tls?: { cert: Buffer; key: Buffer }): Promise<{ url: string; stop: () => Promise<void> }> {
+async function serve(
+  overrides: Omit<Partial<HttpDeps>, 'consumption'> & Stubs = {},
+  tls?: { cert: Buffer; key: Buffer },
+): Promise<{ url: string; stop: () => Promise<void> }> {
   const { consumption, ...rest } = overrides;
   const deps: HttpDeps = {
     config,
@@ -94,16 +97,38 @@ describe('HTTPS', () => {
   it('serves the same app over TLS when given a certificate and key', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'energy-https-'));
     try {
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'cert.pem', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { cwd: dir, stdio: 'pipe' });
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-keyout',
+          'key.pem',
+          '-out',
+          'cert.pem',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=127.0.0.1',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+        ],
+        { cwd: dir, stdio: 'pipe' },
+      );
       const cert = readFileSync(path.join(dir, 'cert.pem'));
       const svc = await serve({}, { cert, key: readFileSync(path.join(dir, 'key.pem')) });
       try {
         const res = await new Promise<{ status: number; hsts: string | undefined; body: string }>((resolve, reject) => {
-          https.get(`${svc.url}/healthz`, { ca: cert }, (r) => {
-            let body = '';
-            r.on('data', (d: Buffer) => (body += d.toString()));
-            r.on('end', () => resolve({ status: r.statusCode ?? 0, hsts: r.headers['strict-transport-security'], body }));
-          }).on('error', reject);
+          https
+            .get(`${svc.url}/healthz`, { ca: cert }, (r) => {
+              let body = '';
+              r.on('data', (d: Buffer) => (body += d.toString()));
+              r.on('end', () => resolve({ status: r.statusCode ?? 0, hsts: r.headers['strict-transport-security'], body }));
+            })
+            .on('error', reject);
         });
         expect(res.status).toBe(200);
         expect(JSON.parse(res.body)).toMatchObject({ status: 'ok' });
@@ -189,7 +214,9 @@ describe('client errors answer as JSON with their own status', () => {
       expect(badParam.status).toBe(400);
       expect(await badParam.json()).toEqual({ error: { code: 'bad-request', message: expect.any(String) } });
       const charset = await fetch(`${svc.url}/api/quarantine/replay`, {
-        method: 'POST', headers: { ...bearer(TOKENS.admin), 'content-type': 'application/json; charset=ebcdic' }, body: '{"all": true}',
+        method: 'POST',
+        headers: { ...bearer(TOKENS.admin), 'content-type': 'application/json; charset=ebcdic' },
+        body: '{"all": true}',
       });
       expect(charset.status).toBe(415);
       expect(await charset.json()).toEqual({ error: { code: 'unsupported-media-type', message: expect.any(String) } });
@@ -215,18 +242,25 @@ describe('client errors answer as JSON with their own status', () => {
 describe('no credential in the logs', () => {
   const SECRET = TOKENS.admin;
   /** An error as a misbehaving dependency might raise it: the credential in its message, properties, cause. */
-  const leakyError = () => Object.assign(new Error(`upstream refused Authorization: Bearer ${SECRET}`), {
-    request: { method: 'GET', headers: { authorization: `Bearer ${SECRET}`, Accept: 'application/json' } },
-    config: { auth: SECRET, nested: { deeper: { deepest: { value: `token ${SECRET} here` } } } },
-    cause: new Error(`retry with ${SECRET} failed`),
-  });
+  const leakyError = () =>
+    Object.assign(new Error(`upstream refused Authorization: Bearer ${SECRET}`), {
+      request: { method: 'GET', headers: { authorization: `Bearer ${SECRET}`, Accept: 'application/json' } },
+      config: { auth: SECRET, nested: { deeper: { deepest: { value: `token ${SECRET} here` } } } },
+      cause: new Error(`retry with ${SECRET} failed`),
+    });
 
   it('a failing request with a bearer token writes the failure, never the token', async () => {
     const { logger, lines } = capturedLogger();
     const svc = await serve({
       logger,
-      consumption: { series: async () => { throw leakyError(); } },
-      health: async () => { throw leakyError(); },
+      consumption: {
+        series: async () => {
+          throw leakyError();
+        },
+      },
+      health: async () => {
+        throw leakyError();
+      },
     });
     try {
       const failing = await fetch(`${svc.url}/api/enterprises/alu01/consumption?every=1d`, { headers: bearer(SECRET) });

@@ -20,7 +20,9 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 /** POST /api/session with a token; the Set-Cookie header and HSTS of the answer. */
 async function signIn(svc: RunningApp, headers: Record<string, string>): Promise<{ status: number; cookie: string; hsts: string | null }> {
   const res = await fetch(`${svc.baseUrl}/api/session`, {
-    method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ token: TOKENS.officer }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ token: TOKENS.officer }),
   });
   return { status: res.status, cookie: res.headers.get('set-cookie') ?? '', hsts: res.headers.get('strict-transport-security') };
 }
@@ -130,7 +132,12 @@ describe('/metrics (METRICS) and /healthz', () => {
       expect(text).not.toContain(`/${process.pid}/`);
       const body = JSON.parse(text) as Record<string, unknown>;
       // What load balancers and the contract need stays.
-      expect(body).toMatchObject({ status: 'ok', mqtt: { ok: true }, store: { ok: true, kind: 'sqlite' }, scaleOut: { role: 'all', rulesActive: true, lease: { held: true } } });
+      expect(body).toMatchObject({
+        status: 'ok',
+        mqtt: { ok: true },
+        store: { ok: true, kind: 'sqlite' },
+        scaleOut: { role: 'all', rulesActive: true, lease: { held: true } },
+      });
       // No string anywhere but the few public words.
       const strings: string[] = [];
       JSON.stringify(body, (key, v: unknown) => {
@@ -149,14 +156,34 @@ describe('alarm ids', () => {
     svc = await startApp(config);
     // Alarms 1 ... 17 (one open alarm per meter).
     for (let i = 1; i <= 17; i++) {
-      svc.app.alarms.raise({ type: 'threshold', enterprise: 'alu01', meter: `m${i}`, severity: 'warning', value: 2, threshold: 1, unit: 'kW', message: `alarm ${i}` }, t0);
+      svc.app.alarms.raise(
+        { type: 'threshold', enterprise: 'alu01', meter: `m${i}`, severity: 'warning', value: 2, threshold: 1, unit: 'kW', message: `alarm ${i}` },
+        t0,
+      );
     }
   });
   afterAll(async () => svc?.stop());
 
   it('takes only plain decimal ids: 0x11, 1e1, 017 and the like are a 400, never another alarm', async () => {
     expect(svc.app.alarms.get(17)?.state).toBe('active');
-    for (const id of ['0x11', '0X11', '1e1', '1.7e1', '017', '+17', '17.0', '%2017', '17%20', '17abc', '0b10001', '0o21', '0', '-17', '9007199254740993', '1'.repeat(30)]) {
+    for (const id of [
+      '0x11',
+      '0X11',
+      '1e1',
+      '1.7e1',
+      '017',
+      '+17',
+      '17.0',
+      '%2017',
+      '17%20',
+      '17abc',
+      '0b10001',
+      '0o21',
+      '0',
+      '-17',
+      '9007199254740993',
+      '1'.repeat(30),
+    ]) {
       const res = await svc.post(`/api/alarms/${id}/ack`, {}, TOKENS.officer);
       expect({ id, status: res.status }).toEqual({ id, status: 400 });
       expect(res.body).toEqual({ error: { code: 'bad-request', message: expect.stringContaining('decimal integer') } });
@@ -178,16 +205,19 @@ describe('compressed request bodies', () => {
   });
   afterAll(async () => svc?.stop());
 
-  const put = (body: Buffer, encoding: string) => fetch(`${svc.baseUrl}/api/enterprises/alu01/output/2026-01`, {
-    method: 'PUT', headers: { ...bearer(TOKENS.officer), 'content-type': 'application/json', 'content-encoding': encoding }, body: new Uint8Array(body),
-  });
+  const put = (body: Buffer, encoding: string) =>
+    fetch(`${svc.baseUrl}/api/enterprises/alu01/output/2026-01`, {
+      method: 'PUT',
+      headers: { ...bearer(TOKENS.officer), 'content-type': 'application/json', 'content-encoding': encoding },
+      body: new Uint8Array(body),
+    });
 
   it('decodes a valid gzip body', async () => {
     const res = await put(gzipSync(JSON.stringify({ outputValue10kYuan: 12.5 })), 'gzip');
     expect(res.status).toBe(200);
   });
 
-  it('answers a body that does not decode with a fixed message, not zlib\'s', async () => {
+  it("answers a body that does not decode with a fixed message, not zlib's", async () => {
     for (const encoding of ['gzip', 'deflate', 'br']) {
       const res = await put(Buffer.from('this is not compressed at all'), encoding);
       expect(res.status).toBe(400);

@@ -18,8 +18,13 @@ routeInfluxClientLogs(silentLogger());
 
 const T0 = Date.UTC(2026, 2, 1, 15, 0);
 const MIN = 60_000;
-const reading = (enterprise: string, meter: string, minutes: number, value: number, quality: Reading['quality'] = 'good'): Reading =>
-  ({ enterprise, meter, ts: T0 + minutes * MIN, value, quality });
+const reading = (enterprise: string, meter: string, minutes: number, value: number, quality: Reading['quality'] = 'good'): Reading => ({
+  enterprise,
+  meter,
+  ts: T0 + minutes * MIN,
+  value,
+  quality,
+});
 
 const FAST_RETRY = { maxRetries: 2, minRetryDelayMs: 20, maxRetryDelayMs: 100 } as const;
 
@@ -55,7 +60,7 @@ async function startProxy(target: string): Promise<Proxy> {
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
       const text = raw.toString('utf8');
-      const body = path.startsWith('/query') ? new URLSearchParams(text).get('q') ?? '' : text;
+      const body = path.startsWith('/query') ? (new URLSearchParams(text).get('q') ?? '') : text;
       if (path.startsWith('/query')) queries.push(body);
       if ((failing > 0 && path.includes('write')) || failTest?.(body)) {
         if (path.includes('write') && failing > 0) failing--;
@@ -70,7 +75,8 @@ async function startProxy(target: string): Promise<Proxy> {
         upstream.on('error', () => res.writeHead(502).end());
         upstream.end(raw);
       };
-      if (hold?.test(body)) void hold.released.then(forward); else forward();
+      if (hold?.test(body)) void hold.released.then(forward);
+      else forward();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -79,14 +85,30 @@ async function startProxy(target: string): Promise<Proxy> {
     url: `http://127.0.0.1:${port}`,
     requests,
     queries,
-    failWrites: (n) => { failing = n; },
-    failWhen: (test) => { failTest = test; },
+    failWrites: (n) => {
+      failing = n;
+    },
+    failWhen: (test) => {
+      failTest = test;
+    },
     holdWhen: (test) => {
       let release = (): void => undefined;
-      hold = { test, released: new Promise<void>((resolve) => { release = resolve; }) };
-      return () => { hold = undefined; release(); };
+      hold = {
+        test,
+        released: new Promise<void>((resolve) => {
+          release = resolve;
+        }),
+      };
+      return () => {
+        hold = undefined;
+        release();
+      };
     },
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -103,7 +125,9 @@ async function startProxy(target: string): Promise<Proxy> {
     await influxd?.stop();
   });
 
-  async function newStore(overrides: Partial<InfluxStoreOptions> = {}): Promise<{ store: InfluxTimeSeriesStore; database: string; cleanup: () => Promise<void> }> {
+  async function newStore(
+    overrides: Partial<InfluxStoreOptions> = {},
+  ): Promise<{ store: InfluxTimeSeriesStore; database: string; cleanup: () => Promise<void> }> {
     const database = `energy_test_${++dbCounter}`;
     const store = new InfluxTimeSeriesStore({ url: influxd.url, database, ...overrides }, { logger: silentLogger() });
     await store.start();
@@ -132,7 +156,7 @@ async function startProxy(target: string): Promise<Proxy> {
         const writes = proxy.requests.filter((r) => r.includes('write'));
         expect(writes).toHaveLength(1);
         expect(writes[0]).toMatch(/^POST \/write\?db=energy_test_\d+&precision=ms$/);
-        expect(proxy.requests.some((r) => r.startsWith('POST /query') )).toBe(true); // CREATE DATABASE and reads
+        expect(proxy.requests.some((r) => r.startsWith('POST /query'))).toBe(true); // CREATE DATABASE and reads
         expect(await store.readings({ enterprise: 'alu01', meter: 'e-main' }, T0, T0 + MIN)).toHaveLength(1);
       } finally {
         await cleanup();
@@ -145,10 +169,19 @@ async function startProxy(target: string): Promise<Proxy> {
       const { store, cleanup } = await newStore({ url: proxy.url });
       try {
         const ids = Array.from({ length: 50 }, (_, i) => `ent${i}`);
-        await store.write({ readings: [], hourly: ids.map((enterprise, i) => ({ enterprise, meter: 'm', carrier: 'electricity', unit: 'kWh', hour: T0, quantity: i })) });
+        await store.write({
+          readings: [],
+          hourly: ids.map((enterprise, i) => ({ enterprise, meter: 'm', carrier: 'electricity', unit: 'kWh', hour: T0, quantity: i })),
+        });
         const before = proxy.requests.length;
         for (const every of ['1h', '1d', '1mo'] as const) {
-          const rows = await store.consumption({ enterprises: ids, from: T0 - 31 * 24 * 60 * MIN, to: T0 + 31 * 24 * 60 * MIN, every, zone: 'Asia/Shanghai' });
+          const rows = await store.consumption({
+            enterprises: ids,
+            from: T0 - 31 * 24 * 60 * MIN,
+            to: T0 + 31 * 24 * 60 * MIN,
+            every,
+            zone: 'Asia/Shanghai',
+          });
           expect(rows).toHaveLength(50);
         }
         expect(proxy.requests.slice(before)).toEqual(['POST /query', 'POST /query', 'POST /query'].map((r) => expect.stringContaining(r)));
@@ -163,17 +196,40 @@ async function startProxy(target: string): Promise<Proxy> {
       try {
         const now = Date.now();
         const DAY = 86_400_000;
-        const at = (ts: number, meter: string, value: number, quality: Reading['quality'] = 'good'): Reading => ({ enterprise: 'alu01', meter, ts, value, quality });
+        const at = (ts: number, meter: string, value: number, quality: Reading['quality'] = 'good'): Reading => ({
+          enterprise: 'alu01',
+          meter,
+          ts,
+          value,
+          quality,
+        });
         const shape = (rows: readonly { meter: string; lastTs: number; lastGood?: Reading }[]): unknown[] =>
           rows.map((l) => [l.meter, now - l.lastTs, l.lastGood === undefined ? null : now - l.lastGood.ts]);
         // 'old' is silent for 10 days (outside the 2-day window); 'badlate' sends only bad readings lately.
-        await store.write({ readings: [at(now - 10 * DAY, 'old', 1), at(now - 3_600_000, 'live', 2), at(now - 5 * DAY, 'badlate', 3), at(now - 600_000, 'badlate', 4, 'bad')], hourly: [] });
-        const expected = [['badlate', 600_000, 5 * DAY], ['live', 3_600_000, 3_600_000], ['old', 10 * DAY, 10 * DAY]];
+        await store.write({
+          readings: [
+            at(now - 10 * DAY, 'old', 1),
+            at(now - 3_600_000, 'live', 2),
+            at(now - 5 * DAY, 'badlate', 3),
+            at(now - 600_000, 'badlate', 4, 'bad'),
+          ],
+          hourly: [],
+        });
+        const expected = [
+          ['badlate', 600_000, 5 * DAY],
+          ['live', 3_600_000, 3_600_000],
+          ['old', 10 * DAY, 10 * DAY],
+        ];
         expect(shape(await store.latest(['alu01']))).toEqual(expected); // the full scan
         expect(shape(await store.latest(['alu01']))).toEqual(expected); // window + known silent meters
         // A late reading of the silent meter (still outside the window) and a new one of a live meter.
         await store.write({ readings: [at(now - 9 * DAY, 'old', 5), at(now - 60_000, 'live', 6), at(now - 30_000, 'fresh', 7)], hourly: [] });
-        expect(shape(await store.latest(['alu01']))).toEqual([['badlate', 600_000, 5 * DAY], ['fresh', 30_000, 30_000], ['live', 60_000, 60_000], ['old', 9 * DAY, 9 * DAY]]);
+        expect(shape(await store.latest(['alu01']))).toEqual([
+          ['badlate', 600_000, 5 * DAY],
+          ['fresh', 30_000, 30_000],
+          ['live', 60_000, 60_000],
+          ['old', 9 * DAY, 9 * DAY],
+        ]);
         // A meter never seen before whose first readings are old (a gateway catching up after days
         // offline): written through this store, so it is known without waiting for the next full scan.
         await store.write({ readings: [at(now - 4 * DAY, 'catchup', 8)], hourly: [] });
@@ -201,7 +257,10 @@ async function startProxy(target: string): Promise<Proxy> {
         expect((await polling.store.latest(['alu01'])).map((l) => l.meter)).toEqual(['a', 'b']);
         expect(readingQueries()).toBe(before + 1);
         // ... and the sole writer answers from its own writes without asking InfluxDB.
-        expect((await sole.latest(['alu01'])).map((l) => [l.meter, l.lastGood?.value])).toEqual([['a', 1], ['b', 2]]);
+        expect((await sole.latest(['alu01'])).map((l) => [l.meter, l.lastGood?.value])).toEqual([
+          ['a', 1],
+          ['b', 2],
+        ]);
         expect(readingQueries()).toBe(before + 1);
       } finally {
         await sole.stop();
@@ -215,9 +274,22 @@ async function startProxy(target: string): Promise<Proxy> {
       try {
         // 50 enterprises, each a main meter with quantity i and a sub-meter with 1000, in the hour T0.
         const ids = Array.from({ length: 50 }, (_, i) => `ent${i}`);
-        const hour = (enterprise: string, meter: string, quantity: number) => ({ enterprise, meter, carrier: 'electricity', unit: 'kWh', hour: T0, quantity });
+        const hour = (enterprise: string, meter: string, quantity: number) => ({
+          enterprise,
+          meter,
+          carrier: 'electricity',
+          unit: 'kWh',
+          hour: T0,
+          quantity,
+        });
         await store.write({ readings: [], hourly: ids.flatMap((e, i) => [hour(e, 'm', i), hour(e, 'sub', 1000)]) });
-        const base = { enterprises: ids, from: Date.parse('2026-03-01T00:00:00+08:00'), to: Date.parse('2026-04-01T00:00:00+08:00'), every: '1mo', zone: 'Asia/Shanghai' } as const;
+        const base = {
+          enterprises: ids,
+          from: Date.parse('2026-03-01T00:00:00+08:00'),
+          to: Date.parse('2026-04-01T00:00:00+08:00'),
+          every: '1mo',
+          zone: 'Asia/Shanghai',
+        } as const;
         const byEnterprise = async (q: Parameters<typeof store.consumption>[0]): Promise<Record<string, number>> =>
           Object.fromEntries((await store.consumption(q)).map((r) => [r.enterprise, r.quantity]));
         const mains = Object.fromEntries(ids.map((e, i) => [e, i]));
@@ -228,7 +300,15 @@ async function startProxy(target: string): Promise<Proxy> {
         expect(await byEnterprise({ ...base, excludeMeters: ids.map((enterprise) => ({ enterprise, meter: 'sub' })) })).toEqual(mains);
         expect(await byEnterprise({ ...base, every: '1d', excludeMeters: ids.map((enterprise) => ({ enterprise, meter: 'sub' })) })).toEqual(mains);
         // A short list stays in the WHERE and answers the same.
-        expect(await byEnterprise({ ...base, meters: [{ enterprise: 'ent7', meter: 'm' }, { enterprise: 'ent7', meter: 'sub' }] })).toEqual({ ent7: 1007 });
+        expect(
+          await byEnterprise({
+            ...base,
+            meters: [
+              { enterprise: 'ent7', meter: 'm' },
+              { enterprise: 'ent7', meter: 'sub' },
+            ],
+          }),
+        ).toEqual({ ent7: 1007 });
       } finally {
         await cleanup();
       }
@@ -250,26 +330,48 @@ async function startProxy(target: string): Promise<Proxy> {
         await migrated.start();
         const select = async (q: string): Promise<unknown> => {
           const res = await fetch(`${influxd.url}/query?db=${before.database}&epoch=ms`, { method: 'POST', body: new URLSearchParams({ q }) });
-          const body = await res.json() as { results: { series?: { values: unknown[][] }[] }[] };
+          const body = (await res.json()) as { results: { series?: { values: unknown[][] }[] }[] };
           return body.results[0]?.series?.flatMap((x) => x.values);
         };
         const MAR1 = Date.parse('2026-03-01T00:00:00+08:00');
         const MAR2 = Date.parse('2026-03-02T00:00:00+08:00');
-        expect(await select('SELECT quantity FROM consumption_daily')).toEqual([[MAR1, 7.5], [MAR2, 3.5]]);
-        expect(await select('SELECT usable FROM reading_daily')).toEqual([[MAR1, 1], [MAR2, 1]]);
+        expect(await select('SELECT quantity FROM consumption_daily')).toEqual([
+          [MAR1, 7.5],
+          [MAR2, 3.5],
+        ]);
+        expect(await select('SELECT usable FROM reading_daily')).toEqual([
+          [MAR1, 1],
+          [MAR2, 1],
+        ]);
         const days = { enterprises: ['alu01'], from: MAR1, to: MAR2 + 86_400_000, every: '1d', zone: 'Asia/Shanghai' } as const;
-        expect((await migrated.consumption(days)).map((r) => [r.time, r.quantity])).toEqual([[MAR1, 7.5], [MAR2, 3.5]]);
+        expect((await migrated.consumption(days)).map((r) => [r.time, r.quantity])).toEqual([
+          [MAR1, 7.5],
+          [MAR2, 3.5],
+        ]);
         // A point put into the rollup behind the store's back shows once its day is marked changed
         // (the rollup_change mark every refresh round writes): whole days are read from the rollup.
         await fetch(`${influxd.url}/write?db=${before.database}&precision=ms`, {
-          method: 'POST', body: `consumption_daily,carrier=electricity,enterprise=alu01,meter=e-main,unit=kWh,zone=Asia/Shanghai quantity=100 ${MAR2}`,
+          method: 'POST',
+          body: `consumption_daily,carrier=electricity,enterprise=alu01,meter=e-main,unit=kWh,zone=Asia/Shanghai quantity=100 ${MAR2}`,
         });
-        expect((await migrated.consumption(days)).map((r) => [r.time, r.quantity])).toEqual([[MAR1, 7.5], [MAR2, 3.5]]); // cached, day unmarked
-        await fetch(`${influxd.url}/write?db=${before.database}&precision=ms`, { method: 'POST', body: `rollup_change,zone=Asia/Shanghai round="by-hand" ${MAR2}` });
-        expect((await migrated.consumption(days)).map((r) => [r.time, r.quantity])).toEqual([[MAR1, 7.5], [MAR2, 100]]);
+        expect((await migrated.consumption(days)).map((r) => [r.time, r.quantity])).toEqual([
+          [MAR1, 7.5],
+          [MAR2, 3.5],
+        ]); // cached, day unmarked
+        await fetch(`${influxd.url}/write?db=${before.database}&precision=ms`, {
+          method: 'POST',
+          body: `rollup_change,zone=Asia/Shanghai round="by-hand" ${MAR2}`,
+        });
+        expect((await migrated.consumption(days)).map((r) => [r.time, r.quantity])).toEqual([
+          [MAR1, 7.5],
+          [MAR2, 100],
+        ]);
         // ... and the next write to that day puts the true sum back (2.5 + 1 + 4).
         await migrated.write({ readings: [], hourly: [hour(180, 4)] });
-        expect((await migrated.consumption(days)).map((r) => [r.time, r.quantity])).toEqual([[MAR1, 7.5], [MAR2, 7.5]]);
+        expect((await migrated.consumption(days)).map((r) => [r.time, r.quantity])).toEqual([
+          [MAR1, 7.5],
+          [MAR2, 7.5],
+        ]);
         expect(await migrated.countUsable(['alu01'], MAR1, MAR2 + 86_400_000)).toEqual([{ ...key, count: 2 }]);
       } finally {
         await migrated.stop();
@@ -285,10 +387,11 @@ async function startProxy(target: string): Promise<Proxy> {
         // The first round is held at its first read while 19 more writes land: they all go to round 2.
         const release = proxy.holdWhen((body) => body.startsWith('SELECT sum(quantity) AS quantity FROM "consumption" '));
         const meters = Array.from({ length: 20 }, (_, i) => `m${String(i).padStart(2, '0')}`);
-        const write = (meter: string, i: number) => store.write({
-          readings: [reading('alu01', meter, 0, 100 + i)],
-          hourly: [{ enterprise: 'alu01', meter, carrier: 'electricity', unit: 'kWh', hour: T0, quantity: i + 1 }],
-        });
+        const write = (meter: string, i: number) =>
+          store.write({
+            readings: [reading('alu01', meter, 0, 100 + i)],
+            hourly: [{ enterprise: 'alu01', meter, carrier: 'electricity', unit: 'kWh', hour: T0, quantity: i + 1 }],
+          });
         await write(meters[0]!, 0);
         await Promise.all(meters.slice(1).map((m, i) => write(m, i + 1))); // raw writes do not wait for the held round
         const settled = store.settleRollups();
@@ -304,9 +407,14 @@ async function startProxy(target: string): Promise<Proxy> {
 
         // A failed round keeps its days pending: a rollup read fails rather than answer a stale sum ...
         proxy.failWhen((body) => body.includes('consumption_daily'));
-        await store.write({ readings: [], hourly: [{ enterprise: 'alu01', meter: 'm00', carrier: 'electricity', unit: 'kWh', hour: T0, quantity: 11 }] });
+        await store.write({
+          readings: [],
+          hourly: [{ enterprise: 'alu01', meter: 'm00', carrier: 'electricity', unit: 'kWh', hour: T0, quantity: 11 }],
+        });
         await expect(store.settleRollups()).rejects.toBeInstanceOf(DependencyError);
-        await expect(store.consumption({ enterprises: ['alu01'], from: day, to: day + 86_400_000, every: '1d', zone: 'Asia/Shanghai' })).rejects.toBeInstanceOf(DependencyError);
+        await expect(
+          store.consumption({ enterprises: ['alu01'], from: day, to: day + 86_400_000, every: '1d', zone: 'Asia/Shanghai' }),
+        ).rejects.toBeInstanceOf(DependencyError);
         // Backing off: until the retry (1 s after the failure) rounds fail at once, without asking InfluxDB.
         const asked = proxy.requests.length;
         await expect(store.settleRollups()).rejects.toThrow(/retried in \d+ ms/);
@@ -329,9 +437,22 @@ async function startProxy(target: string): Promise<Proxy> {
       const b = new InfluxTimeSeriesStore({ url: influxd.url, database: a.database, zone: 'Asia/Shanghai' }, { logger: silentLogger() });
       await b.start();
       try {
-        const hourAt = (hour: number, quantity: number) => ({ enterprise: 'alu01', meter: 'e-main', carrier: 'electricity', unit: 'kWh', hour, quantity });
+        const hourAt = (hour: number, quantity: number) => ({
+          enterprise: 'alu01',
+          meter: 'e-main',
+          carrier: 'electricity',
+          unit: 'kWh',
+          hour,
+          quantity,
+        });
         const feb1 = Date.parse('2026-02-01T00:00:00+08:00');
-        const year = { enterprises: ['alu01'], from: Date.parse('2026-01-01T00:00:00+08:00'), to: Date.parse('2026-03-01T00:00:00+08:00'), every: '1mo', zone: 'Asia/Shanghai' } as const;
+        const year = {
+          enterprises: ['alu01'],
+          from: Date.parse('2026-01-01T00:00:00+08:00'),
+          to: Date.parse('2026-03-01T00:00:00+08:00'),
+          every: '1mo',
+          zone: 'Asia/Shanghai',
+        } as const;
         await a.store.write({ readings: [], hourly: [hourAt(feb1, 10), hourAt(feb1 + 86_400_000, 5)] });
         const rollupReads = (): number => proxy.queries.filter((q) => q.includes('FROM "consumption_monthly"')).length;
         expect((await a.store.consumption(year)).map((r) => r.quantity)).toEqual([15]);
@@ -375,7 +496,10 @@ async function startProxy(target: string): Promise<Proxy> {
         expect((await store.health()).ok).toBe(true);
         await own.stop();
         const started = Date.now();
-        const error: unknown = await store.write({ readings: [reading('alu01', 'e-main', 0, 1)], hourly: [] }).then(() => undefined, (e: unknown) => e);
+        const error: unknown = await store.write({ readings: [reading('alu01', 'e-main', 0, 1)], hourly: [] }).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect(error).toBeInstanceOf(DependencyError);
         expect((error as DependencyError).context).toMatchObject({ dependency: 'influxdb', attempts: 3 });
         expect(Date.now() - started).toBeGreaterThanOrEqual(20); // at least one backoff delay
@@ -395,14 +519,22 @@ async function startProxy(target: string): Promise<Proxy> {
       const { store, database, cleanup } = await newStore({ url: proxy.url, ...FAST_RETRY });
       try {
         // Another writer made `value` a string field in this shard; a float is then refused with 400.
-        const res = await fetch(`${influxd.url}/write?db=${database}&precision=ms`, { method: 'POST', body: `reading,enterprise=x,meter=m value="text" ${T0}` });
+        const res = await fetch(`${influxd.url}/write?db=${database}&precision=ms`, {
+          method: 'POST',
+          body: `reading,enterprise=x,meter=m value="text" ${T0}`,
+        });
         expect(res.status).toBe(204);
-        const error: unknown = await store.write({ readings: [reading('alu01', 'e-main', 0, 1)], hourly: [] }).then(() => undefined, (e: unknown) => e);
+        const error: unknown = await store.write({ readings: [reading('alu01', 'e-main', 0, 1)], hourly: [] }).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect(error).toBeInstanceOf(DependencyError);
         expect(error).toMatchObject({ retryable: false, context: { attempts: 1 } });
         expect(proxy.requests.filter((r) => r.includes('write'))).toHaveLength(1);
-        await expect(store.consumption({ enterprises: ['x'], from: T0, to: T0 + 86_400_000, every: '1d', zone: 'Not/AZone' }))
-          .rejects.toMatchObject({ name: 'DependencyError', message: expect.stringMatching(/time zone/) });
+        await expect(store.consumption({ enterprises: ['x'], from: T0, to: T0 + 86_400_000, every: '1d', zone: 'Not/AZone' })).rejects.toMatchObject({
+          name: 'DependencyError',
+          message: expect.stringMatching(/time zone/),
+        });
       } finally {
         await cleanup();
         await proxy.close();
@@ -432,7 +564,17 @@ async function startProxy(target: string): Promise<Proxy> {
           readings: [reading('alu01', 'e-main', 0, 1), reading('steel02', 'e-main', 0, 2), ...odd.map((e, i) => reading(e, 'm, x=y "1"', 0, 10 + i))],
           hourly: [{ enterprise: 'alu01', meter: 'e-main', carrier: 'electricity', unit: 'kWh', hour: T0, quantity: 5 }],
         });
-        const attacks = ["a' OR 1=1 --", "alu01' OR enterprise = 'steel02", '.*', 'alu0.', 'alu01|steel02', 'alu01)|(steel02', 'alu01/ OR 1=1', 'axb', 'p'];
+        const attacks = [
+          "a' OR 1=1 --",
+          "alu01' OR enterprise = 'steel02",
+          '.*',
+          'alu0.',
+          'alu01|steel02',
+          'alu01)|(steel02',
+          'alu01/ OR 1=1',
+          'axb',
+          'p',
+        ];
         for (const attack of attacks) {
           expect(await store.latest([attack])).toEqual([]);
           expect(await store.countUsable([attack], T0, T0 + MIN)).toEqual([]);
@@ -474,11 +616,20 @@ async function startProxy(target: string): Promise<Proxy> {
       expect(writes).toEqual(['POST /api/v2/write?org=district&bucket=energy&precision=ms']);
       expect(proxy.requests.some((r) => r.includes('CREATE') || r.startsWith('POST /query'))).toBe(false); // no 1.x database set-up
       await fetch(`${url}/internal/force_flush`);
-      const res = await fetch(`${url}/api/v1/export?${new URLSearchParams({ 'match[]': '{__name__=~"reading_value|consumption_quantity"}', start: '0' }).toString()}`);
-      const series = (await res.text()).trim().split('\n').map((line) => JSON.parse(line) as { metric: Record<string, string>; values: number[]; timestamps: number[] })
+      const res = await fetch(
+        `${url}/api/v1/export?${new URLSearchParams({ 'match[]': '{__name__=~"reading_value|consumption_quantity"}', start: '0' }).toString()}`,
+      );
+      const series = (await res.text())
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { metric: Record<string, string>; values: number[]; timestamps: number[] })
         .sort((a, b) => (a.metric.__name__ ?? '').localeCompare(b.metric.__name__ ?? ''));
       expect(series).toEqual([
-        { metric: { __name__: 'consumption_quantity', enterprise: 'alu01', meter: 'e-main', carrier: 'electricity', unit: 'kWh' }, values: [7.5], timestamps: [T0] },
+        {
+          metric: { __name__: 'consumption_quantity', enterprise: 'alu01', meter: 'e-main', carrier: 'electricity', unit: 'kWh' },
+          values: [7.5],
+          timestamps: [T0],
+        },
         { metric: { __name__: 'reading_value', enterprise: 'alu01', meter: 'e-main' }, values: [100.5, 101.25], timestamps: [T0, T0 + 15 * MIN] },
       ]);
       expect((await store.health()).ok).toBe(true);

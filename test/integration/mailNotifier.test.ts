@@ -35,11 +35,16 @@ async function startSmtp(modes: Mode[] = ['accept'], auth = false): Promise<Smtp
   const nextMode = (): Mode => (harness.modes.length > 1 ? harness.modes.shift()! : harness.modes[0]!);
   let current: Mode = 'accept';
   const server = new SMTPServer({
-    logger: false, hideSTARTTLS: true, authOptional: true, allowInsecureAuth: true, ...(auth ? {} : { disabledCommands: ['AUTH'] }),
+    logger: false,
+    hideSTARTTLS: true,
+    authOptional: true,
+    allowInsecureAuth: true,
+    ...(auth ? {} : { disabledCommands: ['AUTH'] }),
     onAuth: (a, _s, cb) => cb(null, { user: a.username }),
     onMailFrom: (_addr, _session, cb) => {
       harness.attempts.mailFrom += 1;
-      if (current === '451' || current === '550') cb(Object.assign(new Error(current === '451' ? 'Try again later' : 'Rejected'), { responseCode: Number(current) }));
+      if (current === '451' || current === '550')
+        cb(Object.assign(new Error(current === '451' ? 'Try again later' : 'Rejected'), { responseCode: Number(current) }));
       else cb();
     },
     onData: (stream, session, cb) => {
@@ -66,7 +71,12 @@ const transition = transitionFactory(1);
 
 function captureLogger(): { logger: Logger; lines: string[] } {
   const lines: string[] = [];
-  const sink = new Writable({ write(chunk: Buffer, _enc, cb) { lines.push(chunk.toString()); cb(); } });
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      lines.push(chunk.toString());
+      cb();
+    },
+  });
   return { logger: pino({ level: 'debug' }, sink), lines };
 }
 
@@ -88,10 +98,22 @@ describe('MailNotifier with a real SMTP server', () => {
   });
 
   function make(recipients: Recipient[], over: Partial<MailNotifierOptions> = {}, logger: Logger = silentLogger()): MailNotifier {
-    notifier = new MailNotifier({
-      smtpUrl: `smtp://127.0.0.1:${smtp.port}`, from: '节能监测 <energy-monitor@example.org>', language: 'zh-CN', recipients,
-      dashboardUrl: 'https://energy.example.org', zone: 'Asia/Shanghai', digestWindowMs: 100, retryBaseMs: 20, retryMaxMs: 80, maxAttempts: 4, ...over,
-    }, { logger, enterpriseName: (id) => NAMES[id] ?? id, deliveries, random: () => 0.5 });
+    notifier = new MailNotifier(
+      {
+        smtpUrl: `smtp://127.0.0.1:${smtp.port}`,
+        from: '节能监测 <energy-monitor@example.org>',
+        language: 'zh-CN',
+        recipients,
+        dashboardUrl: 'https://energy.example.org',
+        zone: 'Asia/Shanghai',
+        digestWindowMs: 100,
+        retryBaseMs: 20,
+        retryMaxMs: 80,
+        maxAttempts: 4,
+        ...over,
+      },
+      { logger, enterpriseName: (id) => NAMES[id] ?? id, deliveries, random: () => 0.5 },
+    );
     return notifier;
   }
 
@@ -109,13 +131,29 @@ describe('MailNotifier with a real SMTP server', () => {
     n.notify([raise]);
     n.notify([raise]); // a repeat: the second guard drops it
     // A warning alarm of steel01 clears: routed by the severity it had.
-    const cleared = transition({ enterprise: 'steel01', type: 'threshold', meter: 'e-main', severity: 'warning', state: 'cleared', value: 41000, threshold: 42000, unit: 'kW' }, 'cleared');
+    const cleared = transition(
+      {
+        enterprise: 'steel01',
+        type: 'threshold',
+        meter: 'e-main',
+        severity: 'warning',
+        state: 'cleared',
+        value: 41000,
+        threshold: 42000,
+        unit: 'kW',
+      },
+      'cleared',
+    );
     n.notify([cleared]);
     await n.stop();
 
     const byRecipient = (email: string): ParsedMail[] => smtp.received.filter((r) => r.to.includes(email)).map((r) => r.mail);
     expect(smtp.received).toHaveLength(5);
-    expect(byRecipient('officer@example.org').map((m) => m.subject).sort()).toEqual(['[严重] 重庆示例铝业有限公司 能耗总量告警', '[警告] 渝北特钢有限公司 e-main 越限告警解除']);
+    expect(
+      byRecipient('officer@example.org')
+        .map((m) => m.subject)
+        .sort(),
+    ).toEqual(['[严重] 重庆示例铝业有限公司 能耗总量告警', '[警告] 渝北特钢有限公司 e-main 越限告警解除']);
     expect(byRecipient('plant@example.org').map((m) => m.subject)).toEqual(['[CRITICAL] 重庆示例铝业有限公司: Energy quota alarm raised']);
     expect(byRecipient('steel@example.org').map((m) => m.subject)).toEqual(['[警告] 渝北特钢有限公司 e-main 越限告警解除']);
     expect(byRecipient('crit-only@example.org').map((m) => m.subject)).toEqual(['[严重] 重庆示例铝业有限公司 能耗总量告警']);
@@ -141,7 +179,8 @@ describe('MailNotifier with a real SMTP server', () => {
     const n = make([{ email: 'officer@example.org' }, { email: 'steel@example.org', enterprise: 'steel01' }]);
     await n.start();
     const burst = [
-      transition(), transition({ type: 'intensity', value: 1.85, threshold: 1.8, unit: 'tce/10^4 yuan' }),
+      transition(),
+      transition({ type: 'intensity', value: 1.85, threshold: 1.8, unit: 'tce/10^4 yuan' }),
       transition({ enterprise: 'steel01', type: 'tariff', value: 13340, threshold: 13300, unit: 'kWh/t' }),
       transition({ enterprise: 'steel01', type: 'silence', meter: 'gas', severity: 'warning', value: null, threshold: null, unit: null }),
       transition({ type: 'quota', severity: 'info', value: 93.5, threshold: 90, unit: '%' }),
@@ -154,10 +193,15 @@ describe('MailNotifier with a real SMTP server', () => {
     expect(officer).toHaveLength(1);
     expect(officer[0]!.mail.subject).toBe('[严重] 能耗告警汇总：5 条（重庆示例铝业有限公司、渝北特钢有限公司）');
     const text = officer[0]!.mail.text ?? '';
-    for (const figure of ['52,340.5 tce', '1.85 tce/10^4 yuan', '13,340 kWh/t（阈值 13,300 kWh/t）', '93.5 %（阈值 90 %）', '数据中断 —']) expect(text).toContain(figure);
+    for (const figure of ['52,340.5 tce', '1.85 tce/10^4 yuan', '13,340 kWh/t（阈值 13,300 kWh/t）', '93.5 %（阈值 90 %）', '数据中断 —'])
+      expect(text).toContain(figure);
     // Below the threshold of 3: one mail per transition.
-    expect(smtp.received.filter((r) => r.to.includes('steel@example.org')).map((r) => r.mail.subject).sort())
-      .toEqual(['[严重] 渝北特钢有限公司 阶梯电价告警', '[警告] 渝北特钢有限公司 gas 数据中断告警']);
+    expect(
+      smtp.received
+        .filter((r) => r.to.includes('steel@example.org'))
+        .map((r) => r.mail.subject)
+        .sort(),
+    ).toEqual(['[严重] 渝北特钢有限公司 阶梯电价告警', '[警告] 渝北特钢有限公司 gas 数据中断告警']);
     const digestRecord = deliveries.list({ status: 'sent' }).find((d) => d.target === 'officer@example.org');
     expect(digestRecord?.alarmIds).toEqual(burst.map((t) => t.alarm.id));
   });
@@ -174,15 +218,27 @@ describe('MailNotifier with a real SMTP server', () => {
     expect(smtp.attempts.connections).toBe(3);
     expect(smtp.received).toHaveLength(1);
     const log = deliveries.list().reverse();
-    expect(log.map((d) => [d.status, d.attempts])).toEqual([['retrying', 1], ['retrying', 2], ['sent', 3]]);
+    expect(log.map((d) => [d.status, d.attempts])).toEqual([
+      ['retrying', 1],
+      ['retrying', 2],
+      ['sent', 3],
+    ]);
     expect(log[0]!.lastError).toContain('451');
-    expect(log.every((d) => d.target === 'officer@example.org' && d.subject === '[严重] 重庆示例铝业有限公司 能耗总量告警' && d.alarmIds[0] === t.alarm.id)).toBe(true);
+    expect(
+      log.every(
+        (d) => d.target === 'officer@example.org' && d.subject === '[严重] 重庆示例铝业有限公司 能耗总量告警' && d.alarmIds[0] === t.alarm.id,
+      ),
+    ).toBe(true);
   });
 
   it('ends as failed when the server never accepts; notify() neither throws nor waits; credentials stay out of logs', async () => {
     smtp = await startSmtp(['451'], true);
     const { logger, lines } = captureLogger();
-    const n = make([{ email: 'officer@example.org' }], { smtpUrl: `smtp://alarm:s3cret-pw@127.0.0.1:${smtp.port}`, digestWindowMs: 20, maxAttempts: 3 }, logger);
+    const n = make(
+      [{ email: 'officer@example.org' }],
+      { smtpUrl: `smtp://alarm:s3cret-pw@127.0.0.1:${smtp.port}`, digestWindowMs: 20, maxAttempts: 3 },
+      logger,
+    );
     await n.start();
     const result: unknown = n.notify([transition()]);
     expect(result).toBeUndefined();
@@ -191,7 +247,11 @@ describe('MailNotifier with a real SMTP server', () => {
     await waitFor('final failure', () => deliveries.list({ status: 'failed' }).length === 1);
 
     const log = deliveries.list().reverse();
-    expect(log.map((d) => [d.status, d.attempts])).toEqual([['retrying', 1], ['retrying', 2], ['failed', 3]]);
+    expect(log.map((d) => [d.status, d.attempts])).toEqual([
+      ['retrying', 1],
+      ['retrying', 2],
+      ['failed', 3],
+    ]);
     expect(log[2]!.lastError).toContain('Try again later');
     expect(smtp.attempts.mailFrom).toBe(3);
     const everything = lines.join('') + JSON.stringify(log);
@@ -221,10 +281,17 @@ describe('MailNotifier with a real SMTP server', () => {
 
     // A relay that accepts the connection and never greets.
     const sockets: net.Socket[] = [];
-    const silent = net.createServer((s) => { sockets.push(s); });
+    const silent = net.createServer((s) => {
+      sockets.push(s);
+    });
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()));
     const port = (silent.address() as AddressInfo).port;
-    const m = make([{ email: 'officer@example.org' }], { smtpUrl: `smtp://127.0.0.1:${port}`, digestWindowMs: 600_000, stopTimeoutMs: 50, smtpTimeoutMs: 300 });
+    const m = make([{ email: 'officer@example.org' }], {
+      smtpUrl: `smtp://127.0.0.1:${port}`,
+      digestWindowMs: 600_000,
+      stopTimeoutMs: 50,
+      smtpTimeoutMs: 300,
+    });
     await m.start();
     m.notify([transition()]);
     await m.stop(); // resolves although the attempt is still waiting for a greeting
@@ -243,13 +310,33 @@ describe('SqliteDeliveryLog', () => {
     await state.start();
     const log = new SqliteDeliveryLog({ path: file });
     await log.start();
-    log.record({ channel: 'email', target: 'a@example.org', subject: 's1', alarmIds: [1, 2], status: 'retrying', attempts: 1, lastError: '451', at: 1 });
+    log.record({
+      channel: 'email',
+      target: 'a@example.org',
+      subject: 's1',
+      alarmIds: [1, 2],
+      status: 'retrying',
+      attempts: 1,
+      lastError: '451',
+      at: 1,
+    });
     log.record({ channel: 'email', target: 'a@example.org', subject: 's1', alarmIds: [1, 2], status: 'sent', attempts: 2, at: 2 });
-    log.record({ channel: 'webhook', target: 'http://h/x?key=***', subject: 's2', alarmIds: [3], status: 'failed', attempts: 6, lastError: 'HTTP 500', at: 3 });
+    log.record({
+      channel: 'webhook',
+      target: 'http://h/x?key=***',
+      subject: 's2',
+      alarmIds: [3],
+      status: 'failed',
+      attempts: 6,
+      lastError: 'HTTP 500',
+      at: 3,
+    });
     await log.stop();
     await log.start();
     expect(log.list().map((d) => d.subject + d.status)).toEqual(['s2failed', 's1sent', 's1retrying']);
-    expect(log.list({ status: 'retrying' })).toEqual([{ id: 1, channel: 'email', target: 'a@example.org', subject: 's1', alarmIds: [1, 2], status: 'retrying', attempts: 1, lastError: '451', at: 1 }]);
+    expect(log.list({ status: 'retrying' })).toEqual([
+      { id: 1, channel: 'email', target: 'a@example.org', subject: 's1', alarmIds: [1, 2], status: 'retrying', attempts: 1, lastError: '451', at: 1 },
+    ]);
     expect(log.list({ limit: 1 })[0]!.channel).toBe('webhook');
     expect(state.listQuarantine()).toEqual([]);
     await log.stop();

@@ -23,10 +23,19 @@ describe('main: fatal errors', () => {
     const preload = path.join(work, 'trigger.js');
     writeFileSync(preload, `process.once('SIGUSR2', () => { ${trigger}; });\n`);
     const logFile = path.join(work, 'service.log');
-    const svc = await startServiceProcess({ configFile: DEMO_CONFIG_PATH, dataDir: path.join(work, 'data'), logFile, env: { NODE_OPTIONS: `--require ${preload}`, MQTT_URL: '', MQTT_PORT: '0', INFLUX_URL: '' } });
+    const svc = await startServiceProcess({
+      configFile: DEMO_CONFIG_PATH,
+      dataDir: path.join(work, 'data'),
+      logFile,
+      env: { NODE_OPTIONS: `--require ${preload}`, MQTT_URL: '', MQTT_PORT: '0', INFLUX_URL: '' },
+    });
     const code = await svc.kill('SIGUSR2');
     expect(code).toBe(1);
-    const lines = svc.logText().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { level: number; msg: string; err?: { message?: string } });
+    const lines = svc
+      .logText()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { level: number; msg: string; err?: { message?: string } });
     const fatalAt = lines.findIndex((l) => l.level === 60 && l.msg === msg);
     expect(fatalAt).toBeGreaterThanOrEqual(0);
     expect(lines[fatalAt]!.err?.message).toBe(text);

@@ -17,28 +17,73 @@ const at = (iso: string) => Date.parse(iso);
 const counter = (id: string, carrier: string, unit: string) => ({ id, carrier, unit, kind: 'counter' as const });
 const reportConfig = testConfig({
   enterprises: [
-    { id: 'alu01', name: '示例铝业一厂', industry: '3216', tariff: 'al', quotas: [{ year: 2026, totalTce: 1000 }], meters: [counter('e', 'electricity', 'kWh'), counter('out', 'product', 't')] },
-    { id: 'alu02', name: '示例铝业二厂', industry: '3216', tariff: 'al', meters: [counter('e', 'electricity', 'kWh'), counter('out', 'product', 't')] },
-    { id: 'cem01', name: '示例水泥, "东厂"', industry: '3011', tariff: 'cem', meters: [counter('e', 'electricity', 'kWh'), counter('coal', 'raw_coal', 't'), counter('clinker', 'product', 't')] },
+    {
+      id: 'alu01',
+      name: '示例铝业一厂',
+      industry: '3216',
+      tariff: 'al',
+      quotas: [{ year: 2026, totalTce: 1000 }],
+      meters: [counter('e', 'electricity', 'kWh'), counter('out', 'product', 't')],
+    },
+    {
+      id: 'alu02',
+      name: '示例铝业二厂',
+      industry: '3216',
+      tariff: 'al',
+      meters: [counter('e', 'electricity', 'kWh'), counter('out', 'product', 't')],
+    },
+    {
+      id: 'cem01',
+      name: '示例水泥, "东厂"',
+      industry: '3011',
+      tariff: 'cem',
+      meters: [counter('e', 'electricity', 'kWh'), counter('coal', 'raw_coal', 't'), counter('clinker', 'product', 't')],
+    },
   ],
   tariffs: [
     { id: 'al', scheme: 'step', basis: 'ytd', threshold: 13300, step: 20, markupPerStep: 0.01 },
-    { id: 'cem', scheme: 'bands', basis: 'month', limit: 61, metric: 'kwh_per_t', bands: [{ over: 0, markup: 0.05 }, { over: 0.1, markup: 0.1 }] },
+    {
+      id: 'cem',
+      scheme: 'bands',
+      basis: 'month',
+      limit: 61,
+      metric: 'kwh_per_t',
+      bands: [
+        { over: 0, markup: 0.05 },
+        { over: 0.1, markup: 0.1 },
+      ],
+    },
   ],
 });
 
 /** The data behind the hand-computed figures, one hourly value per month and meter. */
 async function writeReportData(store: SqliteTimeSeriesStore): Promise<void> {
-  const h = (enterprise: string, meter: string, carrier: string, unit: string, iso: string, quantity: number): HourlyConsumption =>
-    ({ enterprise, meter, carrier, unit, hour: at(iso), quantity });
+  const h = (enterprise: string, meter: string, carrier: string, unit: string, iso: string, quantity: number): HourlyConsumption => ({
+    enterprise,
+    meter,
+    carrier,
+    unit,
+    hour: at(iso),
+    quantity,
+  });
   await store.write({
-    readings: Array.from({ length: 1440 }, (_, i) => ({ enterprise: 'cem01', meter: 'e', ts: at('2026-11-01T00:00:00+08:00') + i * 1_800_000, value: i, quality: 'good' as const })),
+    readings: Array.from({ length: 1440 }, (_, i) => ({
+      enterprise: 'cem01',
+      meter: 'e',
+      ts: at('2026-11-01T00:00:00+08:00') + i * 1_800_000,
+      value: i,
+      quality: 'good' as const,
+    })),
     hourly: [
-      h('alu01', 'e', 'electricity', 'kWh', '2026-11-10T10:00:00+08:00', 1_000_000), h('alu01', 'out', 'product', 't', '2026-11-10T10:00:00+08:00', 75),
-      h('alu01', 'e', 'electricity', 'kWh', '2026-10-10T10:00:00+08:00', 800_000), h('alu01', 'out', 'product', 't', '2026-10-10T10:00:00+08:00', 60),
+      h('alu01', 'e', 'electricity', 'kWh', '2026-11-10T10:00:00+08:00', 1_000_000),
+      h('alu01', 'out', 'product', 't', '2026-11-10T10:00:00+08:00', 75),
+      h('alu01', 'e', 'electricity', 'kWh', '2026-10-10T10:00:00+08:00', 800_000),
+      h('alu01', 'out', 'product', 't', '2026-10-10T10:00:00+08:00', 60),
       h('alu01', 'e', 'electricity', 'kWh', '2025-11-10T10:00:00+08:00', 500_000),
-      h('alu02', 'e', 'electricity', 'kWh', '2026-11-10T10:00:00+08:00', 1_340_000), h('alu02', 'out', 'product', 't', '2026-11-10T10:00:00+08:00', 100),
-      h('cem01', 'e', 'electricity', 'kWh', '2026-11-10T10:00:00+08:00', 61_000), h('cem01', 'coal', 'raw_coal', 't', '2026-11-10T10:00:00+08:00', 100),
+      h('alu02', 'e', 'electricity', 'kWh', '2026-11-10T10:00:00+08:00', 1_340_000),
+      h('alu02', 'out', 'product', 't', '2026-11-10T10:00:00+08:00', 100),
+      h('cem01', 'e', 'electricity', 'kWh', '2026-11-10T10:00:00+08:00', 61_000),
+      h('cem01', 'coal', 'raw_coal', 't', '2026-11-10T10:00:00+08:00', 100),
       h('cem01', 'clinker', 'product', 't', '2026-11-10T10:00:00+08:00', 1000),
     ],
   });
@@ -57,11 +102,19 @@ describe('monthly report model', () => {
     outputs = new OutputStore({ path: path.join(dir, 'state.db') });
     await Promise.all([store.start(), alarms.start(), outputs.start()]);
     await writeReportData(store);
-    alarms.raise({ type: 'quota', enterprise: 'alu01', meter: null, severity: 'warning', value: 1, threshold: 1, unit: 'share', message: 'x' }, at('2026-11-20T00:00:00+08:00'));
-    alarms.raise({ type: 'tariff', enterprise: 'alu01', meter: null, severity: 'critical', value: 1, threshold: 1, unit: 'kWh/t', message: 'x' }, at('2026-10-20T00:00:00+08:00'));
+    alarms.raise(
+      { type: 'quota', enterprise: 'alu01', meter: null, severity: 'warning', value: 1, threshold: 1, unit: 'share', message: 'x' },
+      at('2026-11-20T00:00:00+08:00'),
+    );
+    alarms.raise(
+      { type: 'tariff', enterprise: 'alu01', meter: null, severity: 'critical', value: 1, threshold: 1, unit: 'kWh/t', message: 'x' },
+      at('2026-10-20T00:00:00+08:00'),
+    );
     const factors = new FactorTable(reportConfig, COEFFICIENTS);
     builder = new MonthlyReportBuilder({
-      config: reportConfig, store, alarms,
+      config: reportConfig,
+      store,
+      alarms,
       consumption: new ConsumptionService({ store, factors, config: reportConfig }),
       status: new StatusService({ store, outputs, config: reportConfig, factors }),
     });
@@ -73,7 +126,14 @@ describe('monthly report model', () => {
 
   it('carries the hand-computed figures for each enterprise and the district', async () => {
     const r = await builder.build('2026-11', at('2026-12-01T01:00:00+08:00'), 1);
-    expect(r).toMatchObject({ month: '2026-11', timezone: 'Asia/Shanghai', periodFrom: '2026-11-01T00:00:00.000+08:00', periodTo: '2026-12-01T00:00:00.000+08:00', revision: 1, electricityBasis: 'equivalent' });
+    expect(r).toMatchObject({
+      month: '2026-11',
+      timezone: 'Asia/Shanghai',
+      periodFrom: '2026-11-01T00:00:00.000+08:00',
+      periodTo: '2026-12-01T00:00:00.000+08:00',
+      revision: 1,
+      electricityBasis: 'equivalent',
+    });
     const [alu01, alu02, cem01] = r.enterprises;
     // alu01: 1,000,000 kWh x 0.1229 / 1000 = 122.9 tce; October 98.32; November 2025 61.45.
     expect(alu01!.totalTce).toBeCloseTo(122.9, 9);
@@ -88,7 +148,7 @@ describe('monthly report model', () => {
     // Quota at the end of November: ytd 221.22 tce of 1,000; f = 334/365.
     expect(alu01!.quota).toMatchObject({ year: 2026, totalTce: 1000, level: 'green' });
     expect(alu01!.quota!.ytdTce).toBeCloseTo(221.22, 9);
-    expect(alu01!.quota!.pace).toBeCloseTo(221.22 / (1000 * 334 / 365), 9);
+    expect(alu01!.quota!.pace).toBeCloseTo(221.22 / ((1000 * 334) / 365), 9);
     // Tariff ytd: 1,800,000 kWh / 135 t = 13,333.3 kWh/t -> 2 steps -> 0.02 yuan/kWh, 36,000 yuan.
     expect(alu01!.tariff).toMatchObject({ scheme: 'step', basis: 'ytd', markupYuanPerKwh: 0.02, surchargeYuan: 36_000 });
     expect(alu01!.alarms).toEqual({ info: 0, warning: 1, critical: 0 });
@@ -111,7 +171,9 @@ describe('monthly report model', () => {
     expect(r.totals.byIndustry['3216']!.totalTce).toBeCloseTo(287.586, 9);
     expect(r.totals.byIndustry['3011']).toMatchObject({ name: '水泥制造', enterprises: 1 });
     expect(r.ranking.map((x) => `${x.industry} ${x.rank} ${x.enterprise} ${x.metric}`)).toEqual([
-      '3216 1 alu01 unit-consumption', '3216 2 alu02 unit-consumption', '3011 1 cem01 unit-consumption',
+      '3216 1 alu01 unit-consumption',
+      '3216 2 alu02 unit-consumption',
+      '3011 1 cem01 unit-consumption',
     ]);
     expect(r.concentration[0]).toMatchObject({ top: 1, enterprises: ['alu02'] });
     expect(r.concentration[0]!.share).toBeCloseTo(164.686 / 366.5129, 12);

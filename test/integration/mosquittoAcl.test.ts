@@ -21,9 +21,15 @@ if (!available) console.warn(mosquittoSkipReason());
 
 const PASSWORDS = { alu01: 'alu01-Jx8q-secret', cem01: 'cem01-Vr2k-secret', 'energy-monitor': 'svc-Hp4w-secret' };
 
-interface Received { topic: string; payload: string }
+interface Received {
+  topic: string;
+  payload: string;
+}
 
-interface Connected { client: MqttClient; received: Received[] }
+interface Connected {
+  client: MqttClient;
+  received: Received[];
+}
 
 function connect(url: string, options: IClientOptions): Promise<Connected> {
   const received: Received[] = [];
@@ -93,9 +99,15 @@ describeBroker('Mosquitto with the generated password file and ACL (real broker)
     writeFileSync(path.join(work, 'energy.yaml'), stringify(config));
     writeFileSync(path.join(work, 'secrets.json'), JSON.stringify(PASSWORDS), { mode: 0o600 });
     const output: string[] = [];
-    const code = runMosquittoAuthCli(['--config', 'energy.yaml', '--passwords', 'secrets.json', '--out', 'out'], {}, {
-      stdout: (t) => output.push(t), stderr: (t) => output.push(t), cwd: work,
-    });
+    const code = runMosquittoAuthCli(
+      ['--config', 'energy.yaml', '--passwords', 'secrets.json', '--out', 'out'],
+      {},
+      {
+        stdout: (t) => output.push(t),
+        stderr: (t) => output.push(t),
+        cwd: work,
+      },
+    );
     expect({ code, output: output.join('') }).toMatchObject({ code: 0 });
     files = {
       passwd: ['gateways.passwd', 'service.passwd'].map((f) => readFileSync(path.join(work, 'out', f), 'utf8')).join(''),
@@ -147,7 +159,9 @@ describeBroker('Mosquitto with the generated password file and ACL (real broker)
   test("each listener takes only its own accounts: a gateway's password does not open the service listener", async () => {
     const refused = [4, 5];
     expect(refused).toContain(await refusal(broker!.listeners.service, { username: 'alu01', password: PASSWORDS.alu01, clientId: 'acl-cross-1' }));
-    expect(refused).toContain(await refusal(broker!.listeners.gateways, { username: 'energy-monitor', password: PASSWORDS['energy-monitor'], clientId: 'acl-cross-2' }));
+    expect(refused).toContain(
+      await refusal(broker!.listeners.gateways, { username: 'energy-monitor', password: PASSWORDS['energy-monitor'], clientId: 'acl-cross-2' }),
+    );
   });
 
   test("a gateway that connects with the service's client id gets its own user name as id: the service's session stays", async () => {

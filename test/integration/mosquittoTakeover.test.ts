@@ -60,13 +60,22 @@ maybe('client-id takeover against Mosquitto with the shipped configuration', () 
     broker = await startMosquitto({
       shipped: {},
       files: {
-        'gateways.passwd': files.listeners.gateways.passwd, 'gateways.acl': files.listeners.gateways.acl,
-        'service.passwd': files.listeners.service.passwd, 'service.acl': files.listeners.service.acl,
+        'gateways.passwd': files.listeners.gateways.passwd,
+        'gateways.acl': files.listeners.gateways.acl,
+        'service.passwd': files.listeners.service.passwd,
+        'service.acl': files.listeners.service.acl,
       },
     });
     service = await startServiceProcess({
-      configFile: path.join(dir, 'energy.yaml'), dataDir: path.join(dir, 'data'), logFile: path.join(dir, 'service.log'),
-      env: { MQTT_URL: broker!.listeners.service, MQTT_USERNAME: 'energy-monitor', MQTT_PASSWORD: PASSWORDS['energy-monitor'], MQTT_CLIENT_ID: SERVICE_CLIENT_ID },
+      configFile: path.join(dir, 'energy.yaml'),
+      dataDir: path.join(dir, 'data'),
+      logFile: path.join(dir, 'service.log'),
+      env: {
+        MQTT_URL: broker!.listeners.service,
+        MQTT_USERNAME: 'energy-monitor',
+        MQTT_PASSWORD: PASSWORDS['energy-monitor'],
+        MQTT_CLIENT_ID: SERVICE_CLIENT_ID,
+      },
     });
   });
 
@@ -76,14 +85,19 @@ maybe('client-id takeover against Mosquitto with the shipped configuration', () 
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('every acknowledged reading is stored while a gateway loops connects with the service\'s client id', async () => {
+  test("every acknowledged reading is stored while a gateway loops connects with the service's client id", async () => {
     let attacking = true;
     let attempts = 0;
     const attack = (async () => {
       while (attacking) {
         attempts++;
         const intruder = mqtt.connect(broker!.listeners.gateways, {
-          username: 'alu01', password: PASSWORDS.alu01, clientId: SERVICE_CLIENT_ID, clean: true, reconnectPeriod: 0, protocolVersion: 4,
+          username: 'alu01',
+          password: PASSWORDS.alu01,
+          clientId: SERVICE_CLIENT_ID,
+          clean: true,
+          reconnectPeriod: 0,
+          protocolVersion: 4,
         });
         await new Promise<void>((resolve) => {
           intruder.once('connect', () => resolve());
@@ -96,7 +110,11 @@ maybe('client-id takeover against Mosquitto with the shipped configuration', () 
     })();
 
     const publisher: MqttClient = await mqtt.connectAsync(broker!.listeners.gateways, {
-      username: 'cem01', password: PASSWORDS.cem01, clientId: 'cem01-gateway', reconnectPeriod: 0, protocolVersion: 4,
+      username: 'cem01',
+      password: PASSWORDS.cem01,
+      clientId: 'cem01-gateway',
+      reconnectPeriod: 0,
+      protocolVersion: 4,
     });
     const t0 = Date.now() - 24 * 3_600_000;
     let acked = 0;
@@ -127,18 +145,43 @@ maybe('client-id takeover against Mosquitto with the shipped configuration', () 
 
   test("a gateway's password does not open the service listener, where client ids are free", async () => {
     const refused = await new Promise<number | undefined>((resolve) => {
-      const c = mqtt.connect(broker!.listeners.service, { username: 'alu01', password: PASSWORDS.alu01, clientId: SERVICE_CLIENT_ID, clean: true, reconnectPeriod: 0, protocolVersion: 4 });
-      c.once('connect', () => { c.end(true); resolve(undefined); });
-      c.once('error', (err: Error & { code?: unknown }) => { c.end(true); resolve(typeof err.code === 'number' ? err.code : -1); });
+      const c = mqtt.connect(broker!.listeners.service, {
+        username: 'alu01',
+        password: PASSWORDS.alu01,
+        clientId: SERVICE_CLIENT_ID,
+        clean: true,
+        reconnectPeriod: 0,
+        protocolVersion: 4,
+      });
+      c.once('connect', () => {
+        c.end(true);
+        resolve(undefined);
+      });
+      c.once('error', (err: Error & { code?: unknown }) => {
+        c.end(true);
+        resolve(typeof err.code === 'number' ? err.code : -1);
+      });
     });
     expect([4, 5]).toContain(refused);
     expect((await service!.health()).body.mqtt.ok).toBe(true);
   });
 
   test('one connection per gateway account: a second login with the same account replaces the first', async () => {
-    const first = await mqtt.connectAsync(broker!.listeners.gateways, { username: 'alu01', password: PASSWORDS.alu01, clientId: 'any-1', reconnectPeriod: 0, protocolVersion: 4 });
+    const first = await mqtt.connectAsync(broker!.listeners.gateways, {
+      username: 'alu01',
+      password: PASSWORDS.alu01,
+      clientId: 'any-1',
+      reconnectPeriod: 0,
+      protocolVersion: 4,
+    });
     const firstClosed = new Promise<void>((resolve) => first.once('close', () => resolve()));
-    const second = await mqtt.connectAsync(broker!.listeners.gateways, { username: 'alu01', password: PASSWORDS.alu01, clientId: 'any-2', reconnectPeriod: 0, protocolVersion: 4 });
+    const second = await mqtt.connectAsync(broker!.listeners.gateways, {
+      username: 'alu01',
+      password: PASSWORDS.alu01,
+      clientId: 'any-2',
+      reconnectPeriod: 0,
+      protocolVersion: 4,
+    });
     await firstClosed;
     expect(second.connected).toBe(true);
     await second.endAsync();

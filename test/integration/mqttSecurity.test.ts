@@ -13,13 +13,23 @@ const DAY0 = Date.parse('2026-11-01T00:00:00+08:00');
 const SERVICE_ACCOUNT = { username: 'energy-monitor', password: 'svc-secret' };
 const auth = authSection();
 const config = testConfig({
-  auth: { ...auth, mqtt: [...auth.mqtt, { username: SERVICE_ACCOUNT.username, passwordSha256: sha256Hex(SERVICE_ACCOUNT.password), role: 'service' }] },
+  auth: {
+    ...auth,
+    mqtt: [...auth.mqtt, { username: SERVICE_ACCOUNT.username, passwordSha256: sha256Hex(SERVICE_ACCOUNT.password), role: 'service' }],
+  },
   ingest: { maxConnectionsPerAccount: 3, maxPacketBytes: 512 * 1024, maxPayloadBytes: 64 * 1024 },
 });
 
 type Gateway = keyof typeof MQTT_PASSWORDS;
 const connect = (url: string, username: Gateway, options: mqtt.IClientOptions = {}) =>
-  mqtt.connectAsync(url, { username, password: MQTT_PASSWORDS[username], clientId: `gw-${username}-${Math.random()}`, reconnectPeriod: 0, connectTimeout: 5000, ...options });
+  mqtt.connectAsync(url, {
+    username,
+    password: MQTT_PASSWORDS[username],
+    clientId: `gw-${username}-${Math.random()}`,
+    reconnectPeriod: 0,
+    connectTimeout: 5000,
+    ...options,
+  });
 
 /** The CONNACK return code of a refused connect (0 when it was accepted). */
 async function connackCode(url: string, username: Gateway, options: mqtt.IClientOptions): Promise<number> {
@@ -97,7 +107,10 @@ describe('MQTT: one gateway cannot harm another client (embedded broker)', () =>
     const before = svc.app.state.countQuarantineMatching({ status: 'all' });
     const gw = await connect(svc.mqttUrl, 'alu01');
     const closed = new Promise<void>((resolve) => gw.once('close', () => resolve()));
-    const acked = gw.publishAsync('energy/alu01/e-main', Buffer.alloc(10 * 2 ** 20, 0x41), { qos: 1 }).then(() => true, () => false);
+    const acked = gw.publishAsync('energy/alu01/e-main', Buffer.alloc(10 * 2 ** 20, 0x41), { qos: 1 }).then(
+      () => true,
+      () => false,
+    );
     await closed;
     gw.end(true);
     expect(await Promise.race([acked, new Promise((r) => setTimeout(() => r('no answer'), 500))])).not.toBe(true);
@@ -139,10 +152,17 @@ describe('MQTT: one gateway cannot harm another client (embedded broker)', () =>
   });
 
   it('a service account may subscribe to the meters topics but not to # or $SYS', async () => {
-    const svcClient = await mqtt.connectAsync(svc.mqttUrl, { ...SERVICE_ACCOUNT, clientId: `energy-monitor-probe-${Math.random()}`, reconnectPeriod: 0 });
+    const svcClient = await mqtt.connectAsync(svc.mqttUrl, {
+      ...SERVICE_ACCOUNT,
+      clientId: `energy-monitor-probe-${Math.random()}`,
+      reconnectPeriod: 0,
+    });
     const ok = await svcClient.subscribeAsync('energy/#', { qos: 1 });
     expect(ok.map((g) => g.qos)).toEqual([1]);
-    const refused = await svcClient.subscribeAsync('#', { qos: 1 }).then((g) => g.map((x) => x.qos), () => 'closed');
+    const refused = await svcClient.subscribeAsync('#', { qos: 1 }).then(
+      (g) => g.map((x) => x.qos),
+      () => 'closed',
+    );
     expect(refused === 'closed' || (Array.isArray(refused) && refused[0] === 128)).toBe(true);
     svcClient.end(true);
   });

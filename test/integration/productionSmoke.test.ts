@@ -32,7 +32,8 @@ jest.setTimeout(120_000);
 
 /** The service as the Dockerfile builds it (`npm run build`; CI builds before it tests). */
 const BUILT_SERVICE = path.join(PROJECT_ROOT, 'dist', 'services', 'main.js');
-if (process.env.CI === 'true' && !existsSync(BUILT_SERVICE)) throw new Error(`${BUILT_SERVICE} is missing: run npm run build before the production smoke test`);
+if (process.env.CI === 'true' && !existsSync(BUILT_SERVICE))
+  throw new Error(`${BUILT_SERVICE} is missing: run npm run build before the production smoke test`);
 const available = process.env.CI === 'true' || (hasMosquitto() && findInfluxd() !== undefined && existsSync(BUILT_SERVICE));
 if (!available) console.warn('mosquitto or influxd not installed, or no dist/ (npm run build): production smoke test skipped');
 const maybe = available ? describe : describe.skip;
@@ -46,10 +47,14 @@ const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 function energyYaml(): string {
   return stringify({
     timezone: 'Asia/Shanghai',
-    enterprises: [{
-      id: 'alu01', name: '冒烟测试铝业', industry: '3216',
-      meters: [{ id: 'p-main', carrier: 'electricity', unit: 'kW', kind: 'power', intervalSeconds: 60 }],
-    }],
+    enterprises: [
+      {
+        id: 'alu01',
+        name: '冒烟测试铝业',
+        industry: '3216',
+        meters: [{ id: 'p-main', carrier: 'electricity', unit: 'kW', kind: 'power', intervalSeconds: 60 }],
+      },
+    ],
     rules: { thresholds: [{ enterprise: 'alu01', meter: 'p-main', above: 1000, forSeconds: 0, severity: 'critical' }] },
     notify: { language: 'zh-CN', digestWindowSeconds: 0.5, recipients: [{ email: MAIL_TO }] },
     reports: { recipients: [REPORT_TO] },
@@ -91,27 +96,35 @@ function runServiceTokenStep(compose: ComposeFile, tokenDir: string, root: strin
   const stubDir = path.join(root, 'influx-cli');
   mkdirSync(stubDir, { recursive: true });
   const log = path.join(stubDir, 'args.log');
-  writeFileSync(path.join(stubDir, 'influx'), [
-    '#!/bin/sh',
-    `[ "$INFLUX_TOKEN" = "${env.INFLUX_ADMIN_TOKEN}" ] || { echo "not the admin token" >&2; exit 3; }`,
-    `echo "$*" >> "${log}"`,
-    'case "$1 $2" in',
-    `  "auth list") printf '[{"id": "0a", "token": "%s"}]\n' "${listed}" ;;`,
-    '  "bucket list") printf "bucket0042\tenergy\tinfinite\t168h0m0s\torg0001\timplicit\n" ;;',
-    `  "auth create") printf '{\n\t"id": "0b",\n\t"description": "energy-monitor-service",\n\t"token": "smoke-service-token_bucket-rw==",\n\t"status": "active"\n}\n' ;;`,
-    '  *) exit 4 ;;',
-    'esac',
-    '',
-  ].join('\n'), { mode: 0o755 });
+  writeFileSync(
+    path.join(stubDir, 'influx'),
+    [
+      '#!/bin/sh',
+      `[ "$INFLUX_TOKEN" = "${env.INFLUX_ADMIN_TOKEN}" ] || { echo "not the admin token" >&2; exit 3; }`,
+      `echo "$*" >> "${log}"`,
+      'case "$1 $2" in',
+      `  "auth list") printf '[{"id": "0a", "token": "%s"}]\n' "${listed}" ;;`,
+      '  "bucket list") printf "bucket0042\tenergy\tinfinite\t168h0m0s\torg0001\timplicit\n" ;;',
+      `  "auth create") printf '{\n\t"id": "0b",\n\t"description": "energy-monitor-service",\n\t"token": "smoke-service-token_bucket-rw==",\n\t"status": "active"\n}\n' ;;`,
+      '  *) exit 4 ;;',
+      'esac',
+      '',
+    ].join('\n'),
+    { mode: 0o755 },
+  );
   rmSync(log, { force: true });
   execFileSync('/bin/sh', [path.join(PROJECT_ROOT, 'deploy', 'influxdb', 'service-token.sh')], {
-    env: { ...env, TOKEN_FILE: path.join(tokenDir, 'token'), PATH: `${stubDir}:/usr/bin:/bin` }, stdio: 'pipe',
+    env: { ...env, TOKEN_FILE: path.join(tokenDir, 'token'), PATH: `${stubDir}:/usr/bin:/bin` },
+    stdio: 'pipe',
   });
   const calls = readFileSync(log, 'utf8').trim().split('\n');
-  return { serviceToken: readFileSync(path.join(tokenDir, 'token'), 'utf8'), createArgs: (calls.find((c) => c.startsWith('auth create')) ?? '').split(' ') };
+  return {
+    serviceToken: readFileSync(path.join(tokenDir, 'token'), 'utf8'),
+    createArgs: (calls.find((c) => c.startsWith('auth create')) ?? '').split(' '),
+  };
 }
 
-maybe('production stack: deploy:init, then the compose file\'s programs (smoke)', () => {
+maybe("production stack: deploy:init, then the compose file's programs (smoke)", () => {
   let root: string;
   let smtp: SMTPServer;
   let broker: MosquittoBroker | undefined;
@@ -130,9 +143,15 @@ maybe('production stack: deploy:init, then the compose file\'s programs (smoke)'
     writeFileSync(path.join(root, 'plant', 'energy.yaml'), energyYaml());
     writeFileSync(path.join(root, 'mqtt-secrets.json'), JSON.stringify({ alu01: GATEWAY_PASSWORD }), { mode: 0o600 });
     smtp = new SMTPServer({
-      logger: false, hideSTARTTLS: true, authOptional: true, disabledCommands: ['AUTH'],
+      logger: false,
+      hideSTARTTLS: true,
+      authOptional: true,
+      disabledCommands: ['AUTH'],
       onData(stream, _session, callback) {
-        simpleParser(stream).then((m) => { mails.push(m); callback(); }, callback);
+        simpleParser(stream).then((m) => {
+          mails.push(m);
+          callback();
+        }, callback);
       },
     });
     await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()));
@@ -162,7 +181,8 @@ maybe('production stack: deploy:init, then the compose file\'s programs (smoke)'
   test('the compose file: pinned images, init, stop grace, no demo, no admin token for the service, and no start without the secrets', () => {
     const raw = rawCompose();
     for (const [name, svc] of Object.entries(raw.services)) {
-      if (svc.image !== undefined && svc.build === undefined) expect({ name, image: svc.image }).toEqual({ name, image: expect.stringMatching(/:v?\d+\.\d+\.\d+$/) });
+      if (svc.image !== undefined && svc.build === undefined)
+        expect({ name, image: svc.image }).toEqual({ name, image: expect.stringMatching(/:v?\d+\.\d+\.\d+$/) });
     }
     const app = raw.services['energy-monitor']!;
     expect(app.init).toBe(true);
@@ -177,7 +197,9 @@ maybe('production stack: deploy:init, then the compose file\'s programs (smoke)'
     if (dockerCompose) {
       const empty = path.join(root, 'empty.env');
       writeFileSync(empty, '');
-      expect(() => execFileSync('docker-compose', ['-f', path.join(PROJECT_ROOT, 'docker-compose.yml'), '--env-file', empty, 'config', '-q'], { stdio: 'pipe' })).toThrow(/deploy:init/);
+      expect(() =>
+        execFileSync('docker-compose', ['-f', path.join(PROJECT_ROOT, 'docker-compose.yml'), '--env-file', empty, 'config', '-q'], { stdio: 'pipe' }),
+      ).toThrow(/deploy:init/);
     }
   });
 
@@ -185,7 +207,17 @@ maybe('production stack: deploy:init, then the compose file\'s programs (smoke)'
     const out: string[] = [];
     const io = { stdout: (t: string) => out.push(t), stderr: (t: string) => out.push(t), cwd: root };
     const smtpPort = (smtp.server.address() as AddressInfo).port;
-    const args = ['--config', 'plant/energy.yaml', '--passwords', 'mqtt-secrets.json', '--smtp-url', `smtp://127.0.0.1:${smtpPort}`, '--dir', root, ...(asRoot ? [] : ['--owner', 'none'])];
+    const args = [
+      '--config',
+      'plant/energy.yaml',
+      '--passwords',
+      'mqtt-secrets.json',
+      '--smtp-url',
+      `smtp://127.0.0.1:${smtpPort}`,
+      '--dir',
+      root,
+      ...(asRoot ? [] : ['--owner', 'none']),
+    ];
     expect({ code: runDeployInit(args, {}, io), out: out.join('') }).toMatchObject({ code: 0 });
     const envFile = path.join(root, '.env');
     expect(statSync(envFile).mode & 0o777).toBe(0o600);
@@ -204,13 +236,16 @@ maybe('production stack: deploy:init, then the compose file\'s programs (smoke)'
     expect(out.join('')).toMatch(/\.env exists/);
     expect(readFileSync(envFile, 'utf8')).toBe(text);
     compose = loadCompose(env);
-    if (dockerCompose) execFileSync('docker-compose', ['-f', path.join(PROJECT_ROOT, 'docker-compose.yml'), '--env-file', envFile, 'config', '-q'], { stdio: 'pipe' });
+    if (dockerCompose)
+      execFileSync('docker-compose', ['-f', path.join(PROJECT_ROOT, 'docker-compose.yml'), '--env-file', envFile, 'config', '-q'], { stdio: 'pipe' });
   });
 
   test('Mosquitto starts with the shipped configuration and the generated files, and its healthcheck passes', async () => {
     const mosq = compose.services.mosquitto!;
     expect(serviceMounts(mosq).get('/mosquitto/config')).toBe('./deploy/mosquitto');
-    broker = await startMosquitto({ shipped: { filesDir: path.join(root, 'deploy', 'mosquitto'), ...(asRoot && { runAs: { uid: 1883, gid: 1883 } }) } });
+    broker = await startMosquitto({
+      shipped: { filesDir: path.join(root, 'deploy', 'mosquitto'), ...(asRoot && { runAs: { uid: 1883, gid: 1883 } }) },
+    });
     // the healthcheck's mosquitto_sub: anonymous, health listener, one $SYS/broker/uptime message
     const test = mosq.healthcheck!.test as string[];
     expect(test.slice(0, 5)).toEqual(['CMD', 'mosquitto_sub', '-h', '127.0.0.1', '-p']);
@@ -226,7 +261,7 @@ maybe('production stack: deploy:init, then the compose file\'s programs (smoke)'
     expect(broker!.logText()).not.toMatch(/Error|Unable to open/i);
   });
 
-  test('the service starts with the compose environment and command, and a gateway\'s readings come back', async () => {
+  test("the service starts with the compose environment and command, and a gateway's readings come back", async () => {
     influx = (await startInfluxd())!;
     // The influxdb-token step, with its compose environment, against a stand-in `influx` CLI (the
     // 2.x CLI is not installed here): it must create a bucket-scoped token with the admin token and
@@ -260,7 +295,13 @@ maybe('production stack: deploy:init, then the compose file\'s programs (smoke)'
     expect(service.env.HTTP_HOST).toBe('127.0.0.1'); // 0.0.0.0 in the container, loopback here
     expect(compose.services['energy-monitor']!.environment!.HTTP_HOST).toBe('0.0.0.0');
 
-    const gateway = await mqtt.connectAsync(broker!.listeners.gateways, { username: 'alu01', password: GATEWAY_PASSWORD, clientId: 'alu01-gw', protocolVersion: 4, reconnectPeriod: 0 });
+    const gateway = await mqtt.connectAsync(broker!.listeners.gateways, {
+      username: 'alu01',
+      password: GATEWAY_PASSWORD,
+      clientId: 'alu01-gw',
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+    });
     const now = Date.now();
     const readings = [0, 1, 2].map((k) => ({ ts: now - (3 - k) * 60_000, value: 1500 + k }));
     for (const r of readings) await gateway.publishAsync('energy/alu01/p-main', JSON.stringify(r), { qos: 1 });
@@ -286,13 +327,18 @@ maybe('production stack: deploy:init, then the compose file\'s programs (smoke)'
   test('an alert mail arrives, the monthly report mail carries the PDF, and a PDF report renders', async () => {
     await service!.eventually(() => expect(mails.some((m) => JSON.stringify(m.to).includes(MAIL_TO))).toBe(true), 30_000);
     const month = previousMonth(new Date());
-    const fin = await fetch(`${service!.baseUrl}/api/reports/monthly/finalise?month=${month}`, { method: 'POST', headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const fin = await fetch(`${service!.baseUrl}/api/reports/monthly/finalise?month=${month}`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
     expect(fin.status).toBeLessThan(300);
     await service!.eventually(() => expect(mails.some((m) => JSON.stringify(m.to).includes(REPORT_TO))).toBe(true), 30_000);
     const reportMail = mails.find((m) => JSON.stringify(m.to).includes(REPORT_TO))!;
     const pdf = reportMail.attachments.find((a) => a.contentType === 'application/pdf');
     expect(pdf?.content.subarray(0, 5).toString()).toBe('%PDF-');
-    const res = await fetch(`${service!.baseUrl}/api/reports/monthly?month=${month}&format=pdf`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const res = await fetch(`${service!.baseUrl}/api/reports/monthly?month=${month}&format=pdf`, {
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
     expect(res.status).toBe(200);
     const body = Buffer.from(await res.arrayBuffer());
     expect(body.subarray(0, 5).toString()).toBe('%PDF-');

@@ -3,7 +3,13 @@ import { testConfig } from '../helpers/config';
 import { authSection, startApp, TOKENS, type RunningApp } from '../helpers/app';
 import type { QuarantineInput } from '../../services/store/state/stateStore';
 
-interface Page { items: { id: number; payload: string; payloadTruncated?: boolean; payloadBytes?: number; enterprise?: string }[]; total: number; limit: number; offset: number; order: string }
+interface Page {
+  items: { id: number; payload: string; payloadTruncated?: boolean; payloadBytes?: number; enterprise?: string }[];
+  total: number;
+  limit: number;
+  offset: number;
+  order: string;
+}
 
 describe('quarantine API', () => {
   let svc: RunningApp;
@@ -13,7 +19,15 @@ describe('quarantine API', () => {
     const items: QuarantineInput[] = [];
     for (let i = 0; i < 620; i++) {
       const enterprise = i % 2 === 0 ? 'alu01' : 'cem01';
-      items.push({ topic: `energy/${enterprise}/e-main`, payload: i === 619 ? 'x'.repeat(5000) : `{"n":${i}}`, reason: 'bad-json', detail: `n ${i}`, receivedAt: Date.now(), enterprise, sourceRef: `test:${i}` });
+      items.push({
+        topic: `energy/${enterprise}/e-main`,
+        payload: i === 619 ? 'x'.repeat(5000) : `{"n":${i}}`,
+        reason: 'bad-json',
+        detail: `n ${i}`,
+        receivedAt: Date.now(),
+        enterprise,
+        sourceRef: `test:${i}`,
+      });
     }
     svc.app.state.quarantine(items);
     ids.push(...svc.app.state.listQuarantine({ limit: 1000 }).map((r) => r.id));

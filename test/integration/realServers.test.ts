@@ -17,7 +17,14 @@ const M = 60_000;
 const config = testConfig({ auth: authSection() });
 const at = (minutes: number) => DAY0 + minutes * M;
 
-interface Point { time: string; carrier: string; quantity: number; unit: string; tce: number; co2Kg: number }
+interface Point {
+  time: string;
+  carrier: string;
+  quantity: number;
+  unit: string;
+  tce: number;
+  co2Kg: number;
+}
 
 let broker: MosquittoBroker | undefined;
 let influx: InfluxdHandle | undefined;
@@ -62,18 +69,38 @@ const maybe = available ? describe : describe.skip;
 maybe('MQTT (mosquitto) -> service -> InfluxDB (influxd) -> HTTP', () => {
   it('serves hourly, daily and monthly figures that equal the hand-computed ones', async () => {
     // e-main, counter, multiplier 2, rollover 1000: 00:00 900 and 03:00 960 first ...
-    await send('energy/alu01/e-main', [{ ts: at(180), value: 960 }, { ts: at(0), value: 900 }]);
+    await send('energy/alu01/e-main', [
+      { ts: at(180), value: 960 },
+      { ts: at(0), value: 900 },
+    ]);
     // ... then 01:00 = 950 arrives late, 03:00 is corrected to 970, 01:00 is repeated, and 04:00
     // wraps to 10 (950 >= 90 % of 1000): a step of 1000 - 970 + 10 = 40 registers.
     await send('energy/alu01/e-main', { ts: new Date(at(60)).toISOString(), value: 950 });
     await send('energy/alu01/e-main', { ts: at(180), value: 970 });
-    await send('energy/alu01', [{ meter: 'e-main', ts: at(60), value: 950 }, { meter: 'e-main', ts: at(240), value: 10 }]);
+    await send('energy/alu01', [
+      { meter: 'e-main', ts: at(60), value: 950 },
+      { meter: 'e-main', ts: at(240), value: 10 },
+    ]);
     // e-pot, power kW, interval 15 min: a gap of an hour contributes nothing.
-    await send('energy/alu01/e-pot', [{ ts: at(0), value: 1000 }, { ts: at(15), value: 1.2, unit: 'MW' }, { ts: at(30), value: 1200 }, { ts: at(90), value: 1000 }, { ts: at(105), value: 1000 }]);
+    await send('energy/alu01/e-pot', [
+      { ts: at(0), value: 1000 },
+      { ts: at(15), value: 1.2, unit: 'MW' },
+      { ts: at(30), value: 1200 },
+      { ts: at(90), value: 1000 },
+      { ts: at(105), value: 1000 },
+    ]);
     // gas, interval meter, m3 per 15 minutes ending at ts; one reading in 10^4 m3.
-    await send('energy/alu01/gas', [{ ts: at(15), value: 10 }, { ts: at(30), value: 12 }, { ts: at(60), value: 8 }, { ts: at(75), value: 0.0015, unit: '10^4 m3' }]);
+    await send('energy/alu01/gas', [
+      { ts: at(15), value: 10 },
+      { ts: at(30), value: 12 },
+      { ts: at(60), value: 8 },
+      { ts: at(75), value: 0.0015, unit: '10^4 m3' },
+    ]);
     // product counter, t.
-    await send('energy/alu01/out', [{ ts: at(0), value: 0 }, { ts: at(120), value: 4 }]);
+    await send('energy/alu01/out', [
+      { ts: at(0), value: 0 },
+      { ts: at(120), value: 4 },
+    ]);
 
     // Hand-computed, per hour:
     //   e-main: h0 (950-900) x 2 = 100; h1, h2 (970-950) x 2 / 2 = 20 each; h3 40 x 2 = 80
@@ -84,23 +111,35 @@ maybe('MQTT (mosquitto) -> service -> InfluxDB (influxd) -> HTTP', () => {
     await eventually(async () => {
       await svc!.settle();
       expect(table(await series('every=1h&from=2026-11-01T00:00%2B08:00&to=2026-11-01T05:00%2B08:00'))).toEqual([
-        ['2026-11-01T00:00', 'electricity', 675], ['2026-11-01T00:00', 'natural_gas', 30], ['2026-11-01T00:00', 'product', 2],
-        ['2026-11-01T01:00', 'electricity', 270], ['2026-11-01T01:00', 'natural_gas', 15], ['2026-11-01T01:00', 'product', 2],
+        ['2026-11-01T00:00', 'electricity', 675],
+        ['2026-11-01T00:00', 'natural_gas', 30],
+        ['2026-11-01T00:00', 'product', 2],
+        ['2026-11-01T01:00', 'electricity', 270],
+        ['2026-11-01T01:00', 'natural_gas', 15],
+        ['2026-11-01T01:00', 'product', 2],
         ['2026-11-01T02:00', 'electricity', 20],
         ['2026-11-01T03:00', 'electricity', 80],
       ]);
     }, 20_000);
 
     const day = await series('every=1d&from=2026-11-01&to=2026-11-02');
-    expect(table(day)).toEqual([['2026-11-01T00:00', 'electricity', 1045], ['2026-11-01T00:00', 'natural_gas', 45], ['2026-11-01T00:00', 'product', 4]]);
+    expect(table(day)).toEqual([
+      ['2026-11-01T00:00', 'electricity', 1045],
+      ['2026-11-01T00:00', 'natural_gas', 45],
+      ['2026-11-01T00:00', 'product', 4],
+    ]);
     const elec = day.find((p) => p.carrier === 'electricity')!;
     const gas = day.find((p) => p.carrier === 'natural_gas')!;
-    expect(elec.tce).toBeCloseTo(1045 * 0.1229 / 1000, 12);
+    expect(elec.tce).toBeCloseTo((1045 * 0.1229) / 1000, 12);
     expect(elec.co2Kg).toBeCloseTo(1045 * 0.5306, 9);
-    expect(gas.tce).toBeCloseTo(45 * 1.2143 / 1000, 12);
+    expect(gas.tce).toBeCloseTo((45 * 1.2143) / 1000, 12);
     expect(gas.co2Kg).toBeCloseTo(45 * 2.162, 9);
     const month = await series('every=1mo&from=2026-11-01&to=2026-12-01');
-    expect(table(month)).toEqual([['2026-11-01T00:00', 'electricity', 1045], ['2026-11-01T00:00', 'natural_gas', 45], ['2026-11-01T00:00', 'product', 4]]);
+    expect(table(month)).toEqual([
+      ['2026-11-01T00:00', 'electricity', 1045],
+      ['2026-11-01T00:00', 'natural_gas', 45],
+      ['2026-11-01T00:00', 'product', 4],
+    ]);
     // The store's version is a detail for staff tokens (issue 14).
     const health = await fetch(`${svc!.baseUrl}/healthz`, { headers: { authorization: `Bearer ${TOKENS.admin}` } });
     expect(health.status).toBe(200);
@@ -117,7 +156,8 @@ maybe('MQTT (mosquitto) -> service -> InfluxDB (influxd) -> HTTP', () => {
     await eventually(async () => {
       await svc!.settle();
       expect(table(await series('every=1h&from=2026-11-01T04:00%2B08:00&to=2026-11-01T06:00%2B08:00'))).toEqual([
-        ['2026-11-01T04:00', 'electricity', 40], ['2026-11-01T05:00', 'electricity', 40],
+        ['2026-11-01T04:00', 'electricity', 40],
+        ['2026-11-01T05:00', 'electricity', 40],
       ]);
     }, 20_000);
   });

@@ -10,12 +10,29 @@ import { authSection, startApp, TOKENS, type RunningApp } from '../helpers/app';
 
 const at = (iso: string) => Date.parse(iso);
 const config = testConfig({ auth: authSection() });
-const hour = (enterprise: string, meter: string, quantity: number, iso: string): HourlyConsumption =>
-  ({ enterprise, meter, carrier: 'electricity', unit: 'kWh', hour: at(iso), quantity });
+const hour = (enterprise: string, meter: string, quantity: number, iso: string): HourlyConsumption => ({
+  enterprise,
+  meter,
+  carrier: 'electricity',
+  unit: 'kWh',
+  hour: at(iso),
+  quantity,
+});
 const STORM = 8;
 const LIMITS = { REPORT_CONCURRENCY: '1', REPORT_QUEUE: '2' } as const;
 
-interface Health { status: string; reportRendering?: { mode: string; concurrency: number; queueLimit: number; active: number; queued: number; refused: number; renderedInWorker: number } }
+interface Health {
+  status: string;
+  reportRendering?: {
+    mode: string;
+    concurrency: number;
+    queueLimit: number;
+    active: number;
+    queued: number;
+    refused: number;
+    renderedInWorker: number;
+  };
+}
 
 describe('report rendering under a storm of PDF requests', () => {
   let svc: RunningApp;
@@ -27,7 +44,10 @@ describe('report rendering under a storm of PDF requests', () => {
       process.env[name] = value;
     }
     svc = await startApp(config, {}, { now: () => at('2026-12-01T01:00:00+08:00') });
-    await svc.app.store.write({ readings: [], hourly: [hour('alu01', 'e-main', 1_000_000, '2026-11-10T10:00:00+08:00'), hour('cem01', 'e-main', 100_000, '2026-11-12T10:00:00+08:00')] });
+    await svc.app.store.write({
+      readings: [],
+      hourly: [hour('alu01', 'e-main', 1_000_000, '2026-11-10T10:00:00+08:00'), hour('cem01', 'e-main', 100_000, '2026-11-12T10:00:00+08:00')],
+    });
   });
   afterAll(async () => {
     await svc?.stop();
@@ -45,7 +65,9 @@ describe('report rendering under a storm of PDF requests', () => {
   it('refuses past the bound with 503 and Retry-After, serves whole PDFs, and /healthz answers meanwhile', async () => {
     let outstanding = STORM;
     const pdfs = Array.from({ length: STORM }, async () => {
-      const res = await fetch(`${svc.baseUrl}/api/reports/monthly?month=2026-11&format=pdf`, { headers: { authorization: `Bearer ${TOKENS.auditor}` } });
+      const res = await fetch(`${svc.baseUrl}/api/reports/monthly?month=2026-11&format=pdf`, {
+        headers: { authorization: `Bearer ${TOKENS.auditor}` },
+      });
       const body = Buffer.from(await res.arrayBuffer());
       outstanding--;
       return { status: res.status, retryAfter: res.headers.get('retry-after'), type: res.headers.get('content-type') ?? '', body };
@@ -78,20 +100,31 @@ describe('report rendering under a storm of PDF requests', () => {
     for (const r of refused) {
       expect(Number(r.retryAfter)).toBeGreaterThanOrEqual(1);
       expect(Number.isInteger(Number(r.retryAfter))).toBe(true);
-      expect(JSON.parse(r.body.toString())).toEqual({ error: { code: 'report-rendering-unavailable', message: expect.stringContaining('Retry-After') } });
+      expect(JSON.parse(r.body.toString())).toEqual({
+        error: { code: 'report-rendering-unavailable', message: expect.stringContaining('Retry-After') },
+      });
     }
     expect(unhealthy).toBe(0);
     expect(answeredDuringStorm).toBeGreaterThanOrEqual(1);
     expect(probesWhileRendering).toBeGreaterThanOrEqual(1);
 
     const after = await health(TOKENS.admin);
-    expect(after.body.reportRendering).toMatchObject({ mode: 'worker', concurrency: 1, queueLimit: 2, active: 0, queued: 0, refused: refused.length });
+    expect(after.body.reportRendering).toMatchObject({
+      mode: 'worker',
+      concurrency: 1,
+      queueLimit: 2,
+      active: 0,
+      queued: 0,
+      refused: refused.length,
+    });
     expect(after.body.reportRendering?.renderedInWorker).toBeGreaterThanOrEqual(accepted.length);
     // The details are for staff only.
     expect((await health()).body.reportRendering).not.toHaveProperty('mode');
 
     // Slots are all free again.
-    const again = await fetch(`${svc.baseUrl}/api/reports/monthly?month=2026-11&format=pdf`, { headers: { authorization: `Bearer ${TOKENS.officer}` } });
+    const again = await fetch(`${svc.baseUrl}/api/reports/monthly?month=2026-11&format=pdf`, {
+      headers: { authorization: `Bearer ${TOKENS.officer}` },
+    });
     expect(again.status).toBe(200);
   });
 });

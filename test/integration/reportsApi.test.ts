@@ -14,13 +14,25 @@ const at = (iso: string) => Date.parse(iso);
 const config = testConfig({
   auth: authSection(),
   enterprises: [
-    { id: 'alu01', name: '示例铝业', industry: '3216', quotas: [{ year: 2026, totalTce: 1000 }], meters: [{ id: 'e', carrier: 'electricity', unit: 'kWh', kind: 'counter' }] },
+    {
+      id: 'alu01',
+      name: '示例铝业',
+      industry: '3216',
+      quotas: [{ year: 2026, totalTce: 1000 }],
+      meters: [{ id: 'e', carrier: 'electricity', unit: 'kWh', kind: 'counter' }],
+    },
     { id: 'cem01', name: '示例水泥', industry: '3011', meters: [{ id: 'e', carrier: 'electricity', unit: 'kWh', kind: 'counter' }] },
   ],
   reports: { recipients: ['auditor@example.org', 'section@example.org'], language: 'zh-CN', recheckMonths: 3 },
 });
-const h = (enterprise: string, quantity: number, iso = '2026-11-10T10:00:00+08:00'): HourlyConsumption =>
-  ({ enterprise, meter: 'e', carrier: 'electricity', unit: 'kWh', hour: at(iso), quantity });
+const h = (enterprise: string, quantity: number, iso = '2026-11-10T10:00:00+08:00'): HourlyConsumption => ({
+  enterprise,
+  meter: 'e',
+  carrier: 'electricity',
+  unit: 'kWh',
+  hour: at(iso),
+  quantity,
+});
 
 async function raw(svc: RunningApp, path: string, token: string): Promise<{ status: number; type: string; body: Buffer; headers: Headers }> {
   const res = await fetch(`${svc.baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
@@ -34,11 +46,23 @@ describe('monthly reports API', () => {
 
   beforeAll(async () => {
     smtp = new SMTPServer({
-      logger: false, hideSTARTTLS: true, authOptional: true, disabledCommands: ['AUTH'],
-      onData(stream, _s, cb) { simpleParser(stream).then((m) => { mails.push(m); cb(); }, cb); },
+      logger: false,
+      hideSTARTTLS: true,
+      authOptional: true,
+      disabledCommands: ['AUTH'],
+      onData(stream, _s, cb) {
+        simpleParser(stream).then((m) => {
+          mails.push(m);
+          cb();
+        }, cb);
+      },
     });
     await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()));
-    svc = await startApp(config, { smtpUrl: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}` }, { now: () => at('2026-12-01T01:00:00+08:00') });
+    svc = await startApp(
+      config,
+      { smtpUrl: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}` },
+      { now: () => at('2026-12-01T01:00:00+08:00') },
+    );
     // alu01: 1,000,000 kWh = 122.9 tce in November; cem01: 100,000 kWh = 12.29 tce.
     await svc.app.store.write({ readings: [], hourly: [h('alu01', 1_000_000), h('cem01', 100_000)] });
   });
@@ -76,7 +100,13 @@ describe('monthly reports API', () => {
   });
 
   it('serves every format with the revision and hash in the headers', async () => {
-    const expected: Record<string, string> = { csv: 'text/csv', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', pdf: 'application/pdf', html: 'text/html', json: 'application/json' };
+    const expected: Record<string, string> = {
+      csv: 'text/csv',
+      xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      pdf: 'application/pdf',
+      html: 'text/html',
+      json: 'application/json',
+    };
     for (const [format, type] of Object.entries(expected)) {
       const res = await raw(svc, `/api/reports/monthly?month=2026-11&format=${format}`, TOKENS.auditor);
       expect(res.status).toBe(200);
@@ -93,17 +123,26 @@ describe('monthly reports API', () => {
     expect((await svc.get('/api/reports/monthly?month=2026-11', TOKENS.alu01)).status).toBe(403);
     const own = await svc.get('/api/reports/monthly/alu01?month=2026-11', TOKENS.alu01);
     expect(own.status).toBe(200);
-    expect((own.body as { scope: string; enterprises: { id: string }[] })).toMatchObject({ scope: 'alu01', enterprises: [{ id: 'alu01' }] });
+    expect(own.body as { scope: string; enterprises: { id: string }[] }).toMatchObject({ scope: 'alu01', enterprises: [{ id: 'alu01' }] });
     expect((await svc.get('/api/reports/monthly/cem01?month=2026-11', TOKENS.alu01)).status).toBe(404);
   });
 
   it('records every download, readable by admins only', async () => {
     expect((await svc.get('/api/reports/downloads', TOKENS.auditor)).status).toBe(403);
-    const log = (await svc.get('/api/reports/downloads')).body as { who: string; role: string; scope: string; format: string; revision: number; sha256: string }[];
-    expect(log).toEqual(expect.arrayContaining([
-      expect.objectContaining({ who: 'auditor', role: 'auditor', scope: 'district', format: 'pdf', revision: 2 }),
-      expect.objectContaining({ who: 'alu01-manager', role: 'enterprise', scope: 'alu01', format: 'json' }),
-    ]));
+    const log = (await svc.get('/api/reports/downloads')).body as {
+      who: string;
+      role: string;
+      scope: string;
+      format: string;
+      revision: number;
+      sha256: string;
+    }[];
+    expect(log).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ who: 'auditor', role: 'auditor', scope: 'district', format: 'pdf', revision: 2 }),
+        expect.objectContaining({ who: 'alu01-manager', role: 'enterprise', scope: 'alu01', format: 'json' }),
+      ]),
+    );
   });
 
   it('mails each new revision with the PDF and the XLSX attached', async () => {

@@ -34,56 +34,74 @@ const REDIRECT: Statuses = [302, 302, 302, 302, 302, 302, 302];
 
 const ROUTES: readonly Route[] = [
   //   route as registered                          expected: admin officer auditor own other none wrong       request
-  row('GET /healthz',                                ALL_200),
+  row('GET /healthz', ALL_200),
   // METRICS=token (the default): staff tokens only (issue 14).
-  row('GET /metrics',                                STAFF),
-  row('POST /api/session',                           [401, 401, 401, 401, 401, 401, 401], { body: { token: 'not-a-token' } }),
-  row('GET /api/session',                            ALL_200),
-  row('DELETE /api/session',                         [204, 204, 204, 204, 204, 204, 204]),
-  row('GET /api/enterprises',                        READ),
-  row('GET /api/enterprises/:id',                    READ_OWN),
-  row('GET /api/enterprises/:id/consumption',        READ_OWN, { target: '/api/enterprises/:e/consumption?every=1d' }),
-  row('GET /api/enterprises/:id/consumption',        READ_OWN, { target: '/api/enterprises/:e/consumption?every=1h&from=2026-11-01&to=2026-11-02' }),
-  row('GET /api/enterprises/:id/status',             READ_OWN),
-  row('GET /api/enterprises/:id/status',             READ_OWN, { target: '/api/enterprises/:e/status?at=2026-06-30T00:00:00%2B08:00' }),
-  row('GET /api/enterprises/:id/meters',             READ_OWN),
-  row('PUT /api/enterprises/:id/output/:month',      [200, 200, 403, 403, 403, 401, 401], { target: '/api/enterprises/:e/output/2026-01', body: { outputValue10kYuan: 1234.5 } }),
-  row('GET /api/district/overview',                  READ),
-  row('GET /api/events',                             READ, { stream: true }),
-  row('GET /api/quarantine',                         READ),
-  row('GET /api/quarantine',                         READ, { target: '/api/quarantine?enterprise=:e' }),
-  row('GET /api/quarantine/:id',                     [404, 404, 404, 404, 404, 401, 401], { target: '/api/quarantine/999999' }),
-  row('POST /api/quarantine/replay',                 [200, 403, 403, 403, 403, 401, 401], { body: { ids: [999999] } }),
-  row('GET /api/notifications',                      [200, 200, 403, 403, 403, 401, 401]),
-  row('GET /api/reports/monthly',                    STAFF, { target: '/api/reports/monthly?month=2026-10&format=json' }),
-  row('GET /api/reports/monthly/:enterpriseId',      READ_OWN, { target: '/api/reports/monthly/:e?month=2026-10&format=csv' }),
-  row('GET /api/reports/revisions',                  READ),
+  row('GET /metrics', STAFF),
+  row('POST /api/session', [401, 401, 401, 401, 401, 401, 401], { body: { token: 'not-a-token' } }),
+  row('GET /api/session', ALL_200),
+  row('DELETE /api/session', [204, 204, 204, 204, 204, 204, 204]),
+  row('GET /api/enterprises', READ),
+  row('GET /api/enterprises/:id', READ_OWN),
+  row('GET /api/enterprises/:id/consumption', READ_OWN, { target: '/api/enterprises/:e/consumption?every=1d' }),
+  row('GET /api/enterprises/:id/consumption', READ_OWN, { target: '/api/enterprises/:e/consumption?every=1h&from=2026-11-01&to=2026-11-02' }),
+  row('GET /api/enterprises/:id/status', READ_OWN),
+  row('GET /api/enterprises/:id/status', READ_OWN, { target: '/api/enterprises/:e/status?at=2026-06-30T00:00:00%2B08:00' }),
+  row('GET /api/enterprises/:id/meters', READ_OWN),
+  row('PUT /api/enterprises/:id/output/:month', [200, 200, 403, 403, 403, 401, 401], {
+    target: '/api/enterprises/:e/output/2026-01',
+    body: { outputValue10kYuan: 1234.5 },
+  }),
+  row('GET /api/district/overview', READ),
+  row('GET /api/events', READ, { stream: true }),
+  row('GET /api/quarantine', READ),
+  row('GET /api/quarantine', READ, { target: '/api/quarantine?enterprise=:e' }),
+  row('GET /api/quarantine/:id', [404, 404, 404, 404, 404, 401, 401], { target: '/api/quarantine/999999' }),
+  row('POST /api/quarantine/replay', [200, 403, 403, 403, 403, 401, 401], { body: { ids: [999999] } }),
+  row('GET /api/notifications', [200, 200, 403, 403, 403, 401, 401]),
+  row('GET /api/reports/monthly', STAFF, { target: '/api/reports/monthly?month=2026-10&format=json' }),
+  row('GET /api/reports/monthly/:enterpriseId', READ_OWN, { target: '/api/reports/monthly/:e?month=2026-10&format=csv' }),
+  row('GET /api/reports/revisions', READ),
   // A month that has not ended cannot be finalised: 409 for the admin, who alone may try.
-  row('POST /api/reports/monthly/finalise',          [409, 403, 403, 403, 403, 401, 401], { target: '/api/reports/monthly/finalise?month=2099-01' }),
-  row('GET /api/reports/downloads',                  [200, 403, 403, 403, 403, 401, 401]),
-  row('GET /api/alarms',                             READ),
-  row('GET /api/alarms',                             READ, { target: '/api/alarms?state=all&enterprise=:e' }),
-  row('POST /api/alarms/:id/ack',                    [404, 404, 403, 403, 403, 401, 401], { target: '/api/alarms/999999/ack' }),
+  row('POST /api/reports/monthly/finalise', [409, 403, 403, 403, 403, 401, 401], { target: '/api/reports/monthly/finalise?month=2099-01' }),
+  row('GET /api/reports/downloads', [200, 403, 403, 403, 403, 401, 401]),
+  row('GET /api/alarms', READ),
+  row('GET /api/alarms', READ, { target: '/api/alarms?state=all&enterprise=:e' }),
+  row('POST /api/alarms/:id/ack', [404, 404, 403, 403, 403, 401, 401], { target: '/api/alarms/999999/ack' }),
   // The dashboard's page, scripts and styles carry no data: public; mail links redirect to pages.
-  row('GET /',                                       ALL_200),
-  row('GET /enterprises/:id',                        REDIRECT),
-  row('GET /alarms',                                 REDIRECT),
-  row('GET /reports',                                REDIRECT),
-  row('GET /data',                                   REDIRECT),
-  row('GET /static/vendor/echarts.min.js',           ALL_200),
-  row('GET /static/app.js',                          ALL_200),
-  row('STATIC /static',                              ALL_200, { target: '/static/app.css' }),
+  row('GET /', ALL_200),
+  row('GET /enterprises/:id', REDIRECT),
+  row('GET /alarms', REDIRECT),
+  row('GET /reports', REDIRECT),
+  row('GET /data', REDIRECT),
+  row('GET /static/vendor/echarts.min.js', ALL_200),
+  row('GET /static/app.js', ALL_200),
+  row('STATIC /static', ALL_200, { target: '/static/app.css' }),
 ];
 
 const TOKEN_OF: Record<Caller, string | null> = {
-  admin: TOKENS.admin, officer: TOKENS.officer, auditor: TOKENS.auditor, own: TOKENS.alu01, other: TOKENS.alu01, none: null, wrong: 'not-a-token',
+  admin: TOKENS.admin,
+  officer: TOKENS.officer,
+  auditor: TOKENS.auditor,
+  own: TOKENS.alu01,
+  other: TOKENS.alu01,
+  none: null,
+  wrong: 'not-a-token',
 };
 
 /** Any method, JSON in and out; redirects are answers, not followed. */
-async function call(svc: RunningApp, method: string, target: string, token: string | null, body: unknown, stream = false): Promise<{ status: number; body: unknown }> {
+async function call(
+  svc: RunningApp,
+  method: string,
+  target: string,
+  token: string | null,
+  body: unknown,
+  stream = false,
+): Promise<{ status: number; body: unknown }> {
   const abort = new AbortController();
   const res = await fetch(`${svc.baseUrl}${target}`, {
-    method, redirect: 'manual', signal: abort.signal,
+    method,
+    redirect: 'manual',
+    signal: abort.signal,
     headers: { ...(token !== null && { authorization: `Bearer ${token}` }), ...(body !== undefined && { 'content-type': 'application/json' }) },
     ...(body !== undefined && { body: JSON.stringify(body) }),
   });
@@ -108,10 +126,15 @@ describe('roles x routes (contract 5)', () => {
   afterAll(async () => svc?.stop());
 
   it('has a line for every registered route, and no line for a route that does not exist', () => {
-    const registered = svc.app.http.routes().map((r) => `${r.method} ${r.path}`).sort();
+    const registered = svc.app.http
+      .routes()
+      .map((r) => `${r.method} ${r.path}`)
+      .sort();
     const tabled = [...new Set(ROUTES.map((r) => r.route))].sort();
-    expect({ withoutLine: registered.filter((r) => !tabled.includes(r)), notRegistered: tabled.filter((r) => !registered.includes(r)) })
-      .toEqual({ withoutLine: [], notRegistered: [] });
+    expect({ withoutLine: registered.filter((r) => !tabled.includes(r)), notRegistered: tabled.filter((r) => !registered.includes(r)) }).toEqual({
+      withoutLine: [],
+      notRegistered: [],
+    });
   });
 
   it.each(ROUTES.map((r) => [`${r.route}${r.target ? ` (${r.target})` : ''}`, r] as const))('%s', async (_name, r) => {
@@ -122,7 +145,7 @@ describe('roles x routes (contract 5)', () => {
       const target = (r.target ?? defaultTarget(pattern)).replaceAll(':e', caller === 'other' ? 'cem01' : 'alu01');
       const token = TOKEN_OF[caller];
       const httpMethod = method === 'STATIC' ? 'GET' : method;
-      const res = await call(svc, httpMethod, target, token, httpMethod === 'GET' || httpMethod === 'DELETE' ? undefined : r.body ?? {}, r.stream);
+      const res = await call(svc, httpMethod, target, token, httpMethod === 'GET' || httpMethod === 'DELETE' ? undefined : (r.body ?? {}), r.stream);
       got[caller] = res.status;
       want[caller] = r.expected[i]!;
       if (res.status >= 400) expect(res.body).toEqual({ error: { code: expect.any(String), message: expect.any(String) } });

@@ -24,9 +24,15 @@ const at = (iso: string): number => Date.parse(iso);
 const config = testConfig({
   enterprises: [
     {
-      id: 'alu01', name: '测试铝业', industry: '3216', tariff: 'al',
+      id: 'alu01',
+      name: '测试铝业',
+      industry: '3216',
+      tariff: 'al',
       // 1,000,000 kWh x 0.1229 kgce/kWh = 122.9 tce; a cap of 245.8 tce makes that half of it.
-      quotas: [{ year: 2026, totalTce: 245.8, intensityLimit: 0.1 }, { year: 2027, totalTce: 1000 }],
+      quotas: [
+        { year: 2026, totalTce: 245.8, intensityLimit: 0.1 },
+        { year: 2027, totalTce: 1000 },
+      ],
       meters: [
         { id: 'e-main', carrier: 'electricity', unit: 'kWh', kind: 'counter', intervalSeconds: 900 },
         { id: 'pot', carrier: 'electricity', unit: 'kW', kind: 'power', intervalSeconds: 60, submeter: true },
@@ -46,8 +52,14 @@ describe('rules engine', () => {
   let outputs: OutputStore;
   let engine: RuleEngine;
   let sent: AlarmTransition[];
-  const hourly = (meter: string, carrier: string, unit: string, iso: string, quantity: number): HourlyConsumption =>
-    ({ enterprise: 'alu01', meter, carrier, unit, hour: at(iso), quantity });
+  const hourly = (meter: string, carrier: string, unit: string, iso: string, quantity: number): HourlyConsumption => ({
+    enterprise: 'alu01',
+    meter,
+    carrier,
+    unit,
+    hour: at(iso),
+    quantity,
+  });
 
   beforeEach(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'rules-'));
@@ -60,14 +72,21 @@ describe('rules engine', () => {
     const factors = new FactorTable(config, COEFFICIENTS);
     const manager = new AlarmManager({ alarms, sinks: [{ notify: (t) => sent.push(...t) }], logger: silentLogger() });
     const status = new StatusService({ store, outputs, config, factors });
-    engine = new RuleEngine({}, { config, status, store, state, alarms, manager, logger: silentLogger(), now: () => at('2026-01-01T00:00:00+08:00') });
+    engine = new RuleEngine(
+      {},
+      { config, status, store, state, alarms, manager, logger: silentLogger(), now: () => at('2026-01-01T00:00:00+08:00') },
+    );
   });
   afterEach(async () => {
     await Promise.all([store.stop(), state.stop(), alarms.stop(), outputs.stop()]);
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const byType = (ts: AlarmTransition[]) => ts.filter((t) => ['quota', 'tariff', 'intensity'].includes(t.alarm.type)).map((t) => `${t.kind} ${t.alarm.type} ${t.alarm.severity}`).sort();
+  const byType = (ts: AlarmTransition[]) =>
+    ts
+      .filter((t) => ['quota', 'tariff', 'intensity'].includes(t.alarm.type))
+      .map((t) => `${t.kind} ${t.alarm.type} ${t.alarm.severity}`)
+      .sort();
 
   it('quota: pace exactly 1.00 is green, above 1.00 yellow, share >= 1 red; then no repeats, and a new year clears', async () => {
     // 2026-07-02 12:00 is f = 182.5 / 365 = 0.5. 1,000,000 kWh = 122.9 tce = 0.5 x 245.8: pace 1.00 exactly.
@@ -96,31 +115,66 @@ describe('rules engine', () => {
   it('tariff: the aluminium step rounds up per started 20 kWh/t, with the surcharge on tariff-scope kWh', async () => {
     // 1,100,000 kWh / 82 t = 13,414.63 kWh/t: 114.63 above 13,300 is 5.73 steps -> 6 x 0.01 = 0.06 yuan/kWh.
     // The potline sub-meter's 500,000 kWh is neither in the total nor in tariff scope.
-    await store.write({ readings: [], hourly: [
-      hourly('e-main', 'electricity', 'kWh', '2026-02-01T10:00:00+08:00', 1_100_000),
-      hourly('pot', 'electricity', 'kWh', '2026-02-01T10:00:00+08:00', 500_000),
-      hourly('out', 'product', 't', '2026-02-01T10:00:00+08:00', 82),
-    ] });
+    await store.write({
+      readings: [],
+      hourly: [
+        hourly('e-main', 'electricity', 'kWh', '2026-02-01T10:00:00+08:00', 1_100_000),
+        hourly('pot', 'electricity', 'kWh', '2026-02-01T10:00:00+08:00', 500_000),
+        hourly('out', 'product', 't', '2026-02-01T10:00:00+08:00', 82),
+      ],
+    });
     const t = await engine.evaluate(at('2026-12-31T00:00:00+08:00'));
     const tariff = t.find((x) => x.alarm.type === 'tariff')!;
     expect(tariff.kind).toBe('raised');
     expect(tariff.alarm.value).toBeCloseTo(1_100_000 / 82, 9);
     expect(tariff.alarm.message).toContain('0.06 元/kWh');
     expect(tariff.alarm.message).toContain('66,000 元'); // 0.06 x 1,100,000
-    const status = await new StatusService({ store, outputs, config, factors: new FactorTable(config, COEFFICIENTS) }).statusAt(config.enterprises, at('2026-12-31T00:00:00+08:00'));
+    const status = await new StatusService({ store, outputs, config, factors: new FactorTable(config, COEFFICIENTS) }).statusAt(
+      config.enterprises,
+      at('2026-12-31T00:00:00+08:00'),
+    );
     expect(status.get('alu01')!.tariff).toMatchObject({ markupYuanPerKwh: 0.06, surchargeYuan: 66_000, electricityKwh: 1_100_000, productT: 82 });
-    expect(status.get('alu01')!.quota!.ytdTce).toBeCloseTo(1_100_000 * 0.1229 / 1000, 9);
+    expect(status.get('alu01')!.quota!.ytdTce).toBeCloseTo((1_100_000 * 0.1229) / 1000, 9);
   });
 
   it('tariff bands (cement): x exactly 0.1 stays in the 0.0 band, just above moves to 0.1', async () => {
     const cement = testConfig({
-      enterprises: [{ id: 'cem01', name: '测试水泥', industry: '3011', tariff: 'cem', meters: [
-        { id: 'e', carrier: 'electricity', unit: 'kWh', kind: 'counter' }, { id: 'clinker', carrier: 'product', unit: 't', kind: 'counter' },
-      ] }],
-      tariffs: [{ id: 'cem', scheme: 'bands', basis: 'month', limit: 61, metric: 'kwh_per_t', bands: [{ over: 0, markup: 0.05 }, { over: 0.1, markup: 0.1 }, { over: 0.2, markup: 0.3 }] }],
+      enterprises: [
+        {
+          id: 'cem01',
+          name: '测试水泥',
+          industry: '3011',
+          tariff: 'cem',
+          meters: [
+            { id: 'e', carrier: 'electricity', unit: 'kWh', kind: 'counter' },
+            { id: 'clinker', carrier: 'product', unit: 't', kind: 'counter' },
+          ],
+        },
+      ],
+      tariffs: [
+        {
+          id: 'cem',
+          scheme: 'bands',
+          basis: 'month',
+          limit: 61,
+          metric: 'kwh_per_t',
+          bands: [
+            { over: 0, markup: 0.05 },
+            { over: 0.1, markup: 0.1 },
+            { over: 0.2, markup: 0.3 },
+          ],
+        },
+      ],
     });
     const status = new StatusService({ store, outputs, config: cement, factors: new FactorTable(cement, COEFFICIENTS) });
-    const h = (meter: string, carrier: string, unit: string, q: number): HourlyConsumption => ({ enterprise: 'cem01', meter, carrier, unit, hour: at('2026-05-10T10:00:00+08:00'), quantity: q });
+    const h = (meter: string, carrier: string, unit: string, q: number): HourlyConsumption => ({
+      enterprise: 'cem01',
+      meter,
+      carrier,
+      unit,
+      hour: at('2026-05-10T10:00:00+08:00'),
+      quantity: q,
+    });
     // May: 67,100 kWh / 1,000 t = 67.1 kWh/t; x = (67.1 - 61) / 61 = 0.1 exactly -> the 0.0 band, +0.05 yuan/kWh.
     await store.write({ readings: [], hourly: [h('e', 'electricity', 'kWh', 67_100), h('clinker', 'product', 't', 1000)] });
     const may = (await status.statusAt(cement.enterprises, at('2026-05-31T00:00:00+08:00'))).get('cem01')!.tariff!;
@@ -130,7 +184,10 @@ describe('rules engine', () => {
     await store.write({ readings: [], hourly: [{ ...h('e', 'electricity', 'kWh', 67_101), hour: at('2026-05-10T10:00:00+08:00') }] });
     expect((await status.statusAt(cement.enterprises, at('2026-05-31T00:00:00+08:00'))).get('cem01')!.tariff!.markupYuanPerKwh).toBe(0.1);
     // In June (basis month) there is no output yet: no tier.
-    expect((await status.statusAt(cement.enterprises, at('2026-06-02T00:00:00+08:00'))).get('cem01')!.tariff).toMatchObject({ unitConsumption: null, note: 'no-output' });
+    expect((await status.statusAt(cement.enterprises, at('2026-06-02T00:00:00+08:00'))).get('cem01')!.tariff).toMatchObject({
+      unitConsumption: null,
+      note: 'no-output',
+    });
   });
 
   it('tariff without product output gives no tier and an enterprise data-quality note', async () => {
@@ -172,20 +229,44 @@ describe('rules engine', () => {
 
   it('threshold: two rules on one meter make one alarm that escalates and falls back without flapping', async () => {
     const two = testConfig({
-      enterprises: [{ id: 'alu01', name: '测试铝业', industry: '3216', meters: [{ id: 'pot', carrier: 'electricity', unit: 'kW', kind: 'power', intervalSeconds: 60, multiplier: 10 }] }],
-      rules: { thresholds: [
-        { enterprise: 'alu01', meter: 'pot', above: 44_700, forSeconds: 120, severity: 'warning' },
-        { enterprise: 'alu01', meter: 'pot', above: 46_000, forSeconds: 60, severity: 'critical' },
-      ] },
+      enterprises: [
+        {
+          id: 'alu01',
+          name: '测试铝业',
+          industry: '3216',
+          meters: [{ id: 'pot', carrier: 'electricity', unit: 'kW', kind: 'power', intervalSeconds: 60, multiplier: 10 }],
+        },
+      ],
+      rules: {
+        thresholds: [
+          { enterprise: 'alu01', meter: 'pot', above: 44_700, forSeconds: 120, severity: 'warning' },
+          { enterprise: 'alu01', meter: 'pot', above: 46_000, forSeconds: 60, severity: 'critical' },
+        ],
+      },
     });
     const sent2: AlarmTransition[] = [];
     const manager = new AlarmManager({ alarms, sinks: [{ notify: (t) => sent2.push(...t) }], logger: silentLogger() });
-    const eng = new RuleEngine({}, { config: two, status: new StatusService({ store, outputs, config: two, factors: new FactorTable(two, COEFFICIENTS) }), store, state, alarms, manager, logger: silentLogger() });
+    const eng = new RuleEngine(
+      {},
+      {
+        config: two,
+        status: new StatusService({ store, outputs, config: two, factors: new FactorTable(two, COEFFICIENTS) }),
+        store,
+        state,
+        alarms,
+        manager,
+        logger: silentLogger(),
+      },
+    );
     const t0 = at('2026-05-01T08:00:00+08:00');
     // Readings are in kW before the multiplier of 10: 4,500 -> 45,000 kW.
-    const put = async (s: number, kw: number) => store.write({ readings: [{ enterprise: 'alu01', meter: 'pot', ts: t0 + s * 1000, value: kw / 10, quality: 'good' }], hourly: [] });
+    const put = async (s: number, kw: number) =>
+      store.write({ readings: [{ enterprise: 'alu01', meter: 'pot', ts: t0 + s * 1000, value: kw / 10, quality: 'good' }], hourly: [] });
     for (const s of [0, 60, 120]) await put(s, 45_000);
-    const kinds = async (s: number) => (await eng.onReadings([{ enterprise: 'alu01', meter: 'pot', ts: t0 + s * 1000, value: 0, quality: 'good' }], t0 + s * 1000)).map((x) => `${x.kind} ${x.alarm.severity}`);
+    const kinds = async (s: number) =>
+      (await eng.onReadings([{ enterprise: 'alu01', meter: 'pot', ts: t0 + s * 1000, value: 0, quality: 'good' }], t0 + s * 1000)).map(
+        (x) => `${x.kind} ${x.alarm.severity}`,
+      );
     expect(await kinds(120)).toEqual(['raised warning']);
     expect(await kinds(120)).toEqual([]); // evaluated again: no flapping, nothing sent
     for (const s of [180, 240]) await put(s, 47_000);
@@ -202,14 +283,43 @@ describe('rules engine', () => {
 
   it('threshold on a counter compares its consumption per interval, and the alarm of a removed rule clears', async () => {
     const cfg = testConfig({
-      enterprises: [{ id: 'alu01', name: '测试铝业', industry: '3216', meters: [{ id: 'e', carrier: 'electricity', unit: 'kWh', kind: 'counter', intervalSeconds: 900, multiplier: 2 }] }],
+      enterprises: [
+        {
+          id: 'alu01',
+          name: '测试铝业',
+          industry: '3216',
+          meters: [{ id: 'e', carrier: 'electricity', unit: 'kWh', kind: 'counter', intervalSeconds: 900, multiplier: 2 }],
+        },
+      ],
       rules: { thresholds: [{ enterprise: 'alu01', meter: 'e', above: 10_000, forSeconds: 1800, severity: 'warning' }] },
     });
     const manager = new AlarmManager({ alarms, sinks: [], logger: silentLogger() });
-    const mk = (c: typeof cfg) => new RuleEngine({}, { config: c, status: new StatusService({ store, outputs, config: c, factors: new FactorTable(c, COEFFICIENTS) }), store, state, alarms, manager, logger: silentLogger(), now: () => at('2026-05-01T08:45:00+08:00') });
+    const mk = (c: typeof cfg) =>
+      new RuleEngine(
+        {},
+        {
+          config: c,
+          status: new StatusService({ store, outputs, config: c, factors: new FactorTable(c, COEFFICIENTS) }),
+          store,
+          state,
+          alarms,
+          manager,
+          logger: silentLogger(),
+          now: () => at('2026-05-01T08:45:00+08:00'),
+        },
+      );
     const t0 = at('2026-05-01T08:00:00+08:00');
     // Register steps of 6,000 x 2 = 12,000 kWh per 15 minutes for 45 minutes: above 10,000 for 30 min.
-    await store.write({ readings: [0, 1, 2, 3].map((i) => ({ enterprise: 'alu01', meter: 'e', ts: t0 + i * 900_000, value: 1_000_000 + i * 6000, quality: 'good' as const })), hourly: [] });
+    await store.write({
+      readings: [0, 1, 2, 3].map((i) => ({
+        enterprise: 'alu01',
+        meter: 'e',
+        ts: t0 + i * 900_000,
+        value: 1_000_000 + i * 6000,
+        quality: 'good' as const,
+      })),
+      hourly: [],
+    });
     const raised = (await mk(cfg).evaluate(t0 + 2_700_000)).filter((x) => x.alarm.type === 'threshold');
     expect(raised.map((x) => `${x.kind} ${x.alarm.value} ${x.alarm.unit}`)).toEqual(['raised 12000 kWh/900 s']);
     // The rule is removed from the configuration: the next full cycle clears its alarm.
@@ -231,7 +341,17 @@ describe('rules engine', () => {
   it('data quality: resets per meter as info, a quarantine burst per enterprise as warning', async () => {
     const now = at('2026-05-01T08:00:00+08:00');
     state.recordDataQuality([{ kind: 'reset', enterprise: 'alu01', meter: 'e-main', ts: now - 1000 }], now - 1000);
-    state.quarantine(Array.from({ length: 10 }, (_, i) => ({ topic: 'energy/alu01/x', payload: '{}', reason: 'unknown-meter' as const, detail: 'x', receivedAt: now - i * 1000, enterprise: 'alu01', sourceRef: `t${i}` })));
+    state.quarantine(
+      Array.from({ length: 10 }, (_, i) => ({
+        topic: 'energy/alu01/x',
+        payload: '{}',
+        reason: 'unknown-meter' as const,
+        detail: 'x',
+        receivedAt: now - i * 1000,
+        enterprise: 'alu01',
+        sourceRef: `t${i}`,
+      })),
+    );
     const t = (await engine.evaluate(now)).filter((x) => x.alarm.type === 'data-quality');
     expect(t.map((x) => `${x.alarm.meter ?? '*'} ${x.alarm.severity}`).sort()).toEqual(['* warning', 'e-main info']);
     // A day later without new events the meter's clears; the enterprise's stays for its other

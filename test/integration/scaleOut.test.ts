@@ -39,7 +39,9 @@ function configYaml(): string {
   return `${stringify({
     timezone: 'Asia/Shanghai',
     enterprises: Object.entries(ENTERPRISES).map(([id, m]) => ({
-      id, name: `扩展测试 ${id}`, industry: '3216',
+      id,
+      name: `扩展测试 ${id}`,
+      industry: '3216',
       meters: [
         ...m.counters.map((meter) => ({ id: meter, carrier: 'electricity', unit: 'kWh', kind: 'counter', intervalSeconds: 900 })),
         ...m.power.map((meter) => ({ id: meter, carrier: 'electricity', unit: 'kW', kind: 'power', intervalSeconds: 900, submeter: true })),
@@ -54,7 +56,10 @@ const counter = (i: number, k: number) => 1000 * i + (i + 1) * 10 * k;
 /** Power of meter `i` at step k, kW: a ramp, so the trapezoids are not all equal. */
 const power = (i: number, k: number) => 100 * (i + 1) + 4 * k;
 
-interface Message { topic: string; payload: string }
+interface Message {
+  topic: string;
+  payload: string;
+}
 
 /**
  * A realistic mix: single readings on meter topics, arrays on a meter topic (a gateway catching
@@ -77,12 +82,22 @@ function messages(): Message[] {
       ]),
     });
     // chem01: everything through the multi-meter topic.
-    out.push({ topic: 'energy/chem01', payload: JSON.stringify([{ meter: 'e-main', ts, value: counter(0, k) }, { meter: 'p0', ts, value: power(0, k) }, { meter: 'p1', ts, value: power(1, k) }]) });
+    out.push({
+      topic: 'energy/chem01',
+      payload: JSON.stringify([
+        { meter: 'e-main', ts, value: counter(0, k) },
+        { meter: 'p0', ts, value: power(0, k) },
+        { meter: 'p1', ts, value: power(1, k) },
+      ]),
+    });
   }
   // cem01: its gateway sends arrays of 5 readings per meter topic.
   for (const [i, m] of ['e-main', 'e-kiln'].entries()) {
     for (let k = 0; k < STEPS; k += 5) {
-      out.push({ topic: `energy/cem01/${m}`, payload: JSON.stringify(Array.from({ length: Math.min(5, STEPS - k) }, (_, j) => ({ ts: T0 + (k + j) * Q, value: counter(i, k + j) }))) });
+      out.push({
+        topic: `energy/cem01/${m}`,
+        payload: JSON.stringify(Array.from({ length: Math.min(5, STEPS - k) }, (_, j) => ({ ts: T0 + (k + j) * Q, value: counter(i, k + j) }))),
+      });
     }
   }
   // A repeat (idempotent) and the bad messages.
@@ -122,7 +137,12 @@ maybe('scale-out with real processes', () => {
   let work: string;
   const started: ServiceProcess[] = [];
   const start = async (name: string, options: { dataDir: string; env: Record<string, string>; args?: string[] }) => {
-    const p = await startServiceProcess({ configFile: path.join(work, 'config.yaml'), logFile: path.join(work, `${name}.log`), healthToken: ADMIN, ...options });
+    const p = await startServiceProcess({
+      configFile: path.join(work, 'config.yaml'),
+      logFile: path.join(work, `${name}.log`),
+      healthToken: ADMIN,
+      ...options,
+    });
     started.push(p);
     return p;
   };
@@ -155,21 +175,28 @@ maybe('scale-out with real processes', () => {
     const shard0 = await start('shard0', { dataDir: shared, env: { ...common, INFLUX_DATABASE: `sharded_${run}` }, args: ['--shard', '0/2'] });
     // The environment form works as well as the option.
     const shard1 = await start('shard1', { dataDir: shared, env: { ...common, INFLUX_DATABASE: `sharded_${run}`, INGEST_SHARD: '1/2' } });
-    const single = await start('single', { dataDir: path.join(work, 'single-data'), env: { ...common, MQTT_CLIENT_ID: `scale-single-${run}`, INFLUX_DATABASE: `single_${run}` } });
+    const single = await start('single', {
+      dataDir: path.join(work, 'single-data'),
+      env: { ...common, MQTT_CLIENT_ID: `scale-single-${run}`, INFLUX_DATABASE: `single_${run}` },
+    });
 
     const list = messages();
     await publish(broker.url, list);
 
     // Everything each instance received is stored (journals drained): the message counts add up.
     const readingsExpected = Object.values(ENTERPRISES).reduce((n, m) => n + (m.counters.length + m.power.length) * STEPS, 0);
-    await eventually(async () => {
-      const [h0, h1, hs] = await Promise.all([shard0.health(), shard1.health(), single.health()]);
-      expect(hs.body.ingest.pending + h0.body.ingest.pending + h1.body.ingest.pending).toBe(0);
-      expect(hs.body.ingest.messages).toBe(list.length);
-      // The repeated reading is a duplicate, not stored again.
-      expect(hs.body.ingest.stored).toBe(readingsExpected);
-      expect(h0.body.ingest.stored + h1.body.ingest.stored).toBe(readingsExpected);
-    }, 120_000, 500);
+    await eventually(
+      async () => {
+        const [h0, h1, hs] = await Promise.all([shard0.health(), shard1.health(), single.health()]);
+        expect(hs.body.ingest.pending + h0.body.ingest.pending + h1.body.ingest.pending).toBe(0);
+        expect(hs.body.ingest.messages).toBe(list.length);
+        // The repeated reading is a duplicate, not stored again.
+        expect(hs.body.ingest.stored).toBe(readingsExpected);
+        expect(h0.body.ingest.stored + h1.body.ingest.stored).toBe(readingsExpected);
+      },
+      120_000,
+      500,
+    );
 
     const [h0, h1] = await Promise.all([shard0.health(), shard1.health()]);
     // Both shards did real work, and each saw only part of the messages.
@@ -201,7 +228,10 @@ maybe('scale-out with real processes', () => {
     expect(alu).toEqual(Array.from({ length: 6 }, (_, h) => [`2026-11-02T${String(h).padStart(2, '0')}:00:00.000+08:00`, 'electricity', 840]));
 
     // Quarantine: one state.db for both shards; each bad message or element is there once, as on the single instance.
-    const [sharded, alone] = await Promise.all([api<Quarantined>(shard1, '/api/quarantine?status=all'), api<Quarantined>(single, '/api/quarantine?status=all')]);
+    const [sharded, alone] = await Promise.all([
+      api<Quarantined>(shard1, '/api/quarantine?status=all'),
+      api<Quarantined>(single, '/api/quarantine?status=all'),
+    ]);
     expect(quarantineKeys(sharded)).toEqual(quarantineKeys(alone));
     expect(quarantineKeys(sharded)).toEqual([
       'bad-json energy/alu01 alu01/-',
@@ -211,8 +241,13 @@ maybe('scale-out with real processes', () => {
     expect(h0.body.ingest.quarantined + h1.body.ingest.quarantined).toBe(3);
 
     // A replay sent to shard 0 replays only its own records; shard 1's are named as such, left open.
-    const owner = (r: Quarantined['items'][number]) => (r.meter !== undefined && r.enterprise !== undefined ? meterShard(r.enterprise, r.meter, 2) : topicShard(r.topic, 2));
-    const res = await fetch(`${shard0.baseUrl}/api/quarantine/replay`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify({ all: true }) });
+    const owner = (r: Quarantined['items'][number]) =>
+      r.meter !== undefined && r.enterprise !== undefined ? meterShard(r.enterprise, r.meter, 2) : topicShard(r.topic, 2);
+    const res = await fetch(`${shard0.baseUrl}/api/quarantine/replay`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ all: true }),
+    });
     const replay = (await res.json()) as { requested: number; replayed: number[]; stillRejected: { id: number; detail: string }[] };
     expect(replay.requested).toBe(3);
     expect(replay.replayed).toEqual([]);
@@ -226,26 +261,38 @@ maybe('scale-out with real processes', () => {
 
   it('MQTT_SHARED_GROUP subscribes $share/<group>/energy/# with MQTT 5 and stores readings', async () => {
     const run = `${process.pid}_${Date.now()}`;
-    const svc = await start('shared', { dataDir: path.join(work, 'shared-sub'), env: { MQTT_URL: broker.url, MQTT_CLIENT_ID: `scale-shared-${run}`, MQTT_SHARED_GROUP: `energy-${run}` } });
+    const svc = await start('shared', {
+      dataDir: path.join(work, 'shared-sub'),
+      env: { MQTT_URL: broker.url, MQTT_CLIENT_ID: `scale-shared-${run}`, MQTT_SHARED_GROUP: `energy-${run}` },
+    });
     expect((await svc.health()).body.scaleOut).toMatchObject({ sharedGroup: `energy-${run}` });
     // Mosquitto logs each subscription (log_type all): the service's is the shared one.
     await eventually(() => expect(broker.logText()).toContain(`scale-shared-${run} 1 $share/energy-${run}/energy/#`), 30_000);
-    await publish(broker.url, Array.from({ length: 5 }, (_, k) => ({ topic: 'energy/cem01/e-main', payload: JSON.stringify({ ts: T0 + k * Q, value: 10 * k }) })));
-    await eventually(async () => {
-      expect(await figures(svc, 'cem01', '1h')).toEqual([['2026-11-02T00:00:00.000+08:00', 'electricity', 40]]);
-    }, 60_000, 500);
+    await publish(
+      broker.url,
+      Array.from({ length: 5 }, (_, k) => ({ topic: 'energy/cem01/e-main', payload: JSON.stringify({ ts: T0 + k * Q, value: 10 * k }) })),
+    );
+    await eventually(
+      async () => {
+        expect(await figures(svc, 'cem01', '1h')).toEqual([['2026-11-02T00:00:00.000+08:00', 'electricity', 40]]);
+      },
+      60_000,
+      500,
+    );
     expect(await svc.kill('SIGTERM')).toBe(0);
   });
 
-  it('Mosquitto hands a shared subscription\'s messages to its members in turn: one meter\'s readings reach both (why shards, not $share, on Mosquitto)', async () => {
+  it("Mosquitto hands a shared subscription's messages to its members in turn: one meter's readings reach both (why shards, not $share, on Mosquitto)", async () => {
     const group = `rr-${process.pid}`;
     const received = [0, 0];
-    const members = await Promise.all([0, 1].map(async (i) => {
-      const c = await mqtt.connectAsync(broker.url, { clientId: `rr-${i}-${process.pid}`, protocolVersion: 5, clean: true });
-      c.on('message', () => received[i]!++);
-      await c.subscribeAsync(`$share/${group}/energy/#`, { qos: 1 });
-      return c;
-    }));
+    const members = await Promise.all(
+      [0, 1].map(async (i) => {
+        const c = await mqtt.connectAsync(broker.url, { clientId: `rr-${i}-${process.pid}`, protocolVersion: 5, clean: true });
+        c.on('message', () => received[i]!++);
+        await c.subscribeAsync(`$share/${group}/energy/#`, { qos: 1 });
+        return c;
+      }),
+    );
     try {
       const gw = await mqtt.connectAsync(broker.url, { clientId: `rr-gw-${process.pid}` });
       for (let k = 0; k < 20; k++) await gw.publishAsync('energy/rr01/one-meter', JSON.stringify({ ts: T0 + k * Q, value: k }), { qos: 1 });
@@ -261,16 +308,30 @@ maybe('scale-out with real processes', () => {
   it('rules run on one instance; when it stops, the standby takes the lease over', async () => {
     const run = `${process.pid}_${Date.now()}`;
     const dataDir = path.join(work, 'lease-data');
-    const env = (who: string) => ({ MQTT_URL: broker.url, MQTT_CLIENT_ID: `scale-lease-${who}-${run}`, JOURNAL_DIR: `journal-${who}`, LEASE_TTL_MS: '4000', LEASE_RENEW_MS: '500', LOG_LEVEL: 'debug' });
+    const env = (who: string) => ({
+      MQTT_URL: broker.url,
+      MQTT_CLIENT_ID: `scale-lease-${who}-${run}`,
+      JOURNAL_DIR: `journal-${who}`,
+      LEASE_TTL_MS: '4000',
+      LEASE_RENEW_MS: '500',
+      LOG_LEVEL: 'debug',
+    });
     const a = await start('lease-a', { dataDir, env: env('a') });
     const b = await start('lease-b', { dataDir, env: env('b') });
     const bUp = Date.now();
     expect((await a.health()).body.scaleOut).toMatchObject({ rulesActive: true, lease: { held: true } });
-    expect((await b.health()).body.scaleOut).toMatchObject({ rulesActive: false, lease: { held: false, currentHolder: expect.stringContaining(`scale-lease-a-${run}`) } });
+    expect((await b.health()).body.scaleOut).toMatchObject({
+      rulesActive: false,
+      lease: { held: false, currentHolder: expect.stringContaining(`scale-lease-a-${run}`) },
+    });
     expect(a.logText()).toContain('lease acquired: this instance is active');
 
     // The minute cycle (node-cron) fires on both; only the holder evaluates.
-    const cycles = (p: ServiceProcess, after = 0) => p.logText().split('\n').filter((l) => l.includes('"msg":"rules evaluated"') && Date.parse(/"time":"([^"]+)"/.exec(l)?.[1] ?? '') > after).length;
+    const cycles = (p: ServiceProcess, after = 0) =>
+      p
+        .logText()
+        .split('\n')
+        .filter((l) => l.includes('"msg":"rules evaluated"') && Date.parse(/"time":"([^"]+)"/.exec(l)?.[1] ?? '') > after).length;
     await eventually(() => expect(cycles(a, bUp)).toBeGreaterThan(0), 150_000, 1000);
     expect(cycles(b)).toBe(0);
     expect((await b.health()).body.scaleOut.rulesActive).toBe(false);

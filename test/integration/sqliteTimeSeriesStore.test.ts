@@ -47,11 +47,20 @@ describe('SqliteTimeSeriesStore rollup migration', () => {
     await store.start();
     try {
       const db = new Database(file, { readonly: true });
-      expect(db.prepare('SELECT day, quantity FROM consumption_daily ORDER BY day').all()).toEqual([{ day: MAR1, quantity: 7.5 }, { day: MAR2, quantity: 3.5 }]);
-      expect(db.prepare('SELECT day, usable FROM reading_daily ORDER BY day').all()).toEqual([{ day: MAR1, usable: 1 }, { day: MAR2, usable: 1 }]);
+      expect(db.prepare('SELECT day, quantity FROM consumption_daily ORDER BY day').all()).toEqual([
+        { day: MAR1, quantity: 7.5 },
+        { day: MAR2, quantity: 3.5 },
+      ]);
+      expect(db.prepare('SELECT day, usable FROM reading_daily ORDER BY day').all()).toEqual([
+        { day: MAR1, usable: 1 },
+        { day: MAR2, usable: 1 },
+      ]);
       db.close();
       const days = { enterprises: ['alu01'], from: MAR1, to: MAR2 + 86_400_000, every: '1d', zone: 'Asia/Shanghai' } as const;
-      expect((await store.consumption(days)).map((r) => [r.time, r.quantity])).toEqual([[MAR1, 7.5], [MAR2, 3.5]]);
+      expect((await store.consumption(days)).map((r) => [r.time, r.quantity])).toEqual([
+        [MAR1, 7.5],
+        [MAR2, 3.5],
+      ]);
       expect(await store.countUsable(['alu01'], MAR1, MAR2 + 86_400_000)).toEqual([{ enterprise: 'alu01', meter: 'e-main', count: 2 }]);
     } finally {
       await store.stop();

@@ -18,7 +18,12 @@ const E = { enterprise: 'alu01', meter: 'e-main' } as const;
 const GAS = { enterprise: 'alu01', meter: 'gas' } as const;
 const STEEL = { enterprise: 'steel02', meter: 'e-main' } as const;
 
-const r = (key: { enterprise: string; meter: string }, ts: number, value: number, quality: Reading['quality'] = 'good'): Reading => ({ ...key, ts, value, quality });
+const r = (key: { enterprise: string; meter: string }, ts: number, value: number, quality: Reading['quality'] = 'good'): Reading => ({
+  ...key,
+  ts,
+  value,
+  quality,
+});
 
 // alu01/e-main, one reading every 15 minutes from 15:00Z; bad ones at 15:30, 16:00, 16:15, 16:45.
 const r1 = r(E, at(0), 100);
@@ -35,8 +40,14 @@ const s2 = r(STEEL, at(30), 7);
 // Written shuffled: adapters must sort.
 const READINGS: readonly Reading[] = [r5, r1, s2, r8, r3, gasBad, r7, r2, s1, r6, r4];
 
-const h = (enterprise: string, meter: string, carrier: string, unit: string, iso: string, quantity: number): HourlyConsumption =>
-  ({ enterprise, meter, carrier, unit, hour: utc(iso), quantity });
+const h = (enterprise: string, meter: string, carrier: string, unit: string, iso: string, quantity: number): HourlyConsumption => ({
+  enterprise,
+  meter,
+  carrier,
+  unit,
+  hour: utc(iso),
+  quantity,
+});
 
 // Local (UTC+8) hour in the comment.
 const HOURLY: readonly HourlyConsumption[] = [
@@ -54,8 +65,9 @@ const HOURLY: readonly HourlyConsumption[] = [
 ];
 
 function expectReadings(actual: readonly Reading[], expected: readonly Reading[]): void {
-  expect(actual.map(({ enterprise, meter, ts, quality }) => ({ enterprise, meter, ts, quality })))
-    .toEqual(expected.map(({ enterprise, meter, ts, quality }) => ({ enterprise, meter, ts, quality })));
+  expect(actual.map(({ enterprise, meter, ts, quality }) => ({ enterprise, meter, ts, quality }))).toEqual(
+    expected.map(({ enterprise, meter, ts, quality }) => ({ enterprise, meter, ts, quality })),
+  );
   actual.forEach((a, i) => expect(a.value).toBeCloseTo(expected[i]!.value, 9));
 }
 
@@ -65,18 +77,21 @@ const rowOrder = (a: ConsumptionRow, b: ConsumptionRow): number =>
 function expectRows(actual: readonly ConsumptionRow[], expected: readonly ConsumptionRow[]): void {
   const sorted = [...actual].sort(rowOrder);
   const want = [...expected].sort(rowOrder);
-  expect(sorted.map(({ enterprise, carrier, unit, time }) => ({ enterprise, carrier, unit, time, at: new Date(time).toISOString() })))
-    .toEqual(want.map(({ enterprise, carrier, unit, time }) => ({ enterprise, carrier, unit, time, at: new Date(time).toISOString() })));
+  expect(sorted.map(({ enterprise, carrier, unit, time }) => ({ enterprise, carrier, unit, time, at: new Date(time).toISOString() }))).toEqual(
+    want.map(({ enterprise, carrier, unit, time }) => ({ enterprise, carrier, unit, time, at: new Date(time).toISOString() })),
+  );
   sorted.forEach((a, i) => expect(a.quantity).toBeCloseTo(want[i]!.quantity, 6));
 }
 
-const row = (enterprise: string, carrier: string, unit: string, iso: string, quantity: number): ConsumptionRow =>
-  ({ enterprise, carrier, unit, time: utc(iso), quantity });
+const row = (enterprise: string, carrier: string, unit: string, iso: string, quantity: number): ConsumptionRow => ({
+  enterprise,
+  carrier,
+  unit,
+  time: utc(iso),
+  quantity,
+});
 
-export function timeSeriesStoreContract(
-  name: string,
-  create: () => Promise<{ store: TimeSeriesStore; cleanup: () => Promise<void> }>,
-): void {
+export function timeSeriesStoreContract(name: string, create: () => Promise<{ store: TimeSeriesStore; cleanup: () => Promise<void> }>): void {
   describe(`TimeSeriesStore contract: ${name}`, () => {
     let store: TimeSeriesStore;
     let cleanup: (() => Promise<void>) | undefined;
@@ -119,7 +134,10 @@ export function timeSeriesStoreContract(
 
       it('readingsAt returns the stored readings at exactly those timestamps', async () => {
         const found = await store.readingsAt(E, [at(45), at(15), at(16), at(15), at(600), at(-60)]);
-        expectReadings([...found].sort((a, b) => a.ts - b.ts), [r2, r4]);
+        expectReadings(
+          [...found].sort((a, b) => a.ts - b.ts),
+          [r2, r4],
+        );
         expect(await store.readingsAt(E, [])).toEqual([]);
         expectReadings(await store.readingsAt(STEEL, [at(30)]), [s2]);
       });
@@ -141,8 +159,9 @@ export function timeSeriesStoreContract(
       });
 
       it('latest: lastTs counts any quality, lastGood only usable readings', async () => {
-        const latest = [...await store.latest(['alu01', 'steel02'])]
-          .sort((a, b) => a.enterprise.localeCompare(b.enterprise) || a.meter.localeCompare(b.meter));
+        const latest = [...(await store.latest(['alu01', 'steel02']))].sort(
+          (a, b) => a.enterprise.localeCompare(b.enterprise) || a.meter.localeCompare(b.meter),
+        );
         const shape = (l: LatestReading): unknown => ({ enterprise: l.enterprise, meter: l.meter, lastTs: l.lastTs, lastGoodTs: l.lastGood?.ts });
         expect(latest.map(shape)).toEqual([
           { enterprise: 'alu01', meter: 'e-main', lastTs: at(105), lastGoodTs: at(90) }, // r8 is bad, r7 good
@@ -151,11 +170,17 @@ export function timeSeriesStoreContract(
         ]);
         expectReadings([latest[0]!.lastGood!], [r7]);
         expectReadings([latest[2]!.lastGood!], [s2]);
-        expect((await store.latest(['steel02'])).map(shape)).toEqual([{ enterprise: 'steel02', meter: 'e-main', lastTs: at(30), lastGoodTs: at(30) }]);
+        expect((await store.latest(['steel02'])).map(shape)).toEqual([
+          { enterprise: 'steel02', meter: 'e-main', lastTs: at(30), lastGoodTs: at(30) },
+        ]);
         expect(await store.latest(['nobody'])).toEqual([]);
         // since: only meters with a reading at or after it; lastGood from there (r8 at 16:45 is bad, r7 at 16:30 too early).
-        expect((await store.latest(['alu01', 'steel02'], { since: at(90) })).map(shape)).toEqual([{ enterprise: 'alu01', meter: 'e-main', lastTs: at(105), lastGoodTs: at(90) }]);
-        expect((await store.latest(['alu01', 'steel02'], { since: at(91) })).map(shape)).toEqual([{ enterprise: 'alu01', meter: 'e-main', lastTs: at(105), lastGoodTs: undefined }]);
+        expect((await store.latest(['alu01', 'steel02'], { since: at(90) })).map(shape)).toEqual([
+          { enterprise: 'alu01', meter: 'e-main', lastTs: at(105), lastGoodTs: at(90) },
+        ]);
+        expect((await store.latest(['alu01', 'steel02'], { since: at(91) })).map(shape)).toEqual([
+          { enterprise: 'alu01', meter: 'e-main', lastTs: at(105), lastGoodTs: undefined },
+        ]);
         expect(await store.latest(['alu01', 'steel02'], { since: at(106) })).toEqual([]);
         expect(await store.latest([])).toEqual([]);
       });
@@ -195,7 +220,11 @@ export function timeSeriesStoreContract(
 
       it('every=1h: UTC hours, both enterprises in one call, carriers apart', async () => {
         const rows = await store.consumption({
-          enterprises: ['alu01', 'steel02'], from: utc('2026-03-01T15:00:00Z'), to: utc('2026-03-01T18:00:00Z'), every: '1h', zone: ZONE,
+          enterprises: ['alu01', 'steel02'],
+          from: utc('2026-03-01T15:00:00Z'),
+          to: utc('2026-03-01T18:00:00Z'),
+          every: '1h',
+          zone: ZONE,
         });
         expectRows(rows, [
           row('alu01', 'electricity', 'kWh', '2026-03-01T15:00:00Z', 10),
@@ -209,7 +238,11 @@ export function timeSeriesStoreContract(
       it('every=1d: local days of Asia/Shanghai start at 16:00Z of the previous UTC day', async () => {
         const rows = await store.consumption({
           // local 2026-03-01T00:00+08:00 .. 2026-03-03T00:00+08:00
-          enterprises: ['alu01', 'steel02'], from: utc('2026-02-28T16:00:00Z'), to: utc('2026-03-02T16:00:00Z'), every: '1d', zone: ZONE,
+          enterprises: ['alu01', 'steel02'],
+          from: utc('2026-02-28T16:00:00Z'),
+          to: utc('2026-03-02T16:00:00Z'),
+          every: '1d',
+          zone: ZONE,
         });
         expectRows(rows, [
           row('alu01', 'electricity', 'kWh', '2026-02-28T16:00:00Z', 12), // Mar 1: 2 (00:00) + 10 (23:00)
@@ -222,7 +255,11 @@ export function timeSeriesStoreContract(
       it('every=1mo: calendar months of the site zone', async () => {
         const rows = await store.consumption({
           // local 2026-03-01 .. 2026-05-01
-          enterprises: ['steel02', 'alu01'], from: utc('2026-02-28T16:00:00Z'), to: utc('2026-04-30T16:00:00Z'), every: '1mo', zone: ZONE,
+          enterprises: ['steel02', 'alu01'],
+          from: utc('2026-02-28T16:00:00Z'),
+          to: utc('2026-04-30T16:00:00Z'),
+          every: '1mo',
+          zone: ZONE,
         });
         expectRows(rows, [
           row('alu01', 'electricity', 'kWh', '2026-02-28T16:00:00Z', 144.5), // 2 + 10 + 20 + 100 + 5.5 + 7; Feb 28 23:00 local is out
@@ -234,23 +271,44 @@ export function timeSeriesStoreContract(
 
       it('the meters filter keeps only those meters', async () => {
         const rows = await store.consumption({
-          enterprises: ['alu01', 'steel02'], from: utc('2026-02-28T16:00:00Z'), to: utc('2026-03-02T16:00:00Z'), every: '1d', zone: ZONE,
-          meters: [{ enterprise: 'alu01', meter: 'e-main' }, { enterprise: 'steel02', meter: 'e-main' }],
+          enterprises: ['alu01', 'steel02'],
+          from: utc('2026-02-28T16:00:00Z'),
+          to: utc('2026-03-02T16:00:00Z'),
+          every: '1d',
+          zone: ZONE,
+          meters: [
+            { enterprise: 'alu01', meter: 'e-main' },
+            { enterprise: 'steel02', meter: 'e-main' },
+          ],
         });
         expectRows(rows, [
           row('alu01', 'electricity', 'kWh', '2026-02-28T16:00:00Z', 12),
           row('alu01', 'electricity', 'kWh', '2026-03-01T16:00:00Z', 25.5), // without e-aux's 100
           row('steel02', 'electricity', 'kWh', '2026-03-01T16:00:00Z', 1000),
         ]);
-        expect(await store.consumption({
-          enterprises: ['alu01'], from: utc('2026-02-28T16:00:00Z'), to: utc('2026-03-02T16:00:00Z'), every: '1d', zone: ZONE, meters: [],
-        })).toEqual([]);
+        expect(
+          await store.consumption({
+            enterprises: ['alu01'],
+            from: utc('2026-02-28T16:00:00Z'),
+            to: utc('2026-03-02T16:00:00Z'),
+            every: '1d',
+            zone: ZONE,
+            meters: [],
+          }),
+        ).toEqual([]);
       });
 
       it('excludeMeters leaves sub-meters out of the sums', async () => {
         const rows = await store.consumption({
-          enterprises: ['alu01', 'steel02'], from: utc('2026-02-28T16:00:00Z'), to: utc('2026-03-02T16:00:00Z'), every: '1d', zone: ZONE,
-          excludeMeters: [{ enterprise: 'alu01', meter: 'e-aux' }, { enterprise: 'steel02', meter: 'e-aux' }],
+          enterprises: ['alu01', 'steel02'],
+          from: utc('2026-02-28T16:00:00Z'),
+          to: utc('2026-03-02T16:00:00Z'),
+          every: '1d',
+          zone: ZONE,
+          excludeMeters: [
+            { enterprise: 'alu01', meter: 'e-aux' },
+            { enterprise: 'steel02', meter: 'e-aux' },
+          ],
         });
         expectRows(rows, [
           row('alu01', 'electricity', 'kWh', '2026-02-28T16:00:00Z', 12),
@@ -306,15 +364,22 @@ export function timeSeriesStoreContract(
 
       it('a range that cuts days: partial days at the edges from the hours, whole days from the rollup', async () => {
         // Local Mar 1 23:00 .. Mar 3 01:00: 1 h of Mar 1, all of Mar 2, 1 h of Mar 3.
-        expectRows(await store.consumption({
-          enterprises: ['alu01'], from: utc('2026-03-01T15:00:00Z'), to: utc('2026-03-02T17:00:00Z'), every: '1d', zone: ZONE,
-          excludeMeters: [{ enterprise: 'alu01', meter: 'e-aux' }],
-        }), [
-          row('alu01', 'electricity', 'kWh', '2026-02-28T16:00:00Z', 10), // only 23:00 of Mar 1
-          row('alu01', 'electricity', 'kWh', '2026-03-01T16:00:00Z', 26.75), // Mar 2 without e-aux: 21.25 + 5.5
-          row('alu01', 'electricity', 'kWh', '2026-03-02T16:00:00Z', 8), // Mar 3 00:00 only, not 02:00
-          row('alu01', 'natural_gas', 'm3', '2026-02-28T16:00:00Z', 50),
-        ]);
+        expectRows(
+          await store.consumption({
+            enterprises: ['alu01'],
+            from: utc('2026-03-01T15:00:00Z'),
+            to: utc('2026-03-02T17:00:00Z'),
+            every: '1d',
+            zone: ZONE,
+            excludeMeters: [{ enterprise: 'alu01', meter: 'e-aux' }],
+          }),
+          [
+            row('alu01', 'electricity', 'kWh', '2026-02-28T16:00:00Z', 10), // only 23:00 of Mar 1
+            row('alu01', 'electricity', 'kWh', '2026-03-01T16:00:00Z', 26.75), // Mar 2 without e-aux: 21.25 + 5.5
+            row('alu01', 'electricity', 'kWh', '2026-03-02T16:00:00Z', 8), // Mar 3 00:00 only, not 02:00
+            row('alu01', 'natural_gas', 'm3', '2026-02-28T16:00:00Z', 50),
+          ],
+        );
       });
 
       it('countUsable over whole days stays exact after corrections, late readings and replays', async () => {

@@ -12,7 +12,11 @@ import { WebhookNotifier, type Webhook, type WebhookNotifierOptions } from '../.
 import { silentLogger, type Logger } from '../../services/core/log';
 import { transitionFactory, TRANSITION_AT, waitFor } from '../helpers/alarms';
 
-interface Captured { readonly path: string; readonly body: unknown; readonly contentType: string | undefined }
+interface Captured {
+  readonly path: string;
+  readonly body: unknown;
+  readonly contentType: string | undefined;
+}
 /** What the server answers to the next requests; the last entry repeats; `hang` never answers. */
 type Reply = { status: number; body: string } | 'hang';
 
@@ -31,7 +35,11 @@ async function startHttp(replies: Reply[] = [OK]): Promise<HttpHarness> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      harness.requests.push({ path: req.url ?? '', body: JSON.parse(Buffer.concat(chunks).toString('utf8')), contentType: req.headers['content-type'] });
+      harness.requests.push({
+        path: req.url ?? '',
+        body: JSON.parse(Buffer.concat(chunks).toString('utf8')),
+        contentType: req.headers['content-type'],
+      });
       const reply = harness.replies.length > 1 ? harness.replies.shift()! : harness.replies[0]!;
       if (reply === 'hang') return;
       res.writeHead(reply.status, { 'content-type': 'application/json' }).end(reply.body);
@@ -41,7 +49,11 @@ async function startHttp(replies: Reply[] = [OK]): Promise<HttpHarness> {
   const { port } = server.address() as AddressInfo;
   return Object.assign(harness, {
     base: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   });
 }
 
@@ -55,7 +67,9 @@ describe('WebhookNotifier with a local HTTP server', () => {
   let deliveries: MemoryDeliveryLog;
   let notifier: WebhookNotifier | undefined;
 
-  beforeEach(() => { deliveries = new MemoryDeliveryLog(); });
+  beforeEach(() => {
+    deliveries = new MemoryDeliveryLog();
+  });
 
   afterEach(async () => {
     await notifier?.stop();
@@ -64,9 +78,19 @@ describe('WebhookNotifier with a local HTTP server', () => {
   });
 
   function make(webhooks: Webhook[], over: Partial<WebhookNotifierOptions> = {}, logger: Logger = silentLogger()): WebhookNotifier {
-    notifier = new WebhookNotifier({
-      webhooks, language: 'zh-CN', zone: 'Asia/Shanghai', dashboardUrl: 'https://energy.example.org', retryBaseMs: 20, retryMaxMs: 80, maxAttempts: 4, ...over,
-    }, { logger, enterpriseName: (id) => NAMES[id] ?? id, deliveries, random: () => 0.5 });
+    notifier = new WebhookNotifier(
+      {
+        webhooks,
+        language: 'zh-CN',
+        zone: 'Asia/Shanghai',
+        dashboardUrl: 'https://energy.example.org',
+        retryBaseMs: 20,
+        retryMaxMs: 80,
+        maxAttempts: 4,
+        ...over,
+      },
+      { logger, enterpriseName: (id) => NAMES[id] ?? id, deliveries, random: () => 0.5 },
+    );
     return notifier;
   }
 
@@ -81,7 +105,15 @@ describe('WebhookNotifier with a local HTTP server', () => {
     const raise = transition();
     n.notify([raise]);
     await waitFor('three posts', () => server.requests.length === 3);
-    const warning = transition({ enterprise: 'steel01', type: 'silence', meter: 'gas', severity: 'warning', value: null, threshold: null, unit: null });
+    const warning = transition({
+      enterprise: 'steel01',
+      type: 'silence',
+      meter: 'gas',
+      severity: 'warning',
+      value: null,
+      threshold: null,
+      unit: null,
+    });
     n.notify([warning, transition({ severity: 'info', type: 'intensity', value: 1.7, threshold: 1.8, unit: 'tce/10^4 yuan' }, 'cleared')]);
     n.notify([raise]); // a repeat: not posted again
     await n.stop();
@@ -89,27 +121,44 @@ describe('WebhookNotifier with a local HTTP server', () => {
     const at = (path: string): unknown[] => server.requests.filter((r) => r.path.startsWith(path)).map((r) => r.body);
     expect(server.requests.every((r) => r.contentType === 'application/json; charset=utf-8')).toBe(true);
     expect(at('/json')).toEqual([{ kind: 'raised', alarm: JSON.parse(JSON.stringify(raise.alarm)), at: AT, enterpriseName: '重庆示例铝业有限公司' }]);
-    expect(at('/ding')).toEqual([{
-      msgtype: 'markdown',
-      markdown: {
-        title: '[严重] 重庆示例铝业有限公司 能耗总量告警',
-        text: [
-          '#### [严重] 重庆示例铝业有限公司 能耗总量告警', '',
-          '> 级别：严重', '', '> 当前值：52,340.5 tce', '', '> 阈值：52,000 tce', '',
-          '> 统计期：2026-01-01 00:00 至 2026-11-28 08:00（Asia/Shanghai）', '', '> 告警时间：2026-11-28 08:00:00（Asia/Shanghai）', '',
-          '[企业详情](https://energy.example.org/enterprises/alu01)', '', '[告警列表](https://energy.example.org/alarms)',
-        ].join('\n'),
+    expect(at('/ding')).toEqual([
+      {
+        msgtype: 'markdown',
+        markdown: {
+          title: '[严重] 重庆示例铝业有限公司 能耗总量告警',
+          text: [
+            '#### [严重] 重庆示例铝业有限公司 能耗总量告警',
+            '',
+            '> 级别：严重',
+            '',
+            '> 当前值：52,340.5 tce',
+            '',
+            '> 阈值：52,000 tce',
+            '',
+            '> 统计期：2026-01-01 00:00 至 2026-11-28 08:00（Asia/Shanghai）',
+            '',
+            '> 告警时间：2026-11-28 08:00:00（Asia/Shanghai）',
+            '',
+            '[企业详情](https://energy.example.org/enterprises/alu01)',
+            '',
+            '[告警列表](https://energy.example.org/alarms)',
+          ].join('\n'),
+        },
       },
-    }]);
+    ]);
     const wecom = at('/wecom');
     expect(wecom[0]).toEqual({
       msgtype: 'markdown',
       markdown: {
         content: [
           '**<font color="warning">[严重] 重庆示例铝业有限公司 能耗总量告警</font>**',
-          '> 级别：严重', '> 当前值：52,340.5 tce', '> 阈值：52,000 tce',
-          '> 统计期：2026-01-01 00:00 至 2026-11-28 08:00（Asia/Shanghai）', '> 告警时间：2026-11-28 08:00:00（Asia/Shanghai）',
-          '[企业详情](https://energy.example.org/enterprises/alu01)', '[告警列表](https://energy.example.org/alarms)',
+          '> 级别：严重',
+          '> 当前值：52,340.5 tce',
+          '> 阈值：52,000 tce',
+          '> 统计期：2026-01-01 00:00 至 2026-11-28 08:00（Asia/Shanghai）',
+          '> 告警时间：2026-11-28 08:00:00（Asia/Shanghai）',
+          '[企业详情](https://energy.example.org/enterprises/alu01)',
+          '[告警列表](https://energy.example.org/alarms)',
         ].join('\n'),
       },
     });
@@ -129,7 +178,10 @@ describe('WebhookNotifier with a local HTTP server', () => {
     const sent = deliveries.list({ status: 'sent' });
     expect(sent).toHaveLength(4);
     expect(sent.map((d) => d.target).sort()).toEqual([
-      `${server.base}/ding?access_token=***`, `${server.base}/json`, `${server.base}/wecom?key=***`, `${server.base}/wecom?key=***`,
+      `${server.base}/ding?access_token=***`,
+      `${server.base}/json`,
+      `${server.base}/wecom?key=***`,
+      `${server.base}/wecom?key=***`,
     ]);
   });
 
@@ -140,7 +192,11 @@ describe('WebhookNotifier with a local HTTP server', () => {
     n.notify([transition()]);
     await waitFor('delivery', () => deliveries.list({ status: 'sent' }).length === 1);
     const log = deliveries.list().reverse();
-    expect(log.map((d) => [d.status, d.attempts])).toEqual([['retrying', 1], ['retrying', 2], ['sent', 3]]);
+    expect(log.map((d) => [d.status, d.attempts])).toEqual([
+      ['retrying', 1],
+      ['retrying', 2],
+      ['sent', 3],
+    ]);
     expect(log[0]!.lastError).toBe('HTTP 503: busy');
     expect(log[1]!.lastError).toBe('robot answered errcode 45009: api freq out of limit');
     expect(server.requests).toHaveLength(3);
@@ -149,7 +205,15 @@ describe('WebhookNotifier with a local HTTP server', () => {
   it('gives up at once on a permanent robot error, and after maxAttempts on timeouts; notify() never throws; secrets stay out of logs', async () => {
     server = await startHttp([{ status: 200, body: '{"errcode":93000,"errmsg":"invalid webhook url"}' }, 'hang']);
     const lines: string[] = [];
-    const logger = pino({ level: 'debug' }, new Writable({ write(chunk: Buffer, _e, cb) { lines.push(chunk.toString()); cb(); } }));
+    const logger = pino(
+      { level: 'debug' },
+      new Writable({
+        write(chunk: Buffer, _e, cb) {
+          lines.push(chunk.toString());
+          cb();
+        },
+      }),
+    );
     const n = make([{ url: `${server.base}/ding?access_token=tok-secret-999`, format: 'dingtalk' }], { timeoutMs: 50, maxAttempts: 2 }, logger);
     await n.start();
     expect(n.notify([transition()])).toBeUndefined();

@@ -13,7 +13,9 @@ let bundle: Promise<string> | undefined;
 export function clientBundle(): Promise<string> {
   bundle ??= build().catch((err: unknown) => {
     bundle = undefined;
-    throw new AppError('dashboard-build', `the dashboard script could not be built: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new AppError('dashboard-build', `the dashboard script could not be built: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
   });
   return bundle;
 }
@@ -21,8 +23,15 @@ export function clientBundle(): Promise<string> {
 async function build(): Promise<string> {
   const esbuild = await import('esbuild');
   const result = await esbuild.build({
-    entryPoints: [CLIENT_ENTRY], bundle: true, write: false, format: 'iife', target: 'es2020', minify: true,
-    sourcemap: 'inline', legalComments: 'none', logLevel: 'silent',
+    entryPoints: [CLIENT_ENTRY],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    target: 'es2020',
+    minify: true,
+    sourcemap: 'inline',
+    legalComments: 'none',
+    logLevel: 'silent',
     // ECharts comes as its own file (/static/vendor/echarts.min.js); the client only uses its types.
     external: ['echarts'],
   });

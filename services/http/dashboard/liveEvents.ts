@@ -19,7 +19,10 @@ export interface LiveOptions {
   readonly maxPerPrincipal?: number;
 }
 
-interface Client { readonly res: Response; readonly principal: Principal }
+interface Client {
+  readonly res: Response;
+  readonly principal: Principal;
+}
 
 export function liveEventsRouter(deps: { events: EventBus; zone: string }, options: LiveOptions = {}): Router & { close(): void } {
   const router = Router();
@@ -36,9 +39,15 @@ export function liveEventsRouter(deps: { events: EventBus; zone: string }, optio
     const batch = [...pending.values()];
     pending = new Map();
     for (const c of clients) {
-      const mine = batch.filter((r) => sees(c, r.enterprise)).map((r) => ({
-        enterprise: r.enterprise, meter: r.meter, ts: isoInZone(r.ts, deps.zone), value: r.value, quality: r.quality,
-      }));
+      const mine = batch
+        .filter((r) => sees(c, r.enterprise))
+        .map((r) => ({
+          enterprise: r.enterprise,
+          meter: r.meter,
+          ts: isoInZone(r.ts, deps.zone),
+          value: r.value,
+          quality: r.quality,
+        }));
       if (mine.length > 0) send(c, 'readings', mine);
     }
   };
@@ -55,12 +64,14 @@ export function liveEventsRouter(deps: { events: EventBus; zone: string }, optio
     }),
     deps.events.on('alarmChanged', ({ transitions }) => {
       for (const c of clients) {
-        for (const t of transitions) if (sees(c, t.alarm.enterprise)) send(c, 'alarm', { kind: t.kind, at: isoInZone(t.at, deps.zone), alarm: alarmView(t.alarm, deps.zone) });
+        for (const t of transitions)
+          if (sees(c, t.alarm.enterprise)) send(c, 'alarm', { kind: t.kind, at: isoInZone(t.at, deps.zone), alarm: alarmView(t.alarm, deps.zone) });
       }
     }),
     deps.events.on('alarmAcknowledged', ({ alarm }) => {
       const at = alarm.acknowledgedAt ?? alarm.updatedAt;
-      for (const c of clients) if (sees(c, alarm.enterprise)) send(c, 'alarm', { kind: 'acknowledged', at: isoInZone(at, deps.zone), alarm: alarmView(alarm, deps.zone) });
+      for (const c of clients)
+        if (sees(c, alarm.enterprise)) send(c, 'alarm', { kind: 'acknowledged', at: isoInZone(at, deps.zone), alarm: alarmView(alarm, deps.zone) });
     }),
   ];
 

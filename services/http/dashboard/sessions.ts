@@ -10,7 +10,11 @@ import type { Principal } from '../auth';
 
 export const SESSION_COOKIE = 'em_session';
 
-interface Session { readonly principal: Principal; readonly createdAt: number; lastSeen: number }
+interface Session {
+  readonly principal: Principal;
+  readonly createdAt: number;
+  lastSeen: number;
+}
 
 export interface SessionOptions {
   /** Ends a session unused this long (default 8 h, a working day). */
@@ -27,7 +31,10 @@ export class SessionStore {
   private readonly maxAgeMs: number;
   private readonly maxSessions: number;
 
-  constructor(options: SessionOptions = {}, private readonly now: () => number = Date.now) {
+  constructor(
+    options: SessionOptions = {},
+    private readonly now: () => number = Date.now,
+  ) {
     this.idleMs = options.idleMs ?? 8 * 3_600_000;
     this.maxAgeMs = options.maxAgeMs ?? 12 * 3_600_000;
     this.maxSessions = options.maxSessions ?? 10_000;

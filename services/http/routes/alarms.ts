@@ -9,19 +9,35 @@ import { principalOf, requireRole, visibleEnterprise } from '../auth';
 import { parseInput } from '../validate';
 import type { EventBus } from '../../events/eventBus';
 
-const listQuery = z.object({
-  state: z.enum(['active', 'acknowledged', 'cleared', 'all']).default('active'),
-  enterprise: z.string().max(64).optional(),
-  type: z.enum(ALARM_TYPES).optional(),
-  limit: z.coerce.number().int().min(1).max(5000).default(500),
-}).strict();
+const listQuery = z
+  .object({
+    state: z.enum(['active', 'acknowledged', 'cleared', 'all']).default('active'),
+    enterprise: z.string().max(64).optional(),
+    type: z.enum(ALARM_TYPES).optional(),
+    limit: z.coerce.number().int().min(1).max(5000).default(500),
+  })
+  .strict();
 
 export function alarmView(a: Alarm, zone: string) {
   const iso = (ms: number | null) => (ms === null ? null : isoInZone(ms, zone));
   return {
-    id: a.id, type: a.type, enterprise: a.enterprise, meter: a.meter, severity: a.severity, state: a.state,
-    value: a.value, threshold: a.threshold, unit: a.unit, periodFrom: a.periodFrom ?? null, periodTo: a.periodTo ?? null, basis: a.basis ?? null,
-    raisedAt: iso(a.raisedAt), updatedAt: iso(a.updatedAt), clearedAt: iso(a.clearedAt), acknowledgedAt: iso(a.acknowledgedAt), acknowledgedBy: a.acknowledgedBy,
+    id: a.id,
+    type: a.type,
+    enterprise: a.enterprise,
+    meter: a.meter,
+    severity: a.severity,
+    state: a.state,
+    value: a.value,
+    threshold: a.threshold,
+    unit: a.unit,
+    periodFrom: a.periodFrom ?? null,
+    periodTo: a.periodTo ?? null,
+    basis: a.basis ?? null,
+    raisedAt: iso(a.raisedAt),
+    updatedAt: iso(a.updatedAt),
+    clearedAt: iso(a.clearedAt),
+    acknowledgedAt: iso(a.acknowledgedAt),
+    acknowledgedBy: a.acknowledgedBy,
     message: a.message,
   };
 }
@@ -42,7 +58,12 @@ export function alarmsRouter(deps: { alarms: AlarmStore; zone: string; now: () =
   router.get('/', (req, res) => {
     const q = parseInput(listQuery, req.query, 'query');
     const enterprise = visibleEnterprise(principalOf(res), q.enterprise);
-    const list = deps.alarms.list({ state: q.state, limit: q.limit, ...(enterprise !== undefined && { enterprise }), ...(q.type && { type: q.type }) });
+    const list = deps.alarms.list({
+      state: q.state,
+      limit: q.limit,
+      ...(enterprise !== undefined && { enterprise }),
+      ...(q.type && { type: q.type }),
+    });
     res.json(list.map((a) => alarmView(a, deps.zone)));
   });
 

@@ -19,7 +19,11 @@ import { parseInput } from '../validate';
 
 const overviewQuery = z.object({}).strict();
 
-interface Figure { tce: number; dualControlTce: number; co2Kg: number }
+interface Figure {
+  tce: number;
+  dualControlTce: number;
+  co2Kg: number;
+}
 const zero = (): Figure => ({ tce: 0, dualControlTce: 0, co2Kg: 0 });
 function add(into: Figure, tce: number, dualControl: boolean, co2Kg: number): void {
   into.tce += tce;
@@ -27,7 +31,13 @@ function add(into: Figure, tce: number, dualControl: boolean, co2Kg: number): vo
   into.co2Kg += co2Kg;
 }
 
-export function districtRouter(deps: { config: Config; consumption: ConsumptionService; status: StatusService; alarms: AlarmStore; now: () => number }): Router {
+export function districtRouter(deps: {
+  config: Config;
+  consumption: ConsumptionService;
+  status: StatusService;
+  alarms: AlarmStore;
+  now: () => number;
+}): Router {
   const router = Router();
   const zone = deps.config.timezone;
 
@@ -87,8 +97,14 @@ export function districtRouter(deps: { config: Config; consumption: ConsumptionS
       const alarms = { warning: 0, critical: 0, info: 0 };
       for (const a of open) if (a.enterprise === e.id) alarms[a.severity]++;
       return {
-        id: e.id, name: e.name, industry: e.industry, monthTce,
-        quota: status?.quota ?? null, intensity: status?.intensity ?? null, tariff: status?.tariff ?? null, alarms,
+        id: e.id,
+        name: e.name,
+        industry: e.industry,
+        monthTce,
+        quota: status?.quota ?? null,
+        intensity: status?.intensity ?? null,
+        tariff: status?.tariff ?? null,
+        alarms,
       };
     });
     const view = (part: typeof month) => ({
@@ -97,10 +113,19 @@ export function districtRouter(deps: { config: Config; consumption: ConsumptionS
       byIndustry: Object.fromEntries([...part.byIndustry].sort(([a], [b]) => a.localeCompare(b))),
     });
     res.json({
-      at: isoInZone(at, zone), timezone: zone, year, electricityBasis: deps.consumption.electricityBasis,
+      at: isoInZone(at, zone),
+      timezone: zone,
+      year,
+      electricityBasis: deps.consumption.electricityBasis,
       today: { from: isoInZone(dayStart, zone), to: isoInZone(at, zone), ...today, alarmsRaised: raisedToday },
       month: { from: isoInZone(monthStart, zone), to: isoInZone(Math.min(at, monthEnd), zone), ...view(month) },
-      ytd: { from: isoInZone(yearStart, zone), to: isoInZone(at, zone), ...view(ytd), quotaTotalTce, share: quotaTotalTce > 0 ? ytd.total.dualControlTce / quotaTotalTce : null },
+      ytd: {
+        from: isoInZone(yearStart, zone),
+        to: isoInZone(at, zone),
+        ...view(ytd),
+        quotaTotalTce,
+        share: quotaTotalTce > 0 ? ytd.total.dualControlTce / quotaTotalTce : null,
+      },
       industries: Object.fromEntries([...new Set(enterprises.map((e) => e.industry))].map((code) => [code, industryName(code)])),
       enterprises: rows,
     });

@@ -14,11 +14,13 @@ import { parseInput } from '../validate';
 import type { TimeSeriesStore } from '../../store/timeSeriesStore';
 import { meterOverview } from './meters';
 
-const consumptionQuery = z.object({
-  from: z.string().optional(),
-  to: z.string().optional(),
-  every: z.enum(['1h', '1d', '1mo']).default('1d'),
-}).strict();
+const consumptionQuery = z
+  .object({
+    from: z.string().optional(),
+    to: z.string().optional(),
+    every: z.enum(['1h', '1d', '1mo']).default('1d'),
+  })
+  .strict();
 
 /** Most buckets one request may ask for (about 2 years of hours). */
 const MAX_BUCKETS = 18_000;
@@ -28,13 +30,25 @@ export function describeEnterprise(e: EnterpriseConfig, now: number, zone: strin
   const { year } = yearBounds(now, zone);
   const quota = e.quotas.find((q) => q.year === year) ?? null;
   return {
-    id: e.id, name: e.name, industry: e.industry, creditCode: e.creditCode ?? null, tariff: e.tariff ?? null,
+    id: e.id,
+    name: e.name,
+    industry: e.industry,
+    creditCode: e.creditCode ?? null,
+    tariff: e.tariff ?? null,
     // The rule itself, so a reader sees the threshold the tier is measured against.
     tariffRule: tariffs.find((t) => t.id === e.tariff) ?? null,
     meters: e.meters.map((m) => ({
-      id: m.id, name: m.name ?? null, carrier: m.carrier, product: m.product ?? null, unit: m.unit, kind: m.kind,
-      multiplier: m.multiplier, rollover: m.rollover ?? null, intervalSeconds: m.intervalSeconds,
-      tariffScope: isTariffScope(m), submeter: m.submeter,
+      id: m.id,
+      name: m.name ?? null,
+      carrier: m.carrier,
+      product: m.product ?? null,
+      unit: m.unit,
+      kind: m.kind,
+      multiplier: m.multiplier,
+      rollover: m.rollover ?? null,
+      intervalSeconds: m.intervalSeconds,
+      tariffScope: isTariffScope(m),
+      submeter: m.submeter,
     })),
     quota,
     quotas: e.quotas,
@@ -44,7 +58,14 @@ export function describeEnterprise(e: EnterpriseConfig, now: number, zone: strin
 const statusQuery = z.object({ at: z.string().optional() }).strict();
 const outputBody = z.object({ outputValue10kYuan: z.number().finite().nonnegative() }).strict();
 
-export function enterprisesRouter(deps: { config: Config; consumption: ConsumptionService; status: StatusService; outputs: OutputStore; store: TimeSeriesStore; now: () => number }): Router {
+export function enterprisesRouter(deps: {
+  config: Config;
+  consumption: ConsumptionService;
+  status: StatusService;
+  outputs: OutputStore;
+  store: TimeSeriesStore;
+  now: () => number;
+}): Router {
   const router = Router();
   const zone = deps.config.timezone;
   const find = (id: string): EnterpriseConfig => {
@@ -75,12 +96,15 @@ export function enterprisesRouter(deps: { config: Config; consumption: Consumpti
       return ms;
     };
     const now = deps.now();
-    const defaultFrom = DateTime.fromMillis(now, { zone }).startOf(q.every === '1h' ? 'day' : q.every === '1d' ? 'month' : 'year').toMillis();
+    const defaultFrom = DateTime.fromMillis(now, { zone })
+      .startOf(q.every === '1h' ? 'day' : q.every === '1d' ? 'month' : 'year')
+      .toMillis();
     const rawFrom = instant(q.from, 'from') ?? defaultFrom;
     const rawTo = instant(q.to, 'to') ?? now;
     if (rawTo <= rawFrom) throw new BadRequestError('to must be after from');
     const { from, to } = deps.consumption.align(rawFrom, rawTo, q.every);
-    if ((to - from) / APPROX_BUCKET_MS[q.every] > MAX_BUCKETS) throw new BadRequestError(`too many ${q.every} buckets; narrow from/to or use a coarser every`);
+    if ((to - from) / APPROX_BUCKET_MS[q.every] > MAX_BUCKETS)
+      throw new BadRequestError(`too many ${q.every} buckets; narrow from/to or use a coarser every`);
     const result = (await deps.consumption.series([e.id], from, to, q.every)).get(e.id);
     const series = result?.series ?? [];
     res.json({

@@ -10,7 +10,10 @@
  */
 import { Router, type Request } from 'express';
 
-export interface DependencyStatus { readonly ok: boolean; readonly [detail: string]: unknown }
+export interface DependencyStatus {
+  readonly ok: boolean;
+  readonly [detail: string]: unknown;
+}
 
 /** String fields safe to show anyone: which store, which instance role and shard. */
 const PUBLIC_WORDS = new Set(['kind', 'role', 'shard', 'broker']);
@@ -25,7 +28,10 @@ export function healthRouter(check: () => Promise<Record<string, DependencyStatu
     const details = options.showDetails(req);
     const shown = details ? deps : Object.fromEntries(Object.entries(deps).map(([name, d]) => [name, publicView(d)]));
     // Never cached by a proxy: it may carry details for one caller, and it is live.
-    res.set('Cache-Control', 'no-store').status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', ...shown });
+    res
+      .set('Cache-Control', 'no-store')
+      .status(ok ? 200 : 503)
+      .json({ status: ok ? 'ok' : 'degraded', ...shown });
   });
   return router;
 }

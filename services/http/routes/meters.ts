@@ -21,7 +21,10 @@ export async function meterOverview(e: EnterpriseConfig, deps: { config: Config;
   ]);
   const countOf = (rows: typeof today, meter: string) => rows.find((r) => r.meter === meter)?.count ?? 0;
   return {
-    enterprise: e.id, at: isoInZone(now, zone), timezone: zone, silenceMultiple: deps.config.rules.silenceMultiple,
+    enterprise: e.id,
+    at: isoInZone(now, zone),
+    timezone: zone,
+    silenceMultiple: deps.config.rules.silenceMultiple,
     today: { from: isoInZone(dayStart, zone), to: isoInZone(now, zone) },
     month: { from: isoInZone(monthStart, zone), to: isoInZone(now, zone) },
     meters: e.meters.map((m) => {
@@ -29,12 +32,20 @@ export async function meterOverview(e: EnterpriseConfig, deps: { config: Config;
       const silentSeconds = last ? Math.max(0, (now - last.lastTs) / 1000) : null;
       const limitSeconds = deps.config.rules.silenceMultiple * m.intervalSeconds;
       return {
-        id: m.id, name: m.name ?? null, carrier: m.carrier, unit: m.unit, kind: m.kind, intervalSeconds: m.intervalSeconds, submeter: m.submeter,
+        id: m.id,
+        name: m.name ?? null,
+        carrier: m.carrier,
+        unit: m.unit,
+        kind: m.kind,
+        intervalSeconds: m.intervalSeconds,
+        submeter: m.submeter,
         lastReading: last?.lastGood ? { ts: isoInZone(last.lastGood.ts, zone), value: last.lastGood.value, quality: last.lastGood.quality } : null,
         lastTs: last ? isoInZone(last.lastTs, zone) : null,
         completenessToday: completeness(countOf(today, m.id), now - dayStart, m.intervalSeconds),
         completenessMonth: completeness(countOf(month, m.id), now - monthStart, m.intervalSeconds),
-        silentSeconds, silenceLimitSeconds: limitSeconds, silent: silentSeconds === null || silentSeconds > limitSeconds,
+        silentSeconds,
+        silenceLimitSeconds: limitSeconds,
+        silent: silentSeconds === null || silentSeconds > limitSeconds,
       };
     }),
   };

@@ -6,10 +6,12 @@ import { isoInZone } from '../../energy/time';
 import { requireRole } from '../auth';
 import { parseInput } from '../validate';
 
-const query = z.object({
-  status: z.enum(['sent', 'failed', 'retrying']).optional(),
-  limit: z.coerce.number().int().min(1).max(5000).default(200),
-}).strict();
+const query = z
+  .object({
+    status: z.enum(['sent', 'failed', 'retrying']).optional(),
+    limit: z.coerce.number().int().min(1).max(5000).default(200),
+  })
+  .strict();
 
 export function notificationsRouter(deliveries: DeliveryLog, zone: string): Router {
   const router = Router();

@@ -19,23 +19,32 @@ export const PAYLOAD_PREVIEW_CHARS = 2048;
 /** Records replayed per round: a replay of everything reads the quarantine page by page. */
 const REPLAY_CHUNK = 500;
 
-const listQuery = z.object({
-  status: z.enum(['open', 'replayed', 'all']).default('open'),
-  reason: z.enum(QUARANTINE_REASONS).optional(),
-  enterprise: z.string().max(64).optional(),
-  limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(100),
-  offset: z.coerce.number().int().min(0).default(0),
-  order: z.enum(['newest', 'oldest']).default('newest'),
-}).strict();
+const listQuery = z
+  .object({
+    status: z.enum(['open', 'replayed', 'all']).default('open'),
+    reason: z.enum(QUARANTINE_REASONS).optional(),
+    enterprise: z.string().max(64).optional(),
+    limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(100),
+    offset: z.coerce.number().int().min(0).default(0),
+    order: z.enum(['newest', 'oldest']).default('newest'),
+  })
+  .strict();
 
-const idParam = z.object({ id: z.string().regex(/^[1-9][0-9]{0,15}$/, 'expected a quarantine record id').transform(Number) });
+const idParam = z.object({
+  id: z
+    .string()
+    .regex(/^[1-9][0-9]{0,15}$/, 'expected a quarantine record id')
+    .transform(Number),
+});
 
-const replayBody = z.object({
-  ids: z.array(z.number().int().positive()).max(10_000).optional(),
-  reason: z.enum(QUARANTINE_REASONS).optional(),
-  enterprise: z.string().max(64).optional(),
-  all: z.boolean().optional(),
-}).strict();
+const replayBody = z
+  .object({
+    ids: z.array(z.number().int().positive()).max(10_000).optional(),
+    reason: z.enum(QUARANTINE_REASONS).optional(),
+    enterprise: z.string().max(64).optional(),
+    all: z.boolean().optional(),
+  })
+  .strict();
 
 /** Times in the site zone, with its offset (e.g. 2026-03-01T08:00:00.000+08:00). */
 export function quarantineView(r: QuarantineRecord, zone: string) {
@@ -49,7 +58,11 @@ export function quarantinePreview(r: QuarantineRecord, zone: string) {
   return { ...view, payload: r.payload.slice(0, PAYLOAD_PREVIEW_CHARS), payloadTruncated: true, payloadBytes: Buffer.byteLength(r.payload) };
 }
 
-export function quarantineRouter(deps: { state: StateStore; replay: (records: readonly QuarantineRecord[]) => Promise<ReplayOutcome>; zone: string }): Router {
+export function quarantineRouter(deps: {
+  state: StateStore;
+  replay: (records: readonly QuarantineRecord[]) => Promise<ReplayOutcome>;
+  zone: string;
+}): Router {
   const router = Router();
 
   router.get('/', (req, res) => {
@@ -61,7 +74,10 @@ export function quarantineRouter(deps: { state: StateStore; replay: (records: re
     const items = deps.state.listQuarantine({ ...filter, limit: q.limit, offset: q.offset, order: q.order });
     res.json({
       items: items.map((r) => quarantinePreview(r, deps.zone)),
-      total: deps.state.countQuarantineMatching(filter), limit: q.limit, offset: q.offset, order: q.order,
+      total: deps.state.countQuarantineMatching(filter),
+      limit: q.limit,
+      offset: q.offset,
+      order: q.order,
       openByReason: p.role === 'enterprise' ? undefined : deps.state.countQuarantine(),
     });
   });
@@ -79,7 +95,12 @@ export function quarantineRouter(deps: { state: StateStore; replay: (records: re
     if (!body.ids && !body.reason && !body.enterprise && body.all !== true) {
       throw new BadRequestError('say what to replay: ids, reason, enterprise, or all: true');
     }
-    const filter: QuarantineFilter = { status: 'open', ...(body.ids && { ids: body.ids }), ...(body.reason && { reason: body.reason }), ...(body.enterprise && { enterprise: body.enterprise }) };
+    const filter: QuarantineFilter = {
+      status: 'open',
+      ...(body.ids && { ids: body.ids }),
+      ...(body.reason && { reason: body.reason }),
+      ...(body.enterprise && { enterprise: body.enterprise }),
+    };
     // Page by page in id order, so a replay of 10,000 payloads never holds them all at once.
     let requested = 0;
     const replayed: number[] = [];

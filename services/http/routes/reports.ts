@@ -16,15 +16,23 @@ import { AppError, ForbiddenError, NotFoundError } from '../../core/errors';
 import { assertCanSee, principalOf, requireRole, type Principal } from '../auth';
 import { parseInput } from '../validate';
 
-const reportQuery = z.object({
-  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected YYYY-MM'),
-  format: z.enum(REPORT_FORMATS).default('json'),
-  revision: z.coerce.number().int().min(0).optional(),
-  lang: z.enum(['zh-CN', 'en']).optional(),
-}).strict();
+const reportQuery = z
+  .object({
+    month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected YYYY-MM'),
+    format: z.enum(REPORT_FORMATS).default('json'),
+    revision: z.coerce.number().int().min(0).optional(),
+    lang: z.enum(['zh-CN', 'en']).optional(),
+  })
+  .strict();
 
 export function reportsRouter(deps: {
-  reports: ReportService; archive: MonthlyReportArchive; render: RenderReport; zone: string; language: 'zh-CN' | 'en'; enterpriseIds: ReadonlySet<string>; now: () => number;
+  reports: ReportService;
+  archive: MonthlyReportArchive;
+  render: RenderReport;
+  zone: string;
+  language: 'zh-CN' | 'en';
+  enterpriseIds: ReadonlySet<string>;
+  now: () => number;
 }): Router {
   const router = Router();
 
@@ -34,7 +42,16 @@ export function reportsRouter(deps: {
       if (err instanceof ReportRenderBusyError) res.set('Retry-After', String(err.retryAfterSeconds));
       throw err;
     });
-    deps.archive.recordDownload({ at: deps.now(), who: principal.name, role: principal.role, scope: report.scope, month: report.month, revision: report.revision, format: q.format, sha256: report.sha256 });
+    deps.archive.recordDownload({
+      at: deps.now(),
+      who: principal.name,
+      role: principal.role,
+      scope: report.scope,
+      month: report.month,
+      revision: report.revision,
+      format: q.format,
+      sha256: report.sha256,
+    });
     res.set({
       'Content-Type': out.contentType,
       'Content-Disposition': `attachment; filename="energy-report-${report.scope}-${report.month}-r${report.revision}.${out.extension}"`,
@@ -71,18 +88,28 @@ export function reportsRouter(deps: {
   router.get('/revisions', (req, res) => {
     const principal = principalOf(res);
     const q = parseInput(z.object({ month: reportQuery.shape.month.optional() }).strict(), req.query, 'query');
-    res.json(deps.archive.revisions(q.month).map((r) => ({
-      ...r, createdAt: isoInZone(r.createdAt, deps.zone), ...(principal.role === 'enterprise' && { sha256: null }),
-    })));
+    res.json(
+      deps.archive.revisions(q.month).map((r) => ({
+        ...r,
+        createdAt: isoInZone(r.createdAt, deps.zone),
+        ...(principal.role === 'enterprise' && { sha256: null }),
+      })),
+    );
   });
 
   router.post('/monthly/finalise', requireRole('admin'), async (req, res) => {
     const q = parseInput(z.object({ month: reportQuery.shape.month }).strict(), req.query, 'query');
     // Contract 5: a month that has not ended has no final figures yet.
     const end = monthBounds(q.month, deps.zone)?.end;
-    if (end === undefined || end > deps.now()) throw new AppError('conflict', `the ${q.month} report can be finalised once the month has ended${end === undefined ? '' : ` (${isoInZone(end, deps.zone)})`}`);
+    if (end === undefined || end > deps.now())
+      throw new AppError(
+        'conflict',
+        `the ${q.month} report can be finalised once the month has ended${end === undefined ? '' : ` (${isoInZone(end, deps.zone)})`}`,
+      );
     const { report, created } = await deps.reports.finalise(q.month);
-    res.status(created ? 201 : 200).json({ month: report.month, revision: report.revision, sha256: report.sha256, created, revisionNote: report.revisionNote ?? null });
+    res
+      .status(created ? 201 : 200)
+      .json({ month: report.month, revision: report.revision, sha256: report.sha256, created, revisionNote: report.revisionNote ?? null });
   });
 
   router.get('/downloads', (_req, res) => {

@@ -68,21 +68,35 @@ export function enterpriseTceChart(report: MonthlyReport, lang: Language): Chart
   const sorted = [...report.enterprises].sort((a, b) => b.totalTce - a.totalTce).slice(0, MAX_BARS);
   const height = 70 + 30 * Math.max(sorted.length, 1);
   const more = report.enterprises.length > sorted.length;
-  const title = pick(lang, `企业能耗总量（双控，tce）${more ? `，前 ${MAX_BARS} 家` : ''}`,
-    `Dual-control total by enterprise (tce)${more ? `, top ${MAX_BARS}` : ''}`);
-  const svg = renderSvg('enterpriseTce', {
-    grid: { left: 10, right: 90, top: 20, bottom: 30, containLabel: true },
-    xAxis: { type: 'value', name: 'tce', nameLocation: 'end' },
-    // inverse: the first category (the largest consumer) at the top.
-    yAxis: { type: 'category', inverse: true, data: sorted.map((e) => e.name), axisLabel: { interval: 0 } },
-    series: [{
-      type: 'bar',
-      data: sorted.map((e) => e.totalTce),
-      barMaxWidth: 22,
-      emphasis: { disabled: true },
-      label: { show: true, position: 'right', formatter: (p: { value?: unknown }) => (typeof p.value === 'number' ? formatValue('tce', p.value, lang) : '') },
-    }],
-  }, CHART_WIDTH, height);
+  const title = pick(
+    lang,
+    `企业能耗总量（双控，tce）${more ? `，前 ${MAX_BARS} 家` : ''}`,
+    `Dual-control total by enterprise (tce)${more ? `, top ${MAX_BARS}` : ''}`,
+  );
+  const svg = renderSvg(
+    'enterpriseTce',
+    {
+      grid: { left: 10, right: 90, top: 20, bottom: 30, containLabel: true },
+      xAxis: { type: 'value', name: 'tce', nameLocation: 'end' },
+      // inverse: the first category (the largest consumer) at the top.
+      yAxis: { type: 'category', inverse: true, data: sorted.map((e) => e.name), axisLabel: { interval: 0 } },
+      series: [
+        {
+          type: 'bar',
+          data: sorted.map((e) => e.totalTce),
+          barMaxWidth: 22,
+          emphasis: { disabled: true },
+          label: {
+            show: true,
+            position: 'right',
+            formatter: (p: { value?: unknown }) => (typeof p.value === 'number' ? formatValue('tce', p.value, lang) : ''),
+          },
+        },
+      ],
+    },
+    CHART_WIDTH,
+    height,
+  );
   return { id: 'enterpriseTce', title, svg, width: CHART_WIDTH, height };
 }
 
@@ -93,20 +107,27 @@ export function carrierTceChart(report: MonthlyReport, lang: Language): ChartSvg
     .map(([c, f]) => ({ name: carrierName(c, lang), value: f.tce }));
   const height = 280;
   const title = pick(lang, '全区分品种折标煤（tce）', 'District standard coal by carrier (tce)');
-  const svg = renderSvg('carrierTce', {
-    legend: { orient: 'vertical', left: 10, top: 20 },
-    series: [{
-      type: 'pie',
-      radius: ['0%', '62%'],
-      center: ['60%', '52%'],
-      data,
-      emphasis: { disabled: true },
-      label: {
-        formatter: (p: { name?: string; value?: unknown; percent?: number }) =>
-          `${p.name ?? ''}\n${typeof p.value === 'number' ? formatValue('tce', p.value, lang) : ''} tce (${(p.percent ?? 0).toFixed(1)}%)`,
-      },
-    }],
-  }, CHART_WIDTH, height);
+  const svg = renderSvg(
+    'carrierTce',
+    {
+      legend: { orient: 'vertical', left: 10, top: 20 },
+      series: [
+        {
+          type: 'pie',
+          radius: ['0%', '62%'],
+          center: ['60%', '52%'],
+          data,
+          emphasis: { disabled: true },
+          label: {
+            formatter: (p: { name?: string; value?: unknown; percent?: number }) =>
+              `${p.name ?? ''}\n${typeof p.value === 'number' ? formatValue('tce', p.value, lang) : ''} tce (${(p.percent ?? 0).toFixed(1)}%)`,
+          },
+        },
+      ],
+    },
+    CHART_WIDTH,
+    height,
+  );
   return { id: 'carrierTce', title, svg, width: CHART_WIDTH, height };
 }
 

@@ -29,20 +29,55 @@ import { carrierName, pick } from './labels';
 export type CsvValue = string | number | boolean | null | undefined;
 
 export const CSV_COLUMNS = [
-  ['row_type', '行类型'], ['month', '月份'], ['enterprise_id', '企业编号'], ['enterprise_name', '企业名称'],
-  ['industry', '行业代码'], ['industry_name', '行业'], ['carrier', '能源品种代码'], ['carrier_name', '能源品种'],
-  ['quantity', '实物量'], ['unit', '计量单位'], ['tce', '折标煤(tce)'], ['tce_other_basis', '另一口径折标煤(tce)'],
-  ['co2_kg', '二氧化碳(kgCO2)'], ['dual_control', '计入双控'], ['kgce_per_unit', '折标系数(kgce/计量单位)'], ['kgce_source', '系数来源'],
-  ['enterprises', '企业数'], ['previous_month_tce', '上月(tce)'], ['same_month_last_year_tce', '去年同月(tce)'],
-  ['change_from_previous_month', '环比(比例)'], ['change_from_same_month_last_year', '同比(比例)'],
-  ['quota_year', '考核年度'], ['quota_total_tce', '年度总量目标(tce)'], ['quota_ytd_tce', '年累计能耗(tce)'], ['quota_share', '目标完成比例(比例)'],
-  ['quota_pace', '进度比'], ['quota_level', '总量预警'], ['intensity_tce_per_10k_yuan', '能耗强度(tce/万元)'],
-  ['intensity_limit_tce_per_10k_yuan', '强度目标(tce/万元)'], ['intensity_ratio', '强度比'], ['intensity_level', '强度预警'],
-  ['output_10k_yuan', '年累计产值(万元)'], ['tariff', '电价政策'], ['tariff_unit_consumption', '单位产品能耗'], ['tariff_unit', '单耗单位'],
-  ['tariff_markup_yuan_per_kwh', '加价标准(元/kWh)'], ['tariff_surcharge_yuan', '预估加价电费(元)'], ['tariff_note', '电价说明'],
-  ['alarms_critical', '严重告警(次)'], ['alarms_warning', '警告告警(次)'], ['alarms_info', '提示告警(次)'], ['completeness', '数据完整率(比例)'],
-  ['timezone', '时区'], ['period_from', '统计期起'], ['period_to', '统计期止(不含)'], ['electricity_basis', '电力折标口径'],
-  ['revision', '版本'], ['generated_at', '生成时间'], ['sha256', 'SHA-256'],
+  ['row_type', '行类型'],
+  ['month', '月份'],
+  ['enterprise_id', '企业编号'],
+  ['enterprise_name', '企业名称'],
+  ['industry', '行业代码'],
+  ['industry_name', '行业'],
+  ['carrier', '能源品种代码'],
+  ['carrier_name', '能源品种'],
+  ['quantity', '实物量'],
+  ['unit', '计量单位'],
+  ['tce', '折标煤(tce)'],
+  ['tce_other_basis', '另一口径折标煤(tce)'],
+  ['co2_kg', '二氧化碳(kgCO2)'],
+  ['dual_control', '计入双控'],
+  ['kgce_per_unit', '折标系数(kgce/计量单位)'],
+  ['kgce_source', '系数来源'],
+  ['enterprises', '企业数'],
+  ['previous_month_tce', '上月(tce)'],
+  ['same_month_last_year_tce', '去年同月(tce)'],
+  ['change_from_previous_month', '环比(比例)'],
+  ['change_from_same_month_last_year', '同比(比例)'],
+  ['quota_year', '考核年度'],
+  ['quota_total_tce', '年度总量目标(tce)'],
+  ['quota_ytd_tce', '年累计能耗(tce)'],
+  ['quota_share', '目标完成比例(比例)'],
+  ['quota_pace', '进度比'],
+  ['quota_level', '总量预警'],
+  ['intensity_tce_per_10k_yuan', '能耗强度(tce/万元)'],
+  ['intensity_limit_tce_per_10k_yuan', '强度目标(tce/万元)'],
+  ['intensity_ratio', '强度比'],
+  ['intensity_level', '强度预警'],
+  ['output_10k_yuan', '年累计产值(万元)'],
+  ['tariff', '电价政策'],
+  ['tariff_unit_consumption', '单位产品能耗'],
+  ['tariff_unit', '单耗单位'],
+  ['tariff_markup_yuan_per_kwh', '加价标准(元/kWh)'],
+  ['tariff_surcharge_yuan', '预估加价电费(元)'],
+  ['tariff_note', '电价说明'],
+  ['alarms_critical', '严重告警(次)'],
+  ['alarms_warning', '警告告警(次)'],
+  ['alarms_info', '提示告警(次)'],
+  ['completeness', '数据完整率(比例)'],
+  ['timezone', '时区'],
+  ['period_from', '统计期起'],
+  ['period_to', '统计期止(不含)'],
+  ['electricity_basis', '电力折标口径'],
+  ['revision', '版本'],
+  ['generated_at', '生成时间'],
+  ['sha256', 'SHA-256'],
 ] as const;
 export type CsvKey = (typeof CSV_COLUMNS)[number][0];
 export type CsvRow = Partial<Record<CsvKey, CsvValue>>;
@@ -59,33 +94,67 @@ export function csvField(value: CsvValue): string {
 export function csvRows(report: MonthlyReport, opts: RenderOptions): CsvRow[] {
   const lang = opts.language;
   const context: CsvRow = {
-    month: report.month, timezone: report.timezone, period_from: report.periodFrom, period_to: report.periodTo,
-    electricity_basis: report.electricityBasis, revision: report.revision, generated_at: report.generatedAt, sha256: report.sha256,
+    month: report.month,
+    timezone: report.timezone,
+    period_from: report.periodFrom,
+    period_to: report.periodTo,
+    electricity_basis: report.electricityBasis,
+    revision: report.revision,
+    generated_at: report.generatedAt,
+    sha256: report.sha256,
   };
   const rows: CsvRow[] = [];
   for (const e of report.enterprises) {
     const who: CsvRow = { enterprise_id: e.id, enterprise_name: e.name, industry: e.industry, industry_name: e.industryName };
     for (const [carrier, f] of Object.entries(e.carriers)) {
       rows.push({
-        row_type: 'carrier', ...who, carrier, carrier_name: carrierName(carrier, lang), quantity: f.quantity, unit: f.unit, tce: f.tce,
-        tce_other_basis: f.tceOtherBasis, co2_kg: f.co2Kg, dual_control: f.dualControl, kgce_per_unit: f.kgcePerUnit, kgce_source: f.kgceSource,
+        row_type: 'carrier',
+        ...who,
+        carrier,
+        carrier_name: carrierName(carrier, lang),
+        quantity: f.quantity,
+        unit: f.unit,
+        tce: f.tce,
+        tce_other_basis: f.tceOtherBasis,
+        co2_kg: f.co2Kg,
+        dual_control: f.dualControl,
+        kgce_per_unit: f.kgcePerUnit,
+        kgce_source: f.kgceSource,
         ...context,
       });
     }
     rows.push({ row_type: 'enterprise_total', ...who, ...enterpriseFigures(e), ...context });
   }
   for (const [industry, i] of Object.entries(report.totals.byIndustry)) {
-    rows.push({ row_type: 'industry_total', industry, industry_name: i.name, enterprises: i.enterprises, tce: i.totalTce, co2_kg: i.co2Kg, ...context });
+    rows.push({
+      row_type: 'industry_total',
+      industry,
+      industry_name: i.name,
+      enterprises: i.enterprises,
+      tce: i.totalTce,
+      co2_kg: i.co2Kg,
+      ...context,
+    });
   }
   for (const [carrier, f] of Object.entries(report.totals.byCarrier)) {
     rows.push({
-      row_type: 'district_carrier', carrier, carrier_name: carrierName(carrier, lang), quantity: f.quantity, unit: f.unit, tce: f.tce,
-      co2_kg: f.co2Kg, ...context,
+      row_type: 'district_carrier',
+      carrier,
+      carrier_name: carrierName(carrier, lang),
+      quantity: f.quantity,
+      unit: f.unit,
+      tce: f.tce,
+      co2_kg: f.co2Kg,
+      ...context,
     });
   }
   rows.push({
-    row_type: 'district_total', enterprise_name: pick(lang, '全区', 'district'), enterprises: report.enterprises.length,
-    tce: report.totals.totalTce, co2_kg: report.totals.co2Kg, ...context,
+    row_type: 'district_total',
+    enterprise_name: pick(lang, '全区', 'district'),
+    enterprises: report.enterprises.length,
+    tce: report.totals.totalTce,
+    co2_kg: report.totals.co2Kg,
+    ...context,
   });
   return rows;
 }
@@ -95,13 +164,33 @@ function enterpriseFigures(e: EnterpriseReport): CsvRow {
   const i = e.intensity;
   const tr = e.tariff;
   return {
-    tce: e.totalTce, co2_kg: e.co2Kg, previous_month_tce: e.previousMonthTce, same_month_last_year_tce: e.sameMonthLastYearTce,
-    change_from_previous_month: e.changeFromPreviousMonth, change_from_same_month_last_year: e.changeFromSameMonthLastYear,
-    quota_year: q?.year, quota_total_tce: q?.totalTce, quota_ytd_tce: q?.ytdTce, quota_share: q?.share, quota_pace: q?.pace, quota_level: q?.level,
-    intensity_tce_per_10k_yuan: i?.intensity, intensity_limit_tce_per_10k_yuan: i?.limit, intensity_ratio: i?.ratio, intensity_level: i?.level,
-    output_10k_yuan: i?.output10kYuan, tariff: tr?.tariff, tariff_unit_consumption: tr?.unitConsumption, tariff_unit: tr?.unit,
-    tariff_markup_yuan_per_kwh: tr?.markupYuanPerKwh, tariff_surcharge_yuan: tr?.surchargeYuan, tariff_note: tr?.note,
-    alarms_critical: e.alarms.critical, alarms_warning: e.alarms.warning, alarms_info: e.alarms.info, completeness: e.completeness,
+    tce: e.totalTce,
+    co2_kg: e.co2Kg,
+    previous_month_tce: e.previousMonthTce,
+    same_month_last_year_tce: e.sameMonthLastYearTce,
+    change_from_previous_month: e.changeFromPreviousMonth,
+    change_from_same_month_last_year: e.changeFromSameMonthLastYear,
+    quota_year: q?.year,
+    quota_total_tce: q?.totalTce,
+    quota_ytd_tce: q?.ytdTce,
+    quota_share: q?.share,
+    quota_pace: q?.pace,
+    quota_level: q?.level,
+    intensity_tce_per_10k_yuan: i?.intensity,
+    intensity_limit_tce_per_10k_yuan: i?.limit,
+    intensity_ratio: i?.ratio,
+    intensity_level: i?.level,
+    output_10k_yuan: i?.output10kYuan,
+    tariff: tr?.tariff,
+    tariff_unit_consumption: tr?.unitConsumption,
+    tariff_unit: tr?.unit,
+    tariff_markup_yuan_per_kwh: tr?.markupYuanPerKwh,
+    tariff_surcharge_yuan: tr?.surchargeYuan,
+    tariff_note: tr?.note,
+    alarms_critical: e.alarms.critical,
+    alarms_warning: e.alarms.warning,
+    alarms_info: e.alarms.info,
+    completeness: e.completeness,
   };
 }
 

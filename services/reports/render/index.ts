@@ -49,10 +49,15 @@ export async function renderReport(report: MonthlyReport, format: ReportFormat, 
 
 async function renderBody(report: MonthlyReport, format: ReportFormat, opts: PdfOptions, plain: RenderOptions): Promise<Buffer> {
   switch (format) {
-    case 'json': return renderJson(report);
-    case 'csv': return renderCsv(report, plain);
-    case 'xlsx': return renderXlsx(report, plain);
-    case 'pdf': return renderPdf(report, opts);
-    case 'html': return Buffer.from(renderHtml(report, plain), 'utf8');
+    case 'json':
+      return renderJson(report);
+    case 'csv':
+      return renderCsv(report, plain);
+    case 'xlsx':
+      return renderXlsx(report, plain);
+    case 'pdf':
+      return renderPdf(report, opts);
+    case 'html':
+      return Buffer.from(renderHtml(report, plain), 'utf8');
   }
 }

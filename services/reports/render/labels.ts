@@ -14,8 +14,20 @@ export interface RenderOptions {
 
 /** How a value is shown: each kind has one display format and one spreadsheet number format. */
 export type ValueKind =
-  | 'text' | 'level' | 'bool' | 'int' | 'quantity' | 'tce' | 'kg' | 'percent' | 'ratio'
-  | 'intensity' | 'yuan' | 'yuanPerKwh' | 'unitConsumption' | 'coefficient';
+  | 'text'
+  | 'level'
+  | 'bool'
+  | 'int'
+  | 'quantity'
+  | 'tce'
+  | 'kg'
+  | 'percent'
+  | 'ratio'
+  | 'intensity'
+  | 'yuan'
+  | 'yuanPerKwh'
+  | 'unitConsumption'
+  | 'coefficient';
 
 export type CellValue = string | number | boolean | null;
 
@@ -68,12 +80,18 @@ export function otherBasis(basis: MonthlyReport['electricityBasis']): MonthlyRep
 /** Unit words used in headers. The 10^4 yuan unit is 万元 in Chinese statistics. */
 export function unitLabel(unit: 'tce' | 'kgCO2' | '%' | 'yuan' | 'yuan/kWh' | 'tce/10k-yuan' | '10k-yuan' | 'kgce/unit', lang: Language): string {
   switch (unit) {
-    case 'yuan': return pick(lang, '元', 'yuan');
-    case 'yuan/kWh': return pick(lang, '元/kWh', 'yuan/kWh');
-    case 'tce/10k-yuan': return pick(lang, 'tce/万元', 'tce/10^4 yuan');
-    case '10k-yuan': return pick(lang, '万元', '10^4 yuan');
-    case 'kgce/unit': return pick(lang, 'kgce/计量单位', 'kgce/unit');
-    default: return unit;
+    case 'yuan':
+      return pick(lang, '元', 'yuan');
+    case 'yuan/kWh':
+      return pick(lang, '元/kWh', 'yuan/kWh');
+    case 'tce/10k-yuan':
+      return pick(lang, 'tce/万元', 'tce/10^4 yuan');
+    case '10k-yuan':
+      return pick(lang, '万元', '10^4 yuan');
+    case 'kgce/unit':
+      return pick(lang, 'kgce/计量单位', 'kgce/unit');
+    default:
+      return unit;
   }
 }
 
@@ -86,7 +104,14 @@ export function withUnit(header: string, unit: string | undefined): string {
 // with "," is read the same in Chinese and English documents; Intl is fixed to en-US so that
 // the output does not depend on the server's locale.
 const DIGITS: Readonly<Record<Exclude<ValueKind, 'text' | 'level' | 'bool' | 'coefficient' | 'percent' | 'int'>, number>> = {
-  quantity: 2, tce: 3, kg: 0, ratio: 2, intensity: 4, yuan: 2, yuanPerKwh: 4, unitConsumption: 2,
+  quantity: 2,
+  tce: 3,
+  kg: 0,
+  ratio: 2,
+  intensity: 4,
+  yuan: 2,
+  yuanPerKwh: 4,
+  unitConsumption: 2,
 };
 const formatters = new Map<number, Intl.NumberFormat>();
 function fixed(value: number, digits: number): string {
@@ -106,13 +131,20 @@ export function formatValue(kind: ValueKind, value: CellValue, lang: Language): 
   if (typeof value === 'boolean') return value ? pick(lang, '是', 'yes') : pick(lang, '否', 'no');
   if (typeof value === 'string') return kind === 'level' && isLevel(value) ? levelName(value, lang) : value;
   switch (kind) {
-    case 'percent': return `${fixed(value * 100, 1)}%`;
+    case 'percent':
+      return `${fixed(value * 100, 1)}%`;
     // Counts, ranks and years: no grouping, so a year reads 2024 and not 2,024.
-    case 'int': return String(value);
+    case 'int':
+      return String(value);
     // Conversion coefficients are table values (e.g. 0.1229, 714.3): shown exactly as configured.
-    case 'coefficient': return String(value);
-    case 'text': case 'level': case 'bool': return String(value);
-    default: return fixed(value, DIGITS[kind]);
+    case 'coefficient':
+      return String(value);
+    case 'text':
+    case 'level':
+    case 'bool':
+      return String(value);
+    default:
+      return fixed(value, DIGITS[kind]);
   }
 }
 
@@ -122,8 +154,20 @@ export function isLevel(value: unknown): value is Level {
 
 /** Spreadsheet number format per kind; percent values are stored as fractions, as in the JSON. */
 export const NUMBER_FORMATS: Readonly<Record<ValueKind, string | undefined>> = {
-  text: undefined, level: undefined, bool: undefined, coefficient: 'General', int: '0', quantity: '#,##0.00', tce: '#,##0.000',
-  kg: '#,##0', percent: '0.0%', ratio: '0.00', intensity: '0.0000', yuan: '#,##0.00', yuanPerKwh: '0.0000', unitConsumption: '#,##0.00',
+  text: undefined,
+  level: undefined,
+  bool: undefined,
+  coefficient: 'General',
+  int: '0',
+  quantity: '#,##0.00',
+  tce: '#,##0.000',
+  kg: '#,##0',
+  percent: '0.0%',
+  ratio: '0.00',
+  intensity: '0.0000',
+  yuan: '#,##0.00',
+  yuanPerKwh: '0.0000',
+  unitConsumption: '#,##0.00',
 };
 
 /** Enterprise id -> name, for lists that carry ids (concentration). Unknown ids stay as they are. */

@@ -37,11 +37,13 @@ export const DEFAULT_CJK_FONTS: readonly CjkFont[] = [
 export class CjkFontNotFoundError extends AppError {
   constructor(searched: readonly CjkFont[]) {
     const packages = [...new Set(searched.map((f) => f.package))];
-    super('cjk-font-missing',
-      `no CJK font found for the PDF report (looked for ${searched.map((f) => f.path).join(', ') || 'nothing'}); `
-      + `install the Debian package ${packages[0] ?? 'fonts-wqy-microhei'} (apt-get install ${packages[0] ?? 'fonts-wqy-microhei'})`
-      + (packages.length > 1 ? ` or ${packages.slice(1).join(' or ')}` : ''),
-      { retryable: false, context: { searched: searched.map((f) => f.path), packages } });
+    super(
+      'cjk-font-missing',
+      `no CJK font found for the PDF report (looked for ${searched.map((f) => f.path).join(', ') || 'nothing'}); ` +
+        `install the Debian package ${packages[0] ?? 'fonts-wqy-microhei'} (apt-get install ${packages[0] ?? 'fonts-wqy-microhei'})` +
+        (packages.length > 1 ? ` or ${packages.slice(1).join(' or ')}` : ''),
+      { retryable: false, context: { searched: searched.map((f) => f.path), packages } },
+    );
   }
 }
 
@@ -65,7 +67,19 @@ const SLACK = 1.5;
 const GRID = '#c9cdd4';
 const HEAD_FILL = '#f2f3f5';
 const LIGHTS: Readonly<Record<'green' | 'yellow' | 'red', string>> = { green: '#2ea121', yellow: '#f5c400', red: '#e22e28' };
-const NUMERIC: ReadonlySet<ValueKind> = new Set<ValueKind>(['int', 'quantity', 'tce', 'kg', 'percent', 'ratio', 'intensity', 'yuan', 'yuanPerKwh', 'unitConsumption', 'coefficient']);
+const NUMERIC: ReadonlySet<ValueKind> = new Set<ValueKind>([
+  'int',
+  'quantity',
+  'tce',
+  'kg',
+  'percent',
+  'ratio',
+  'intensity',
+  'yuan',
+  'yuanPerKwh',
+  'unitConsumption',
+  'coefficient',
+]);
 
 type Doc = PDFKit.PDFDocument;
 
@@ -107,7 +121,14 @@ function rowHeight(doc: Doc, cells: readonly string[], widths: readonly number[]
   return Math.max(...cells.map((text, i) => doc.heightOfString(text || ' ', { width: widths[i]! - 2 * PAD }))) + 2 * PAD;
 }
 
-function drawRow(doc: Doc, table: Table, cells: readonly string[], raw: readonly CellValue[] | null, widths: readonly number[], height: number): void {
+function drawRow(
+  doc: Doc,
+  table: Table,
+  cells: readonly string[],
+  raw: readonly CellValue[] | null,
+  widths: readonly number[],
+  height: number,
+): void {
   const top = doc.y;
   let x = doc.page.margins.left;
   cells.forEach((text, i) => {
@@ -166,7 +187,11 @@ function drawChart(doc: Doc, chart: ChartSvg): void {
   const top = doc.y + 4;
   // Every SVG text is drawn with the embedded CJK font, whatever family ECharts named.
   SVGtoPDF(doc, chart.svg, doc.page.margins.left, top, {
-    width: chart.width * scale, height, assumePt: true, fontCallback: () => FONT, warningCallback: () => undefined,
+    width: chart.width * scale,
+    height,
+    assumePt: true,
+    fontCallback: () => FONT,
+    warningCallback: () => undefined,
   });
   doc.x = doc.page.margins.left;
   doc.y = top + height + 12;
@@ -176,7 +201,11 @@ function drawMetadata(doc: Doc, report: MonthlyReport, lang: Language): void {
   doc.fontSize(16).fillColor('#1f2329').text(reportTitle(report, lang));
   doc.moveDown(0.4).fontSize(8.5);
   for (const [label, value] of metadataRows(report, lang)) {
-    doc.fillColor('#646a73').text(`${label}${pick(lang, '：', ': ')}`, { continued: true }).fillColor('#1f2329').text(value);
+    doc
+      .fillColor('#646a73')
+      .text(`${label}${pick(lang, '：', ': ')}`, { continued: true })
+      .fillColor('#1f2329')
+      .text(value);
   }
   doc.moveDown(0.8);
 }
@@ -188,9 +217,15 @@ function drawPageNumbers(doc: Doc, report: MonthlyReport, lang: Language): void 
     // Writing inside the bottom margin would make pdfkit start a new page; lift the margin first.
     const margin = doc.page.margins.bottom;
     doc.page.margins.bottom = 0;
-    const label = pick(lang, `${report.month} 能耗月报 · 版本 ${report.revision} · 第 ${i + 1} / ${range.count} 页`,
-      `${report.month} energy report · revision ${report.revision} · page ${i + 1} of ${range.count}`);
-    doc.fontSize(7.5).fillColor('#646a73').text(label, MARGIN, doc.page.height - MARGIN + 12, { width: usableWidth(doc), align: 'center', lineBreak: false });
+    const label = pick(
+      lang,
+      `${report.month} 能耗月报 · 版本 ${report.revision} · 第 ${i + 1} / ${range.count} 页`,
+      `${report.month} energy report · revision ${report.revision} · page ${i + 1} of ${range.count}`,
+    );
+    doc
+      .fontSize(7.5)
+      .fillColor('#646a73')
+      .text(label, MARGIN, doc.page.height - MARGIN + 12, { width: usableWidth(doc), align: 'center', lineBreak: false });
     doc.page.margins.bottom = margin;
   }
 }
@@ -202,9 +237,18 @@ export async function renderPdf(report: MonthlyReport, opts: PdfOptions): Promis
   const [enterpriseChart, carrierChart] = renderCharts(report, lang);
   return await new Promise<Buffer>((resolve, reject) => {
     const doc = new PDFDocument({
-      size: 'A4', layout: 'landscape', margin: MARGIN, bufferPages: true, lang, displayTitle: true,
+      size: 'A4',
+      layout: 'landscape',
+      margin: MARGIN,
+      bufferPages: true,
+      lang,
+      displayTitle: true,
       // Dates from the report, not the clock, so the same report gives the same metadata.
-      info: { Title: reportTitle(report, lang), Author: pick(lang, '能耗在线监测系统', 'energy-monitor'), CreationDate: new Date(report.generatedAt) },
+      info: {
+        Title: reportTitle(report, lang),
+        Author: pick(lang, '能耗在线监测系统', 'energy-monitor'),
+        CreationDate: new Date(report.generatedAt),
+      },
     });
     const chunks: Buffer[] = [];
     doc.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -25,16 +25,34 @@ export interface Table {
 }
 
 export const TABLE_IDS = [
-  'district', 'byIndustry', 'byCarrier', 'enterpriseEnergy', 'dualControl', 'tariff', 'carriers', 'coefficients',
-  'ranking', 'concentration', 'completeness',
+  'district',
+  'byIndustry',
+  'byCarrier',
+  'enterpriseEnergy',
+  'dualControl',
+  'tariff',
+  'carriers',
+  'coefficients',
+  'ranking',
+  'concentration',
+  'completeness',
 ] as const;
 export type TableId = (typeof TABLE_IDS)[number];
 export type ReportTables = Readonly<Record<TableId, Table>>;
 
 /** Order of the sections in the HTML page and the PDF. */
 export const SECTION_ORDER: readonly TableId[] = [
-  'district', 'byIndustry', 'byCarrier', 'enterpriseEnergy', 'dualControl', 'tariff', 'carriers', 'ranking', 'concentration',
-  'completeness', 'coefficients',
+  'district',
+  'byIndustry',
+  'byCarrier',
+  'enterpriseEnergy',
+  'dualControl',
+  'tariff',
+  'carriers',
+  'ranking',
+  'concentration',
+  'completeness',
+  'coefficients',
 ];
 
 type ColumnSpec = readonly [key: string, header: string, kind: ValueKind, unit?: string];
@@ -54,121 +72,201 @@ export function buildTables(report: MonthlyReport, lang: Language): ReportTables
   const other = basisName(otherBasis(report.electricityBasis), lang);
 
   return {
-    district: table('district', z('全区合计', 'District totals'), [
-      ['enterprises', z('企业数', 'Enterprises'), 'int'],
-      ['totalTce', z('能耗总量（双控）', 'Dual-control total'), 'tce', tce],
-      ['co2Kg', z('二氧化碳排放', 'CO2 emissions'), 'kg', co2],
-    ], [[enterprises.length, report.totals.totalTce, report.totals.co2Kg]]),
+    district: table(
+      'district',
+      z('全区合计', 'District totals'),
+      [
+        ['enterprises', z('企业数', 'Enterprises'), 'int'],
+        ['totalTce', z('能耗总量（双控）', 'Dual-control total'), 'tce', tce],
+        ['co2Kg', z('二氧化碳排放', 'CO2 emissions'), 'kg', co2],
+      ],
+      [[enterprises.length, report.totals.totalTce, report.totals.co2Kg]],
+    ),
 
-    byIndustry: table('byIndustry', z('分行业', 'By industry'), [
-      ['industry', z('行业代码', 'Industry code'), 'text'],
-      ['industryName', z('行业', 'Industry'), 'text'],
-      ['enterprises', z('企业数', 'Enterprises'), 'int'],
-      ['totalTce', z('能耗总量（双控）', 'Dual-control total'), 'tce', tce],
-      ['co2Kg', z('二氧化碳排放', 'CO2 emissions'), 'kg', co2],
-    ], Object.entries(report.totals.byIndustry).map(([code, i]) => [code, i.name, i.enterprises, i.totalTce, i.co2Kg])),
+    byIndustry: table(
+      'byIndustry',
+      z('分行业', 'By industry'),
+      [
+        ['industry', z('行业代码', 'Industry code'), 'text'],
+        ['industryName', z('行业', 'Industry'), 'text'],
+        ['enterprises', z('企业数', 'Enterprises'), 'int'],
+        ['totalTce', z('能耗总量（双控）', 'Dual-control total'), 'tce', tce],
+        ['co2Kg', z('二氧化碳排放', 'CO2 emissions'), 'kg', co2],
+      ],
+      Object.entries(report.totals.byIndustry).map(([code, i]) => [code, i.name, i.enterprises, i.totalTce, i.co2Kg]),
+    ),
 
-    byCarrier: table('byCarrier', z('分能源品种', 'By energy carrier'), [
-      ['carrier', z('能源品种', 'Carrier'), 'text'],
-      ['quantity', z('实物量', 'Quantity'), 'quantity'],
-      ['unit', z('计量单位', 'Unit'), 'text'],
-      ['tce', z(`折标煤（${basis}）`, `Standard coal (${basis})`), 'tce', tce],
-      ['co2Kg', z('二氧化碳排放', 'CO2 emissions'), 'kg', co2],
-    ], Object.entries(report.totals.byCarrier).map(([c, f]) => [carrierName(c, lang), f.quantity, f.unit, f.tce, f.co2Kg])),
+    byCarrier: table(
+      'byCarrier',
+      z('分能源品种', 'By energy carrier'),
+      [
+        ['carrier', z('能源品种', 'Carrier'), 'text'],
+        ['quantity', z('实物量', 'Quantity'), 'quantity'],
+        ['unit', z('计量单位', 'Unit'), 'text'],
+        ['tce', z(`折标煤（${basis}）`, `Standard coal (${basis})`), 'tce', tce],
+        ['co2Kg', z('二氧化碳排放', 'CO2 emissions'), 'kg', co2],
+      ],
+      Object.entries(report.totals.byCarrier).map(([c, f]) => [carrierName(c, lang), f.quantity, f.unit, f.tce, f.co2Kg]),
+    ),
 
-    enterpriseEnergy: table('enterpriseEnergy', z('企业能耗', 'Enterprises: energy'), [
-      ['id', z('企业编号', 'ID'), 'text'],
-      ['name', z('企业名称', 'Enterprise'), 'text'],
-      ['industryName', z('行业', 'Industry'), 'text'],
-      ['totalTce', z('能耗总量（双控）', 'Dual-control total'), 'tce', tce],
-      ['co2Kg', z('二氧化碳排放', 'CO2 emissions'), 'kg', co2],
-      ['previousMonthTce', z('上月', 'Previous month'), 'tce', tce],
-      ['changeFromPreviousMonth', z('环比', 'Month on month'), 'percent', pct],
-      ['sameMonthLastYearTce', z('去年同月', 'Same month last year'), 'tce', tce],
-      ['changeFromSameMonthLastYear', z('同比', 'Year on year'), 'percent', pct],
-      ['alarmsCritical', z('严重告警', 'Critical alarms'), 'int'],
-      ['alarmsWarning', z('警告告警', 'Warning alarms'), 'int'],
-      ['alarmsInfo', z('提示告警', 'Info alarms'), 'int'],
-      ['completeness', z('数据完整率', 'Completeness'), 'percent', pct],
-    ], enterprises.map((e) => [
-      e.id, e.name, e.industryName, e.totalTce, e.co2Kg, e.previousMonthTce, e.changeFromPreviousMonth, e.sameMonthLastYearTce,
-      e.changeFromSameMonthLastYear, e.alarms.critical, e.alarms.warning, e.alarms.info, e.completeness,
-    ])),
+    enterpriseEnergy: table(
+      'enterpriseEnergy',
+      z('企业能耗', 'Enterprises: energy'),
+      [
+        ['id', z('企业编号', 'ID'), 'text'],
+        ['name', z('企业名称', 'Enterprise'), 'text'],
+        ['industryName', z('行业', 'Industry'), 'text'],
+        ['totalTce', z('能耗总量（双控）', 'Dual-control total'), 'tce', tce],
+        ['co2Kg', z('二氧化碳排放', 'CO2 emissions'), 'kg', co2],
+        ['previousMonthTce', z('上月', 'Previous month'), 'tce', tce],
+        ['changeFromPreviousMonth', z('环比', 'Month on month'), 'percent', pct],
+        ['sameMonthLastYearTce', z('去年同月', 'Same month last year'), 'tce', tce],
+        ['changeFromSameMonthLastYear', z('同比', 'Year on year'), 'percent', pct],
+        ['alarmsCritical', z('严重告警', 'Critical alarms'), 'int'],
+        ['alarmsWarning', z('警告告警', 'Warning alarms'), 'int'],
+        ['alarmsInfo', z('提示告警', 'Info alarms'), 'int'],
+        ['completeness', z('数据完整率', 'Completeness'), 'percent', pct],
+      ],
+      enterprises.map((e) => [
+        e.id,
+        e.name,
+        e.industryName,
+        e.totalTce,
+        e.co2Kg,
+        e.previousMonthTce,
+        e.changeFromPreviousMonth,
+        e.sameMonthLastYearTce,
+        e.changeFromSameMonthLastYear,
+        e.alarms.critical,
+        e.alarms.warning,
+        e.alarms.info,
+        e.completeness,
+      ]),
+    ),
 
-    dualControl: table('dualControl', z('能耗双控（月末状态）', 'Dual control (status at month end)'), [
-      ['name', z('企业名称', 'Enterprise'), 'text'],
-      ['quotaYear', z('考核年度', 'Quota year'), 'int'],
-      ['quotaTotalTce', z('年度总量目标', 'Annual quota'), 'tce', tce],
-      ['quotaYtdTce', z('年累计能耗', 'Year to date'), 'tce', tce],
-      ['quotaShare', z('目标完成比例', 'Share of quota'), 'percent', pct],
-      ['quotaPace', z('进度比', 'Pace'), 'ratio'],
-      ['quotaLevel', z('总量预警', 'Quota level'), 'level'],
-      ['intensity', z('能耗强度', 'Intensity'), 'intensity', unitLabel('tce/10k-yuan', lang)],
-      ['intensityLimit', z('强度目标', 'Intensity limit'), 'intensity', unitLabel('tce/10k-yuan', lang)],
-      ['intensityRatio', z('强度比', 'Intensity ratio'), 'ratio'],
-      ['intensityLevel', z('强度预警', 'Intensity level'), 'level'],
-      ['output10kYuan', z('年累计产值', 'Output, year to date'), 'yuan', unitLabel('10k-yuan', lang)],
-    ], enterprises.map((e) => dualControlRow(e))),
+    dualControl: table(
+      'dualControl',
+      z('能耗双控（月末状态）', 'Dual control (status at month end)'),
+      [
+        ['name', z('企业名称', 'Enterprise'), 'text'],
+        ['quotaYear', z('考核年度', 'Quota year'), 'int'],
+        ['quotaTotalTce', z('年度总量目标', 'Annual quota'), 'tce', tce],
+        ['quotaYtdTce', z('年累计能耗', 'Year to date'), 'tce', tce],
+        ['quotaShare', z('目标完成比例', 'Share of quota'), 'percent', pct],
+        ['quotaPace', z('进度比', 'Pace'), 'ratio'],
+        ['quotaLevel', z('总量预警', 'Quota level'), 'level'],
+        ['intensity', z('能耗强度', 'Intensity'), 'intensity', unitLabel('tce/10k-yuan', lang)],
+        ['intensityLimit', z('强度目标', 'Intensity limit'), 'intensity', unitLabel('tce/10k-yuan', lang)],
+        ['intensityRatio', z('强度比', 'Intensity ratio'), 'ratio'],
+        ['intensityLevel', z('强度预警', 'Intensity level'), 'level'],
+        ['output10kYuan', z('年累计产值', 'Output, year to date'), 'yuan', unitLabel('10k-yuan', lang)],
+      ],
+      enterprises.map((e) => dualControlRow(e)),
+    ),
 
-    tariff: table('tariff', z('阶梯电价', 'Tiered electricity tariff'), [
-      ['name', z('企业名称', 'Enterprise'), 'text'],
-      ['tariff', z('电价政策', 'Tariff'), 'text'],
-      ['scheme', z('方式', 'Scheme'), 'text'],
-      ['basis', z('核算期', 'Basis period'), 'text'],
-      ['unitConsumption', z('单位产品能耗', 'Unit consumption'), 'unitConsumption'],
-      ['unit', z('单位', 'Unit'), 'text'],
-      ['markupYuanPerKwh', z('加价标准', 'Markup'), 'yuanPerKwh', unitLabel('yuan/kWh', lang)],
-      ['surchargeYuan', z('预估加价电费', 'Estimated surcharge'), 'yuan', unitLabel('yuan', lang)],
-      ['note', z('说明', 'Note'), 'text'],
-    ], enterprises.map((e) => tariffRow(e, lang))),
+    tariff: table(
+      'tariff',
+      z('阶梯电价', 'Tiered electricity tariff'),
+      [
+        ['name', z('企业名称', 'Enterprise'), 'text'],
+        ['tariff', z('电价政策', 'Tariff'), 'text'],
+        ['scheme', z('方式', 'Scheme'), 'text'],
+        ['basis', z('核算期', 'Basis period'), 'text'],
+        ['unitConsumption', z('单位产品能耗', 'Unit consumption'), 'unitConsumption'],
+        ['unit', z('单位', 'Unit'), 'text'],
+        ['markupYuanPerKwh', z('加价标准', 'Markup'), 'yuanPerKwh', unitLabel('yuan/kWh', lang)],
+        ['surchargeYuan', z('预估加价电费', 'Estimated surcharge'), 'yuan', unitLabel('yuan', lang)],
+        ['note', z('说明', 'Note'), 'text'],
+      ],
+      enterprises.map((e) => tariffRow(e, lang)),
+    ),
 
-    carriers: table('carriers', z('企业分品种能耗', 'Enterprises by carrier'), [
-      ['name', z('企业名称', 'Enterprise'), 'text'],
-      ['carrier', z('能源品种', 'Carrier'), 'text'],
-      ['quantity', z('实物量', 'Quantity'), 'quantity'],
-      ['unit', z('计量单位', 'Unit'), 'text'],
-      ['tce', z(`折标煤（${basis}）`, `Standard coal (${basis})`), 'tce', tce],
-      ['tceOtherBasis', z(`折标煤（${other}）`, `Standard coal (${other})`), 'tce', tce],
-      ['co2Kg', z('二氧化碳排放', 'CO2 emissions'), 'kg', co2],
-      ['dualControl', z('计入双控', 'In dual control'), 'bool'],
-      ['kgcePerUnit', z('折标系数', 'Coefficient'), 'coefficient', unitLabel('kgce/unit', lang)],
-    ], enterprises.flatMap((e) => Object.entries(e.carriers).map(([c, f]) => [
-      e.name, carrierName(c, lang), f.quantity, f.unit, f.tce, f.tceOtherBasis, f.co2Kg, f.dualControl, f.kgcePerUnit,
-    ]))),
+    carriers: table(
+      'carriers',
+      z('企业分品种能耗', 'Enterprises by carrier'),
+      [
+        ['name', z('企业名称', 'Enterprise'), 'text'],
+        ['carrier', z('能源品种', 'Carrier'), 'text'],
+        ['quantity', z('实物量', 'Quantity'), 'quantity'],
+        ['unit', z('计量单位', 'Unit'), 'text'],
+        ['tce', z(`折标煤（${basis}）`, `Standard coal (${basis})`), 'tce', tce],
+        ['tceOtherBasis', z(`折标煤（${other}）`, `Standard coal (${other})`), 'tce', tce],
+        ['co2Kg', z('二氧化碳排放', 'CO2 emissions'), 'kg', co2],
+        ['dualControl', z('计入双控', 'In dual control'), 'bool'],
+        ['kgcePerUnit', z('折标系数', 'Coefficient'), 'coefficient', unitLabel('kgce/unit', lang)],
+      ],
+      enterprises.flatMap((e) =>
+        Object.entries(e.carriers).map(([c, f]) => [
+          e.name,
+          carrierName(c, lang),
+          f.quantity,
+          f.unit,
+          f.tce,
+          f.tceOtherBasis,
+          f.co2Kg,
+          f.dualControl,
+          f.kgcePerUnit,
+        ]),
+      ),
+    ),
 
-    coefficients: table('coefficients', z('折标系数及来源', 'Conversion coefficients and sources'), [
-      ['carrier', z('能源品种', 'Carrier'), 'text'],
-      ['unit', z('计量单位', 'Unit'), 'text'],
-      ['kgcePerUnit', z('折标系数', 'Coefficient'), 'coefficient', unitLabel('kgce/unit', lang)],
-      ['kgceSource', z('来源', 'Source'), 'text'],
-    ], coefficientRows(report, lang)),
+    coefficients: table(
+      'coefficients',
+      z('折标系数及来源', 'Conversion coefficients and sources'),
+      [
+        ['carrier', z('能源品种', 'Carrier'), 'text'],
+        ['unit', z('计量单位', 'Unit'), 'text'],
+        ['kgcePerUnit', z('折标系数', 'Coefficient'), 'coefficient', unitLabel('kgce/unit', lang)],
+        ['kgceSource', z('来源', 'Source'), 'text'],
+      ],
+      coefficientRows(report, lang),
+    ),
 
-    ranking: table('ranking', z('能效排名（能效领跑者）', 'Efficiency ranking (energy-efficiency leaders)'), [
-      ['industryName', z('行业', 'Industry'), 'text'],
-      ['rank', z('名次', 'Rank'), 'int'],
-      ['name', z('企业名称', 'Enterprise'), 'text'],
-      ['metric', z('指标', 'Metric'), 'text'],
-      ['value', z('数值', 'Value'), 'intensity'],
-      ['unit', z('单位', 'Unit'), 'text'],
-    ], report.ranking.map((r) => [
-      r.industryName, r.rank, r.name, r.metric === 'intensity' ? z('能耗强度', 'intensity') : z('单位产品能耗', 'unit consumption'), r.value,
-      r.unit,
-    ])),
+    ranking: table(
+      'ranking',
+      z('能效排名（能效领跑者）', 'Efficiency ranking (energy-efficiency leaders)'),
+      [
+        ['industryName', z('行业', 'Industry'), 'text'],
+        ['rank', z('名次', 'Rank'), 'int'],
+        ['name', z('企业名称', 'Enterprise'), 'text'],
+        ['metric', z('指标', 'Metric'), 'text'],
+        ['value', z('数值', 'Value'), 'intensity'],
+        ['unit', z('单位', 'Unit'), 'text'],
+      ],
+      report.ranking.map((r) => [
+        r.industryName,
+        r.rank,
+        r.name,
+        r.metric === 'intensity' ? z('能耗强度', 'intensity') : z('单位产品能耗', 'unit consumption'),
+        r.value,
+        r.unit,
+      ]),
+    ),
 
-    concentration: table('concentration', z('能耗集中度', 'Concentration of consumption'), [
-      ['top', z('前 N 家', 'Top N'), 'int'],
-      ['share', z('占全区能耗比例', 'Share of district total'), 'percent', pct],
-      ['enterprises', z('企业', 'Enterprises'), 'text'],
-    ], report.concentration.map((c) => [c.top, c.share, c.enterprises.map((id) => nameOf(report, id)).join(z('、', ', '))])),
+    concentration: table(
+      'concentration',
+      z('能耗集中度', 'Concentration of consumption'),
+      [
+        ['top', z('前 N 家', 'Top N'), 'int'],
+        ['share', z('占全区能耗比例', 'Share of district total'), 'percent', pct],
+        ['enterprises', z('企业', 'Enterprises'), 'text'],
+      ],
+      report.concentration.map((c) => [c.top, c.share, c.enterprises.map((id) => nameOf(report, id)).join(z('、', ', '))]),
+    ),
 
-    completeness: table('completeness', z('数据完整率（按计量器具）', 'Data completeness by meter'), [
-      ['name', z('企业名称', 'Enterprise'), 'text'],
-      ['meter', z('计量器具', 'Meter'), 'text'],
-      ['carrier', z('能源品种', 'Carrier'), 'text'],
-      ['readings', z('有效读数', 'Readings'), 'int'],
-      ['expected', z('应有读数', 'Expected'), 'int'],
-      ['completeness', z('完整率', 'Completeness'), 'percent', pct],
-    ], enterprises.flatMap((e) => e.meters.map((m) => [e.name, m.meter, carrierName(m.carrier, lang), m.readings, m.expected, m.completeness]))),
+    completeness: table(
+      'completeness',
+      z('数据完整率（按计量器具）', 'Data completeness by meter'),
+      [
+        ['name', z('企业名称', 'Enterprise'), 'text'],
+        ['meter', z('计量器具', 'Meter'), 'text'],
+        ['carrier', z('能源品种', 'Carrier'), 'text'],
+        ['readings', z('有效读数', 'Readings'), 'int'],
+        ['expected', z('应有读数', 'Expected'), 'int'],
+        ['completeness', z('完整率', 'Completeness'), 'percent', pct],
+      ],
+      enterprises.flatMap((e) => e.meters.map((m) => [e.name, m.meter, carrierName(m.carrier, lang), m.readings, m.expected, m.completeness])),
+    ),
   };
 }
 
@@ -176,8 +274,18 @@ function dualControlRow(e: EnterpriseReport): CellValue[] {
   const q = e.quota;
   const i = e.intensity;
   return [
-    e.name, q?.year ?? null, q?.totalTce ?? null, q?.ytdTce ?? null, q?.share ?? null, q?.pace ?? null, q?.level ?? null,
-    i?.intensity ?? null, i?.limit ?? null, i?.ratio ?? null, i?.level ?? null, i?.output10kYuan ?? null,
+    e.name,
+    q?.year ?? null,
+    q?.totalTce ?? null,
+    q?.ytdTce ?? null,
+    q?.share ?? null,
+    q?.pace ?? null,
+    q?.level ?? null,
+    i?.intensity ?? null,
+    i?.limit ?? null,
+    i?.ratio ?? null,
+    i?.level ?? null,
+    i?.output10kYuan ?? null,
   ];
 }
 
@@ -212,7 +320,8 @@ export function joinByRow(title: string, first: Table, ...rest: readonly Table[]
   const columns = [...first.columns];
   const picks: { table: Table; index: number }[] = [];
   for (const other of rest) {
-    if (other.rows.length !== first.rows.length) throw new Error(`joinByRow: ${other.id} has ${other.rows.length} rows, ${first.id} has ${first.rows.length}`);
+    if (other.rows.length !== first.rows.length)
+      throw new Error(`joinByRow: ${other.id} has ${other.rows.length} rows, ${first.id} has ${first.rows.length}`);
     other.columns.forEach((c, index) => {
       if (keys.has(c.key)) return;
       keys.add(c.key);

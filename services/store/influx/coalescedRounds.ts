@@ -25,7 +25,10 @@ export class CoalescedRounds {
   /** Runs other work between rounds (never concurrently with one). */
   exclusive<T>(work: () => Promise<T>): Promise<T> {
     const run = this.chain.then(work);
-    this.chain = run.then(() => undefined, () => undefined);
+    this.chain = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 

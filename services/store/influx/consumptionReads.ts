@@ -15,7 +15,13 @@ import type { RollupReads } from './rollupReads';
 const RECENT_POINTS_MS = 2 * 86_400_000 + 3_600_000;
 
 /** A sum per enterprise, carrier, unit and bucket. */
-interface PartSum { readonly enterprise: string; readonly carrier: string; readonly unit: string; readonly time: number; quantity: number }
+interface PartSum {
+  readonly enterprise: string;
+  readonly carrier: string;
+  readonly unit: string;
+  readonly time: number;
+  quantity: number;
+}
 
 export class ConsumptionReads {
   /** Per-part sums by filter, marks and statement (see consumption()). */
@@ -39,7 +45,8 @@ export class ConsumptionReads {
     if (!inNode) {
       if (meters !== undefined) meterFilter += ` AND ${metersFilter(meters)}`;
       // InfluxQL has no NOT: "not (e = a AND m = b)" is written "(e != a OR m != b)".
-      for (const m of excludeMeters) meterFilter += ` AND (${TAG_ENTERPRISE} != ${quoteString(m.enterprise)} OR ${TAG_METER} != ${quoteString(m.meter)})`;
+      for (const m of excludeMeters)
+        meterFilter += ` AND (${TAG_ENTERPRISE} != ${quoteString(m.enterprise)} OR ${TAG_METER} != ${quoteString(m.meter)})`;
     }
     // Plain string keys: this loop sees ~80,000 point rows for a district-year (JSON.stringify keys
     // and an object spread per row were most of a warm report's time in the profile).
@@ -58,11 +65,15 @@ export class ConsumptionReads {
       // 0.12-0.27 s), and the statement is the same for every meter filter, so the two status
       // queries of a rule cycle or a report share one (see RollupReads.query).
       if (part.level === 'month' || (part.level === 'day' && part.to - part.from <= RECENT_POINTS_MS)) {
-        return `SELECT quantity, ${TAG_ENTERPRISE}, ${TAG_METER}, carrier, unit FROM ${measurement(part.level)} WHERE ${TAG_ENTERPRISE} =~ ${regexAlternation(enterprises)}`
-          + ` AND zone = ${quoteString(zone)} AND ${range}`;
+        return (
+          `SELECT quantity, ${TAG_ENTERPRISE}, ${TAG_METER}, carrier, unit FROM ${measurement(part.level)} WHERE ${TAG_ENTERPRISE} =~ ${regexAlternation(enterprises)}` +
+          ` AND zone = ${quoteString(zone)} AND ${range}`
+        );
       }
-      return `SELECT sum(quantity) AS quantity FROM ${measurement(part.level)} WHERE ${where}${part.level === 'raw' ? '' : ` AND zone = ${quoteString(zone)}`}`
-        + ` AND ${range} GROUP BY ${group}, ${TAG_ENTERPRISE}${inNode ? `, ${TAG_METER}` : ''}, carrier, unit fill(none)${tz}`;
+      return (
+        `SELECT sum(quantity) AS quantity FROM ${measurement(part.level)} WHERE ${where}${part.level === 'raw' ? '' : ` AND zone = ${quoteString(zone)}`}` +
+        ` AND ${range} GROUP BY ${group}, ${TAG_ENTERPRISE}${inNode ? `, ${TAG_METER}` : ''}, carrier, unit fill(none)${tz}`
+      );
     };
     // Whole local months and days come from the rollups, the partial days at the edges from the
     // hours; a rollup point sits at its period's local start, so the day buckets label every row
@@ -120,7 +131,8 @@ export class ConsumptionReads {
         else total.set(id, { ...sum });
       }
     }
-    return [...total.values()].sort((a, b) =>
-      a.enterprise.localeCompare(b.enterprise) || a.carrier.localeCompare(b.carrier) || a.unit.localeCompare(b.unit) || a.time - b.time);
+    return [...total.values()].sort(
+      (a, b) => a.enterprise.localeCompare(b.enterprise) || a.carrier.localeCompare(b.carrier) || a.unit.localeCompare(b.unit) || a.time - b.time,
+    );
   }
 }

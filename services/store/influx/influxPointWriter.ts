@@ -9,9 +9,23 @@ import type { Logger } from '../../core/log';
 import { DEPENDENCY } from './influxSchema';
 import type { InfluxStoreSettings } from './influxStoreOptions';
 
-export type InfluxWriteSettings = Pick<InfluxStoreSettings,
-  'url' | 'token' | 'database' | 'org' | 'retentionPolicy' | 'requestTimeoutMs' | 'writeTimeoutMaxMs' | 'batchMaxLines' | 'flushIntervalMs'
-  | 'maxRetries' | 'minRetryDelayMs' | 'maxRetryDelayMs' | 'retryJitterMs' | 'writeBufferMinLines'>;
+export type InfluxWriteSettings = Pick<
+  InfluxStoreSettings,
+  | 'url'
+  | 'token'
+  | 'database'
+  | 'org'
+  | 'retentionPolicy'
+  | 'requestTimeoutMs'
+  | 'writeTimeoutMaxMs'
+  | 'batchMaxLines'
+  | 'flushIntervalMs'
+  | 'maxRetries'
+  | 'minRetryDelayMs'
+  | 'maxRetryDelayMs'
+  | 'retryJitterMs'
+  | 'writeBufferMinLines'
+>;
 
 export class InfluxPointWriter {
   /** Set by open(): where the WriteApi posts its lines. */
@@ -19,9 +33,16 @@ export class InfluxPointWriter {
 
   private readonly client: InfluxDB;
 
-  constructor(private readonly settings: InfluxWriteSettings, private readonly logger: Logger) {
+  constructor(
+    private readonly settings: InfluxWriteSettings,
+    private readonly logger: Logger,
+  ) {
     // Writes are small batches: a stuck one should fail fast and be retried, unlike a long report query.
-    this.client = new InfluxDB({ url: settings.url, token: settings.token, timeout: Math.min(settings.requestTimeoutMs, settings.writeTimeoutMaxMs) });
+    this.client = new InfluxDB({
+      url: settings.url,
+      token: settings.token,
+      timeout: Math.min(settings.requestTimeoutMs, settings.writeTimeoutMaxMs),
+    });
   }
 
   /** The write endpoint in use (without its query), once open() chose it. */
@@ -67,7 +88,8 @@ export class InfluxPointWriter {
         if (settled) return;
         settled = true;
         api.dispose(); // cancels the retries of other chunks of a failed batch
-        if (err) reject(err); else resolve();
+        if (err) reject(err);
+        else resolve();
       };
       const api = this.client.getWriteApi('', '', 'ms', {
         batchSize: s.batchMaxLines,
@@ -91,9 +113,13 @@ export class InfluxPointWriter {
           const final = !retryable || attempt > maxRetries || expires <= Date.now();
           log.warn({ err: errorMessage(error), lines: sent.length, attempt, final }, 'InfluxDB write failed');
           if (final) {
-            finish(new DependencyError(DEPENDENCY, `write of ${sent.length} lines failed after ${attempt} attempt(s): ${errorMessage(error)}`, {
-              retryable, cause: error, context: { attempts: attempt, lines: sent.length },
-            }));
+            finish(
+              new DependencyError(DEPENDENCY, `write of ${sent.length} lines failed after ${attempt} attempt(s): ${errorMessage(error)}`, {
+                retryable,
+                cause: error,
+                context: { attempts: attempt, lines: sent.length },
+              }),
+            );
           }
           return undefined; // let the client schedule the retry with its backoff
         },

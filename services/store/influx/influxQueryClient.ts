@@ -9,12 +9,22 @@ import { parseQueryResponse, quoteIdent, type QueryRow } from './influxql';
 import { DEPENDENCY } from './influxSchema';
 import type { InfluxStoreSettings } from './influxStoreOptions';
 
-export type InfluxQuerySettings = Pick<InfluxStoreSettings, 'url' | 'token' | 'database' | 'retentionPolicy' | 'requestTimeoutMs' | 'pingTimeoutMaxMs' | 'statementsPerRequest'>;
+export type InfluxQuerySettings = Pick<
+  InfluxStoreSettings,
+  'url' | 'token' | 'database' | 'retentionPolicy' | 'requestTimeoutMs' | 'pingTimeoutMaxMs' | 'statementsPerRequest'
+>;
 
-export interface InfluxPing { readonly ok: boolean; readonly version?: string; readonly detail?: string }
+export interface InfluxPing {
+  readonly ok: boolean;
+  readonly version?: string;
+  readonly detail?: string;
+}
 
 export class InfluxQueryClient {
-  constructor(private readonly settings: InfluxQuerySettings, private readonly fetchFn: typeof fetch) {}
+  constructor(
+    private readonly settings: InfluxQuerySettings,
+    private readonly fetchFn: typeof fetch,
+  ) {}
 
   private get headers(): Record<string, string> {
     return this.settings.token === undefined ? {} : { Authorization: `Token ${this.settings.token}` };
@@ -29,7 +39,8 @@ export class InfluxQueryClient {
   async ping(): Promise<InfluxPing> {
     try {
       const res = await this.fetchFn(`${this.settings.url}/ping`, {
-        headers: this.headers, signal: AbortSignal.timeout(Math.min(this.settings.requestTimeoutMs, this.settings.pingTimeoutMaxMs)),
+        headers: this.headers,
+        signal: AbortSignal.timeout(Math.min(this.settings.requestTimeoutMs, this.settings.pingTimeoutMaxMs)),
       });
       await res.arrayBuffer();
       if (res.status !== 204 && res.status !== 200) return { ok: false, detail: `/ping answered HTTP ${res.status}` };
@@ -67,7 +78,10 @@ export class InfluxQueryClient {
     }
     if (status < 200 || status >= 300) {
       const detail = typeof body === 'object' && body !== null && 'error' in body ? String(body.error) : text.slice(0, 200);
-      throw new DependencyError(DEPENDENCY, `query answered HTTP ${status}: ${detail}`, { retryable: status >= 500 || status === 429, context: { status } });
+      throw new DependencyError(DEPENDENCY, `query answered HTTP ${status}: ${detail}`, {
+        retryable: status >= 500 || status === 429,
+        context: { status },
+      });
     }
     return parseQueryResponse(body);
   }

@@ -63,21 +63,45 @@ function checkTag(name: string, value: string): string {
 /** The batch's readings and hours as line-protocol points (throws BadRequestError for a tag line protocol cannot carry). */
 export function batchPoints(batch: WriteBatch): Point[] {
   return [
-    ...batch.readings.map((r) => new Point(READING).tag('enterprise', checkTag('enterprise', r.enterprise)).tag('meter', checkTag('meter', r.meter))
-      .floatField('value', r.value).stringField('quality', r.quality).timestamp(r.ts)),
-    ...batch.hourly.map((h) => new Point(CONSUMPTION).tag('enterprise', checkTag('enterprise', h.enterprise)).tag('meter', checkTag('meter', h.meter))
-      .tag('carrier', checkTag('carrier', h.carrier)).tag('unit', checkTag('unit', h.unit)).floatField('quantity', h.quantity).timestamp(h.hour)),
+    ...batch.readings.map((r) =>
+      new Point(READING)
+        .tag('enterprise', checkTag('enterprise', r.enterprise))
+        .tag('meter', checkTag('meter', r.meter))
+        .floatField('value', r.value)
+        .stringField('quality', r.quality)
+        .timestamp(r.ts),
+    ),
+    ...batch.hourly.map((h) =>
+      new Point(CONSUMPTION)
+        .tag('enterprise', checkTag('enterprise', h.enterprise))
+        .tag('meter', checkTag('meter', h.meter))
+        .tag('carrier', checkTag('carrier', h.carrier))
+        .tag('unit', checkTag('unit', h.unit))
+        .floatField('quantity', h.quantity)
+        .timestamp(h.hour),
+    ),
   ];
 }
 
 export function rollupPoint(measurement: string, zone: string, key: MeterKey, carrier: string, unit: string, time: number, quantity: number): Point {
-  return new Point(measurement).tag('enterprise', key.enterprise).tag('meter', key.meter).tag('carrier', carrier).tag('unit', unit)
-    .tag('zone', zone).floatField('quantity', quantity).timestamp(time);
+  return new Point(measurement)
+    .tag('enterprise', key.enterprise)
+    .tag('meter', key.meter)
+    .tag('carrier', carrier)
+    .tag('unit', unit)
+    .tag('zone', zone)
+    .floatField('quantity', quantity)
+    .timestamp(time);
 }
 
 export function countPoint(measurement: string, zone: string, key: MeterKey, time: number, usableReadings: number): Point {
   // A float field: sum() of it is exact far beyond any count, and no int/float type conflict can arise.
-  return new Point(measurement).tag('enterprise', key.enterprise).tag('meter', key.meter).tag('zone', zone).floatField('usable', usableReadings).timestamp(time);
+  return new Point(measurement)
+    .tag('enterprise', key.enterprise)
+    .tag('meter', key.meter)
+    .tag('zone', zone)
+    .floatField('usable', usableReadings)
+    .timestamp(time);
 }
 
 export function keyFilter(key: MeterKey): string {
@@ -89,7 +113,13 @@ export function timeRange(from: number, to: number): string {
 }
 
 export function toReading(key: MeterKey, row: QueryRow): Reading {
-  return { enterprise: key.enterprise, meter: key.meter, ts: numberColumn(row, 'time'), value: numberColumn(row, 'value'), quality: toQuality(stringColumn(row, 'quality')) };
+  return {
+    enterprise: key.enterprise,
+    meter: key.meter,
+    ts: numberColumn(row, 'time'),
+    value: numberColumn(row, 'value'),
+    quality: toQuality(stringColumn(row, 'quality')),
+  };
 }
 
 export function rowKey(row: QueryRow): MeterKey {

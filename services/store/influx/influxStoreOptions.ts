@@ -72,7 +72,8 @@ export const DEFAULT_INFLUX_STORE_OPTIONS: InfluxStoreDefaults = {
   soleWriter: false,
 };
 
-type Settable = 'batchMaxLines' | 'flushIntervalMs' | 'maxRetries' | 'minRetryDelayMs' | 'maxRetryDelayMs' | 'requestTimeoutMs' | 'rollupOnStart' | 'soleWriter';
+type Settable =
+  'batchMaxLines' | 'flushIntervalMs' | 'maxRetries' | 'minRetryDelayMs' | 'maxRetryDelayMs' | 'requestTimeoutMs' | 'rollupOnStart' | 'soleWriter';
 
 export interface InfluxStoreOptions extends Partial<Pick<InfluxStoreDefaults, Settable>> {
   readonly url: string;

@@ -13,7 +13,17 @@ import { DayCalendar } from '../dailyRollup';
 import { DependencyError, errorMessage } from '../../core/errors';
 import type { Logger } from '../../core/log';
 import type {
-  ConsumptionQuery, ConsumptionRow, HourlyConsumption, LatestOptions, LatestReading, MeterKey, ReadingCount, RollupRebuild, StoreHealth, TimeSeriesStore, WriteBatch,
+  ConsumptionQuery,
+  ConsumptionRow,
+  HourlyConsumption,
+  LatestOptions,
+  LatestReading,
+  MeterKey,
+  ReadingCount,
+  RollupRebuild,
+  StoreHealth,
+  TimeSeriesStore,
+  WriteBatch,
 } from '../timeSeriesStore';
 import type { Reading } from '../../energy/reading';
 import { ConsumptionReads } from './consumptionReads';
@@ -59,7 +69,13 @@ function wireParts(options: InfluxStoreOptions, deps: InfluxStoreDeps): InfluxSt
   const rebuilder = new RollupRebuilder(settings, { calendar, query, writer, marks, refresher, logger, now });
   const rollups = new RollupReads({ calendar, query, marks, refresher, rollupsReady: () => rebuilder.ready, now });
   return {
-    url: settings.url, database: settings.database, logger, query, writer, refresher, rebuilder,
+    url: settings.url,
+    database: settings.database,
+    logger,
+    query,
+    writer,
+    refresher,
+    rebuilder,
     latest: new LatestReadings(settings, { query, now }),
     raw: new RawReads({ calendar, query, rollups }),
     consumption: new ConsumptionReads(settings, { query, rollups }),

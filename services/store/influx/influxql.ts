@@ -10,7 +10,10 @@ import { DependencyError } from '../../core/errors';
  * newline, so escaping those four leaves no way to close the quotes early.
  */
 function escapeQuoted(text: string, quote: '"' | "'"): string {
-  return text.replace(/\\/g, '\\\\').replace(quote === '"' ? /"/g : /'/g, `\\${quote}`).replace(/\n/g, '\\n');
+  return text
+    .replace(/\\/g, '\\\\')
+    .replace(quote === '"' ? /"/g : /'/g, `\\${quote}`)
+    .replace(/\n/g, '\\n');
 }
 
 /** A database, retention policy, measurement, tag or field name. */
@@ -80,7 +83,9 @@ function parseSeries(series: unknown): QueryRow[] {
   return values.map((row: unknown) => {
     if (!Array.isArray(row) || row.length !== columns.length) throw shapeError('row length differs from columns');
     const byName: Record<string, unknown> = {};
-    columns.forEach((c, i) => { byName[c] = row[i]; });
+    columns.forEach((c, i) => {
+      byName[c] = row[i];
+    });
     return { measurement: name, tags: tagMap, columns: byName };
   });
 }
@@ -98,7 +103,8 @@ export function parseQueryResponse(body: unknown): QueryRow[][] {
     if (!isRecord(result)) throw shapeError('result is not an object');
     if (typeof result.error === 'string') throw new DependencyError('influxdb', `query failed: ${result.error}`, { retryable: false });
     // A server with max-row-limit set cuts long answers and says so: sums over them would be wrong.
-    if (result.partial === true) throw new DependencyError('influxdb', 'query answer was cut short (partial: set max-row-limit = 0 in influxdb.conf)', { retryable: false });
+    if (result.partial === true)
+      throw new DependencyError('influxdb', 'query answer was cut short (partial: set max-row-limit = 0 in influxdb.conf)', { retryable: false });
     if (result.series === undefined) return [];
     if (!Array.isArray(result.series)) throw shapeError('series is not an array');
     return result.series.flatMap(parseSeries);

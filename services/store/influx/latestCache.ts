@@ -56,7 +56,7 @@ export class LatestCache {
     for (const [e, meters] of fresh) {
       const old = this.entries.get(e);
       const written = new Map(old?.written);
-      const dirty = new Map([...old?.dirty ?? []].filter(([, at]) => at > since));
+      const dirty = new Map([...(old?.dirty ?? [])].filter(([, at]) => at > since));
       for (const [m, at] of written) {
         const mine = old?.meters.get(m);
         if (at > since && mine !== undefined) meters.set(m, newer(meters.get(m), mine));
@@ -87,7 +87,11 @@ export class LatestCache {
     for (const r of readings) {
       let entry = this.entries.get(r.enterprise);
       // Not scanned yet: kept all the same (still stale), so a scan running now merges it back.
-      if (entry === undefined) this.entries.set(r.enterprise, (entry = { scannedAt: -Infinity, polledFrom: -Infinity, meters: new Map(), written: new Map(), dirty: new Map() }));
+      if (entry === undefined)
+        this.entries.set(
+          r.enterprise,
+          (entry = { scannedAt: -Infinity, polledFrom: -Infinity, meters: new Map(), written: new Map(), dirty: new Map() }),
+        );
       const seq = ++this.seq;
       entry.written.set(r.meter, seq);
       const cur = entry.meters.get(r.meter);
@@ -100,13 +104,18 @@ export class LatestCache {
       // A new meter's first reading is bad, or the newest usable one was corrected to bad: the
       // newest usable reading (if any) is an older one, only the store knows which.
       if (!good && (cur === undefined || cur.lastGood?.ts === r.ts)) entry.dirty.set(r.meter, seq);
-      entry.meters.set(r.meter, { enterprise: r.enterprise, meter: r.meter, lastTs: Math.max(cur?.lastTs ?? r.ts, r.ts), ...(lastGood !== undefined && { lastGood }) });
+      entry.meters.set(r.meter, {
+        enterprise: r.enterprise,
+        meter: r.meter,
+        lastTs: Math.max(cur?.lastTs ?? r.ts, r.ts),
+        ...(lastGood !== undefined && { lastGood }),
+      });
     }
   }
 
   /** Meters whose newest usable reading has to be looked up again. */
   dirty(enterprises: readonly string[]): MeterKey[] {
-    return enterprises.flatMap((e) => [...this.entries.get(e)?.dirty.keys() ?? []].map((meter) => ({ enterprise: e, meter })));
+    return enterprises.flatMap((e) => [...(this.entries.get(e)?.dirty.keys() ?? [])].map((meter) => ({ enterprise: e, meter })));
   }
 
   /**
@@ -138,7 +147,8 @@ export class LatestCache {
     for (const e of enterprises) {
       for (const l of this.entries.get(e)?.meters.values() ?? []) {
         if (since === undefined) out.push(l);
-        else if (l.lastTs >= since) out.push(l.lastGood !== undefined && l.lastGood.ts < since ? { enterprise: l.enterprise, meter: l.meter, lastTs: l.lastTs } : l);
+        else if (l.lastTs >= since)
+          out.push(l.lastGood !== undefined && l.lastGood.ts < since ? { enterprise: l.enterprise, meter: l.meter, lastTs: l.lastTs } : l);
       }
     }
     return out.sort((a, b) => a.enterprise.localeCompare(b.enterprise) || a.meter.localeCompare(b.meter));

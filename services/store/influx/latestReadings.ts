@@ -23,7 +23,10 @@ export class LatestReadings {
   /** The refresh in flight per enterprise list; concurrent callers (the rule cycle asks twice) share it. */
   private readonly refreshes = new Map<string, Promise<void>>();
 
-  constructor(private readonly settings: LatestSettings, private readonly deps: { readonly query: InfluxQueryClient; readonly now: () => number }) {
+  constructor(
+    private readonly settings: LatestSettings,
+    private readonly deps: { readonly query: InfluxQueryClient; readonly now: () => number },
+  ) {
     this.cache = new LatestCache({ fullScanMs: settings.latestFullScanMs, pollSlackMs: settings.latestPollSlackMs });
   }
 
@@ -55,7 +58,9 @@ export class LatestReadings {
     await Promise.all([
       stale.length > 0 ? this.where(inList(stale)).then((rows) => cache.scanned(stale, rows, now, since)) : undefined,
       fresh.length > 0 && !this.settings.soleWriter
-        ? this.poll(`${inList(fresh)} AND ${timeRange(cache.pollFrom(fresh), now + this.settings.latestPollAheadMs)}`).then((rows) => cache.polled(fresh, rows, now))
+        ? this.poll(`${inList(fresh)} AND ${timeRange(cache.pollFrom(fresh), now + this.settings.latestPollAheadMs)}`).then((rows) =>
+            cache.polled(fresh, rows, now),
+          )
         : undefined,
     ]);
     const dirty = cache.dirty(enterprises);
@@ -73,7 +78,9 @@ export class LatestReadings {
    * bytes, a third of the time for 6,000 meters), and no last() / ORDER BY DESC per series.
    */
   private async poll(where: string): Promise<LatestReading[]> {
-    const [rows = []] = await this.deps.query.query(`SELECT value, quality, ${TAG_ENTERPRISE}, ${TAG_METER} FROM ${this.deps.query.from(READING)} WHERE ${where}`);
+    const [rows = []] = await this.deps.query.query(
+      `SELECT value, quality, ${TAG_ENTERPRISE}, ${TAG_METER} FROM ${this.deps.query.from(READING)} WHERE ${where}`,
+    );
     const out = new Map<string, { key: MeterKey; lastTs: number; lastGood?: Reading }>();
     for (const row of rows) {
       const key = { enterprise: stringColumn(row, 'enterprise'), meter: stringColumn(row, 'meter') };
@@ -90,10 +97,12 @@ export class LatestReadings {
   private async where(where: string): Promise<LatestReading[]> {
     const from = this.deps.query.from(READING);
     // last() is a selector: without GROUP BY time it returns the newest point's own time.
-    const [anyRows = [], goodRows = []] = await this.deps.query.query([
-      `SELECT last(quality) FROM ${from} WHERE ${where} GROUP BY ${TAG_ENTERPRISE}, ${TAG_METER}`,
-      `SELECT value, quality FROM ${from} WHERE ${where} AND ${NOT_BAD} GROUP BY ${TAG_ENTERPRISE}, ${TAG_METER} ORDER BY time DESC LIMIT 1`,
-    ].join('; '));
+    const [anyRows = [], goodRows = []] = await this.deps.query.query(
+      [
+        `SELECT last(quality) FROM ${from} WHERE ${where} GROUP BY ${TAG_ENTERPRISE}, ${TAG_METER}`,
+        `SELECT value, quality FROM ${from} WHERE ${where} AND ${NOT_BAD} GROUP BY ${TAG_ENTERPRISE}, ${TAG_METER} ORDER BY time DESC LIMIT 1`,
+      ].join('; '),
+    );
     const good = new Map<string, Reading>();
     for (const row of goodRows) {
       const key = rowKey(row);

@@ -15,13 +15,16 @@ import type { RollupReads } from './rollupReads';
 const CLUSTER_GAP_MS = 86_400_000;
 
 export class RawReads {
-  constructor(private readonly deps: { readonly calendar: DayCalendar | undefined; readonly query: InfluxQueryClient; readonly rollups: RollupReads }) {}
+  constructor(
+    private readonly deps: { readonly calendar: DayCalendar | undefined; readonly query: InfluxQueryClient; readonly rollups: RollupReads },
+  ) {}
 
   async readings(key: MeterKey, from: number, to: number): Promise<Reading[]> {
     if (from >= to) return [];
     const { query } = this.deps;
     const [rows = []] = await query.query(
-      `SELECT value, quality FROM ${query.from(READING)} WHERE ${keyFilter(key)} AND ${timeRange(from, to)} ORDER BY time ASC`);
+      `SELECT value, quality FROM ${query.from(READING)} WHERE ${keyFilter(key)} AND ${timeRange(from, to)} ORDER BY time ASC`,
+    );
     return rows.map((r) => toReading(key, r));
   }
 
@@ -34,20 +37,26 @@ export class RawReads {
     const spans: Array<[number, number]> = [];
     for (const ts of wanted) {
       const last = spans[spans.length - 1];
-      if (last !== undefined && ts - last[1] <= CLUSTER_GAP_MS) last[1] = ts; else spans.push([ts, ts]);
+      if (last !== undefined && ts - last[1] <= CLUSTER_GAP_MS) last[1] = ts;
+      else spans.push([ts, ts]);
     }
-    const statements = spans.map(([a, b]) =>
-      `SELECT value, quality FROM ${query.from(READING)} WHERE ${keyFilter(key)} AND ${timeRange(a, b + 1)} ORDER BY time ASC`);
+    const statements = spans.map(
+      ([a, b]) => `SELECT value, quality FROM ${query.from(READING)} WHERE ${keyFilter(key)} AND ${timeRange(a, b + 1)} ORDER BY time ASC`,
+    );
     const results = await query.query(statements.join('; '));
     const set = new Set(wanted);
-    return results.flat().map((r) => toReading(key, r)).filter((r) => set.has(r.ts));
+    return results
+      .flat()
+      .map((r) => toReading(key, r))
+      .filter((r) => set.has(r.ts));
   }
 
   async usableNeighbour(key: MeterKey, ts: number, direction: 'before' | 'atOrAfter'): Promise<Reading | undefined> {
     const { query } = this.deps;
     const [cond, order] = direction === 'before' ? [`time < ${timeLiteral(ts)}`, 'DESC'] : [`time >= ${timeLiteral(ts)}`, 'ASC'];
     const [rows = []] = await query.query(
-      `SELECT value, quality FROM ${query.from(READING)} WHERE ${keyFilter(key)} AND ${NOT_BAD} AND ${cond} ORDER BY time ${order} LIMIT 1`);
+      `SELECT value, quality FROM ${query.from(READING)} WHERE ${keyFilter(key)} AND ${NOT_BAD} AND ${cond} ORDER BY time ${order} LIMIT 1`,
+    );
     const row = rows[0];
     return row === undefined ? undefined : toReading(key, row);
   }
@@ -56,10 +65,18 @@ export class RawReads {
     if (from >= to) return [];
     const { query } = this.deps;
     const [rows = []] = await query.query(
-      `SELECT quantity FROM ${query.from(CONSUMPTION)} WHERE ${keyFilter(key)} AND ${timeRange(from, to)} GROUP BY carrier, unit`);
-    return rows.map((r) => ({
-      enterprise: key.enterprise, meter: key.meter, carrier: tagOf(r, 'carrier'), unit: tagOf(r, 'unit'), hour: numberColumn(r, 'time'), quantity: numberColumn(r, 'quantity'),
-    })).sort((a, b) => a.hour - b.hour);
+      `SELECT quantity FROM ${query.from(CONSUMPTION)} WHERE ${keyFilter(key)} AND ${timeRange(from, to)} GROUP BY carrier, unit`,
+    );
+    return rows
+      .map((r) => ({
+        enterprise: key.enterprise,
+        meter: key.meter,
+        carrier: tagOf(r, 'carrier'),
+        unit: tagOf(r, 'unit'),
+        hour: numberColumn(r, 'time'),
+        quantity: numberColumn(r, 'quantity'),
+      }))
+      .sort((a, b) => a.hour - b.hour);
   }
 
   async countUsable(enterprises: readonly string[], from: number, to: number): Promise<ReadingCount[]> {
@@ -70,8 +87,10 @@ export class RawReads {
     const statement = (part: RangePart): string => {
       const { measurement, aggregate } = COUNT_AT[part.level];
       const filter = part.level === 'raw' ? NOT_BAD : `zone = ${quoteString(zone)}`;
-      return `SELECT ${aggregate} AS n FROM ${query.from(measurement)} WHERE ${where} AND ${filter} AND ${timeRange(part.from, part.to)}`
-        + ` GROUP BY ${TAG_ENTERPRISE}, ${TAG_METER}`;
+      return (
+        `SELECT ${aggregate} AS n FROM ${query.from(measurement)} WHERE ${where} AND ${filter} AND ${timeRange(part.from, part.to)}` +
+        ` GROUP BY ${TAG_ENTERPRISE}, ${TAG_METER}`
+      );
     };
     const counts = new Map<string, ReadingCount>();
     for (const r of (await rollups.query(rollups.parts('1mo', zone, from, to), statement)).flatMap((p) => p.rows)) {
@@ -80,7 +99,6 @@ export class RawReads {
       counts.set(id, { ...key, count: (counts.get(id)?.count ?? 0) + numberColumn(r, 'n') });
     }
     // A meter whose days hold only zero counts (readings corrected to bad) has none, as before.
-    return [...counts.values()].filter((c) => c.count > 0)
-      .sort((a, b) => a.enterprise.localeCompare(b.enterprise) || a.meter.localeCompare(b.meter));
+    return [...counts.values()].filter((c) => c.count > 0).sort((a, b) => a.enterprise.localeCompare(b.enterprise) || a.meter.localeCompare(b.meter));
   }
 }

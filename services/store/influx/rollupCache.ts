@@ -11,7 +11,10 @@ import type { QueryRow } from './influxql';
 /** Local day start -> the id of the last round that changed the day's rollups. */
 export type DayMarks = ReadonlyMap<number, string>;
 
-interface Entry { readonly signature: string; readonly rows: QueryRow[] }
+interface Entry {
+  readonly signature: string;
+  readonly rows: QueryRow[];
+}
 
 export class RollupCache {
   private readonly entries = new Map<string, Entry>();

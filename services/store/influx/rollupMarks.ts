@@ -27,7 +27,8 @@ export class RollupMarks {
     const key = `${roundsDone}\u0000${zone}\u0000${from}\u0000${to}`;
     let marks = this.inFlight.get(key);
     if (marks === undefined) {
-      marks = this.deps.query.query(`SELECT "round" FROM ${this.deps.query.from(ROLLUP_CHANGE)} WHERE zone = ${quoteString(zone)} AND ${timeRange(from, to)}`)
+      marks = this.deps.query
+        .query(`SELECT "round" FROM ${this.deps.query.from(ROLLUP_CHANGE)} WHERE zone = ${quoteString(zone)} AND ${timeRange(from, to)}`)
         .then(([rows = []]) => new Map(rows.map((r) => [numberColumn(r, 'time'), stringColumn(r, 'round')])))
         .finally(() => this.inFlight.delete(key));
       this.inFlight.set(key, marks);
@@ -38,6 +39,8 @@ export class RollupMarks {
   /** Marks these local days as changed by a new round of this process (after their rollups are written). */
   async markChanged(zone: string, days: Iterable<number>): Promise<void> {
     const round = `${this.instanceId}:${++this.roundSeq}`;
-    await this.deps.writer.send([...new Set(days)].map((day) => new Point(ROLLUP_CHANGE).tag('zone', zone).stringField('round', round).timestamp(day)));
+    await this.deps.writer.send(
+      [...new Set(days)].map((day) => new Point(ROLLUP_CHANGE).tag('zone', zone).stringField('round', round).timestamp(day)),
+    );
   }
 }

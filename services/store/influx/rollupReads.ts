@@ -14,7 +14,11 @@ import { RollupCache } from './rollupCache';
 import type { RollupRefresher } from './rollupRefresher';
 
 /** One part's statement, its rows, and the marks it was read under (rollup parts). */
-export interface PartResult { readonly statement: string; readonly rows: QueryRow[]; readonly signature?: string }
+export interface PartResult {
+  readonly statement: string;
+  readonly rows: QueryRow[];
+  readonly signature?: string;
+}
 
 export interface RollupReadsDeps {
   readonly calendar: DayCalendar | undefined;
@@ -63,7 +67,12 @@ export class RollupReads {
       if (p.level === 'month') return splitAtYears(p, zone);
       if (p.level !== 'day' || p.to <= recent) return [p];
       const last = Math.max(p.from, recent);
-      return last > p.from ? [{ ...p, to: last }, { ...p, from: last }] : [p];
+      return last > p.from
+        ? [
+            { ...p, to: last },
+            { ...p, from: last },
+          ]
+        : [p];
     });
   }
 
@@ -97,7 +106,8 @@ export class RollupReads {
     out.forEach((rows, i) => {
       if (rows !== undefined) return;
       const running = signatures[i] === undefined ? undefined : this.statementsInFlight.get(key(i));
-      if (running) shared.set(i, running); else missing.push(i);
+      if (running) shared.set(i, running);
+      else missing.push(i);
     });
     if (missing.length > 0) {
       const request = query.query(missing.map((i) => statements[i]).join('; '));

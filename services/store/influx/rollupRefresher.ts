@@ -14,8 +14,21 @@ import { numberColumn, quoteString, tagOf } from './influxql';
 import type { InfluxPointWriter } from './influxPointWriter';
 import type { InfluxQueryClient } from './influxQueryClient';
 import {
-  CONSUMPTION, CONSUMPTION_DAILY, CONSUMPTION_MONTHLY, countPoint, DEPENDENCY, metersWhere, NOT_BAD, READING, READING_DAILY, READING_MONTHLY, rollupPoint, rowKey,
-  TAG_ENTERPRISE, TAG_METER, timeRange,
+  CONSUMPTION,
+  CONSUMPTION_DAILY,
+  CONSUMPTION_MONTHLY,
+  countPoint,
+  DEPENDENCY,
+  metersWhere,
+  NOT_BAD,
+  READING,
+  READING_DAILY,
+  READING_MONTHLY,
+  rollupPoint,
+  rowKey,
+  TAG_ENTERPRISE,
+  TAG_METER,
+  timeRange,
 } from './influxSchema';
 import type { InfluxStoreSettings } from './influxStoreOptions';
 import type { RollupMarks } from './rollupMarks';
@@ -42,7 +55,10 @@ export class RollupRefresher {
   /** Rounds completed: a marks read is shared only among callers that waited for the same rounds. */
   private done = 0;
 
-  constructor(private readonly settings: Pick<InfluxStoreSettings, 'rollupRetryMinMs' | 'rollupRetryMaxMs'>, private readonly deps: RollupRefresherDeps) {
+  constructor(
+    private readonly settings: Pick<InfluxStoreSettings, 'rollupRetryMinMs' | 'rollupRetryMaxMs'>,
+    private readonly deps: RollupRefresherDeps,
+  ) {
     this.retryDelayMs = settings.rollupRetryMinMs;
   }
 
@@ -78,7 +94,8 @@ export class RollupRefresher {
   async stop(): Promise<void> {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
-    if (touchedCount(this.pending) > 0) await this.settle().catch((err: unknown) => this.deps.logger.warn({ err: errorMessage(err) }, 'rollup refresh at stop failed'));
+    if (touchedCount(this.pending) > 0)
+      await this.settle().catch((err: unknown) => this.deps.logger.warn({ err: errorMessage(err) }, 'rollup refresh at stop failed'));
   }
 
   /** A round for what was just written; failures are retried by refreshRound's timer. */
@@ -96,7 +113,9 @@ export class RollupRefresher {
     const touched = this.pending;
     if (calendar === undefined || touchedCount(touched) === 0) return;
     if (now() < this.retryAt) {
-      throw new DependencyError(DEPENDENCY, `rollup refresh failed and is retried in ${this.retryAt - now()} ms`, { context: { pending: touchedCount(touched) } });
+      throw new DependencyError(DEPENDENCY, `rollup refresh failed and is retried in ${this.retryAt - now()} ms`, {
+        context: { pending: touchedCount(touched) },
+      });
     }
     this.pending = emptyTouched();
     try {
@@ -106,7 +125,10 @@ export class RollupRefresher {
       this.retryAt = 0;
     } catch (err) {
       mergeTouched(this.pending, touched);
-      this.deps.logger.warn({ err: errorMessage(err), pending: touchedCount(this.pending), retryInMs: this.retryDelayMs }, 'rollup refresh failed; will retry');
+      this.deps.logger.warn(
+        { err: errorMessage(err), pending: touchedCount(this.pending), retryInMs: this.retryDelayMs },
+        'rollup refresh failed; will retry',
+      );
       this.retryAt = now() + this.retryDelayMs;
       if (this.retryTimer) clearTimeout(this.retryTimer);
       this.retryTimer = setTimeout(() => {
@@ -142,16 +164,23 @@ export class RollupRefresher {
     const dayHours = [...touched.hours].map(([day, meters]) => ({ day, meters, ...metersWhere(meters) }));
     const dayReadings = [...touched.readings].map(([day, meters]) => ({ day, meters, ...metersWhere(meters) }));
     const daily = await query.queryAll([
-      ...dayHours.map(({ day, where }) => `SELECT sum(quantity) AS quantity FROM ${query.from(CONSUMPTION)} WHERE ${where}`
-        + ` AND ${range(day, calendar.nextDay(day))} GROUP BY ${TAGS}, carrier, unit`),
-      ...dayReadings.map(({ day, where }) => `SELECT count(value) AS n FROM ${query.from(READING)} WHERE ${where}`
-        + ` AND ${NOT_BAD} AND ${range(day, calendar.nextDay(day))} GROUP BY ${TAGS}`),
+      ...dayHours.map(
+        ({ day, where }) =>
+          `SELECT sum(quantity) AS quantity FROM ${query.from(CONSUMPTION)} WHERE ${where}` +
+          ` AND ${range(day, calendar.nextDay(day))} GROUP BY ${TAGS}, carrier, unit`,
+      ),
+      ...dayReadings.map(
+        ({ day, where }) =>
+          `SELECT count(value) AS n FROM ${query.from(READING)} WHERE ${where}` +
+          ` AND ${NOT_BAD} AND ${range(day, calendar.nextDay(day))} GROUP BY ${TAGS}`,
+      ),
     ]);
     const points: Point[] = [];
     // Hours are rewritten, never deleted, so every touched meter has a sum here.
     dayHours.forEach(({ day, keep }, i) => {
       for (const r of daily[i] ?? []) {
-        if (keep(r)) points.push(rollupPoint(CONSUMPTION_DAILY, zone, rowKey(r), tagOf(r, 'carrier'), tagOf(r, 'unit'), day, numberColumn(r, 'quantity')));
+        if (keep(r))
+          points.push(rollupPoint(CONSUMPTION_DAILY, zone, rowKey(r), tagOf(r, 'carrier'), tagOf(r, 'unit'), day, numberColumn(r, 'quantity')));
       }
     });
     dayReadings.forEach(({ day, meters }, i) => {
@@ -165,15 +194,24 @@ export class RollupRefresher {
     const monthHours = [...byMonth(touched.hours)].map(([month, meters]) => ({ month, ...metersWhere(meters) }));
     const monthReadings = [...byMonth(touched.readings)].map(([month, meters]) => ({ month, ...metersWhere(meters) }));
     const monthly = await query.queryAll([
-      ...monthHours.map(({ month, where }) => `SELECT sum(quantity) AS quantity FROM ${query.from(CONSUMPTION_DAILY)} WHERE ${where}`
-        + ` AND ${zoned} AND ${range(month, calendar.nextMonth(month))} GROUP BY ${TAGS}, carrier, unit`),
-      ...monthReadings.map(({ month, where }) => `SELECT sum(usable) AS n FROM ${query.from(READING_DAILY)} WHERE ${where}`
-        + ` AND ${zoned} AND ${range(month, calendar.nextMonth(month))} GROUP BY ${TAGS}`),
+      ...monthHours.map(
+        ({ month, where }) =>
+          `SELECT sum(quantity) AS quantity FROM ${query.from(CONSUMPTION_DAILY)} WHERE ${where}` +
+          ` AND ${zoned} AND ${range(month, calendar.nextMonth(month))} GROUP BY ${TAGS}, carrier, unit`,
+      ),
+      ...monthReadings.map(
+        ({ month, where }) =>
+          `SELECT sum(usable) AS n FROM ${query.from(READING_DAILY)} WHERE ${where}` +
+          ` AND ${zoned} AND ${range(month, calendar.nextMonth(month))} GROUP BY ${TAGS}`,
+      ),
     ]);
     const monthPoints: Point[] = [];
     monthHours.forEach(({ month, keep }, i) => {
       for (const r of monthly[i] ?? []) {
-        if (keep(r)) monthPoints.push(rollupPoint(CONSUMPTION_MONTHLY, zone, rowKey(r), tagOf(r, 'carrier'), tagOf(r, 'unit'), month, numberColumn(r, 'quantity')));
+        if (keep(r))
+          monthPoints.push(
+            rollupPoint(CONSUMPTION_MONTHLY, zone, rowKey(r), tagOf(r, 'carrier'), tagOf(r, 'unit'), month, numberColumn(r, 'quantity')),
+          );
       }
     });
     monthReadings.forEach(({ month, keep }, i) => {

@@ -19,7 +19,10 @@ export abstract class SqliteBacked {
   /** Prepared once per SQL text: the rule engine asks for alarms thousands of times a cycle. */
   private readonly statements = new Map<string, Database.Statement>();
 
-  protected constructor(private readonly file: string, private readonly schema: string) {}
+  protected constructor(
+    private readonly file: string,
+    private readonly schema: string,
+  ) {}
 
   async start(): Promise<void> {
     this.db = openSqlite(this.file, this.schema);

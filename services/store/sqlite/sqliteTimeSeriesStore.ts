@@ -14,7 +14,17 @@ import type { Quality, Reading } from '../../energy/reading';
 import { bucketStart } from '../../energy/time';
 import { DayCalendar, splitDays, touchedDays, type DaySplit } from '../dailyRollup';
 import type {
-  ConsumptionQuery, ConsumptionRow, HourlyConsumption, LatestOptions, LatestReading, MeterKey, ReadingCount, RollupRebuild, StoreHealth, TimeSeriesStore, WriteBatch,
+  ConsumptionQuery,
+  ConsumptionRow,
+  HourlyConsumption,
+  LatestOptions,
+  LatestReading,
+  MeterKey,
+  ReadingCount,
+  RollupRebuild,
+  StoreHealth,
+  TimeSeriesStore,
+  WriteBatch,
 } from '../timeSeriesStore';
 import { meterKeyId } from '../timeSeriesStore';
 
@@ -25,15 +35,32 @@ export interface SqliteTimeSeriesOptions {
   readonly zone: string;
 }
 
-interface ReadingRow { enterprise: string; meter: string; ts: number; value: number; quality: string }
-interface HourRow { enterprise: string; meter: string; carrier: string; unit: string; hour: number; quantity: number }
+interface ReadingRow {
+  enterprise: string;
+  meter: string;
+  ts: number;
+  value: number;
+  quality: string;
+}
+interface HourRow {
+  enterprise: string;
+  meter: string;
+  carrier: string;
+  unit: string;
+  hour: number;
+  quantity: number;
+}
 
 /** Bump when the rollups' meaning changes: start() then rebuilds them. */
 const ROLLUP_VERSION = 1;
 
 const QUALITIES: ReadonlySet<string> = new Set(['good', 'uncertain', 'bad']);
 const toReading = (r: ReadingRow): Reading => ({
-  enterprise: r.enterprise, meter: r.meter, ts: r.ts, value: r.value, quality: (QUALITIES.has(r.quality) ? r.quality : 'bad') as Quality,
+  enterprise: r.enterprise,
+  meter: r.meter,
+  ts: r.ts,
+  value: r.value,
+  quality: (QUALITIES.has(r.quality) ? r.quality : 'bad') as Quality,
 });
 
 export class SqliteTimeSeriesStore implements TimeSeriesStore {
@@ -47,7 +74,9 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
   }
 
   async start(): Promise<void> {
-    const db = openSqlite(this.options.path, `
+    const db = openSqlite(
+      this.options.path,
+      `
       CREATE TABLE IF NOT EXISTS reading (
         enterprise TEXT NOT NULL, meter TEXT NOT NULL, ts INTEGER NOT NULL, value REAL NOT NULL, quality TEXT NOT NULL,
         PRIMARY KEY (enterprise, meter, ts)) WITHOUT ROWID;
@@ -65,7 +94,8 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
       CREATE TABLE IF NOT EXISTS reading_daily (
         enterprise TEXT NOT NULL, meter TEXT NOT NULL, day INTEGER NOT NULL, usable INTEGER NOT NULL,
         PRIMARY KEY (enterprise, meter, day)) WITHOUT ROWID;
-    `);
+    `,
+    );
     this.db = db;
     this.rebuildDaysIfZoneChanged();
     // Data written before the rollups existed, or under another zone: roll it up once.
@@ -91,7 +121,9 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
   async write(batch: WriteBatch): Promise<void> {
     const db = this.conn();
     const putReading = db.prepare('INSERT OR REPLACE INTO reading (enterprise, meter, ts, value, quality) VALUES (?, ?, ?, ?, ?)');
-    const putHour = db.prepare('INSERT OR REPLACE INTO consumption (enterprise, meter, hour, carrier, unit, quantity, day) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const putHour = db.prepare(
+      'INSERT OR REPLACE INTO consumption (enterprise, meter, hour, carrier, unit, quantity, day) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
     db.transaction(() => {
       for (const r of batch.readings) putReading.run(r.enterprise, r.meter, r.ts, r.value, r.quality);
       for (const h of batch.hourly) putHour.run(h.enterprise, h.meter, h.hour, h.carrier, h.unit, h.quantity, this.dayOf(h.hour));
@@ -131,11 +163,20 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
     const counts = db.transaction(() => {
       db.prepare('DELETE FROM consumption_daily WHERE day >= ? AND day < ?').run(from, to);
       db.prepare('DELETE FROM reading_daily WHERE day >= ? AND day < ?').run(from, to);
-      const c = db.prepare(`INSERT INTO consumption_daily (enterprise, meter, day, carrier, unit, quantity)
-          SELECT enterprise, meter, day, carrier, unit, SUM(quantity) FROM consumption WHERE day >= ? AND day < ? GROUP BY enterprise, meter, day, carrier, unit`).run(from, to);
-      const n = db.prepare(`INSERT INTO reading_daily (enterprise, meter, day, usable)
-          SELECT enterprise, meter, local_day(ts) AS d, COUNT(*) FROM reading WHERE ts >= ? AND ts < ? AND quality != 'bad' GROUP BY enterprise, meter, d`).run(from, to);
-      if (range === undefined) db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('rollups', ?)").run(`${ROLLUP_VERSION} ${this.options.zone}`);
+      const c = db
+        .prepare(
+          `INSERT INTO consumption_daily (enterprise, meter, day, carrier, unit, quantity)
+          SELECT enterprise, meter, day, carrier, unit, SUM(quantity) FROM consumption WHERE day >= ? AND day < ? GROUP BY enterprise, meter, day, carrier, unit`,
+        )
+        .run(from, to);
+      const n = db
+        .prepare(
+          `INSERT INTO reading_daily (enterprise, meter, day, usable)
+          SELECT enterprise, meter, local_day(ts) AS d, COUNT(*) FROM reading WHERE ts >= ? AND ts < ? AND quality != 'bad' GROUP BY enterprise, meter, d`,
+        )
+        .run(from, to);
+      if (range === undefined)
+        db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('rollups', ?)").run(`${ROLLUP_VERSION} ${this.options.zone}`);
       return { consumptionRows: c.changes, countRows: n.changes };
     })();
     const days = db.prepare('SELECT COUNT(DISTINCT day) FROM consumption_daily WHERE day >= ? AND day < ?').pluck().get(from, to) as number;
@@ -143,7 +184,8 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
   }
 
   async readings(key: MeterKey, from: number, to: number): Promise<Reading[]> {
-    const rows = this.conn().prepare('SELECT * FROM reading WHERE enterprise = ? AND meter = ? AND ts >= ? AND ts < ? ORDER BY ts')
+    const rows = this.conn()
+      .prepare('SELECT * FROM reading WHERE enterprise = ? AND meter = ? AND ts >= ? AND ts < ? ORDER BY ts')
       .all(key.enterprise, key.meter, from, to) as ReadingRow[];
     return rows.map(toReading);
   }
@@ -160,9 +202,10 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
   }
 
   async usableNeighbour(key: MeterKey, ts: number, direction: 'before' | 'atOrAfter'): Promise<Reading | undefined> {
-    const sql = direction === 'before'
-      ? "SELECT * FROM reading WHERE enterprise = ? AND meter = ? AND ts < ? AND quality != 'bad' ORDER BY ts DESC LIMIT 1"
-      : "SELECT * FROM reading WHERE enterprise = ? AND meter = ? AND ts >= ? AND quality != 'bad' ORDER BY ts ASC LIMIT 1";
+    const sql =
+      direction === 'before'
+        ? "SELECT * FROM reading WHERE enterprise = ? AND meter = ? AND ts < ? AND quality != 'bad' ORDER BY ts DESC LIMIT 1"
+        : "SELECT * FROM reading WHERE enterprise = ? AND meter = ? AND ts >= ? AND quality != 'bad' ORDER BY ts ASC LIMIT 1";
     const row = this.conn().prepare(sql).get(key.enterprise, key.meter, ts) as ReadingRow | undefined;
     return row ? toReading(row) : undefined;
   }
@@ -172,20 +215,30 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
     const db = this.conn();
     const marks = enterprises.map(() => '?').join(',');
     const since = options.since ?? -8.64e15;
-    const last = db.prepare(`SELECT enterprise, meter, MAX(ts) AS ts FROM reading WHERE enterprise IN (${marks}) AND ts >= ? GROUP BY enterprise, meter`)
+    const last = db
+      .prepare(`SELECT enterprise, meter, MAX(ts) AS ts FROM reading WHERE enterprise IN (${marks}) AND ts >= ? GROUP BY enterprise, meter`)
       .all(...enterprises, since) as { enterprise: string; meter: string; ts: number }[];
-    const good = db.prepare(`SELECT r.* FROM reading r JOIN (
+    const good = db
+      .prepare(
+        `SELECT r.* FROM reading r JOIN (
         SELECT enterprise, meter, MAX(ts) AS ts FROM reading WHERE enterprise IN (${marks}) AND ts >= ? AND quality != 'bad' GROUP BY enterprise, meter
-      ) g ON r.enterprise = g.enterprise AND r.meter = g.meter AND r.ts = g.ts`).all(...enterprises, since) as ReadingRow[];
+      ) g ON r.enterprise = g.enterprise AND r.meter = g.meter AND r.ts = g.ts`,
+      )
+      .all(...enterprises, since) as ReadingRow[];
     const goodBy = new Map(good.map((g) => [meterKeyId(g.enterprise, g.meter), toReading(g)]));
     return last.map((l) => {
       const lastGood = goodBy.get(meterKeyId(l.enterprise, l.meter));
-      return lastGood ? { enterprise: l.enterprise, meter: l.meter, lastTs: l.ts, lastGood } : { enterprise: l.enterprise, meter: l.meter, lastTs: l.ts };
+      return lastGood
+        ? { enterprise: l.enterprise, meter: l.meter, lastTs: l.ts, lastGood }
+        : { enterprise: l.enterprise, meter: l.meter, lastTs: l.ts };
     });
   }
 
   async hourly(key: MeterKey, from: number, to: number): Promise<HourlyConsumption[]> {
-    return this.conn().prepare('SELECT enterprise, meter, carrier, unit, hour, quantity FROM consumption WHERE enterprise = ? AND meter = ? AND hour >= ? AND hour < ? ORDER BY hour')
+    return this.conn()
+      .prepare(
+        'SELECT enterprise, meter, carrier, unit, hour, quantity FROM consumption WHERE enterprise = ? AND meter = ? AND hour >= ? AND hour < ? ORDER BY hour',
+      )
       .all(key.enterprise, key.meter, from, to) as HourRow[];
   }
 
@@ -205,20 +258,32 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
     }
     const enterprises = q.enterprises.map(() => '?').join(',');
     // Filter on hour (the exact instant) so that [from, to) cuts at the hours the caller asked for.
-    const fromHours = (range: readonly [number, number]): ConsumptionRow[] => this.conn().prepare(`SELECT enterprise, carrier, unit, ${bucket} AS time, SUM(quantity) AS quantity
+    const fromHours = (range: readonly [number, number]): ConsumptionRow[] =>
+      this.conn()
+        .prepare(
+          `SELECT enterprise, carrier, unit, ${bucket} AS time, SUM(quantity) AS quantity
         FROM consumption WHERE enterprise IN (${enterprises}) AND hour >= ? AND hour < ?${meterFilter}
-        GROUP BY enterprise, carrier, unit, ${bucket} ORDER BY time`).all(...q.enterprises, range[0], range[1], ...meterParams) as ConsumptionRow[];
+        GROUP BY enterprise, carrier, unit, ${bucket} ORDER BY time`,
+        )
+        .all(...q.enterprises, range[0], range[1], ...meterParams) as ConsumptionRow[];
     // Whole local days come from the rollup, the partial days at the edges from the hours.
     const split = this.daySplit(q);
-    const rows = split === undefined
-      ? fromHours([q.from, q.to])
-      : [
-        ...(split.head ? fromHours(split.head) : []),
-        ...(split.days ? this.conn().prepare(`SELECT enterprise, carrier, unit, day AS time, SUM(quantity) AS quantity
+    const rows =
+      split === undefined
+        ? fromHours([q.from, q.to])
+        : [
+            ...(split.head ? fromHours(split.head) : []),
+            ...(split.days
+              ? (this.conn()
+                  .prepare(
+                    `SELECT enterprise, carrier, unit, day AS time, SUM(quantity) AS quantity
             FROM consumption_daily WHERE enterprise IN (${enterprises}) AND day >= ? AND day < ?${meterFilter}
-            GROUP BY enterprise, carrier, unit, day ORDER BY time`).all(...q.enterprises, split.days[0], split.days[1], ...meterParams) as ConsumptionRow[] : []),
-        ...(split.tail ? fromHours(split.tail) : []),
-      ];
+            GROUP BY enterprise, carrier, unit, day ORDER BY time`,
+                  )
+                  .all(...q.enterprises, split.days[0], split.days[1], ...meterParams) as ConsumptionRow[])
+              : []),
+            ...(split.tail ? fromHours(split.tail) : []),
+          ];
     if (q.every === '1h') return rows;
     const sums = new Map<string, { enterprise: string; carrier: string; unit: string; time: number; quantity: number }>();
     for (const r of rows) {
@@ -240,8 +305,13 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
   async countUsable(enterprises: readonly string[], from: number, to: number): Promise<ReadingCount[]> {
     if (enterprises.length === 0 || from >= to) return [];
     const marks = enterprises.map(() => '?').join(',');
-    const raw = (range: readonly [number, number]): ReadingCount[] => this.conn().prepare(`SELECT enterprise, meter, COUNT(*) AS count FROM reading
-        WHERE enterprise IN (${marks}) AND ts >= ? AND ts < ? AND quality != 'bad' GROUP BY enterprise, meter`).all(...enterprises, range[0], range[1]) as ReadingCount[];
+    const raw = (range: readonly [number, number]): ReadingCount[] =>
+      this.conn()
+        .prepare(
+          `SELECT enterprise, meter, COUNT(*) AS count FROM reading
+        WHERE enterprise IN (${marks}) AND ts >= ? AND ts < ? AND quality != 'bad' GROUP BY enterprise, meter`,
+        )
+        .all(...enterprises, range[0], range[1]) as ReadingCount[];
     const split = this.daySplit({ every: '1d', zone: this.options.zone, from, to });
     if (split === undefined) return raw([from, to]);
     const counts = new Map<string, { enterprise: string; meter: string; count: number }>();
@@ -255,8 +325,14 @@ export class SqliteTimeSeriesStore implements TimeSeriesStore {
     };
     if (split.head) add(raw(split.head));
     if (split.days) {
-      add(this.conn().prepare(`SELECT enterprise, meter, SUM(usable) AS count FROM reading_daily
-          WHERE enterprise IN (${marks}) AND day >= ? AND day < ? GROUP BY enterprise, meter`).all(...enterprises, split.days[0], split.days[1]) as ReadingCount[]);
+      add(
+        this.conn()
+          .prepare(
+            `SELECT enterprise, meter, SUM(usable) AS count FROM reading_daily
+          WHERE enterprise IN (${marks}) AND day >= ? AND day < ? GROUP BY enterprise, meter`,
+          )
+          .all(...enterprises, split.days[0], split.days[1]) as ReadingCount[],
+      );
     }
     if (split.tail) add(raw(split.tail));
     // Meters with no usable reading in the range are absent, as from the raw count.

@@ -15,17 +15,46 @@ const SCHEMA = `
 `;
 
 interface AlarmRow {
-  id: number; type: string; enterprise: string; meter: string | null; severity: string; state: string;
-  value: number | null; threshold: number | null; unit: string | null; period_from: string | null; period_to: string | null; basis: string | null;
-  message: string; raised_at: number; updated_at: number; cleared_at: number | null; ack_at: number | null; ack_by: string | null;
+  id: number;
+  type: string;
+  enterprise: string;
+  meter: string | null;
+  severity: string;
+  state: string;
+  value: number | null;
+  threshold: number | null;
+  unit: string | null;
+  period_from: string | null;
+  period_to: string | null;
+  basis: string | null;
+  message: string;
+  raised_at: number;
+  updated_at: number;
+  cleared_at: number | null;
+  ack_at: number | null;
+  ack_by: string | null;
 }
 
 function toAlarm(r: AlarmRow): Alarm {
   return {
-    id: r.id, type: r.type as AlarmType, enterprise: r.enterprise, meter: r.meter, severity: r.severity as Severity, state: r.state as AlarmState,
-    value: r.value, threshold: r.threshold, unit: r.unit, message: r.message,
-    ...(r.period_from !== null && { periodFrom: r.period_from }), ...(r.period_to !== null && { periodTo: r.period_to }), ...(r.basis !== null && { basis: r.basis }),
-    raisedAt: r.raised_at, updatedAt: r.updated_at, clearedAt: r.cleared_at, acknowledgedAt: r.ack_at, acknowledgedBy: r.ack_by,
+    id: r.id,
+    type: r.type as AlarmType,
+    enterprise: r.enterprise,
+    meter: r.meter,
+    severity: r.severity as Severity,
+    state: r.state as AlarmState,
+    value: r.value,
+    threshold: r.threshold,
+    unit: r.unit,
+    message: r.message,
+    ...(r.period_from !== null && { periodFrom: r.period_from }),
+    ...(r.period_to !== null && { periodTo: r.period_to }),
+    ...(r.basis !== null && { basis: r.basis }),
+    raisedAt: r.raised_at,
+    updatedAt: r.updated_at,
+    clearedAt: r.cleared_at,
+    acknowledgedAt: r.ack_at,
+    acknowledgedBy: r.ack_by,
   };
 }
 
@@ -51,8 +80,11 @@ export class AlarmStore extends SqliteBacked {
 
   /** The open (active or acknowledged) alarm of a key, if any. */
   open(type: AlarmType, enterprise: string, meter: string | null): Alarm | undefined {
-    const row = this.statement("SELECT * FROM alarm WHERE type = ? AND enterprise = ? AND IFNULL(meter, '') = ? AND state != 'cleared'")
-      .get(type, enterprise, meter ?? '') as AlarmRow | undefined;
+    const row = this.statement("SELECT * FROM alarm WHERE type = ? AND enterprise = ? AND IFNULL(meter, '') = ? AND state != 'cleared'").get(
+      type,
+      enterprise,
+      meter ?? '',
+    ) as AlarmRow | undefined;
     return row ? toAlarm(row) : undefined;
   }
 
@@ -71,17 +103,33 @@ export class AlarmStore extends SqliteBacked {
   }
 
   raise(a: NewAlarm, at: number): Alarm {
-    const info = this.statement(`INSERT INTO alarm (type, enterprise, meter, severity, state, value, threshold, unit, period_from, period_to, basis, message, raised_at, updated_at)
-      VALUES (?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-      .run(a.type, a.enterprise, a.meter, a.severity, a.value, a.threshold, a.unit, a.periodFrom ?? null, a.periodTo ?? null, a.basis ?? null, a.message, at, at);
+    const info = this.statement(
+      `INSERT INTO alarm (type, enterprise, meter, severity, state, value, threshold, unit, period_from, period_to, basis, message, raised_at, updated_at)
+      VALUES (?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      a.type,
+      a.enterprise,
+      a.meter,
+      a.severity,
+      a.value,
+      a.threshold,
+      a.unit,
+      a.periodFrom ?? null,
+      a.periodTo ?? null,
+      a.basis ?? null,
+      a.message,
+      at,
+      at,
+    );
     return this.get(Number(info.lastInsertRowid))!;
   }
 
   /** New figures (and possibly a new severity) for an open alarm; an escalation makes it active again. */
   update(id: number, a: NewAlarm, at: number, escalated: boolean): Alarm {
-    this.statement(`UPDATE alarm SET severity = ?, value = ?, threshold = ?, unit = ?, period_from = ?, period_to = ?, basis = ?, message = ?, updated_at = ?
-        ${escalated ? ", state = 'active', ack_at = NULL, ack_by = NULL" : ''} WHERE id = ?`)
-      .run(a.severity, a.value, a.threshold, a.unit, a.periodFrom ?? null, a.periodTo ?? null, a.basis ?? null, a.message, at, id);
+    this.statement(
+      `UPDATE alarm SET severity = ?, value = ?, threshold = ?, unit = ?, period_from = ?, period_to = ?, basis = ?, message = ?, updated_at = ?
+        ${escalated ? ", state = 'active', ack_at = NULL, ack_by = NULL" : ''} WHERE id = ?`,
+    ).run(a.severity, a.value, a.threshold, a.unit, a.periodFrom ?? null, a.periodTo ?? null, a.basis ?? null, a.message, at, id);
     return this.get(id)!;
   }
 
@@ -92,7 +140,9 @@ export class AlarmStore extends SqliteBacked {
 
   /** Records who acknowledged and when; only an active alarm can be acknowledged. */
   acknowledge(id: number, by: string, at: number): Alarm | undefined {
-    const info = this.statement("UPDATE alarm SET state = 'acknowledged', ack_at = ?, ack_by = ?, updated_at = ? WHERE id = ? AND state = 'active'").run(at, by, at, id);
+    const info = this.statement(
+      "UPDATE alarm SET state = 'acknowledged', ack_at = ?, ack_by = ?, updated_at = ? WHERE id = ? AND state = 'active'",
+    ).run(at, by, at, id);
     return info.changes > 0 ? this.get(id) : undefined;
   }
 
@@ -105,16 +155,26 @@ export class AlarmStore extends SqliteBacked {
     const where: string[] = [];
     const params: (string | number)[] = [];
     const state = filter.state ?? 'active';
-    if (state !== 'all') { where.push('state = ?'); params.push(state); }
-    if (filter.enterprise) { where.push('enterprise = ?'); params.push(filter.enterprise); }
-    if (filter.type) { where.push('type = ?'); params.push(filter.type); }
+    if (state !== 'all') {
+      where.push('state = ?');
+      params.push(state);
+    }
+    if (filter.enterprise) {
+      where.push('enterprise = ?');
+      params.push(filter.enterprise);
+    }
+    if (filter.type) {
+      where.push('type = ?');
+      params.push(filter.type);
+    }
     const sql = `SELECT * FROM alarm ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY raised_at DESC, id DESC LIMIT ?`;
     return (this.statement(sql).all(...params, filter.limit ?? 1000) as AlarmRow[]).map(toAlarm);
   }
 
   /** Alarms raised in [from, to), per enterprise and severity (monthly report). */
   raisedCounts(from: number, to: number): { enterprise: string; severity: Severity; n: number }[] {
-    return this.statement('SELECT enterprise, severity, COUNT(*) AS n FROM alarm WHERE raised_at >= ? AND raised_at < ? GROUP BY enterprise, severity')
-      .all(from, to) as { enterprise: string; severity: Severity; n: number }[];
+    return this.statement(
+      'SELECT enterprise, severity, COUNT(*) AS n FROM alarm WHERE raised_at >= ? AND raised_at < ? GROUP BY enterprise, severity',
+    ).all(from, to) as { enterprise: string; severity: Severity; n: number }[];
   }
 }

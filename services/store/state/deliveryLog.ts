@@ -35,23 +35,35 @@ export interface DeliveryLog {
 }
 
 interface DeliveryRow {
-  id: number; channel: string; target: string; subject: string; alarm_ids: string; status: string; attempts: number; last_error: string | null; at: number;
+  id: number;
+  channel: string;
+  target: string;
+  subject: string;
+  alarm_ids: string;
+  status: string;
+  attempts: number;
+  last_error: string | null;
+  at: number;
 }
 
 /** Append-only; one row per attempt. Shares the state.db file with the other state tables. */
 export class SqliteDeliveryLog extends SqliteBacked implements DeliveryLog {
   constructor(options: { path: string }) {
-    super(options.path, `
+    super(
+      options.path,
+      `
       CREATE TABLE IF NOT EXISTS delivery (
         id INTEGER PRIMARY KEY AUTOINCREMENT, channel TEXT NOT NULL, target TEXT NOT NULL, subject TEXT NOT NULL,
         alarm_ids TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL, last_error TEXT, at INTEGER NOT NULL);
       CREATE INDEX IF NOT EXISTS delivery_by_status ON delivery (status, id);
-    `);
+    `,
+    );
   }
 
   record(d: DeliveryRecord): void {
-    this.statement('INSERT INTO delivery (channel, target, subject, alarm_ids, status, attempts, last_error, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(d.channel, d.target, d.subject, JSON.stringify(d.alarmIds), d.status, d.attempts, d.lastError ?? null, d.at);
+    this.statement(
+      'INSERT INTO delivery (channel, target, subject, alarm_ids, status, attempts, last_error, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(d.channel, d.target, d.subject, JSON.stringify(d.alarmIds), d.status, d.attempts, d.lastError ?? null, d.at);
   }
 
   list(filter: DeliveryFilter = {}): DeliveryRecord[] {
@@ -59,12 +71,17 @@ export class SqliteDeliveryLog extends SqliteBacked implements DeliveryLog {
     const params: (string | number)[] = filter.status ? [filter.status] : [];
     const rows = this.statement(`SELECT * FROM delivery ${where} ORDER BY id DESC LIMIT ?`).all(...params, filter.limit ?? 100) as DeliveryRow[];
     return rows.map((r) => ({
-      id: r.id, channel: r.channel === 'webhook' ? 'webhook' : 'email', target: r.target, subject: r.subject,
-      alarmIds: JSON.parse(r.alarm_ids) as number[], status: r.status as DeliveryStatus, attempts: r.attempts,
-      ...(r.last_error !== null && { lastError: r.last_error }), at: r.at,
+      id: r.id,
+      channel: r.channel === 'webhook' ? 'webhook' : 'email',
+      target: r.target,
+      subject: r.subject,
+      alarmIds: JSON.parse(r.alarm_ids) as number[],
+      status: r.status as DeliveryStatus,
+      attempts: r.attempts,
+      ...(r.last_error !== null && { lastError: r.last_error }),
+      at: r.at,
     }));
   }
-
 }
 
 /** For tests and for a service run without a state directory. */
@@ -76,6 +93,9 @@ export class MemoryDeliveryLog implements DeliveryLog {
   }
 
   list(filter: DeliveryFilter = {}): DeliveryRecord[] {
-    return this.rows.filter((r) => !filter.status || r.status === filter.status).reverse().slice(0, filter.limit ?? 100);
+    return this.rows
+      .filter((r) => !filter.status || r.status === filter.status)
+      .reverse()
+      .slice(0, filter.limit ?? 100);
   }
 }

@@ -45,7 +45,10 @@ export function defaultHolder(label: string): string {
   return `${os.hostname()}/${process.pid}/${label}`;
 }
 
-interface LeaseRow { holder: string; expires_at: number }
+interface LeaseRow {
+  holder: string;
+  expires_at: number;
+}
 
 export class Lease {
   private db: Database.Database | undefined;
@@ -61,7 +64,8 @@ export class Lease {
   ) {
     this.ttlMs = options.ttlMs ?? DEFAULT_LEASE_TTL_MS;
     this.renewMs = options.renewMs ?? DEFAULT_LEASE_RENEW_MS;
-    if (!(this.renewMs > 0 && this.renewMs < this.ttlMs)) throw new RangeError(`lease ${options.name}: renewMs (${this.renewMs}) must be positive and below ttlMs (${this.ttlMs})`);
+    if (!(this.renewMs > 0 && this.renewMs < this.ttlMs))
+      throw new RangeError(`lease ${options.name}: renewMs (${this.renewMs}) must be positive and below ttlMs (${this.ttlMs})`);
   }
 
   /** Opens the table and tries once at once, so that a lone instance is active from the start. */
@@ -90,7 +94,10 @@ export class Lease {
 
   /** Opens the database without the timer (tests drive tryAcquire by hand). */
   open(): void {
-    this.db ??= openSqlite(this.options.path, 'CREATE TABLE IF NOT EXISTS leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at INTEGER NOT NULL)');
+    this.db ??= openSqlite(
+      this.options.path,
+      'CREATE TABLE IF NOT EXISTS leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at INTEGER NOT NULL)',
+    );
   }
 
   /** True while this process holds an unexpired lease. */
@@ -107,13 +114,16 @@ export class Lease {
     const now = this.now();
     const { name, holder } = this.options;
     const expiresAt = now + this.ttlMs;
-    const won = db.transaction((): boolean => {
-      const row = db.prepare('SELECT holder, expires_at FROM leases WHERE name = ?').get(name) as LeaseRow | undefined;
-      if (row && row.holder !== holder && row.expires_at > now) return false;
-      db.prepare('INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at')
-        .run(name, holder, expiresAt);
-      return true;
-    }).immediate();
+    const won = db
+      .transaction((): boolean => {
+        const row = db.prepare('SELECT holder, expires_at FROM leases WHERE name = ?').get(name) as LeaseRow | undefined;
+        if (row && row.holder !== holder && row.expires_at > now) return false;
+        db.prepare(
+          'INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at',
+        ).run(name, holder, expiresAt);
+        return true;
+      })
+      .immediate();
     this.setHeld(won ? expiresAt : 0);
     return won;
   }
@@ -147,7 +157,10 @@ export class Lease {
     this.heldUntil = until;
     const is = until > 0;
     if (was === is) return;
-    this.deps.logger.info({ lease: this.options.name, holder: this.options.holder, held: is }, is ? 'lease acquired: this instance is active' : 'lease given up: this instance is standby');
+    this.deps.logger.info(
+      { lease: this.options.name, holder: this.options.holder, held: is },
+      is ? 'lease acquired: this instance is active' : 'lease given up: this instance is standby',
+    );
     this.deps.onChange?.(is);
   }
 

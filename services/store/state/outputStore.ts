@@ -11,7 +11,11 @@ const SCHEMA = `
     PRIMARY KEY (enterprise, month)) WITHOUT ROWID;
 `;
 
-export interface OutputValue { readonly enterprise: string; readonly month: string; readonly value10kYuan: number }
+export interface OutputValue {
+  readonly enterprise: string;
+  readonly month: string;
+  readonly value10kYuan: number;
+}
 
 export class OutputStore extends SqliteBacked {
   constructor(options: { path: string }) {
@@ -19,15 +23,21 @@ export class OutputStore extends SqliteBacked {
   }
 
   setOutput(enterprise: string, month: string, value10kYuan: number, by: string, at: number): void {
-    this.statement('INSERT OR REPLACE INTO output_value (enterprise, month, value_10k_yuan, entered_by, entered_at) VALUES (?, ?, ?, ?, ?)')
-      .run(enterprise, month, value10kYuan, by, at);
+    this.statement('INSERT OR REPLACE INTO output_value (enterprise, month, value_10k_yuan, entered_by, entered_at) VALUES (?, ?, ?, ?, ?)').run(
+      enterprise,
+      month,
+      value10kYuan,
+      by,
+      at,
+    );
   }
 
   /** Output values of these enterprises for months in [fromMonth, toMonth] (YYYY-MM, inclusive). */
   outputs(enterprises: readonly string[], fromMonth: string, toMonth: string): OutputValue[] {
     if (enterprises.length === 0) return [];
-    return this.statement(`SELECT enterprise, month, value_10k_yuan AS value10kYuan FROM output_value
-        WHERE enterprise IN (${enterprises.map(() => '?').join(',')}) AND month >= ? AND month <= ? ORDER BY month`)
-      .all(...enterprises, fromMonth, toMonth) as OutputValue[];
+    return this.statement(
+      `SELECT enterprise, month, value_10k_yuan AS value10kYuan FROM output_value
+        WHERE enterprise IN (${enterprises.map(() => '?').join(',')}) AND month >= ? AND month <= ? ORDER BY month`,
+    ).all(...enterprises, fromMonth, toMonth) as OutputValue[];
   }
 }

@@ -8,7 +8,15 @@ import type { DataQualityEvent, DataQualityKind } from '../../energy/dataQuality
 
 /** Reason codes of contract 2, plus `too-large` for payloads over the configured limit. */
 export const QUARANTINE_REASONS = [
-  'bad-json', 'bad-shape', 'unknown-enterprise', 'unknown-meter', 'unit-mismatch', 'non-finite', 'future-ts', 'not-authorized', 'too-large',
+  'bad-json',
+  'bad-shape',
+  'unknown-enterprise',
+  'unknown-meter',
+  'unit-mismatch',
+  'non-finite',
+  'future-ts',
+  'not-authorized',
+  'too-large',
 ] as const;
 export type QuarantineReason = (typeof QUARANTINE_REASONS)[number];
 
@@ -47,17 +55,34 @@ export interface QuarantineFilter {
 }
 
 interface QuarantineRow {
-  id: number; topic: string; payload: string; reason: string; detail: string; received_at: number; source_ref: string | null;
-  enterprise: string | null; meter: string | null; client_id: string | null; status: string; attempts: number; replayed_at: number | null;
+  id: number;
+  topic: string;
+  payload: string;
+  reason: string;
+  detail: string;
+  received_at: number;
+  source_ref: string | null;
+  enterprise: string | null;
+  meter: string | null;
+  client_id: string | null;
+  status: string;
+  attempts: number;
+  replayed_at: number | null;
 }
 
 function toRecord(r: QuarantineRow): QuarantineRecord {
   return {
-    id: r.id, topic: r.topic, payload: r.payload, reason: r.reason as QuarantineReason, detail: r.detail, receivedAt: r.received_at,
+    id: r.id,
+    topic: r.topic,
+    payload: r.payload,
+    reason: r.reason as QuarantineReason,
+    detail: r.detail,
+    receivedAt: r.received_at,
     ...(r.enterprise !== null && { enterprise: r.enterprise }),
     ...(r.meter !== null && { meter: r.meter }),
     ...(r.client_id !== null && { clientId: r.client_id }),
-    status: r.status === 'replayed' ? 'replayed' : 'open', attempts: r.attempts,
+    status: r.status === 'replayed' ? 'replayed' : 'open',
+    attempts: r.attempts,
     ...(r.replayed_at !== null && { replayedAt: r.replayed_at }),
   };
 }
@@ -82,10 +107,22 @@ function quarantineWhere(filter: QuarantineFilter): { where?: string; params: (s
   const where: string[] = [];
   const params: (string | number)[] = [];
   const status = filter.status ?? 'open';
-  if (status !== 'all') { where.push('status = ?'); params.push(status); }
-  if (filter.reason) { where.push('reason = ?'); params.push(filter.reason); }
-  if (filter.enterprise) { where.push('enterprise = ?'); params.push(filter.enterprise); }
-  if (filter.afterId !== undefined) { where.push('id > ?'); params.push(filter.afterId); }
+  if (status !== 'all') {
+    where.push('status = ?');
+    params.push(status);
+  }
+  if (filter.reason) {
+    where.push('reason = ?');
+    params.push(filter.reason);
+  }
+  if (filter.enterprise) {
+    where.push('enterprise = ?');
+    params.push(filter.enterprise);
+  }
+  if (filter.afterId !== undefined) {
+    where.push('id > ?');
+    params.push(filter.afterId);
+  }
   if (filter.ids) {
     if (filter.ids.length === 0) return { params };
     where.push(`id IN (${filter.ids.map(() => '?').join(',')})`);
@@ -115,10 +152,25 @@ export class StateStore extends SqliteBacked {
   quarantine(items: readonly QuarantineInput[]): QuarantineInput[] {
     const db = this.conn();
     // OR IGNORE: a message read again from the journal (after a crash or a failed write) is already here.
-    const stmt = this.statement(`INSERT OR IGNORE INTO quarantine (topic, payload, reason, detail, received_at, enterprise, meter, client_id, source_ref)
+    const stmt = this
+      .statement(`INSERT OR IGNORE INTO quarantine (topic, payload, reason, detail, received_at, enterprise, meter, client_id, source_ref)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    return db.transaction(() => items.filter((q) =>
-      stmt.run(q.topic, q.payload, q.reason, q.detail, q.receivedAt, q.enterprise ?? null, q.meter ?? null, q.clientId ?? null, q.sourceRef === undefined ? null : `${this.options.sourceRefPrefix ?? ''}${q.sourceRef}`).changes > 0))();
+    return db.transaction(() =>
+      items.filter(
+        (q) =>
+          stmt.run(
+            q.topic,
+            q.payload,
+            q.reason,
+            q.detail,
+            q.receivedAt,
+            q.enterprise ?? null,
+            q.meter ?? null,
+            q.clientId ?? null,
+            q.sourceRef === undefined ? null : `${this.options.sourceRefPrefix ?? ''}${q.sourceRef}`,
+          ).changes > 0,
+      ),
+    )();
   }
 
   listQuarantine(filter: QuarantineFilter = {}): QuarantineRecord[] {
@@ -142,13 +194,17 @@ export class StateStore extends SqliteBacked {
   }
 
   countQuarantine(): Record<string, number> {
-    const rows = this.statement("SELECT reason, COUNT(*) AS n FROM quarantine WHERE status = 'open' GROUP BY reason").all() as { reason: string; n: number }[];
+    const rows = this.statement("SELECT reason, COUNT(*) AS n FROM quarantine WHERE status = 'open' GROUP BY reason").all() as {
+      reason: string;
+      n: number;
+    }[];
     return Object.fromEntries(rows.map((r) => [r.reason, r.n]));
   }
 
   /** After a replay: accepted ones are marked replayed; rejected again keep their place with the new reason. */
   settleReplay(id: number, outcome: { accepted: true; at: number } | { accepted: false; reason: QuarantineReason; detail: string }): void {
-    if (outcome.accepted) this.statement("UPDATE quarantine SET status = 'replayed', attempts = attempts + 1, replayed_at = ? WHERE id = ?").run(outcome.at, id);
+    if (outcome.accepted)
+      this.statement("UPDATE quarantine SET status = 'replayed', attempts = attempts + 1, replayed_at = ? WHERE id = ?").run(outcome.at, id);
     else this.statement('UPDATE quarantine SET reason = ?, detail = ?, attempts = attempts + 1 WHERE id = ?').run(outcome.reason, outcome.detail, id);
   }
 
@@ -156,19 +212,24 @@ export class StateStore extends SqliteBacked {
     if (events.length === 0) return;
     const db = this.conn();
     const stmt = this.statement('INSERT INTO data_quality_event (kind, enterprise, meter, ts, detail, recorded_at) VALUES (?, ?, ?, ?, ?, ?)');
-    db.transaction(() => { for (const e of events) stmt.run(e.kind, e.enterprise, e.meter, e.ts, e.detail ?? null, at); })();
+    db.transaction(() => {
+      for (const e of events) stmt.run(e.kind, e.enterprise, e.meter, e.ts, e.detail ?? null, at);
+    })();
   }
 
   /** Data-quality events recorded since `since`, counted per enterprise, meter and kind. */
   dataQualityCounts(since: number, until: number): { enterprise: string; meter: string; kind: DataQualityKind; n: number }[] {
-    return this.statement(`SELECT enterprise, meter, kind, COUNT(*) AS n FROM data_quality_event
-        WHERE recorded_at >= ? AND recorded_at <= ? GROUP BY enterprise, meter, kind`).all(since, until) as { enterprise: string; meter: string; kind: DataQualityKind; n: number }[];
+    return this.statement(
+      `SELECT enterprise, meter, kind, COUNT(*) AS n FROM data_quality_event
+        WHERE recorded_at >= ? AND recorded_at <= ? GROUP BY enterprise, meter, kind`,
+    ).all(since, until) as { enterprise: string; meter: string; kind: DataQualityKind; n: number }[];
   }
 
   /** Messages quarantined since `since` (received time), per enterprise. */
   quarantineCounts(since: number, until: number): { enterprise: string; n: number }[] {
-    return this.statement(`SELECT enterprise, COUNT(*) AS n FROM quarantine WHERE received_at >= ? AND received_at <= ? AND enterprise IS NOT NULL
-        GROUP BY enterprise`).all(since, until) as { enterprise: string; n: number }[];
+    return this.statement(
+      `SELECT enterprise, COUNT(*) AS n FROM quarantine WHERE received_at >= ? AND received_at <= ? AND enterprise IS NOT NULL
+        GROUP BY enterprise`,
+    ).all(since, until) as { enterprise: string; n: number }[];
   }
-
 }

@@ -22,8 +22,17 @@ export const LAYERS: readonly { readonly name: string; readonly rank: number; re
   { name: 'reports', rank: 7, paths: ['services/reports/'] },
   { name: 'http', rank: 8, paths: ['services/http/'] },
   {
-    name: 'composition', rank: 9,
-    paths: ['services/app.ts', 'services/main.ts', 'services/scaleOut.ts', 'services/instanceId.ts', 'services/cli/', 'ingest/mosquittoAuthCli.ts', 'ingest/simulator/cli.ts'],
+    name: 'composition',
+    rank: 9,
+    paths: [
+      'services/app.ts',
+      'services/main.ts',
+      'services/scaleOut.ts',
+      'services/instanceId.ts',
+      'services/cli/',
+      'ingest/mosquittoAuthCli.ts',
+      'ingest/simulator/cli.ts',
+    ],
   },
 ];
 
@@ -59,7 +68,13 @@ function importsOf(file: string): string[] {
   for (const m of text.matchAll(SPECIFIER)) {
     const base = path.posix.normalize(path.posix.join(path.posix.dirname(file), m[1]!));
     const candidates = [`${base}.ts`, `${base}/index.ts`, base];
-    const found = candidates.find((c) => { try { return statSync(path.join(PROJECT_ROOT, c)).isFile(); } catch { return false; } });
+    const found = candidates.find((c) => {
+      try {
+        return statSync(path.join(PROJECT_ROOT, c)).isFile();
+      } catch {
+        return false;
+      }
+    });
     if (found) out.push(found);
   }
   return out;

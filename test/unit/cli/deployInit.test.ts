@@ -39,7 +39,12 @@ describe('npm run deploy:init', () => {
   test('generates the service account when the configuration has none; .env and service.passwd agree', () => {
     expect(run(['--config', 'energy.yaml', '--passwords', 'secrets.json', '--smtp-url', 'smtp://mail.example.org:587'])).toBe(0);
     const env = parseEnvText(readFileSync(path.join(dir, '.env'), 'utf8'));
-    expect(env).toMatchObject({ MQTT_USERNAME: 'energy-monitor', SMTP_URL: 'smtp://mail.example.org:587', ENERGY_CONFIG: '/config/energy.yaml', ENERGY_CONFIG_DIR: dir });
+    expect(env).toMatchObject({
+      MQTT_USERNAME: 'energy-monitor',
+      SMTP_URL: 'smtp://mail.example.org:587',
+      ENERGY_CONFIG: '/config/energy.yaml',
+      ENERGY_CONFIG_DIR: dir,
+    });
     const line = readFileSync(path.join(dir, 'deploy', 'mosquitto', 'service.passwd'), 'utf8').trim();
     expect(verifyMosquittoPasswordLine(line, 'energy-monitor', env.MQTT_PASSWORD!)).toBe(true);
     expect(new Set([env.MQTT_PASSWORD, env.INFLUX_ADMIN_PASSWORD, env.INFLUX_ADMIN_TOKEN]).size).toBe(3);
@@ -60,7 +65,9 @@ describe('npm run deploy:init', () => {
     expect(out.join('')).toMatch(/no mail server/);
     expect(run(['--config', DEMO_CONFIG_PATH, '--smtp-url', 'smtp://m:25'])).toBe(2);
     expect(out.join('')).toMatch(/demo configuration, whose tokens and passwords are public/);
-    expect(runDeployInit(['--config', 'energy.yaml', '--passwords', 'secrets.json', '--smtp-url', 'smtp://m:25', '--dir', dir], {}, io(1000))).toBe(1);
+    expect(runDeployInit(['--config', 'energy.yaml', '--passwords', 'secrets.json', '--smtp-url', 'smtp://m:25', '--dir', dir], {}, io(1000))).toBe(
+      1,
+    );
     expect(out.join('')).toMatch(/must belong to uid 1883 .* run it with sudo/);
     expect(existsSync(path.join(dir, '.env'))).toBe(false);
     expect(existsSync(path.join(dir, 'deploy'))).toBe(false);
@@ -68,7 +75,25 @@ describe('npm run deploy:init', () => {
 
   test('a value compose would change is refused', () => {
     const base = parseEnvText('');
-    expect(() => deployEnvText({ ...base, ENERGY_CONFIG_DIR: '/srv', ENERGY_CONFIG: '/config/e.yaml', MQTT_USERNAME: 'u', MQTT_PASSWORD: 'a$b', INFLUX_ADMIN_USER: 'admin', INFLUX_ADMIN_PASSWORD: 'p', INFLUX_ADMIN_TOKEN: 't', INFLUX_ORG: 'o', INFLUX_BUCKET: 'b', SMTP_URL: 's', PUBLIC_URL: 'p', TZ: 'Asia/Shanghai' }, new Date(0)))
-      .toThrow(/MQTT_PASSWORD: the value may not contain/);
+    expect(() =>
+      deployEnvText(
+        {
+          ...base,
+          ENERGY_CONFIG_DIR: '/srv',
+          ENERGY_CONFIG: '/config/e.yaml',
+          MQTT_USERNAME: 'u',
+          MQTT_PASSWORD: 'a$b',
+          INFLUX_ADMIN_USER: 'admin',
+          INFLUX_ADMIN_PASSWORD: 'p',
+          INFLUX_ADMIN_TOKEN: 't',
+          INFLUX_ORG: 'o',
+          INFLUX_BUCKET: 'b',
+          SMTP_URL: 's',
+          PUBLIC_URL: 'p',
+          TZ: 'Asia/Shanghai',
+        },
+        new Date(0),
+      ),
+    ).toThrow(/MQTT_PASSWORD: the value may not contain/);
   });
 });

@@ -48,7 +48,9 @@ enterprises:
       - {id: g, carrier: plasma, unit: kWh, kind: counter}
 `);
     const byPath = Object.fromEntries(problems.map((p) => [p.path, p]));
-    expect(Object.keys(byPath).sort()).toEqual(['enterprises[0].id', 'enterprises[0].meters[0].multiplier', 'enterprises[0].meters[1].carrier', 'timezone'].sort());
+    expect(Object.keys(byPath).sort()).toEqual(
+      ['enterprises[0].id', 'enterprises[0].meters[0].multiplier', 'enterprises[0].meters[1].carrier', 'timezone'].sort(),
+    );
     expect(byPath['timezone']!.line).toBe(2);
     expect(byPath['enterprises[0].id']!.line).toBe(4);
     expect(byPath['enterprises[0].meters[0].multiplier']!.line).toBe(8);
@@ -75,15 +77,17 @@ auth:
   tokens: [{name: t, role: enterprise, sha256: "${'0'.repeat(64)}"}]
 `);
     const paths = problems.map((p) => `${p.path}: ${p.message}`);
-    expect(paths).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^enterprises\[0\]\.tariff: unknown tariff "nope"/),
-      expect.stringMatching(/^enterprises\[0\]\.meters\[0\]\.unit: /),
-      expect.stringMatching(/^enterprises\[0\]\.meters\[1\]\.id: duplicate meter id/),
-      expect.stringMatching(/^enterprises\[0\]\.meters\[2\]\.unit: a power meter's unit/),
-      expect.stringMatching(/^enterprises\[1\]\.id: duplicate enterprise id/),
-      expect.stringMatching(/^rules\.thresholds\[0\]\.meter: unknown meter "ghost"/),
-      expect.stringMatching(/^auth\.tokens\[0\]\.enterprise: an enterprise token must name its enterprise/),
-    ]));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^enterprises\[0\]\.tariff: unknown tariff "nope"/),
+        expect.stringMatching(/^enterprises\[0\]\.meters\[0\]\.unit: /),
+        expect.stringMatching(/^enterprises\[0\]\.meters\[1\]\.id: duplicate meter id/),
+        expect.stringMatching(/^enterprises\[0\]\.meters\[2\]\.unit: a power meter's unit/),
+        expect.stringMatching(/^enterprises\[1\]\.id: duplicate enterprise id/),
+        expect.stringMatching(/^rules\.thresholds\[0\]\.meter: unknown meter "ghost"/),
+        expect.stringMatching(/^auth\.tokens\[0\]\.enterprise: an enterprise token must name its enterprise/),
+      ]),
+    );
   });
 
   it('reports YAML syntax errors with their line', () => {
@@ -93,8 +97,25 @@ auth:
 
   it('takes connection settings from the environment (contract 3)', () => {
     const c = testConfig();
-    const conn = connectionsFromEnv({ MQTT_URL: 'mqtt://broker:1883', INFLUX_URL: 'http://influx:8086', INFLUX_TOKEN: 't', INFLUX_BUCKET: 'energy2', SMTP_URL: 'smtp://mail:25', HTTP_PORT: '9090', DATA_DIR: '/tmp/x' }, c);
-    expect(conn).toMatchObject({ mqttUrl: 'mqtt://broker:1883', influx: { url: 'http://influx:8086', token: 't', database: 'energy2' }, smtpUrl: 'smtp://mail:25', httpPort: 9090, dataDir: '/tmp/x' });
+    const conn = connectionsFromEnv(
+      {
+        MQTT_URL: 'mqtt://broker:1883',
+        INFLUX_URL: 'http://influx:8086',
+        INFLUX_TOKEN: 't',
+        INFLUX_BUCKET: 'energy2',
+        SMTP_URL: 'smtp://mail:25',
+        HTTP_PORT: '9090',
+        DATA_DIR: '/tmp/x',
+      },
+      c,
+    );
+    expect(conn).toMatchObject({
+      mqttUrl: 'mqtt://broker:1883',
+      influx: { url: 'http://influx:8086', token: 't', database: 'energy2' },
+      smtpUrl: 'smtp://mail:25',
+      httpPort: 9090,
+      dataDir: '/tmp/x',
+    });
     const embedded = connectionsFromEnv({}, c);
     expect(embedded.mqttUrl).toBeUndefined();
     expect(embedded.influx).toBeUndefined();
@@ -151,7 +172,9 @@ rules:
 `);
     expect(problems.map((p) => `${p.path}: ${p.message}`).sort()).toEqual([
       expect.stringMatching(/^enterprises\[0\]\.meters: enterprise a has tariff "t1" but no product meter/),
-      expect.stringMatching(/^enterprises\[1\]\.meters\[2\]\.unit: enterprise b has tariff "t1": its product meters must count mass \(t or kg\), got "pcs"/),
+      expect.stringMatching(
+        /^enterprises\[1\]\.meters\[2\]\.unit: enterprise b has tariff "t1": its product meters must count mass \(t or kg\), got "pcs"/,
+      ),
     ]);
   });
 });

@@ -75,7 +75,11 @@ describe('the service process', () => {
     try {
       const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production', DATA_DIR: dataDir, HTTP_PORT: '0', MQTT_PORT: '0' };
       delete env.ENERGY_CONFIG;
-      const run = spawnSync(process.execPath, ['--require', 'tsx/cjs', path.join(PROJECT_ROOT, 'services', 'main.ts')], { env, encoding: 'utf8', timeout: 60_000 });
+      const run = spawnSync(process.execPath, ['--require', 'tsx/cjs', path.join(PROJECT_ROOT, 'services', 'main.ts')], {
+        env,
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
       expect(run.status).toBe(2);
       expect(run.stderr).toContain('ENERGY_CONFIG: not set, and this is not a demo run (NODE_ENV=production)');
       expect(() => readFileSync(path.join(dataDir, 'state.db'))).toThrow();

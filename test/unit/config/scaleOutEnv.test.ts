@@ -23,14 +23,24 @@ describe('scale-out settings from the environment', () => {
 
   it('a shard gets its own client id and journal, so shards can share one broker and DATA_DIR', () => {
     expect(connectionsFromEnv({ ...broker, INGEST_SHARD: '1/3' }, c)).toMatchObject({
-      shard: { index: 1, count: 3 }, mqttClientId: 'energy-monitor-ingest-shard-1-of-3', journalDir: 'journal-1-of-3',
+      shard: { index: 1, count: 3 },
+      mqttClientId: 'energy-monitor-ingest-shard-1-of-3',
+      journalDir: 'journal-1-of-3',
     });
-    expect(connectionsFromEnv({ ...broker, INGEST_SHARD: '0/2', MQTT_CLIENT_ID: 'plant', JOURNAL_DIR: 'j0' }, c)).toMatchObject({ mqttClientId: 'plant-shard-0-of-2', journalDir: 'j0' });
+    expect(connectionsFromEnv({ ...broker, INGEST_SHARD: '0/2', MQTT_CLIENT_ID: 'plant', JOURNAL_DIR: 'j0' }, c)).toMatchObject({
+      mqttClientId: 'plant-shard-0-of-2',
+      journalDir: 'j0',
+    });
   });
 
   it('shared group, role and lease timings', () => {
-    expect(connectionsFromEnv({ ...broker, MQTT_SHARED_GROUP: 'energy', ROLE: 'ingest', LEASE_TTL_MS: '3000', LEASE_RENEW_MS: '1000' }, c)).toMatchObject({
-      mqttSharedGroup: 'energy', role: 'ingest', leaseTtlMs: 3000, leaseRenewMs: 1000,
+    expect(
+      connectionsFromEnv({ ...broker, MQTT_SHARED_GROUP: 'energy', ROLE: 'ingest', LEASE_TTL_MS: '3000', LEASE_RENEW_MS: '1000' }, c),
+    ).toMatchObject({
+      mqttSharedGroup: 'energy',
+      role: 'ingest',
+      leaseTtlMs: 3000,
+      leaseRenewMs: 1000,
     });
   });
 

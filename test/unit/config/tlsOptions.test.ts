@@ -14,7 +14,12 @@ import path from 'node:path';
 import tls from 'node:tls';
 import mqtt from 'mqtt';
 import {
-  DEFAULT_MQTT_TLS_PORT, embeddedBrokerTlsFromEnv, httpsFromEnv, mqttClientTlsFromEnv, tlsFromEnv, TlsConfigError,
+  DEFAULT_MQTT_TLS_PORT,
+  embeddedBrokerTlsFromEnv,
+  httpsFromEnv,
+  mqttClientTlsFromEnv,
+  tlsFromEnv,
+  TlsConfigError,
 } from '../../../config/tlsOptions';
 import { makeTestCertificates } from '../../helpers/certificates';
 
@@ -56,11 +61,20 @@ describe('reading the environment', () => {
   });
 
   test('everything set: the files are read', () => {
-    const settings = tlsFromEnv({
-      MQTT_URL: 'mqtts://broker:8883', MQTT_CA_FILE: 'ca.pem', MQTT_CERT_FILE: 'server.pem', MQTT_KEY_FILE: 'server.key',
-      HTTPS_CERT_FILE: f('server.pem'), HTTPS_KEY_FILE: f('server.key'),
-      MQTT_TLS_CERT_FILE: 'server.pem', MQTT_TLS_KEY_FILE: 'server.key', MQTT_TLS_PORT: '18883',
-    }, dir);
+    const settings = tlsFromEnv(
+      {
+        MQTT_URL: 'mqtts://broker:8883',
+        MQTT_CA_FILE: 'ca.pem',
+        MQTT_CERT_FILE: 'server.pem',
+        MQTT_KEY_FILE: 'server.key',
+        HTTPS_CERT_FILE: f('server.pem'),
+        HTTPS_KEY_FILE: f('server.key'),
+        MQTT_TLS_CERT_FILE: 'server.pem',
+        MQTT_TLS_KEY_FILE: 'server.key',
+        MQTT_TLS_PORT: '18883',
+      },
+      dir,
+    );
     expect(settings.mqttClient?.ca?.toString()).toMatch(/^-----BEGIN CERTIFICATE-----/);
     expect(settings.mqttClient?.cert?.toString()).toMatch(/^-----BEGIN CERTIFICATE-----/);
     expect(settings.mqttClient?.key?.toString()).toMatch(/PRIVATE KEY-----/);
@@ -74,7 +88,9 @@ describe('reading the environment', () => {
     expect(mqttClientTlsFromEnv({ MQTT_URL: 'wss://broker/mqtt', MQTT_REJECT_UNAUTHORIZED: 'false' })).toEqual({ rejectUnauthorized: false });
     expect(mqttClientTlsFromEnv({ MQTT_URL: 'mqtts://broker:8883', MQTT_REJECT_UNAUTHORIZED: '1' })).toEqual({ rejectUnauthorized: true });
     expect(mqttClientTlsFromEnv({ MQTT_URL: 'mqtt://broker:1883' })).toBeUndefined();
-    expect(errorOf(() => mqttClientTlsFromEnv({ MQTT_URL: 'mqtts://b', MQTT_REJECT_UNAUTHORIZED: 'maybe' })).message).toBe('MQTT_REJECT_UNAUTHORIZED must be true or false, got "maybe"');
+    expect(errorOf(() => mqttClientTlsFromEnv({ MQTT_URL: 'mqtts://b', MQTT_REJECT_UNAUTHORIZED: 'maybe' })).message).toBe(
+      'MQTT_REJECT_UNAUTHORIZED must be true or false, got "maybe"',
+    );
   });
 
   test('the embedded broker TLS port defaults to 8883', () => {
@@ -88,40 +104,63 @@ describe('clear errors naming the variable and the path', () => {
     const missing = errorOf(() => httpsFromEnv({ HTTPS_CERT_FILE: 'nope.pem', HTTPS_KEY_FILE: 'server.key' }, dir));
     expect(missing).toMatchObject({ code: 'invalid-tls-config', variable: 'HTTPS_CERT_FILE', file: f('nope.pem') });
     expect(missing.message).toBe(`HTTPS_CERT_FILE=${f('nope.pem')}: cannot read (no such file)`);
-    expect(errorOf(() => httpsFromEnv({ HTTPS_CERT_FILE: 'server.pem', HTTPS_KEY_FILE: 'empty.pem' }, dir)).message).toBe(`HTTPS_KEY_FILE=${f('empty.pem')}: the file is empty`);
-    expect(errorOf(() => embeddedBrokerTlsFromEnv({ MQTT_TLS_CERT_FILE: 'a-directory', MQTT_TLS_KEY_FILE: 'server.key' }, dir)).message).toBe(`MQTT_TLS_CERT_FILE=${f('a-directory')}: cannot read (is a directory)`);
+    expect(errorOf(() => httpsFromEnv({ HTTPS_CERT_FILE: 'server.pem', HTTPS_KEY_FILE: 'empty.pem' }, dir)).message).toBe(
+      `HTTPS_KEY_FILE=${f('empty.pem')}: the file is empty`,
+    );
+    expect(errorOf(() => embeddedBrokerTlsFromEnv({ MQTT_TLS_CERT_FILE: 'a-directory', MQTT_TLS_KEY_FILE: 'server.key' }, dir)).message).toBe(
+      `MQTT_TLS_CERT_FILE=${f('a-directory')}: cannot read (is a directory)`,
+    );
     if (process.getuid?.() !== 0) {
       // root reads anything: the permission case only means something for an ordinary user
       writeFileSync(f('locked.pem'), 'x');
       chmodSync(f('locked.pem'), 0o000);
-      expect(errorOf(() => mqttClientTlsFromEnv({ MQTT_URL: 'mqtts://b', MQTT_CA_FILE: 'locked.pem' }, dir)).message).toBe(`MQTT_CA_FILE=${f('locked.pem')}: cannot read (permission denied)`);
+      expect(errorOf(() => mqttClientTlsFromEnv({ MQTT_URL: 'mqtts://b', MQTT_CA_FILE: 'locked.pem' }, dir)).message).toBe(
+        `MQTT_CA_FILE=${f('locked.pem')}: cannot read (permission denied)`,
+      );
     }
   });
 
   test('half a pair', () => {
-    expect(errorOf(() => httpsFromEnv({ HTTPS_CERT_FILE: 'server.pem' }, dir))).toMatchObject({ variable: 'HTTPS_KEY_FILE', message: 'HTTPS_CERT_FILE is set but HTTPS_KEY_FILE is not: give both the certificate and its key' });
+    expect(errorOf(() => httpsFromEnv({ HTTPS_CERT_FILE: 'server.pem' }, dir))).toMatchObject({
+      variable: 'HTTPS_KEY_FILE',
+      message: 'HTTPS_CERT_FILE is set but HTTPS_KEY_FILE is not: give both the certificate and its key',
+    });
     expect(errorOf(() => embeddedBrokerTlsFromEnv({ MQTT_TLS_KEY_FILE: 'server.key' }, dir))).toMatchObject({ variable: 'MQTT_TLS_CERT_FILE' });
-    expect(errorOf(() => mqttClientTlsFromEnv({ MQTT_URL: 'mqtts://b', MQTT_KEY_FILE: 'server.key' }, dir))).toMatchObject({ variable: 'MQTT_CERT_FILE', message: 'MQTT_KEY_FILE is set but MQTT_CERT_FILE is not: a client certificate needs both' });
+    expect(errorOf(() => mqttClientTlsFromEnv({ MQTT_URL: 'mqtts://b', MQTT_KEY_FILE: 'server.key' }, dir))).toMatchObject({
+      variable: 'MQTT_CERT_FILE',
+      message: 'MQTT_KEY_FILE is set but MQTT_CERT_FILE is not: a client certificate needs both',
+    });
     expect(errorOf(() => embeddedBrokerTlsFromEnv({ MQTT_TLS_PORT: '8883' }, dir)).variable).toBe('MQTT_TLS_PORT');
-    expect(errorOf(() => embeddedBrokerTlsFromEnv({ MQTT_TLS_CERT_FILE: 'server.pem', MQTT_TLS_KEY_FILE: 'server.key', MQTT_TLS_PORT: '70000' }, dir)).message).toBe('MQTT_TLS_PORT must be a port number, got "70000"');
+    expect(
+      errorOf(() => embeddedBrokerTlsFromEnv({ MQTT_TLS_CERT_FILE: 'server.pem', MQTT_TLS_KEY_FILE: 'server.key', MQTT_TLS_PORT: '70000' }, dir))
+        .message,
+    ).toBe('MQTT_TLS_PORT must be a port number, got "70000"');
   });
 
   test('a key that does not fit its certificate, and files that are not PEM', () => {
     const mismatch = errorOf(() => httpsFromEnv({ HTTPS_CERT_FILE: 'server.pem', HTTPS_KEY_FILE: 'other.key' }, dir));
-    expect(mismatch.message).toContain(`HTTPS_CERT_FILE=${f('server.pem')} and HTTPS_KEY_FILE=${f('other.key')}: not a usable PEM certificate and matching private key`);
+    expect(mismatch.message).toContain(
+      `HTTPS_CERT_FILE=${f('server.pem')} and HTTPS_KEY_FILE=${f('other.key')}: not a usable PEM certificate and matching private key`,
+    );
     expect(errorOf(() => httpsFromEnv({ HTTPS_CERT_FILE: 'garbage.pem', HTTPS_KEY_FILE: 'server.key' }, dir)).variable).toBe('HTTPS_CERT_FILE');
-    expect(errorOf(() => mqttClientTlsFromEnv({ MQTT_URL: 'mqtts://b', MQTT_CERT_FILE: 'server.pem', MQTT_KEY_FILE: 'other.key' }, dir)).variable).toBe('MQTT_CERT_FILE');
+    expect(
+      errorOf(() => mqttClientTlsFromEnv({ MQTT_URL: 'mqtts://b', MQTT_CERT_FILE: 'server.pem', MQTT_KEY_FILE: 'other.key' }, dir)).variable,
+    ).toBe('MQTT_CERT_FILE');
     const ca = errorOf(() => mqttClientTlsFromEnv({ MQTT_URL: 'mqtts://b', MQTT_CA_FILE: 'garbage.pem' }, dir));
     expect(ca).toMatchObject({ variable: 'MQTT_CA_FILE', file: f('garbage.pem') });
     expect(ca.message).toBe(`MQTT_CA_FILE=${f('garbage.pem')}: no PEM certificate (-----BEGIN CERTIFICATE-----) in the file`);
     writeFileSync(f('broken-ca.pem'), '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
-    expect(errorOf(() => mqttClientTlsFromEnv({ MQTT_URL: 'mqtts://b', MQTT_CA_FILE: 'broken-ca.pem' }, dir)).message).toMatch(/^MQTT_CA_FILE=.*broken-ca\.pem: certificate 1 is not valid/);
+    expect(errorOf(() => mqttClientTlsFromEnv({ MQTT_URL: 'mqtts://b', MQTT_CA_FILE: 'broken-ca.pem' }, dir)).message).toMatch(
+      /^MQTT_CA_FILE=.*broken-ca\.pem: certificate 1 is not valid/,
+    );
   });
 
   test('TLS files for a plain or missing MQTT_URL are refused rather than ignored, without showing credentials', () => {
     const plain = errorOf(() => mqttClientTlsFromEnv({ MQTT_URL: 'mqtt://svc:hunter2@broker:1883', MQTT_CA_FILE: 'ca.pem' }, dir));
     expect(plain.message).toBe('MQTT_CA_FILE is set but MQTT_URL is not a TLS URL (mqtt://***@broker:1883): use mqtts://host:8883, or unset it');
-    expect(errorOf(() => mqttClientTlsFromEnv({ MQTT_CA_FILE: 'ca.pem', MQTT_REJECT_UNAUTHORIZED: 'false' }, dir)).message).toBe('MQTT_CA_FILE, MQTT_REJECT_UNAUTHORIZED are set but MQTT_URL is not (embedded broker): use mqtts://host:8883, or unset them');
+    expect(errorOf(() => mqttClientTlsFromEnv({ MQTT_CA_FILE: 'ca.pem', MQTT_REJECT_UNAUTHORIZED: 'false' }, dir)).message).toBe(
+      'MQTT_CA_FILE, MQTT_REJECT_UNAUTHORIZED are set but MQTT_URL is not (embedded broker): use mqtts://host:8883, or unset them',
+    );
   });
 });
 
@@ -135,14 +174,18 @@ describe('the options in use', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     const ca = mqttClientTlsFromEnv({ MQTT_URL: 'mqtts://x', MQTT_CA_FILE: 'ca.pem' }, dir)!.ca!;
-    const get = (trust: Buffer | undefined): Promise<{ status: number | undefined; body: string }> => new Promise((resolve, reject) => {
-      const req = https.request({ host: '127.0.0.1', port, path: '/healthz', ...(trust && { ca: trust }), agent: false }, (res) => {
-        let body = '';
-        res.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => resolve({ status: res.statusCode, body }));
+    const get = (trust: Buffer | undefined): Promise<{ status: number | undefined; body: string }> =>
+      new Promise((resolve, reject) => {
+        const req = https.request({ host: '127.0.0.1', port, path: '/healthz', ...(trust && { ca: trust }), agent: false }, (res) => {
+          let body = '';
+          res
+            .setEncoding('utf8')
+            .on('data', (c: string) => (body += c))
+            .on('end', () => resolve({ status: res.statusCode, body }));
+        });
+        req.on('error', reject);
+        req.end();
       });
-      req.on('error', reject);
-      req.end();
-    });
     try {
       await expect(get(ca)).resolves.toEqual({ status: 200, body: '{"status":"ok"}' });
       await expect(get(undefined)).rejects.toThrow(/unable to verify the first certificate|self.signed|UNABLE_TO_VERIFY/i);

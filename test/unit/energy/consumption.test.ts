@@ -1,6 +1,4 @@
-import {
-  consumptionByDefinition, counterStep, hourlyFromSamples, type MeterModel,
-} from '../../../services/energy/consumption';
+import { consumptionByDefinition, counterStep, hourlyFromSamples, type MeterModel } from '../../../services/energy/consumption';
 
 const T0 = Date.UTC(2026, 0, 5, 0, 0); // an hour boundary
 const min = (m: number) => T0 + m * 60_000;
@@ -26,21 +24,42 @@ describe('counter meter hourly split', () => {
   it('spreads each step pro rata over hours, times the multiplier', () => {
     // 00:00 100, 00:30 110, 01:30 130, multiplier 2:
     // step 1 = 10 x 2 = 20 in hour 0; step 2 = 20 x 2 = 40, half in hour 0, half in hour 1.
-    const h = hourlyFromSamples(counter, [{ ts: min(0), value: 100 }, { ts: min(30), value: 110 }, { ts: min(90), value: 130 }]);
+    const h = hourlyFromSamples(counter, [
+      { ts: min(0), value: 100 },
+      { ts: min(30), value: 110 },
+      { ts: min(90), value: 130 },
+    ]);
     expect(h.get(T0)).toBeCloseTo(40, 12);
     expect(h.get(T0 + 3_600_000)).toBeCloseTo(20, 12);
-    expect(consumptionByDefinition(counter, [{ ts: min(0), value: 100 }, { ts: min(30), value: 110 }, { ts: min(90), value: 130 }], min(15), min(75))).toBeCloseTo(10 + 30, 12);
+    expect(
+      consumptionByDefinition(
+        counter,
+        [
+          { ts: min(0), value: 100 },
+          { ts: min(30), value: 110 },
+          { ts: min(90), value: 130 },
+        ],
+        min(15),
+        min(75),
+      ),
+    ).toBeCloseTo(10 + 30, 12);
   });
 
   it('attributes a rollover step across the hour it spans', () => {
     // 950 -> 30 with rollover 1000 is a step of 80 registers = 160 after x2, over 00:45-01:15.
-    const h = hourlyFromSamples(counter, [{ ts: min(45), value: 950 }, { ts: min(75), value: 30 }]);
+    const h = hourlyFromSamples(counter, [
+      { ts: min(45), value: 950 },
+      { ts: min(75), value: 30 },
+    ]);
     expect(h.get(T0)).toBeCloseTo(80, 12);
     expect(h.get(T0 + 3_600_000)).toBeCloseTo(80, 12);
   });
 
   it('holds the cumulative flat before the first and after the last reading', () => {
-    const s = [{ ts: min(30), value: 10 }, { ts: min(60), value: 20 }];
+    const s = [
+      { ts: min(30), value: 10 },
+      { ts: min(60), value: 20 },
+    ];
     expect(consumptionByDefinition(counter, s, min(0), min(30))).toBe(0);
     expect(consumptionByDefinition(counter, s, min(0), min(120))).toBeCloseTo(20, 12);
   });
@@ -48,30 +67,55 @@ describe('counter meter hourly split', () => {
 
 describe('power meter (trapezoid and gap rule)', () => {
   it('integrates (p1 + p2) / 2 x dt within 2 x interval', () => {
-    const h = hourlyFromSamples(power, [{ ts: min(0), value: 100 }, { ts: min(15), value: 200 }]);
+    const h = hourlyFromSamples(power, [
+      { ts: min(0), value: 100 },
+      { ts: min(15), value: 200 },
+    ]);
     expect(h.get(T0)).toBeCloseTo(37.5, 12); // 150 kW x 0.25 h
   });
 
   it('contributes nothing over a gap longer than 2 x interval', () => {
-    const h = hourlyFromSamples(power, [{ ts: min(0), value: 100 }, { ts: min(31), value: 100 }]);
+    const h = hourlyFromSamples(power, [
+      { ts: min(0), value: 100 },
+      { ts: min(31), value: 100 },
+    ]);
     expect(h.get(T0)).toBe(0);
-    const exactlyTwice = hourlyFromSamples(power, [{ ts: min(0), value: 100 }, { ts: min(30), value: 100 }]);
+    const exactlyTwice = hourlyFromSamples(power, [
+      { ts: min(0), value: 100 },
+      { ts: min(30), value: 100 },
+    ]);
     expect(exactlyTwice.get(T0)).toBeCloseTo(50, 12);
   });
 
   it('splits a segment at the hour boundary along the interpolated power', () => {
     // 00:50 100 kW -> 01:10 300 kW; power at 01:00 is 200 kW.
-    const h = hourlyFromSamples(power, [{ ts: min(50), value: 100 }, { ts: min(70), value: 300 }]);
+    const h = hourlyFromSamples(power, [
+      { ts: min(50), value: 100 },
+      { ts: min(70), value: 300 },
+    ]);
     expect(h.get(T0)).toBeCloseTo((150 * 10) / 60, 12); // 25 kWh
     expect(h.get(T0 + 3_600_000)).toBeCloseTo((250 * 10) / 60, 12); // 41.667 kWh
-    expect(consumptionByDefinition(power, [{ ts: min(50), value: 100 }, { ts: min(70), value: 300 }], min(0), min(120))).toBeCloseTo(200 * (20 / 60), 12);
+    expect(
+      consumptionByDefinition(
+        power,
+        [
+          { ts: min(50), value: 100 },
+          { ts: min(70), value: 300 },
+        ],
+        min(0),
+        min(120),
+      ),
+    ).toBeCloseTo(200 * (20 / 60), 12);
   });
 });
 
 describe('power meter multiplier', () => {
   it('scales power by the CT/PT ratio like registers', () => {
     const ct: MeterModel = { kind: 'power', multiplier: 100, intervalMs: 900_000 };
-    const s = [{ ts: min(0), value: 1 }, { ts: min(15), value: 2 }];
+    const s = [
+      { ts: min(0), value: 1 },
+      { ts: min(15), value: 2 },
+    ];
     expect(hourlyFromSamples(ct, s).get(T0)).toBeCloseTo(37.5, 12); // (1 + 2) / 2 x 100 kW x 0.25 h
     expect(consumptionByDefinition(ct, s, min(0), min(60))).toBeCloseTo(37.5, 12);
   });

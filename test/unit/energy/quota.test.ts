@@ -63,7 +63,13 @@ describe('quotaStatus levels (contract 4: red if share >= shareRed or pace > pac
 
   it('month-end status: 13,000 tce at 2026-04-01T00:00+08:00 (f = 90/365)', () => {
     // pace = 13000 / (52000 x 90/365) = 0.25 x 365 / 90 = 1.013889 -> yellow; forecast 13000 x 365 / 90 = 52,722.2
-    const s = quotaStatus({ year: 2026, totalTce: 52_000, ytdTce: 13_000, fraction: yearFraction(at('2026-04-01T00:00:00+08:00')), thresholds: DEFAULTS });
+    const s = quotaStatus({
+      year: 2026,
+      totalTce: 52_000,
+      ytdTce: 13_000,
+      fraction: yearFraction(at('2026-04-01T00:00:00+08:00')),
+      thresholds: DEFAULTS,
+    });
     expect(s.pace).toBeCloseTo(1.0138889, 6);
     expect(s.level).toBe('yellow');
     expect(s.forecastTce).toBeCloseTo(52_722.22, 2);
@@ -81,7 +87,13 @@ describe('quotaStatus levels (contract 4: red if share >= shareRed or pace > pac
     expect(s.level).toBe('yellow');
   });
 
-  it.each([[0, 0.5], [-1, 0.5], [52_000, -0.1], [52_000, 1.5], [52_000, Number.NaN]])('rejects totalTce %d, fraction %d', (totalTce, fraction) => {
+  it.each([
+    [0, 0.5],
+    [-1, 0.5],
+    [52_000, -0.1],
+    [52_000, 1.5],
+    [52_000, Number.NaN],
+  ])('rejects totalTce %d, fraction %d', (totalTce, fraction) => {
     expect(() => quotaStatus({ year: 2026, totalTce, ytdTce: 1, fraction, thresholds: DEFAULTS })).toThrow(RangeError);
   });
 });
@@ -105,6 +117,10 @@ describe('intensityStatus (contract 4: red if ratio > red, yellow if ratio > yel
   });
 
   it.each([[null], [0], [-5]])('output %p gives no intensity, no division error', (output) => {
-    expect(intensityStatus({ ytdTce: 1800, ytdOutput10kYuan: output, limit: 1.8, thresholds })).toEqual({ intensity: null, level: null, note: 'no-output' });
+    expect(intensityStatus({ ytdTce: 1800, ytdOutput10kYuan: output, limit: 1.8, thresholds })).toEqual({
+      intensity: null,
+      level: null,
+      note: 'no-output',
+    });
   });
 });

@@ -9,9 +9,8 @@ const stored = [r(0), r(10), r(20, 'bad'), r(30), r(40), r(50, 'bad'), r(60), r(
 /** An in-memory history with the store's semantics: [from, to), neighbours usable only. */
 const history: ReadingHistory = {
   readings: async (_k, from, to) => stored.filter((x) => x.ts >= from && x.ts < to),
-  usableNeighbour: async (_k, ts, direction) => (direction === 'before'
-    ? stored.filter((x) => x.ts < ts && x.quality !== 'bad').at(-1)
-    : stored.find((x) => x.ts >= ts && x.quality !== 'bad')),
+  usableNeighbour: async (_k, ts, direction) =>
+    direction === 'before' ? stored.filter((x) => x.ts < ts && x.quality !== 'bad').at(-1) : stored.find((x) => x.ts >= ts && x.quality !== 'bad'),
 };
 
 describe('usable reading window', () => {

@@ -4,7 +4,14 @@ import { bandsMarkup, stepMarkup, tariffStatus } from '../../../services/energy/
 const al = (threshold: number) => ({ threshold, step: 20, markupPerStep: 0.01 });
 const renewable = { ...al(13_300), renewableDiscount: { aboveShare: 0.15, perPoint: 0.01 } };
 /** contract 3 `steel-bands`: limit 560, bands over 0.0 / 0.1 / 0.2. */
-const steel = { limit: 560, bands: [{ over: 0.0, markup: 0.05 }, { over: 0.1, markup: 0.1 }, { over: 0.2, markup: 0.3 }] };
+const steel = {
+  limit: 560,
+  bands: [
+    { over: 0.0, markup: 0.05 },
+    { over: 0.1, markup: 0.1 },
+    { over: 0.2, markup: 0.3 },
+  ],
+};
 
 describe('stepMarkup (contract 4; domain 3.1 examples)', () => {
   it.each([
@@ -79,8 +86,13 @@ describe('bandsMarkup (contract 4: band with the largest over such that x > over
 
 describe('tariffStatus (contract 4: u over the basis period, surcharge = markup x tariff-scope kWh)', () => {
   it('step: 13,700,000 kWh / 1,000 t = 13,700 kWh/t -> 0.20 yuan/kWh x 13.7e6 kWh = 2,740,000 yuan', () => {
-    expect(tariffStatus({ scheme: 'step', electricityKwh: 13_700_000, productT: 1_000, tariff: al(13_300) }))
-      .toEqual({ scheme: 'step', unitConsumption: 13_700, unit: 'kWh/t', markupYuanPerKwh: 0.2, surchargeYuan: 2_740_000 });
+    expect(tariffStatus({ scheme: 'step', electricityKwh: 13_700_000, productT: 1_000, tariff: al(13_300) })).toEqual({
+      scheme: 'step',
+      unitConsumption: 13_700,
+      unit: 'kWh/t',
+      markupYuanPerKwh: 0.2,
+      surchargeYuan: 2_740_000,
+    });
   });
 
   it('step with renewable share 0.18: 0.194 x 13.7e6 = 2,657,800 yuan', () => {
@@ -90,27 +102,53 @@ describe('tariffStatus (contract 4: u over the basis period, surcharge = markup 
   });
 
   it('step below the threshold: tier 0, surcharge 0, no note', () => {
-    expect(tariffStatus({ scheme: 'step', electricityKwh: 13_000_000, productT: 1_000, tariff: al(13_300) }))
-      .toEqual({ scheme: 'step', unitConsumption: 13_000, unit: 'kWh/t', markupYuanPerKwh: 0, surchargeYuan: 0 });
+    expect(tariffStatus({ scheme: 'step', electricityKwh: 13_000_000, productT: 1_000, tariff: al(13_300) })).toEqual({
+      scheme: 'step',
+      unitConsumption: 13_000,
+      unit: 'kWh/t',
+      markupYuanPerKwh: 0,
+      surchargeYuan: 0,
+    });
   });
 
   it('bands kwh_per_t: 6,160,000 kWh / 10,000 t = 616 kWh/t (x = 0.1) -> 0.05 x 6.16e6 = 308,000 yuan', () => {
-    expect(tariffStatus({ scheme: 'bands', metric: 'kwh_per_t', electricityKwh: 6_160_000, productT: 10_000, tariff: steel }))
-      .toEqual({ scheme: 'bands', unitConsumption: 616, unit: 'kWh/t', markupYuanPerKwh: 0.05, surchargeYuan: 308_000 });
+    expect(tariffStatus({ scheme: 'bands', metric: 'kwh_per_t', electricityKwh: 6_160_000, productT: 10_000, tariff: steel })).toEqual({
+      scheme: 'bands',
+      unitConsumption: 616,
+      unit: 'kWh/t',
+      markupYuanPerKwh: 0.05,
+      surchargeYuan: 308_000,
+    });
   });
 
   it('bands kgce_per_t: 12,500,000 kgce / 100,000 t = 125 kgce/t, limit 100 (x = 0.25) -> 0.30 x 8e6 kWh = 2,400,000 yuan', () => {
-    expect(tariffStatus({ scheme: 'bands', metric: 'kgce_per_t', electricityKwh: 8_000_000, allEnergyKgce: 12_500_000, productT: 100_000, tariff: { ...steel, limit: 100 } }))
-      .toEqual({ scheme: 'bands', unitConsumption: 125, unit: 'kgce/t', markupYuanPerKwh: 0.3, surchargeYuan: 2_400_000 });
+    expect(
+      tariffStatus({
+        scheme: 'bands',
+        metric: 'kgce_per_t',
+        electricityKwh: 8_000_000,
+        allEnergyKgce: 12_500_000,
+        productT: 100_000,
+        tariff: { ...steel, limit: 100 },
+      }),
+    ).toEqual({ scheme: 'bands', unitConsumption: 125, unit: 'kgce/t', markupYuanPerKwh: 0.3, surchargeYuan: 2_400_000 });
   });
 
   it.each([[0], [null], [undefined], [-3]])('product %p: u null, no tier, note no-output, no division error', (productT) => {
-    expect(tariffStatus({ scheme: 'step', electricityKwh: 13_700_000, productT, tariff: al(13_300) }))
-      .toEqual({ scheme: 'step', unitConsumption: null, unit: 'kWh/t', markupYuanPerKwh: null, surchargeYuan: null, note: 'no-output' });
+    expect(tariffStatus({ scheme: 'step', electricityKwh: 13_700_000, productT, tariff: al(13_300) })).toEqual({
+      scheme: 'step',
+      unitConsumption: null,
+      unit: 'kWh/t',
+      markupYuanPerKwh: null,
+      surchargeYuan: null,
+      note: 'no-output',
+    });
   });
 
   it('no output under kgce_per_t reports the kgce/t unit', () => {
-    expect(tariffStatus({ scheme: 'bands', metric: 'kgce_per_t', electricityKwh: 1, allEnergyKgce: 1, productT: 0, tariff: steel }).unit).toBe('kgce/t');
+    expect(tariffStatus({ scheme: 'bands', metric: 'kgce_per_t', electricityKwh: 1, allEnergyKgce: 1, productT: 0, tariff: steel }).unit).toBe(
+      'kgce/t',
+    );
   });
 
   it('kgce_per_t without allEnergyKgce is a programming error', () => {

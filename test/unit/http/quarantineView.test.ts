@@ -3,8 +3,15 @@ import type { QuarantineRecord } from '../../../services/store/state/stateStore'
 
 describe('quarantine API view', () => {
   const record: QuarantineRecord = {
-    id: 1, status: 'replayed', attempts: 1, topic: 'energy/alu01/x', payload: '{}', reason: 'unknown-meter', detail: 'x',
-    receivedAt: Date.UTC(2026, 1, 28, 16, 30), replayedAt: Date.UTC(2026, 2, 1, 0, 0),
+    id: 1,
+    status: 'replayed',
+    attempts: 1,
+    topic: 'energy/alu01/x',
+    payload: '{}',
+    reason: 'unknown-meter',
+    detail: 'x',
+    receivedAt: Date.UTC(2026, 1, 28, 16, 30),
+    replayedAt: Date.UTC(2026, 2, 1, 0, 0),
   };
 
   it('gives receivedAt and replayedAt in the site zone, with its offset', () => {

@@ -18,7 +18,13 @@ async function setup() {
   return { store, tracker };
 }
 
-const r = (meter: string, m: number, value: number, quality: Quality = 'good'): Reading => ({ enterprise: 'alu01', meter, ts: min(m), value, quality });
+const r = (meter: string, m: number, value: number, quality: Quality = 'good'): Reading => ({
+  enterprise: 'alu01',
+  meter,
+  ts: min(m),
+  value,
+  quality,
+});
 
 async function hours(store: SqliteTimeSeriesStore, meter: string, fromMin = -120, toMin = 600): Promise<Map<number, number>> {
   const rows = await store.hourly({ enterprise: 'alu01', meter }, min(fromMin), min(toMin));
@@ -26,10 +32,16 @@ async function hours(store: SqliteTimeSeriesStore, meter: string, fromMin = -120
 }
 
 describe('ConsumptionTracker (contract 4 with real gateway behaviour)', () => {
-  it('keeps the store\'s day and month figures (daily rollups) exact through late readings and corrections', async () => {
+  it("keeps the store's day and month figures (daily rollups) exact through late readings and corrections", async () => {
     const { store, tracker } = await setup();
     // Local day 2026-01-05 (Asia/Shanghai) is [04T16:00Z, 05T16:00Z); T0 = 05T00:00Z is 08:00 local.
-    const day = { enterprises: ['alu01'], from: Date.parse('2026-01-05T00:00:00+08:00'), to: Date.parse('2026-01-06T00:00:00+08:00'), every: '1d', zone: 'Asia/Shanghai' } as const;
+    const day = {
+      enterprises: ['alu01'],
+      from: Date.parse('2026-01-05T00:00:00+08:00'),
+      to: Date.parse('2026-01-06T00:00:00+08:00'),
+      every: '1d',
+      zone: 'Asia/Shanghai',
+    } as const;
     const month = { ...day, from: Date.parse('2026-01-01T00:00:00+08:00'), to: Date.parse('2026-02-01T00:00:00+08:00'), every: '1mo' } as const;
     const dayTotal = async (): Promise<number> => (await store.consumption(day)).reduce((s, x) => s + x.quantity, 0);
     const monthTotal = async (): Promise<number> => (await store.consumption(month)).reduce((s, x) => s + x.quantity, 0);
@@ -151,7 +163,11 @@ describe('ConsumptionTracker (contract 4 with real gateway behaviour)', () => {
 // Property: whatever order, batching, repeats and corrections a gateway produces, every hourly
 // total equals the contract's definition evaluated on the final set of readings.
 
-const meterModels = { 'e-main': registry.get({ enterprise: 'alu01', meter: 'e-main' })!.model, 'e-pot': registry.get({ enterprise: 'alu01', meter: 'e-pot' })!.model, gas: registry.get({ enterprise: 'alu01', meter: 'gas' })!.model };
+const meterModels = {
+  'e-main': registry.get({ enterprise: 'alu01', meter: 'e-main' })!.model,
+  'e-pot': registry.get({ enterprise: 'alu01', meter: 'e-pot' })!.model,
+  gas: registry.get({ enterprise: 'alu01', meter: 'gas' })!.model,
+};
 
 // Dense (8 hours) or sparse (3 days, so late readings fall in separate recomputation spans).
 const SPAN_MINUTES = 3 * 24 * 60;
@@ -170,44 +186,64 @@ const scenario = fc.record({
 
 function shuffle<T>(items: T[], seed: number): T[] {
   let s = seed >>> 0;
-  const rand = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  const rand = () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
   const out = [...items];
   // Partial shuffle: mostly in order with some late arrivals, like a gateway after an outage.
-  for (let i = out.length - 1; i > 0; i--) if (rand() < 0.3) { const j = Math.floor(rand() * (i + 1)); [out[i], out[j]] = [out[j]!, out[i]!]; }
+  for (let i = out.length - 1; i > 0; i--)
+    if (rand() < 0.3) {
+      const j = Math.floor(rand() * (i + 1));
+      [out[i], out[j]] = [out[j]!, out[i]!];
+    }
   return out;
 }
 
 describe('ConsumptionTracker property', () => {
   it('streams to the same hourly totals as the definition, for counter, power and interval meters', async () => {
-    await fc.assert(fc.asyncProperty(scenario, async ({ meter, arrivals, batchSizes, shuffleSeed }) => {
-      const { store, tracker } = await setup();
-      const readings = shuffle(arrivals.map((a) => r(meter, a.minute, a.value, a.bad ? 'bad' : 'good')), shuffleSeed);
-      let i = 0;
-      let b = 0;
-      while (i < readings.length) {
-        const size = batchSizes[b++ % batchSizes.length]!;
-        await tracker.track(readings.slice(i, i + size));
-        i += size;
-      }
-      // The final reading at each ts is the last one that arrived.
-      const finalByTs = new Map<number, Reading>();
-      for (const x of readings) finalByTs.set(x.ts, x);
-      const samples: Sample[] = [...finalByTs.values()].filter((x) => x.quality !== 'bad').sort((a, c) => a.ts - c.ts).map((x) => ({ ts: x.ts, value: x.value }));
-      const model = meterModels[meter as keyof typeof meterModels];
-      const stored = await hours(store, meter, -60, SPAN_MINUTES + 120);
-      for (let h = min(-60); h < min(SPAN_MINUTES + 120); h += HOUR_MS) {
-        const expected = consumptionByDefinition(model, samples, h, h + HOUR_MS);
-        const got = stored.get(h) ?? 0;
-        expect(Math.abs(got - expected)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(expected)));
-      }
-      // A calendar day in the site zone is the sum of its hours as well.
-      const days = await store.consumption({ enterprises: ['alu01'], from: Date.UTC(2026, 0, 4, 16), to: Date.UTC(2026, 0, 8, 16), every: '1d', zone: 'Asia/Shanghai', meters: [{ enterprise: 'alu01', meter }] });
-      for (let d = 0; d < 4; d++) {
-        const from = Date.UTC(2026, 0, 4 + d, 16);
-        const got = days.find((x) => x.time === from)?.quantity ?? 0;
-        expect(got).toBeCloseTo(consumptionByDefinition(model, samples, from, from + 24 * HOUR_MS), 6);
-      }
-      await store.stop();
-    }), { numRuns: 150 });
+    await fc.assert(
+      fc.asyncProperty(scenario, async ({ meter, arrivals, batchSizes, shuffleSeed }) => {
+        const { store, tracker } = await setup();
+        const readings = shuffle(
+          arrivals.map((a) => r(meter, a.minute, a.value, a.bad ? 'bad' : 'good')),
+          shuffleSeed,
+        );
+        let i = 0;
+        let b = 0;
+        while (i < readings.length) {
+          const size = batchSizes[b++ % batchSizes.length]!;
+          await tracker.track(readings.slice(i, i + size));
+          i += size;
+        }
+        // The final reading at each ts is the last one that arrived.
+        const finalByTs = new Map<number, Reading>();
+        for (const x of readings) finalByTs.set(x.ts, x);
+        const samples: Sample[] = [...finalByTs.values()]
+          .filter((x) => x.quality !== 'bad')
+          .sort((a, c) => a.ts - c.ts)
+          .map((x) => ({ ts: x.ts, value: x.value }));
+        const model = meterModels[meter as keyof typeof meterModels];
+        const stored = await hours(store, meter, -60, SPAN_MINUTES + 120);
+        for (let h = min(-60); h < min(SPAN_MINUTES + 120); h += HOUR_MS) {
+          const expected = consumptionByDefinition(model, samples, h, h + HOUR_MS);
+          const got = stored.get(h) ?? 0;
+          expect(Math.abs(got - expected)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(expected)));
+        }
+        // A calendar day in the site zone is the sum of its hours as well.
+        const days = await store.consumption({
+          enterprises: ['alu01'],
+          from: Date.UTC(2026, 0, 4, 16),
+          to: Date.UTC(2026, 0, 8, 16),
+          every: '1d',
+          zone: 'Asia/Shanghai',
+          meters: [{ enterprise: 'alu01', meter }],
+        });
+        for (let d = 0; d < 4; d++) {
+          const from = Date.UTC(2026, 0, 4 + d, 16);
+          const got = days.find((x) => x.time === from)?.quantity ?? 0;
+          expect(got).toBeCloseTo(consumptionByDefinition(model, samples, from, from + 24 * HOUR_MS), 6);
+        }
+        await store.stop();
+      }),
+      { numRuns: 150 },
+    );
   });
 });

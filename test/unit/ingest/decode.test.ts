@@ -83,7 +83,10 @@ describe('quarantine reasons (contract 2)', () => {
   });
 
   it('quarantines only the bad elements of a gateway array, each with its own payload', () => {
-    const d = decode('energy/alu01/e-main', '[{"ts": 1793232000000, "value": 1}, {"ts": 1793232900000, "value": "x"}, {"ts": 1793233800000, "value": 3}]');
+    const d = decode(
+      'energy/alu01/e-main',
+      '[{"ts": 1793232000000, "value": 1}, {"ts": 1793232900000, "value": "x"}, {"ts": 1793233800000, "value": 3}]',
+    );
     expect(d.readings.map((r) => r.value)).toEqual([1, 3]);
     expect(d.rejected).toHaveLength(1);
     expect(d.rejected[0]).toMatchObject({ reason: 'bad-shape', payload: '{"ts":1793232900000,"value":"x"}', enterprise: 'alu01', meter: 'e-main' });

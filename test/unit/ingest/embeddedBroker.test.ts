@@ -7,7 +7,11 @@ import type { RawMessage } from '../../../ingest/decode';
 import { sha256Hex } from '../../../services/core/security';
 import type { QuarantineInput } from '../../../services/store/state/stateStore';
 
-interface LogLine { level: number; msg: string; [k: string]: unknown }
+interface LogLine {
+  level: number;
+  msg: string;
+  [k: string]: unknown;
+}
 
 function capturingLogger() {
   const lines: LogLine[] = [];
@@ -36,7 +40,15 @@ describe('EmbeddedBroker', () => {
   async function start(options: { accounts?: ConstructorParameters<typeof EmbeddedBroker>[0]['accounts']; allowAnonymous?: boolean } = {}) {
     const { logger, lines } = capturingLogger();
     const refused: QuarantineInput[] = [];
-    const broker = new EmbeddedBroker({ port: 0, host: '127.0.0.1', accounts: options.accounts ?? [], ...(options.allowAnonymous !== undefined && { allowAnonymous: options.allowAnonymous }) }, { logger, onRefused: (item) => refused.push(item) });
+    const broker = new EmbeddedBroker(
+      {
+        port: 0,
+        host: '127.0.0.1',
+        accounts: options.accounts ?? [],
+        ...(options.allowAnonymous !== undefined && { allowAnonymous: options.allowAnonymous }),
+      },
+      { logger, onRefused: (item) => refused.push(item) },
+    );
     await broker.start();
     brokers.push(broker);
     return { broker, lines, refused };
@@ -46,7 +58,12 @@ describe('EmbeddedBroker', () => {
     const { broker, lines } = await start();
     await expect(connect(broker.port)).rejects.toThrow();
     const errors = lines.filter((l) => l.level === ERROR).map((l) => l.msg);
-    expect(errors).toEqual(expect.arrayContaining([expect.stringMatching(/no gateway accounts are configured/), expect.stringMatching(/^MQTT login refused: no gateway accounts are configured/)]));
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/no gateway accounts are configured/),
+        expect.stringMatching(/^MQTT login refused: no gateway accounts are configured/),
+      ]),
+    );
     // The service's own account still works.
     const own = await connect(broker.port, { username: broker.internal.username, password: broker.internal.password });
     await own.endAsync();
@@ -60,7 +77,9 @@ describe('EmbeddedBroker', () => {
   });
 
   it('refuses a gateway publishing for another enterprise and reports it as not-authorized', async () => {
-    const { broker, refused } = await start({ accounts: [{ username: 'alu01', passwordSha256: sha256Hex('pw'), enterprise: 'alu01', role: 'gateway' }] });
+    const { broker, refused } = await start({
+      accounts: [{ username: 'alu01', passwordSha256: sha256Hex('pw'), enterprise: 'alu01', role: 'gateway' }],
+    });
     await expect(connect(broker.port)).rejects.toThrow();
     const gw = await connect(broker.port, { username: 'alu01', password: 'pw' });
     gw.publish('energy/cem01/e-main', '{"ts":1,"value":2}', { qos: 1 });
@@ -87,7 +106,11 @@ describe('MqttSource', () => {
       got.push(msg);
     };
     const clientId = `source-${Math.random()}`;
-    const options = { url: `mqtt://${broker.internal.username}:${broker.internal.password}@127.0.0.1:${broker.port}`, clientId, topics: ['energy/#'] };
+    const options = {
+      url: `mqtt://${broker.internal.username}:${broker.internal.password}@127.0.0.1:${broker.port}`,
+      clientId,
+      topics: ['energy/#'],
+    };
     let source = new MqttSource(options, { accept, logger });
     try {
       await source.start();

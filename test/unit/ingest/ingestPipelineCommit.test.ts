@@ -28,13 +28,25 @@ class GatedSettle {
   hold(): void {
     let resolve = (): void => undefined;
     let reject = (_: Error): void => undefined;
-    const promise = new Promise<void>((res, rej) => { resolve = res; reject = rej; });
+    const promise = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
     promise.catch(() => undefined);
     this.gate = { promise, resolve, reject };
   }
-  release(): void { this.gate?.resolve(); this.gate = undefined; }
-  fail(): void { this.gate?.reject(new Error('injected rollup refresh failure')); this.gate = undefined; }
-  settle(): Promise<void> { this.calls++; return this.gate?.promise ?? Promise.resolve(); }
+  release(): void {
+    this.gate?.resolve();
+    this.gate = undefined;
+  }
+  fail(): void {
+    this.gate?.reject(new Error('injected rollup refresh failure'));
+    this.gate = undefined;
+  }
+  settle(): Promise<void> {
+    this.calls++;
+    return this.gate?.promise ?? Promise.resolve();
+  }
 }
 
 async function setup() {
@@ -48,13 +60,21 @@ async function setup() {
   const registry = testRegistry();
   const journal = new Journal({ dir: path.join(dir, 'journal'), fsyncIntervalMs: 0 });
   const pipeline = new IngestPipeline(OPTIONS, {
-    decoder: new PayloadDecoder(registry), tracker: new ConsumptionTracker({ store, meters: registry }), state, journal, bus: new EventBus(silentLogger()), logger: silentLogger(),
+    decoder: new PayloadDecoder(registry),
+    tracker: new ConsumptionTracker({ store, meters: registry }),
+    state,
+    journal,
+    bus: new EventBus(silentLogger()),
+    logger: silentLogger(),
     now: () => T0 + 3_600_000,
   });
   await pipeline.start();
-  const publish = (minute: number, value: number): void => pipeline.accept({
-    topic: 'energy/alu01/e-main', payload: JSON.stringify({ ts: new Date(T0 + minute * 60_000).toISOString(), value }), receivedAt: T0,
-  });
+  const publish = (minute: number, value: number): void =>
+    pipeline.accept({
+      topic: 'energy/alu01/e-main',
+      payload: JSON.stringify({ ts: new Date(T0 + minute * 60_000).toISOString(), value }),
+      receivedAt: T0,
+    });
   const cleanup = async (): Promise<void> => {
     await pipeline.stop();
     await Promise.all([store.stop(), state.stop()]);
@@ -128,14 +148,26 @@ describe('IngestPipeline journal commits follow the rollup refresh', () => {
         return track(readings, onEvent, options);
       };
       const journal = new Journal({ dir: journalDir, fsyncIntervalMs: 0 });
-      const pipeline = new IngestPipeline(OPTIONS, { decoder: new PayloadDecoder(registry), tracker, state, journal, bus: new EventBus(silentLogger()), logger: silentLogger(), now: () => T0 + 3_600_000 });
+      const pipeline = new IngestPipeline(OPTIONS, {
+        decoder: new PayloadDecoder(registry),
+        tracker,
+        state,
+        journal,
+        bus: new EventBus(silentLogger()),
+        logger: silentLogger(),
+        now: () => T0 + 3_600_000,
+      });
       await pipeline.start();
       return { store, state, pipeline, journal, tracked };
     };
     try {
       // First process: stored, never settled (the refresh round was lost with the process).
       const first = await make(() => new Promise<void>(() => undefined));
-      first.pipeline.accept({ topic: 'energy/alu01/e-main', payload: JSON.stringify({ ts: new Date(T0).toISOString(), value: 100 }), receivedAt: T0 });
+      first.pipeline.accept({
+        topic: 'energy/alu01/e-main',
+        payload: JSON.stringify({ ts: new Date(T0).toISOString(), value: 100 }),
+        receivedAt: T0,
+      });
       await first.pipeline.flush();
       expect(first.pipeline.pending).toBe(1);
       first.journal.close(); // the process dies here: no stop(), no commit

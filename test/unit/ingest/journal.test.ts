@@ -85,7 +85,10 @@ describe('Journal', () => {
     j.open();
     j.append(msg(1));
     j.close();
-    const file = path.join(dir, readdirSync(dir).find((f) => f.endsWith('.log'))!);
+    const file = path.join(
+      dir,
+      readdirSync(dir).find((f) => f.endsWith('.log'))!,
+    );
     appendFileSync(file, '{"t":"energy/alu01/m1","r":1,"p":"ey');
     const k = new Journal({ dir });
     k.open();
@@ -99,7 +102,9 @@ describe('Journal', () => {
     j.open();
     for (let i = 0; i < 3; i++) j.append(msg(i));
     j.close();
-    const segs = readdirSync(dir).filter((f) => f.endsWith('.log')).sort();
+    const segs = readdirSync(dir)
+      .filter((f) => f.endsWith('.log'))
+      .sort();
     appendFileSync(path.join(dir, segs[segs.length - 1]!), 'garbage, not JSON\n');
     const k = new Journal({ dir, segmentBytes: 300 });
     k.open();

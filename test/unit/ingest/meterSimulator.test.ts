@@ -18,8 +18,11 @@ const ZONE = 'Asia/Shanghai';
 const HOUR = 3_600_000;
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-
-interface Published { readonly topic: string; readonly payload: string; readonly username: string }
+interface Published {
+  readonly topic: string;
+  readonly payload: string;
+  readonly username: string;
+}
 
 /** An aedes broker on port 0 that checks the demo's password convention and records every publish. */
 async function withBroker<T>(run: (url: string, published: Published[]) => Promise<T>): Promise<T> {
@@ -47,12 +50,24 @@ async function withBroker<T>(run: (url: string, published: Published[]) => Promi
   }
 }
 
-async function simulate(config: Config, options: { now: number; seed: number; hours: number; anomalies?: boolean; seedYearToDate?: boolean }): Promise<Published[]> {
+async function simulate(
+  config: Config,
+  options: { now: number; seed: number; hours: number; anomalies?: boolean; seedYearToDate?: boolean },
+): Promise<Published[]> {
   return withBroker(async (url, published) => {
-    const sim = new MeterSimulator({
-      config, mqttUrl: url, passwordFor: (id) => `${id}-demo`, backfillHours: options.hours, now: () => options.now,
-      random: mulberry32(options.seed), anomalies: options.anomalies ?? true, seedYearToDate: options.seedYearToDate ?? false,
-    }, { logger: silentLogger() });
+    const sim = new MeterSimulator(
+      {
+        config,
+        mqttUrl: url,
+        passwordFor: (id) => `${id}-demo`,
+        backfillHours: options.hours,
+        now: () => options.now,
+        random: mulberry32(options.seed),
+        anomalies: options.anomalies ?? true,
+        seedYearToDate: options.seedYearToDate ?? false,
+      },
+      { logger: silentLogger() },
+    );
     try {
       await sim.start();
     } finally {
@@ -66,8 +81,14 @@ const TOPIC = /^energy\/([a-z0-9_-]{1,64})(?:\/([a-z0-9_-]{1,64}))?$/;
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 const ELEMENT_KEYS = new Set(['meter', 'ts', 'value', 'unit', 'quality']);
 
-interface Reading { readonly ts: number; readonly value: number }
-interface Decoded { readonly valid: Map<string, Reading[]>; readonly invalid: { key: string; reason: string }[] }
+interface Reading {
+  readonly ts: number;
+  readonly value: number;
+}
+interface Decoded {
+  readonly valid: Map<string, Reading[]>;
+  readonly invalid: { key: string; reason: string }[];
+}
 
 /**
  * Parses every message as the contract's shapes; readings in the meter's unit, by "enterprise/meter".
@@ -80,7 +101,10 @@ function decodeAll(config: Config, published: readonly Published[]): Decoded {
   const problems: string[] = [];
   for (const msg of published) {
     const match = TOPIC.exec(msg.topic);
-    if (!match) { problems.push(`topic ${msg.topic}`); continue; }
+    if (!match) {
+      problems.push(`topic ${msg.topic}`);
+      continue;
+    }
     const [, enterprise, meterId] = match;
     if (enterprise !== msg.username) problems.push(`${msg.username} published for ${enterprise}`); // own enterprise only
     const body: unknown = JSON.parse(msg.payload);
@@ -88,22 +112,36 @@ function decodeAll(config: Config, published: readonly Published[]): Decoded {
     const items: unknown[] = Array.isArray(body) ? body : [body];
     if (items.length === 0) problems.push(`empty array on ${msg.topic}`);
     for (const item of items) {
-      if (typeof item !== 'object' || item === null) { problems.push(`not an object: ${JSON.stringify(item)}`); continue; }
+      if (typeof item !== 'object' || item === null) {
+        problems.push(`not an object: ${JSON.stringify(item)}`);
+        continue;
+      }
       const e = item as Record<string, unknown>;
       const where = `${msg.topic} ${JSON.stringify(e)}`;
       if (Object.keys(e).some((k) => !ELEMENT_KEYS.has(k))) problems.push(`unexpected key: ${where}`);
       const key = `${enterprise}/${String(meterId ?? e.meter)}`;
       const meter = meters.get(key);
       const ts = typeof e.ts === 'number' ? e.ts : typeof e.ts === 'string' && ISO_WITH_OFFSET.test(e.ts) ? Date.parse(e.ts) : Number.NaN;
-      if (!meter || !Number.isInteger(ts) || typeof e.value !== 'number' || (e.quality !== undefined && !['good', 'uncertain', 'bad'].includes(String(e.quality)))) {
+      if (
+        !meter ||
+        !Number.isInteger(ts) ||
+        typeof e.value !== 'number' ||
+        (e.quality !== undefined && !['good', 'uncertain', 'bad'].includes(String(e.quality)))
+      ) {
         problems.push(`bad element: ${where}`);
         continue;
       }
       let value = e.value;
-      if (!Number.isFinite(value)) { invalid.push({ key, reason: 'non-finite' }); continue; }
+      if (!Number.isFinite(value)) {
+        invalid.push({ key, reason: 'non-finite' });
+        continue;
+      }
       if (e.unit !== undefined) {
         const factor = conversionFactor(String(e.unit), meter.unit);
-        if (factor === undefined) { invalid.push({ key, reason: 'unit-mismatch' }); continue; }
+        if (factor === undefined) {
+          invalid.push({ key, reason: 'unit-mismatch' });
+          continue;
+        }
         value = convert(value, factor);
       }
       const list = valid.get(key) ?? [];
@@ -130,17 +168,25 @@ function distinct(readings: readonly Reading[]): Reading[] {
 
 /** Cumulative register (before the multiplier) with the contract's reset and rollover correction; counts decreases. */
 function corrected(series: readonly Reading[], meter: MeterConfig): { cum: Reading[]; resets: number; rollovers: number } {
-  const steps = series.slice(1).map((r, i) => (r.value - series[i]!.value) / (r.ts - series[i]!.ts)).filter((s) => s >= 0).sort((a, b) => a - b);
+  const steps = series
+    .slice(1)
+    .map((r, i) => (r.value - series[i]!.value) / (r.ts - series[i]!.ts))
+    .filter((s) => s >= 0)
+    .sort((a, b) => a - b);
   const typicalPerMs = steps[Math.floor(steps.length / 2)] ?? 0;
   const cum: Reading[] = [];
   const badDrops: string[] = [];
-  let total = 0, resets = 0, rollovers = 0;
+  let total = 0,
+    resets = 0,
+    rollovers = 0;
   series.forEach((r, i) => {
     const prev = series[i - 1];
     if (prev) {
       if (r.value >= prev.value) total += r.value - prev.value;
-      else if (meter.rollover !== undefined && prev.value >= 0.9 * meter.rollover) { rollovers++; total += meter.rollover - prev.value + r.value; }
-      else {
+      else if (meter.rollover !== undefined && prev.value >= 0.9 * meter.rollover) {
+        rollovers++;
+        total += meter.rollover - prev.value + r.value;
+      } else {
         // Only a restart from about zero is allowed: the new register is at most a few intervals' worth.
         if (r.value > 3 * typicalPerMs * (r.ts - prev.ts) + 0.01) badDrops.push(`${meter.id} at ${r.ts}: ${prev.value} -> ${r.value}`);
         resets++;
@@ -156,7 +202,8 @@ function corrected(series: readonly Reading[], meter: MeterConfig): { cum: Readi
 function interpolate(cum: readonly Reading[], ts: number): number {
   const i = cum.findIndex((r) => r.ts >= ts);
   if (i <= 0) return cum[Math.max(0, i)]!.value;
-  const a = cum[i - 1]!, b = cum[i]!;
+  const a = cum[i - 1]!,
+    b = cum[i]!;
   return a.value + ((b.value - a.value) * (ts - a.ts)) / (b.ts - a.ts);
 }
 
@@ -166,7 +213,12 @@ describe('config/demo.yaml', () => {
   it('passes the loader and describes the four demo plants', () => {
     expect(config.timezone).toBe(ZONE);
     expect(config.electricity).toBe('equivalent');
-    expect(config.enterprises.map((e) => [e.id, e.industry])).toEqual([['alu01', '3216'], ['cem01', '3011'], ['chem01', '2614'], ['pha01', '2710']]);
+    expect(config.enterprises.map((e) => [e.id, e.industry])).toEqual([
+      ['alu01', '3216'],
+      ['cem01', '3011'],
+      ['chem01', '2614'],
+      ['pha01', '2710'],
+    ]);
     for (const e of config.enterprises) {
       expect(e.quotas.map((q) => q.year)).toEqual([2025, 2026, 2027]);
       expect(e.meters.some((m) => m.intervalSeconds === 60)).toBe(true);
@@ -181,9 +233,16 @@ describe('config/demo.yaml', () => {
     expect(token('auditor')).toBe(sha256('demo-auditor'));
     expect(config.auth.tokens.find((t) => t.role === 'enterprise' && t.enterprise === 'alu01')?.sha256).toBe(sha256('demo-alu01'));
     for (const e of config.enterprises) {
-      expect(config.auth.mqtt.find((u) => u.username === e.id)).toMatchObject({ enterprise: e.id, role: 'gateway', passwordSha256: sha256(`${e.id}-demo`) });
+      expect(config.auth.mqtt.find((u) => u.username === e.id)).toMatchObject({
+        enterprise: e.id,
+        role: 'gateway',
+        passwordSha256: sha256(`${e.id}-demo`),
+      });
     }
-    expect(config.auth.mqtt.find((u) => u.username === 'energy-monitor')).toMatchObject({ role: 'service', passwordSha256: sha256('energy-monitor-demo') });
+    expect(config.auth.mqtt.find((u) => u.username === 'energy-monitor')).toMatchObject({
+      role: 'service',
+      passwordSha256: sha256('energy-monitor-demo'),
+    });
   });
 });
 
@@ -209,7 +268,8 @@ describe('MeterSimulator', () => {
   });
 
   it('covers the backfill on each meter grid, allowing the injected gaps', () => {
-    let total = 0, expected = 0;
+    let total = 0,
+      expected = 0;
     for (const e of config.enterprises) {
       for (const m of e.meters) {
         const step = m.intervalSeconds * 1000;
@@ -255,7 +315,9 @@ describe('MeterSimulator', () => {
 
   it('reads zero on the rooftop PV at local night and generates after sunrise', () => {
     const pv = distinct(decoded.valid.get('pha01/pv')!);
-    const night = pv.filter((r) => DateTime.fromMillis(r.ts, { zone: ZONE }).hour < 6 || DateTime.fromMillis(r.ts, { zone: ZONE }).toFormat('HH:mm') === '06:30');
+    const night = pv.filter(
+      (r) => DateTime.fromMillis(r.ts, { zone: ZONE }).hour < 6 || DateTime.fromMillis(r.ts, { zone: ZONE }).toFormat('HH:mm') === '06:30',
+    );
     const morning = pv.filter((r) => DateTime.fromMillis(r.ts, { zone: ZONE }).hour >= 8);
     expect(night.length).toBeGreaterThan(8);
     for (const r of night) expect(r.value).toBe(0);

@@ -10,7 +10,10 @@ import { testRegistry } from '../../helpers/config';
 const decoder = new PayloadDecoder(testRegistry());
 const NOW = Date.parse('2026-11-28T08:00:00+08:00');
 const decode = (payload: string, maxQuarantinePerMessage?: number) =>
-  decoder.decode({ topic: 'energy/alu01/e-main', payload, receivedAt: NOW }, { maxFutureMs: 300_000, maxPayloadBytes: 256 * 1024, now: NOW, ...(maxQuarantinePerMessage !== undefined && { maxQuarantinePerMessage }) });
+  decoder.decode(
+    { topic: 'energy/alu01/e-main', payload, receivedAt: NOW },
+    { maxFutureMs: 300_000, maxPayloadBytes: 256 * 1024, now: NOW, ...(maxQuarantinePerMessage !== undefined && { maxQuarantinePerMessage }) },
+  );
 
 describe('rows per message', () => {
   it('an 80 KB array of 40,000 zeros makes 100 rows, the last one holding the other 39,901 elements', () => {
@@ -27,7 +30,14 @@ describe('rows per message', () => {
   });
 
   it('good elements between bad ones are stored whatever the limit; the summary counts each reason', () => {
-    const items = ['{"ts":1793232000000,"value":1}', '0', '{"ts":1793232900000,"value":"x"}', '{"ts":1793233800000,"value":2}', 'null', '{"ts":"yesterday","value":3}'];
+    const items = [
+      '{"ts":1793232000000,"value":1}',
+      '0',
+      '{"ts":1793232900000,"value":"x"}',
+      '{"ts":1793233800000,"value":2}',
+      'null',
+      '{"ts":"yesterday","value":3}',
+    ];
     const d = decode(`[${items.join(',')}]`, 2);
     expect(d.readings.map((r) => r.value)).toEqual([1, 2]);
     // Limit 2: element 1 alone, then elements 2, 4 and 5 together.
@@ -61,7 +71,14 @@ describe('payload samples', () => {
 });
 
 describe('RefusalRecorder', () => {
-  const item = (n: number): QuarantineInput => ({ topic: 'energy/cem01/e', payload: `p${n}`, reason: 'not-authorized', detail: `refusal ${n}`, receivedAt: n, enterprise: 'alu01' });
+  const item = (n: number): QuarantineInput => ({
+    topic: 'energy/cem01/e',
+    payload: `p${n}`,
+    reason: 'not-authorized',
+    detail: `refusal ${n}`,
+    receivedAt: n,
+    enterprise: 'alu01',
+  });
 
   it('records 3 a window one by one, then one summary row for the rest when the window ends', () => {
     let now = 0;
@@ -75,7 +92,9 @@ describe('RefusalRecorder', () => {
     // The window of 0 ms .. 60 s closed with 7 suppressed, then a new window records item 10.
     expect(rows).toHaveLength(6);
     expect(rows[4]).toMatchObject({ payload: '', enterprise: 'alu01', reason: 'not-authorized' });
-    expect(rows[4]?.detail).toMatch(/^7 further publishes by MQTT user "alu01" refused since 1970-01-01T00:00:00.000Z \(after 3 recorded one by one\); payloads not kept\. Last: refusal 9$/);
+    expect(rows[4]?.detail).toMatch(
+      /^7 further publishes by MQTT user "alu01" refused since 1970-01-01T00:00:00.000Z \(after 3 recorded one by one\); payloads not kept\. Last: refusal 9$/,
+    );
     expect(rows[5]?.payload).toBe('p10');
     rec.flush();
     expect(rows).toHaveLength(6);
@@ -87,6 +106,9 @@ describe('RefusalRecorder', () => {
     rec.refuse('x', item(1));
     rec.refuse('x', item(2));
     rec.flush();
-    expect(rows.map((r) => r.detail.split(' (')[0])).toEqual(['refusal 1', '1 further publishes by MQTT user "x" refused since 1970-01-01T00:00:00.000Z']);
+    expect(rows.map((r) => r.detail.split(' (')[0])).toEqual([
+      'refusal 1',
+      '1 further publishes by MQTT user "x" refused since 1970-01-01T00:00:00.000Z',
+    ]);
   });
 });

@@ -10,7 +10,8 @@ const NOW = Date.parse('2026-11-28T08:00:00+08:00');
 const MAX_BYTES = 4096;
 const opts = { maxFutureMs: 5 * 60_000, maxPayloadBytes: MAX_BYTES, now: NOW };
 const enterprises = new Set(config.enterprises.map((e) => e.id));
-const filters = (count: number) => Array.from({ length: count }, (_, index) => new ShardFilter({ shard: { index, count }, maxPayloadBytes: MAX_BYTES, enterprises }));
+const filters = (count: number) =>
+  Array.from({ length: count }, (_, index) => new ShardFilter({ shard: { index, count }, maxPayloadBytes: MAX_BYTES, enterprises }));
 const msg = (topic: string, payload: string): RawMessage => ({ topic, payload, receivedAt: NOW });
 
 /** What the decoder makes of a message, in a comparable form (reading keys; rejection reason, enterprise, meter). */
@@ -35,7 +36,11 @@ function shardedOutcome(m: RawMessage, count: number) {
 const ts = (k: number) => NOW - 3_600_000 + k * 900_000;
 
 describe('shard spec', () => {
-  it.each([['0/1', { index: 0, count: 1 }], ['1/2', { index: 1, count: 2 }], [' 3 / 8 ', { index: 3, count: 8 }]])('parses %s', (text, spec) => {
+  it.each([
+    ['0/1', { index: 0, count: 1 }],
+    ['1/2', { index: 1, count: 2 }],
+    [' 3 / 8 ', { index: 3, count: 8 }],
+  ])('parses %s', (text, spec) => {
     expect(parseShard(text, 'INGEST_SHARD')).toEqual(spec);
   });
 
@@ -76,18 +81,51 @@ describe('shard filter: the shards together decode exactly what one instance dec
   ]).replace('"value":null', '"value":1e999');
   const cases: [string, RawMessage][] = [
     ['single reading', msg('energy/alu01/e-main', JSON.stringify({ ts: ts(0), value: 120.5 }))],
-    ['array on a meter topic', msg('energy/alu01/gas', JSON.stringify([{ ts: ts(0), value: 1 }, { ts: ts(1), value: 'x' }]))],
+    [
+      'array on a meter topic',
+      msg(
+        'energy/alu01/gas',
+        JSON.stringify([
+          { ts: ts(0), value: 1 },
+          { ts: ts(1), value: 'x' },
+        ]),
+      ),
+    ],
     ['bad JSON on a meter topic', msg('energy/alu01/e-pot', '{"ts": ')],
     ['unknown meter topic', msg('energy/alu01/ghost', JSON.stringify({ ts: ts(0), value: 1 }))],
     ['multi-meter array with bad elements', msg('energy/alu01', array)],
-    ['multi-meter array of another enterprise', msg('energy/cem01', JSON.stringify([{ meter: 'e-main', ts: ts(0), value: 1 }, { meter: 'e-main', ts: ts(1), value: 2 }]))],
+    [
+      'multi-meter array of another enterprise',
+      msg(
+        'energy/cem01',
+        JSON.stringify([
+          { meter: 'e-main', ts: ts(0), value: 1 },
+          { meter: 'e-main', ts: ts(1), value: 2 },
+        ]),
+      ),
+    ],
     ['bad JSON on the multi-meter topic', msg('energy/alu01', '[{"meter": "e-main"')],
-    ['unknown enterprise', msg('energy/zzz01', JSON.stringify([{ meter: 'a', ts: ts(0), value: 1 }, { meter: 'b', ts: ts(0), value: 1 }]))],
+    [
+      'unknown enterprise',
+      msg(
+        'energy/zzz01',
+        JSON.stringify([
+          { meter: 'a', ts: ts(0), value: 1 },
+          { meter: 'b', ts: ts(0), value: 1 },
+        ]),
+      ),
+    ],
     ['not an array on the multi-meter topic', msg('energy/alu01', JSON.stringify({ meter: 'e-main', ts: ts(0), value: 1 }))],
     ['empty array', msg('energy/alu01', '[]')],
     ['bad topic', msg('energy/ALU/x', '{}')],
-    ['too large', msg('energy/alu01', JSON.stringify(Array.from({ length: 200 }, (_, k) => ({ meter: k % 2 ? 'e-main' : 'gas', ts: ts(k), value: k }))))],
-    ['deeply nested element', msg('energy/alu01', `[{"meter":"e-main","ts":${ts(0)},"value":1},{"meter":"gas","x":${'['.repeat(5000)}${']'.repeat(5000)}}]`)],
+    [
+      'too large',
+      msg('energy/alu01', JSON.stringify(Array.from({ length: 200 }, (_, k) => ({ meter: k % 2 ? 'e-main' : 'gas', ts: ts(k), value: k })))),
+    ],
+    [
+      'deeply nested element',
+      msg('energy/alu01', `[{"meter":"e-main","ts":${ts(0)},"value":1},{"meter":"gas","x":${'['.repeat(5000)}${']'.repeat(5000)}}]`),
+    ],
   ];
 
   it.each(cases)('%s', (_name, m) => {
@@ -100,7 +138,7 @@ describe('shard filter: the shards together decode exactly what one instance dec
     }
   });
 
-  it('a meter topic goes whole to the meter\'s shard, untouched; unattributable messages to the topic\'s shard', () => {
+  it("a meter topic goes whole to the meter's shard, untouched; unattributable messages to the topic's shard", () => {
     const m = msg('energy/alu01/e-main', '{"not": "json"');
     const [a, b] = filters(2);
     const owner = meterShard('alu01', 'e-main', 2);
@@ -125,16 +163,23 @@ describe('shard filter: the shards together decode exactly what one instance dec
 
   it('property: random multi-meter arrays decode the same sharded as whole', () => {
     const element = fc.oneof(
-      fc.record({ meter: fc.constantFrom('e-main', 'e-pot', 'gas', 'out', 'ghost'), ts: fc.integer({ min: 0, max: 20 }).map(ts), value: fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constant('x')) }),
+      fc.record({
+        meter: fc.constantFrom('e-main', 'e-pot', 'gas', 'out', 'ghost'),
+        ts: fc.integer({ min: 0, max: 20 }).map(ts),
+        value: fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constant('x')),
+      }),
       fc.record({ ts: fc.integer({ min: 0, max: 20 }).map(ts), value: fc.integer() }),
       fc.constantFrom(null, 1, 'x', [] as unknown[]),
     );
-    fc.assert(fc.property(fc.array(element, { minLength: 1, maxLength: 30 }), fc.integer({ min: 2, max: 4 }), (items, count) => {
-      const m = msg('energy/alu01', JSON.stringify(items));
-      const whole = outcome(decoder.decode(m, opts));
-      const sharded = shardedOutcome(m, count);
-      expect({ readings: sharded.readings, rejected: sharded.rejected }).toEqual(whole);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.array(element, { minLength: 1, maxLength: 30 }), fc.integer({ min: 2, max: 4 }), (items, count) => {
+        const m = msg('energy/alu01', JSON.stringify(items));
+        const whole = outcome(decoder.decode(m, opts));
+        const sharded = shardedOutcome(m, count);
+        expect({ readings: sharded.readings, rejected: sharded.rejected }).toEqual(whole);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('cuts the kept elements out of the received text, not re-serialised', () => {
@@ -150,10 +195,13 @@ describe('shard filter: the shards together decode exactly what one instance dec
 
 describe('element spans', () => {
   it('property: each span parses to its element of the array', () => {
-    fc.assert(fc.property(fc.array(fc.jsonValue(), { minLength: 1, maxLength: 10 }), fc.constantFrom('', ' ', '\n\t'), (items, ws) => {
-      const text = `${ws}[${ws}${items.map((i) => JSON.stringify(i)).join(`${ws},${ws}`)}${ws}]${ws}`;
-      const spans = elementSpans(text);
-      expect(spans.map(([a, b]) => JSON.parse(text.slice(a, b)) as unknown)).toEqual(JSON.parse(text));
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.array(fc.jsonValue(), { minLength: 1, maxLength: 10 }), fc.constantFrom('', ' ', '\n\t'), (items, ws) => {
+        const text = `${ws}[${ws}${items.map((i) => JSON.stringify(i)).join(`${ws},${ws}`)}${ws}]${ws}`;
+        const spans = elementSpans(text);
+        expect(spans.map(([a, b]) => JSON.parse(text.slice(a, b)) as unknown)).toEqual(JSON.parse(text));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

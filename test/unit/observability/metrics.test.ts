@@ -4,7 +4,10 @@ import { silentLogger } from '../../../services/core/log';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import { bindMetrics, instrumentStore, Metrics, type PipelineCounters } from '../../../services/observability/metrics';
 
-async function value(metric: { get(): Promise<MetricObjectWithValues<MetricValue<string>>> }, labels: Record<string, string> = {}): Promise<number | undefined> {
+async function value(
+  metric: { get(): Promise<MetricObjectWithValues<MetricValue<string>>> },
+  labels: Record<string, string> = {},
+): Promise<number | undefined> {
   const { values } = await metric.get();
   return values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))?.value;
 }
@@ -18,10 +21,22 @@ describe('Metrics', () => {
     expect(await value(b.messagesTotal)).toBe(0);
     const text = await a.render();
     for (const name of [
-      'energy_readings_received_total', 'energy_readings_stored_total', 'energy_readings_duplicate_total', 'energy_readings_corrected_total',
-      'energy_messages_total', 'energy_quarantine_total', 'energy_journal_depth', 'energy_journal_bytes', 'energy_store_write_seconds_bucket',
-      'energy_store_failures_total', 'energy_active_alarms', 'energy_mqtt_connected', 'energy_process_resident_memory_bytes', 'energy_nodejs_eventloop_lag_seconds',
-    ]) expect(text).toContain(name);
+      'energy_readings_received_total',
+      'energy_readings_stored_total',
+      'energy_readings_duplicate_total',
+      'energy_readings_corrected_total',
+      'energy_messages_total',
+      'energy_quarantine_total',
+      'energy_journal_depth',
+      'energy_journal_bytes',
+      'energy_store_write_seconds_bucket',
+      'energy_store_failures_total',
+      'energy_active_alarms',
+      'energy_mqtt_connected',
+      'energy_process_resident_memory_bytes',
+      'energy_nodejs_eventloop_lag_seconds',
+    ])
+      expect(text).toContain(name);
     expect(text).toContain('energy_quarantine_total{reason="too-large"} 0');
     expect(a.contentType).toMatch(/^text\/plain/);
   });
@@ -31,7 +46,13 @@ describe('Metrics', () => {
     const bus = new EventBus(silentLogger());
     const unbind = bindMetrics(m, bus);
     const item = { topic: 't', payload: 'p', detail: 'd', receivedAt: 0 };
-    bus.emit('quarantined', { items: [{ ...item, reason: 'bad-json' }, { ...item, reason: 'bad-json' }, { ...item, reason: 'future-ts' }] });
+    bus.emit('quarantined', {
+      items: [
+        { ...item, reason: 'bad-json' },
+        { ...item, reason: 'bad-json' },
+        { ...item, reason: 'future-ts' },
+      ],
+    });
     bus.emit('storeFailed', { error: new Error('down'), pending: 3 });
     bus.emit('dataQuality', { events: [{ kind: 'rollover', enterprise: 'e', meter: 'm', ts: 0 }] });
     const reading = { enterprise: 'e', meter: 'm', ts: 0, value: 1, quality: 'good' as const };
@@ -57,7 +78,9 @@ describe('Metrics', () => {
     expect(await value(m.messagesTotal)).toBe(5);
     stats.messages = 8;
     stats.stored = 12;
-    expect([await value(m.messagesTotal), await value(m.readingsStored), await value(m.readingsDuplicate), await value(m.readingsCorrected)]).toEqual([8, 12, 2, 1]);
+    expect([await value(m.messagesTotal), await value(m.readingsStored), await value(m.readingsDuplicate), await value(m.readingsCorrected)]).toEqual(
+      [8, 12, 2, 1],
+    );
     m.stored({ stored: 1, duplicates: 0, corrections: 0 });
     stats.stored = 100;
     expect(await value(m.readingsStored)).toBe(13);

@@ -2,10 +2,17 @@ import { contentHash } from '../../../services/reports/monthlyReportBuilder';
 import type { MonthlyReport } from '../../../services/reports/reportModel';
 
 // Only the parts contentHash reads; the rest of a report does not enter the hash.
-const report = (totalTce: number, generatedAt: string): MonthlyReport => ({
-  month: '2026-10', generatedAt, revision: 1, sha256: 'x',
-  enterprises: [{ id: 'alu01', totalTce }], totals: { totalTce }, ranking: [], concentration: null,
-}) as unknown as MonthlyReport;
+const report = (totalTce: number, generatedAt: string): MonthlyReport =>
+  ({
+    month: '2026-10',
+    generatedAt,
+    revision: 1,
+    sha256: 'x',
+    enterprises: [{ id: 'alu01', totalTce }],
+    totals: { totalTce },
+    ranking: [],
+    concentration: null,
+  }) as unknown as MonthlyReport;
 
 describe('report content hash', () => {
   it('ignores float noise from summing in another order, and the generation time', () => {

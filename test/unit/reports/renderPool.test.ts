@@ -64,12 +64,22 @@ describe('ReportRenderPool', () => {
   });
 
   it('reads REPORT_CONCURRENCY, REPORT_QUEUE and REPORT_RENDER, naming a bad one', () => {
-    expect(renderPoolOptionsFromEnv({ REPORT_CONCURRENCY: '3', REPORT_QUEUE: '0', REPORT_RENDER: 'in-thread' })).toEqual({ concurrency: 3, queue: 0, mode: 'in-thread' });
+    expect(renderPoolOptionsFromEnv({ REPORT_CONCURRENCY: '3', REPORT_QUEUE: '0', REPORT_RENDER: 'in-thread' })).toEqual({
+      concurrency: 3,
+      queue: 0,
+      mode: 'in-thread',
+    });
     const defaults = renderPoolOptionsFromEnv({});
     expect(defaults.queue).toBe(4);
     expect(defaults.mode).toBe('worker');
     expect([1, 2]).toContain(defaults.concurrency);
-    for (const [name, value] of [['REPORT_CONCURRENCY', '0'], ['REPORT_CONCURRENCY', '1.5'], ['REPORT_QUEUE', '-1'], ['REPORT_QUEUE', 'many'], ['REPORT_RENDER', 'fork']] as const) {
+    for (const [name, value] of [
+      ['REPORT_CONCURRENCY', '0'],
+      ['REPORT_CONCURRENCY', '1.5'],
+      ['REPORT_QUEUE', '-1'],
+      ['REPORT_QUEUE', 'many'],
+      ['REPORT_RENDER', 'fork'],
+    ] as const) {
       expect(() => renderPoolOptionsFromEnv({ [name]: value })).toThrow(ConfigError);
       expect(() => renderPoolOptionsFromEnv({ [name]: value })).toThrow(name);
     }

@@ -28,11 +28,27 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i += 1) {
     const c = text[i]!;
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i += 1; } else if (c === '"') quoted = false; else field += c;
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i += 1;
+      } else if (c === '"') quoted = false;
+      else field += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(field); field = ''; } else if (c === '\r' && text[i + 1] === '\n') { row.push(field); rows.push(row); row = []; field = ''; i += 1; } else field += c;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i += 1;
+    } else field += c;
   }
-  if (field !== '' || row.length > 0) { row.push(field); rows.push(row); }
+  if (field !== '' || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
   return rows;
 }
 
@@ -50,8 +66,15 @@ describe('JSON', () => {
 
 describe('CSV', () => {
   it.each([
-    ['plain', 'plain'], [12.5, '12.5'], [null, ''], [true, 'true'], ['a,b', '"a,b"'], ['say "hi"', '"say ""hi"""'], ['two\r\nlines', '"two\r\nlines"'],
-    [' edge', '" edge"'], [377.16046289999997, '377.16046289999997'],
+    ['plain', 'plain'],
+    [12.5, '12.5'],
+    [null, ''],
+    [true, 'true'],
+    ['a,b', '"a,b"'],
+    ['say "hi"', '"say ""hi"""'],
+    ['two\r\nlines', '"two\r\nlines"'],
+    [' edge', '" edge"'],
+    [377.16046289999997, '377.16046289999997'],
   ] as const)('field %j is written as %j', (value, written) => {
     expect(csvField(value)).toBe(written);
   });
@@ -72,24 +95,46 @@ describe('CSV', () => {
       for (const [carrier, f] of Object.entries(e.carriers)) {
         const r = records.find((x) => x.row_type === 'carrier' && x.enterprise_id === e.id && x.carrier === carrier)!;
         expect(r.enterprise_name).toBe(e.name);
-        expect([num(r.quantity), r.unit, num(r.tce), num(r.tce_other_basis), num(r.co2_kg), num(r.kgce_per_unit), r.kgce_source])
-          .toEqual([f.quantity, f.unit, f.tce, f.tceOtherBasis, f.co2Kg, f.kgcePerUnit, f.kgceSource]);
+        expect([num(r.quantity), r.unit, num(r.tce), num(r.tce_other_basis), num(r.co2_kg), num(r.kgce_per_unit), r.kgce_source]).toEqual([
+          f.quantity,
+          f.unit,
+          f.tce,
+          f.tceOtherBasis,
+          f.co2Kg,
+          f.kgcePerUnit,
+          f.kgceSource,
+        ]);
       }
       const total = records.find((x) => x.row_type === 'enterprise_total' && x.enterprise_id === e.id)!;
-      expect([num(total.tce), num(total.co2_kg), num(total.change_from_same_month_last_year), num(total.quota_share), total.quota_level])
-        .toEqual([e.totalTce, e.co2Kg, e.changeFromSameMonthLastYear, e.quota!.share, e.quota!.level]);
-      expect([num(total.intensity_tce_per_10k_yuan), num(total.tariff_unit_consumption), total.tariff_note])
-        .toEqual([e.intensity!.intensity, e.tariff!.unitConsumption, e.tariff!.note ?? '']);
+      expect([num(total.tce), num(total.co2_kg), num(total.change_from_same_month_last_year), num(total.quota_share), total.quota_level]).toEqual([
+        e.totalTce,
+        e.co2Kg,
+        e.changeFromSameMonthLastYear,
+        e.quota!.share,
+        e.quota!.level,
+      ]);
+      expect([num(total.intensity_tce_per_10k_yuan), num(total.tariff_unit_consumption), total.tariff_note]).toEqual([
+        e.intensity!.intensity,
+        e.tariff!.unitConsumption,
+        e.tariff!.note ?? '',
+      ]);
     }
     for (const [carrier, f] of Object.entries(report.totals.byCarrier)) {
       const r = records.find((x) => x.row_type === 'district_carrier' && x.carrier === carrier)!;
       expect([num(r.quantity), r.unit, num(r.tce), num(r.co2_kg)]).toEqual([f.quantity, f.unit, f.tce, f.co2Kg]);
     }
     const district = records.find((x) => x.row_type === 'district_total')!;
-    expect([num(district.tce), num(district.co2_kg), district.month, district.timezone, district.electricity_basis, district.sha256])
-      .toEqual([report.totals.totalTce, report.totals.co2Kg, '2024-03', 'Asia/Shanghai', 'equivalent', report.sha256]);
-    expect(records.filter((x) => x.row_type === 'industry_total').map((x) => [x.industry, num(x.tce)]))
-      .toEqual(Object.entries(report.totals.byIndustry).map(([code, i]) => [code, i.totalTce]));
+    expect([num(district.tce), num(district.co2_kg), district.month, district.timezone, district.electricity_basis, district.sha256]).toEqual([
+      report.totals.totalTce,
+      report.totals.co2Kg,
+      '2024-03',
+      'Asia/Shanghai',
+      'equivalent',
+      report.sha256,
+    ]);
+    expect(records.filter((x) => x.row_type === 'industry_total').map((x) => [x.industry, num(x.tce)])).toEqual(
+      Object.entries(report.totals.byIndustry).map(([code, i]) => [code, i.totalTce]),
+    );
   });
 
   it('names columns by their key alone in English', async () => {
@@ -152,7 +197,9 @@ describe('XLSX', () => {
     const summary = wb.getWorksheet('汇总')!;
     const cells: unknown[] = [];
     summary.eachRow((row) => row.eachCell((cell) => cells.push(cell.value)));
-    expect(cells).toEqual(expect.arrayContaining(['2024-03', 'Asia/Shanghai', report.sha256, report.totals.totalTce, report.totals.co2Kg, '能耗总量（双控） (tce)']));
+    expect(cells).toEqual(
+      expect.arrayContaining(['2024-03', 'Asia/Shanghai', report.sha256, report.totals.totalTce, report.totals.co2Kg, '能耗总量（双控） (tce)']),
+    );
     expect(cells.some((v) => typeof v === 'string' && v.includes('当量值') && v.includes('0.1229 kgce/kWh'))).toBe(true);
   });
 
@@ -187,8 +234,26 @@ describe('PDF', () => {
     writeFileSync(file, out.body);
     const text = poppler('pdftotext', ['-layout', file, '-']);
     for (const expected of [
-      STEEL_NAME, CEMENT_NAME, '2024-03', 'Asia/Shanghai', '2024-03-01T00:00:00.000+08:00', report.sha256, '当量值', '0.1229 kgce/kWh',
-      '544.571', '1,829,860', '207.196', '337.375', '2,111,111.01', '377.160', '25.5%', '红色预警', '本期无产品产量', '62.0%', '(tce)', '(kgCO2)',
+      STEEL_NAME,
+      CEMENT_NAME,
+      '2024-03',
+      'Asia/Shanghai',
+      '2024-03-01T00:00:00.000+08:00',
+      report.sha256,
+      '当量值',
+      '0.1229 kgce/kWh',
+      '544.571',
+      '1,829,860',
+      '207.196',
+      '337.375',
+      '2,111,111.01',
+      '377.160',
+      '25.5%',
+      '红色预警',
+      '本期无产品产量',
+      '62.0%',
+      '(tce)',
+      '(kgCO2)',
     ]) {
       expect(text).toContain(expected);
     }
@@ -196,7 +261,11 @@ describe('PDF', () => {
     const fonts = poppler('pdffonts', [file]);
     expect(fonts).toMatch(/WenQuanYiMicroHei|NotoSansCJK/);
     // Every font listed is embedded (column "emb" = yes), so the file reads the same everywhere.
-    for (const line of fonts.split('\n').slice(2).filter((l) => l.trim() !== '')) expect(line).toMatch(/ yes /);
+    for (const line of fonts
+      .split('\n')
+      .slice(2)
+      .filter((l) => l.trim() !== ''))
+      expect(line).toMatch(/ yes /);
   });
 
   it('prints English words with the same figures', async () => {
@@ -222,7 +291,18 @@ describe('HTML', () => {
     expect(out.contentType).toBe('text/html; charset=utf-8');
     const html = out.body.toString('utf8');
     expect(html).toMatch(/^<!DOCTYPE html>\n<html lang="zh-CN">/);
-    for (const expected of ['544.571', '1,829,860', '337.375', '2,111,111.01', 'Asia/Shanghai', report.sha256, '当量值', '(tce)', '(kgCO2)', CEMENT_NAME]) {
+    for (const expected of [
+      '544.571',
+      '1,829,860',
+      '337.375',
+      '2,111,111.01',
+      'Asia/Shanghai',
+      report.sha256,
+      '当量值',
+      '(tce)',
+      '(kgCO2)',
+      CEMENT_NAME,
+    ]) {
       expect(html).toContain(expected);
     }
     expect(html).toContain('江南特钢,&quot;精工&quot;有限公司');
@@ -233,7 +313,10 @@ describe('HTML', () => {
   });
 
   it('escapes user data', () => {
-    const hostile: MonthlyReport = { ...report, enterprises: [{ ...report.enterprises[0]!, name: '<script>alert(1)</script>' }, report.enterprises[1]!] };
+    const hostile: MonthlyReport = {
+      ...report,
+      enterprises: [{ ...report.enterprises[0]!, name: '<script>alert(1)</script>' }, report.enterprises[1]!],
+    };
     const html = renderHtml(hostile, { language: 'en' });
     expect(html).not.toContain('<script>');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');

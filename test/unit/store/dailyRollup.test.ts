@@ -44,23 +44,38 @@ describe('daily rollup calendar (site zone Asia/Shanghai)', () => {
       ['raw', '2026-04-03T00:00', '2026-04-03T06:00'],
     ]);
     // Without months (day buckets), and a range inside one month.
-    expect(splitPeriods(local('2026-01-15T10:00:00'), local('2026-04-03T06:00:00'), shanghai, false).map((p) => p.level)).toEqual(['raw', 'day', 'raw']);
-    expect(splitPeriods(local('2026-03-01T00:00:00'), local('2026-03-20T00:00:00'), shanghai).map((p) => [p.level, iso(p.from), iso(p.to)]))
-      .toEqual([['day', '2026-03-01T00:00', '2026-03-20T00:00']]);
+    expect(splitPeriods(local('2026-01-15T10:00:00'), local('2026-04-03T06:00:00'), shanghai, false).map((p) => p.level)).toEqual([
+      'raw',
+      'day',
+      'raw',
+    ]);
+    expect(splitPeriods(local('2026-03-01T00:00:00'), local('2026-03-20T00:00:00'), shanghai).map((p) => [p.level, iso(p.from), iso(p.to)])).toEqual([
+      ['day', '2026-03-01T00:00', '2026-03-20T00:00'],
+    ]);
     // A year to the start of a month: months only.
-    expect(splitPeriods(local('2026-01-01T00:00:00'), local('2026-12-01T00:00:00'), shanghai).map((p) => [p.level, iso(p.from), iso(p.to)]))
-      .toEqual([['month', '2026-01-01T00:00', '2026-12-01T00:00']]);
+    expect(splitPeriods(local('2026-01-01T00:00:00'), local('2026-12-01T00:00:00'), shanghai).map((p) => [p.level, iso(p.from), iso(p.to)])).toEqual([
+      ['month', '2026-01-01T00:00', '2026-12-01T00:00'],
+    ]);
   });
 
   it('collects the meters a write touches per local day, hours and readings apart', () => {
     const key = { enterprise: 'alu01', meter: 'e-main' };
-    const touched = touchedDays({
-      readings: [{ ...key, ts: Date.parse('2026-02-28T15:45:00Z'), value: 1, quality: 'good' }, { ...key, ts: Date.parse('2026-02-28T16:00:00Z'), value: 2, quality: 'bad' }],
-      hourly: [{ ...key, carrier: 'electricity', unit: 'kWh', hour: Date.parse('2026-02-28T16:00:00Z'), quantity: 1 },
-        { ...key, meter: 'gas', carrier: 'natural_gas', unit: 'm3', hour: Date.parse('2026-02-28T17:00:00Z'), quantity: 1 }],
-    }, shanghai);
+    const touched = touchedDays(
+      {
+        readings: [
+          { ...key, ts: Date.parse('2026-02-28T15:45:00Z'), value: 1, quality: 'good' },
+          { ...key, ts: Date.parse('2026-02-28T16:00:00Z'), value: 2, quality: 'bad' },
+        ],
+        hourly: [
+          { ...key, carrier: 'electricity', unit: 'kWh', hour: Date.parse('2026-02-28T16:00:00Z'), quantity: 1 },
+          { ...key, meter: 'gas', carrier: 'natural_gas', unit: 'm3', hour: Date.parse('2026-02-28T17:00:00Z'), quantity: 1 },
+        ],
+      },
+      shanghai,
+    );
     expect([...touched.readings].map(([d, m]) => [iso(d), [...m.values()].map((x) => x.meter)])).toEqual([
-      ['2026-02-28T00:00', ['e-main']], ['2026-03-01T00:00', ['e-main']],
+      ['2026-02-28T00:00', ['e-main']],
+      ['2026-03-01T00:00', ['e-main']],
     ]);
     expect([...touched.hours].map(([d, m]) => [iso(d), [...m.values()].map((x) => x.meter)])).toEqual([['2026-03-01T00:00', ['e-main', 'gas']]]);
   });

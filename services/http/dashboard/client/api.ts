@@ -1,6 +1,10 @@
 /** Calls to the service's own /api with the session cookie; errors carry the server's code and message. */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }

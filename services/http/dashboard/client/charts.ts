@@ -2,7 +2,9 @@
 import type * as Echarts from 'echarts';
 
 declare global {
-  interface Window { echarts: typeof Echarts }
+  interface Window {
+    echarts: typeof Echarts;
+  }
 }
 
 export type ChartOption = Echarts.EChartsOption;

@@ -25,8 +25,16 @@ export function canWrite(session: SignedIn): boolean {
 
 export function showError(main: HTMLElement, err: unknown, retry: () => void): void {
   const message = err instanceof ApiError ? `${err.message} (${err.code})` : err instanceof Error ? err.message : String(err);
-  replace(main, h('section', { className: 'panel error', role: 'alert' },
-    h('h1', {}, t('error')), h('p', {}, message), h('button', { type: 'button', onclick: retry }, t('retry'))));
+  replace(
+    main,
+    h(
+      'section',
+      { className: 'panel error', role: 'alert' },
+      h('h1', {}, t('error')),
+      h('p', {}, message),
+      h('button', { type: 'button', onclick: retry }, t('retry')),
+    ),
+  );
 }
 
 /** A heading row with the period and zone, so every figure on the page can be traced. */

@@ -1,7 +1,10 @@
 /** The server's live stream (GET /api/events, server-sent events); the browser reconnects by itself. */
 import type { AlarmEvent, LiveReading } from './types';
 
-interface LiveEvents { alarm: AlarmEvent; readings: LiveReading[] }
+interface LiveEvents {
+  alarm: AlarmEvent;
+  readings: LiveReading[];
+}
 type Handler<K extends keyof LiveEvents> = (data: LiveEvents[K]) => void;
 
 export class Live {

@@ -36,7 +36,11 @@ function toast(text: string): void {
 }
 
 function route(): { name: string; params: string[] } {
-  const parts = location.hash.replace(/^#\/?/, '').split('/').filter((p) => p).map(decodeURIComponent);
+  const parts = location.hash
+    .replace(/^#\/?/, '')
+    .split('/')
+    .filter((p) => p)
+    .map(decodeURIComponent);
   return { name: parts[0] ?? '', params: parts.slice(1) };
 }
 
@@ -46,16 +50,30 @@ function renderHeader(s: SignedIn): void {
   const current = route().name;
   const link = (name: string, label: string) => h('a', { href: `#/${name}`, ...(current === name && { 'aria-current': 'page' }) }, label);
   const home = s.role === 'enterprise' && s.enterprise ? `enterprise/${s.enterprise}` : '';
-  replace(header,
+  replace(
+    header,
     h('div', { className: 'brand' }, t('appTitle')),
-    h('nav', { 'aria-label': 'main' },
+    h(
+      'nav',
+      { 'aria-label': 'main' },
       link(home, s.role === 'enterprise' ? t('enterprise') : t('overview')),
-      link('alarms', t('alarms')), link('reports', t('reports')), link('data', t('data'))),
-    h('div', { className: 'tools' },
-      h('span', { id: 'live-state', className: liveConnected ? 'live on' : 'live off', 'aria-live': 'polite' }, liveConnected ? t('live') : t('offline')),
+      link('alarms', t('alarms')),
+      link('reports', t('reports')),
+      link('data', t('data')),
+    ),
+    h(
+      'div',
+      { className: 'tools' },
+      h(
+        'span',
+        { id: 'live-state', className: liveConnected ? 'live on' : 'live off', 'aria-live': 'polite' },
+        liveConnected ? t('live') : t('offline'),
+      ),
       h('span', { className: 'who' }, `${s.name} (${tOr(`role_${s.role}`, s.role)})`),
-      h('button', { type: 'button', id: 'lang-switch', 'aria-label': t('languageLabel'), onclick: () => { setLang(lang() === 'en' ? 'zh-CN' : 'en'); void render(); } }, t('language')),
-      h('button', { type: 'button', id: 'sign-out', onclick: () => void signOut() }, t('signOut'))));
+      languageSwitch(),
+      h('button', { type: 'button', id: 'sign-out', onclick: () => void signOut() }, t('signOut')),
+    ),
+  );
 }
 
 let navigated = false;
@@ -94,7 +112,10 @@ async function render(): Promise<void> {
   const container = h('div', { className: 'page' });
   const hooks: (() => void)[] = [];
   const ctx: PageContext = {
-    main: container, session, live, params,
+    main: container,
+    session,
+    live,
+    params,
     onLeave: (fn) => hooks.push(fn),
     toast,
     refresh: () => void render(),
@@ -129,29 +150,59 @@ function leave(): void {
   leaveHooks = [];
 }
 
+/** The zh-CN / English switch of the header, signed in or not. */
+function languageSwitch(): HTMLElement {
+  return h(
+    'button',
+    {
+      type: 'button',
+      id: 'lang-switch',
+      'aria-label': t('languageLabel'),
+      onclick: () => {
+        setLang(lang() === 'en' ? 'zh-CN' : 'en');
+        void render();
+      },
+    },
+    t('language'),
+  );
+}
+
 function renderSignIn(main: HTMLElement): void {
   const header = document.getElementById('top');
-  if (header) replace(header, h('div', { className: 'brand' }, t('appTitle')), h('div', { className: 'tools' },
-    h('button', { type: 'button', id: 'lang-switch', 'aria-label': t('languageLabel'), onclick: () => { setLang(lang() === 'en' ? 'zh-CN' : 'en'); void render(); } }, t('language'))));
-  const input = h('input', { id: 'token', name: 'token', type: 'password', autocomplete: 'current-password', required: true, 'aria-describedby': 'token-hint' });
+  if (header) replace(header, h('div', { className: 'brand' }, t('appTitle')), h('div', { className: 'tools' }, languageSwitch()));
+  const input = h('input', {
+    id: 'token',
+    name: 'token',
+    type: 'password',
+    autocomplete: 'current-password',
+    required: true,
+    'aria-describedby': 'token-hint',
+  });
   const problem = h('p', { className: 'problem', role: 'alert', id: 'sign-in-problem' });
-  const form = h('form', { className: 'panel sign-in', id: 'sign-in' },
+  const form = h(
+    'form',
+    { className: 'panel sign-in', id: 'sign-in' },
     h('h1', {}, t('signIn')),
-    h('label', { for: 'token' }, t('tokenLabel')), input,
+    h('label', { for: 'token' }, t('tokenLabel')),
+    input,
     h('p', { className: 'hint', id: 'token-hint' }, t('tokenHint')),
     problem,
-    h('button', { type: 'submit' }, t('signIn')));
+    h('button', { type: 'submit' }, t('signIn')),
+  );
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    api<Session>('/api/session', { method: 'POST', body: { token: input.value } }).then((s) => {
-      if (!s.signedIn) throw new Error('sign-in refused');
-      session = s;
-      live.connect();
-      return render();
-    }, (err: unknown) => {
-      problem.textContent = err instanceof ApiError && err.status === 401 ? t('signInFailed') : err instanceof Error ? err.message : String(err);
-      input.focus();
-    });
+    api<Session>('/api/session', { method: 'POST', body: { token: input.value } }).then(
+      (s) => {
+        if (!s.signedIn) throw new Error('sign-in refused');
+        session = s;
+        live.connect();
+        return render();
+      },
+      (err: unknown) => {
+        problem.textContent = err instanceof ApiError && err.status === 401 ? t('signInFailed') : err instanceof Error ? err.message : String(err);
+        input.focus();
+      },
+    );
   });
   replace(main, form);
   input.focus();

@@ -6,75 +6,225 @@ export type Severity = 'info' | 'warning' | 'critical';
 export type Session = { signedIn: false } | { signedIn: true; name: string; role: Role; enterprise: string | null };
 export type SignedIn = Extract<Session, { signedIn: true }>;
 
-export interface Figure { tce: number; dualControlTce: number; co2Kg: number }
-export interface CarrierFigure extends Figure { quantity: number; unit: string }
+export interface Figure {
+  tce: number;
+  dualControlTce: number;
+  co2Kg: number;
+}
+export interface CarrierFigure extends Figure {
+  quantity: number;
+  unit: string;
+}
 
 export interface QuotaStatus {
-  year: number; totalTce: number; ytdTce: number; share: number; pace: number | null; level: Level;
-  forecastTce: number | null; periodFrom: string; periodTo: string;
+  year: number;
+  totalTce: number;
+  ytdTce: number;
+  share: number;
+  pace: number | null;
+  level: Level;
+  forecastTce: number | null;
+  periodFrom: string;
+  periodTo: string;
 }
 export type IntensityStatus =
   | { intensity: number; limit: number; ratio: number; level: Level; output10kYuan: number | null; months: string[] }
   | { intensity: null; level: null; note: 'no-output'; output10kYuan: number | null; months: string[] };
 export interface TariffStatus {
-  tariff: string; scheme: 'step' | 'bands'; basis: 'ytd' | 'month'; unitConsumption: number | null; unit: 'kWh/t' | 'kgce/t';
-  markupYuanPerKwh: number | null; surchargeYuan: number | null; note?: 'no-output'; periodFrom: string; periodTo: string;
-  electricityKwh: number; productT: number;
+  tariff: string;
+  scheme: 'step' | 'bands';
+  basis: 'ytd' | 'month';
+  unitConsumption: number | null;
+  unit: 'kWh/t' | 'kgce/t';
+  markupYuanPerKwh: number | null;
+  surchargeYuan: number | null;
+  note?: 'no-output';
+  periodFrom: string;
+  periodTo: string;
+  electricityKwh: number;
+  productT: number;
 }
 
 export interface OverviewRow {
-  id: string; name: string; industry: string; monthTce: number;
-  quota: QuotaStatus | null; intensity: IntensityStatus | null; tariff: TariffStatus | null;
+  id: string;
+  name: string;
+  industry: string;
+  monthTce: number;
+  quota: QuotaStatus | null;
+  intensity: IntensityStatus | null;
+  tariff: TariffStatus | null;
   alarms: Record<Severity, number>;
 }
 export interface Overview {
-  at: string; timezone: string; year: number; electricityBasis: 'equivalent' | 'equal';
+  at: string;
+  timezone: string;
+  year: number;
+  electricityBasis: 'equivalent' | 'equal';
   today: Figure & { from: string; to: string; alarmsRaised: number };
   month: Figure & { from: string; to: string; byCarrier: Record<string, CarrierFigure>; byIndustry: Record<string, Figure> };
-  ytd: Figure & { from: string; to: string; byCarrier: Record<string, CarrierFigure>; byIndustry: Record<string, Figure>; quotaTotalTce: number; share: number | null };
+  ytd: Figure & {
+    from: string;
+    to: string;
+    byCarrier: Record<string, CarrierFigure>;
+    byIndustry: Record<string, Figure>;
+    quotaTotalTce: number;
+    share: number | null;
+  };
   /** GB/T 4754 industry names by code. */
   industries: Record<string, string>;
   enterprises: OverviewRow[];
 }
 
-export interface MeterInfo { id: string; name: string | null; carrier: string; unit: string; kind: string; intervalSeconds: number; submeter: boolean }
+export interface MeterInfo {
+  id: string;
+  name: string | null;
+  carrier: string;
+  unit: string;
+  kind: string;
+  intervalSeconds: number;
+  submeter: boolean;
+}
 export type TariffRule =
   | { id: string; scheme: 'step'; basis: string; threshold: number; step: number; markupPerStep: number }
   | { id: string; scheme: 'bands'; basis: string; limit: number; metric: 'kwh_per_t' | 'kgce_per_t'; bands: { over: number; markup: number }[] };
 export interface EnterpriseInfo {
-  id: string; name: string; industry: string; tariff: string | null; tariffRule: TariffRule | null;
-  meters: MeterInfo[]; quota: { year: number; totalTce: number; intensityLimit?: number } | null;
+  id: string;
+  name: string;
+  industry: string;
+  tariff: string | null;
+  tariffRule: TariffRule | null;
+  meters: MeterInfo[];
+  quota: { year: number; totalTce: number; intensityLimit?: number } | null;
 }
 
 export interface EnterpriseStatus {
-  enterprise: string; at: string; timezone: string; electricityBasis: string;
-  quota: QuotaStatus | null; intensity: IntensityStatus | null; tariff: TariffStatus | null;
+  enterprise: string;
+  at: string;
+  timezone: string;
+  electricityBasis: string;
+  quota: QuotaStatus | null;
+  intensity: IntensityStatus | null;
+  tariff: TariffStatus | null;
 }
 
-export interface SeriesPoint { time: string; carrier: string; quantity: number; unit: string; tce: number; co2Kg: number; dualControl: boolean }
-export interface CoefficientUsed { carrier: string; unit: string; kgcePerUnit: number; kgceSource: string; kgCo2PerUnit: number; kgCo2Source: string; dualControl: boolean }
+export interface SeriesPoint {
+  time: string;
+  carrier: string;
+  quantity: number;
+  unit: string;
+  tce: number;
+  co2Kg: number;
+  dualControl: boolean;
+}
+export interface CoefficientUsed {
+  carrier: string;
+  unit: string;
+  kgcePerUnit: number;
+  kgceSource: string;
+  kgCo2PerUnit: number;
+  kgCo2Source: string;
+  dualControl: boolean;
+}
 export interface ConsumptionAnswer {
-  enterprise: string; from: string; to: string; every: '1h' | '1d' | '1mo'; timezone: string; electricityBasis: string;
-  series: SeriesPoint[]; totals: { tce: number; dualControlTce: number; co2Kg: number }; coefficients: CoefficientUsed[];
+  enterprise: string;
+  from: string;
+  to: string;
+  every: '1h' | '1d' | '1mo';
+  timezone: string;
+  electricityBasis: string;
+  series: SeriesPoint[];
+  totals: { tce: number; dualControlTce: number; co2Kg: number };
+  coefficients: CoefficientUsed[];
 }
 
 export interface MeterState {
-  id: string; name: string | null; carrier: string; unit: string; kind: string; intervalSeconds: number; submeter: boolean;
-  lastReading: { ts: string; value: number; quality: string } | null; lastTs: string | null;
-  completenessToday: number; completenessMonth: number; silentSeconds: number | null; silenceLimitSeconds: number; silent: boolean;
+  id: string;
+  name: string | null;
+  carrier: string;
+  unit: string;
+  kind: string;
+  intervalSeconds: number;
+  submeter: boolean;
+  lastReading: { ts: string; value: number; quality: string } | null;
+  lastTs: string | null;
+  completenessToday: number;
+  completenessMonth: number;
+  silentSeconds: number | null;
+  silenceLimitSeconds: number;
+  silent: boolean;
 }
-export interface MetersAnswer { enterprise: string; at: string; timezone: string; today: { from: string; to: string }; month: { from: string; to: string }; meters: MeterState[] }
+export interface MetersAnswer {
+  enterprise: string;
+  at: string;
+  timezone: string;
+  today: { from: string; to: string };
+  month: { from: string; to: string };
+  meters: MeterState[];
+}
 
 export interface AlarmView {
-  id: number; type: string; enterprise: string; meter: string | null; severity: Severity; state: 'active' | 'acknowledged' | 'cleared';
-  value: number | null; threshold: number | null; unit: string | null; periodFrom: string | null; periodTo: string | null; basis: string | null;
-  raisedAt: string; updatedAt: string; clearedAt: string | null; acknowledgedAt: string | null; acknowledgedBy: string | null; message: string;
+  id: number;
+  type: string;
+  enterprise: string;
+  meter: string | null;
+  severity: Severity;
+  state: 'active' | 'acknowledged' | 'cleared';
+  value: number | null;
+  threshold: number | null;
+  unit: string | null;
+  periodFrom: string | null;
+  periodTo: string | null;
+  basis: string | null;
+  raisedAt: string;
+  updatedAt: string;
+  clearedAt: string | null;
+  acknowledgedAt: string | null;
+  acknowledgedBy: string | null;
+  message: string;
 }
-export interface AlarmEvent { kind: 'raised' | 'escalated' | 'cleared' | 'acknowledged'; at: string; alarm: AlarmView }
-export interface LiveReading { enterprise: string; meter: string; ts: string; value: number; quality: string }
+export interface AlarmEvent {
+  kind: 'raised' | 'escalated' | 'cleared' | 'acknowledged';
+  at: string;
+  alarm: AlarmView;
+}
+export interface LiveReading {
+  enterprise: string;
+  meter: string;
+  ts: string;
+  value: number;
+  quality: string;
+}
 
-export interface Revision { month: string; revision: number; sha256: string | null; createdAt: string; note: string | null }
+export interface Revision {
+  month: string;
+  revision: number;
+  sha256: string | null;
+  createdAt: string;
+  note: string | null;
+}
 
-export interface QuarantineItem { id: number; topic: string; payload: string; reason: string; detail: string; enterprise?: string; meter?: string; status: 'open' | 'replayed'; attempts: number; receivedAt: string; replayedAt?: string }
-export interface QuarantineAnswer { items: QuarantineItem[]; total: number; limit: number; offset: number; openByReason?: Record<string, number> }
-export interface ReplayAnswer { requested: number; replayed: number[]; stillRejected: { id: number; reason: string; detail: string }[] }
+export interface QuarantineItem {
+  id: number;
+  topic: string;
+  payload: string;
+  reason: string;
+  detail: string;
+  enterprise?: string;
+  meter?: string;
+  status: 'open' | 'replayed';
+  attempts: number;
+  receivedAt: string;
+  replayedAt?: string;
+}
+export interface QuarantineAnswer {
+  items: QuarantineItem[];
+  total: number;
+  limit: number;
+  offset: number;
+  openByReason?: Record<string, number>;
+}
+export interface ReplayAnswer {
+  requested: number;
+  replayed: number[];
+  stillRejected: { id: number; reason: string; detail: string }[];
+}

@@ -14,7 +14,13 @@ export function severityBadge(severity: Severity): HTMLElement {
 }
 
 export function card(label: string, value: string, sub?: string): HTMLElement {
-  return h('div', { className: 'card' }, h('div', { className: 'label' }, label), h('div', { className: 'value' }, value), sub ? h('div', { className: 'sub' }, sub) : null);
+  return h(
+    'div',
+    { className: 'card' },
+    h('div', { className: 'label' }, label),
+    h('div', { className: 'value' }, value),
+    sub ? h('div', { className: 'sub' }, sub) : null,
+  );
 }
 
 export interface Column<R> {
@@ -27,7 +33,13 @@ export interface Column<R> {
 }
 
 /** A table whose sortable headers are buttons (keyboard reachable) with aria-sort on the header. */
-export function sortableTable<R>(id: string, caption: string, columns: readonly Column<R>[], rows: readonly R[], initial?: { key: string; dir: 1 | -1 }): HTMLElement {
+export function sortableTable<R>(
+  id: string,
+  caption: string,
+  columns: readonly Column<R>[],
+  rows: readonly R[],
+  initial?: { key: string; dir: 1 | -1 },
+): HTMLElement {
   let sortKey = initial?.key;
   let dir: 1 | -1 = initial?.dir ?? 1;
   const table = h('table', { id, className: 'data' });
@@ -35,18 +47,57 @@ export function sortableTable<R>(id: string, caption: string, columns: readonly 
   const draw = () => {
     const col = columns.find((c) => c.key === sortKey);
     const sorted = col?.sort ? [...rows].sort((a, b) => compare(col.sort!(a), col.sort!(b)) * dir) : [...rows];
-    replace(table,
+    replace(
+      table,
       h('caption', {}, caption),
-      h('thead', {}, h('tr', {}, columns.map((c) => h('th', {
-        scope: 'col', className: c.numeric ? 'num' : '', 'data-key': c.key,
-        ...(c.sort && { 'aria-sort': c.key === sortKey ? (dir === 1 ? 'ascending' : 'descending') : 'none' }),
-      }, c.sort ? h('button', { type: 'button', className: 'sort', title: `${t('sortBy')} ${c.label}`, onclick: () => {
-        dir = sortKey === c.key ? (dir === 1 ? -1 : 1) : c.numeric ? -1 : 1;
-        sortKey = c.key;
-        draw();
-        (table.querySelector(`th[data-key="${c.key}"] button`) as HTMLButtonElement | null)?.focus();
-      } }, c.label) : c.label)))),
-      h('tbody', {}, sorted.map((r) => h('tr', {}, columns.map((c) => h('td', { className: c.numeric ? 'num' : '' }, c.cell(r)))))));
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          columns.map((c) =>
+            h(
+              'th',
+              {
+                scope: 'col',
+                className: c.numeric ? 'num' : '',
+                'data-key': c.key,
+                ...(c.sort && { 'aria-sort': c.key === sortKey ? (dir === 1 ? 'ascending' : 'descending') : 'none' }),
+              },
+              c.sort
+                ? h(
+                    'button',
+                    {
+                      type: 'button',
+                      className: 'sort',
+                      title: `${t('sortBy')} ${c.label}`,
+                      onclick: () => {
+                        dir = sortKey === c.key ? (dir === 1 ? -1 : 1) : c.numeric ? -1 : 1;
+                        sortKey = c.key;
+                        draw();
+                        (table.querySelector(`th[data-key="${c.key}"] button`) as HTMLButtonElement | null)?.focus();
+                      },
+                    },
+                    c.label,
+                  )
+                : c.label,
+            ),
+          ),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        sorted.map((r) =>
+          h(
+            'tr',
+            {},
+            columns.map((c) => h('td', { className: c.numeric ? 'num' : '' }, c.cell(r))),
+          ),
+        ),
+      ),
+    );
   };
   draw();
   return wrap;

@@ -8,7 +8,10 @@ describe('CoalescedRounds', () => {
     const rounds = new CoalescedRounds(async () => {
       const k = ++n;
       log.push(`start ${k}`);
-      if (k === 1) await new Promise<void>((r) => { release = r; });
+      if (k === 1)
+        await new Promise<void>((r) => {
+          release = r;
+        });
       log.push(`end ${k}`);
     });
     const first = rounds.request();

@@ -3,8 +3,12 @@ import { LatestCache } from '../../../../services/store/influx/latestCache';
 import type { LatestReading } from '../../../../services/store/timeSeriesStore';
 
 const r = (meter: string, ts: number, quality: Reading['quality'] = 'good'): Reading => ({ enterprise: 'alu01', meter, ts, value: ts, quality });
-const l = (meter: string, lastTs: number, goodTs?: number): LatestReading =>
-  ({ enterprise: 'alu01', meter, lastTs, ...(goodTs !== undefined && { lastGood: r(meter, goodTs) }) });
+const l = (meter: string, lastTs: number, goodTs?: number): LatestReading => ({
+  enterprise: 'alu01',
+  meter,
+  lastTs,
+  ...(goodTs !== undefined && { lastGood: r(meter, goodTs) }),
+});
 const shape = (rows: readonly LatestReading[]) => rows.map((x) => [x.meter, x.lastTs, x.lastGood?.ts ?? null]);
 
 describe('LatestCache', () => {
@@ -21,20 +25,35 @@ describe('LatestCache', () => {
     // Another process wrote b at 300 (bad) and c: the poll's answers win where newer.
     cache.polled(['alu01'], [l('b', 300), l('c', 250, 250)], NOW + 60_000);
     expect(cache.pollFrom(['alu01'])).toBe(NOW + 60_000 - 300_000);
-    expect(shape(cache.answer(['alu01']))).toEqual([['a', 100, 100], ['b', 300, 150], ['c', 250, 250]]);
+    expect(shape(cache.answer(['alu01']))).toEqual([
+      ['a', 100, 100],
+      ['b', 300, 150],
+      ['c', 250, 250],
+    ]);
   });
 
-  it('takes this process\'s writes at once, and re-asks when the newest usable reading turns bad', () => {
+  it("takes this process's writes at once, and re-asks when the newest usable reading turns bad", () => {
     const cache = make();
     cache.wrote([r('a', 50)]); // not scanned yet: the scan (which starts after it) has it
     expect(cache.stale(['alu01'], NOW)).toEqual(['alu01']);
     cache.scanned(['alu01'], [l('a', 100, 100)], NOW, cache.mark());
     cache.wrote([r('a', 200), r('a', 90), r('n', 40, 'bad')]);
-    expect(shape(cache.answer(['alu01']))).toEqual([['a', 200, 200], ['n', 40, null]]);
+    expect(shape(cache.answer(['alu01']))).toEqual([
+      ['a', 200, 200],
+      ['n', 40, null],
+    ]);
     expect(cache.dirty(['alu01'])).toEqual([{ enterprise: 'alu01', meter: 'n' }]); // may have older usable ones
     cache.wrote([r('a', 200, 'bad')]); // the newest usable reading corrected to bad
-    expect(shape(cache.answer(['alu01']))).toEqual([['a', 200, null], ['n', 40, null]]);
-    expect(cache.dirty(['alu01']).map((m) => m.meter).sort()).toEqual(['a', 'n']);
+    expect(shape(cache.answer(['alu01']))).toEqual([
+      ['a', 200, null],
+      ['n', 40, null],
+    ]);
+    expect(
+      cache
+        .dirty(['alu01'])
+        .map((m) => m.meter)
+        .sort(),
+    ).toEqual(['a', 'n']);
     cache.resolved(cache.dirty(['alu01']), [l('a', 200, 100)], cache.mark()); // n has no usable reading at all
     expect(shape(cache.answer(['alu01']))).toEqual([['a', 200, 100]]);
     expect(cache.dirty(['alu01'])).toEqual([]);
@@ -54,7 +73,10 @@ describe('LatestCache', () => {
     let since = cache.mark();
     cache.wrote([r('a', 100), r('old', 5)]);
     cache.scanned(['alu01'], [l('a', 90, 90)], NOW, since); // the scan saw neither
-    expect(shape(cache.answer(['alu01']))).toEqual([['a', 100, 100], ['old', 5, 5]]);
+    expect(shape(cache.answer(['alu01']))).toEqual([
+      ['a', 100, 100],
+      ['old', 5, 5],
+    ]);
     // A later scan: a correction to bad during it stays dirty, so the bad reading is not brought back.
     since = cache.mark();
     cache.wrote([r('a', 100, 'bad')]);
@@ -64,6 +86,9 @@ describe('LatestCache', () => {
     since = cache.mark();
     cache.wrote([r('a', 110)]);
     cache.resolved([{ enterprise: 'alu01', meter: 'a' }], [l('a', 100, 90)], since);
-    expect(shape(cache.answer(['alu01']))).toEqual([['a', 110, 110], ['old', 5, 5]]);
+    expect(shape(cache.answer(['alu01']))).toEqual([
+      ['a', 110, 110],
+      ['old', 5, 5],
+    ]);
   });
 });

@@ -6,7 +6,12 @@ const row = (n: number): QueryRow => ({ measurement: 'consumption_daily', tags: 
 
 describe('RollupCache', () => {
   it('signs a range by the marks of its days only, in a stable order', () => {
-    const marks = new Map([[30, 'b:1'], [10, 'a:1'], [20, 'a:2'], [40, 'c:9']]);
+    const marks = new Map([
+      [30, 'b:1'],
+      [10, 'a:1'],
+      [20, 'a:2'],
+      [40, 'c:9'],
+    ]);
     expect(RollupCache.signature(marks, 10, 40)).toBe('10=a:1,20=a:2,30=b:1');
     expect(RollupCache.signature(marks, 11, 20)).toBe('');
   });

@@ -5,7 +5,14 @@ import { AlarmStore, type NewAlarm } from '../../../../services/store/state/alar
 import { OutputStore } from '../../../../services/store/state/outputStore';
 
 const quota = (severity: 'warning' | 'critical', value: number): NewAlarm => ({
-  type: 'quota', enterprise: 'alu01', meter: null, severity, value, threshold: 0.9, unit: 'share', message: `share ${value}`,
+  type: 'quota',
+  enterprise: 'alu01',
+  meter: null,
+  severity,
+  value,
+  threshold: 0.9,
+  unit: 'share',
+  message: `share ${value}`,
 });
 
 describe('AlarmStore', () => {

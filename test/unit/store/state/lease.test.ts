@@ -12,7 +12,10 @@ describe('lease in the state store', () => {
   const now = () => clock;
   const leases: Lease[] = [];
   const lease = (holder: string, extra: { ttlMs?: number; renewMs?: number; onChange?: (held: boolean) => void } = {}) => {
-    const l = new Lease({ path: file, name: 'rules', holder, ttlMs: extra.ttlMs ?? 30_000, renewMs: extra.renewMs ?? 10_000 }, { logger: silentLogger(), now, ...(extra.onChange && { onChange: extra.onChange }) });
+    const l = new Lease(
+      { path: file, name: 'rules', holder, ttlMs: extra.ttlMs ?? 30_000, renewMs: extra.renewMs ?? 10_000 },
+      { logger: silentLogger(), now, ...(extra.onChange && { onChange: extra.onChange }) },
+    );
     leases.push(l);
     return l;
   };
@@ -103,7 +106,10 @@ describe('lease in the state store', () => {
       expect(a.state()).toMatchObject({ held: false, currentHolder: 'host/42/other', expiresAt: clock + 5000 });
       clock += 5000;
       expect(a.tryAcquire()).toBe(true);
-      expect(other.prepare('SELECT holder, expires_at AS expiresAt FROM leases WHERE name = ?').get('rules')).toEqual({ holder: 'a', expiresAt: clock + 30_000 });
+      expect(other.prepare('SELECT holder, expires_at AS expiresAt FROM leases WHERE name = ?').get('rules')).toEqual({
+        holder: 'a',
+        expiresAt: clock + 30_000,
+      });
     } finally {
       other.close();
     }

@@ -40,17 +40,41 @@ export const enterprisePage: Page = async (ctx) => {
   const columns: Column<MeterState>[] = [
     { key: 'id', label: t('meter'), sort: (m) => m.id, cell: (m) => (m.name ? `${m.id} · ${m.name}` : m.id) },
     { key: 'carrier', label: t('carrier'), sort: (m) => m.carrier, cell: (m) => `${carrierName(m.carrier)} (${m.unit})` },
-    { key: 'value', label: t('lastReading'), numeric: true, sort: (m) => m.lastReading?.value ?? null, cell: (m) => h('span', { className: 'reading-value' }, m.lastReading ? qty(m.lastReading.value, m.unit, autoDigits(m.lastReading.value)) : t('never')) },
-    { key: 'ts', label: t('lastTime'), sort: (m) => m.lastReading?.ts ?? null, cell: (m) => h('span', { className: 'reading-time' }, time(m.lastReading?.ts)) },
+    {
+      key: 'value',
+      label: t('lastReading'),
+      numeric: true,
+      sort: (m) => m.lastReading?.value ?? null,
+      cell: (m) =>
+        h('span', { className: 'reading-value' }, m.lastReading ? qty(m.lastReading.value, m.unit, autoDigits(m.lastReading.value)) : t('never')),
+    },
+    {
+      key: 'ts',
+      label: t('lastTime'),
+      sort: (m) => m.lastReading?.ts ?? null,
+      cell: (m) => h('span', { className: 'reading-time' }, time(m.lastReading?.ts)),
+    },
     { key: 'today', label: t('completenessToday'), numeric: true, sort: (m) => m.completenessToday, cell: (m) => pct(m.completenessToday) },
     { key: 'month', label: t('completenessMonth'), numeric: true, sort: (m) => m.completenessMonth, cell: (m) => pct(m.completenessMonth) },
     {
-      key: 'silence', label: t('silence'), sort: (m) => m.silentSeconds, cell: (m) => h('span', { className: `light ${m.silent ? 'red' : 'green'} silence` },
-        h('span', { className: 'dot', 'aria-hidden': 'true' }),
-        m.silent ? `${t('silent')} ${m.silentSeconds === null ? t('never') : `${num(m.silentSeconds / 60, 0)} ${t('minutes')}`}` : t('reporting')),
+      key: 'silence',
+      label: t('silence'),
+      sort: (m) => m.silentSeconds,
+      cell: (m) =>
+        h(
+          'span',
+          { className: `light ${m.silent ? 'red' : 'green'} silence` },
+          h('span', { className: 'dot', 'aria-hidden': 'true' }),
+          m.silent ? `${t('silent')} ${m.silentSeconds === null ? t('never') : `${num(m.silentSeconds / 60, 0)} ${t('minutes')}`}` : t('reporting'),
+        ),
     },
   ];
-  const meterTable = sortableTable('meter-table', `${t('meters')} (${meters.meters.length}) · ${t('period')} ${time(meters.today.from)} – ${time(meters.at)}`, columns, meters.meters);
+  const meterTable = sortableTable(
+    'meter-table',
+    `${t('meters')} (${meters.meters.length}) · ${t('period')} ${time(meters.today.from)} – ${time(meters.at)}`,
+    columns,
+    meters.meters,
+  );
   meterTable.querySelectorAll('tbody tr').forEach((tr, i) => {
     const m = meters.meters[i];
     if (m) {
@@ -60,47 +84,102 @@ export const enterprisePage: Page = async (ctx) => {
   });
 
   const coefficients = hourly.coefficients.length > 0 ? hourly.coefficients : ytdDaily.coefficients;
-  replace(ctx.main,
+  replace(
+    ctx.main,
     ctx.session.role === 'enterprise' ? null : h('p', {}, h('a', { href: '#/' }, `← ${t('back')}`)),
-    pageHeader(info.name, `${info.id}`, `${t('industry')} ${info.industry}`, `${t('asOf')} ${time(status.at)}`, `${t('timezone')} ${status.timezone}`, `${t('basis')}: ${t(status.electricityBasis === 'equal' ? 'equal' : 'equivalent')}`),
-    h('div', { className: 'cards' },
-      h('div', { className: 'card', id: 'quota-card' }, h('div', { className: 'label' }, `${t('dualControl')} ${q ? q.year : ''}`),
+    pageHeader(
+      info.name,
+      `${info.id}`,
+      `${t('industry')} ${info.industry}`,
+      `${t('asOf')} ${time(status.at)}`,
+      `${t('timezone')} ${status.timezone}`,
+      `${t('basis')}: ${t(status.electricityBasis === 'equal' ? 'equal' : 'equivalent')}`,
+    ),
+    h(
+      'div',
+      { className: 'cards' },
+      h(
+        'div',
+        { className: 'card', id: 'quota-card' },
+        h('div', { className: 'label' }, `${t('dualControl')} ${q ? q.year : ''}`),
         h('div', { className: 'value' }, light(q?.level), ' ', q ? `${qty(q.ytdTce, 'tce', 1)} / ${qty(q.totalTce, 'tce', 0)}` : t('none')),
-        q ? h('div', { className: 'sub' }, `${t('share')} ${pct(q.share)} · ${t('pace')} ${pct(q.pace)} · ${t('forecast')} ${qty(q.forecastTce, 'tce', 0)}`) : null),
-      card(t('intensity'), it && it.intensity !== null ? qty(it.intensity, 'tce/万元', 3) : it ? t('noOutput') : t('none'), it && it.intensity !== null ? `${t('limit')} ${qty(it.limit, 'tce/万元', 3)} · ${pct(it.ratio)}` : undefined),
-      card(t('tariff'), tf ? (tf.note === 'no-output' ? t('noOutput') : `${t('markup')} +${num(tf.markupYuanPerKwh, 2)} 元/kWh`) : t('none'),
-        tf ? `${t('unitConsumption')} ${qty(tf.unitConsumption, tf.unit, 1)} · ${t('surcharge')} ${qty(tf.surchargeYuan, '元', 0)} · ${time(tf.periodFrom)} – ${time(tf.periodTo)}` : undefined)),
-    h('div', { className: 'grid2' },
+        q
+          ? h(
+              'div',
+              { className: 'sub' },
+              `${t('share')} ${pct(q.share)} · ${t('pace')} ${pct(q.pace)} · ${t('forecast')} ${qty(q.forecastTce, 'tce', 0)}`,
+            )
+          : null,
+      ),
+      card(
+        t('intensity'),
+        it && it.intensity !== null ? qty(it.intensity, 'tce/万元', 3) : it ? t('noOutput') : t('none'),
+        it && it.intensity !== null ? `${t('limit')} ${qty(it.limit, 'tce/万元', 3)} · ${pct(it.ratio)}` : undefined,
+      ),
+      card(
+        t('tariff'),
+        tf ? (tf.note === 'no-output' ? t('noOutput') : `${t('markup')} +${num(tf.markupYuanPerKwh, 2)} 元/kWh`) : t('none'),
+        tf
+          ? `${t('unitConsumption')} ${qty(tf.unitConsumption, tf.unit, 1)} · ${t('surcharge')} ${qty(tf.surchargeYuan, '元', 0)} · ${time(tf.periodFrom)} – ${time(tf.periodTo)}`
+          : undefined,
+      ),
+    ),
+    h(
+      'div',
+      { className: 'grid2' },
       section('hourly', charts.hourly),
       section('daily', charts.daily),
       section('ytdVsPace', charts.ytd),
-      section('unitVsThreshold', charts.unit, tariffNote(info, tf))),
+      section('unitVsThreshold', charts.unit, tariffNote(info, tf)),
+    ),
     h('section', { className: 'panel' }, meterTable),
-    h('section', { className: 'panel' }, h('h2', {}, t('coefficients')), h('ul', { className: 'coefficients' },
-      coefficients.map((c) => h('li', {}, `${carrierName(c.carrier)}: ${num(c.kgcePerUnit, 4)} kgce/${c.unit} (${c.kgceSource}); ${num(c.kgCo2PerUnit, 4)} kg CO₂/${c.unit} (${c.kgCo2Source})`)))),
+    h(
+      'section',
+      { className: 'panel' },
+      h('h2', {}, t('coefficients')),
+      h(
+        'ul',
+        { className: 'coefficients' },
+        coefficients.map((c) =>
+          h(
+            'li',
+            {},
+            `${carrierName(c.carrier)}: ${num(c.kgcePerUnit, 4)} kgce/${c.unit} (${c.kgceSource}); ${num(c.kgCo2PerUnit, 4)} kg CO₂/${c.unit} (${c.kgCo2Source})`,
+          ),
+        ),
+      ),
+    ),
   );
 
-  chart(charts.hourly, stacked(hourly, (iso) => iso.slice(11, 16)));
-  chart(charts.daily, stacked(daily, (iso) => iso.slice(5, 10)));
+  chart(
+    charts.hourly,
+    stacked(hourly, (iso) => iso.slice(11, 16)),
+  );
+  chart(
+    charts.daily,
+    stacked(daily, (iso) => iso.slice(5, 10)),
+  );
   chart(charts.ytd, ytdChart(ytdDaily, q?.totalTce ?? null, year, today));
   chart(charts.unit, unitChart(info, tf));
 
   // Live: newest readings of this enterprise's meters, as they are stored.
-  ctx.onLeave(ctx.live.on('readings', (readings) => {
-    for (const r of readings) {
-      if (r.enterprise !== id) continue;
-      const row = meterRows.get(r.meter);
-      const meter = meters.meters.find((m) => m.id === r.meter);
-      if (!row || !meter || r.quality === 'bad') continue;
-      const value = row.querySelector('.reading-value');
-      const at = row.querySelector('.reading-time');
-      if (value) value.textContent = qty(r.value, meter.unit, autoDigits(r.value));
-      if (at) at.textContent = time(r.ts);
-      row.classList.remove('fresh');
-      void row.offsetWidth;
-      row.classList.add('fresh');
-    }
-  }));
+  ctx.onLeave(
+    ctx.live.on('readings', (readings) => {
+      for (const r of readings) {
+        if (r.enterprise !== id) continue;
+        const row = meterRows.get(r.meter);
+        const meter = meters.meters.find((m) => m.id === r.meter);
+        if (!row || !meter || r.quality === 'bad') continue;
+        const value = row.querySelector('.reading-value');
+        const at = row.querySelector('.reading-time');
+        if (value) value.textContent = qty(r.value, meter.unit, autoDigits(r.value));
+        if (at) at.textContent = time(r.ts);
+        row.classList.remove('fresh');
+        void row.offsetWidth;
+        row.classList.add('fresh');
+      }
+    }),
+  );
 };
 
 function stacked(a: ConsumptionAnswer, label: (iso: string) => string): ChartOption {
@@ -114,7 +193,9 @@ function stacked(a: ConsumptionAnswer, label: (iso: string) => string): ChartOpt
     xAxis: { type: 'category', data: times.map(label) },
     yAxis: { type: 'value', name: 'tce' },
     series: carriers.map((c) => ({
-      name: carrierName(c), type: 'bar', stack: 'tce',
+      name: carrierName(c),
+      type: 'bar',
+      stack: 'tce',
       data: times.map((tm) => a.series.filter((s) => s.time === tm && s.carrier === c).reduce((sum, s) => sum + s.tce, 0)),
     })),
   };
@@ -125,7 +206,8 @@ function ytdChart(a: ConsumptionAnswer, quotaTce: number | null, year: number, t
   const perDay = new Map<string, number>();
   for (const s of a.series) if (s.dualControl) perDay.set(s.time.slice(0, 10), (perDay.get(s.time.slice(0, 10)) ?? 0) + s.tce);
   const days: string[] = [];
-  for (let d = Date.UTC(year, 0, 1); new Date(d).toISOString().slice(0, 10) <= today; d += 86_400_000) days.push(new Date(d).toISOString().slice(0, 10));
+  for (let d = Date.UTC(year, 0, 1); new Date(d).toISOString().slice(0, 10) <= today; d += 86_400_000)
+    days.push(new Date(d).toISOString().slice(0, 10));
   let running = 0;
   const cumulative = days.map((d) => (running += perDay.get(d) ?? 0));
   const yearDays = (Date.UTC(year + 1, 0, 1) - Date.UTC(year, 0, 1)) / 86_400_000;
@@ -140,7 +222,9 @@ function ytdChart(a: ConsumptionAnswer, quotaTce: number | null, year: number, t
     yAxis: { type: 'value', name: 'tce' },
     series: [
       { name: t('ytdLine'), type: 'line', showSymbol: false, data: cumulative },
-      ...(quotaTce === null ? [] : [{ name: t('paceLine'), type: 'line' as const, showSymbol: false, lineStyle: { type: 'dashed' as const }, data: pace }]),
+      ...(quotaTce === null
+        ? []
+        : [{ name: t('paceLine'), type: 'line' as const, showSymbol: false, lineStyle: { type: 'dashed' as const }, data: pace }]),
     ],
   };
 }
@@ -160,15 +244,31 @@ function unitChart(info: EnterpriseInfo, tf: EnterpriseStatus['tariff']): ChartO
     grid: { left: 8, right: 32, bottom: 28, top: 20, containLabel: true },
     xAxis: { type: 'value', name: unit, nameLocation: 'middle', nameGap: 24 },
     yAxis: { type: 'category', data: [t('unitConsumption')] },
-    series: [{
-      name: t('unitConsumption'), type: 'bar', data: [tf?.unitConsumption ?? 0], barWidth: 28,
-      ...(th && { markLine: { symbol: 'none', label: { formatter: `${th.label} ${num(th.value, 0)}` }, lineStyle: { color: '#c23b3b', type: 'dashed' }, data: [{ xAxis: th.value }] } }),
-    }],
+    series: [
+      {
+        name: t('unitConsumption'),
+        type: 'bar',
+        data: [tf?.unitConsumption ?? 0],
+        barWidth: 28,
+        ...(th && {
+          markLine: {
+            symbol: 'none',
+            label: { formatter: `${th.label} ${num(th.value, 0)}` },
+            lineStyle: { color: '#c23b3b', type: 'dashed' },
+            data: [{ xAxis: th.value }],
+          },
+        }),
+      },
+    ],
   };
 }
 
 function tariffNote(info: EnterpriseInfo, tf: EnterpriseStatus['tariff']): HTMLElement {
   const th = thresholdOf(info);
   if (!tf || !th) return h('p', { className: 'meta' }, t('none'));
-  return h('p', { className: 'meta' }, `${t('unitConsumption')} ${qty(tf.unitConsumption, tf.unit, 1)} · ${th.label} ${qty(th.value, tf.unit, 0)} · ${info.tariff ?? ''} · ${time(tf.periodFrom)} – ${time(tf.periodTo)}`);
+  return h(
+    'p',
+    { className: 'meta' },
+    `${t('unitConsumption')} ${qty(tf.unitConsumption, tf.unit, 1)} · ${th.label} ${qty(th.value, tf.unit, 0)} · ${info.tariff ?? ''} · ${time(tf.periodFrom)} – ${time(tf.periodTo)}`,
+  );
 }

@@ -26,34 +26,54 @@ export const overviewPage: Page = async (ctx) => {
     { key: 'share', label: t('share'), numeric: true, sort: (r) => r.quota?.share ?? null, cell: (r) => pct(r.quota?.share) },
     { key: 'pace', label: t('pace'), numeric: true, sort: (r) => r.quota?.pace ?? null, cell: (r) => pct(r.quota?.pace) },
     {
-      key: 'intensity', label: `${t('intensity')} (tce/万元)`, numeric: true, sort: (r) => r.intensity?.intensity ?? null,
-      cell: (r) => (r.intensity && r.intensity.intensity !== null ? h('span', {}, num(r.intensity.intensity, 3), ' ', light(r.intensity.level)) : r.intensity ? t('noOutput') : t('none')),
+      key: 'intensity',
+      label: `${t('intensity')} (tce/万元)`,
+      numeric: true,
+      sort: (r) => r.intensity?.intensity ?? null,
+      cell: (r) =>
+        r.intensity && r.intensity.intensity !== null
+          ? h('span', {}, num(r.intensity.intensity, 3), ' ', light(r.intensity.level))
+          : r.intensity
+            ? t('noOutput')
+            : t('none'),
     },
     {
-      key: 'tariff', label: `${t('tariff')} (元/kWh)`, numeric: true, sort: (r) => r.tariff?.markupYuanPerKwh ?? null,
+      key: 'tariff',
+      label: `${t('tariff')} (元/kWh)`,
+      numeric: true,
+      sort: (r) => r.tariff?.markupYuanPerKwh ?? null,
       cell: (r) => (!r.tariff ? t('none') : r.tariff.note === 'no-output' ? t('noOutput') : `+${num(r.tariff.markupYuanPerKwh, 2)}`),
     },
     { key: 'month', label: `${t('month')} (tce)`, numeric: true, sort: (r) => r.monthTce, cell: (r) => num(r.monthTce, 1) },
     {
-      key: 'alarms', label: t('openAlarms'), numeric: true, sort: (r) => r.alarms.critical * 1000 + r.alarms.warning,
+      key: 'alarms',
+      label: t('openAlarms'),
+      numeric: true,
+      sort: (r) => r.alarms.critical * 1000 + r.alarms.warning,
       cell: (r) => (r.alarms.critical + r.alarms.warning === 0 ? '0' : h('a', { href: '#/alarms' }, `${r.alarms.critical} / ${r.alarms.warning}`)),
     },
   ];
 
-  replace(ctx.main,
+  replace(
+    ctx.main,
     pageHeader(t('overview'), `${t('asOf')} ${time(o.at)}`, `${t('timezone')} ${o.timezone}`, `${t('basis')}: ${t(o.electricityBasis)}`),
-    h('div', { className: 'cards' },
+    h(
+      'div',
+      { className: 'cards' },
       card(t('today'), qty(o.today.dualControlTce, 'tce', 1), `${t('raisedToday')} ${num(o.today.alarmsRaised, 0)}`),
       card(t('monthToDate'), qty(o.month.dualControlTce, 'tce', 1), `${t('period')} ${time(o.month.from)} – ${time(o.month.to)}`),
       card(t('yearToDate'), qty(o.ytd.dualControlTce, 'tce', 1), `${t('period')} ${time(o.ytd.from)} – ${time(o.ytd.to)}`),
       card(t('quotaTotal'), qty(o.ytd.quotaTotalTce, 'tce', 0), `${o.year}`),
       card(t('shareOfQuota'), pct(o.ytd.share), `${t('yearToDate')} / ${t('quotaTotal')}`),
       card(t('co2'), qty(o.ytd.co2Kg / 1000, 't CO₂', 1), t('yearToDate')),
-      card(t('openAlarms'), `${num(openAlarms, 0)}`, `${t('critical')} ${num(critical, 0)}`)),
-    h('div', { className: 'grid2' },
-      section('byCarrier', carrierChart),
-      section('byIndustry', industryChart)),
-    h('section', { className: 'panel' }, sortableTable('enterprise-table', `${t('enterprises')} (${o.enterprises.length})`, columns, o.enterprises, { key: 'level', dir: 1 })),
+      card(t('openAlarms'), `${num(openAlarms, 0)}`, `${t('critical')} ${num(critical, 0)}`),
+    ),
+    h('div', { className: 'grid2' }, section('byCarrier', carrierChart), section('byIndustry', industryChart)),
+    h(
+      'section',
+      { className: 'panel' },
+      sortableTable('enterprise-table', `${t('enterprises')} (${o.enterprises.length})`, columns, o.enterprises, { key: 'level', dir: 1 }),
+    ),
   );
 
   // The two bar charts share their frame: colours, tooltip in tce, legend on top, the grid.
@@ -86,10 +106,12 @@ export const overviewPage: Page = async (ctx) => {
 
   // A new or cleared alarm changes the lights and counts: redraw (debounced).
   let timer: number | undefined;
-  ctx.onLeave(ctx.live.on('alarm', () => {
-    window.clearTimeout(timer);
-    timer = window.setTimeout(() => ctx.refresh(), 500);
-  }));
+  ctx.onLeave(
+    ctx.live.on('alarm', () => {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(() => ctx.refresh(), 500);
+    }),
+  );
   ctx.onLeave(() => window.clearTimeout(timer));
 };
 

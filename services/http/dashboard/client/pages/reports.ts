@@ -16,8 +16,25 @@ export const reportsPage: Page = async (ctx) => {
     const q = new URLSearchParams({ month, format, lang: lang(), ...(revision !== undefined && { revision: String(revision) }) });
     return `/api/reports/monthly${own ? `/${encodeURIComponent(own)}` : ''}?${q}`;
   };
-  const links = (month: string, revision?: number) => h('span', { className: 'formats' },
-    FORMATS.map((f) => h('a', { href: href(month, f, revision), download: '', className: 'format', 'data-format': f, 'data-month': month, ...(revision !== undefined && { 'data-revision': revision }) }, f.toUpperCase())));
+  const links = (month: string, revision?: number) =>
+    h(
+      'span',
+      { className: 'formats' },
+      FORMATS.map((f) =>
+        h(
+          'a',
+          {
+            href: href(month, f, revision),
+            download: '',
+            className: 'format',
+            'data-format': f,
+            'data-month': month,
+            ...(revision !== undefined && { 'data-revision': revision }),
+          },
+          f.toUpperCase(),
+        ),
+      ),
+    );
 
   const columns: Column<Revision>[] = [
     { key: 'month', label: t('monthLabel'), sort: (r) => r.month, cell: (r) => r.month },
@@ -33,15 +50,44 @@ export const reportsPage: Page = async (ctx) => {
   const monthInput = h('input', { type: 'month', id: 'report-month', value: lastMonth });
   const anyMonthLinks = h('span', {}, links(lastMonth));
   monthInput.addEventListener('change', () => replace(anyMonthLinks, links(monthInput.value || lastMonth)));
-  const finalise = ctx.session.role === 'admin' ? h('button', { type: 'button', id: 'finalise', onclick: () => {
-    api<{ month: string; revision: number }>(`/api/reports/monthly/finalise?month=${encodeURIComponent(monthInput.value || lastMonth)}`, { method: 'POST' })
-      .then((r) => { ctx.toast(`${t('finalised')}: ${r.month} r${r.revision}`); ctx.refresh(); }, (err: unknown) => ctx.toast(err instanceof Error ? err.message : String(err)));
-  } }, t('finalise')) : null;
+  const finalise =
+    ctx.session.role === 'admin'
+      ? h(
+          'button',
+          {
+            type: 'button',
+            id: 'finalise',
+            onclick: () => {
+              api<{ month: string; revision: number }>(`/api/reports/monthly/finalise?month=${encodeURIComponent(monthInput.value || lastMonth)}`, {
+                method: 'POST',
+              }).then(
+                (r) => {
+                  ctx.toast(`${t('finalised')}: ${r.month} r${r.revision}`);
+                  ctx.refresh();
+                },
+                (err: unknown) => ctx.toast(err instanceof Error ? err.message : String(err)),
+              );
+            },
+          },
+          t('finalise'),
+        )
+      : null;
 
-  replace(ctx.main,
+  replace(
+    ctx.main,
     pageHeader(t('reports')),
-    h('section', { className: 'panel' }, h('h2', {}, t('anyMonth')),
-      h('div', { className: 'filters' }, h('label', { for: 'report-month' }, t('monthLabel')), monthInput, anyMonthLinks, finalise)),
-    h('section', { className: 'panel' }, revisions.length === 0 ? h('p', {}, t('noReports'))
-      : sortableTable('revision-table', t('revisions'), columns, revisions, { key: 'month', dir: -1 })));
+    h(
+      'section',
+      { className: 'panel' },
+      h('h2', {}, t('anyMonth')),
+      h('div', { className: 'filters' }, h('label', { for: 'report-month' }, t('monthLabel')), monthInput, anyMonthLinks, finalise),
+    ),
+    h(
+      'section',
+      { className: 'panel' },
+      revisions.length === 0
+        ? h('p', {}, t('noReports'))
+        : sortableTable('revision-table', t('revisions'), columns, revisions, { key: 'month', dir: -1 }),
+    ),
+  );
 };
