@@ -10,6 +10,7 @@ import {
   formatValue,
   isLevel,
   metadataRows,
+  NUMERIC_KINDS,
   pick,
   reportTitle,
   withUnit,
@@ -24,20 +25,6 @@ const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 }
-
-const NUMERIC: ReadonlySet<ValueKind> = new Set<ValueKind>([
-  'int',
-  'quantity',
-  'tce',
-  'kg',
-  'percent',
-  'ratio',
-  'intensity',
-  'yuan',
-  'yuanPerKwh',
-  'unitConsumption',
-  'coefficient',
-]);
 
 // Print-first styling: A4 landscape, tables that do not break a row across pages, a header row
 // repeated on each printed page (thead), and traffic lights that also carry their word so the
@@ -67,7 +54,7 @@ footer { margin-top: 16px; color: #646a73; font-size: 11px; }
 function cellHtml(kind: ValueKind, value: CellValue, lang: Language): string {
   const text = escapeHtml(formatValue(kind, value, lang));
   if (kind === 'level' && isLevel(value)) return `<td><span class="light ${value}" aria-hidden="true"></span>${text}</td>`;
-  return NUMERIC.has(kind) ? `<td class="num">${text}</td>` : `<td>${text}</td>`;
+  return NUMERIC_KINDS.has(kind) ? `<td class="num">${text}</td>` : `<td>${text}</td>`;
 }
 
 export function tableHtml(table: Table, lang: Language): string {

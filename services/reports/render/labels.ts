@@ -29,6 +29,21 @@ export type ValueKind =
   | 'unitConsumption'
   | 'coefficient';
 
+/** Kinds of value that are numbers: right-aligned in every table (HTML, PDF). */
+export const NUMERIC_KINDS: ReadonlySet<ValueKind> = new Set<ValueKind>([
+  'int',
+  'quantity',
+  'tce',
+  'kg',
+  'percent',
+  'ratio',
+  'intensity',
+  'yuan',
+  'yuanPerKwh',
+  'unitConsumption',
+  'coefficient',
+]);
+
 export type CellValue = string | number | boolean | null;
 
 /** The Chinese or the English text. */

@@ -11,8 +11,8 @@ import { AppError } from '../../core/errors';
 import type { MonthlyReport } from '../reportModel';
 import type { ChartSvg } from './charts';
 import { renderCharts } from './charts';
-import type { CellValue, Language, RenderOptions, ValueKind } from './labels';
-import { formatValue, isLevel, metadataRows, pick, reportTitle, withUnit } from './labels';
+import type { CellValue, Language, RenderOptions } from './labels';
+import { formatValue, isLevel, metadataRows, NUMERIC_KINDS, pick, reportTitle, withUnit } from './labels';
 import type { Table } from './tables';
 import { SECTION_ORDER, buildTables } from './tables';
 
@@ -67,19 +67,6 @@ const SLACK = 1.5;
 const GRID = '#c9cdd4';
 const HEAD_FILL = '#f2f3f5';
 const LIGHTS: Readonly<Record<'green' | 'yellow' | 'red', string>> = { green: '#2ea121', yellow: '#f5c400', red: '#e22e28' };
-const NUMERIC: ReadonlySet<ValueKind> = new Set<ValueKind>([
-  'int',
-  'quantity',
-  'tce',
-  'kg',
-  'percent',
-  'ratio',
-  'intensity',
-  'yuan',
-  'yuanPerKwh',
-  'unitConsumption',
-  'coefficient',
-]);
 
 type Doc = PDFKit.PDFDocument;
 
@@ -103,15 +90,15 @@ function columnWidths(doc: Doc, table: Table, texts: readonly (readonly string[]
     const cells = Math.max(0, ...texts.map((row) => doc.widthOfString(row[i] ?? '')));
     const level = c.kind === 'level' ? 10 : 0;
     // SLACK: pdfkit wraps a text measured at exactly the box width because of rounding.
-    return Math.max(headerWidth, Math.min(cells + level, NUMERIC.has(c.kind) ? Infinity : 220)) + 2 * PAD + SLACK;
+    return Math.max(headerWidth, Math.min(cells + level, NUMERIC_KINDS.has(c.kind) ? Infinity : 220)) + 2 * PAD + SLACK;
   });
   const available = usableWidth(doc);
-  const numericTotal = natural.reduce((s, w, i) => s + (NUMERIC.has(table.columns[i]!.kind) ? w : 0), 0);
+  const numericTotal = natural.reduce((s, w, i) => s + (NUMERIC_KINDS.has(table.columns[i]!.kind) ? w : 0), 0);
   const textTotal = natural.reduce((s, w) => s + w, 0) - numericTotal;
   let widths = natural;
   if (numericTotal + textTotal > available && textTotal > 0 && numericTotal < available) {
     const scale = (available - numericTotal) / textTotal;
-    widths = natural.map((w, i) => (NUMERIC.has(table.columns[i]!.kind) ? w : Math.max(36, w * scale)));
+    widths = natural.map((w, i) => (NUMERIC_KINDS.has(table.columns[i]!.kind) ? w : Math.max(36, w * scale)));
   }
   const total = widths.reduce((s, w) => s + w, 0);
   return total > available ? widths.map((w) => (w * available) / total) : widths;
@@ -144,7 +131,7 @@ function drawRow(
       textX += 10;
       textW -= 10;
     }
-    const align = raw !== null && NUMERIC.has(column.kind) ? 'right' : 'left';
+    const align = raw !== null && NUMERIC_KINDS.has(column.kind) ? 'right' : 'left';
     doc.fillColor('#1f2329').text(text, textX, top + PAD, { width: textW, align, lineGap: 0 });
     x += w;
   });
