@@ -175,6 +175,12 @@ export class EmbeddedBroker {
     return this.boundPort;
   }
 
+  /** The address it listens on (MQTT_HOST; loopback unless set). */
+  get address(): string | undefined {
+    const a = this.server?.address();
+    return typeof a === 'object' && a ? a.address : undefined;
+  }
+
   get healthy(): boolean {
     return this.server?.listening === true && (this.options.tls === undefined || this.tlsServer?.listening === true) && !this.aedes.closed;
   }
@@ -183,7 +189,7 @@ export class EmbeddedBroker {
     const server = net.createServer((socket) => this.handle(socket));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.options.port, this.options.host ?? '0.0.0.0', () => resolve());
+      server.listen(this.options.port, this.options.host ?? '127.0.0.1', () => resolve());
     });
     this.server = server;
     const address = server.address();
@@ -193,7 +199,7 @@ export class EmbeddedBroker {
       const secure = tls.createServer({ cert, key }, (socket) => this.handle(socket));
       await new Promise<void>((resolve, reject) => {
         secure.once('error', reject);
-        secure.listen(port, this.options.host ?? '0.0.0.0', () => resolve());
+        secure.listen(port, this.options.host ?? '127.0.0.1', () => resolve());
       });
       this.tlsServer = secure;
     }

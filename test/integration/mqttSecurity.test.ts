@@ -151,6 +151,10 @@ describe('MQTT: one gateway cannot harm another client (embedded broker)', () =>
     expect(alarms.filter((a) => a.alarm.enterprise === 'cem01' && a.alarm.type === 'data-quality')).toEqual([]);
   });
 
+  it('listens on loopback unless MQTT_HOST says otherwise', () => {
+    expect(svc.app.broker?.address).toBe('127.0.0.1');
+  });
+
   it('a service account may subscribe to the meters topics but not to # or $SYS', async () => {
     const svcClient = await mqtt.connectAsync(svc.mqttUrl, {
       ...SERVICE_ACCOUNT,

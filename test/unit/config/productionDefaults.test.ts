@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, configPathFromEnv, DEMO_CONFIG_PATH } from '../../../config/load';
+import { ConfigError, configPathFromEnv, connectionsFromEnv, DEMO_CONFIG_PATH } from '../../../config/load';
+import { testConfig } from '../../helpers/config';
 import { PROJECT_ROOT } from '../../../config/paths';
 import { instanceClientId, LEGACY_CLIENT_ID, withInstanceClientId } from '../../../services/instanceId';
 import type { Connections } from '../../../config/load';
@@ -33,6 +34,17 @@ describe('configPathFromEnv', () => {
   it('an explicit ENERGY_CONFIG is used as given, the demo file included', () => {
     expect(configPathFromEnv({ NODE_ENV: 'production', ENERGY_CONFIG: '/config/energy.yaml' })).toBe('/config/energy.yaml');
     expect(configPathFromEnv({ NODE_ENV: 'production', ENERGY_CONFIG: DEMO_CONFIG_PATH })).toBe(DEMO_CONFIG_PATH);
+  });
+});
+
+describe('bind addresses', () => {
+  it('HTTP and the embedded broker listen on loopback unless HTTP_HOST / MQTT_HOST say otherwise', () => {
+    const config = testConfig();
+    expect(connectionsFromEnv({}, config)).toMatchObject({ httpHost: '127.0.0.1', embeddedBrokerHost: '127.0.0.1' });
+    expect(connectionsFromEnv({ HTTP_HOST: '0.0.0.0', MQTT_HOST: '0.0.0.0' }, config)).toMatchObject({
+      httpHost: '0.0.0.0',
+      embeddedBrokerHost: '0.0.0.0',
+    });
   });
 });
 
