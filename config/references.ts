@@ -22,6 +22,9 @@ function unitProblem(carrier: string, kind: string, unit: string): string | unde
   return undefined;
 }
 
+/** Room in an MQTT packet for what is not payload: fixed header, topic, packet id, MQTT 5 properties. */
+export const PACKET_OVERHEAD_BYTES = 1024;
+
 export function checkReferences(config: Config): ReferenceProblem[] {
   const problems: ReferenceProblem[] = [];
   const enterpriseIds = new Map<string, number>();
@@ -98,10 +101,11 @@ export function checkReferences(config: Config): ReferenceProblem[] {
         message: `a gateway user name may not start with "energy-monitor-" (reserved to the service's client ids)`,
       });
   });
-  if (config.ingest.maxPacketBytes < config.ingest.maxPayloadBytes) {
+  // A packet carries its fixed header, the topic (energy/{64}/{64}) and a packet id besides the payload.
+  if (config.ingest.maxPacketBytes < config.ingest.maxPayloadBytes + PACKET_OVERHEAD_BYTES) {
     problems.push({
       path: ['ingest', 'maxPacketBytes'],
-      message: `must be at least ingest.maxPayloadBytes (${config.ingest.maxPayloadBytes}): a payload the service would take could not reach it`,
+      message: `must be at least ingest.maxPayloadBytes + ${PACKET_OVERHEAD_BYTES} (${config.ingest.maxPayloadBytes + PACKET_OVERHEAD_BYTES}): a payload the service would take must fit in a packet with its topic and headers`,
     });
   }
   for (const key of Object.keys(config.coefficients)) {

@@ -119,12 +119,14 @@ function parseValue(value: unknown): number {
   return value;
 }
 
+const TOO_DEEP = '(element too deeply nested to keep)';
+
 /** A rejected element as JSON; a pathologically deep one cannot be re-serialised and is noted as such. */
 function elementText(item: unknown): string {
   try {
     return JSON.stringify(item) ?? 'null';
   } catch {
-    return '(element too deeply nested to keep)';
+    return TOO_DEEP;
   }
 }
 
@@ -137,12 +139,19 @@ function overflowRow(overflow: Overflow, base: Pick<QuarantineInput, 'topic' | '
   const first = overflow.first!;
   return {
     ...base,
-    payload: elementText(overflow.items),
+    // One element at a time: an element too deep to serialise costs only itself (a placeholder string).
+    payload: `[${overflow.items.map((item) => elementJson(item)).join(',')}]`,
     reason: byCount[0]![0],
     detail: `elements ${first.index}-${overflow.last}: ${overflow.items.length} rejected elements kept together in this row (${byCount.map(([r, n]) => `${r} ${n}`).join(', ')}); first: element ${first.index}: ${first.message}`,
     enterprise,
     ...(first.meter !== undefined && { meter: first.meter }),
   };
+}
+
+/** An element as JSON inside an array; one that cannot be serialised becomes its placeholder, as a JSON string. */
+function elementJson(item: unknown): string {
+  const text = elementText(item);
+  return text === TOO_DEEP ? JSON.stringify(TOO_DEEP) : text;
 }
 
 export class PayloadDecoder {

@@ -20,6 +20,7 @@ import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import type { Config } from '../config/schema';
 import type { Logger } from '../services/core/log';
+import { listen } from '../services/core/listen';
 import { matchSecret, sha256Hex } from '../services/core/security';
 import type { QuarantineInput } from '../services/store/state/stateStore';
 import type { BrokerTlsOptions } from '../config/tlsOptions';
@@ -39,6 +40,8 @@ const BAD_CREDENTIALS = 4;
 
 export const DEFAULT_MAX_PACKET_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_CONNECTIONS_PER_ACCOUNT = 10;
+/** Client ids whose owning account is remembered (about 100 bytes each). */
+const MAX_REMEMBERED_CLIENT_IDS = 100_000;
 
 export interface EmbeddedBrokerOptions {
   readonly port: number;
@@ -63,8 +66,12 @@ export class EmbeddedBroker {
   private readonly accountOf = new WeakMap<Client, Account>();
   /** Open connections per user name, for the per-account limit. */
   private readonly connectionsOf = new Map<string, Set<Client>>();
-  /** The connection holding each client id (aedes keeps the same map, untyped). */
-  private readonly holderOf = new Map<string, Client>();
+  /**
+   * The account that last held each client id, kept after it disconnects: aedes keeps an offline
+   * persistent session (and its queued messages) under the id alone, so another account must not
+   * take the id over then either. Bounded; the oldest ids are forgotten first.
+   */
+  private readonly ownerOf = new Map<string, string>();
   private readonly refusals: RefusalRecorder;
   /** Credentials of the service's own ingest client, made up at start and never written anywhere. */
   readonly internal = { username: `energy-monitor-internal-${randomBytes(4).toString('hex')}`, password: randomBytes(24).toString('hex') };
@@ -109,7 +116,21 @@ export class EmbeddedBroker {
         done(null, true);
       },
       authorizePublish: (client, packet, callback) => {
-        if (client === null || packet.topic.startsWith('$SYS')) return callback(null);
+        if (client === null) return callback(null);
+        // $SYS is the broker's own: aedes closes the client named in a `$SYS/<id>/new/clients` publish,
+        // so a client publishing there could disconnect anyone, the service included.
+        if (packet.topic.startsWith('$SYS')) {
+          this.refusals.refuse(this.accountOf.get(client)?.username ?? '(anonymous)', {
+            topic: packet.topic,
+            payload: payloadSample(packet.payload),
+            reason: 'not-authorized',
+            receivedAt: this.now(),
+            clientId: client.id,
+            detail: 'clients may not publish under $SYS',
+            ...(this.accountOf.get(client)?.enterprise !== undefined && { enterprise: this.accountOf.get(client)?.enterprise }),
+          });
+          return callback(new Error('not authorized'));
+        }
         const account = this.accountOf.get(client);
         const topic = parseTopic(packet.topic);
         const allowed =
@@ -145,12 +166,13 @@ export class EmbeddedBroker {
       let open = this.connectionsOf.get(name);
       if (!open) this.connectionsOf.set(name, (open = new Set()));
       open.add(client);
-      this.holderOf.set(client.id, client);
+      this.ownerOf.delete(client.id);
+      this.ownerOf.set(client.id, name);
+      if (this.ownerOf.size > MAX_REMEMBERED_CLIENT_IDS) this.ownerOf.delete(this.ownerOf.keys().next().value!);
     });
     this.aedes.on('clientDisconnect', (client) => {
       const name = this.accountOf.get(client)?.username ?? '(anonymous)';
       this.connectionsOf.get(name)?.delete(client);
-      if (this.holderOf.get(client.id) === client) this.holderOf.delete(client.id);
     });
   }
 
@@ -159,11 +181,11 @@ export class EmbeddedBroker {
     const isService = account?.role === 'service';
     const reserved = client.id.startsWith(SERVICE_CLIENT_ID_PREFIX) || (this.options.reservedClientIds ?? []).includes(client.id);
     if (reserved && !isService) return { returnCode: IDENTIFIER_REJECTED, message: `client id "${client.id}" is reserved to the service` };
-    const holder = this.holderOf.get(client.id);
-    if (holder && !holder.closed && this.accountOf.get(holder)?.username !== account?.username) {
-      return { returnCode: IDENTIFIER_REJECTED, message: `client id "${client.id}" is in use by another account` };
-    }
     const name = account?.username ?? '(anonymous)';
+    const owner = this.ownerOf.get(client.id);
+    if (owner !== undefined && owner !== name) {
+      return { returnCode: IDENTIFIER_REJECTED, message: `client id "${client.id}" belongs to another account` };
+    }
     const open = [...(this.connectionsOf.get(name) ?? [])].filter((c) => !c.closed && c.id !== client.id).length;
     const limit = this.options.maxConnectionsPerAccount ?? DEFAULT_MAX_CONNECTIONS_PER_ACCOUNT;
     if (!isService && open >= limit)
@@ -187,20 +209,14 @@ export class EmbeddedBroker {
 
   async start(): Promise<void> {
     const server = net.createServer((socket) => this.handle(socket));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port, this.options.host ?? '127.0.0.1', () => resolve());
-    });
+    await listen(server, this.options.port, this.options.host);
     this.server = server;
     const address = server.address();
     this.boundPort = typeof address === 'object' && address ? address.port : this.options.port;
     if (this.options.tls) {
       const { cert, key, port } = this.options.tls;
       const secure = tls.createServer({ cert, key }, (socket) => this.handle(socket));
-      await new Promise<void>((resolve, reject) => {
-        secure.once('error', reject);
-        secure.listen(port, this.options.host ?? '127.0.0.1', () => resolve());
-      });
+      await listen(secure, port, this.options.host);
       this.tlsServer = secure;
     }
     this.deps.logger.info({ port: this.boundPort, tlsPort: this.options.tls?.port }, 'embedded MQTT broker listening');

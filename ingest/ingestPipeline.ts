@@ -13,7 +13,7 @@ import type { Reading } from '../services/energy/reading';
 import { errorMessage } from '../services/core/errors';
 import type { EventBus } from '../services/events/eventBus';
 import type { Logger } from '../services/core/log';
-import type { QuarantineInput, QuarantineRecord, StateStore } from '../services/store/state/stateStore';
+import type { QuarantineInput, QuarantineReason, QuarantineRecord, StateStore } from '../services/store/state/stateStore';
 import type { ConsumptionTracker, TrackResult } from './consumptionTracker';
 import { parseTopic, type PayloadDecoder, type RawMessage } from './decode';
 import { payloadSample } from './refusalRecorder';
@@ -147,6 +147,8 @@ export class IngestPipeline {
       const outcome: ReplayOutcome = { replayed: [], stillRejected: [] };
       const now = this.now();
       const readings: Reading[] = [];
+      /** Records of which some elements decode now: what stays, written once those are stored. */
+      const remainders: { id: number; reason: QuarantineReason; detail: string; payload: string }[] = [];
       for (const rec of records) {
         if (rec.reason === 'not-authorized') {
           // Replaying would store one enterprise's gateway's data under another enterprise.
@@ -155,9 +157,17 @@ export class IngestPipeline {
           outcome.stillRejected.push({ id: rec.id, reason: 'not-authorized', detail });
           continue;
         }
-        const decoded = this.decodeSafely({ topic: rec.topic, payload: rec.payload, receivedAt: now }, now);
+        // Every element on its own here (no summary row), so that a record holding many can be cut down.
+        const decoded = this.decodeSafely({ topic: rec.topic, payload: rec.payload, receivedAt: now }, now, Number.POSITIVE_INFINITY);
         const again = decoded.rejected[0];
-        if (again) {
+        if (again && decoded.readings.length > 0) {
+          // Part of an array decodes now (e.g. a summary row after some of its meters were configured):
+          // store that part, and keep only the elements still rejected in the record.
+          readings.push(...decoded.readings);
+          const detail = `${decoded.readings.length} elements stored by a replay; ${decoded.rejected.length} still rejected, kept here (first: ${again.detail})`;
+          remainders.push({ id: rec.id, reason: again.reason, detail, payload: `[${decoded.rejected.map((r) => r.payload).join(',')}]` });
+          outcome.stillRejected.push({ id: rec.id, reason: again.reason, detail });
+        } else if (again) {
           this.deps.state.settleReplay(rec.id, { accepted: false, reason: again.reason, detail: again.detail });
           outcome.stillRejected.push({ id: rec.id, reason: again.reason, detail: again.detail });
         } else {
@@ -169,6 +179,7 @@ export class IngestPipeline {
       // Settled only once the day and month figures include them, as for any other reading.
       if (readings.length > 0) await this.deps.tracker.settled();
       for (const id of outcome.replayed) this.deps.state.settleReplay(id, { accepted: true, at: now });
+      for (const r of remainders) this.deps.state.settleReplay(r.id, { accepted: false, reason: r.reason, detail: r.detail, payload: r.payload });
       return outcome;
     });
   }
@@ -218,9 +229,13 @@ export class IngestPipeline {
   }
 
   /** A decoder bug must not stall ingest: the message goes to the quarantine instead. */
-  private decodeSafely(message: RawMessage, now: number): ReturnType<PayloadDecoder['decode']> {
+  private decodeSafely(
+    message: RawMessage,
+    now: number,
+    maxQuarantinePerMessage = this.options.maxQuarantinePerMessage,
+  ): ReturnType<PayloadDecoder['decode']> {
     try {
-      return this.deps.decoder.decode(message, { ...this.options, now });
+      return this.deps.decoder.decode(message, { ...this.options, now, ...(maxQuarantinePerMessage !== undefined && { maxQuarantinePerMessage }) });
     } catch (err) {
       this.deps.logger.error({ err: errorMessage(err), topic: message.topic }, 'decoder failed; message quarantined');
       const payload = typeof message.payload === 'string' ? message.payload : message.payload.toString('utf8');

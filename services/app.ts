@@ -268,6 +268,7 @@ export class App {
       pipelineStats: () => this.pipeline.stats,
       journal: () => ({ depth: journal.depth, bytes: journal.bytes }),
       mqttConnected: () => this.source.status.ok,
+      ...(broker && { oversizedPackets: () => broker.oversizedPackets }),
       activeAlarms: () => {
         const counts = { info: 0, warning: 0, critical: 0 };
         for (const a of this.alarms.openAlarms()) counts[a.severity]++;

@@ -15,6 +15,7 @@ import type { Config } from '../../config/schema';
 import type { QuarantineRecord, StateStore } from '../store/state/stateStore';
 import type { ReplayOutcome } from '../../ingest/ingestPipeline';
 import type { ConsumptionService } from '../figures/consumptionService';
+import { listen } from '../core/listen';
 import { AppError } from '../core/errors';
 import type { Logger } from '../core/log';
 import { metricsRouter, type Metrics } from '../observability/metrics';
@@ -321,11 +322,7 @@ export class HttpServer {
     const tls = this.options.tls;
     const server: http.Server = tls ? https.createServer({ cert: tls.cert, key: tls.key }, app) : http.createServer(app);
     server.on('clientError', answerClientError);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      // Loopback unless told otherwise (HTTP_HOST): serving other hosts is a deliberate choice.
-      server.listen(this.options.port, this.options.host ?? '127.0.0.1', () => resolve());
-    });
+    await listen(server, this.options.port, this.options.host);
     this.server = server;
     this.deps.logger.info({ port: this.port, https: tls !== undefined }, tls ? 'HTTPS listening' : 'HTTP listening');
   }

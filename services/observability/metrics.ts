@@ -43,6 +43,8 @@ export interface MetricSources {
   /** Messages accepted but not yet stored, and the bytes they take in the journal. */
   readonly journal?: () => { readonly depth: number; readonly bytes: number };
   readonly mqttConnected?: () => boolean;
+  /** Connections the embedded broker closed for a packet over ingest.maxPacketBytes, since start. */
+  readonly oversizedPackets?: () => number;
   /** Active alarms by severity; severities absent from the answer are dropped from the gauge. */
   readonly activeAlarms?: () => Readonly<Record<string, number>>;
 }
@@ -67,6 +69,7 @@ export class Metrics {
   readonly storeFailures: Counter;
   readonly activeAlarms: Gauge<'severity'>;
   readonly mqttConnected: Gauge;
+  readonly oversizedPackets: Counter;
 
   private sources: MetricSources = {};
   /** Last pipeline counters mirrored, to add only the difference. */
@@ -157,6 +160,17 @@ export class Metrics {
         if (!source) return;
         this.activeAlarms.reset();
         for (const [severity, count] of Object.entries(source())) this.activeAlarms.set({ severity }, count);
+      },
+    });
+    this.oversizedPackets = new Counter({
+      name: name('mqtt_oversized_packets_total'),
+      help: 'Connections the embedded broker closed for a packet over ingest.maxPacketBytes (the publish was not acknowledged and is not kept).',
+      registers,
+      collect: () => {
+        const source = this.sources.oversizedPackets;
+        if (!source) return;
+        this.oversizedPackets.reset();
+        this.oversizedPackets.inc(source());
       },
     });
     this.mqttConnected = new Gauge({

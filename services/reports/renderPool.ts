@@ -90,7 +90,7 @@ export class ReportRenderPool {
   private readonly mode: RenderMode;
   private readonly workerEntry: { file: string; execArgv?: string[] } | undefined;
   private active = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly waiting: { resolve: () => void; reject: (err: Error) => void }[] = [];
   private readonly idle: PooledWorker[] = [];
   private readonly alive = new Set<PooledWorker>();
   private counts = { rendered: 0, renderedInWorker: 0, refused: 0, failed: 0 };
@@ -133,21 +133,27 @@ export class ReportRenderPool {
   /** Ends every worker; renders after this fail. */
   async close(): Promise<void> {
     this.closed = true;
+    // Waiting renders fail too: a slot freed by a failing one must not start a fresh worker after this.
+    for (const w of this.waiting.splice(0)) w.reject(stopping());
     const workers = [...this.alive];
     this.alive.clear();
     this.idle.length = 0;
     await Promise.all(
       workers.map(async (w) => {
         clearTimeout(w.idleTimer);
-        w.pending?.reject(new AppError('report-rendering-unavailable', 'the service is stopping', { retryable: true }));
+        w.pending?.reject(stopping());
         await w.worker.terminate();
       }),
     );
   }
 
   private async run(report: MonthlyReport, format: ReportFormat, language: 'zh-CN' | 'en', refuse: boolean) {
-    if (this.closed) throw new AppError('report-rendering-unavailable', 'the service is stopping', { retryable: true });
+    if (this.closed) throw stopping();
     await this.acquire(refuse);
+    if (this.closed) {
+      this.release();
+      throw stopping();
+    }
     const started = performance.now();
     try {
       const out = this.workerEntry
@@ -176,12 +182,12 @@ export class ReportRenderPool {
       throw new ReportRenderBusyError(this.retryAfterSeconds(), this.stats());
     }
     // The slot passes straight from release() to the waiter: `active` stays as it is.
-    return new Promise((resolve) => this.waiting.push(resolve));
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
   }
 
   private release(): void {
     const next = this.waiting.shift();
-    if (next) next();
+    if (next) next.resolve();
     else this.active--;
   }
 
@@ -195,12 +201,17 @@ export class ReportRenderPool {
     const pooled = this.idle.pop() ?? this.spawn(entry);
     clearTimeout(pooled.idleTimer);
     pooled.worker.ref();
-    const answer = await new Promise<RenderAnswer>((resolve, reject) => {
-      pooled.pending = { resolve, reject };
-      pooled.worker.postMessage(job);
-    });
-    pooled.pending = undefined;
-    this.parkIdle(pooled);
+    let answer: RenderAnswer;
+    try {
+      answer = await new Promise<RenderAnswer>((resolve, reject) => {
+        pooled.pending = { resolve, reject };
+        pooled.worker.postMessage(job);
+      });
+    } finally {
+      // Also when the job could not be posted (a report that cannot be cloned): the worker is free again.
+      pooled.pending = undefined;
+      this.parkIdle(pooled);
+    }
     if (!answer.ok)
       throw new AppError(answer.code, answer.message, { retryable: answer.retryable, context: { ...answer.context, renderedIn: 'worker' } });
     return {
@@ -233,7 +244,12 @@ export class ReportRenderPool {
   }
 
   private parkIdle(pooled: PooledWorker): void {
-    if (!this.alive.has(pooled) || this.closed) return;
+    if (!this.alive.has(pooled)) return;
+    if (this.closed) {
+      this.alive.delete(pooled);
+      void pooled.worker.terminate();
+      return;
+    }
     // An idle worker never keeps the process alive, and ends after a while to free its memory.
     pooled.worker.unref();
     pooled.idleTimer = setTimeout(() => {
@@ -245,6 +261,10 @@ export class ReportRenderPool {
     pooled.idleTimer.unref();
     this.idle.push(pooled);
   }
+}
+
+function stopping(): AppError {
+  return new AppError('report-rendering-unavailable', 'the service is stopping', { retryable: true });
 }
 
 /** The renderers load on first use: they would add ~80 MB to every process that makes no report. */

@@ -6,7 +6,7 @@
  */
 import mqtt from 'mqtt';
 import { testConfig } from '../helpers/config';
-import { authSection, eventually, MQTT_PASSWORDS, startApp, type RunningApp } from '../helpers/app';
+import { authSection, eventually, MQTT_PASSWORDS, startApp, TOKENS, type RunningApp } from '../helpers/app';
 import { sha256Hex } from '../../services/core/security';
 
 const DAY0 = Date.parse('2026-11-01T00:00:00+08:00');
@@ -93,6 +93,31 @@ describe('MQTT: one gateway cannot harm another client (embedded broker)', () =>
     await cem.endAsync(true);
   });
 
+  it('an id another account held stays its own after that account disconnects (no squatting on its session)', async () => {
+    const cem = await connect(svc.mqttUrl, 'cem01', { clientId: 'plant-gateway-9', clean: false });
+    await cem.endAsync();
+    expect(await connackCode(svc.mqttUrl, 'alu01', { clientId: 'plant-gateway-9', clean: false })).toBe(2);
+    expect(await connackCode(svc.mqttUrl, 'cem01', { clientId: 'plant-gateway-9', clean: false })).toBe(0);
+  });
+
+  it('a gateway cannot disconnect others through $SYS (aedes closes the client a $SYS/<id>/new/clients publish names)', async () => {
+    const victim = await connect(svc.mqttUrl, 'cem01', { clientId: 'plant-gateway-10' });
+    const attacker = await connect(svc.mqttUrl, 'alu01');
+    attacker.publish('$SYS/x/new/clients', 'plant-gateway-10', { qos: 0 });
+    attacker.publish('$SYS/x/new/clients', SERVICE_ID, { qos: 0 });
+    await new Promise((r) => setTimeout(r, 500));
+    // The victims stay connected; the refused publish closes the attacker's connection instead.
+    expect(victim.connected).toBe(true);
+    expect(svc.app.source.connected).toBe(true);
+    await eventually(() => expect(attacker.connected).toBe(false), 5000);
+    // The attempt is on record, under the publisher.
+    expect(
+      svc.app.state.listQuarantine({ status: 'all', limit: 1000 }).some((r) => r.topic === '$SYS/x/new/clients' && r.enterprise === 'alu01'),
+    ).toBe(true);
+    attacker.end(true);
+    await victim.endAsync();
+  });
+
   it('limits an account to ingest.maxConnectionsPerAccount connections (3 here)', async () => {
     const open = await Promise.all([0, 1, 2].map(() => connect(svc.mqttUrl, 'alu01')));
     expect(await connackCode(svc.mqttUrl, 'alu01', {})).toBe(3);
@@ -115,6 +140,8 @@ describe('MQTT: one gateway cannot harm another client (embedded broker)', () =>
     gw.end(true);
     expect(await Promise.race([acked, new Promise((r) => setTimeout(() => r('no answer'), 500))])).not.toBe(true);
     expect(svc.app.broker?.oversizedPackets).toBeGreaterThanOrEqual(1);
+    const metrics = await (await fetch(`${svc.baseUrl}/metrics`, { headers: { authorization: `Bearer ${TOKENS.admin}` } })).text();
+    expect(metrics).toMatch(/^energy_mqtt_oversized_packets_total [1-9]\d*$/m);
     expect(svc.app.state.countQuarantineMatching({ status: 'all' })).toBe(before);
   });
 

@@ -75,4 +75,35 @@ describe('quarantine API', () => {
     expect(body.stillRejected).toHaveLength(620);
     expect(new Set(body.stillRejected.map((r) => r.id))).toEqual(new Set(ids));
   });
+
+  it('a record of several elements stores those that decode now and keeps only the rest', async () => {
+    const ts = Date.parse('2026-11-02T00:00:00+08:00');
+    const payload = JSON.stringify([
+      { meter: 'e-main', ts, value: 10 },
+      { meter: 'ghost', ts, value: 2 },
+      { meter: 'e-main', ts: ts + 900_000, value: 11 },
+    ]);
+    svc.app.state.quarantine([
+      {
+        topic: 'energy/alu01',
+        payload,
+        reason: 'unknown-meter',
+        detail: 'elements 0-2 kept together',
+        receivedAt: ts,
+        enterprise: 'alu01',
+        sourceRef: 'test:partial',
+      },
+    ]);
+    const id = svc.app.state.listQuarantine({ limit: 1, order: 'newest' })[0]!.id;
+    const res = await svc.post('/api/quarantine/replay', { ids: [id] });
+    expect(res.body).toMatchObject({ requested: 1, replayed: [], stillRejected: [{ id, reason: 'unknown-meter' }] });
+    const stored = await svc.app.store.readings({ enterprise: 'alu01', meter: 'e-main' }, ts, ts + 3_600_000);
+    expect(stored.map((r) => r.value)).toEqual([10, 11]);
+    const kept = svc.app.state.quarantineRecord(id)!;
+    expect(JSON.parse(kept.payload)).toEqual([{ meter: 'ghost', ts, value: 2 }]);
+    expect(kept.detail).toMatch(
+      /^2 elements stored by a replay; 1 still rejected, kept here \(first: element 1: no meter "ghost" in enterprise alu01\)$/,
+    );
+    expect(kept.status).toBe('open');
+  });
 });

@@ -201,10 +201,23 @@ export class StateStore extends SqliteBacked {
     return Object.fromEntries(rows.map((r) => [r.reason, r.n]));
   }
 
-  /** After a replay: accepted ones are marked replayed; rejected again keep their place with the new reason. */
-  settleReplay(id: number, outcome: { accepted: true; at: number } | { accepted: false; reason: QuarantineReason; detail: string }): void {
+  /**
+   * After a replay: accepted ones are marked replayed; rejected again keep their place with the new
+   * reason, and with `payload` when part of them was stored (the elements still rejected).
+   */
+  settleReplay(
+    id: number,
+    outcome: { accepted: true; at: number } | { accepted: false; reason: QuarantineReason; detail: string; payload?: string },
+  ): void {
     if (outcome.accepted)
       this.statement("UPDATE quarantine SET status = 'replayed', attempts = attempts + 1, replayed_at = ? WHERE id = ?").run(outcome.at, id);
+    else if (outcome.payload !== undefined)
+      this.statement('UPDATE quarantine SET reason = ?, detail = ?, payload = ?, attempts = attempts + 1 WHERE id = ?').run(
+        outcome.reason,
+        outcome.detail,
+        outcome.payload,
+        id,
+      );
     else this.statement('UPDATE quarantine SET reason = ?, detail = ?, attempts = attempts + 1 WHERE id = ?').run(outcome.reason, outcome.detail, id);
   }
 

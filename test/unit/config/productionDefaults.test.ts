@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, configPathFromEnv, connectionsFromEnv, DEMO_CONFIG_PATH } from '../../../config/load';
+import { stringify } from 'yaml';
+import { ConfigError, configPathFromEnv, connectionsFromEnv, DEMO_CONFIG_PATH, parseConfig } from '../../../config/load';
 import { testConfig } from '../../helpers/config';
 import { PROJECT_ROOT } from '../../../config/paths';
 import { instanceClientId, LEGACY_CLIENT_ID, withInstanceClientId } from '../../../services/instanceId';
@@ -45,6 +46,24 @@ describe('bind addresses', () => {
       httpHost: '0.0.0.0',
       embeddedBrokerHost: '0.0.0.0',
     });
+  });
+});
+
+describe('ingest limits', () => {
+  it('a packet must have room for the largest payload with its topic and headers', () => {
+    const problems = (ingest: Record<string, number>): string[] => {
+      try {
+        const enterprise = { id: 'e1', name: 'E', industry: '3216', meters: [{ id: 'm', carrier: 'electricity', unit: 'kWh', kind: 'counter' }] };
+        parseConfig(stringify({ enterprises: [enterprise], ingest }));
+        return [];
+      } catch (err) {
+        return (err as ConfigError).problems.map((p) => `${p.path}: ${p.message}`);
+      }
+    };
+    expect(problems({ maxPayloadBytes: 1000, maxPacketBytes: 2024 })).toEqual([]);
+    expect(problems({ maxPayloadBytes: 1000, maxPacketBytes: 2023 })).toEqual([
+      expect.stringMatching(/^ingest\.maxPacketBytes: must be at least ingest\.maxPayloadBytes \+ 1024 \(2024\)/),
+    ]);
   });
 });
 

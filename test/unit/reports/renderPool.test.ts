@@ -63,6 +63,21 @@ describe('ReportRenderPool', () => {
     await expect(pool.render(report, 'csv', 'zh-CN')).rejects.toMatchObject({ code: 'report-rendering-unavailable' });
   });
 
+  it('close() fails the renders still waiting and leaves no worker behind', async () => {
+    const pool = new ReportRenderPool({ concurrency: 1, queue: 2 });
+    const running = pool.render(report, 'pdf', 'zh-CN');
+    const waiting = [pool.render(report, 'csv', 'zh-CN'), pool.tryRender(report, 'csv', 'en')];
+    expect(pool.stats()).toMatchObject({ active: 1, queued: 2 });
+    await pool.close();
+    const settled = await Promise.allSettled([running, ...waiting]);
+    expect(settled.map((s) => (s.status === 'rejected' ? (s.reason as { code?: string }).code : 'fulfilled'))).toEqual([
+      'report-rendering-unavailable',
+      'report-rendering-unavailable',
+      'report-rendering-unavailable',
+    ]);
+    expect(pool.stats()).toMatchObject({ workers: 0, queued: 0 });
+  });
+
   it('reads REPORT_CONCURRENCY, REPORT_QUEUE and REPORT_RENDER, naming a bad one', () => {
     expect(renderPoolOptionsFromEnv({ REPORT_CONCURRENCY: '3', REPORT_QUEUE: '0', REPORT_RENDER: 'in-thread' })).toEqual({
       concurrency: 3,
