@@ -7,7 +7,7 @@
  * which holds the instance's journal too.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Connections } from '../config/load';
 
@@ -26,7 +26,18 @@ export function instanceClientId(dataDir: string): string {
   const upgraded = existsSync(path.join(dataDir, 'state.db'));
   const id = upgraded ? LEGACY_CLIENT_ID : `${LEGACY_CLIENT_ID}-${randomBytes(4).toString('hex')}`;
   mkdirSync(dataDir, { recursive: true });
-  writeFileSync(file, `${id}\n`, { flag: 'wx' });
+  // Written whole under another name, then linked in place: a process starting beside this one (a
+  // shard of the same DATA_DIR) sees no file or a complete one, and the first to link wins.
+  const draft = `${file}.${process.pid}.tmp`;
+  writeFileSync(draft, `${id}\n`);
+  try {
+    linkSync(draft, file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return instanceClientId(dataDir);
+  } finally {
+    rmSync(draft, { force: true });
+  }
   return id;
 }
 
