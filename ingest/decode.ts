@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Reading } from '../services/energy/reading';
 import { conversionFactor, convert } from '../config/units';
 import type { QuarantineInput, QuarantineReason } from '../services/store/state/stateStore';
+import { payloadSample } from './payloadSample';
 import type { MeterRegistry } from '../services/energy/meterRegistry';
 
 export interface RawMessage {
@@ -163,7 +164,7 @@ export class PayloadDecoder {
     const rejectAll = (reason: QuarantineReason, detail: string, extra: { enterprise?: string; meter?: string } = {}): Decoded => ({
       readings: [],
       rejected: [
-        { ...base, payload: payloadText.length > options.maxPayloadBytes ? `${payloadText.slice(0, 1024)}…` : payloadText, reason, detail, ...extra },
+        { ...base, payload: payloadText.length > options.maxPayloadBytes ? payloadSample(payloadText) : payloadText, reason, detail, ...extra },
       ],
     });
 

@@ -26,7 +26,8 @@ import type { QuarantineInput } from '../services/store/state/stateStore';
 import type { BrokerTlsOptions } from '../config/tlsOptions';
 import { parseTopic } from './decode';
 import { guardPacketSize } from './packetSizeGuard';
-import { payloadSample, RefusalRecorder } from './refusalRecorder';
+import { payloadSample } from './payloadSample';
+import { RefusalRecorder } from './refusalRecorder';
 
 type Account = Config['auth']['mqtt'][number];
 
@@ -117,36 +118,26 @@ export class EmbeddedBroker {
       },
       authorizePublish: (client, packet, callback) => {
         if (client === null) return callback(null);
-        // $SYS is the broker's own: aedes closes the client named in a `$SYS/<id>/new/clients` publish,
-        // so a client publishing there could disconnect anyone, the service included.
-        if (packet.topic.startsWith('$SYS')) {
-          this.refusals.refuse(this.accountOf.get(client)?.username ?? '(anonymous)', {
-            topic: packet.topic,
-            payload: payloadSample(packet.payload),
-            reason: 'not-authorized',
-            receivedAt: this.now(),
-            clientId: client.id,
-            detail: 'clients may not publish under $SYS',
-            ...(this.accountOf.get(client)?.enterprise !== undefined && { enterprise: this.accountOf.get(client)?.enterprise }),
-          });
-          return callback(new Error('not authorized'));
-        }
         const account = this.accountOf.get(client);
         const topic = parseTopic(packet.topic);
+        // $SYS is the broker's own: aedes closes the client named in a `$SYS/<id>/new/clients` publish,
+        // so a client publishing there could disconnect anyone, the service included.
+        const system = packet.topic.startsWith('$SYS');
         const allowed =
-          account === undefined ? anonymousAllowed : account.role === 'service' || (topic !== undefined && topic.enterprise === account.enterprise);
+          !system &&
+          (account === undefined ? anonymousAllowed : account.role === 'service' || (topic !== undefined && topic.enterprise === account.enterprise));
         if (allowed) return callback(null);
         const name = account?.username ?? '(anonymous)';
+        const target = system ? '$SYS' : topic ? `enterprise ${topic.enterprise}` : 'this topic';
         this.refusals.refuse(name, {
           topic: packet.topic,
           payload: payloadSample(packet.payload),
           reason: 'not-authorized',
           receivedAt: this.now(),
           clientId: client.id,
-          detail: `MQTT user "${name}" may not publish for ${topic ? `enterprise ${topic.enterprise}` : 'this topic'} (${packet.payload.length} bytes; a sample is kept)`,
+          detail: `MQTT user "${name}" may not publish for ${target} (${packet.payload.length} bytes; a sample is kept)`,
           // Filed (and counted by the data-quality rules) under the publisher, never under the enterprise it aimed at.
           ...(account?.enterprise !== undefined && { enterprise: account.enterprise }),
-          ...(topic?.meter !== undefined && topic.enterprise === account?.enterprise && { meter: topic.meter }),
         });
         callback(new Error('not authorized'));
       },

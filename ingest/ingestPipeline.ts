@@ -16,7 +16,7 @@ import type { Logger } from '../services/core/log';
 import type { QuarantineInput, QuarantineReason, QuarantineRecord, StateStore } from '../services/store/state/stateStore';
 import type { ConsumptionTracker, TrackResult } from './consumptionTracker';
 import { parseTopic, type PayloadDecoder, type RawMessage } from './decode';
-import { payloadSample } from './refusalRecorder';
+import { payloadSample } from './payloadSample';
 import type { Journal } from './journal';
 import type { ShardFilter } from './shard';
 

@@ -8,9 +8,6 @@
  */
 import type { QuarantineInput } from '../services/store/state/stateStore';
 
-/** Characters of a refused payload kept as evidence; the same sample size as an oversized decoded one. */
-export const PAYLOAD_SAMPLE_CHARS = 1024;
-
 export interface RefusalRecorderOptions {
   /** Refusals recorded one by one per account and window (default 20). */
   readonly perWindow?: number;
@@ -23,12 +20,6 @@ interface Window {
   recorded: number;
   suppressed: number;
   last?: QuarantineInput;
-}
-
-/** A payload as the quarantine keeps it when it cannot be kept whole: the first characters, marked. */
-export function payloadSample(payload: Buffer | string, maxChars = PAYLOAD_SAMPLE_CHARS): string {
-  const text = typeof payload === 'string' ? payload : payload.subarray(0, maxChars * 4).toString('utf8');
-  return text.length > maxChars ? `${text.slice(0, maxChars)}…` : text;
 }
 
 export class RefusalRecorder {

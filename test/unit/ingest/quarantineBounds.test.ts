@@ -3,7 +3,8 @@
  * message, refused publishes per account and minute, and the size of what is kept.
  */
 import { PayloadDecoder } from '../../../ingest/decode';
-import { payloadSample, RefusalRecorder } from '../../../ingest/refusalRecorder';
+import { payloadSample } from '../../../ingest/payloadSample';
+import { RefusalRecorder } from '../../../ingest/refusalRecorder';
 import type { QuarantineInput } from '../../../services/store/state/stateStore';
 import { testRegistry } from '../../helpers/config';
 
