@@ -16,7 +16,14 @@ export interface EventMap {
   /** Alarm raised, escalated or cleared by the rules. */
   alarmChanged: { readonly transitions: readonly AlarmTransition[] };
   alarmAcknowledged: { readonly alarm: Alarm };
+  /**
+   * A ledger fact was recorded or retracted (contract 8): figures from `from` (data time, epoch ms)
+   * on may have changed. Rules run a cycle; finalised months it reaches are rechecked.
+   */
+  ledgerChanged: { readonly kind: LedgerChangeKind; readonly enterprise: string; readonly from: number };
 }
+
+export type LedgerChangeKind = 'meter-event' | 'monthly-statistics' | 'parameters';
 
 type Listener<K extends keyof EventMap> = (payload: EventMap[K]) => void;
 

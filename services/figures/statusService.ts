@@ -5,28 +5,19 @@
  * rollups answer (and the store's cache, for the days that did not change). What meters recorded
  * after `at` on that day is then taken off, evaluated from their readings.
  */
-import type { Config, EnterpriseConfig, TariffConfig } from '../../config/schema';
+import type { Config, EnterpriseConfig } from '../../config/schema';
 import type { OutputStore } from '../store/state/outputStore';
 import type { ConsumptionRow, MeterKey, TimeSeriesStore } from '../store/timeSeriesStore';
 import { tceOf, type FactorTable } from '../energy/factors';
 import { intensityStatus, quotaStatus, yearFraction, type IntensityStatus, type QuotaStatus } from '../energy/quota';
-import { tariffStatus, type TariffStatus } from '../energy/tariff';
+import { tariffFigures, type Sums, type TariffStatusAt } from './tariffFigures';
 import { bucketStart, isoInZone, nextBucket, yearBounds } from '../energy/time';
-import { conversionFactor } from '../../config/units';
-import { isTariffScope, submeterKeys, tariffMeterKeys } from '../energy/meterScope';
-import { consumptionByDefinition } from '../energy/consumption';
+import { submeterKeys, tariffMeterKeys } from '../energy/meterScope';
 import { MeterRegistry } from '../energy/meterRegistry';
-import { usableReadingWindow } from '../energy/readingWindow';
+import { consumptionAfter, type AfterAt } from './consumptionAfter';
 import { DateTime } from 'luxon';
 
-export interface TariffStatusAt extends TariffStatus {
-  readonly tariff: string;
-  readonly basis: 'ytd' | 'month';
-  readonly periodFrom: string;
-  readonly periodTo: string;
-  readonly electricityKwh: number;
-  readonly productT: number;
-}
+export type { TariffStatusAt } from './tariffFigures';
 
 export interface EnterpriseStatus {
   readonly enterprise: string;
@@ -38,22 +29,6 @@ export interface EnterpriseStatus {
   readonly tariff: TariffStatusAt | null;
   /** Year-to-date tce by carrier, with what counts where. */
   readonly ytdByCarrier: { carrier: string; unit: string; quantity: number; tce: number; dualControl: boolean }[];
-}
-
-interface AfterAt {
-  enterprise: string;
-  carrier: string;
-  unit: string;
-  quantity: number;
-  submeter: boolean;
-  tariff: boolean;
-}
-
-interface Sums {
-  dualControlTce: number;
-  intensityTce: number;
-  electricityKwh: number;
-  renewableKwh: number;
 }
 
 export class StatusService {
@@ -93,7 +68,7 @@ export class StatusService {
       this.tariffMeters.length > 0
         ? store.consumption({ enterprises: ids, from: yearStart, to: end, every: '1mo', zone, meters: this.tariffMeters })
         : none,
-      at < end ? this.afterAt(enterprises, at, end) : Promise.resolve([]),
+      at < end ? consumptionAfter({ store, meters: this.meters }, enterprises, at, end) : Promise.resolve([]),
     ]);
     const minus = (rows: readonly AfterAt[]) =>
       rows.map((r) => ({ enterprise: r.enterprise, carrier: r.carrier, unit: r.unit, time: monthStart, quantity: -r.quantity }));
@@ -157,7 +132,9 @@ export class StatusService {
             }
           : null;
       const tariffConf = e.tariff === undefined ? undefined : config.tariffs.find((t) => t.id === e.tariff);
-      const tariff = tariffConf ? this.tariffOf(e, tariffConf, tariffRowsOf.get(e.id) ?? [], { ytd, month }, { yearStart, monthStart, at }) : null;
+      const tariff = tariffConf
+        ? tariffFigures(e, tariffConf, tariffRowsOf.get(e.id) ?? [], { ytd, month }, { yearStart, monthStart, at, zone })
+        : null;
       out.set(e.id, {
         enterprise: e.id,
         at: isoInZone(at, zone),
@@ -170,69 +147,5 @@ export class StatusService {
       });
     }
     return out;
-  }
-
-  /** Consumption in [at, end) of the meters that reported after `at` (contract 4 definition). */
-  private async afterAt(enterprises: readonly EnterpriseConfig[], at: number, end: number): Promise<AfterAt[]> {
-    const { store } = this.deps;
-    // Only meters that reported after `at` matter: a bounded scan, not every meter's whole history.
-    const late = (
-      await store.latest(
-        enterprises.map((e) => e.id),
-        { since: at + 1 },
-      )
-    ).filter((l) => l.lastTs > at);
-    const out: AfterAt[] = [];
-    for (const l of late) {
-      // A meter no longer configured has no model to evaluate it by: skipped, as before.
-      const meter = this.meters.get(l);
-      if (!meter) continue;
-      const { config: m, factors: f } = meter;
-      const samples = await usableReadingWindow(store, meter.key, meter.model, at, end);
-      const quantity = consumptionByDefinition(meter.model, samples, at, end) * f.toCarrierUnit;
-      out.push({
-        enterprise: l.enterprise,
-        carrier: m.carrier,
-        unit: f.unit,
-        quantity,
-        submeter: m.submeter,
-        tariff: m.carrier === 'product' || isTariffScope(m),
-      });
-    }
-    return out;
-  }
-
-  private tariffOf(
-    e: EnterpriseConfig,
-    t: TariffConfig,
-    rows: readonly ConsumptionRow[],
-    sums: { ytd: Sums; month: Sums },
-    time: { yearStart: number; monthStart: number; at: number },
-  ): TariffStatusAt {
-    const zone = this.deps.config.timezone;
-    const from = t.basis === 'month' ? time.monthStart : time.yearStart;
-    let electricityKwh = 0;
-    let productT = 0;
-    for (const r of rows) {
-      if (r.enterprise !== e.id || r.time < from) continue;
-      if (r.carrier === 'electricity') electricityKwh += r.quantity;
-      else if (r.carrier === 'product') productT += r.quantity * (conversionFactor(r.unit, 't') ?? 1);
-    }
-    const s = t.basis === 'month' ? sums.month : sums.ytd;
-    const totalElectric = s.electricityKwh + s.renewableKwh;
-    const common = { electricityKwh, productT, ...(totalElectric > 0 && { renewableShare: s.renewableKwh / totalElectric }) };
-    const status =
-      t.scheme === 'step'
-        ? tariffStatus({ ...common, scheme: 'step', tariff: t })
-        : tariffStatus({ ...common, scheme: 'bands', tariff: t, metric: t.metric, allEnergyKgce: s.dualControlTce * 1000 });
-    return {
-      ...status,
-      tariff: t.id,
-      basis: t.basis,
-      periodFrom: isoInZone(from, zone),
-      periodTo: isoInZone(time.at, zone),
-      electricityKwh,
-      productT,
-    };
   }
 }

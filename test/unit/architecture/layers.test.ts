@@ -19,6 +19,7 @@ export const LAYERS: readonly { readonly name: string; readonly rank: number; re
   { name: 'ingest', rank: 5, paths: ['ingest/'] },
   { name: 'figures', rank: 5, paths: ['services/figures/'] },
   { name: 'alerts', rank: 6, paths: ['alerts/'] },
+  { name: 'ledger', rank: 6, paths: ['services/ledger/'] },
   { name: 'reports', rank: 7, paths: ['services/reports/'] },
   { name: 'http', rank: 8, paths: ['services/http/'] },
   {
