@@ -3,6 +3,7 @@
  * CSV, XLSX, PDF and HTML carry the same figures. Numbers are plain numbers in the units named
  * beside them; renderers format, they never compute.
  */
+import type { ParameterRow } from '../energy/parameterRow';
 import type { CarrierQuantity } from '../figures/consumptionService';
 import type { ReportArchive } from '../store/state/reportArchive';
 
@@ -116,6 +117,8 @@ export interface MonthlyReport {
   readonly concentration: readonly { readonly top: number; readonly share: number; readonly enterprises: readonly string[] }[];
   /** What changed from the previous revision, if any. */
   readonly revisionNote?: string;
+  /** Every parameter row (coefficient, factor, threshold) the figures used, with year and source (contract 8.2). */
+  readonly parameters?: readonly ParameterRow[];
 }
 
 /** Finalised revisions of monthly reports (services/store/state/reportArchive.ts). */
