@@ -27,7 +27,7 @@ import type { RenderReport } from './reports/reportFormats';
 import { ReportMailer } from './reports/reportMailer';
 import { ReportRenderPool, renderPoolOptionsFromEnv } from './reports/renderPool';
 import { ReportService, type ReportSink } from './reports/reportService';
-import { OutputStore } from './store/state/outputStore';
+import { MonthlyStatisticsStore } from './store/state/monthlyStatisticsStore';
 import { ReportArchive } from './store/state/reportArchive';
 import type { MonthlyReport, MonthlyReportArchive } from './reports/reportModel';
 import { AlarmManager, type AlarmSink } from '../alerts/alarmManager';
@@ -74,7 +74,7 @@ export class App {
   readonly source: MqttSource;
   readonly metrics: Metrics;
   readonly alarms: AlarmStore;
-  readonly outputs: OutputStore;
+  readonly outputs: MonthlyStatisticsStore;
   readonly rules: RuleEngine;
   readonly deliveries: SqliteDeliveryLog;
   readonly reports: ReportService;
@@ -102,7 +102,7 @@ export class App {
       ...(scaleOut.sourceRefPrefix !== undefined && { sourceRefPrefix: scaleOut.sourceRefPrefix }),
     });
     this.alarms = new AlarmStore({ path: path.join(connections.dataDir, 'state.db') });
-    this.outputs = new OutputStore({ path: path.join(connections.dataDir, 'state.db') });
+    this.outputs = new MonthlyStatisticsStore({ path: path.join(connections.dataDir, 'state.db') });
     // The InfluxDB client's logger is process-global: routed once here, where the process is composed.
     if (connections.influx) routeInfluxClientLogs(logger.child({ component: 'influx' }).child({ component: 'influxdb' }));
     this.store = instrumentStore(
@@ -311,7 +311,7 @@ export class App {
     this.components.push(
       { name: 'state store', part: this.state },
       { name: 'alarm store', part: this.alarms },
-      { name: 'output store', part: this.outputs },
+      { name: 'monthly statistics store', part: this.outputs },
       { name: 'delivery log', part: this.deliveries },
       { name: 'report archive', part: this.archive },
       { name: 'time-series store', part: this.store },

@@ -6,7 +6,7 @@
  * after `at` on that day is then taken off, evaluated from their readings.
  */
 import type { Config, EnterpriseConfig } from '../../config/schema';
-import type { OutputStore } from '../store/state/outputStore';
+import type { MonthlyStatisticsStore } from '../store/state/monthlyStatisticsStore';
 import type { ConsumptionRow, MeterKey, TimeSeriesStore } from '../store/timeSeriesStore';
 import { tceOf, type FactorTable } from '../energy/factors';
 import { intensityStatus, quotaStatus, yearFraction, type IntensityStatus, type QuotaStatus } from '../energy/quota';
@@ -37,7 +37,15 @@ export class StatusService {
   private readonly meters: MeterRegistry;
 
   /** `meters`: the composition root's registry, shared with ingest; built from config and factors when not given. */
-  constructor(private readonly deps: { store: TimeSeriesStore; outputs: OutputStore; config: Config; factors: FactorTable; meters?: MeterRegistry }) {
+  constructor(
+    private readonly deps: {
+      store: TimeSeriesStore;
+      outputs: Pick<MonthlyStatisticsStore, 'outputs' | 'records'>;
+      config: Config;
+      factors: FactorTable;
+      meters?: MeterRegistry;
+    },
+  ) {
     this.submeters = submeterKeys(deps.config);
     this.tariffMeters = tariffMeterKeys(deps.config);
     this.meters = deps.meters ?? new MeterRegistry(deps.config, deps.factors);

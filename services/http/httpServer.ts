@@ -26,7 +26,7 @@ import { healthRouter, type DependencyStatus } from './routes/health';
 import { quarantineRouter } from './routes/quarantine';
 import { alarmsRouter } from './routes/alarms';
 import type { AlarmStore } from '../store/state/alarmStore';
-import type { OutputStore } from '../store/state/outputStore';
+import type { MonthlyStatisticsStore } from '../store/state/monthlyStatisticsStore';
 import type { StatusService } from '../figures/statusService';
 import type { DeliveryLog } from '../store/state/deliveryLog';
 import type { EventBus } from '../events/eventBus';
@@ -56,7 +56,7 @@ export interface HttpDeps {
   readonly now: () => number;
   readonly status: StatusService;
   readonly alarms: AlarmStore;
-  readonly outputs: OutputStore;
+  readonly outputs: MonthlyStatisticsStore;
   readonly deliveries?: DeliveryLog;
   /** The event bus the dashboard's live stream listens to. */
   readonly events?: EventBus;

@@ -7,7 +7,7 @@ import { BadRequestError, NotFoundError } from '../../core/errors';
 import { isoInZone, parseInstant, yearBounds, type Every } from '../../energy/time';
 import { DateTime } from 'luxon';
 import { isTariffScope } from '../../energy/meterScope';
-import type { OutputStore } from '../../store/state/outputStore';
+import type { MonthlyStatisticsStore } from '../../store/state/monthlyStatisticsStore';
 import type { StatusService } from '../../figures/statusService';
 import { assertCanSee, principalOf, requireRole } from '../auth';
 import { parseInput } from '../validate';
@@ -62,7 +62,7 @@ export function enterprisesRouter(deps: {
   config: Config;
   consumption: ConsumptionService;
   status: StatusService;
-  outputs: OutputStore;
+  outputs: MonthlyStatisticsStore;
   store: TimeSeriesStore;
   now: () => number;
 }): Router {
@@ -146,7 +146,7 @@ export function enterprisesRouter(deps: {
     if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new BadRequestError(`month must be YYYY-MM, got "${month}"`);
     const body = parseInput(outputBody, req.body, 'body');
     const by = principalOf(res).name;
-    deps.outputs.setOutput(e.id, month, body.outputValue10kYuan, by, deps.now());
+    deps.outputs.put(e.id, month, { outputValue10kYuan: body.outputValue10kYuan }, by, deps.now());
     res.json({ enterprise: e.id, month, outputValue10kYuan: body.outputValue10kYuan, enteredBy: by });
   });
 
