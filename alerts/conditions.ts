@@ -3,9 +3,11 @@
  * (type, enterprise, meter) at one instant. Pure; the rule engine gathers the figures and the alarm
  * manager turns conditions into raised, escalated and cleared alarms.
  */
+import { DateTime } from 'luxon';
 import type { Severity } from '../config/schema';
 import type { EnterpriseStatus } from '../services/figures/statusService';
 import { SEVERITY_RANK, type AlarmFigure, type AlarmType } from '../services/energy/alarm';
+import { isoInZone } from '../services/energy/time';
 
 export interface Condition extends AlarmFigure {
   readonly type: AlarmType;
@@ -64,6 +66,9 @@ export function intensityCondition(s: EnterpriseStatus, name: string, lang: Lang
   const i = s.intensity;
   if (!i || i.intensity === null)
     return normal('intensity', s, text(lang, `${name} 无产值数据或强度限额`, `${name}: no output value or intensity limit`));
+  // Energy and output over the same complete months (contract 4): the alarm names them and its period is theirs.
+  const months = [...i.months].sort();
+  const period = monthsPeriod(months, s.timezone);
   return {
     type: 'intensity',
     enterprise: s.enterprise,
@@ -72,15 +77,26 @@ export function intensityCondition(s: EnterpriseStatus, name: string, lang: Lang
     value: i.intensity,
     threshold: i.limit,
     unit: 'tce/10^4 yuan',
-    periodFrom: s.quota?.periodFrom ?? s.at,
-    periodTo: s.at,
+    periodFrom: period?.from ?? s.quota?.periodFrom ?? s.at,
+    periodTo: period?.to ?? s.at,
     basis,
     message: text(
       lang,
-      `${name} 万元产值能耗 ${num(i.intensity, 4)} tce/万元，限额 ${num(i.limit, 4)}，比值 ${pct(i.ratio)}`,
-      `${name}: intensity ${num(i.intensity, 4)} tce per 10^4 yuan against a limit of ${num(i.limit, 4)} (${pct(i.ratio)})`,
+      `${name} 万元产值能耗 ${num(i.intensity, 4)} tce/万元（统计月份 ${months.join('、') || '—'}），限额 ${num(i.limit, 4)}，比值 ${pct(i.ratio)}`,
+      `${name}: intensity ${num(i.intensity, 4)} tce per 10^4 yuan over ${months.join(', ') || '—'} against a limit of ${num(i.limit, 4)} (${pct(i.ratio)})`,
     ),
   };
+}
+
+/** From the start of the first month to the end of the last (YYYY-MM, site zone); undefined for none. */
+function monthsPeriod(months: readonly string[], zone: string): { from: string; to: string } | undefined {
+  const first = months[0];
+  const last = months[months.length - 1];
+  if (first === undefined || last === undefined) return undefined;
+  const start = DateTime.fromFormat(first, 'yyyy-MM', { zone });
+  const end = DateTime.fromFormat(last, 'yyyy-MM', { zone }).plus({ months: 1 });
+  if (!start.isValid || !end.isValid) return undefined;
+  return { from: isoInZone(start.toMillis(), zone), to: isoInZone(end.toMillis(), zone) };
 }
 
 /** 阶梯电价: any markup is a warning; periods without output raise no tariff alarm (see dataQualityCondition). */
@@ -236,6 +252,67 @@ export function dataQualityCondition(
       lang,
       `${input.name}${input.meter === null ? '' : ` 计量点 ${input.meter}`} 数据质量：${listing || '正常'}`,
       `${input.name}${input.meter === null ? '' : ` meter ${input.meter}`} data quality: ${listing || 'normal'}`,
+    ),
+  };
+}
+
+/** Warning this many calendar days before a calibration certificate runs out (contract 8.1). */
+export const CALIBRATION_WARNING_DAYS = 30;
+
+/**
+ * The instants of a certificate valid until `validUntil` (YYYY-MM-DD, site zone, the last valid day):
+ * it runs out at the start of the next day, and the warning starts CALIBRATION_WARNING_DAYS calendar
+ * days before that, so the warning covers the last 30 valid days (docs/ledger/meter-events.md, API).
+ */
+export function calibrationDates(validUntil: string, zone: string): { warningFrom: number; expiresAt: number } {
+  const day = DateTime.fromFormat(validUntil, 'yyyy-MM-dd', { zone });
+  if (!day.isValid) throw new RangeError(`validUntil must be YYYY-MM-DD, got "${validUntil}"`);
+  const expires = day.plus({ days: 1 });
+  return { warningFrom: expires.minus({ days: CALIBRATION_WARNING_DAYS }).toMillis(), expiresAt: expires.toMillis() };
+}
+
+/**
+ * 检定/校准: warning in the last 30 valid days, critical once the certificate has run out. A meter
+ * without a calibration event, or decommissioned by `now`, raises nothing (an open alarm clears).
+ * `value` is the calendar days of validity left counting today (1 on the last valid day, 0 on the
+ * first day after it, negative later).
+ */
+export function calibrationCondition(
+  input: {
+    enterprise: string;
+    meter: string;
+    name: string;
+    validUntil: string | undefined;
+    certificate?: string | undefined;
+    decommissioned: boolean;
+    now: number;
+    zone: string;
+  },
+  lang: Language,
+): Condition {
+  const base = { type: 'calibration' as const, enterprise: input.enterprise, meter: input.meter, unit: 'd' };
+  if (input.validUntil === undefined || input.decommissioned) {
+    const why = input.decommissioned ? text(lang, '已停用', 'decommissioned') : text(lang, '无检定记录', 'no calibration recorded');
+    return { ...base, severity: null, value: null, threshold: null, message: `${input.name} ${input.meter}: ${why}` };
+  }
+  const { warningFrom, expiresAt } = calibrationDates(input.validUntil, input.zone);
+  const today = DateTime.fromMillis(input.now, { zone: input.zone }).startOf('day');
+  const daysLeft = Math.round(DateTime.fromMillis(expiresAt, { zone: input.zone }).diff(today, 'days').days);
+  const severity: Severity | null = input.now >= expiresAt ? 'critical' : input.now >= warningFrom ? 'warning' : null;
+  const cert = input.certificate === undefined ? '' : text(lang, `（证书 ${input.certificate}）`, ` (certificate ${input.certificate})`);
+  const state =
+    input.now >= expiresAt ? text(lang, '已过期，请送检', 'expired: recalibrate') : text(lang, `剩余 ${daysLeft} 天`, `${daysLeft} d left`);
+  return {
+    ...base,
+    severity,
+    value: daysLeft,
+    threshold: CALIBRATION_WARNING_DAYS,
+    periodFrom: isoInZone(warningFrom, input.zone),
+    periodTo: isoInZone(expiresAt, input.zone),
+    message: text(
+      lang,
+      `${input.name} 计量点 ${input.meter} 检定有效期至 ${input.validUntil}${cert}，${state}`,
+      `${input.name} meter ${input.meter}: calibration valid until ${input.validUntil}${cert}, ${state}`,
     ),
   };
 }

@@ -65,7 +65,15 @@ interface Words {
 const WORDS: Readonly<Record<Language, Words>> = {
   'zh-CN': {
     severity: { critical: '严重', warning: '警告', info: '提示' },
-    type: { quota: '能耗总量', intensity: '能耗强度', tariff: '阶梯电价', threshold: '越限', silence: '数据中断', 'data-quality': '数据质量' },
+    type: {
+      quota: '能耗总量',
+      intensity: '能耗强度',
+      tariff: '阶梯电价',
+      threshold: '越限',
+      silence: '数据中断',
+      'data-quality': '数据质量',
+      calibration: '计量器具检定',
+    },
     kindSubject: { raised: '告警', escalated: '告警升级', cleared: '告警解除' },
     kindShort: { raised: '告警', escalated: '升级', cleared: '解除' },
     labels: {
@@ -105,6 +113,7 @@ const WORDS: Readonly<Record<Language, Words>> = {
       threshold: 'Threshold',
       silence: 'Data silence',
       'data-quality': 'Data quality',
+      calibration: 'Meter calibration',
     },
     kindSubject: { raised: 'alarm raised', escalated: 'alarm escalated', cleared: 'alarm cleared' },
     kindShort: { raised: 'raised', escalated: 'escalated', cleared: 'cleared' },

@@ -7,7 +7,8 @@ import type { Severity } from '../../config/schema';
 
 export type { Severity };
 
-export const ALARM_TYPES = ['quota', 'intensity', 'tariff', 'threshold', 'silence', 'data-quality'] as const;
+/** `calibration`: a meter's calibration certificate (检定/校准) runs out or has run out (contract 8.1). */
+export const ALARM_TYPES = ['quota', 'intensity', 'tariff', 'threshold', 'silence', 'data-quality', 'calibration'] as const;
 export type AlarmType = (typeof ALARM_TYPES)[number];
 
 export type AlarmState = 'active' | 'acknowledged' | 'cleared';

@@ -293,6 +293,17 @@ describe('renderTransition', () => {
     });
     expect(mail.subject).toBe('[CRITICAL] alu01: Energy quota alarm raised');
   });
+
+  it('names the calibration alarm in zh-CN and English', () => {
+    const t: AlarmTransition = {
+      kind: 'raised',
+      at: ms('2027-09-12T00:01:00+08:00'),
+      alarm: alarm({ type: 'calibration', meter: 'e-main', severity: 'warning', value: 30, threshold: 30, unit: 'd', message: 'x' }),
+    };
+    expect(renderTransition(t, ctx('zh-CN')).subject).toBe('[警告] 重庆示例铝业有限公司 e-main 计量器具检定告警');
+    expect(renderTransition(t, ctx('en')).subject).toBe('[WARNING] 重庆示例铝业有限公司 / e-main: Meter calibration alarm raised');
+    expect(renderTransition(t, ctx('en')).text).toContain('Value: 30 d\nThreshold: 30 d\n');
+  });
 });
 
 describe('renderDigest', () => {
