@@ -1,0 +1,130 @@
+/**
+ * Meter events of the ledger (contract 8.1) in the state database: one row per event, never
+ * overwritten. A retraction only fills `retracted_by`/`retracted_at`, so the history of what was
+ * believed when stays readable. The event body is kept as JSON (its fields differ by type) beside
+ * the columns that are searched on.
+ */
+import type { MeterEvent, MeterEventInput } from '../../energy/meterEvents';
+import { SqliteBacked } from '../sqlite/sqliteFile';
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS meter_event (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    enterprise TEXT NOT NULL, meter TEXT NOT NULL, type TEXT NOT NULL, at INTEGER NOT NULL, body TEXT NOT NULL,
+    recorded_by TEXT NOT NULL, recorded_at INTEGER NOT NULL, retracted_by TEXT, retracted_at INTEGER);
+  CREATE INDEX IF NOT EXISTS meter_event_meter ON meter_event (enterprise, meter, at);
+  CREATE INDEX IF NOT EXISTS meter_event_recorded ON meter_event (recorded_at);
+  CREATE INDEX IF NOT EXISTS meter_event_retracted ON meter_event (retracted_at);
+`;
+
+interface Row {
+  id: number;
+  enterprise: string;
+  meter: string;
+  body: string;
+  recorded_by: string;
+  recorded_at: number;
+  retracted_by: string | null;
+  retracted_at: number | null;
+}
+
+const COLUMNS = 'id, enterprise, meter, body, recorded_by, recorded_at, retracted_by, retracted_at';
+
+function fromRow(r: Row): MeterEvent {
+  const body = JSON.parse(r.body) as MeterEventInput;
+  return {
+    ...body,
+    id: r.id,
+    enterprise: r.enterprise,
+    meter: r.meter,
+    recordedBy: r.recorded_by,
+    recordedAt: r.recorded_at,
+    ...(r.retracted_by !== null ? { retractedBy: r.retracted_by } : {}),
+    ...(r.retracted_at !== null ? { retractedAt: r.retracted_at } : {}),
+  };
+}
+
+/** Only the fields of the input, whatever else the caller's object carries. */
+function bodyOf(input: MeterEventInput): MeterEventInput {
+  switch (input.type) {
+    case 'replace':
+      return {
+        type: 'replace',
+        at: input.at,
+        oldFinalRegister: input.oldFinalRegister,
+        newInitialRegister: input.newInitialRegister,
+        ...(input.multiplier !== undefined ? { multiplier: input.multiplier } : {}),
+        ...(input.rollover !== undefined ? { rollover: input.rollover } : {}),
+        ...(input.note !== undefined ? { note: input.note } : {}),
+      };
+    case 'multiplier':
+      return {
+        type: 'multiplier',
+        at: input.at,
+        multiplier: input.multiplier,
+        ...(input.register !== undefined ? { register: input.register } : {}),
+        ...(input.note !== undefined ? { note: input.note } : {}),
+      };
+    case 'decommission':
+      return {
+        type: 'decommission',
+        at: input.at,
+        ...(input.finalRegister !== undefined ? { finalRegister: input.finalRegister } : {}),
+        ...(input.note !== undefined ? { note: input.note } : {}),
+      };
+    case 'calibration':
+      return {
+        type: 'calibration',
+        at: input.at,
+        validUntil: input.validUntil,
+        ...(input.certificate !== undefined ? { certificate: input.certificate } : {}),
+        ...(input.note !== undefined ? { note: input.note } : {}),
+      };
+  }
+}
+
+export class MeterEventStore extends SqliteBacked {
+  constructor(options: { path: string }) {
+    super(options.path, SCHEMA);
+  }
+
+  record(input: MeterEventInput & { enterprise: string; meter: string }, by: string, at: number): MeterEvent {
+    const body = bodyOf(input);
+    const info = this.statement(
+      'INSERT INTO meter_event (enterprise, meter, type, at, body, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(input.enterprise, input.meter, body.type, body.at, JSON.stringify(body), by, at);
+    return this.get(Number(info.lastInsertRowid))!;
+  }
+
+  /** Marks the event retracted; an event already retracted keeps its first retraction. Undefined: no such event. */
+  retract(id: number, by: string, at: number): MeterEvent | undefined {
+    this.statement('UPDATE meter_event SET retracted_by = ?, retracted_at = ? WHERE id = ? AND retracted_at IS NULL').run(by, at, id);
+    return this.get(id);
+  }
+
+  get(id: number): MeterEvent | undefined {
+    const row = this.statement(`SELECT ${COLUMNS} FROM meter_event WHERE id = ?`).get(id) as Row | undefined;
+    return row ? fromRow(row) : undefined;
+  }
+
+  /** Every event of the meter, retracted ones included, by data time then id. */
+  list(enterprise: string, meter: string): MeterEvent[] {
+    const rows = this.statement(`SELECT ${COLUMNS} FROM meter_event WHERE enterprise = ? AND meter = ? ORDER BY at, id`).all(
+      enterprise,
+      meter,
+    ) as Row[];
+    return rows.map(fromRow);
+  }
+
+  /** Every event in force (not retracted), all meters, by data time then id. */
+  active(): MeterEvent[] {
+    const rows = this.statement(`SELECT ${COLUMNS} FROM meter_event WHERE retracted_at IS NULL ORDER BY at, id`).all() as Row[];
+    return rows.map(fromRow);
+  }
+
+  /** Events recorded or retracted at or after `t` (recordedAt/retractedAt, not data time). */
+  recordedSince(t: number): MeterEvent[] {
+    const rows = this.statement(`SELECT ${COLUMNS} FROM meter_event WHERE recorded_at >= ? OR retracted_at >= ? ORDER BY at, id`).all(t, t) as Row[];
+    return rows.map(fromRow);
+  }
+}
