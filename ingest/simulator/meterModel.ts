@@ -26,6 +26,22 @@ export interface MeterModelOptions {
   readonly utcOffsetMs: number;
   /** Inject meter replacements (an anomaly; off gives one unbroken register per meter). */
   readonly resets: boolean;
+  /**
+   * Changes recorded in the ledger for this meter (demo script, contract 8.1), ascending: from a
+   * `replace` the register restarts at `newInitialRegister`; from a `multiplier` change it runs on
+   * with the new ratio. A meter with changes gets no random replacements.
+   */
+  readonly changes?: readonly ScriptedChange[];
+}
+
+/** A replacement or CT-ratio change the simulated meter goes through (the ledger holds the same event). */
+export interface ScriptedChange {
+  readonly type: 'replace' | 'multiplier';
+  readonly at: number;
+  /** The multiplier from `at` on; absent: unchanged. */
+  readonly multiplier?: number;
+  /** replace only: the new meter's register at `at` (default 0). */
+  readonly newInitialRegister?: number;
 }
 
 function round(value: number, decimals: number): number {
@@ -46,6 +62,7 @@ export class MeterModel {
   private readonly decimals: number;
   /** Memo: latest replacement at or before the end of a local day (null: none since the epoch). */
   private readonly lastResetByDay = new Map<number, number | null>();
+  private readonly changes: readonly ScriptedChange[];
 
   constructor(options: MeterModelOptions) {
     this.enterpriseId = options.enterprise.id;
@@ -54,7 +71,8 @@ export class MeterModel {
     this.intervalMs = options.meter.intervalSeconds * 1000;
     this.profile = profileFor(options.enterprise, options.meter);
     this.utcOffsetMs = options.utcOffsetMs;
-    this.resets = options.resets && options.meter.kind === 'counter' && options.meter.rollover === undefined;
+    this.changes = [...(options.changes ?? [])].sort((a, b) => a.at - b.at);
+    this.resets = options.resets && options.meter.kind === 'counter' && options.meter.rollover === undefined && this.changes.length === 0;
     const m = options.meter;
     // A meter installed some years ago: anywhere up to a third of its register range (or ~3 years of use).
     const yearRegister = (this.profile.meanPerHour * 8760) / m.multiplier;
@@ -83,14 +101,57 @@ export class MeterModel {
 
   /** Raw counter register at `ts` (before the multiplier), wrapped at rollover. */
   registerAt(ts: number): number {
+    if (this.changes.length > 0) return this.wrap(this.unwrappedWithChanges(ts, false));
     const local = ts + this.utcOffsetMs;
     const reset = this.lastResetAtOrBefore(ts);
     const quantity =
       reset === undefined
         ? this.installedQuantity + integralTo(this.profile, local)
         : integralTo(this.profile, local) - integralTo(this.profile, reset + this.utcOffsetMs);
+    return this.wrap(Math.max(0, quantity) / this.meter.multiplier);
+  }
+
+  /**
+   * The register the meter showed just before `ts` (the old meter's final register at a
+   * replacement instant; contract 8.1: readings at `ts` already belong to the new segment).
+   */
+  registerBefore(ts: number): number {
+    return this.wrap(this.unwrappedWithChanges(ts, true));
+  }
+
+  /** Scripted change instants in (from, to]: the seed reads the meter there, as at a replacement. */
+  changesBetween(from: number, to: number): number[] {
+    return this.changes.filter((c) => c.at > from && c.at <= to).map((c) => c.at);
+  }
+
+  /** The multiplier in force at `ts`. */
+  multiplierAt(ts: number): number {
+    let m = this.meter.multiplier;
+    for (const c of this.changes) if (c.at <= ts && c.multiplier !== undefined) m = c.multiplier;
+    return m;
+  }
+
+  /** Register before wrapping, following the scripted changes up to `ts` (excluded ones at `ts` when `before`). */
+  private unwrappedWithChanges(ts: number, before: boolean): number {
+    const q = (t: number) => integralTo(this.profile, t + this.utcOffsetMs);
+    let register = (this.installedQuantity + q(ts)) / this.meter.multiplier;
+    let from = Number.NEGATIVE_INFINITY;
+    let multiplier = this.meter.multiplier;
+    let base = 0;
+    for (const c of this.changes) {
+      if (c.at > ts || (before && c.at === ts)) break;
+      const atChange = from === Number.NEGATIVE_INFINITY ? (this.installedQuantity + q(c.at)) / multiplier : base + (q(c.at) - q(from)) / multiplier;
+      base = c.type === 'replace' ? (c.newInitialRegister ?? 0) : atChange;
+      multiplier = c.multiplier ?? multiplier;
+      from = c.at;
+    }
+    if (from !== Number.NEGATIVE_INFINITY) register = base + (q(ts) - q(from)) / multiplier;
+    return Math.max(0, register);
+  }
+
+  private wrap(unwrapped: number): number {
     const rollover = this.meter.rollover;
-    let register = round(Math.max(0, quantity) / this.meter.multiplier, this.decimals);
+    let register = round(unwrapped, this.decimals);
     if (rollover !== undefined) {
       register = round(register % rollover, this.decimals);
       if (register >= rollover) register = 0;

@@ -13,7 +13,7 @@ import { DateTime } from 'luxon';
 import type { Config, EnterpriseConfig } from '../../config/schema';
 import type { Logger } from '../../services/core/log';
 import { AnomalyInjector, type SimEvent, type SimReading } from './anomalies';
-import { MeterModel } from './meterModel';
+import { MeterModel, type ScriptedChange } from './meterModel';
 import { HOUR_MS } from './profiles';
 import { WireFormatter, type Outgoing } from './wire';
 
@@ -34,6 +34,8 @@ export interface MeterSimulatorOptions {
    * year-to-date quota and tariff figures have a whole year behind them (default false).
    */
   readonly seedYearToDate?: boolean;
+  /** Replacements and CT changes the ledger records for some meters, by `enterprise/meter` (the demo script). */
+  readonly changes?: ReadonlyMap<string, readonly ScriptedChange[]>;
 }
 
 export interface MeterSimulatorDeps {
@@ -87,7 +89,7 @@ export class MeterSimulator {
     this.plants = options.config.enterprises.map((enterprise) => ({
       enterprise,
       slots: enterprise.meters.map((meter) => ({
-        model: new MeterModel({ enterprise, meter, utcOffsetMs, resets: anomalies }),
+        model: new MeterModel({ enterprise, meter, utcOffsetMs, resets: anomalies, changes: options.changes?.get(`${enterprise.id}/${meter.id}`) }),
         injector: new AnomalyInjector(meter.intervalSeconds, this.random, anomalies),
         nextDue: Number.POSITIVE_INFINITY,
       })),
@@ -205,7 +207,7 @@ export class MeterSimulator {
       if (model.kind !== 'counter') continue;
       const times = new Set<number>();
       for (let day = yearStart; day.toMillis() < before; day = day.plus({ days: 1 })) times.add(day.toMillis());
-      for (const reset of model.resetsBetween(yearStart.toMillis(), before)) {
+      for (const reset of [...model.resetsBetween(yearStart.toMillis(), before), ...model.changesBetween(yearStart.toMillis(), before)]) {
         times.add(reset);
         if (reset + model.intervalMs < before) times.add(reset + model.intervalMs);
       }
