@@ -1,7 +1,8 @@
 /**
  * The rules engine: every minute (node-cron, site time zone) one evaluation cycle for all
- * enterprises with a few batched queries; threshold rules also on each stored reading. The
- * evaluation instant is a parameter, so tests are exact.
+ * enterprises with a few batched queries; threshold rules also on each stored reading; and a cycle
+ * shortly after every recorded ledger fact (contract 8: "the rules run at least once a minute and
+ * after every recorded fact"). The evaluation instant is a parameter, so tests are exact.
  */
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Config } from '../config/schema';
@@ -14,8 +15,13 @@ import type { AlarmStore } from '../services/store/state/alarmStore';
 import type { StateStore } from '../services/store/state/stateStore';
 import { meterKeyId, type TimeSeriesStore } from '../services/store/timeSeriesStore';
 import type { AlarmTransition } from '../services/energy/alarm';
+import type { EventBus } from '../services/events/eventBus';
+import type { MeterEvent } from '../services/energy/meterEvents';
+import type { MeterRef } from '../services/energy/meterScope';
+import { isDecommissioned } from '../services/energy/meterActivity';
 import type { AlarmManager } from './alarmManager';
 import {
+  calibrationCondition,
   dataQualityCondition,
   intensityCondition,
   quotaCondition,
@@ -37,6 +43,14 @@ export interface RuleEngineOptions {
   readonly quarantineBurstCount?: number;
   /** A threshold alarm clears once values fall below limit x (1 - hysteresis) (default 0.05). */
   readonly thresholdHysteresis?: number;
+  /** A cycle runs this long after the last of a burst of ledger changes (default 1,000 ms). */
+  readonly ledgerDebounceMs?: number;
+}
+
+/** What the rules read of a meter's events (MeterTimeline, services/energy/meterTimeline.ts). */
+export interface RuleTimeline {
+  readonly decommissionedAt: number | undefined;
+  readonly events: readonly MeterEvent[];
 }
 
 export class RuleEngine {
@@ -45,6 +59,8 @@ export class RuleEngine {
   private chain: Promise<unknown> = Promise.resolve();
   private stopped = false;
   private readonly startedAt: number;
+  private ledgerTimer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
 
   constructor(
     private readonly options: RuleEngineOptions,
@@ -59,6 +75,10 @@ export class RuleEngine {
       now?: () => number;
       /** Scheduled and reading-driven evaluation run only while this says so (the lease, services/store/state/lease.ts); default always. */
       active?: () => boolean;
+      /** The meter events in force (MeterTimelines): decommissions stop silence, calibrations raise their alarm. */
+      timelines?: { of(key: MeterRef): RuleTimeline };
+      /** `ledgerChanged` on this bus runs a (debounced) cycle. */
+      events?: EventBus;
     },
   ) {
     this.startedAt = this.now();
@@ -74,13 +94,32 @@ export class RuleEngine {
       },
       { timezone: this.deps.config.timezone },
     );
+    this.unsubscribe = this.deps.events?.on('ledgerChanged', () => this.onLedgerChanged());
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    if (this.ledgerTimer) clearTimeout(this.ledgerTimer);
+    this.ledgerTimer = undefined;
     await this.task?.stop();
     this.task = undefined;
     await this.chain;
+  }
+
+  /**
+   * A recorded or retracted fact (meter event, monthly statistics, parameters): one cycle after a
+   * short quiet time, so an import of a hundred months runs one cycle, not a hundred.
+   */
+  onLedgerChanged(): void {
+    if (this.stopped) return;
+    if (this.ledgerTimer) clearTimeout(this.ledgerTimer);
+    this.ledgerTimer = setTimeout(() => {
+      this.ledgerTimer = undefined;
+      if (this.deps.active && !this.deps.active()) return;
+      this.evaluate().catch((err: unknown) => this.deps.logger.error({ err }, 'rule evaluation after a ledger change failed'));
+    }, this.options.ledgerDebounceMs ?? 1_000);
   }
 
   /** One full cycle at `at`; open alarms whose key no rule produces any more (a removed meter or rule) clear. */
@@ -136,6 +175,27 @@ export class RuleEngine {
     const lastTs = new Map(latest.map((l) => [`${l.enterprise}/${l.meter}`, l.lastTs]));
     for (const e of config.enterprises) {
       for (const m of e.meters) {
+        const timeline = this.deps.timelines?.of({ enterprise: e.id, meter: m.id });
+        const calibration = timeline && latestCalibration(timeline);
+        const decommissioned = timeline !== undefined && isDecommissioned(timeline, at);
+        if (calibration)
+          conditions.push(
+            calibrationCondition(
+              {
+                enterprise: e.id,
+                meter: m.id,
+                name: e.name,
+                validUntil: calibration.validUntil,
+                certificate: calibration.certificate,
+                decommissioned,
+                now: at,
+                zone: config.timezone,
+              },
+              lang,
+            ),
+          );
+        // A decommissioned meter is expected to be silent (contract 8.1); its open alarm clears.
+        if (decommissioned) continue;
         conditions.push(
           silenceCondition(
             {
@@ -249,4 +309,17 @@ export class RuleEngine {
   private now(): number {
     return this.deps.now ? this.deps.now() : Date.now();
   }
+}
+
+/**
+ * The calibration in force: the latest by data time (then by id). A later certificate replaces an
+ * earlier one whatever its date, as the newer 检定证书 is the one on the meter.
+ */
+function latestCalibration(timeline: RuleTimeline): Extract<MeterEvent, { type: 'calibration' }> | undefined {
+  let found: Extract<MeterEvent, { type: 'calibration' }> | undefined;
+  for (const e of timeline.events) {
+    if (e.type !== 'calibration' || e.retractedAt !== undefined) continue;
+    if (!found || e.at > found.at || (e.at === found.at && e.id > found.id)) found = e;
+  }
+  return found;
 }
