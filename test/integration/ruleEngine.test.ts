@@ -19,6 +19,10 @@ import { SqliteTimeSeriesStore } from '../../services/store/sqlite/sqliteTimeSer
 import { StateStore } from '../../services/store/state/stateStore';
 import type { HourlyConsumption } from '../../services/store/timeSeriesStore';
 import { testConfig } from '../helpers/config';
+import { waitFor } from '../helpers/alarms';
+import { EventBus } from '../../services/events/eventBus';
+import { MeterTimelines } from '../../services/energy/meterTimeline';
+import type { MeterEvent, MeterEventInput } from '../../services/energy/meterEvents';
 
 const at = (iso: string): number => Date.parse(iso);
 const config = testConfig({
@@ -126,7 +130,8 @@ describe('rules engine', () => {
     const t = await engine.evaluate(at('2026-12-31T00:00:00+08:00'));
     const tariff = t.find((x) => x.alarm.type === 'tariff')!;
     expect(tariff.kind).toBe('raised');
-    expect(tariff.alarm.value).toBeCloseTo(1_100_000 / 82, 9);
+    // 13,414.634146... kWh/t; API figures carry 9 significant digits (contract 8), so 4 decimals here.
+    expect(tariff.alarm.value).toBeCloseTo(1_100_000 / 82, 4);
     expect(tariff.alarm.message).toContain('0.06 元/kWh');
     expect(tariff.alarm.message).toContain('66,000 元'); // 0.06 x 1,100,000
     const status = await new StatusService({ store, outputs, config, factors: new FactorTable(config, COEFFICIENTS) }).statusAt(
@@ -369,5 +374,73 @@ describe('rules engine', () => {
     const [esc] = (await engine.evaluate(at('2026-07-02T12:00:00+08:00'))).filter((x) => x.alarm.type === 'quota');
     expect(esc).toMatchObject({ kind: 'escalated', alarm: { state: 'active', severity: 'critical', acknowledgedBy: null } });
     expect(sent.filter((x) => x.alarm.type === 'quota').map((x) => x.kind)).toEqual(['raised', 'escalated']);
+  });
+
+  describe('meter events (contract 8.1)', () => {
+    let timelines: MeterTimelines;
+    let bus: EventBus;
+    let nextId = 1;
+    const record = (input: MeterEventInput, meter = 'e-main'): void =>
+      timelines.add({ ...input, id: nextId++, enterprise: 'alu01', meter, recordedBy: 'officer', recordedAt: input.at } as MeterEvent);
+    const kinds = (ts: AlarmTransition[], type: string) =>
+      ts.filter((x) => x.alarm.type === type).map((x) => `${x.kind} ${x.alarm.meter} ${x.alarm.severity}`);
+
+    beforeEach(() => {
+      timelines = new MeterTimelines();
+      bus = new EventBus(silentLogger());
+      const factors = new FactorTable(config, COEFFICIENTS);
+      const manager = new AlarmManager({ alarms, sinks: [{ notify: (t) => sent.push(...t) }], logger: silentLogger() });
+      const status = new StatusService({ store, outputs, config, factors });
+      engine = new RuleEngine(
+        { ledgerDebounceMs: 20, schedule: '0 0 1 1 *' },
+        { config, status, store, state, alarms, manager, logger: silentLogger(), now: () => at('2027-09-12T00:00:00+08:00'), timelines, events: bus },
+      );
+    });
+
+    it('calibration: nothing before the last 30 valid days, warning in them, critical after, cleared by a later certificate', async () => {
+      // validUntil 2027-10-11 (last valid day): warning from 2027-09-12 00:00 (+08:00), critical from 2027-10-12 00:00.
+      record({ type: 'calibration', at: at('2026-10-12T10:00:00+08:00'), validUntil: '2027-10-11', certificate: 'JD-2026-0412' });
+      expect(kinds(await engine.evaluate(at('2027-09-11T23:59:59+08:00')), 'calibration')).toEqual([]);
+      expect(kinds(await engine.evaluate(at('2027-09-12T00:00:00+08:00')), 'calibration')).toEqual(['raised e-main warning']);
+      expect(kinds(await engine.evaluate(at('2027-10-11T23:59:59+08:00')), 'calibration')).toEqual([]);
+      expect(kinds(await engine.evaluate(at('2027-10-12T00:00:00+08:00')), 'calibration')).toEqual(['escalated e-main critical']);
+      expect(alarms.open('calibration', 'alu01', 'e-main')?.message).toContain('2027-10-11');
+      // Recalibrated on 13 October, valid for a year: the alarm clears; the meter without events raises nothing.
+      record({ type: 'calibration', at: at('2027-10-13T09:00:00+08:00'), validUntil: '2028-10-12', certificate: 'JD-2027-0977' });
+      expect(kinds(await engine.evaluate(at('2027-10-13T12:00:00+08:00')), 'calibration')).toEqual(['cleared e-main critical']);
+    });
+
+    it('decommission: silence and calibration stop at the decommission instant', async () => {
+      const last = at('2026-05-01T08:00:00+08:00');
+      await store.write({ readings: [{ enterprise: 'alu01', meter: 'e-main', ts: last, value: 1, quality: 'good' }], hourly: [] });
+      record({ type: 'calibration', at: at('2025-05-01T00:00:00+08:00'), validUntil: '2026-04-30' });
+      // 4 x 900 s after the last reading and a millisecond: silent; the certificate ran out on 1 May 00:00.
+      const before = await engine.evaluate(last + 3600_001);
+      expect([...kinds(before, 'silence'), ...kinds(before, 'calibration')].filter((k) => k.includes('e-main'))).toEqual([
+        'raised e-main warning',
+        'raised e-main critical',
+      ]);
+      record({ type: 'decommission', at: at('2026-05-01T10:00:00+08:00'), finalRegister: 1 });
+      // Before the decommission instant nothing changes; from it on both clear.
+      expect(kinds(await engine.evaluate(at('2026-05-01T09:59:59+08:00')), 'silence')).toEqual([]);
+      const after = await engine.evaluate(at('2026-05-01T10:00:00+08:00'));
+      expect([...kinds(after, 'silence'), ...kinds(after, 'calibration')]).toEqual(['cleared e-main warning', 'cleared e-main critical']);
+      expect(kinds(await engine.evaluate(at('2026-06-01T10:00:00+08:00')), 'silence')).toEqual([]);
+    });
+
+    it('runs one cycle after a burst of ledger changes', async () => {
+      await engine.start();
+      record({ type: 'calibration', at: at('2026-10-12T10:00:00+08:00'), validUntil: '2027-10-11' });
+      // The engine's clock says 2027-09-12 00:00: the first day of the warning.
+      for (let i = 0; i < 3; i++) bus.emit('ledgerChanged', { kind: 'meter-event', enterprise: 'alu01', from: at('2026-10-12T10:00:00+08:00') });
+      await waitFor('the calibration alarm', () => sent.some((t) => t.alarm.type === 'calibration'));
+      await new Promise((r) => setTimeout(r, 100));
+      expect(kinds(sent, 'calibration')).toEqual(['raised e-main warning']);
+      await engine.stop();
+      // After stop, a change runs nothing.
+      bus.emit('ledgerChanged', { kind: 'meter-event', enterprise: 'alu01', from: 0 });
+      await new Promise((r) => setTimeout(r, 60));
+      expect(kinds(sent, 'calibration')).toHaveLength(1);
+    });
   });
 });
