@@ -8,22 +8,20 @@
  * readings in the store (read after this batch is written). Both paths use the same contribution
  * functions, and the property test checks the result against the definition.
  *
+ * Meter events (contract 8.1, services/energy/meterTimeline.ts, from the registry): a reading is
+ * priced with the multiplier in force at it, and the fast path never pairs readings across an
+ * event (nor, for counter meters, ahead of one, where the virtual final register is); those take
+ * the slow path, whose recomputation evaluates the segments exactly. recomputeMeter() rewrites a
+ * span after an event is recorded or retracted.
+ *
  * Day and month figures: every store.write() here (fast path, recomputation, replay with
  * `recompute`) also has the store recompute its daily rollups of the (meter, local day)s it
  * touched (inside the write or in a round after it; settled() waits for that) from what is stored (services/store/timeSeriesStore.ts), so late data and
  * corrections keep them exact without the tracker summing days itself: it only ever holds the
  * open hours, and a day's closed hours live in the store.
  */
-import {
-  addInterval,
-  addPair,
-  affectedSpan,
-  hourlyFromSamples,
-  type HourTotals,
-  type MeterModel,
-  type Sample,
-  type StepEvent,
-} from '../services/energy/consumption';
+import { addInterval, addPair, affectedSpan, type HourTotals, type MeterModel, type Sample, type StepEvent } from '../services/energy/consumption';
+import { hourlyWithEvents } from '../services/energy/consumptionWithEvents';
 import type { DataQualityEvent } from '../services/energy/dataQuality';
 import { usable, type Reading } from '../services/energy/reading';
 import { usableReadingWindow } from '../services/energy/readingWindow';
@@ -88,6 +86,8 @@ function watermarkOf(model: MeterModel, lastAnyTs: number, lastGood: Sample | un
 export class ConsumptionTracker {
   private readonly states = new Map<string, MeterState>();
   private onEvent: ((e: DataQualityEvent) => void) | undefined;
+  /** track() and recomputeMeter() run one at a time: both read and rewrite the same state and hours. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: { store: TimeSeriesStore; meters: MeterRegistry }) {}
 
@@ -108,17 +108,49 @@ export class ConsumptionTracker {
   }
 
   async track(readings: readonly Reading[], onEvent?: (e: DataQualityEvent) => void, options: { recompute?: boolean } = {}): Promise<TrackResult> {
-    this.onEvent = onEvent;
-    try {
-      return await this.trackBatch(readings, options.recompute === true);
-    } catch (err) {
-      // The memory may now be ahead of the store (repeats remembered, hours added): forget it, so
-      // the next attempt reloads from the store and nothing is taken for a duplicate by mistake.
-      this.reset();
-      throw err;
-    } finally {
-      this.onEvent = undefined;
-    }
+    return this.exclusive(async () => {
+      this.onEvent = onEvent;
+      try {
+        return await this.trackBatch(readings, options.recompute === true);
+      } catch (err) {
+        // The memory may now be ahead of the store (repeats remembered, hours added): forget it, so
+        // the next attempt reloads from the store and nothing is taken for a duplicate by mistake.
+        this.reset();
+        throw err;
+      } finally {
+        this.onEvent = undefined;
+      }
+    });
+  }
+
+  /**
+   * Rewrites every hour of [from, to) of one meter from its stored readings and its events in force
+   * (after an event is recorded or retracted), and reloads the meter's in-memory state from the
+   * store. Returns the number of hours written; an unconfigured meter writes none.
+   */
+  async recomputeMeter(key: MeterKey, from: number, to: number): Promise<number> {
+    return this.exclusive(async () => {
+      const meter = this.deps.meters.get(key);
+      if (!meter) return 0;
+      const start = hourFloor(from);
+      const end = Math.max(hourCeil(to), start + HOUR_MS);
+      const totals = await this.hoursFromStore(meter, start, end, new Set());
+      const hourly: HourlyConsumption[] = [];
+      for (let h = start; h < end; h += HOUR_MS) hourly.push(hourlyOf(meter, h, totals.get(h) ?? 0));
+      try {
+        await this.deps.store.write({ readings: [], hourly });
+      } finally {
+        // Reloaded from the store on the meter's next reading (the store is the truth now).
+        this.states.delete(keyOf(key));
+      }
+      return hourly.length;
+    });
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   private async trackBatch(readings: readonly Reading[], force: boolean): Promise<TrackResult> {
@@ -230,9 +262,17 @@ export class ConsumptionTracker {
   private appendFast(meter: RegisteredMeter, state: MeterState, r: Reading, hours: Map<number, number>): boolean {
     const add: HourTotals = new Map();
     let event: StepEvent | undefined;
-    if (usable(r)) {
-      if (meter.model.kind === 'interval') addInterval(add, meter.model, sample(r));
-      else if (state.lastGood) event = addPair(add, meter.model, state.lastGood, sample(r));
+    const timeline = this.deps.meters.timeline(meter.key);
+    const decommissioned = timeline.decommissionedAt !== undefined && r.ts >= timeline.decommissionedAt;
+    // Stored, but nothing of a decommissioned meter counts from its decommission on.
+    const counts = usable(r) && !decommissioned;
+    if (counts) {
+      const model = timeline.plain ? meter.model : timeline.modelAt(meter.model, r.ts);
+      const lastTs = state.lastGood?.ts ?? -Infinity;
+      if (model.kind === 'counter' && timeline.cutAfter(lastTs) !== undefined) return false; // a virtual reading ahead
+      if (model.kind === 'power' && timeline.cutBetween(lastTs, r.ts)) return false; // a pair across an event
+      if (model.kind === 'interval') addInterval(add, model, sample(r));
+      else if (state.lastGood) event = addPair(add, model, state.lastGood, sample(r));
       for (const h of add.keys()) if (h < state.watermark) return false; // reaches a closed hour
     }
     for (const [h, q] of add) {
@@ -242,7 +282,7 @@ export class ConsumptionTracker {
     }
     if (event) this.emit({ kind: event, enterprise: r.enterprise, meter: r.meter, ts: r.ts });
     state.lastAnyTs = r.ts;
-    if (usable(r)) state.lastGood = sample(r);
+    if (counts) state.lastGood = sample(r);
     this.remember(state, r);
     this.advance(meter, state);
     return true;
@@ -262,11 +302,13 @@ export class ConsumptionTracker {
       else clusters.push({ first: r.ts, last: r.ts });
     }
     const spans: { from: number; to: number }[] = [];
+    const timeline = this.deps.meters.timeline(meter.key);
     for (const { first, last } of clusters) {
       const prev = model.kind === 'interval' ? undefined : await store.usableNeighbour(meter.key, first, 'before');
       const next = model.kind === 'interval' ? undefined : await store.usableNeighbour(meter.key, last + 1, 'atOrAfter');
-      const from = affectedSpan(model, first, prev?.ts, undefined).from;
-      const to = affectedSpan(model, last, undefined, next?.ts).to;
+      // With no neighbour, a virtual reading at an event bounds the reading's pair instead.
+      const from = affectedSpan(model, first, prev?.ts ?? timeline.cutAtOrBefore(first), undefined).from;
+      const to = affectedSpan(model, last, undefined, next?.ts ?? timeline.cutAfter(last)).to;
       spans.push({ from: hourFloor(from), to: Math.max(hourCeil(to), hourFloor(from) + HOUR_MS) });
     }
     spans.sort((a, b) => a.from - b.from);
@@ -296,7 +338,7 @@ export class ConsumptionTracker {
 
   private async hoursFromStore(meter: RegisteredMeter, from: number, to: number, changedTs: ReadonlySet<number>): Promise<HourTotals> {
     const samples = (await usableReadingWindow(this.deps.store, meter.key, meter.model, from, to)).map(sample);
-    return hourlyFromSamples(meter.model, samples, (event, at) => {
+    return hourlyWithEvents(meter.model, this.deps.meters.timeline(meter.key), samples, (event, at) => {
       if (changedTs.has(at.ts)) this.emit({ kind: event, enterprise: meter.key.enterprise, meter: meter.key.meter, ts: at.ts });
     });
   }

@@ -8,6 +8,7 @@ import type { Config, EnterpriseConfig, MeterConfig } from '../../config/schema'
 import type { MeterModel } from './consumption';
 import type { FactorTable, MeterFactors } from './factors';
 import type { MeterRef } from './meterScope';
+import { MeterTimelines, type MeterTimeline } from './meterTimeline';
 
 export interface RegisteredMeter {
   readonly key: MeterRef;
@@ -27,7 +28,15 @@ export class MeterRegistry {
   private readonly byKey = new Map<string, Map<string, RegisteredMeter>>();
   private readonly enterprises = new Map<string, EnterpriseConfig>();
 
-  constructor(config: Config, factors: FactorTable) {
+  /**
+   * The meter events in force (contract 8.1), shared with the ledger that records them: every
+   * reader that evaluates a meter gets its timeline here, beside its model.
+   */
+  constructor(
+    config: Config,
+    factors: FactorTable,
+    readonly timelines: MeterTimelines = new MeterTimelines(),
+  ) {
     for (const e of config.enterprises) {
       this.enterprises.set(e.id, e);
       for (const m of e.meters) {
@@ -43,6 +52,11 @@ export class MeterRegistry {
 
   get(key: MeterRef): RegisteredMeter | undefined {
     return this.byKey.get(key.enterprise)?.get(key.meter);
+  }
+
+  /** The meter's events in force (an empty timeline when it has none). */
+  timeline(key: MeterRef): MeterTimeline {
+    return this.timelines.of(key);
   }
 
   enterprise(id: string): EnterpriseConfig | undefined {

@@ -1,11 +1,12 @@
 /**
  * What meters recorded after an instant `at` up to the end of its day, evaluated from their
- * readings by the contract's definition (section 4), so the status service can take it off the
- * day's rollups. Only meters that reported after `at` are read.
+ * readings by the contract's definition (section 4) and the meter events in force (8.1), so the
+ * status service can take it off the day's rollups. Only meters that reported after `at`, or whose
+ * events have a cut after it (a virtual final register can reach past `at`), are read.
  */
 import type { EnterpriseConfig } from '../../config/schema';
 import type { TimeSeriesStore } from '../store/timeSeriesStore';
-import { consumptionByDefinition } from '../energy/consumption';
+import { consumptionWithEvents } from '../energy/consumptionWithEvents';
 import type { MeterRegistry } from '../energy/meterRegistry';
 import { isTariffScope } from '../energy/meterScope';
 import { usableReadingWindow } from '../energy/readingWindow';
@@ -34,14 +35,19 @@ export async function consumptionAfter(
       { since: at + 1 },
     )
   ).filter((l) => l.lastTs > at);
+  const ids = new Set(enterprises.map((e) => e.id));
+  const keys = new Map(late.map((l) => [`${l.enterprise}\u0000${l.meter}`, { enterprise: l.enterprise, meter: l.meter }]));
+  for (const { key, timeline } of deps.meters.timelines.meters())
+    if (ids.has(key.enterprise) && timeline.cutAfter(at) !== undefined) keys.set(`${key.enterprise}\u0000${key.meter}`, key);
   const out: AfterAt[] = [];
-  for (const l of late) {
+  for (const l of keys.values()) {
     // A meter no longer configured has no model to evaluate it by: skipped, as before.
     const meter = deps.meters.get(l);
     if (!meter) continue;
     const { config: m, factors: f } = meter;
     const samples = await usableReadingWindow(store, meter.key, meter.model, at, end);
-    const quantity = consumptionByDefinition(meter.model, samples, at, end) * f.toCarrierUnit;
+    const timeline = deps.meters.timeline(meter.key);
+    const quantity = consumptionWithEvents(meter.model, timeline, samples, at, end) * f.toCarrierUnit;
     out.push({
       enterprise: l.enterprise,
       carrier: m.carrier,

@@ -1,0 +1,96 @@
+/**
+ * Consumption arithmetic across meter events (contract 8.1), built on the section 4 functions of
+ * consumption.ts: a meter's samples are cut into pieces, one per segment of its timeline, each
+ * evaluated on its own with the segment's multiplier and rollover, and the results are summed.
+ * No pair of readings ever spans a cut, so the step between the old meter's final register and
+ * the new meter's initial one is neither consumption nor a reset.
+ *
+ * - Counter meters: a segment starts with its virtual reading (r, newInitialRegister) and ends with
+ *   (r, oldFinalRegister); a real reading stamped exactly at r takes the virtual start's place.
+ * - Power meters: a pair of readings straddling r is split at r: the power interpolated at r closes
+ *   the piece before (old multiplier) and opens the one after (new multiplier). The gap rule is
+ *   that of the whole pair.
+ * - Interval meters: a reading at ts is priced with the multiplier in force at ts.
+ * - Decommission at r: samples at or after r are left out; a counter's last segment ends with
+ *   (r, finalRegister) when given.
+ *
+ * With no event in force every function here is exactly its section 4 counterpart.
+ */
+import { consumptionByDefinition, hourlyFromSamples, type HourTotals, type MeterModel, type Sample, type StepEvent } from './consumption';
+import type { MeterTimeline, Segment } from './meterTimeline';
+
+/** Samples that are evaluated together with one model. */
+export interface Piece {
+  readonly model: MeterModel;
+  readonly samples: readonly Sample[];
+}
+
+/** Index of the first sample with ts >= t (samples sorted by ts). */
+function firstAtOrAfter(samples: readonly Sample[], t: number): number {
+  let lo = 0;
+  let hi = samples.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (samples[mid]!.ts < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Power interpolated at r on the pair of samples straddling it, when the pair passes the gap rule. */
+function powerAt(samples: readonly Sample[], r: number, intervalMs: number): Sample | undefined {
+  const i = firstAtOrAfter(samples, r);
+  const p = samples[i - 1];
+  const q = samples[i];
+  if (!p || !q || q.ts - p.ts > 2 * intervalMs) return undefined;
+  return { ts: r, value: p.value + ((q.value - p.value) * (r - p.ts)) / (q.ts - p.ts) };
+}
+
+function pieceOf(base: MeterModel, seg: Segment, samples: readonly Sample[], decommissionedAt: number | undefined): Piece {
+  const inside = samples.slice(firstAtOrAfter(samples, seg.from), firstAtOrAfter(samples, seg.to));
+  const list: Sample[] = [];
+  if (base.kind === 'counter') {
+    if (seg.start && inside[0]?.ts !== seg.start.ts) list.push(seg.start);
+    list.push(...inside);
+    if (seg.end) list.push(seg.end);
+  } else if (base.kind === 'power') {
+    const start = Number.isFinite(seg.from) && inside[0]?.ts !== seg.from ? powerAt(samples, seg.from, base.intervalMs) : undefined;
+    if (start) list.push(start);
+    list.push(...inside);
+    // Nothing counts after a decommission, not even the part of a pair before it (its end is not usable).
+    const end = Number.isFinite(seg.to) && seg.to !== decommissionedAt ? powerAt(samples, seg.to, base.intervalMs) : undefined;
+    if (end) list.push(end);
+  } else {
+    list.push(...inside);
+  }
+  return { model: seg.model, samples: list };
+}
+
+/** The pieces a meter's sorted usable samples are evaluated in, given its timeline. */
+export function piecesOf(base: MeterModel, timeline: MeterTimeline, samples: readonly Sample[]): Piece[] {
+  if (timeline.plain) return [{ model: base, samples }];
+  const decommissionedAt = timeline.decommissionedAt;
+  const live = decommissionedAt === undefined ? samples : samples.slice(0, firstAtOrAfter(samples, decommissionedAt));
+  return timeline.segments(base).map((seg) => pieceOf(base, seg, live, decommissionedAt));
+}
+
+/** Hourly totals of a meter from a complete, sorted list of usable samples and its events. */
+export function hourlyWithEvents(
+  base: MeterModel,
+  timeline: MeterTimeline,
+  samples: readonly Sample[],
+  onStep?: (e: StepEvent, at: Sample) => void,
+): HourTotals {
+  if (timeline.plain) return hourlyFromSamples(base, samples, onStep);
+  const out: HourTotals = new Map();
+  for (const piece of piecesOf(base, timeline, samples))
+    for (const [h, q] of hourlyFromSamples(piece.model, piece.samples, onStep)) out.set(h, (out.get(h) ?? 0) + q);
+  return out;
+}
+
+/** Consumption over [a, b) straight from the definition (no hour buckets), across the meter's events. */
+export function consumptionWithEvents(base: MeterModel, timeline: MeterTimeline, samples: readonly Sample[], a: number, b: number): number {
+  let sum = 0;
+  for (const piece of piecesOf(base, timeline, samples)) sum += consumptionByDefinition(piece.model, piece.samples, a, b);
+  return sum;
+}
