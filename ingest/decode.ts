@@ -8,6 +8,7 @@ import { conversionFactor, convert } from '../config/units';
 import type { QuarantineInput, QuarantineReason } from '../services/store/state/stateStore';
 import { payloadSample } from './payloadSample';
 import type { MeterRegistry } from '../services/energy/meterRegistry';
+import type { MeterRef } from '../services/energy/meterScope';
 
 export interface RawMessage {
   readonly topic: string;
@@ -155,8 +156,18 @@ function elementJson(item: unknown): string {
   return text === TOO_DEEP ? JSON.stringify(TOO_DEEP) : text;
 }
 
+export interface DecoderDeps {
+  /** The meter's decommission instant (MeterTimelines, contract 8.1); readings at or after it are quarantined. */
+  readonly decommissionedAt?: (key: MeterRef) => number | undefined;
+  /** Formats an instant for a quarantine detail (default ISO-8601 UTC); the app passes the site zone's. */
+  readonly formatInstant?: (ms: number) => string;
+}
+
 export class PayloadDecoder {
-  constructor(private readonly meters: MeterRegistry) {}
+  constructor(
+    private readonly meters: MeterRegistry,
+    private readonly deps: DecoderDeps = {},
+  ) {}
 
   decode(msg: RawMessage, options: DecodeOptions): Decoded {
     const payloadText = typeof msg.payload === 'string' ? msg.payload : msg.payload.toString('utf8');
@@ -252,6 +263,14 @@ export class PayloadDecoder {
     }
     if (ts > options.now + options.maxFutureMs) {
       throw new Rejection('future-ts', `ts ${new Date(ts).toISOString()} is more than ${options.maxFutureMs / 1000} s ahead of the server clock`);
+    }
+    const decommissioned = this.deps.decommissionedAt?.({ enterprise: topic.enterprise, meter: meterId });
+    if (decommissioned !== undefined && ts >= decommissioned) {
+      const show = this.deps.formatInstant ?? ((ms: number) => new Date(ms).toISOString());
+      throw new Rejection(
+        'decommissioned',
+        `meter ${meterId} was decommissioned at ${show(decommissioned)}; this reading at ${show(ts)} is not counted (retract the decommission event and replay to count it)`,
+      );
     }
     return { enterprise: topic.enterprise, meter: meterId, ts, value, quality: e.quality ?? 'good' };
   }

@@ -17,6 +17,8 @@ export const QUARANTINE_REASONS = [
   'future-ts',
   'not-authorized',
   'too-large',
+  // A reading at or after its meter's decommission (contract 8.1).
+  'decommissioned',
 ] as const;
 export type QuarantineReason = (typeof QUARANTINE_REASONS)[number];
 
