@@ -1,7 +1,7 @@
 /** Cross-field checks the schema cannot express: ids that must exist, be unique, or fit together. */
 import type { Config } from './schema';
 import { unitDef } from './units';
-import { coefficientFor } from './coefficients';
+import { coefficientFor, overrideKeyProblem } from './coefficients';
 
 export interface ReferenceProblem {
   readonly path: (string | number)[];
@@ -108,9 +108,12 @@ export function checkReferences(config: Config): ReferenceProblem[] {
       message: `must be at least ingest.maxPayloadBytes + ${PACKET_OVERHEAD_BYTES} (${config.ingest.maxPayloadBytes + PACKET_OVERHEAD_BYTES}): a payload the service would take must fit in a packet with its topic and headers`,
     });
   }
-  for (const key of Object.keys(config.coefficients)) {
-    if (!coefficientFor(key.startsWith('feedstock_') ? key.slice(10) : key, undefined))
-      problems.push({ path: ['coefficients', key], message: `unknown carrier "${key}"` });
+  // Keys are carrier or carrier/unit (contract 8.2); a carrier alone is refused where it has two table units.
+  for (const section of ['coefficients', 'emissionFactors'] as const) {
+    for (const key of Object.keys(config[section])) {
+      const problem = overrideKeyProblem(key);
+      if (problem) problems.push({ path: [section, key], message: problem });
+    }
   }
   return problems;
 }

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { DateTime } from 'luxon';
+import { datedSchema } from './datedParameter';
 
 const idPattern = /^[a-z0-9_-]{1,64}$/;
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/i, 'expected 64 hexadecimal characters (SHA-256)');
@@ -73,7 +74,10 @@ const stepTariff = z
     id: z.string().min(1),
     scheme: z.literal('step'),
     basis: z.enum(['ytd', 'month']).default('ytd'),
-    threshold: z.number().positive(),
+    /** kWh/t; may be dated by the data year of the basis period (contract 8.2; 1239号: 13,650 / 13,450 / 13,300). */
+    threshold: datedSchema(z.number().positive()),
+    /** Count on-site renewable_electricity in the unit consumption (contract 4: 1239号 counts all AC consumption). */
+    countRenewable: z.boolean().default(true),
     step: z.number().positive(),
     markupPerStep: z.number().nonnegative(),
     renewableDiscount: z
@@ -88,7 +92,10 @@ const bandsTariff = z
     id: z.string().min(1),
     scheme: z.literal('bands'),
     basis: z.enum(['ytd', 'month']).default('ytd'),
-    limit: z.number().positive(),
+    /** In the metric's unit; may be dated (contract 8.2). */
+    limit: datedSchema(z.number().positive()),
+    /** As for the step scheme; only matters for metric kwh_per_t. */
+    countRenewable: z.boolean().default(true),
     metric: z.enum(['kwh_per_t', 'kgce_per_t']),
     bands: z.array(z.object({ over: z.number().min(0), markup: z.number().nonnegative() }).strict()).min(1),
   })
@@ -222,7 +229,10 @@ function timezoneProblem(tz: string): string | undefined {
   return undefined;
 }
 
-const coefficientOverride = z.record(z.string(), z.number().positive());
+/** Key: carrier or carrier/unit (`steam/t`); value: one number or dated rows (contract 8.2). Keys are checked in references.ts. */
+const coefficientOverride = z.record(z.string(), datedSchema(z.number().positive()));
+/** A zero emission factor is meaningful (e.g. a carrier whose emission is counted elsewhere). */
+const emissionOverride = z.record(z.string(), datedSchema(z.number().nonnegative()));
 
 export const configSchema = z
   .object({
@@ -234,9 +244,9 @@ export const configSchema = z
         if (problem) ctx.addIssue({ code: 'custom', message: problem });
       }),
     electricity: z.enum(['equivalent', 'equal']).default('equivalent'),
-    electricityEqualKgce: z.number().positive().optional(),
+    electricityEqualKgce: datedSchema(z.number().positive()).optional(),
     coefficients: coefficientOverride.default({}),
-    emissionFactors: coefficientOverride.default({}),
+    emissionFactors: emissionOverride.default({}),
     enterprises: z.array(enterpriseSchema).min(1),
     tariffs: z.array(z.discriminatedUnion('scheme', [stepTariff, bandsTariff])).default([]),
     rules: rulesSchema.default({ ...RULE_DEFAULTS }),

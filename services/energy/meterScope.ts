@@ -6,9 +6,13 @@ export interface MeterRef {
   readonly meter: string;
 }
 
-/** Tariff scope: every electricity meter unless `tariffScope` says otherwise; sub-meters are out by default. */
+/**
+ * Tariff scope: every electricity and on-site renewable_electricity meter unless `tariffScope`
+ * says otherwise; sub-meters are out by default. Renewable meters are in scope because the unit
+ * consumption counts all AC electricity (contract 4, 1239号); the surcharge uses grid kWh only.
+ */
 export function isTariffScope(m: Pick<MeterConfig, 'carrier' | 'tariffScope' | 'submeter'>): boolean {
-  return m.carrier === 'electricity' && (m.tariffScope ?? !m.submeter);
+  return (m.carrier === 'electricity' || m.carrier === 'renewable_electricity') && (m.tariffScope ?? !m.submeter);
 }
 
 /** Sub-meters: counted inside another meter, so left out of every total. */
@@ -16,7 +20,7 @@ export function submeterKeys(config: Config): MeterRef[] {
   return config.enterprises.flatMap((e) => e.meters.filter((m) => m.submeter).map((m) => ({ enterprise: e.id, meter: m.id })));
 }
 
-/** The meters a tariff reads: tariff-scope electricity and the product meters. */
+/** The meters a tariff reads: tariff-scope electricity (grid and renewable) and the product meters. */
 export function tariffMeterKeys(config: Config): MeterRef[] {
   return config.enterprises.flatMap((e) =>
     e.meters.filter((m) => m.carrier === 'product' || isTariffScope(m)).map((m) => ({ enterprise: e.id, meter: m.id })),

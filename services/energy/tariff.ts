@@ -2,6 +2,9 @@
  * Tiered-tariff arithmetic (contract 4 "Tiered tariff"; domain 3.1 aluminium step rule
  * 发改价格〔2021〕1239号, domain 3.2/3.3 band-style schemes). Pure: the period's totals come in.
  */
+import type { TariffConfig } from '../../config/schema';
+import { valueFor } from '../../config/datedParameter';
+import type { ParameterRow } from './parameterRow';
 
 export interface StepTariffParams {
   readonly threshold: number;
@@ -75,8 +78,13 @@ export function bandsMarkup(u: number | null, tariff: BandsTariffParams): number
 }
 
 interface TariffStatusCommon {
-  /** Tariff-scope electricity (kWh) of the basis period; numerator of kwh_per_t and surcharge base. */
+  /** Tariff-scope grid electricity (kWh) of the basis period: the surcharge base (the electricity bought at the marked-up price). */
   readonly electricityKwh: number;
+  /**
+   * Numerator of kwh_per_t: tariff-scope AC electricity, grid plus on-site renewable when the
+   * scheme counts it (contract 4; 1239号 counts all AC consumption). Default: electricityKwh.
+   */
+  readonly consumptionKwh?: number;
   /** Product output (t) of the basis period; 0, negative or missing means no output. */
   readonly productT: number | null | undefined;
   /** Dual-control energy (kgce) of the basis period; required for metric kgce_per_t. */
@@ -112,7 +120,7 @@ export function tariffStatus(input: TariffStatusInput): TariffStatus {
   if (product === null || product === undefined || !(product > 0)) {
     return { scheme: input.scheme, unitConsumption: null, unit, markupYuanPerKwh: null, surchargeYuan: null, note: 'no-output' };
   }
-  let numerator = input.electricityKwh;
+  let numerator = input.consumptionKwh ?? input.electricityKwh;
   if (metric === 'kgce_per_t') {
     if (input.allEnergyKgce === undefined) throw new TypeError('metric kgce_per_t needs allEnergyKgce');
     numerator = input.allEnergyKgce;
@@ -121,4 +129,42 @@ export function tariffStatus(input: TariffStatusInput): TariffStatus {
   const markup = input.scheme === 'step' ? stepMarkup(u, input.tariff, input.renewableShare) : bandsMarkup(u, input.tariff);
   const surcharge = markup === null ? null : Math.round(markup * input.electricityKwh * 1e6) / 1e6;
   return { scheme: input.scheme, unitConsumption: u, unit, markupYuanPerKwh: markup, surchargeYuan: surcharge };
+}
+
+/** A tariff's parameters in force for a data year (contract 8.2), with the threshold or limit row used. */
+export type TariffParameters =
+  | { readonly scheme: 'step'; readonly tariff: StepTariffParams; readonly threshold: number; readonly row: ParameterRow }
+  | {
+      readonly scheme: 'bands';
+      readonly tariff: BandsTariffParams;
+      readonly metric: TariffMetric;
+      readonly limit: number;
+      readonly row: ParameterRow;
+    };
+
+function tariffRow(t: TariffConfig, field: 'threshold' | 'limit', unit: string, dataYear: number): ParameterRow {
+  const r = valueFor(t.scheme === 'step' ? t.threshold : t.limit, dataYear);
+  return {
+    key: `tariff/${t.id}/${field}`,
+    value: r.value,
+    unit,
+    ...(r.year !== undefined && { year: r.year }),
+    source: r.source ?? `configured (tariffs.${t.id}.${field})`,
+  };
+}
+
+/** The threshold (step) or limit (bands) of data year `dataYear`: the site-zone year of the basis period's start. */
+export function tariffParameters(t: TariffConfig, dataYear: number): TariffParameters {
+  if (t.scheme === 'step') {
+    const row = tariffRow(t, 'threshold', 'kWh/t', dataYear);
+    const { step, markupPerStep, renewableDiscount } = t;
+    return {
+      scheme: 'step',
+      tariff: { threshold: row.value, step, markupPerStep, ...(renewableDiscount && { renewableDiscount }) },
+      threshold: row.value,
+      row,
+    };
+  }
+  const row = tariffRow(t, 'limit', t.metric === 'kgce_per_t' ? 'kgce/t' : 'kWh/t', dataYear);
+  return { scheme: 'bands', tariff: { limit: row.value, bands: t.bands }, metric: t.metric, limit: row.value, row };
 }
