@@ -16,6 +16,9 @@ import { MeterSimulator } from '../ingest/simulator/meterSimulator';
 import { ConsumptionService } from './figures/consumptionService';
 import { FactorTable } from './energy/factors';
 import { MeterRegistry } from './energy/meterRegistry';
+import { MeterTimelines } from './energy/meterTimeline';
+import { MeterEventService } from './ledger/meterEventService';
+import { MeterEventStore } from './store/state/meterEventStore';
 import { EventBus } from './events/eventBus';
 import { ScaleOut } from './scaleOut';
 import { HttpServer } from './http/httpServer';
@@ -27,6 +30,7 @@ import type { RenderReport } from './reports/reportFormats';
 import { ReportMailer } from './reports/reportMailer';
 import { ReportRenderPool, renderPoolOptionsFromEnv } from './reports/renderPool';
 import { ReportService, type ReportSink } from './reports/reportService';
+import { RevisionMarker } from './reports/revisionMarks';
 import { MonthlyStatisticsStore } from './store/state/monthlyStatisticsStore';
 import { ReportArchive } from './store/state/reportArchive';
 import type { MonthlyReport, MonthlyReportArchive } from './reports/reportModel';
@@ -75,6 +79,9 @@ export class App {
   readonly metrics: Metrics;
   readonly alarms: AlarmStore;
   readonly outputs: MonthlyStatisticsStore;
+  /** Meter events (contract 8.1): record, retract, list; the routes call this. */
+  readonly meterEvents: MeterEventService;
+  private readonly meterEventStore: MeterEventStore;
   readonly rules: RuleEngine;
   readonly deliveries: SqliteDeliveryLog;
   readonly reports: ReportService;
@@ -103,6 +110,7 @@ export class App {
     });
     this.alarms = new AlarmStore({ path: path.join(connections.dataDir, 'state.db') });
     this.outputs = new MonthlyStatisticsStore({ path: path.join(connections.dataDir, 'state.db') });
+    this.meterEventStore = new MeterEventStore({ path: path.join(connections.dataDir, 'state.db') });
     // The InfluxDB client's logger is process-global: routed once here, where the process is composed.
     if (connections.influx) routeInfluxClientLogs(logger.child({ component: 'influx' }).child({ component: 'influxdb' }));
     this.store = instrumentStore(
@@ -122,8 +130,9 @@ export class App {
       this.metrics,
     );
     const factors = new FactorTable(config, COEFFICIENTS);
-    const meters = new MeterRegistry(config, factors);
+    const meters = new MeterRegistry(config, factors, new MeterTimelines());
     const tracker = new ConsumptionTracker({ store: this.store, meters });
+    this.meterEvents = new MeterEventService({ events: this.meterEventStore, meters, tracker, store: this.store, bus: this.bus, now });
     const journal = new Journal({ dir: path.join(connections.dataDir, scaleOut.journalDir) });
     this.pipeline = new IngestPipeline(config.ingest, {
       decoder: new PayloadDecoder(meters),
@@ -183,7 +192,7 @@ export class App {
       },
     );
 
-    const consumption = new ConsumptionService({ store: this.store, factors, config });
+    const consumption = new ConsumptionService({ store: this.store, factors, config, monthly: this.outputs });
     const status = new StatusService({ store: this.store, outputs: this.outputs, config, factors, meters });
     // Notifiers (contract 7): mail when an SMTP server is configured, webhooks when listed.
     const deliveries = new SqliteDeliveryLog({ path: path.join(connections.dataDir, 'state.db') });
@@ -260,6 +269,16 @@ export class App {
       logger: logger.child({ component: 'reports' }),
       now,
       active: () => scaleOut.active(),
+      latest: (enterprises, options) => this.store.latest(enterprises, options),
+    });
+    // Finalised months a change reaches are marked for the next recheck, on every instance (contract 8.4).
+    const revisionMarker = new RevisionMarker({
+      config,
+      bus: this.bus,
+      archive,
+      history: this.store,
+      logger: logger.child({ component: 'report-marks' }),
+      now,
     });
     if (reportMailer) this.notifiers.push(reportMailer);
     this.archive = archive;
@@ -312,9 +331,13 @@ export class App {
       { name: 'state store', part: this.state },
       { name: 'alarm store', part: this.alarms },
       { name: 'monthly statistics store', part: this.outputs },
+      { name: 'meter event store', part: this.meterEventStore },
       { name: 'delivery log', part: this.deliveries },
       { name: 'report archive', part: this.archive },
       { name: 'time-series store', part: this.store },
+      // Loads the events in force into the timelines before ingest evaluates any reading.
+      { name: 'meter events', part: this.meterEvents },
+      { name: 'revision marks', part: revisionMarker },
     );
     // Notifiers stop after the rules (reverse order) and send what is waiting before the log closes.
     this.notifiers.forEach((part, i) => this.components.push({ name: `notifier ${i + 1}`, part }));

@@ -3,6 +3,7 @@
  * CSV, XLSX, PDF and HTML carry the same figures. Numbers are plain numbers in the units named
  * beside them; renderers format, they never compute.
  */
+import type { LedgerChangeKind } from '../events/eventBus';
 import type { ParameterRow } from '../energy/parameterRow';
 import type { CarrierQuantity } from '../figures/consumptionService';
 import type { ReportArchive } from '../store/state/reportArchive';
@@ -117,9 +118,31 @@ export interface MonthlyReport {
   readonly concentration: readonly { readonly top: number; readonly share: number; readonly enterprises: readonly string[] }[];
   /** What changed from the previous revision, if any. */
   readonly revisionNote?: string;
+  /** Why this revision was made (contract 8.4): the kinds of change recorded since the previous one. */
+  readonly reasons?: readonly RevisionReason[];
+  /**
+   * True for a month not finalised (revision 0): figures that may still change. Finalised revisions
+   * say false (older ones leave it out; revision >= 1 is finalised). See isDraft.
+   */
+  readonly draft?: boolean;
+  /** A draft's data runs to this instant (ISO-8601 with the site offset); null when no reading is in the month yet. */
+  readonly dataUntil?: string | null;
   /** Every parameter row (coefficient, factor, threshold) the figures used, with year and source (contract 8.2). */
   readonly parameters?: readonly ParameterRow[];
 }
+
+/**
+ * Why a finalised month was revised: a change recorded on the ledger (meter event, monthly
+ * statistics, parameters), readings that arrived or were corrected after finalisation, or
+ * `recheck`: figures found changed at a recheck with no recorded change to name.
+ */
+export type RevisionReason = LedgerChangeKind | 'readings' | 'recheck';
+export const REVISION_REASONS: readonly RevisionReason[] = ['readings', 'meter-event', 'monthly-statistics', 'parameters', 'recheck'];
+
+export const isRevisionReason = (x: string): x is RevisionReason => (REVISION_REASONS as readonly string[]).includes(x);
+
+/** A month not finalised yet (contract 8.4): every format says so. */
+export const isDraft = (report: Pick<MonthlyReport, 'draft' | 'revision'>): boolean => report.draft ?? report.revision === 0;
 
 /** Finalised revisions of monthly reports (services/store/state/reportArchive.ts). */
 export type MonthlyReportArchive = ReportArchive<MonthlyReport>;

@@ -1,25 +1,39 @@
 /**
- * Finalisation and revisions of the monthly report (contract 6): on the 1st at 01:00 (site time)
- * the previous month is finalised into a stored snapshot with its SHA-256 and mailed; every night
- * the last finalised months are rebuilt, and figures that changed (late data) make a new revision
- * with a note of what changed. Every revision stays downloadable; the latest is served by default.
+ * Finalisation and revisions of the monthly report (contract 6 and 8.4): on the 1st at 01:00 (site
+ * time) the previous month is finalised into a stored snapshot with its SHA-256 and mailed. A month
+ * that has not ended cannot be finalised. A recheck rebuilds every finalised month marked by a
+ * change (revisionMarks.ts), whatever its age, plus the last `reports.recheckMonths`; figures that
+ * changed make a new revision that records why (`reasons`) and what changed (`revisionNote`). It
+ * runs nightly and about a minute after marks stop arriving. Every revision stays downloadable;
+ * a month not finalised is served as a draft with the instant its data runs to.
  */
 import cron, { type ScheduledTask } from 'node-cron';
 import { DateTime } from 'luxon';
 import type { Config } from '../../config/schema';
+import { AppError } from '../core/errors';
 import type { Logger } from '../core/log';
-import type { MonthlyReportArchive } from './reportModel';
+import { isoInZone, monthBounds } from '../energy/time';
+import type { LatestReading, LatestOptions } from '../store/timeSeriesStore';
 import { contentHash, reportHash, type MonthlyReportBuilder } from './monthlyReportBuilder';
-import type { MonthlyReport } from './reportModel';
+import { isRevisionReason, type MonthlyReport, type MonthlyReportArchive, type RevisionReason } from './reportModel';
 
 export interface ReportSink {
   /** Called with every new revision (mail it, say). Must not throw. */
   finalised(report: MonthlyReport): void;
 }
 
+/** Finalising a month that has not ended (contract 8.4): 409. */
+export class MonthNotEndedError extends AppError {
+  constructor(month: string, end: string | undefined) {
+    super('conflict', `the ${month} report can be finalised once the month has ended${end === undefined ? '' : ` (${end})`}`, {
+      context: { month, ...(end !== undefined && { end }) },
+    });
+  }
+}
+
 const fmt = (x: number) => x.toLocaleString('en-US', { maximumFractionDigits: 3 });
 
-/** What changed between two revisions, in one line per enterprise whose figures moved. */
+/** What changed between two revisions and why, in one line per enterprise whose figures moved. */
 export function revisionNote(before: MonthlyReport, after: MonthlyReport): string {
   const lines: string[] = [];
   for (const e of after.enterprises) {
@@ -29,11 +43,21 @@ export function revisionNote(before: MonthlyReport, after: MonthlyReport): strin
   }
   if (Math.abs(before.totals.totalTce - after.totals.totalTce) > 0)
     lines.push(`district: totalTce ${fmt(before.totals.totalTce)} -> ${fmt(after.totals.totalTce)} tce`);
-  return `revision ${after.revision} replaces ${before.revision} (sha256 ${before.sha256.slice(0, 12)}…): ${lines.join('; ') || 'ranking or completeness changed'}`;
+  const why = after.reasons && after.reasons.length > 0 ? ` for ${after.reasons.join(', ')}` : '';
+  return `revision ${after.revision} replaces ${before.revision}${why} (sha256 ${before.sha256.slice(0, 12)}…): ${lines.join('; ') || 'ranking or completeness changed'}`;
 }
+
+/** How often the marks are looked at; a recheck runs once they stayed the same over one interval. */
+const DEFAULT_MARK_POLL_MS = 60_000;
+/** Marks that keep arriving (a long catch-up) are served after this many polls anyway. */
+const MAX_POLLS_WAITING = 10;
 
 export class ReportService {
   private tasks: ScheduledTask[] = [];
+  private poll: NodeJS.Timeout | undefined;
+  private lastMarkId: number | undefined;
+  private pollsWaiting = 0;
+  private running: Promise<void> | undefined;
 
   constructor(
     private readonly deps: {
@@ -45,6 +69,10 @@ export class ReportService {
       now?: () => number;
       /** The scheduled jobs run only while this says so (the lease, services/store/state/lease.ts); default always. */
       active?: () => boolean;
+      /** Newest readings, for a draft's `dataUntil` (the time-series store); without it a draft says null. */
+      latest?: (enterprises: readonly string[], options?: LatestOptions) => Promise<LatestReading[]>;
+      /** How often pending marks are looked at (default 60 s). */
+      markPollMs?: number;
     },
   ) {}
 
@@ -52,40 +80,73 @@ export class ReportService {
     const timezone = this.deps.config.timezone;
     this.tasks.push(cron.schedule('0 1 1 * *', () => this.run(() => this.finalise(this.previousMonth(this.now()))), { timezone }));
     this.tasks.push(cron.schedule('30 2 * * *', () => this.run(() => this.recheck(this.now())), { timezone }));
+    this.poll = setInterval(() => this.pollMarks(), this.deps.markPollMs ?? DEFAULT_MARK_POLL_MS);
+    this.poll.unref();
   }
 
   async stop(): Promise<void> {
     for (const t of this.tasks) await t.stop();
     this.tasks = [];
+    clearInterval(this.poll);
+    this.poll = undefined;
+    await this.running;
   }
 
-  /** Finalises `month`: a first revision, or a new one if the figures changed; otherwise the latest as is. */
+  /**
+   * Finalises `month`: a first revision, or a new one if the figures changed, with the reasons
+   * marked for the month; otherwise the latest as is. The month's marks seen here are cleared.
+   */
   async finalise(month: string, at = this.now()): Promise<{ report: MonthlyReport; created: boolean }> {
-    const latest = this.deps.archive.latestContentHash(month);
+    const end = monthBounds(month, this.deps.config.timezone)?.end;
+    if (end === undefined || end > at) throw new MonthNotEndedError(month, end === undefined ? undefined : isoInZone(end, this.deps.config.timezone));
+    const { archive } = this.deps;
+    const marks = archive.marks().filter((m) => m.month === month);
+    const latest = archive.latestContentHash(month);
     const built = await this.deps.builder.build(month, at, (latest?.revision ?? 0) + 1);
     const hash = contentHash(built);
-    if (latest && latest.contentHash === hash) return { report: latest.report, created: false };
-    const withNote: MonthlyReport = latest ? { ...built, revisionNote: revisionNote(latest.report, built) } : built;
-    const report = { ...withNote, sha256: reportHash({ ...withNote, sha256: '' }) };
-    this.deps.archive.save(report, hash, at);
-    this.deps.logger.info({ month, revision: report.revision, sha256: report.sha256 }, 'monthly report finalised');
-    for (const sink of this.deps.sinks) sink.finalised(report);
-    return { report, created: true };
+    let result: { report: MonthlyReport; created: boolean };
+    if (latest && latest.contentHash === hash) result = { report: latest.report, created: false };
+    else {
+      const marked = [...new Set(marks.map((m) => m.kind).filter(isRevisionReason))];
+      const reasons: RevisionReason[] = marked.length > 0 ? marked : ['recheck'];
+      const revised: MonthlyReport = { ...built, draft: false, ...(latest && { reasons }) };
+      const withNote: MonthlyReport = latest ? { ...revised, revisionNote: revisionNote(latest.report, revised) } : revised;
+      const report = { ...withNote, sha256: reportHash({ ...withNote, sha256: '' }) };
+      archive.save(report, hash, at);
+      this.deps.logger.info({ month, revision: report.revision, sha256: report.sha256, reasons: report.reasons }, 'monthly report finalised');
+      for (const sink of this.deps.sinks) sink.finalised(report);
+      result = { report, created: true };
+    }
+    if (marks.length > 0) archive.clearMarks(month, Math.max(...marks.map((m) => m.id)));
+    return result;
   }
 
-  /** The stored revision asked for, the latest one, or for a month not finalised yet a provisional report (revision 0). */
-  async report(month: string, revision?: number): Promise<MonthlyReport | undefined> {
+  /**
+   * The stored revision asked for, the latest one, or for a month not finalised a draft (revision
+   * 0) whose data runs to the newest usable reading of `enterprises` (default all), capped at the month end.
+   */
+  async report(month: string, revision?: number, enterprises?: readonly string[]): Promise<MonthlyReport | undefined> {
     const stored = this.deps.archive.get(month, revision);
     if (stored || revision !== undefined) return stored;
-    return this.deps.builder.build(month, this.now(), 0);
+    const built = await this.deps.builder.build(month, this.now(), 0);
+    const draft: MonthlyReport = { ...built, draft: true, dataUntil: await this.dataUntil(month, enterprises ?? built.enterprises.map((e) => e.id)) };
+    return { ...draft, sha256: reportHash({ ...draft, sha256: '' }) };
   }
 
-  /** Rebuilds the last finalised months; late data makes new revisions. */
+  /**
+   * Rebuilds every finalised month with a pending mark and the last `recheckMonths` finalised
+   * months; changed figures make new revisions. A month that fails keeps its marks for the next run.
+   */
   async recheck(at: number): Promise<void> {
+    const months = new Set(this.deps.archive.marks().map((m) => m.month));
     let month = this.previousMonth(at);
     for (let i = 0; i < this.deps.config.reports.recheckMonths; i++) {
-      if (this.deps.archive.latestContentHash(month)) await this.finalise(month, at);
+      months.add(month);
       month = DateTime.fromFormat(month, 'yyyy-MM').minus({ months: 1 }).toFormat('yyyy-MM');
+    }
+    for (const m of [...months].sort()) {
+      if (!this.deps.archive.latestContentHash(m)) continue;
+      await this.finalise(m, at).catch((err: unknown) => this.deps.logger.error({ err, month: m }, 'recheck of a finalised month failed'));
     }
   }
 
@@ -93,10 +154,43 @@ export class ReportService {
     return DateTime.fromMillis(at, { zone: this.deps.config.timezone }).startOf('month').minus({ months: 1 }).toFormat('yyyy-MM');
   }
 
+  /** Runs a recheck once the pending marks stayed the same for one poll interval (or waited too long). */
+  private pollMarks(): void {
+    if (this.running) return;
+    const marks = this.deps.archive.marks();
+    const newest = marks.reduce((max, m) => Math.max(max, m.id), 0);
+    if (marks.length === 0) {
+      this.lastMarkId = undefined;
+      this.pollsWaiting = 0;
+      return;
+    }
+    const quiet = newest === this.lastMarkId;
+    this.lastMarkId = newest;
+    this.pollsWaiting++;
+    if (!quiet && this.pollsWaiting < MAX_POLLS_WAITING) return;
+    this.pollsWaiting = 0;
+    this.run(() => this.recheck(this.now()));
+  }
+
+  private async dataUntil(month: string, enterprises: readonly string[]): Promise<string | null> {
+    const zone = this.deps.config.timezone;
+    const bounds = monthBounds(month, zone);
+    if (!bounds || !this.deps.latest) return null;
+    const latest = await this.deps.latest(enterprises, { since: bounds.start });
+    const newest = latest.reduce((max, l) => (l.lastGood ? Math.max(max, l.lastGood.ts) : max), -Infinity);
+    return newest === -Infinity ? null : isoInZone(Math.min(newest, bounds.end), zone);
+  }
+
   private run(work: () => Promise<unknown>): void {
     // One instance finalises and mails: a standby would make a second revision check and mail.
     if (this.deps.active && !this.deps.active()) return;
-    work().catch((err: unknown) => this.deps.logger.error({ err }, 'report job failed'));
+    const job = work()
+      .then(() => undefined)
+      .catch((err: unknown) => this.deps.logger.error({ err }, 'report job failed'))
+      .finally(() => {
+        if (this.running === job) this.running = undefined;
+      });
+    this.running = job;
   }
 
   private now(): number {

@@ -11,8 +11,8 @@ import type { ReportService } from '../../reports/reportService';
 import { REPORT_FORMATS, type RenderReport } from '../../reports/reportFormats';
 import { ReportRenderBusyError } from '../../reports/renderPool';
 import type { MonthlyReportArchive } from '../../reports/reportModel';
-import { isoInZone, monthBounds } from '../../energy/time';
-import { AppError, ForbiddenError, NotFoundError } from '../../core/errors';
+import { isoInZone } from '../../energy/time';
+import { ForbiddenError, NotFoundError } from '../../core/errors';
 import { assertCanSee, principalOf, requireRole, type Principal } from '../auth';
 import { parseInput } from '../validate';
 
@@ -61,8 +61,9 @@ export function reportsRouter(deps: {
     res.send(out.body);
   };
 
-  const load = async (q: z.infer<typeof reportQuery>): Promise<MonthlyReport> => {
-    const report = await deps.reports.report(q.month, q.revision);
+  // A draft of one enterprise's report says how far that enterprise's data runs.
+  const load = async (q: z.infer<typeof reportQuery>, enterprise?: string): Promise<MonthlyReport> => {
+    const report = await deps.reports.report(q.month, q.revision, enterprise === undefined ? undefined : [enterprise]);
     if (!report) throw new NotFoundError(`revision ${q.revision} of the ${q.month} report`);
     return report;
   };
@@ -78,7 +79,7 @@ export function reportsRouter(deps: {
     assertCanSee(principal, id);
     if (!deps.enterpriseIds.has(id)) throw new NotFoundError(`enterprise ${id}`);
     const q = parseInput(reportQuery, req.query, 'query');
-    const scoped = enterpriseScope(await load(q), id);
+    const scoped = enterpriseScope(await load(q, id), id);
     if (!scoped) throw new NotFoundError(`enterprise ${id} in the ${q.month} report`);
     await send(res, principal, scoped, q);
   });
@@ -99,17 +100,16 @@ export function reportsRouter(deps: {
 
   router.post('/monthly/finalise', requireRole('admin'), async (req, res) => {
     const q = parseInput(z.object({ month: reportQuery.shape.month }).strict(), req.query, 'query');
-    // Contract 5: a month that has not ended has no final figures yet.
-    const end = monthBounds(q.month, deps.zone)?.end;
-    if (end === undefined || end > deps.now())
-      throw new AppError(
-        'conflict',
-        `the ${q.month} report can be finalised once the month has ended${end === undefined ? '' : ` (${isoInZone(end, deps.zone)})`}`,
-      );
-    const { report, created } = await deps.reports.finalise(q.month);
-    res
-      .status(created ? 201 : 200)
-      .json({ month: report.month, revision: report.revision, sha256: report.sha256, created, revisionNote: report.revisionNote ?? null });
+    // Contract 8.4: a month that has not ended has no final figures yet (the service answers 409).
+    const { report, created } = await deps.reports.finalise(q.month, deps.now());
+    res.status(created ? 201 : 200).json({
+      month: report.month,
+      revision: report.revision,
+      sha256: report.sha256,
+      created,
+      revisionNote: report.revisionNote ?? null,
+      reasons: report.reasons ?? [],
+    });
   });
 
   router.get('/downloads', (_req, res) => {

@@ -1,6 +1,9 @@
 /**
- * Finalised monthly reports (contract 6): every revision kept with its SHA-256, and the record of
- * who downloaded what and when. In the state database under DATA_DIR.
+ * Finalised monthly reports (contract 6 and 8.4): every revision kept with its SHA-256 and the
+ * reasons it was made, the record of who downloaded what and when, and the "dirty month" marks:
+ * a change that may alter a finalised month's figures marks it with its kind, and the next recheck
+ * rebuilds it. Marks live here, beside the snapshots, so one statement can mark every finalised
+ * month from a data time on, and they survive a restart. In the state database under DATA_DIR.
  */
 import { SqliteBacked } from '../sqlite/sqliteFile';
 
@@ -8,6 +11,9 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS report_snapshot (
     month TEXT NOT NULL, revision INTEGER NOT NULL, sha256 TEXT NOT NULL, content_hash TEXT NOT NULL, json TEXT NOT NULL,
     created_at INTEGER NOT NULL, note TEXT, PRIMARY KEY (month, revision)) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS report_mark (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, month TEXT NOT NULL, kind TEXT NOT NULL, marked_at INTEGER NOT NULL, UNIQUE (month, kind));
+  CREATE TABLE IF NOT EXISTS report_setting (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
   CREATE TABLE IF NOT EXISTS report_download (
     id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, who TEXT NOT NULL, role TEXT NOT NULL,
     scope TEXT NOT NULL, month TEXT NOT NULL, revision INTEGER NOT NULL, format TEXT NOT NULL, sha256 TEXT NOT NULL);
@@ -19,6 +25,17 @@ export interface SnapshotInfo {
   readonly sha256: string;
   readonly createdAt: number;
   readonly note: string | null;
+  /** Kinds of change the revision was made for (contract 8.4); empty for a first revision. */
+  readonly reasons: readonly string[];
+}
+
+/** A finalised month to rebuild at the next recheck, and the kind of change that asked for it. */
+export interface MonthMark {
+  /** Grows with every mark; a recheck clears only the marks it saw (later ones wait for the next). */
+  readonly id: number;
+  readonly month: string;
+  readonly kind: string;
+  readonly markedAt: number;
 }
 export interface DownloadRecord {
   readonly at: number;
@@ -37,11 +54,29 @@ export interface ArchivedReport {
   readonly revision: number;
   readonly sha256: string;
   readonly revisionNote?: string;
+  readonly reasons?: readonly string[];
 }
+
+interface SnapshotRow {
+  month: string;
+  revision: number;
+  sha256: string;
+  createdAt: number;
+  note: string | null;
+  reasons: string | null;
+}
+const SNAPSHOT_COLUMNS = 'month, revision, sha256, created_at AS createdAt, note, reasons';
 
 export class ReportArchive<R extends ArchivedReport> extends SqliteBacked {
   constructor(options: { path: string }) {
     super(options.path, SCHEMA);
+  }
+
+  override async start(): Promise<void> {
+    await super.start();
+    // Archives written before revisions had reasons (contract 8.4) get the column.
+    const columns = this.conn().pragma('table_info(report_snapshot)') as { name: string }[];
+    if (!columns.some((c) => c.name === 'reasons')) this.conn().exec('ALTER TABLE report_snapshot ADD COLUMN reasons TEXT');
   }
 
   latestContentHash(month: string): { revision: number; contentHash: string; report: R } | undefined {
@@ -52,7 +87,9 @@ export class ReportArchive<R extends ArchivedReport> extends SqliteBacked {
   }
 
   save(report: R, contentHash: string, createdAt: number): void {
-    this.statement('INSERT INTO report_snapshot (month, revision, sha256, content_hash, json, created_at, note) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+    this.statement(
+      'INSERT INTO report_snapshot (month, revision, sha256, content_hash, json, created_at, note, reasons) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(
       report.month,
       report.revision,
       report.sha256,
@@ -60,6 +97,7 @@ export class ReportArchive<R extends ArchivedReport> extends SqliteBacked {
       JSON.stringify(report),
       createdAt,
       report.revisionNote ?? null,
+      JSON.stringify(report.reasons ?? []),
     );
   }
 
@@ -75,13 +113,46 @@ export class ReportArchive<R extends ArchivedReport> extends SqliteBacked {
 
   /** The revisions of one month, or of every month (newest month first) without `month`. */
   revisions(month?: string): SnapshotInfo[] {
-    return (
+    const rows = (
       month === undefined
-        ? this.statement('SELECT month, revision, sha256, created_at AS createdAt, note FROM report_snapshot ORDER BY month DESC, revision').all()
-        : this.statement('SELECT month, revision, sha256, created_at AS createdAt, note FROM report_snapshot WHERE month = ? ORDER BY revision').all(
-            month,
-          )
-    ) as SnapshotInfo[];
+        ? this.statement(`SELECT ${SNAPSHOT_COLUMNS} FROM report_snapshot ORDER BY month DESC, revision`).all()
+        : this.statement(`SELECT ${SNAPSHOT_COLUMNS} FROM report_snapshot WHERE month = ? ORDER BY revision`).all(month)
+    ) as SnapshotRow[];
+    return rows.map((r) => ({ ...r, reasons: r.reasons ? (JSON.parse(r.reasons) as string[]) : [] }));
+  }
+
+  /** The newest finalised month (YYYY-MM), if any. */
+  latestFinalisedMonth(): string | undefined {
+    const row = this.statement('SELECT MAX(month) AS month FROM report_snapshot').get() as { month: string | null };
+    return row.month ?? undefined;
+  }
+
+  /**
+   * Marks every finalised month from `fromMonth` (YYYY-MM) on with `kind`; returns how many. A mark
+   * already there is replaced with a new id, so a recheck running meanwhile leaves it for the next.
+   */
+  markFrom(fromMonth: string, kind: string, at: number): number {
+    return this.statement(
+      'INSERT OR REPLACE INTO report_mark (month, kind, marked_at) SELECT DISTINCT month, ?, ? FROM report_snapshot WHERE month >= ? ORDER BY month',
+    ).run(kind, at, fromMonth).changes;
+  }
+
+  /** Every pending mark, oldest month first. */
+  marks(): MonthMark[] {
+    return this.statement('SELECT id, month, kind, marked_at AS markedAt FROM report_mark ORDER BY month, id').all() as MonthMark[];
+  }
+
+  /** Clears the marks of `month` up to `upToId` (the ones a recheck has served). */
+  clearMarks(month: string, upToId: number): void {
+    this.statement('DELETE FROM report_mark WHERE month = ? AND id <= ?').run(month, upToId);
+  }
+
+  setting(name: string): string | undefined {
+    return (this.statement('SELECT value FROM report_setting WHERE name = ?').get(name) as { value: string } | undefined)?.value;
+  }
+
+  setSetting(name: string, value: string): void {
+    this.statement('INSERT OR REPLACE INTO report_setting (name, value) VALUES (?, ?)').run(name, value);
   }
 
   recordDownload(d: DownloadRecord): void {
