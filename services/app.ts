@@ -16,6 +16,9 @@ import { MeterSimulator } from '../ingest/simulator/meterSimulator';
 import { ConsumptionService } from './figures/consumptionService';
 import { FactorTable } from './energy/factors';
 import { MeterRegistry } from './energy/meterRegistry';
+import { MeterTimelines } from './energy/meterTimeline';
+import { MeterEventService } from './ledger/meterEventService';
+import { MeterEventStore } from './store/state/meterEventStore';
 import { EventBus } from './events/eventBus';
 import { ScaleOut } from './scaleOut';
 import { HttpServer } from './http/httpServer';
@@ -76,6 +79,9 @@ export class App {
   readonly metrics: Metrics;
   readonly alarms: AlarmStore;
   readonly outputs: MonthlyStatisticsStore;
+  /** Meter events (contract 8.1): record, retract, list; the routes call this. */
+  readonly meterEvents: MeterEventService;
+  private readonly meterEventStore: MeterEventStore;
   readonly rules: RuleEngine;
   readonly deliveries: SqliteDeliveryLog;
   readonly reports: ReportService;
@@ -104,6 +110,7 @@ export class App {
     });
     this.alarms = new AlarmStore({ path: path.join(connections.dataDir, 'state.db') });
     this.outputs = new MonthlyStatisticsStore({ path: path.join(connections.dataDir, 'state.db') });
+    this.meterEventStore = new MeterEventStore({ path: path.join(connections.dataDir, 'state.db') });
     // The InfluxDB client's logger is process-global: routed once here, where the process is composed.
     if (connections.influx) routeInfluxClientLogs(logger.child({ component: 'influx' }).child({ component: 'influxdb' }));
     this.store = instrumentStore(
@@ -123,8 +130,9 @@ export class App {
       this.metrics,
     );
     const factors = new FactorTable(config, COEFFICIENTS);
-    const meters = new MeterRegistry(config, factors);
+    const meters = new MeterRegistry(config, factors, new MeterTimelines());
     const tracker = new ConsumptionTracker({ store: this.store, meters });
+    this.meterEvents = new MeterEventService({ events: this.meterEventStore, meters, tracker, store: this.store, bus: this.bus, now });
     const journal = new Journal({ dir: path.join(connections.dataDir, scaleOut.journalDir) });
     this.pipeline = new IngestPipeline(config.ingest, {
       decoder: new PayloadDecoder(meters),
@@ -323,9 +331,12 @@ export class App {
       { name: 'state store', part: this.state },
       { name: 'alarm store', part: this.alarms },
       { name: 'monthly statistics store', part: this.outputs },
+      { name: 'meter event store', part: this.meterEventStore },
       { name: 'delivery log', part: this.deliveries },
       { name: 'report archive', part: this.archive },
       { name: 'time-series store', part: this.store },
+      // Loads the events in force into the timelines before ingest evaluates any reading.
+      { name: 'meter events', part: this.meterEvents },
       { name: 'revision marks', part: revisionMarker },
     );
     // Notifiers stop after the rules (reverse order) and send what is waiting before the log closes.
