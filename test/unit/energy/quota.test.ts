@@ -47,11 +47,23 @@ describe('quotaStatus levels (contract 4: red if share >= shareRed or pace > pac
     expect(s.level).toBe(level);
   });
 
-  it('exact thresholds are not disturbed by float noise', () => {
-    // 0.9 x 52,000 is not exact in binary; share and pace still compare as 0.90 and 1.00.
-    const s = quotaStatus({ year: 2026, totalTce: 52_000, ytdTce: 46_800, fraction: 0.9, thresholds: DEFAULTS });
+  // Figures that are exactly at a threshold on paper but not in floats; without the rounding of
+  // share and pace these fall on the wrong side. (46,800 / 52,000 is exact in floats: it could not fail.)
+  it('share exactly at shareYellow: 9,000.9 / 10,001 = 0.9 (float 0.8999999999999999) is yellow', () => {
+    expect(9_000.9 / 10_001).toBeLessThan(0.9); // the noise is really there
+    // pace = 9,000.9 / (10,001 x 0.95) = 0.947 < 1.0, so only the share can make it yellow
+    const s = quotaStatus({ year: 2026, totalTce: 10_001, ytdTce: 9_000.9, fraction: 0.95, thresholds: DEFAULTS });
     expect(s.share).toBe(0.9);
-    expect(s.pace).toBe(1);
+    expect(s.level).toBe('yellow');
+  });
+
+  it('pace exactly at paceRed: 21,120 tce at 2026-07-12T00:00+08:00 of 36,500 is 1.1 (float 1.1000000000000003), yellow not red', () => {
+    // f = 192 / 365 (Jan-Jun 181 d + 11 d); pace = 21,120 / (36,500 x 192 / 365) = 21,120 / 19,200 = 1.1
+    const fraction = yearFraction(at('2026-07-12T00:00:00+08:00'));
+    expect(21_120 / (36_500 * fraction)).toBeGreaterThan(1.1); // the noise is really there
+    const s = quotaStatus({ year: 2026, totalTce: 36_500, ytdTce: 21_120, fraction, thresholds: DEFAULTS });
+    expect(s.pace).toBe(1.1);
+    expect(s.level).toBe('yellow');
   });
 
   it('contract example end to end: f from 2026-07-02T12:00+08:00, run-rate forecast', () => {
