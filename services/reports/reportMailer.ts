@@ -9,9 +9,31 @@ import { DeliveryQueue, scrubSecrets } from '../delivery/deliveryQueue';
 import { isRetryableSmtpError } from '../delivery/smtp';
 import type { DeliveryLog } from '../store/state/deliveryLog';
 import type { Logger } from '../core/log';
-import type { MonthlyReport } from './reportModel';
+import { isDraft, type MonthlyReport } from './reportModel';
+import { DRAFT_WORDS, reasonName } from './render/labels';
 import type { ReportSink } from './reportService';
 import type { RenderReport } from './reportFormats';
+
+/** The mail's text: which revision, final or draft, why it was made (contract 8.4) and what changed. */
+export function mailText(report: MonthlyReport, language: 'zh-CN' | 'en'): string {
+  const zh = language === 'zh-CN';
+  const status = isDraft(report)
+    ? `${DRAFT_WORDS}${zh ? `，数据截至 ${report.dataUntil ?? '—'}` : `, data until ${report.dataUntil ?? '—'}`}`
+    : zh
+      ? '定稿'
+      : 'final';
+  const reasons = (report.reasons ?? []).map((r) => reasonName(r, language)).join(zh ? '；' : '; ');
+  const lines = zh
+    ? [
+        `${report.month}（${report.timezone}）能耗月报第 ${report.revision} 版（${status}），SHA-256 ${report.sha256}。`,
+        reasons && `修订原因：${reasons}`,
+      ]
+    : [
+        `Monthly report ${report.month} (${report.timezone}), revision ${report.revision} (${status}), SHA-256 ${report.sha256}.`,
+        reasons && `Revised for: ${reasons}`,
+      ];
+  return [...lines, report.revisionNote ?? ''].filter((l) => l !== '').join('\n');
+}
 
 export class ReportMailer implements ReportSink {
   private transport: Transporter | undefined;
@@ -67,9 +89,7 @@ export class ReportMailer implements ReportSink {
           from: this.options.from,
           to: [...this.options.recipients],
           subject,
-          text: zh
-            ? `${report.month}（${report.timezone}）能耗月报第 ${report.revision} 版，SHA-256 ${report.sha256}。${report.revisionNote ?? ''}`
-            : `Monthly report ${report.month} (${report.timezone}), revision ${report.revision}, SHA-256 ${report.sha256}. ${report.revisionNote ?? ''}`,
+          text: mailText(report, this.options.language),
           attachments: [
             { filename: `${name}.pdf`, content: pdf.body, contentType: pdf.contentType },
             { filename: `${name}.xlsx`, content: xlsx.body, contentType: xlsx.contentType },

@@ -10,8 +10,10 @@
  *   industry_total    one industry of the district: enterprises, total, CO2
  *   district_carrier  the district's total of one carrier
  *   district_total    the district: dual-control total and CO2
+ *   parameter         one parameter row the figures used (contract 8.2): key, value, unit, year, source
  * Every row repeats the report's context (month, time zone, period, electricity basis, revision,
- * generated at, sha256), so a row cut out of the file still says what it is.
+ * generated at, sha256, and status: `草稿 / DRAFT` with data_until for a month not finalised,
+ * contract 8.4; the reasons of a revision), so a row cut out of the file still says what it is.
  * `tce` is the carrier's standard coal on the configured electricity basis on carrier rows, and the
  * dual-control total (renewable electricity and feedstock excluded, contract 4) on total rows.
  * A cell that does not apply to the row type is empty. Numbers are written as JavaScript prints
@@ -22,9 +24,9 @@
  * Header cells: in zh-CN `中文名(单位) key`, in English `key`; the last space-separated token is
  * always the stable key below, whatever the language.
  */
-import type { EnterpriseReport, MonthlyReport } from '../reportModel';
+import { isDraft, type EnterpriseReport, type MonthlyReport } from '../reportModel';
 import type { RenderOptions } from './labels';
-import { carrierName, pick } from './labels';
+import { DRAFT_WORDS, carrierName, pick } from './labels';
 
 export type CsvValue = string | number | boolean | null | undefined;
 
@@ -71,6 +73,11 @@ export const CSV_COLUMNS = [
   ['alarms_warning', '警告告警(次)'],
   ['alarms_info', '提示告警(次)'],
   ['completeness', '数据完整率(比例)'],
+  ['parameter', '参数'],
+  ['parameter_value', '参数值'],
+  ['parameter_unit', '参数单位'],
+  ['parameter_year', '参数数据年度'],
+  ['parameter_source', '参数来源'],
   ['timezone', '时区'],
   ['period_from', '统计期起'],
   ['period_to', '统计期止(不含)'],
@@ -78,6 +85,9 @@ export const CSV_COLUMNS = [
   ['revision', '版本'],
   ['generated_at', '生成时间'],
   ['sha256', 'SHA-256'],
+  ['status', '状态'],
+  ['data_until', '数据截至'],
+  ['revision_reasons', '修订原因'],
 ] as const;
 export type CsvKey = (typeof CSV_COLUMNS)[number][0];
 export type CsvRow = Partial<Record<CsvKey, CsvValue>>;
@@ -102,6 +112,9 @@ export function csvRows(report: MonthlyReport, opts: RenderOptions): CsvRow[] {
     revision: report.revision,
     generated_at: report.generatedAt,
     sha256: report.sha256,
+    status: isDraft(report) ? DRAFT_WORDS : pick(lang, '定稿', 'final'),
+    data_until: isDraft(report) ? (report.dataUntil ?? null) : null,
+    revision_reasons: report.reasons?.join(' ') ?? null,
   };
   const rows: CsvRow[] = [];
   for (const e of report.enterprises) {
@@ -156,6 +169,17 @@ export function csvRows(report: MonthlyReport, opts: RenderOptions): CsvRow[] {
     co2_kg: report.totals.co2Kg,
     ...context,
   });
+  for (const p of report.parameters ?? []) {
+    rows.push({
+      row_type: 'parameter',
+      parameter: p.key,
+      parameter_value: p.value,
+      parameter_unit: p.unit,
+      parameter_year: p.year,
+      parameter_source: p.source,
+      ...context,
+    });
+  }
   return rows;
 }
 

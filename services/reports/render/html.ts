@@ -7,6 +7,8 @@
 import type { MonthlyReport } from '../reportModel';
 import { renderCharts, type ChartSvg } from './charts';
 import {
+  DRAFT_WORDS,
+  draftMark,
   formatValue,
   isLevel,
   metadataRows,
@@ -19,7 +21,7 @@ import {
   type RenderOptions,
   type ValueKind,
 } from './labels';
-import { SECTION_ORDER, buildTables, type Table } from './tables';
+import { SECTION_ORDER, buildTables, hasSection, type Table } from './tables';
 
 const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export function escapeHtml(text: string): string {
@@ -49,6 +51,8 @@ figure { margin: 8px 0; break-inside: avoid; }
 figure svg { max-width: 100%; height: auto; }
 figcaption { font-weight: 600; margin-bottom: 4px; }
 footer { margin-top: 16px; color: #646a73; font-size: 11px; }
+.draft { border: 2px solid #e22e28; color: #e22e28; font-weight: 700; padding: 4px 8px; margin: 0 0 8px; }
+@media print { .draft { position: fixed; top: 0; left: 0; right: 0; margin: 0; background: #fff; } body { padding-top: 28px; } }
 `;
 
 function cellHtml(kind: ValueKind, value: CellValue, lang: Language): string {
@@ -87,12 +91,15 @@ export function renderHtml(report: MonthlyReport, opts: RenderOptions): string {
     .join('\n');
   const sections: string[] = [];
   for (const id of SECTION_ORDER) {
+    if (!hasSection(report, id)) continue;
     sections.push(tableHtml(tables[id], lang));
     // Charts right after the tables they picture.
     if (id === 'byCarrier' && carrierChart) sections.push(chartHtml(carrierChart));
     if (id === 'enterpriseEnergy' && enterpriseChart) sections.push(chartHtml(enterpriseChart));
   }
-  const title = reportTitle(report, lang);
+  // A draft (contract 8.4) says so above the title and, printed, at the top of every page (position: fixed repeats).
+  const draft = draftMark(report, lang);
+  const title = draft ? `[${DRAFT_WORDS}] ${reportTitle(report, lang)}` : reportTitle(report, lang);
   const footer = pick(
     lang,
     `本报告由能耗在线监测系统生成。能耗总量为能耗双控口径（不含可再生能源电力和原料用能）。SHA-256：${report.sha256}`,
@@ -108,6 +115,7 @@ export function renderHtml(report: MonthlyReport, opts: RenderOptions): string {
     `<style>${CSS}</style>`,
     '</head>',
     '<body>',
+    ...(draft ? [`<div class="draft" role="note">${escapeHtml(draft)}</div>`] : []),
     `<h1>${escapeHtml(title)}</h1>`,
     `<table class="meta">\n${meta}\n</table>`,
     ...sections,

@@ -3,7 +3,7 @@
  * spreadsheet and the charts name and format a figure the same way. Users read Chinese: zh-CN is
  * the default, English is available (contract 6 and 7).
  */
-import type { MonthlyReport } from '../reportModel';
+import { isDraft, type MonthlyReport } from '../reportModel';
 
 export type Language = 'zh-CN' | 'en';
 export type Level = 'green' | 'yellow' | 'red';
@@ -218,6 +218,38 @@ export function metadataRows(report: MonthlyReport, lang: Language): readonly (r
     ['SHA-256', report.sha256],
     [pick(lang, '电力折标口径', 'Electricity basis'), basisText],
   ];
+  rows.splice(0, 0, [pick(lang, '状态', 'Status'), draftMark(report, lang) ?? pick(lang, '定稿', 'final')]);
+  if (report.reasons && report.reasons.length > 0)
+    rows.push([pick(lang, '修订原因', 'Revised for'), report.reasons.map((r) => reasonName(r, lang)).join(pick(lang, '；', '; '))]);
   if (report.revisionNote) rows.push([pick(lang, '修订说明', 'Revision note'), report.revisionNote]);
   return rows;
+}
+
+/** The words every page and sheet of a draft carries, the same in both languages. */
+export const DRAFT_WORDS = '草稿 / DRAFT';
+
+/**
+ * For a month not finalised (contract 8.4): `草稿 / DRAFT` and the instant its data runs to;
+ * undefined for a finalised revision.
+ */
+export function draftMark(report: MonthlyReport, lang: Language): string | undefined {
+  if (!isDraft(report)) return undefined;
+  const until = report.dataUntil
+    ? pick(lang, `数据截至 ${report.dataUntil}`, `data until ${report.dataUntil}`)
+    : pick(lang, '本月尚无读数', 'no reading in the month yet');
+  return `${DRAFT_WORDS} · ${pick(lang, '未定稿，数字仍可能变化', 'not finalised, figures may change')} · ${until}`;
+}
+
+const REASON_NAMES: Readonly<Record<string, readonly [string, string]>> = {
+  readings: ['读数补录或更正', 'late or corrected readings'],
+  'meter-event': ['计量器具事件（换表、倍率变更、拆除）', 'meter event (replacement, multiplier, decommission)'],
+  'monthly-statistics': ['月度统计数据', 'monthly statistics'],
+  parameters: ['参数（系数、排放因子、阈值）', 'parameters (coefficients, emission factors, thresholds)'],
+  recheck: ['复核发现（无记录的变更）', 'found at a recheck (no recorded change)'],
+};
+
+/** Why a revision was made, in words (reportModel.ts RevisionReason); an unknown kind as it is. */
+export function reasonName(reason: string, lang: Language): string {
+  const known = REASON_NAMES[reason];
+  return known ? `${pick(lang, known[0], known[1])} (${reason})` : reason;
 }

@@ -12,9 +12,9 @@ import type { MonthlyReport } from '../reportModel';
 import type { ChartSvg } from './charts';
 import { renderCharts } from './charts';
 import type { CellValue, Language, RenderOptions } from './labels';
-import { formatValue, isLevel, metadataRows, NUMERIC_KINDS, pick, reportTitle, withUnit } from './labels';
+import { draftMark, formatValue, isLevel, metadataRows, NUMERIC_KINDS, pick, reportTitle, withUnit } from './labels';
 import type { Table } from './tables';
-import { SECTION_ORDER, buildTables } from './tables';
+import { SECTION_ORDER, buildTables, hasSection } from './tables';
 
 export interface CjkFont {
   readonly path: string;
@@ -199,6 +199,7 @@ function drawMetadata(doc: Doc, report: MonthlyReport, lang: Language): void {
 
 function drawPageNumbers(doc: Doc, report: MonthlyReport, lang: Language): void {
   const range = doc.bufferedPageRange();
+  const draft = draftMark(report, lang);
   for (let i = range.start; i < range.start + range.count; i += 1) {
     doc.switchToPage(i);
     // Writing inside the bottom margin would make pdfkit start a new page; lift the margin first.
@@ -213,6 +214,12 @@ function drawPageNumbers(doc: Doc, report: MonthlyReport, lang: Language): void 
       .fontSize(7.5)
       .fillColor('#646a73')
       .text(label, MARGIN, doc.page.height - MARGIN + 12, { width: usableWidth(doc), align: 'center', lineBreak: false });
+    // A draft (contract 8.4) says so at the top of every page, inside the top margin.
+    if (draft)
+      doc
+        .fontSize(9)
+        .fillColor('#e22e28')
+        .text(draft, MARGIN, MARGIN / 2 - 4, { width: usableWidth(doc), align: 'center', lineBreak: false });
     doc.page.margins.bottom = margin;
   }
 }
@@ -246,6 +253,7 @@ export async function renderPdf(report: MonthlyReport, opts: PdfOptions): Promis
       doc.font(FONT);
       drawMetadata(doc, report, lang);
       for (const id of SECTION_ORDER) {
+        if (!hasSection(report, id)) continue;
         drawTable(doc, tables[id], lang);
         if (id === 'byCarrier' && carrierChart) drawChart(doc, carrierChart);
         if (id === 'enterpriseEnergy' && enterpriseChart) drawChart(doc, enterpriseChart);

@@ -36,6 +36,7 @@ export const TABLE_IDS = [
   'ranking',
   'concentration',
   'completeness',
+  'parameters',
 ] as const;
 export type TableId = (typeof TABLE_IDS)[number];
 export type ReportTables = Readonly<Record<TableId, Table>>;
@@ -53,7 +54,13 @@ export const SECTION_ORDER: readonly TableId[] = [
   'concentration',
   'completeness',
   'coefficients',
+  'parameters',
 ];
+
+/** Sections a report may leave out: the parameter rows exist only when the builder named them (contract 8.2). */
+export function hasSection(report: MonthlyReport, id: TableId): boolean {
+  return id !== 'parameters' || report.parameters !== undefined;
+}
 
 type ColumnSpec = readonly [key: string, header: string, kind: ValueKind, unit?: string];
 
@@ -266,6 +273,19 @@ export function buildTables(report: MonthlyReport, lang: Language): ReportTables
         ['completeness', z('完整率', 'Completeness'), 'percent', pct],
       ],
       enterprises.flatMap((e) => e.meters.map((m) => [e.name, m.meter, carrierName(m.carrier, lang), m.readings, m.expected, m.completeness])),
+    ),
+
+    parameters: table(
+      'parameters',
+      z('所用参数（系数、因子、阈值）', 'Parameters used (coefficients, factors, thresholds)'),
+      [
+        ['key', z('参数', 'Parameter'), 'text'],
+        ['value', z('数值', 'Value'), 'coefficient'],
+        ['unit', z('单位', 'Unit'), 'text'],
+        ['year', z('数据年度', 'Year of the row'), 'int'],
+        ['source', z('来源', 'Source'), 'text'],
+      ],
+      (report.parameters ?? []).map((p) => [p.key, p.value, p.unit, p.year ?? null, p.source]),
     ),
   };
 }

@@ -3,13 +3,16 @@
  * format, never as formatted text, so that auditors can sum and filter them; units are in the
  * header cells; shares are fractions shown with a percent format, equal to the JSON values.
  * Sheets: summary (metadata, district, industries, carriers, concentration, coefficients),
- * enterprises (one wide row each), carriers (enterprise x carrier), ranking, completeness.
+ * enterprises (one wide row each), carriers (enterprise x carrier), ranking, completeness, and the
+ * parameters used when the report names them. A draft (contract 8.4) says so in red on the first
+ * row of every sheet (the table's header moves to row 2), in every printed page's header, and with
+ * a red sheet tab.
  */
 import { Workbook } from 'exceljs';
 import type { Cell, Worksheet } from 'exceljs';
 import type { MonthlyReport } from '../reportModel';
 import type { CellValue, Language, RenderOptions } from './labels';
-import { NUMBER_FORMATS, formatValue, isLevel, metadataRows, pick, reportTitle, withUnit } from './labels';
+import { DRAFT_WORDS, NUMBER_FORMATS, draftMark, formatValue, isLevel, metadataRows, pick, reportTitle, withUnit } from './labels';
 import type { Column, Table } from './tables';
 import { buildTables, joinByRow } from './tables';
 
@@ -19,6 +22,7 @@ export interface SheetNames {
   readonly carriers: string;
   readonly ranking: string;
   readonly completeness: string;
+  readonly parameters: string;
 }
 
 export function sheetNames(lang: Language): SheetNames {
@@ -28,6 +32,7 @@ export function sheetNames(lang: Language): SheetNames {
     carriers: pick(lang, '能源品种', 'Carriers'),
     ranking: pick(lang, '能效排名', 'Ranking'),
     completeness: pick(lang, '数据完整率', 'Completeness'),
+    parameters: pick(lang, '参数', 'Parameters'),
   };
 }
 
@@ -93,13 +98,26 @@ function applyWidths(ws: Worksheet, widths: readonly number[]): void {
   });
 }
 
-/** A sheet holding one table with its header on row 1, frozen and filterable. */
-function tableSheet(wb: Workbook, name: string, table: Table, lang: Language): void {
-  const ws = wb.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
+/** Writes the draft mark on `row` of the sheet, in its printed header and on its tab; false for a finalised report. */
+function markDraft(ws: Worksheet, draft: string | undefined, row: number): boolean {
+  if (draft === undefined) return false;
+  const cell = ws.getCell(row, 1);
+  cell.value = draft;
+  cell.font = { bold: true, color: { argb: 'FFE22E28' } };
+  ws.headerFooter.oddHeader = `&C&"-,Bold"&KE22E28${DRAFT_WORDS}`;
+  ws.properties.tabColor = { argb: 'FFE22E28' };
+  return true;
+}
+
+/** A sheet holding one table with its header on row 1 (row 2 under a draft's mark), frozen and filterable. */
+function tableSheet(wb: Workbook, name: string, table: Table, lang: Language, draft: string | undefined): void {
+  const ws = wb.addWorksheet(name);
+  const header = markDraft(ws, draft, 1) ? 2 : 1;
+  ws.views = [{ state: 'frozen', ySplit: header }];
   const widths: number[] = [];
-  writeTable(ws, table, 1, lang, false, widths);
+  writeTable(ws, table, header, lang, false, widths);
   applyWidths(ws, widths);
-  if (table.columns.length > 0) ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: table.columns.length } };
+  if (table.columns.length > 0) ws.autoFilter = { from: { row: header, column: 1 }, to: { row: header, column: table.columns.length } };
 }
 
 export async function renderXlsx(report: MonthlyReport, opts: RenderOptions): Promise<Buffer> {
@@ -113,7 +131,9 @@ export async function renderXlsx(report: MonthlyReport, opts: RenderOptions): Pr
   wb.modified = new Date(report.generatedAt);
   wb.title = reportTitle(report, lang);
 
+  const draft = draftMark(report, lang);
   const summary = wb.addWorksheet(names.summary);
+  markDraft(summary, draft, 2);
   const widths: number[] = [];
   const titleCell = summary.getCell(1, 1);
   titleCell.value = reportTitle(report, lang);
@@ -131,10 +151,12 @@ export async function renderXlsx(report: MonthlyReport, opts: RenderOptions): Pr
   }
   applyWidths(summary, widths);
 
-  tableSheet(wb, names.enterprises, joinByRow(tables.enterpriseEnergy.title, tables.enterpriseEnergy, tables.dualControl, tables.tariff), lang);
-  tableSheet(wb, names.carriers, tables.carriers, lang);
-  tableSheet(wb, names.ranking, tables.ranking, lang);
-  tableSheet(wb, names.completeness, tables.completeness, lang);
+  const enterprises = joinByRow(tables.enterpriseEnergy.title, tables.enterpriseEnergy, tables.dualControl, tables.tariff);
+  tableSheet(wb, names.enterprises, enterprises, lang, draft);
+  tableSheet(wb, names.carriers, tables.carriers, lang, draft);
+  tableSheet(wb, names.ranking, tables.ranking, lang, draft);
+  tableSheet(wb, names.completeness, tables.completeness, lang, draft);
+  if (report.parameters) tableSheet(wb, names.parameters, tables.parameters, lang, draft);
 
   const out = await wb.xlsx.writeBuffer();
   return Buffer.from(out);
