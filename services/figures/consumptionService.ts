@@ -1,12 +1,19 @@
 /**
  * Consumption by calendar bucket in native units, tce and CO2, with the coefficient behind every
- * figure (contract 4 and 5). One store query answers any number of enterprises.
+ * figure (contract 4 and 5). One store query answers any number of enterprises. Every bucket uses
+ * the factors of its data year (8.2); monthly series carry the entered carriers' months (8.3), which
+ * hourly and daily series leave out (an entered month is not spread over its hours or days).
  */
 import type { Config } from '../../config/schema';
 import { co2KgOf, tceOf, type CarrierFactors, type FactorTable } from '../energy/factors';
 import { bucketStart, nextBucket, type Every } from '../energy/time';
 import { submeterKeys } from '../energy/meterScope';
-import type { MeterKey, TimeSeriesStore } from '../store/timeSeriesStore';
+import type { ConsumptionRow, MeterKey, TimeSeriesStore } from '../store/timeSeriesStore';
+import { enteredCarrierRows, recordsIn, type MonthlyRecordSource } from './enteredFigures';
+import { dataYear, factorsOfYear } from './factorYear';
+import { figure } from './precision';
+import { ParametersUsed } from './parametersUsed';
+import type { ParameterRow } from '../energy/parameterRow';
 
 /** A carrier's quantity with its tce and CO2: one shape for the series and the monthly report (services/reports/reportModel.ts). */
 export interface CarrierQuantity {
@@ -34,12 +41,15 @@ export interface ConsumptionSeries {
   readonly enterprise: string;
   readonly series: SeriesPoint[];
   readonly coefficients: CoefficientUsed[];
+  /** Every parameter row the buckets used, each with its data year (contract 8.2). */
+  readonly parameters: ParameterRow[];
 }
 
 export class ConsumptionService {
   private readonly submeters: MeterKey[];
 
-  constructor(private readonly deps: { store: TimeSeriesStore; factors: FactorTable; config: Config }) {
+  /** `monthly`: the monthly statistics, whose entered carriers join `1mo` series; without it, meters only. */
+  constructor(private readonly deps: { store: TimeSeriesStore; factors: FactorTable; config: Config; monthly?: MonthlyRecordSource }) {
     this.submeters = submeterKeys(deps.config);
   }
 
@@ -60,34 +70,51 @@ export class ConsumptionService {
   }
 
   async series(enterprises: readonly string[], from: number, to: number, every: Every): Promise<Map<string, ConsumptionSeries>> {
-    const rows = await this.deps.store.consumption({ enterprises, from, to, every, zone: this.zone, excludeMeters: this.submeters });
-    const out = new Map<string, { series: SeriesPoint[]; coefficients: Map<string, CoefficientUsed> }>();
-    for (const id of enterprises) out.set(id, { series: [], coefficients: new Map() });
+    const metered = await this.deps.store.consumption({ enterprises, from, to, every, zone: this.zone, excludeMeters: this.submeters });
+    const entered =
+      every === '1mo' && this.deps.monthly ? enteredCarrierRows(recordsIn(this.deps.monthly, enterprises, from, to, this.zone), this.zone) : [];
+    const rows = entered.length > 0 ? mergeRows([...metered, ...entered]) : metered;
+    const out = new Map<string, { series: SeriesPoint[]; coefficients: Map<string, CoefficientUsed>; used: ParametersUsed }>();
+    for (const id of enterprises) out.set(id, { series: [], coefficients: new Map(), used: new ParametersUsed() });
     for (const row of rows) {
       const entry = out.get(row.enterprise);
-      const f = this.deps.factors.carrier(row.carrier, row.unit);
+      const f = factorsOfYear(this.deps.factors, dataYear(row.time, this.zone)).carrier(row.carrier, row.unit);
       if (!entry || !f) continue;
       entry.series.push(point(row.time, row.quantity, f));
+      entry.used.addCarrier(f);
+      // One coefficient per carrier and unit: that of the last bucket read when a series spans data years.
       entry.coefficients.set(`${f.carrier}/${f.unit}`, f);
     }
     const result = new Map<string, ConsumptionSeries>();
     for (const [enterprise, v] of out) {
       v.series.sort((a, b) => a.time - b.time || a.carrier.localeCompare(b.carrier));
-      result.set(enterprise, { enterprise, series: v.series, coefficients: [...v.coefficients.values()] });
+      result.set(enterprise, { enterprise, series: v.series, coefficients: [...v.coefficients.values()], parameters: v.used.list() });
     }
     return result;
   }
 }
 
+/** A bucket's figures, rounded by the figure rule (services/figures/precision.ts) from the unrounded quantity. */
 function point(time: number, quantity: number, f: CarrierFactors): SeriesPoint {
   return {
     time,
     carrier: f.carrier,
-    quantity,
+    quantity: figure(quantity),
     unit: f.unit,
-    tce: tceOf(quantity, f),
-    tceOtherBasis: tceOf(quantity, { kgcePerUnit: f.otherBasisKgcePerUnit }),
-    co2Kg: co2KgOf(quantity, f),
+    tce: figure(tceOf(quantity, f)),
+    tceOtherBasis: figure(tceOf(quantity, { kgcePerUnit: f.otherBasisKgcePerUnit })),
+    co2Kg: figure(co2KgOf(quantity, f)),
     dualControl: f.dualControl,
   };
+}
+
+/** One row per enterprise, carrier, unit and bucket (an entered month joins a metered one of the same carrier only if the configuration changed since). */
+function mergeRows(rows: readonly ConsumptionRow[]): ConsumptionRow[] {
+  const m = new Map<string, ConsumptionRow>();
+  for (const r of rows) {
+    const k = `${r.enterprise}\u0000${r.carrier}\u0000${r.unit}\u0000${r.time}`;
+    const prev = m.get(k);
+    m.set(k, prev ? { ...prev, quantity: prev.quantity + r.quantity } : r);
+  }
+  return [...m.values()];
 }

@@ -6,16 +6,21 @@
  * after `at` on that day is then taken off, evaluated from their readings.
  */
 import type { Config, EnterpriseConfig } from '../../config/schema';
-import type { MonthlyStatisticsStore } from '../store/state/monthlyStatisticsStore';
 import type { ConsumptionRow, MeterKey, TimeSeriesStore } from '../store/timeSeriesStore';
 import { tceOf, type FactorTable } from '../energy/factors';
-import { intensityStatus, quotaStatus, yearFraction, type IntensityStatus, type QuotaStatus } from '../energy/quota';
+import type { ParameterRow } from '../energy/parameterRow';
+import { quotaStatus, yearFraction, type QuotaStatus } from '../energy/quota';
 import { tariffFigures, type Sums, type TariffStatusAt } from './tariffFigures';
 import { bucketStart, isoInZone, nextBucket, yearBounds } from '../energy/time';
 import { submeterKeys, tariffMeterKeys } from '../energy/meterScope';
 import { MeterRegistry } from '../energy/meterRegistry';
 import { consumptionAfter, type AfterAt } from './consumptionAfter';
 import { DateTime } from 'luxon';
+import { enteredCarrierRows, monthOf, monthSpan, withEnteredProducts, type MonthlyRecordSource } from './enteredFigures';
+import { intensityOverCompleteMonths, type IntensityAt } from './intensityFigures';
+import { factorsOfYear } from './factorYear';
+import { ParametersUsed } from './parametersUsed';
+import { figure } from './precision';
 
 export type { TariffStatusAt } from './tariffFigures';
 
@@ -25,10 +30,13 @@ export interface EnterpriseStatus {
   readonly timezone: string;
   readonly electricityBasis: 'equivalent' | 'equal';
   readonly quota: (QuotaStatus & { readonly periodFrom: string; readonly periodTo: string }) | null;
-  readonly intensity: (IntensityStatus & { readonly output10kYuan: number | null; readonly months: string[] }) | null;
+  /** Over the complete months of t's year with an output value entered, named in `months` (contract 4). */
+  readonly intensity: IntensityAt | null;
   readonly tariff: TariffStatusAt | null;
-  /** Year-to-date tce by carrier, with what counts where. */
+  /** Year-to-date tce by carrier, with what counts where; entered carriers count from their month's end. */
   readonly ytdByCarrier: { carrier: string; unit: string; quantity: number; tce: number; dualControl: boolean }[];
+  /** Every parameter row the figures used, with its year and source (contract 8.2); always set here, optional for statuses built by hand. */
+  readonly parameters?: ParameterRow[];
 }
 
 export class StatusService {
@@ -36,11 +44,14 @@ export class StatusService {
   private readonly tariffMeters: MeterKey[];
   private readonly meters: MeterRegistry;
 
-  /** `meters`: the composition root's registry, shared with ingest; built from config and factors when not given. */
+  /**
+   * `outputs`: the monthly statistics (output values, entered carriers and products).
+   * `meters`: the composition root's registry, shared with ingest; built from config and factors when not given.
+   */
   constructor(
     private readonly deps: {
       store: TimeSeriesStore;
-      outputs: Pick<MonthlyStatisticsStore, 'outputs' | 'records'>;
+      outputs: MonthlyRecordSource;
       config: Config;
       factors: FactorTable;
       meters?: MeterRegistry;
@@ -80,38 +91,38 @@ export class StatusService {
     ]);
     const minus = (rows: readonly AfterAt[]) =>
       rows.map((r) => ({ enterprise: r.enterprise, carrier: r.carrier, unit: r.unit, time: monthStart, quantity: -r.quantity }));
-    const ytdRows = [...months, ...minus(after.filter((r) => !r.submeter))];
+    // Monthly statistics of t's year: output values for intensity; entered carriers and products
+    // count for instants at or after their month's end (contract 8.3), never spread over its days.
+    const records = this.deps.outputs.records(ids, `${year}-01`, monthOf(ref, zone));
+    const ended = records.filter((r) => monthSpan(r.month, zone).end <= at);
+    const ytdRows = [...months, ...enteredCarrierRows(ended, zone), ...minus(after.filter((r) => !r.submeter))];
     const tariffRows = [...tariffMonths, ...minus(after.filter((r) => r.tariff))];
-    const outputs = this.deps.outputs.outputs(ids, `${year}-01`, DateTime.fromMillis(ref, { zone }).toFormat('yyyy-MM'));
 
-    // Grouped once: filtering every row list per enterprise was quadratic in a 300-enterprise cycle.
-    const byEnterprise = <T extends { enterprise: string }>(rows: readonly T[]): Map<string, T[]> => {
-      const m = new Map<string, T[]>();
-      for (const r of rows) {
-        const list = m.get(r.enterprise);
-        if (list) list.push(r);
-        else m.set(r.enterprise, [r]);
-      }
-      return m;
-    };
     const ytdOf = byEnterprise(ytdRows);
     const tariffRowsOf = byEnterprise(tariffRows);
-    const outputsOf = byEnterprise(outputs);
+    const recordsOf = byEnterprise(records);
+    const factors = factorsOfYear(this.deps.factors, year);
     const out = new Map<string, EnterpriseStatus>();
     for (const e of enterprises) {
-      const rows = ytdOf.get(e.id) ?? [];
+      const used = new ParametersUsed();
       const byCarrier = new Map<string, { carrier: string; unit: string; quantity: number; tce: number; dualControl: boolean }>();
+      const tceByMonth = new Map<string, number>();
       const ytd: Sums = { dualControlTce: 0, intensityTce: 0, electricityKwh: 0, renewableKwh: 0 };
       const month: Sums = { dualControlTce: 0, intensityTce: 0, electricityKwh: 0, renewableKwh: 0 };
-      for (const r of rows) {
-        const f = this.deps.factors.carrier(r.carrier, r.unit);
+      for (const r of ytdOf.get(e.id) ?? []) {
+        const f = factors.carrier(r.carrier, r.unit);
         if (!f || r.carrier === 'product') continue;
+        used.addCarrier(f);
         const tce = tceOf(r.quantity, f);
         const k = `${r.carrier}/${r.unit}`;
         const c = byCarrier.get(k) ?? { carrier: r.carrier, unit: r.unit, quantity: 0, tce: 0, dualControl: f.dualControl };
         c.quantity += r.quantity;
         c.tce += tce;
         byCarrier.set(k, c);
+        if (f.intensity) {
+          const m = monthOf(r.time, zone);
+          tceByMonth.set(m, (tceByMonth.get(m) ?? 0) + tce);
+        }
         for (const s of r.time >= monthStart ? [ytd, month] : [ytd]) {
           if (f.dualControl) s.dualControlTce += tce;
           if (f.intensity) s.intensityTce += tce;
@@ -121,27 +132,32 @@ export class StatusService {
       }
       const period = { periodFrom: isoInZone(yearStart, zone), periodTo: isoInZone(at, zone) };
       const quotaConf = e.quotas.find((q) => q.year === year);
+      const ytdTce = figure(ytd.dualControlTce);
       const quota = quotaConf
-        ? { ...quotaStatus({ year, totalTce: quotaConf.totalTce, ytdTce: ytd.dualControlTce, fraction, thresholds: config.rules.quota }), ...period }
+        ? { ...quotaStatus({ year, totalTce: quotaConf.totalTce, ytdTce, fraction, thresholds: config.rules.quota }), ...period }
         : null;
-      const own = outputsOf.get(e.id) ?? [];
-      const output = own.length > 0 ? own.reduce((s, o) => s + o.value10kYuan, 0) : null;
       const intensity =
         quotaConf?.intensityLimit !== undefined
-          ? {
-              ...intensityStatus({
-                ytdTce: ytd.intensityTce,
-                ytdOutput10kYuan: output,
-                limit: quotaConf.intensityLimit,
-                thresholds: config.rules.intensity,
-              }),
-              output10kYuan: output,
-              months: own.map((o) => o.month),
-            }
+          ? intensityOverCompleteMonths({
+              tceByMonth,
+              records: recordsOf.get(e.id) ?? [],
+              at,
+              zone,
+              limit: quotaConf.intensityLimit,
+              thresholds: config.rules.intensity,
+            })
           : null;
       const tariffConf = e.tariff === undefined ? undefined : config.tariffs.find((t) => t.id === e.tariff);
       const tariff = tariffConf
-        ? tariffFigures(e, tariffConf, tariffRowsOf.get(e.id) ?? [], { ytd, month }, { yearStart, monthStart, at, zone })
+        ? roundTariff(
+            tariffFigures(
+              e,
+              tariffConf,
+              withEnteredProducts(e, tariffRowsOf.get(e.id) ?? [], ended, at, zone),
+              { ytd, month },
+              { yearStart, monthStart, at, zone },
+            ),
+          )
         : null;
       out.set(e.id, {
         enterprise: e.id,
@@ -151,9 +167,32 @@ export class StatusService {
         quota,
         intensity,
         tariff,
-        ytdByCarrier: [...byCarrier.values()],
+        ytdByCarrier: [...byCarrier.values()].map((c) => ({ ...c, quantity: figure(c.quantity), tce: figure(c.tce) })),
+        parameters: used.list(),
       });
     }
     return out;
   }
+}
+
+/** Grouped once: filtering every row list per enterprise was quadratic in a 300-enterprise cycle. */
+function byEnterprise<T extends { enterprise: string }>(rows: readonly T[]): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const r of rows) {
+    const list = m.get(r.enterprise);
+    if (list) list.push(r);
+    else m.set(r.enterprise, [r]);
+  }
+  return m;
+}
+
+/** The tariff's sums by the figure rule (docs/ledger/figures.md); markups and ratios are already exact. */
+function roundTariff(t: TariffStatusAt): TariffStatusAt {
+  return {
+    ...t,
+    electricityKwh: figure(t.electricityKwh),
+    productT: figure(t.productT),
+    unitConsumption: figure(t.unitConsumption),
+    surchargeYuan: figure(t.surchargeYuan),
+  };
 }

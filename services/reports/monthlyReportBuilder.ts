@@ -1,7 +1,9 @@
 /**
  * Builds the monthly report model (contract 6) for the district, aggregated in the store: one
  * consumption query covers this month, the previous one and the same month last year for every
- * enterprise; status at month end, alarm counts and completeness are one batched call each.
+ * enterprise (with the entered carriers of each month and the factors of each month's data year);
+ * status at month end, alarm counts and completeness are one batched call each. The report names
+ * every parameter row its figures used (contract 8.2) and rounds its sums by the figure rule.
  */
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
@@ -13,6 +15,10 @@ import { isoInZone, monthBounds } from '../energy/time';
 import type { StatusService } from '../figures/statusService';
 import type { AlarmStore } from '../store/state/alarmStore';
 import { meterKeyId, type TimeSeriesStore } from '../store/timeSeriesStore';
+import { figure } from '../figures/precision';
+import { ParametersUsed } from '../figures/parametersUsed';
+import { activeWindow, type ActivityTimeline } from '../energy/meterActivity';
+import type { MeterRef } from '../energy/meterScope';
 import { industryName } from './industries';
 import type { CarrierFigures, EnterpriseReport, MonthlyReport, RankingEntry } from './reportModel';
 
@@ -46,6 +52,8 @@ export class MonthlyReportBuilder {
       status: StatusService;
       alarms: AlarmStore;
       store: TimeSeriesStore;
+      /** Meter events in force (services/energy/meterTimeline.ts): completeness stops at a decommission. */
+      timelines?: { of(key: MeterRef): ActivityTimeline };
     },
   ) {}
 
@@ -69,12 +77,13 @@ export class MonthlyReportBuilder {
     const raised = this.deps.alarms.raisedCounts(start, end);
     // Looked up per meter: a linear search per meter was 18 M comparisons (0.9 s) for 6,000 meters.
     const readingsOf = new Map(counts.map((c) => [meterKeyId(c.enterprise, c.meter), c.count]));
+    const used = new ParametersUsed();
 
     const reports = enterprises.map((e): EnterpriseReport => {
       const points = series.get(e.id)?.series ?? [];
       const inMonth = (t: number) => points.filter((p) => p.time === t);
-      const dual = (ps: readonly SeriesPoint[]) => ps.reduce((s, p) => s + (p.dualControl ? p.tce : 0), 0);
-      const dualOther = (ps: readonly SeriesPoint[]) => ps.reduce((s, p) => s + (p.dualControl ? p.tceOtherBasis : 0), 0);
+      const dual = (ps: readonly SeriesPoint[]) => figure(ps.reduce((s, p) => s + (p.dualControl ? p.tce : 0), 0));
+      const dualOther = (ps: readonly SeriesPoint[]) => figure(ps.reduce((s, p) => s + (p.dualControl ? p.tceOtherBasis : 0), 0));
       const coefficients = new Map((series.get(e.id)?.coefficients ?? []).map((c) => [`${c.carrier}/${c.unit}`, c]));
       const carriers: Record<string, CarrierFigures> = {};
       for (const p of inMonth(start)) {
@@ -97,16 +106,12 @@ export class MonthlyReportBuilder {
       const previousMonthTce = dual(inMonth(previousStart));
       const sameMonthLastYearTce = dual(inMonth(lastYearStart));
       const s = statuses.get(e.id);
-      const meters = e.meters.map((m) => {
-        const readings = readingsOf.get(meterKeyId(e.id, m.id)) ?? 0;
-        return {
-          meter: m.id,
-          carrier: m.carrier,
-          readings,
-          expected: (end - start) / (m.intervalSeconds * 1000),
-          completeness: completeness(readings, end - start, m.intervalSeconds),
-        };
-      });
+      used.add(series.get(e.id)?.parameters ?? []);
+      used.add(s?.parameters ?? []);
+      const meters = e.meters.map((m) =>
+        meterCompleteness(m, readingsOf.get(meterKeyId(e.id, m.id)) ?? 0, start, end, this.deps.timelines?.of({ enterprise: e.id, meter: m.id })),
+      );
+      const inService = meters.filter((m) => m.expected > 0);
       const alarms = { info: 0, warning: 0, critical: 0 };
       for (const r of raised) if (r.enterprise === e.id) alarms[r.severity] += r.n;
       const intensity = s?.intensity;
@@ -118,7 +123,7 @@ export class MonthlyReportBuilder {
         carriers,
         totalTce,
         totalTceOtherBasis: dualOther(inMonth(start)),
-        co2Kg: inMonth(start).reduce((sum, p) => sum + p.co2Kg, 0),
+        co2Kg: figure(inMonth(start).reduce((sum, p) => sum + p.co2Kg, 0)),
         previousMonthTce,
         sameMonthLastYearTce,
         changeFromPreviousMonth: change(totalTce, previousMonthTce),
@@ -157,7 +162,7 @@ export class MonthlyReportBuilder {
             }
           : null,
         alarms,
-        completeness: meters.length ? meters.reduce((sum, m) => sum + m.completeness, 0) / meters.length : 0,
+        completeness: inService.length ? inService.reduce((sum, m) => sum + m.completeness, 0) / inService.length : 0,
         meters,
       };
     });
@@ -176,6 +181,7 @@ export class MonthlyReportBuilder {
       totals: totalsOf(reports),
       ranking: rankingOf(reports, enterprises),
       concentration: concentrationOf(reports),
+      parameters: used.list(),
     };
     return { ...report, sha256: reportHash(report) };
   }
@@ -203,20 +209,20 @@ function totalsOf(reports: readonly EnterpriseReport[]): MonthlyReport['totals']
   for (const e of reports) {
     for (const [key, c] of Object.entries(e.carriers)) {
       const t = (byCarrier[key] ??= { quantity: 0, unit: c.unit, tce: 0, tceOtherBasis: 0, co2Kg: 0 });
-      t.quantity += c.quantity;
-      t.tce += c.tce;
-      t.tceOtherBasis += c.tceOtherBasis;
-      t.co2Kg += c.co2Kg;
+      t.quantity = figure(t.quantity + c.quantity);
+      t.tce = figure(t.tce + c.tce);
+      t.tceOtherBasis = figure(t.tceOtherBasis + c.tceOtherBasis);
+      t.co2Kg = figure(t.co2Kg + c.co2Kg);
     }
     const i = (byIndustry[e.industry] ??= { name: e.industryName, totalTce: 0, co2Kg: 0, enterprises: 0 });
-    i.totalTce += e.totalTce;
-    i.co2Kg += e.co2Kg;
+    i.totalTce = figure(i.totalTce + e.totalTce);
+    i.co2Kg = figure(i.co2Kg + e.co2Kg);
     i.enterprises++;
   }
   return {
-    totalTce: reports.reduce((s, e) => s + e.totalTce, 0),
-    totalTceOtherBasis: reports.reduce((s, e) => s + e.totalTceOtherBasis, 0),
-    co2Kg: reports.reduce((s, e) => s + e.co2Kg, 0),
+    totalTce: figure(reports.reduce((s, e) => s + e.totalTce, 0)),
+    totalTceOtherBasis: figure(reports.reduce((s, e) => s + e.totalTceOtherBasis, 0)),
+    co2Kg: figure(reports.reduce((s, e) => s + e.co2Kg, 0)),
     byCarrier,
     byIndustry,
   };
@@ -266,4 +272,28 @@ function concentrationOf(reports: readonly EnterpriseReport[]): MonthlyReport['c
       const top = sorted.slice(0, n);
       return { top: n, share: total === 0 ? 0 : top.reduce((s, e) => s + e.totalTce, 0) / total, enterprises: top.map((e) => e.id) };
     });
+}
+
+/**
+ * A meter's completeness over the month (contract 4), over the part of the month it was in service
+ * (contract 8.1: it stops at a decommission). A meter out of service all month expects nothing: it is
+ * listed with expected 0 and completeness 1, and left out of the enterprise's mean.
+ */
+function meterCompleteness(
+  m: EnterpriseConfig['meters'][number],
+  readings: number,
+  start: number,
+  end: number,
+  timeline: ActivityTimeline | undefined,
+): EnterpriseReport['meters'][number] {
+  const window = timeline ? activeWindow(timeline, start, end) : { from: start, to: end };
+  if (!window) return { meter: m.id, carrier: m.carrier, readings, expected: 0, completeness: 1 };
+  const period = window.to - window.from;
+  return {
+    meter: m.id,
+    carrier: m.carrier,
+    readings,
+    expected: period / (m.intervalSeconds * 1000),
+    completeness: completeness(readings, period, m.intervalSeconds),
+  };
 }
