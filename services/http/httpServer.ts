@@ -22,11 +22,13 @@ import { metricsRouter, type Metrics } from '../observability/metrics';
 import { bearerAuth, bearerPrincipal, principalForToken, requireBearer, STAFF_ROLES } from './auth';
 import { errorHandler, notFoundHandler } from './errorHandler';
 import { enterprisesRouter } from './routes/enterprises';
+import { enterpriseMonthlyRouter, monthlyWorkbookRouter } from './routes/monthly';
 import { healthRouter, type DependencyStatus } from './routes/health';
 import { quarantineRouter } from './routes/quarantine';
 import { alarmsRouter } from './routes/alarms';
 import type { AlarmStore } from '../store/state/alarmStore';
 import type { MonthlyStatisticsStore } from '../store/state/monthlyStatisticsStore';
+import type { MonthlyStatisticsService } from '../ledger/monthlyStatisticsService';
 import type { StatusService } from '../figures/statusService';
 import type { DeliveryLog } from '../store/state/deliveryLog';
 import type { EventBus } from '../events/eventBus';
@@ -57,6 +59,8 @@ export interface HttpDeps {
   readonly status: StatusService;
   readonly alarms: AlarmStore;
   readonly outputs: MonthlyStatisticsStore;
+  /** Monthly statistics entered by hand (contract 8.3): their routes, the output shorthand and the XLSX template. */
+  readonly monthly?: MonthlyStatisticsService;
   readonly deliveries?: DeliveryLog;
   /** The event bus the dashboard's live stream listens to. */
   readonly events?: EventBus;
@@ -157,6 +161,11 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   api.use(bearerAuth(tokens, sessions));
   api.use(express.json({ limit: '1mb' }));
   api.use('/enterprises', enterprisesRouter(deps));
+  if (deps.monthly) {
+    const monthly = { config: deps.config, monthly: deps.monthly, store: deps.store };
+    api.use('/enterprises', enterpriseMonthlyRouter(monthly));
+    api.use('/monthly', monthlyWorkbookRouter(monthly));
+  }
   api.use('/district', districtRouter(deps));
   const live = deps.events ? liveEventsRouter({ events: deps.events, zone: deps.config.timezone }) : undefined;
   if (live) api.use('/events', live);

@@ -51,6 +51,17 @@ const ROUTES: readonly Route[] = [
     target: '/api/enterprises/:e/output/2026-01',
     body: { outputValue10kYuan: 1234.5 },
   }),
+  // Monthly statistics (contract 8.3): the enterprise enters its own; auditors read.
+  row('GET /api/enterprises/:id/monthly/:month', READ_OWN, { target: '/api/enterprises/:e/monthly/2026-01' }),
+  row('GET /api/enterprises/:id/monthly/:month', READ_OWN, { target: '/api/enterprises/:e/monthly/2026-01?history=1' }),
+  row('PUT /api/enterprises/:id/monthly/:month', [200, 200, 403, 200, 404, 401, 401], {
+    target: '/api/enterprises/:e/monthly/2026-01',
+    body: { note: 'role table' },
+  }),
+  row('GET /api/enterprises/:id/reconciliation', READ_OWN, { target: '/api/enterprises/:e/reconciliation?month=2026-01' }),
+  row('GET /api/monthly/template', READ, { target: '/api/monthly/template?month=2026-01' }),
+  // A JSON body is not a workbook: 422 for every role that may import.
+  row('POST /api/monthly/import', [422, 422, 403, 422, 422, 401, 401], { body: {} }),
   row('GET /api/district/overview', READ),
   row('GET /api/events', READ, { stream: true }),
   row('GET /api/quarantine', READ),
@@ -148,7 +159,9 @@ describe('roles x routes (contract 5)', () => {
       const res = await call(svc, httpMethod, target, token, httpMethod === 'GET' || httpMethod === 'DELETE' ? undefined : (r.body ?? {}), r.stream);
       got[caller] = res.status;
       want[caller] = r.expected[i]!;
-      if (res.status >= 400) expect(res.body).toEqual({ error: { code: expect.any(String), message: expect.any(String) } });
+      // A 422 (contract 8) also lists every problem.
+      const problems = res.status === 422 ? { problems: expect.any(Array) } : {};
+      if (res.status >= 400) expect(res.body).toEqual({ error: { code: expect.any(String), message: expect.any(String), ...problems } });
     }
     expect(got).toEqual(want);
   });

@@ -7,9 +7,8 @@ import { BadRequestError, NotFoundError } from '../../core/errors';
 import { isoInZone, parseInstant, yearBounds, type Every } from '../../energy/time';
 import { DateTime } from 'luxon';
 import { isTariffScope } from '../../energy/meterScope';
-import type { MonthlyStatisticsStore } from '../../store/state/monthlyStatisticsStore';
 import type { StatusService } from '../../figures/statusService';
-import { assertCanSee, principalOf, requireRole } from '../auth';
+import { assertCanSee, principalOf } from '../auth';
 import { parseInput } from '../validate';
 import type { TimeSeriesStore } from '../../store/timeSeriesStore';
 import { meterOverview } from './meters';
@@ -56,13 +55,11 @@ export function describeEnterprise(e: EnterpriseConfig, now: number, zone: strin
 }
 
 const statusQuery = z.object({ at: z.string().optional() }).strict();
-const outputBody = z.object({ outputValue10kYuan: z.number().finite().nonnegative() }).strict();
 
 export function enterprisesRouter(deps: {
   config: Config;
   consumption: ConsumptionService;
   status: StatusService;
-  outputs: MonthlyStatisticsStore;
   store: TimeSeriesStore;
   now: () => number;
 }): Router {
@@ -138,16 +135,6 @@ export function enterprisesRouter(deps: {
   router.get('/:id/meters', async (req, res) => {
     assertCanSee(principalOf(res), req.params.id);
     res.json(await meterOverview(find(req.params.id), deps, deps.now()));
-  });
-
-  router.put('/:id/output/:month', requireRole('admin', 'officer'), (req, res) => {
-    const e = find(String(req.params.id));
-    const month = String(req.params.month);
-    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new BadRequestError(`month must be YYYY-MM, got "${month}"`);
-    const body = parseInput(outputBody, req.body, 'body');
-    const by = principalOf(res).name;
-    deps.outputs.put(e.id, month, { outputValue10kYuan: body.outputValue10kYuan }, by, deps.now());
-    res.json({ enterprise: e.id, month, outputValue10kYuan: body.outputValue10kYuan, enteredBy: by });
   });
 
   return router;
