@@ -20,6 +20,7 @@ import { MeterTimelines } from './energy/meterTimeline';
 import { MeterEventService } from './ledger/meterEventService';
 import { MeterEventStore } from './store/state/meterEventStore';
 import { EventBus } from './events/eventBus';
+import { isoInZone } from './energy/time';
 import { ScaleOut } from './scaleOut';
 import { HttpServer } from './http/httpServer';
 import { bindMetrics, instrumentStore, Metrics } from './observability/metrics';
@@ -32,7 +33,6 @@ import { ReportRenderPool, renderPoolOptionsFromEnv } from './reports/renderPool
 import { ReportService, type ReportSink } from './reports/reportService';
 import { RevisionMarker } from './reports/revisionMarks';
 import { MonthlyStatisticsStore } from './store/state/monthlyStatisticsStore';
-import { MonthlyStatisticsService } from './ledger/monthlyStatisticsService';
 import { ReportArchive } from './store/state/reportArchive';
 import type { MonthlyReport, MonthlyReportArchive } from './reports/reportModel';
 import { AlarmManager, type AlarmSink } from '../alerts/alarmManager';
@@ -136,7 +136,11 @@ export class App {
     this.meterEvents = new MeterEventService({ events: this.meterEventStore, meters, tracker, store: this.store, bus: this.bus, now });
     const journal = new Journal({ dir: path.join(connections.dataDir, scaleOut.journalDir) });
     this.pipeline = new IngestPipeline(config.ingest, {
-      decoder: new PayloadDecoder(meters),
+      // Readings at or after a meter's decommission are quarantined (contract 8.1).
+      decoder: new PayloadDecoder(meters, {
+        decommissionedAt: (key) => meters.timeline(key).decommissionedAt,
+        formatInstant: (ms) => isoInZone(ms, config.timezone),
+      }),
       tracker,
       state: this.state,
       bus: this.bus,
@@ -239,6 +243,9 @@ export class App {
         logger: logger.child({ component: 'rules' }),
         now,
         active: () => scaleOut.active(),
+        // Calibration alarms and decommissions from the meter events; a cycle after every ledger fact (contract 8).
+        timelines: meters.timelines,
+        events: this.bus,
       },
     );
     // Threshold rules also run on each stored reading (debounced by the pipeline's batches).
@@ -305,7 +312,6 @@ export class App {
         status,
         alarms: this.alarms,
         outputs: this.outputs,
-        monthly: new MonthlyStatisticsService({ store: this.outputs, config, factors, events: this.bus, now }),
         deliveries,
         metrics: this.metrics,
         state: this.state,
@@ -326,6 +332,7 @@ export class App {
           return others.length === 0 ? outcome : { ...outcome, stillRejected: [...outcome.stillRejected, ...others] };
         },
         health: () => this.health(),
+        meterEvents: this.meterEvents,
       },
     );
 

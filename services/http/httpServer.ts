@@ -22,6 +22,7 @@ import { metricsRouter, type Metrics } from '../observability/metrics';
 import { bearerAuth, bearerPrincipal, principalForToken, requireBearer, STAFF_ROLES } from './auth';
 import { errorHandler, notFoundHandler } from './errorHandler';
 import { enterprisesRouter } from './routes/enterprises';
+import { meterEventsRouter, type MeterEventPort } from './routes/meterEvents';
 import { enterpriseMonthlyRouter, monthlyWorkbookRouter } from './routes/monthly';
 import { healthRouter, type DependencyStatus } from './routes/health';
 import { quarantineRouter } from './routes/quarantine';
@@ -66,6 +67,8 @@ export interface HttpDeps {
   readonly events?: EventBus;
   /** The store behind the meters overview (newest reading, completeness). */
   readonly store: TimeSeriesStore;
+  /** Meter events (contract 8.1): `/api/enterprises/{id}/meters/{meterId}/events` when given. */
+  readonly meterEvents?: MeterEventPort;
   /** Dashboard sessions (default: in memory, 8 h idle, 12 h at most). */
   readonly sessions?: SessionStore;
   readonly reports?: {
@@ -161,6 +164,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   api.use(bearerAuth(tokens, sessions));
   api.use(express.json({ limit: '1mb' }));
   api.use('/enterprises', enterprisesRouter(deps));
+  if (deps.meterEvents) api.use('/enterprises', meterEventsRouter({ config: deps.config, meterEvents: deps.meterEvents, now: deps.now }));
   if (deps.monthly) {
     const monthly = { config: deps.config, monthly: deps.monthly, store: deps.store };
     api.use('/enterprises', enterpriseMonthlyRouter(monthly));

@@ -47,6 +47,15 @@ const ROUTES: readonly Route[] = [
   row('GET /api/enterprises/:id/status', READ_OWN),
   row('GET /api/enterprises/:id/status', READ_OWN, { target: '/api/enterprises/:e/status?at=2026-06-30T00:00:00%2B08:00' }),
   row('GET /api/enterprises/:id/meters', READ_OWN),
+  // Meter events (contract 8.1): officers and admins record, admins retract; an enterprise token for another enterprise gets 404.
+  row('GET /api/enterprises/:id/meters/:meterId/events', READ_OWN, { target: '/api/enterprises/:e/meters/e-main/events' }),
+  row('POST /api/enterprises/:id/meters/:meterId/events', [201, 201, 403, 403, 404, 401, 401], {
+    target: '/api/enterprises/:e/meters/e-main/events',
+    body: { type: 'calibration', at: '2020-01-01T00:00:00+08:00', validUntil: '2020-12-31' },
+  }),
+  row('DELETE /api/enterprises/:id/meters/:meterId/events/:eventId', [404, 403, 403, 403, 404, 401, 401], {
+    target: '/api/enterprises/:e/meters/e-main/events/999999',
+  }),
   row('PUT /api/enterprises/:id/output/:month', [200, 200, 403, 403, 403, 401, 401], {
     target: '/api/enterprises/:e/output/2026-01',
     body: { outputValue10kYuan: 1234.5 },
