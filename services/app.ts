@@ -33,6 +33,7 @@ import { ReportRenderPool, renderPoolOptionsFromEnv } from './reports/renderPool
 import { ReportService, type ReportSink } from './reports/reportService';
 import { RevisionMarker } from './reports/revisionMarks';
 import { MonthlyStatisticsStore } from './store/state/monthlyStatisticsStore';
+import { MonthlyStatisticsService } from './ledger/monthlyStatisticsService';
 import { ReportArchive } from './store/state/reportArchive';
 import type { MonthlyReport, MonthlyReportArchive } from './reports/reportModel';
 import { AlarmManager, type AlarmSink } from '../alerts/alarmManager';
@@ -312,6 +313,7 @@ export class App {
         status,
         alarms: this.alarms,
         outputs: this.outputs,
+        monthly: new MonthlyStatisticsService({ store: this.outputs, config, factors, events: this.bus, now }),
         deliveries,
         metrics: this.metrics,
         state: this.state,
