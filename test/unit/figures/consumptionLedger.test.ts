@@ -1,0 +1,80 @@
+/**
+ * Monthly series follow the ledger (contract 8.3): an entered carrier's month is its consumption in
+ * `every=1mo` series and in no hourly or daily one; and API figures carry no float noise (contract 8).
+ * Against a real SQLite store; figures by hand.
+ */
+import { COEFFICIENTS } from '../../../config/coefficients';
+import { FactorTable } from '../../../services/energy/factors';
+import { ConsumptionService } from '../../../services/figures/consumptionService';
+import { MonthlyStatisticsStore } from '../../../services/store/state/monthlyStatisticsStore';
+import { SqliteTimeSeriesStore } from '../../../services/store/sqlite/sqliteTimeSeriesStore';
+import { testConfig } from '../../helpers/config';
+
+const t = (iso: string) => Date.parse(iso);
+const JAN = t('2026-01-01T00:00:00+08:00');
+const FEB = t('2026-02-01T00:00:00+08:00');
+const HOUR = 3_600_000;
+
+async function setup() {
+  const config = testConfig({
+    enterprises: [{ id: 'cem01', name: '水泥', industry: '3011', meters: [{ id: 'e', carrier: 'electricity', unit: 'kWh', kind: 'counter' }] }],
+  });
+  const store = new SqliteTimeSeriesStore({ path: ':memory:', zone: config.timezone });
+  const monthly = new MonthlyStatisticsStore({ path: ':memory:' });
+  await Promise.all([store.start(), monthly.start()]);
+  // January has 744 hours; each gets an equal share of 45,440 kWh, as a meter's steps split pro
+  // rata over hour boundaries do. Added up in floats (SQLite's SUM) the month reads 45439.99999999997.
+  const share = 45_440 / 744;
+  await store.write({
+    readings: [],
+    hourly: Array.from({ length: 744 }, (_, i) => ({
+      enterprise: 'cem01',
+      meter: 'e',
+      carrier: 'electricity',
+      unit: 'kWh',
+      hour: JAN + i * HOUR,
+      quantity: share,
+    })),
+  });
+  const svc = new ConsumptionService({ store, factors: new FactorTable(config, COEFFICIENTS), config, monthly });
+  return { svc, monthly, stop: () => Promise.all([store.stop(), monthly.stop()]) };
+}
+
+describe('ConsumptionService and the ledger', () => {
+  it('a month of hourly shares sums to the month without float noise: 45,440 kWh, 5.584576 tce', async () => {
+    const s = await setup();
+    const series = (await s.svc.series(['cem01'], JAN, FEB, '1mo')).get('cem01')!.series;
+    expect(series).toHaveLength(1);
+    // 45,440 kWh x 0.1229 kgce/kWh / 1000 = 5.584576 tce.
+    expect(series[0]).toMatchObject({ time: JAN, carrier: 'electricity', quantity: 45_440, tce: 5.584576 });
+    expect(String(series[0]!.quantity)).toBe('45440');
+    await s.stop();
+  });
+
+  it('an entered carrier is its month in monthly series, with tce and CO2 by the usual factors, and in no daily or hourly series', async () => {
+    const s = await setup();
+    // 205-1 style raw coal for January: 1,200 purchased + 300 opening - 250 closing = 1,250 t.
+    s.monthly.put('cem01', '2026-01', { carriers: { raw_coal: { unit: 't', purchased: 1200, openingStock: 300, closingStock: 250 } } }, 'cem01', 0);
+    const monthly = (await s.svc.series(['cem01'], JAN, FEB, '1mo')).get('cem01')!;
+    // 1,250 t x 714.3 kgce/t = 892.875 tce; x 1,900.3 kg CO2/t = 2,375,375 kg.
+    expect(monthly.series.find((p) => p.carrier === 'raw_coal')).toEqual({
+      time: JAN,
+      carrier: 'raw_coal',
+      quantity: 1250,
+      unit: 't',
+      tce: 892.875,
+      tceOtherBasis: 892.875,
+      co2Kg: 2_375_375,
+      dualControl: true,
+    });
+    expect(monthly.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ key: 'kgce/raw_coal/t', value: 714.3 })]));
+    const daily = (await s.svc.series(['cem01'], JAN, FEB, '1d')).get('cem01')!;
+    expect(daily.series.some((p) => p.carrier === 'raw_coal')).toBe(false);
+    const hourly = (await s.svc.series(['cem01'], JAN, JAN + 24 * HOUR, '1h')).get('cem01')!;
+    expect(hourly.series.some((p) => p.carrier === 'raw_coal')).toBe(false);
+    // A monthly series that does not reach January leaves it out.
+    const february = (await s.svc.series(['cem01'], FEB, t('2026-03-01T00:00:00+08:00'), '1mo')).get('cem01')!;
+    expect(february.series).toEqual([]);
+    await s.stop();
+  });
+});
