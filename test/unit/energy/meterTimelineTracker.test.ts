@@ -83,7 +83,7 @@ describe('validateMeterEvent', () => {
       'validUntil must be a date YYYY-MM-DD',
       `the meter is decommissioned from ${new Date(min(600)).toISOString()}`,
     ]);
-    expect(validateMeterEvent(eMain, [existing[0]], { type: 'decommission', at: min(30) }, NOW)).toEqual([
+    expect(validateMeterEvent(eMain, existing.slice(0, 1), { type: 'decommission', at: min(30) }, NOW)).toEqual([
       'events 7 are at or after this decommission: retract them first',
     ]);
     expect(validateMeterEvent(eMain, existing, { type: 'calibration', at: min(30), validUntil: '2027-10-11' }, NOW)).toEqual([]);
