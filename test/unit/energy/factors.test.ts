@@ -18,7 +18,7 @@ describe('grid emission factor by data year (config/coefficients.yaml, domain 5.
     [2022, 0.5366, 2022, 'announced 2024-12-20'],
     [2023, 0.5306, 2023, 'newest published'],
     [2025, 0.5306, 2023, 'no 2024/2025 factor yet: the 2023 row stays in force'],
-  ] as const)('data year %d -> %d kgCO2/kWh (row %d, %s)', (year, value, rowYear) => {
+  ] as const)('data year %d -> %d kgCO2/kWh (row %d, %s)', (year, value, rowYear, _why) => {
     const f = table().forYear(year).carrier('electricity', 'kWh')!;
     expect(f.kgCo2PerUnit).toBe(value);
     expect(f.kgCo2Row).toMatchObject({ key: 'kgCO2/electricity/kWh', value, unit: 'kgCO2/kWh', year: rowYear });
