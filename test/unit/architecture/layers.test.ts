@@ -30,6 +30,7 @@ export const LAYERS: readonly { readonly name: string; readonly rank: number; re
       'services/main.ts',
       'services/scaleOut.ts',
       'services/instanceId.ts',
+      'services/demoRun.ts',
       'services/cli/',
       'ingest/mosquittoAuthCli.ts',
       'ingest/simulator/cli.ts',

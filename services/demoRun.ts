@@ -1,0 +1,62 @@
+/**
+ * The demo run (composition): before the simulated gateways connect, the demo's ledger script is
+ * recorded once (a meter replacement, a CT change and the monthly statistics of every complete
+ * month, by `demo-script`; see ingest/simulator/demoLedger.ts), and the simulated meters then
+ * follow the replacement and CT change recorded in the ledger. Facts already recorded are kept,
+ * whoever recorded them, so restarts and users' own entries are never overwritten.
+ */
+import type { Config } from '../config/schema';
+import type { Logger } from './core/log';
+import type { FactorTable } from './energy/factors';
+import type { MeterEventService } from './ledger/meterEventService';
+import type { MonthlyStatisticsStore } from './store/state/monthlyStatisticsStore';
+import { DEMO_RECORDER, demoMonthlyStatistics, plannedDemoEvents, scriptedChanges } from '../ingest/simulator/demoLedger';
+import { MeterSimulator } from '../ingest/simulator/meterSimulator';
+
+export interface DemoRunDeps {
+  readonly config: Config;
+  readonly factors: FactorTable;
+  readonly meterEvents: MeterEventService;
+  readonly monthly: MonthlyStatisticsStore;
+  readonly mqttUrl: () => string;
+  readonly logger: Logger;
+  readonly now: () => number;
+}
+
+/** Records the demo's ledger facts that are not there yet; answers the changes the simulated meters follow. */
+export async function seedDemoLedger(deps: DemoRunDeps): Promise<ReturnType<typeof scriptedChanges>> {
+  const { config, meterEvents, monthly, logger } = deps;
+  const now = deps.now();
+  const scripted = (enterprise: string, meter: string) =>
+    meterEvents.list(enterprise, meter).filter((e) => e.retractedAt === undefined && e.recordedBy === DEMO_RECORDER);
+  let recorded = 0;
+  for (const planned of plannedDemoEvents(config, now)) {
+    if (scripted(planned.enterprise, planned.meter).length > 0) continue;
+    await meterEvents.record(planned.enterprise, planned.meter, planned.event, DEMO_RECORDER);
+    recorded++;
+  }
+  const months = demoMonthlyStatistics(config, deps.factors, now).filter((m) => monthly.current(m.enterprise, m.month) === undefined);
+  if (months.length > 0) monthly.putAll(months, DEMO_RECORDER, now);
+  if (recorded + months.length > 0) logger.info({ meterEvents: recorded, months: months.length }, 'demo ledger recorded');
+  const events = config.enterprises.flatMap((e) =>
+    e.meters.flatMap((m) => scripted(e.id, m.id).map((event) => ({ enterprise: e.id, meter: m.id, event }))),
+  );
+  return scriptedChanges(events);
+}
+
+/** The demo's simulated plants as a component of the app. */
+export function demoSimulator(deps: DemoRunDeps): { start(): Promise<void>; stop(): Promise<void> } {
+  let simulator: MeterSimulator | undefined;
+  return {
+    start: async () => {
+      const changes = await seedDemoLedger(deps);
+      // The demo gateways' passwords follow the demo configuration's convention (config/demo.yaml).
+      simulator = new MeterSimulator(
+        { config: deps.config, mqttUrl: deps.mqttUrl(), passwordFor: (id: string) => `${id}-demo`, seedYearToDate: true, changes },
+        { logger: deps.logger.child({ component: 'simulator' }) },
+      );
+      await simulator.start();
+    },
+    stop: async () => simulator?.stop(),
+  };
+}
