@@ -12,7 +12,7 @@ import { EmbeddedBroker } from '../ingest/embeddedBroker';
 import { IngestPipeline } from '../ingest/ingestPipeline';
 import { Journal } from '../ingest/journal';
 import { MqttSource } from '../ingest/mqttSource';
-import { MeterSimulator } from '../ingest/simulator/meterSimulator';
+import { demoSimulator } from './demoRun';
 import { ConsumptionService } from './figures/consumptionService';
 import { FactorTable } from './energy/factors';
 import { MeterRegistry } from './energy/meterRegistry';
@@ -367,21 +367,8 @@ export class App {
       { name: 'http', part: this.http },
     );
     if (options.simulate ?? connections.isDemo) {
-      let simulator: MeterSimulator | undefined;
-      this.components.push({
-        name: 'meter simulator',
-        part: {
-          start: async () => {
-            // The demo gateways' passwords follow the demo configuration's convention (config/demo.yaml).
-            simulator = new MeterSimulator(
-              { config, mqttUrl: mqttUrl(), passwordFor: (id: string) => `${id}-demo`, seedYearToDate: true },
-              { logger: logger.child({ component: 'simulator' }) },
-            );
-            await simulator.start();
-          },
-          stop: async () => simulator?.stop(),
-        },
-      });
+      const demo = { config, factors, meterEvents: this.meterEvents, monthly: this.outputs, mqttUrl, logger, now };
+      this.components.push({ name: 'meter simulator', part: demoSimulator(demo) });
     }
   }
 
