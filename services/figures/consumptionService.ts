@@ -74,7 +74,7 @@ export class ConsumptionService {
     const entered =
       every === '1mo' && this.deps.monthly ? enteredCarrierRows(recordsIn(this.deps.monthly, enterprises, from, to, this.zone), this.zone) : [];
     const rows = entered.length > 0 ? mergeRows([...metered, ...entered]) : metered;
-    const out = new Map<string, { series: SeriesPoint[]; coefficients: Map<string, CoefficientUsed>; used: ParametersUsed }>();
+    const out = new Map<string, { series: SeriesPoint[]; coefficients: Map<string, { time: number; f: CoefficientUsed }>; used: ParametersUsed }>();
     for (const id of enterprises) out.set(id, { series: [], coefficients: new Map(), used: new ParametersUsed() });
     for (const row of rows) {
       const entry = out.get(row.enterprise);
@@ -82,13 +82,16 @@ export class ConsumptionService {
       if (!entry || !f) continue;
       entry.series.push(point(row.time, row.quantity, f));
       entry.used.addCarrier(f);
-      // One coefficient per carrier and unit: that of the last bucket read when a series spans data years.
-      entry.coefficients.set(`${f.carrier}/${f.unit}`, f);
+      // One coefficient per carrier and unit: that of the newest bucket when a series spans data years
+      // (a monthly report's month; its earlier comparison months are named in `parameters`).
+      const k = `${f.carrier}/${f.unit}`;
+      const seen = entry.coefficients.get(k);
+      if (!seen || seen.time <= row.time) entry.coefficients.set(k, { time: row.time, f });
     }
     const result = new Map<string, ConsumptionSeries>();
     for (const [enterprise, v] of out) {
       v.series.sort((a, b) => a.time - b.time || a.carrier.localeCompare(b.carrier));
-      result.set(enterprise, { enterprise, series: v.series, coefficients: [...v.coefficients.values()], parameters: v.used.list() });
+      result.set(enterprise, { enterprise, series: v.series, coefficients: [...v.coefficients.values()].map((c) => c.f), parameters: v.used.list() });
     }
     return result;
   }

@@ -4,20 +4,14 @@
  * figure of the figures layer (series buckets, status, reports) picks its year the same way.
  */
 import { DateTime } from 'luxon';
-import type { CarrierFactors, FactorTable } from '../energy/factors';
-
-/** What a figure needs of a year's factors. */
-export interface YearFactors {
-  carrier(carrier: string, unit: string): CarrierFactors | undefined;
-}
+import type { FactorTable, FactorView } from '../energy/factors';
 
 /** The site-zone year of `ms` (a bucket's or period's start). */
 export function dataYear(ms: number, zone: string): number {
   return DateTime.fromMillis(ms, { zone }).year;
 }
 
-/** The factors in force for `year`, memoised per table (a 300-enterprise cycle asks thousands of times). */
-export function factorsOfYear(table: FactorTable, year: number): YearFactors {
-  void year; // undated table: every year has the same rows (until FactorTable.forYear lands)
-  return table;
+/** The factors in force for data year `year` (the table keeps one view per year). */
+export function factorsOfYear(table: FactorTable, year: number): FactorView {
+  return table.forYear(year);
 }

@@ -8,10 +8,7 @@ import type { ParameterRow } from '../energy/parameterRow';
 /** The kgce and kgCO2 rows behind a carrier's figures; none for products (no energy). */
 export function carrierParameterRows(f: CarrierFactors): ParameterRow[] {
   if (f.carrier === 'product') return [];
-  return [
-    { key: `kgce/${f.carrier}/${f.unit}`, value: f.kgcePerUnit, unit: `kgce/${f.unit}`, source: f.kgceSource },
-    { key: `kgCO2/${f.carrier}/${f.unit}`, value: f.kgCo2PerUnit, unit: `kgCO2/${f.unit}`, source: f.kgCo2Source },
-  ];
+  return [f.kgceRow, ...(f.otherBasisKgceRow ? [f.otherBasisKgceRow] : []), f.kgCo2Row];
 }
 
 /** Rows in the order first used, one per key and year. */

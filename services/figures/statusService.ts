@@ -107,8 +107,8 @@ export class StatusService {
       const used = new ParametersUsed();
       const byCarrier = new Map<string, { carrier: string; unit: string; quantity: number; tce: number; dualControl: boolean }>();
       const tceByMonth = new Map<string, number>();
-      const ytd: Sums = { dualControlTce: 0, intensityTce: 0, electricityKwh: 0, renewableKwh: 0 };
-      const month: Sums = { dualControlTce: 0, intensityTce: 0, electricityKwh: 0, renewableKwh: 0 };
+      const ytd: Required<Sums> = { dualControlTce: 0, dualControlTceEquivalent: 0, intensityTce: 0, electricityKwh: 0, renewableKwh: 0 };
+      const month: Required<Sums> = { dualControlTce: 0, dualControlTceEquivalent: 0, intensityTce: 0, electricityKwh: 0, renewableKwh: 0 };
       for (const r of ytdOf.get(e.id) ?? []) {
         const f = factors.carrier(r.carrier, r.unit);
         if (!f || r.carrier === 'product') continue;
@@ -125,6 +125,7 @@ export class StatusService {
         }
         for (const s of r.time >= monthStart ? [ytd, month] : [ytd]) {
           if (f.dualControl) s.dualControlTce += tce;
+          if (f.dualControl) s.dualControlTceEquivalent += tceOf(r.quantity, { kgcePerUnit: f.equivalentKgcePerUnit });
           if (f.intensity) s.intensityTce += tce;
           if (r.carrier === 'electricity') s.electricityKwh += r.quantity;
           if (r.carrier === 'renewable_electricity') s.renewableKwh += r.quantity;
@@ -159,6 +160,7 @@ export class StatusService {
             ),
           )
         : null;
+      if (tariff) used.add([tariff.parameter]);
       out.set(e.id, {
         enterprise: e.id,
         at: isoInZone(at, zone),

@@ -77,4 +77,32 @@ describe('ConsumptionService and the ledger', () => {
     expect(february.series).toEqual([]);
     await s.stop();
   });
+
+  it('every bucket uses the rows of its data year: the grid factor of 2022 in December 2022, of 2023 in January 2023', async () => {
+    const dec = t('2022-12-31T23:00:00+08:00');
+    const jan = t('2023-01-01T00:00:00+08:00');
+    const store = new SqliteTimeSeriesStore({ path: ':memory:', zone: 'Asia/Shanghai' });
+    await store.start();
+    await store.write({
+      readings: [],
+      hourly: [dec, jan].map((hour) => ({ enterprise: 'cem01', meter: 'e', carrier: 'electricity', unit: 'kWh', hour, quantity: 1000 })),
+    });
+    const config = testConfig({
+      enterprises: [{ id: 'cem01', name: '水泥', industry: '3011', meters: [{ id: 'e', carrier: 'electricity', unit: 'kWh', kind: 'counter' }] }],
+    });
+    const svc = new ConsumptionService({ store, factors: new FactorTable(config, COEFFICIENTS), config });
+    const r = (await svc.series(['cem01'], t('2022-12-01T00:00:00+08:00'), t('2023-02-01T00:00:00+08:00'), '1mo')).get('cem01')!;
+    // National grid factors (config/coefficients.yaml): 2022 0.5366, 2023 0.5306 kg CO2/kWh; x 1,000 kWh.
+    expect(r.series.map((p) => [p.time, p.co2Kg])).toEqual([
+      [t('2022-12-01T00:00:00+08:00'), 536.6],
+      [t('2023-01-01T00:00:00+08:00'), 530.6],
+    ]);
+    expect(r.parameters.filter((p) => p.key === 'kgCO2/electricity/kWh').map((p) => [p.year, p.value])).toEqual([
+      [2022, 0.5366],
+      [2023, 0.5306],
+    ]);
+    // The coefficient shown beside the series is the newest bucket's.
+    expect(r.coefficients.find((c) => c.carrier === 'electricity')!.kgCo2PerUnit).toBe(0.5306);
+    await store.stop();
+  });
 });

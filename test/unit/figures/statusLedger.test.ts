@@ -130,7 +130,9 @@ describe('entered carriers in the status (contract 8.3)', () => {
     expect(after.parameters).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ key: 'kgce/raw_coal/t', value: 714.3, unit: 'kgce/t' }),
-        expect.objectContaining({ key: 'kgce/electricity/kWh', value: 0.1 }),
+        expect.objectContaining({ key: 'kgce/electricity/kWh/equivalent', value: 0.1, source: 'configured override (coefficients.electricity)' }),
+        // The grid factor of the status year 2026 is the newest row not after it: 2023's 0.5306 (config/coefficients.yaml).
+        expect.objectContaining({ key: 'kgCO2/electricity/kWh', value: 0.5306, year: 2023 }),
         expect.objectContaining({ key: 'kgCO2/raw_coal/t', value: 1900.3 }),
       ]),
     );
