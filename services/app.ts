@@ -198,7 +198,7 @@ export class App {
       },
     );
 
-    const consumption = new ConsumptionService({ store: this.store, factors, config });
+    const consumption = new ConsumptionService({ store: this.store, factors, config, monthly: this.outputs });
     const status = new StatusService({ store: this.store, outputs: this.outputs, config, factors, meters });
     // Notifiers (contract 7): mail when an SMTP server is configured, webhooks when listed.
     const deliveries = new SqliteDeliveryLog({ path: path.join(connections.dataDir, 'state.db') });
@@ -261,7 +261,7 @@ export class App {
     this.components.push({ name: 'report rendering', part: { start: async () => undefined, stop: () => renderPool.close() } });
     const renderReport: RenderReport = renderPool.render;
     const archive = new ReportArchive<MonthlyReport>({ path: path.join(connections.dataDir, 'state.db') });
-    const builder = new MonthlyReportBuilder({ config, consumption, status, alarms: this.alarms, store: this.store });
+    const builder = new MonthlyReportBuilder({ config, consumption, status, alarms: this.alarms, store: this.store, timelines: meters.timelines });
     const reportMailer =
       connections.smtpUrl && config.reports.recipients.length > 0
         ? new ReportMailer(
