@@ -5,6 +5,7 @@
  * per enterprise-month that changes, in one transaction, recorded by the importing token.
  */
 import ExcelJS from 'exceljs';
+import { conversionFactor } from '../../config/units';
 import { AppError } from '../core/errors';
 import type { EnteredCarrier, EnteredProduct, MonthlyFields, MonthlyPatch, MonthlyRecord } from '../energy/monthlyStatistics';
 import { columnOfKey, keyText, type Column } from './monthlyColumns';
@@ -171,7 +172,8 @@ function rowPatch(r: ParsedRow, current: MonthlyFields): MonthlyPatch {
     else if (c.kind === 'product') {
       touchedProducts = true;
       if (typeof value === 'number') products.set(c.product, { quantity: value, unit: c.unit });
-      else products.delete(c.product);
+      // An empty cell clears, unless what is stored is in a unit this column cannot show (it was not shown).
+      else if (shownIn(products.get(c.product)?.unit, c.unit)) products.delete(c.product);
     } else if (c.kind === 'carrier') {
       const entry = carrierParts.get(c.carrier) ?? { unit: c.unit, parts: {} };
       entry.parts[c.part] = typeof value === 'number' ? value : undefined;
@@ -180,13 +182,19 @@ function rowPatch(r: ParsedRow, current: MonthlyFields): MonthlyPatch {
   }
   for (const [carrier, { unit, parts }] of carrierParts) {
     const { purchased, openingStock, closingStock } = parts;
-    if (purchased === undefined && openingStock === undefined && closingStock === undefined) carriers.delete(carrier);
+    if (purchased === undefined && openingStock === undefined && closingStock === undefined) {
+      if (shownIn(carriers.get(carrier)?.unit, unit)) carriers.delete(carrier);
+    }
     // A partly filled carrier counts the empty parts as 0: a delivery with no stock kept is common.
     else carriers.set(carrier, { unit, purchased: purchased ?? 0, openingStock: openingStock ?? 0, closingStock: closingStock ?? 0 });
   }
   if (touchedProducts) patch.products = products.size > 0 ? Object.fromEntries(products) : null;
   if (carrierParts.size > 0) patch.carriers = carriers.size > 0 ? Object.fromEntries(carriers) : null;
   return patch as MonthlyPatch;
+}
+
+function shownIn(stored: string | undefined, column: string): boolean {
+  return stored === undefined || conversionFactor(stored, column) !== undefined;
 }
 
 /** A cell's value without exceljs' wrappers (formulas give their result, rich text its text). */
