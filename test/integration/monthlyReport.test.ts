@@ -9,6 +9,7 @@ import { MonthlyReportBuilder, enterpriseScope, reportHash } from '../../service
 import { StatusService } from '../../services/figures/statusService';
 import { AlarmStore } from '../../services/store/state/alarmStore';
 import { OutputStore } from '../../services/store/state/outputStore';
+import { MonthlyStatisticsStore } from '../../services/store/state/monthlyStatisticsStore';
 import { SqliteTimeSeriesStore } from '../../services/store/sqlite/sqliteTimeSeriesStore';
 import type { HourlyConsumption } from '../../services/store/timeSeriesStore';
 import { testConfig } from '../helpers/config';
@@ -190,5 +191,134 @@ describe('monthly report model', () => {
     expect(own.totals.totalTce).toBeCloseTo(164.686, 9);
     expect(own.sha256).toBe(reportHash(own));
     expect(enterpriseScope(r, 'nobody')).toBeUndefined();
+  });
+});
+
+describe('monthly report and the ledger (contract 8.2, 8.3, issue 19)', () => {
+  const ledgerConfig = testConfig({
+    enterprises: [
+      {
+        id: 'alu01',
+        name: '示例铝业',
+        industry: '3216',
+        tariff: 'al',
+        quotas: [{ year: 2026, totalTce: 100_000, intensityLimit: 1 }],
+        meters: [
+          counter('e', 'electricity', 'kWh'),
+          { id: 'pv', carrier: 'renewable_electricity', unit: 'kWh', kind: 'interval' },
+          counter('air', 'compressed_air', 'm3'),
+          { ...counter('out', 'product', 't'), product: 'aluminium_liquid' },
+          counter('old', 'electricity', 'kWh'),
+        ],
+      },
+    ],
+    // 2026 is in force under the 2025 row: 13,300 kWh/t.
+    tariffs: [
+      {
+        id: 'al',
+        scheme: 'step',
+        basis: 'ytd',
+        threshold: [
+          { year: 2025, value: 13_300 },
+          { year: 2027, value: 13_000 },
+        ],
+        step: 20,
+        markupPerStep: 0.01,
+      },
+    ],
+  });
+
+  it('carries entered carriers and products, compressed air and renewable electricity as the ledger says, names the rows, stops completeness at a decommission', async () => {
+    const store = new SqliteTimeSeriesStore({ path: ':memory:', zone: 'Asia/Shanghai' });
+    const alarms = new AlarmStore({ path: ':memory:' });
+    const monthly = new MonthlyStatisticsStore({ path: ':memory:' });
+    await Promise.all([store.start(), alarms.start(), monthly.start()]);
+    const hour = at('2026-11-10T10:00:00+08:00');
+    const h = (meter: string, carrier: string, unit: string, quantity: number): HourlyConsumption => ({
+      enterprise: 'alu01',
+      meter,
+      carrier,
+      unit,
+      hour,
+      quantity,
+    });
+    await store.write({
+      // 720 half-hourly readings of the compressed-air meter over 1-15 November, before its decommission on the 16th.
+      readings: Array.from({ length: 720 }, (_, i) => ({
+        enterprise: 'alu01',
+        meter: 'air',
+        ts: at('2026-11-01T00:00:00+08:00') + i * 1_800_000,
+        value: i,
+        quality: 'good' as const,
+      })),
+      hourly: [
+        h('e', 'electricity', 'kWh', 1_096_000),
+        h('pv', 'renewable_electricity', 'kWh', 274_000),
+        h('air', 'compressed_air', 'm3', 1_000_000),
+        h('out', 'product', 't', 110),
+      ],
+    });
+    monthly.put(
+      'alu01',
+      '2026-11',
+      {
+        outputValue10kYuan: 2000,
+        products: { aluminium_liquid: { quantity: 100, unit: 't' } },
+        carriers: { raw_coal: { unit: 't', purchased: 1200, openingStock: 300, closingStock: 250 } },
+      },
+      'alu01',
+      at('2026-12-02T00:00:00+08:00'),
+    );
+    const decommissioned: Record<string, number> = { air: at('2026-11-16T00:00:00+08:00'), old: at('2026-10-01T00:00:00+08:00') };
+    const factors = new FactorTable(ledgerConfig, COEFFICIENTS);
+    const builder = new MonthlyReportBuilder({
+      config: ledgerConfig,
+      store,
+      alarms,
+      consumption: new ConsumptionService({ store, factors, config: ledgerConfig, monthly }),
+      status: new StatusService({ store, outputs: monthly, config: ledgerConfig, factors }),
+      timelines: { of: (key) => ({ decommissionedAt: decommissioned[key.meter] }) },
+    });
+    const r = await builder.build('2026-11', at('2026-12-03T00:00:00+08:00'));
+    const [alu] = r.enterprises;
+
+    // Electricity 1,096,000 kWh x 0.1229 / 1000 = 134.6984 tce; raw coal entered 1,200 + 300 - 250 = 1,250 t x 714.3 = 892.875 tce.
+    // Renewable 274,000 kWh (33.6746 tce) and compressed air 1,000,000 m3 x 0.04 = 40 tce are shown, out of the total.
+    expect(alu!.carriers.raw_coal).toMatchObject({
+      quantity: 1250,
+      unit: 't',
+      tce: 892.875,
+      co2Kg: 2_375_375,
+      dualControl: true,
+      kgcePerUnit: 714.3,
+    });
+    expect(alu!.carriers.compressed_air).toMatchObject({ quantity: 1_000_000, tce: 40, dualControl: false, co2Kg: 0 });
+    expect(alu!.carriers.renewable_electricity).toMatchObject({ quantity: 274_000, tce: 33.6746, dualControl: false, co2Kg: 0 });
+    expect(alu!.totalTce).toBe(1027.5734); // 134.6984 + 892.875
+    // CO2: 1,096,000 kWh x 0.5306 (2023 national grid, in force for 2026) = 581,537.6 kg + 2,375,375 kg of coal.
+    expect(alu!.co2Kg).toBe(2_956_912.6);
+    expect(r.totals).toMatchObject({ totalTce: 1027.5734, co2Kg: 2_956_912.6 });
+    expect(r.totals.byCarrier.compressed_air).toMatchObject({ quantity: 1_000_000, tce: 40 });
+    expect(alu!.quota!.ytdTce).toBe(1027.5734);
+    // Intensity over November (its output entered): (134.6984 + 33.6746 + 892.875) / 2,000 = 1,061.248 / 2,000 = 0.530624;
+    // renewable electricity counts in intensity, compressed air does not.
+    expect(alu!.intensity).toMatchObject({ intensity: 0.530624, level: 'green', output10kYuan: 2000 });
+    // Tariff: all AC electricity (1,096,000 + 274,000) / the entered 100 t (not the metered 110) = 13,700 kWh/t;
+    // ceil((13,700 - 13,300) / 20) = 20 steps x 0.01 = 0.20 yuan/kWh on the 1,096,000 grid kWh = 219,200 yuan.
+    expect(alu!.tariff).toMatchObject({ unitConsumption: 13_700, markupYuanPerKwh: 0.2, surchargeYuan: 219_200 });
+    // Completeness: the air meter was in service 15 days = 1,440 intervals of 15 minutes, 720 read: 0.5; the meter
+    // decommissioned in October expects nothing and is left out; mean over e, pv, air, out = 0.5 / 4 = 0.125.
+    expect(alu!.meters.find((m) => m.meter === 'air')).toMatchObject({ readings: 720, expected: 1440, completeness: 0.5 });
+    expect(alu!.meters.find((m) => m.meter === 'old')).toMatchObject({ expected: 0, completeness: 1 });
+    expect(alu!.completeness).toBe(0.125);
+    expect(r.parameters).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ key: 'kgce/raw_coal/t', value: 714.3 }),
+        expect.objectContaining({ key: 'kgce/compressed_air/m3', value: 0.04 }),
+        expect.objectContaining({ key: 'kgCO2/electricity/kWh', value: 0.5306, year: 2023 }),
+        expect.objectContaining({ value: 13_300, year: 2025 }),
+      ]),
+    );
+    await Promise.all([store.stop(), alarms.stop(), monthly.stop()]);
   });
 });
