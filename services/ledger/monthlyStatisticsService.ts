@@ -94,8 +94,7 @@ export class MonthlyStatisticsService {
     const metered = this.meteredCarriers(enterpriseId);
     for (const [carrier, c] of Object.entries(patch.carriers ?? {})) {
       const field = `carriers.${carrier}`;
-      if (carrier === 'product' || carrier.startsWith('feedstock_'))
-        problems.push({ field, message: `${carrier} is not an energy carrier that can be entered` });
+      if (carrier === 'product') problems.push({ field, message: 'products are entered under products, not carriers' });
       else if (metered.has(carrier)) problems.push({ field, message: `${enterpriseId} meters ${carrier}; a metered carrier cannot also be entered` });
       else if (!this.deps.factors.carrier(carrier, c.unit)) problems.push({ field, message: `no coefficient for ${carrier} in ${c.unit}` });
       const consumption = enteredConsumption(c);
