@@ -335,6 +335,7 @@ export class App {
         },
         health: () => this.health(),
         meterEvents: this.meterEvents,
+        timelines: meters.timelines,
       },
     );
 

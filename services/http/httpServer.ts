@@ -23,6 +23,7 @@ import { bearerAuth, bearerPrincipal, principalForToken, requireBearer, STAFF_RO
 import { errorHandler, notFoundHandler } from './errorHandler';
 import { enterprisesRouter } from './routes/enterprises';
 import { meterEventsRouter, type MeterEventPort } from './routes/meterEvents';
+import type { TimelineLookup } from './routes/meters';
 import { enterpriseMonthlyRouter, monthlyWorkbookRouter } from './routes/monthly';
 import { healthRouter, type DependencyStatus } from './routes/health';
 import { quarantineRouter } from './routes/quarantine';
@@ -69,6 +70,8 @@ export interface HttpDeps {
   readonly store: TimeSeriesStore;
   /** Meter events (contract 8.1): `/api/enterprises/{id}/meters/{meterId}/events` when given. */
   readonly meterEvents?: MeterEventPort;
+  /** The meter events in force (MeterTimelines): the meter lists show calibration and decommission. */
+  readonly timelines?: TimelineLookup;
   /** Dashboard sessions (default: in memory, 8 h idle, 12 h at most). */
   readonly sessions?: SessionStore;
   readonly reports?: {

@@ -145,4 +145,49 @@ describe('meter events API (contract 8.1)', () => {
     expect((await svc.get('/api/enterprises/alu01/meters/nope/events')).status).toBe(404);
     expect((await svc.get('/api/enterprises/alu01/meters/e-main/events', null)).status).toBe(401);
   });
+
+  it('shows calibration and decommission in the meter lists, stops completeness at the decommission, quarantines later readings', async () => {
+    const GAS = '/api/enterprises/alu01/meters/gas/events';
+    const day = Date.parse('2026-11-19T00:00:00+08:00');
+    // 96 readings of 900 s on 19 November, all before the decommission on 20 November 00:00.
+    const readings = Array.from({ length: 96 }, (_, i) => ({
+      enterprise: 'alu01',
+      meter: 'gas',
+      ts: day + i * 900_000,
+      value: 1,
+      quality: 'good' as const,
+    }));
+    await svc.app.store.write({ readings, hourly: [] });
+    expect((await svc.post(GAS, { type: 'calibration', at: '2026-01-05T09:00:00+08:00', validUntil: '2026-12-31' })).status).toBe(201);
+    expect((await svc.post(GAS, { type: 'decommission', at: '2026-11-20T00:00:00+08:00' })).status).toBe(201);
+
+    const list = (await svc.get('/api/enterprises', TOKENS.auditor)).body as {
+      id: string;
+      meters: { id: string; calibrationValidUntil: string | null; decommissionedAt: string | null }[];
+    }[];
+    const meters = list.find((e) => e.id === 'alu01')!.meters;
+    expect(meters.find((m) => m.id === 'gas')).toMatchObject({
+      calibrationValidUntil: '2026-12-31',
+      decommissionedAt: '2026-11-20T00:00:00.000+08:00',
+    });
+    expect(meters.find((m) => m.id === 'e-pot')).toMatchObject({ calibrationValidUntil: null, decommissionedAt: null });
+
+    const overview = (await svc.get('/api/enterprises/alu01/meters')).body as { meters: Record<string, unknown>[] };
+    // Month: in service 1 Nov 00:00 -> 20 Nov 00:00 = 19 days = 1,824 intervals of 900 s; 96 / 1,824 = 1/19.
+    // Today (28 Nov) it was out of service all day: null, and never silent.
+    expect(overview.meters.find((m) => m.id === 'gas')).toMatchObject({
+      completenessToday: null,
+      silent: false,
+      decommissionedAt: '2026-11-20T00:00:00.000+08:00',
+      calibrationValidUntil: '2026-12-31',
+    });
+    expect(overview.meters.find((m) => m.id === 'gas')!.completenessMonth).toBeCloseTo(1 / 19, 12);
+
+    // A reading after the decommission goes to the quarantine with its reason; one before is stored.
+    const ts = Date.parse('2026-11-21T00:00:00+08:00');
+    svc.app.pipeline.accept({ topic: 'energy/alu01/gas', payload: JSON.stringify({ ts, value: 3 }), receivedAt: NOW });
+    await svc.settle();
+    const q = (await svc.get('/api/quarantine?enterprise=alu01')).body as { items: { reason: string; meter: string; detail: string }[] };
+    expect(q.items.filter((i) => i.meter === 'gas').map((i) => i.reason)).toEqual(['decommissioned']);
+  });
 });

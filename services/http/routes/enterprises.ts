@@ -11,7 +11,7 @@ import type { StatusService } from '../../figures/statusService';
 import { assertCanSee, principalOf } from '../auth';
 import { parseInput } from '../validate';
 import type { TimeSeriesStore } from '../../store/timeSeriesStore';
-import { meterOverview } from './meters';
+import { meterLedgerFields, meterOverview, type TimelineLookup } from './meters';
 
 const consumptionQuery = z
   .object({
@@ -25,7 +25,7 @@ const consumptionQuery = z
 const MAX_BUCKETS = 18_000;
 const APPROX_BUCKET_MS: Record<Every, number> = { '1h': 3.6e6, '1d': 8.64e7, '1mo': 2.6e9 };
 
-export function describeEnterprise(e: EnterpriseConfig, now: number, zone: string, tariffs: Config['tariffs'] = []) {
+export function describeEnterprise(e: EnterpriseConfig, now: number, zone: string, tariffs: Config['tariffs'] = [], timelines?: TimelineLookup) {
   const { year } = yearBounds(now, zone);
   const quota = e.quotas.find((q) => q.year === year) ?? null;
   return {
@@ -48,6 +48,8 @@ export function describeEnterprise(e: EnterpriseConfig, now: number, zone: strin
       intervalSeconds: m.intervalSeconds,
       tariffScope: isTariffScope(m),
       submeter: m.submeter,
+      // Contract 8.1: the meter list shows the calibration's valid-until date and any decommission.
+      ...meterLedgerFields(timelines?.of({ enterprise: e.id, meter: m.id }), zone),
     })),
     quota,
     quotas: e.quotas,
@@ -62,6 +64,7 @@ export function enterprisesRouter(deps: {
   status: StatusService;
   store: TimeSeriesStore;
   now: () => number;
+  timelines?: TimelineLookup | undefined;
 }): Router {
   const router = Router();
   const zone = deps.config.timezone;
@@ -74,12 +77,12 @@ export function enterprisesRouter(deps: {
   router.get('/', (_req, res) => {
     const p = principalOf(res);
     const visible = deps.config.enterprises.filter((e) => p.role !== 'enterprise' || e.id === p.enterprise);
-    res.json(visible.map((e) => describeEnterprise(e, deps.now(), zone, deps.config.tariffs)));
+    res.json(visible.map((e) => describeEnterprise(e, deps.now(), zone, deps.config.tariffs, deps.timelines)));
   });
 
   router.get('/:id', (req, res) => {
     assertCanSee(principalOf(res), req.params.id);
-    res.json(describeEnterprise(find(req.params.id), deps.now(), zone, deps.config.tariffs));
+    res.json(describeEnterprise(find(req.params.id), deps.now(), zone, deps.config.tariffs, deps.timelines));
   });
 
   router.get('/:id/consumption', async (req, res) => {

@@ -1,15 +1,55 @@
 /**
  * GET /api/enterprises/{id}/meters: each meter with its newest reading, its completeness today and
  * this month (contract 4: distinct good readings / expected, capped at 1) and whether it is silent
- * (no reading for rules.silenceMultiple x its interval, as the silence rule counts it).
+ * (no reading for rules.silenceMultiple x its interval, as the silence rule counts it). A
+ * decommissioned meter's completeness counts only up to its decommission, and it is never silent
+ * after it (contract 8.1); every meter shows its calibration valid-until date and decommission.
  */
 import { DateTime } from 'luxon';
 import type { Config, EnterpriseConfig } from '../../../config/schema';
 import { completeness } from '../../energy/completeness';
+import { activeWindow, isDecommissioned } from '../../energy/meterActivity';
+import type { MeterRef } from '../../energy/meterScope';
 import { isoInZone } from '../../energy/time';
 import type { TimeSeriesStore } from '../../store/timeSeriesStore';
 
-export async function meterOverview(e: EnterpriseConfig, deps: { config: Config; store: TimeSeriesStore }, now: number) {
+/** What the meter list shows of a meter's events (MeterTimeline, services/energy/meterTimeline.ts). */
+export interface MeterLedgerTimeline {
+  readonly decommissionedAt: number | undefined;
+  readonly calibrationValidUntil: string | undefined;
+}
+
+/** The events in force per meter (MeterTimelines); without it every meter reads as having none. */
+export interface TimelineLookup {
+  of(key: MeterRef): MeterLedgerTimeline;
+}
+
+const NO_EVENTS: MeterLedgerTimeline = { decommissionedAt: undefined, calibrationValidUntil: undefined };
+
+/** `calibrationValidUntil` (YYYY-MM-DD, the last valid day) and `decommissionedAt` (ISO in the site zone), or null. */
+export function meterLedgerFields(
+  timeline: MeterLedgerTimeline | undefined,
+  zone: string,
+): { calibrationValidUntil: string | null; decommissionedAt: string | null } {
+  const decommissionedAt = timeline?.decommissionedAt;
+  return {
+    calibrationValidUntil: timeline?.calibrationValidUntil ?? null,
+    decommissionedAt: decommissionedAt === undefined ? null : isoInZone(decommissionedAt, zone),
+  };
+}
+
+/** Completeness over the part of [from, to) the meter was in service; null when it was decommissioned before `from`. */
+function activeCompleteness(timeline: MeterLedgerTimeline, count: number, from: number, to: number, intervalSeconds: number): number | null {
+  if (isDecommissioned(timeline, from)) return null;
+  const window = activeWindow(timeline, from, to);
+  return window ? completeness(count, window.to - window.from, intervalSeconds) : 0;
+}
+
+export async function meterOverview(
+  e: EnterpriseConfig,
+  deps: { config: Config; store: TimeSeriesStore; timelines?: TimelineLookup | undefined },
+  now: number,
+) {
   const zone = deps.config.timezone;
   const local = DateTime.fromMillis(now, { zone });
   const dayStart = local.startOf('day').toMillis();
@@ -28,6 +68,8 @@ export async function meterOverview(e: EnterpriseConfig, deps: { config: Config;
     today: { from: isoInZone(dayStart, zone), to: isoInZone(now, zone) },
     month: { from: isoInZone(monthStart, zone), to: isoInZone(now, zone) },
     meters: e.meters.map((m) => {
+      const timeline = deps.timelines?.of({ enterprise: e.id, meter: m.id }) ?? NO_EVENTS;
+      const decommissioned = isDecommissioned(timeline, now);
       const last = latest.find((l) => l.meter === m.id);
       const silentSeconds = last ? Math.max(0, (now - last.lastTs) / 1000) : null;
       const limitSeconds = deps.config.rules.silenceMultiple * m.intervalSeconds;
@@ -41,11 +83,12 @@ export async function meterOverview(e: EnterpriseConfig, deps: { config: Config;
         submeter: m.submeter,
         lastReading: last?.lastGood ? { ts: isoInZone(last.lastGood.ts, zone), value: last.lastGood.value, quality: last.lastGood.quality } : null,
         lastTs: last ? isoInZone(last.lastTs, zone) : null,
-        completenessToday: completeness(countOf(today, m.id), now - dayStart, m.intervalSeconds),
-        completenessMonth: completeness(countOf(month, m.id), now - monthStart, m.intervalSeconds),
+        completenessToday: activeCompleteness(timeline, countOf(today, m.id), dayStart, now, m.intervalSeconds),
+        completenessMonth: activeCompleteness(timeline, countOf(month, m.id), monthStart, now, m.intervalSeconds),
         silentSeconds,
         silenceLimitSeconds: limitSeconds,
-        silent: silentSeconds === null || silentSeconds > limitSeconds,
+        silent: !decommissioned && (silentSeconds === null || silentSeconds > limitSeconds),
+        ...meterLedgerFields(timeline, zone),
       };
     }),
   };
