@@ -104,7 +104,11 @@ export class RevisionMarker {
 
   /** Marks every finalised month whose end is after `from` (data time) with `kind`. */
   markFrom(from: number, kind: RevisionReason): void {
-    const month = DateTime.fromMillis(from, { zone: this.deps.config.timezone }).toFormat('yyyy-MM');
+    this.markFromMonth(DateTime.fromMillis(from, { zone: this.deps.config.timezone }).toFormat('yyyy-MM'), kind);
+  }
+
+  /** `month` is YYYY-MM; '' (before every month) marks them all. */
+  private markFromMonth(month: string, kind: RevisionReason): void {
     const marked = this.deps.archive.markFrom(month, kind, this.deps.now());
     if (marked > 0) this.deps.logger.info({ from: month, kind, months: marked }, 'finalised months marked for recheck');
   }
@@ -114,7 +118,7 @@ export class RevisionMarker {
     const now = this.deps.fingerprint ?? parameterFingerprint(this.deps.config);
     const before = archive.setting(PARAMETER_FINGERPRINT);
     // The first start has nothing to compare with: the months finalised so far used these parameters.
-    if (before !== undefined && before !== now) this.markFrom(Number.MIN_SAFE_INTEGER, 'parameters');
+    if (before !== undefined && before !== now) this.markFromMonth('', 'parameters');
     if (before !== now) archive.setSetting(PARAMETER_FINGERPRINT, now);
   }
 

@@ -1,0 +1,128 @@
+/**
+ * Dirty-month marks (contract 8.4) against a real report archive (SQLite in a temporary
+ * directory): the parameter fingerprint at start, readings and their previous usable neighbour,
+ * and the quiet-period recheck of ReportService that serves the marks with their reasons.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { silentLogger } from '../../../services/core/log';
+import type { Reading } from '../../../services/energy/reading';
+import { EventBus } from '../../../services/events/eventBus';
+import type { MonthlyReportBuilder } from '../../../services/reports/monthlyReportBuilder';
+import type { MonthlyReport } from '../../../services/reports/reportModel';
+import { ReportService } from '../../../services/reports/reportService';
+import { RevisionMarker, parameterFingerprint, type NeighbourLookup } from '../../../services/reports/revisionMarks';
+import { ReportArchive } from '../../../services/store/state/reportArchive';
+import { eventually } from '../../helpers/app';
+import { testConfig } from '../../helpers/config';
+import { reportFixture } from '../../helpers/reportFixture';
+
+const at = (iso: string) => Date.parse(iso);
+const config = testConfig();
+const NOW = at('2026-06-01T01:00:00+08:00');
+const logger = silentLogger();
+
+function reading(iso: string, value = 1): Reading {
+  return { enterprise: 'cem01', meter: 'e-main', ts: at(iso), value, quality: 'good' } as Reading;
+}
+
+describe('revision marks', () => {
+  let dir: string;
+  let archive: ReportArchive<MonthlyReport>;
+  const finalise = (month: string) => archive.save({ ...reportFixture(), month, revision: 1 }, `hash-${month}`, NOW);
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'marks-'));
+    archive = new ReportArchive<MonthlyReport>({ path: join(dir, 'state.db') });
+    await archive.start();
+    for (const m of ['2025-11', '2026-01', '2026-02', '2026-05']) finalise(m);
+  });
+  afterEach(async () => {
+    await archive.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const marker = (history: NeighbourLookup, fingerprint?: string, bus = new EventBus(logger)) =>
+    new RevisionMarker({ config, bus, archive, history, logger, now: () => NOW, ...(fingerprint !== undefined && { fingerprint }) });
+  const noHistory: NeighbourLookup = { usableNeighbour: async () => undefined };
+  const marked = () => archive.marks().map((m) => `${m.month} ${m.kind}`);
+
+  it('marks every finalised month "parameters" when the fingerprint changed since the last start, and nothing on the first start', async () => {
+    await marker(noHistory, 'a').start();
+    expect(marked()).toEqual([]);
+    await marker(noHistory, 'a').start();
+    expect(marked()).toEqual([]);
+    await marker(noHistory, 'b').start();
+    expect(marked()).toEqual(['2025-11 parameters', '2026-01 parameters', '2026-02 parameters', '2026-05 parameters']);
+  });
+
+  it('fingerprints the figure-bearing configuration only', () => {
+    const base = parameterFingerprint(config);
+    expect(parameterFingerprint(testConfig())).toBe(base);
+    expect(parameterFingerprint(testConfig({ notify: { from: 'x <x@example.org>' } }))).toBe(base);
+    expect(parameterFingerprint(testConfig({ coefficients: { natural_gas: 1.2 } }))).not.toBe(base);
+    expect(parameterFingerprint(config, { changed: true })).not.toBe(base);
+  });
+
+  it('marks from the previous usable reading, and looks it up only while it could reach a finalised month', async () => {
+    const asked: number[] = [];
+    // The reading before anything is 20 January 2026.
+    const history: NeighbourLookup = {
+      usableNeighbour: async (_key, ts) => {
+        asked.push(ts);
+        return ts > at('2026-01-20T00:00:00+08:00') ? reading('2026-01-20T00:00:00+08:00') : undefined;
+      },
+    };
+    const bus = new EventBus(logger);
+    const m = marker(history, undefined, bus);
+    await m.start();
+    // A catch-up reading in June (after every finalised month, not late): its pair reaches back to January.
+    bus.emit('readingsStored', { readings: [reading('2026-06-01T00:30:00+08:00', 500)] });
+    await m.settled();
+    expect(marked()).toEqual(['2026-01 readings', '2026-02 readings', '2026-05 readings']);
+    expect(asked).toHaveLength(1);
+    // The next reading's previous one is the June reading this process saw: no lookup, no mark.
+    archive.clearMarks('2026-01', 1e9);
+    archive.clearMarks('2026-02', 1e9);
+    archive.clearMarks('2026-05', 1e9);
+    bus.emit('readingsStored', { readings: [reading('2026-06-01T00:45:00+08:00', 501)] });
+    await m.settled();
+    expect(asked).toHaveLength(1);
+    expect(marked()).toEqual([]);
+    // A late correction inside February marks February on (dataQuality), without a lookup.
+    bus.emit('dataQuality', { events: [{ kind: 'correction', enterprise: 'cem01', meter: 'e-main', ts: at('2026-02-10T00:00:00+08:00') }] });
+    expect(marked()).toEqual(['2026-02 readings', '2026-05 readings']);
+    await m.stop();
+  });
+
+  it('rechecks once the marks stay quiet for a poll, serving them with their reasons', async () => {
+    const builder = {
+      // Different figures from the stored revision: the recheck makes revision 2.
+      build: async (month: string, _at: number, revision: number): Promise<MonthlyReport> => ({ ...reportFixture(), month, revision }),
+    } as unknown as MonthlyReportBuilder;
+    const service = new ReportService({ config, builder, archive, sinks: [], logger, now: () => NOW, markPollMs: 20 });
+    archive.markFrom('2026-02', 'meter-event', NOW);
+    archive.markFrom('2026-05', 'monthly-statistics', NOW);
+    await service.start();
+    try {
+      await eventually(() => expect(archive.marks()).toEqual([]), 5000);
+      await eventually(() => expect(archive.revisions('2026-05').map((r) => [r.revision, r.reasons])).toHaveLength(2), 5000);
+      expect(archive.revisions('2026-02').map((r) => [r.revision, r.reasons])).toEqual([
+        [1, []],
+        [2, ['meter-event']],
+      ]);
+      expect(archive.revisions('2026-05').map((r) => r.reasons)).toEqual([[], ['meter-event', 'monthly-statistics']]);
+      // 2025-11 and 2026-01 had no mark and are outside recheckMonths (3 before June: March to May).
+      expect(archive.revisions('2026-01')).toHaveLength(1);
+    } finally {
+      await service.stop();
+    }
+  });
+
+  it('refuses to finalise a month that has not ended', async () => {
+    const service = new ReportService({ config, builder: {} as MonthlyReportBuilder, archive, sinks: [], logger, now: () => NOW });
+    await expect(service.finalise('2026-06')).rejects.toMatchObject({ code: 'conflict' });
+    await expect(service.finalise('2099-01')).rejects.toMatchObject({ code: 'conflict' });
+  });
+});
