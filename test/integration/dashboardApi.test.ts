@@ -273,4 +273,30 @@ describe('dashboard server side', () => {
     const own = (await svc.get('/api/reports/revisions', TOKENS.alu01)).body as typeof all;
     expect(own).toEqual([expect.objectContaining({ month: '2026-02', revision: 1, sha256: null })]);
   });
+
+  it('counts an entered carrier in the monthly series and the status from its month end, never in daily series, and names the rows used', async () => {
+    // Raw coal for February entered by the enterprise: 1,200 + 300 - 250 = 1,250 t x 714.3 kgce/t = 892.875 tce.
+    const put = await svc.put(
+      '/api/enterprises/cem01/monthly/2026-02',
+      { carriers: { raw_coal: { unit: 't', purchased: 1200, openingStock: 300, closingStock: 250 } } },
+      TOKENS.officer,
+    );
+    expect(put.status).toBe(200);
+    const feb = '&from=2026-02-01T00:00:00%2B08:00&to=2026-03-01T00:00:00%2B08:00';
+    await eventually(async () => {
+      const monthly = (await svc.get(`/api/enterprises/cem01/consumption?every=1mo${feb}`, TOKENS.auditor)).body as {
+        series: { carrier: string; quantity: number; tce: number }[];
+      };
+      expect(monthly.series).toEqual([expect.objectContaining({ carrier: 'raw_coal', quantity: 1250, tce: 892.875 })]);
+    });
+    const daily = (await svc.get(`/api/enterprises/cem01/consumption?every=1d${feb}`, TOKENS.auditor)).body as { series: { carrier: string }[] };
+    expect(daily.series.filter((p) => p.carrier === 'raw_coal')).toEqual([]);
+    type Status = { ytdByCarrier: { carrier: string; tce: number }[]; parameters: { key: string; value: number }[] };
+    // During February it does not count yet; at 2 March it does.
+    const during = (await svc.get('/api/enterprises/cem01/status?at=2026-02-20T00:00:00%2B08:00', TOKENS.auditor)).body as Status;
+    expect(during.ytdByCarrier.filter((c) => c.carrier === 'raw_coal')).toEqual([]);
+    const after = (await svc.get('/api/enterprises/cem01/status?at=2026-03-02T00:00:00%2B08:00', TOKENS.auditor)).body as Status;
+    expect(after.ytdByCarrier).toEqual(expect.arrayContaining([expect.objectContaining({ carrier: 'raw_coal', tce: 892.875 })]));
+    expect(after.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ key: 'kgce/raw_coal/t', value: 714.3 })]));
+  });
 });
