@@ -58,6 +58,7 @@ export class ReportService {
   private lastMarkId: number | undefined;
   private pollsWaiting = 0;
   private running: Promise<void> | undefined;
+  private serial: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly deps: {
@@ -96,7 +97,14 @@ export class ReportService {
    * Finalises `month`: a first revision, or a new one if the figures changed, with the reasons
    * marked for the month; otherwise the latest as is. The month's marks seen here are cleared.
    */
-  async finalise(month: string, at = this.now()): Promise<{ report: MonthlyReport; created: boolean }> {
+  finalise(month: string, at = this.now()): Promise<{ report: MonthlyReport; created: boolean }> {
+    // One at a time: the HTTP route, the 1st-of-month job and a recheck could otherwise build the same next revision twice.
+    const next = this.serial.then(() => this.finaliseNow(month, at));
+    this.serial = next.catch(() => undefined);
+    return next;
+  }
+
+  private async finaliseNow(month: string, at: number): Promise<{ report: MonthlyReport; created: boolean }> {
     const end = monthBounds(month, this.deps.config.timezone)?.end;
     if (end === undefined || end > at) throw new MonthNotEndedError(month, end === undefined ? undefined : isoInZone(end, this.deps.config.timezone));
     const { archive } = this.deps;
