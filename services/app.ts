@@ -18,6 +18,8 @@ import { FactorTable } from './energy/factors';
 import { MeterRegistry } from './energy/meterRegistry';
 import { MeterTimelines } from './energy/meterTimeline';
 import { MeterEventService } from './ledger/meterEventService';
+import { MeterInventory } from './ledger/meterInventory';
+import { MeterBaselineStore } from './store/state/meterBaselineStore';
 import { MeterEventStore } from './store/state/meterEventStore';
 import { EventBus } from './events/eventBus';
 import { isoInZone } from './energy/time';
@@ -83,6 +85,8 @@ export class App {
   readonly outputs: MonthlyStatisticsStore;
   /** Meter events (contract 8.1): record, retract, list; the routes call this. */
   readonly meterEvents: MeterEventService;
+  /** Orphaned meters and YAML drift of meter parameters, checked at start (contract 8.1). */
+  readonly inventory: MeterInventory;
   private readonly meterEventStore: MeterEventStore;
   readonly rules: RuleEngine;
   readonly deliveries: SqliteDeliveryLog;
@@ -135,6 +139,13 @@ export class App {
     const meters = new MeterRegistry(config, factors, new MeterTimelines());
     const tracker = new ConsumptionTracker({ store: this.store, meters });
     this.meterEvents = new MeterEventService({ events: this.meterEventStore, meters, tracker, store: this.store, bus: this.bus, now });
+    this.inventory = new MeterInventory({
+      config,
+      store: this.store,
+      baselines: new MeterBaselineStore({ path: path.join(connections.dataDir, 'state.db') }),
+      logger: logger.child({ component: 'meter-inventory' }),
+      now,
+    });
     const journal = new Journal({ dir: path.join(connections.dataDir, scaleOut.journalDir) });
     this.pipeline = new IngestPipeline(config.ingest, {
       // Readings at or after a meter's decommission are quarantined (contract 8.1).
@@ -347,6 +358,7 @@ export class App {
       { name: 'delivery log', part: this.deliveries },
       { name: 'report archive', part: this.archive },
       { name: 'time-series store', part: this.store },
+      { name: 'meter inventory', part: this.inventory },
       // Loads the events in force into the timelines before ingest evaluates any reading.
       { name: 'meter events', part: this.meterEvents },
       { name: 'revision marks', part: revisionMarker },
@@ -382,6 +394,7 @@ export class App {
       ingest: { ok: true, pending: this.pipeline.pending, ...this.pipeline.stats },
       process: { ok: true, ...memoryMb() },
       scaleOut: this.scaleOut.health(),
+      meters: this.inventory.health(),
     };
   }
 
