@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Config, EnterpriseConfig } from '../../../config/schema';
 import type { ConsumptionService } from '../../figures/consumptionService';
-import { BadRequestError, NotFoundError } from '../../core/errors';
+import { BadRequestError } from '../../core/errors';
 import { isoInZone, parseInstant, yearBounds, type Every } from '../../energy/time';
 import { DateTime } from 'luxon';
 import { isTariffScope } from '../../energy/meterScope';
@@ -11,7 +11,7 @@ import type { StatusService } from '../../figures/statusService';
 import { assertCanSee, principalOf } from '../auth';
 import { parseInput } from '../validate';
 import type { TimeSeriesStore } from '../../store/timeSeriesStore';
-import { meterLedgerFields, meterOverview, type TimelineLookup } from './meters';
+import { findEnterprise, meterLedgerFields, meterOverview, type TimelineLookup } from './meters';
 
 const consumptionQuery = z
   .object({
@@ -68,11 +68,7 @@ export function enterprisesRouter(deps: {
 }): Router {
   const router = Router();
   const zone = deps.config.timezone;
-  const find = (id: string): EnterpriseConfig => {
-    const e = deps.config.enterprises.find((x) => x.id === id);
-    if (!e) throw new NotFoundError(`enterprise ${id}`);
-    return e;
-  };
+  const find = (id: string): EnterpriseConfig => findEnterprise(deps.config, id);
 
   router.get('/', (_req, res) => {
     const p = principalOf(res);

@@ -13,6 +13,7 @@ import { isoInZone } from '../../energy/time';
 import { MeterEventRejected, UnknownMeter, type MeterEventService } from '../../ledger/meterEventService';
 import { assertCanSee, principalOf, requireRole } from '../auth';
 import { parseMeterEventBody, salvageMeterEventBody } from './meterEventBody';
+import { findEnterprise } from './meters';
 
 export type MeterEventPort = Pick<MeterEventService, 'record' | 'retract' | 'list'>;
 
@@ -51,11 +52,7 @@ export function meterEventsRouter(deps: { config: Config; meterEvents: MeterEven
     assertCanSee(principalOf(res), String(req.params.id));
     next();
   };
-  const enterprise = (id: string): EnterpriseConfig => {
-    const e = deps.config.enterprises.find((x) => x.id === id);
-    if (!e) throw new NotFoundError(`enterprise ${id}`);
-    return e;
-  };
+  const enterprise = (id: string): EnterpriseConfig => findEnterprise(deps.config, id);
   const meter = (e: EnterpriseConfig, id: string): MeterConfig => {
     const m = e.meters.find((x) => x.id === id);
     if (!m) throw new NotFoundError(`meter ${e.id}/${id}`);

@@ -7,6 +7,7 @@
  */
 import { DateTime } from 'luxon';
 import type { Config, EnterpriseConfig } from '../../../config/schema';
+import { NotFoundError } from '../../core/errors';
 import { completeness } from '../../energy/completeness';
 import { activeWindow, isDecommissioned } from '../../energy/meterActivity';
 import type { MeterRef } from '../../energy/meterScope';
@@ -22,6 +23,13 @@ export interface MeterLedgerTimeline {
 /** The events in force per meter (MeterTimelines); without it every meter reads as having none. */
 export interface TimelineLookup {
   of(key: MeterRef): MeterLedgerTimeline;
+}
+
+/** The configured enterprise, or 404 as if it did not exist. */
+export function findEnterprise(config: Config, id: string): EnterpriseConfig {
+  const e = config.enterprises.find((x) => x.id === id);
+  if (!e) throw new NotFoundError(`enterprise ${id}`);
+  return e;
 }
 
 const NO_EVENTS: MeterLedgerTimeline = { decommissionedAt: undefined, calibrationValidUntil: undefined };
