@@ -43,6 +43,8 @@ export interface TariffStatus {
   periodTo: string;
   electricityKwh: number;
   productT: number;
+  /** The threshold or limit row of the basis period's data year (contract 8.2). */
+  parameter?: { key: string; value: number; unit: string; year?: number; source: string };
 }
 
 export interface OverviewRow {
@@ -85,8 +87,10 @@ export interface MeterInfo {
   submeter: boolean;
 }
 export type TariffRule =
-  | { id: string; scheme: 'step'; basis: string; threshold: number; step: number; markupPerStep: number }
-  | { id: string; scheme: 'bands'; basis: string; limit: number; metric: 'kwh_per_t' | 'kgce_per_t'; bands: { over: number; markup: number }[] };
+  | { id: string; scheme: 'step'; basis: string; threshold: Dated; step: number; markupPerStep: number }
+  | { id: string; scheme: 'bands'; basis: string; limit: Dated; metric: 'kwh_per_t' | 'kgce_per_t'; bands: { over: number; markup: number }[] };
+/** A configured value: one number or dated rows (contract 8.2). */
+export type Dated = number | { year: number; value: number; source?: string }[];
 export interface EnterpriseInfo {
   id: string;
   name: string;

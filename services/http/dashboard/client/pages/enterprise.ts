@@ -229,14 +229,18 @@ function ytdChart(a: ConsumptionAnswer, quotaTce: number | null, year: number, t
   };
 }
 
-function thresholdOf(info: EnterpriseInfo): { value: number; label: string } | null {
+/** The threshold or limit in force for the status's basis period: the row the status names (dated rows, contract 8.2). */
+function thresholdOf(info: EnterpriseInfo, tf: EnterpriseStatus['tariff']): { value: number; label: string } | null {
   const rule = info.tariffRule;
   if (!rule) return null;
-  return rule.scheme === 'step' ? { value: rule.threshold, label: t('threshold') } : { value: rule.limit, label: t('limit') };
+  const label = rule.scheme === 'step' ? t('threshold') : t('limit');
+  if (tf?.parameter) return { value: tf.parameter.value, label };
+  const configured = rule.scheme === 'step' ? rule.threshold : rule.limit;
+  return typeof configured === 'number' ? { value: configured, label } : null;
 }
 
 function unitChart(info: EnterpriseInfo, tf: EnterpriseStatus['tariff']): ChartOption {
-  const th = thresholdOf(info);
+  const th = thresholdOf(info, tf);
   const unit = tf?.unit ?? 'kWh/t';
   return {
     color: ['#2f6fbf'],
@@ -264,7 +268,7 @@ function unitChart(info: EnterpriseInfo, tf: EnterpriseStatus['tariff']): ChartO
 }
 
 function tariffNote(info: EnterpriseInfo, tf: EnterpriseStatus['tariff']): HTMLElement {
-  const th = thresholdOf(info);
+  const th = thresholdOf(info, tf);
   if (!tf || !th) return h('p', { className: 'meta' }, t('none'));
   return h(
     'p',
