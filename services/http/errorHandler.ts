@@ -1,4 +1,4 @@
-/** Turns errors into the contract's JSON error `{"error": {"code", "message"}}` with a proper status. */
+/** Turns errors into the contract's JSON error `{"error": {"code", "message"}}` with a proper status (422 refusals add `problems`). */
 import type { NextFunction, Request, Response } from 'express';
 import { AppError } from '../core/errors';
 import type { Logger } from '../core/log';
@@ -10,6 +10,7 @@ const STATUS: Record<string, number> = {
   forbidden: 403,
   'not-found': 404,
   conflict: 409,
+  unprocessable: 422,
   'payload-too-large': 413,
   'too-many': 429,
 };
@@ -23,10 +24,13 @@ export function errorHandler(logger: Logger) {
     let status = 500;
     let code = 'internal';
     let message = 'internal error';
+    let problems: unknown[] | undefined;
     if (err instanceof AppError) {
       status = statusOf(err);
       code = err.code;
       message = err.message;
+      // A refusal (422) lists every problem (contract 8), wherever it is thrown.
+      if (status === 422 && Array.isArray(err.context.problems)) problems = err.context.problems as unknown[];
     } else if (err && typeof err === 'object' && 'type' in err && err.type === 'entity.parse.failed') {
       status = 400;
       code = 'bad-json';
@@ -37,7 +41,7 @@ export function errorHandler(logger: Logger) {
       message = 'request body too large';
     }
     if (status >= 500) logger.error({ err, method: req.method, path: req.path }, 'request failed');
-    res.status(status).json({ error: { code, message } });
+    res.status(status).json({ error: { code, message, ...(problems && { problems }) } });
   };
 }
 

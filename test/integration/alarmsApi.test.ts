@@ -5,6 +5,7 @@
 import mqtt from 'mqtt';
 import { testConfig } from '../helpers/config';
 import { authSection, eventually, MQTT_PASSWORDS, startApp, TOKENS, type RunningApp } from '../helpers/app';
+import { nineDigits } from '../helpers/figures';
 
 const at = (iso: string) => Date.parse(iso);
 const config = testConfig({
@@ -64,7 +65,8 @@ describe('status, output and alarms API', () => {
     expect(body.quota.pace).toBeCloseTo(1.229, 9);
     // 100,000 / 7.4 = 13,513.5 kWh/t: 213.5 over 13,300 is 10.7 steps -> 11 x 0.01 = 0.11 yuan/kWh, 11,000 yuan.
     expect(body.tariff).toMatchObject({ scheme: 'step', markupYuanPerKwh: 0.11, surchargeYuan: 11_000 });
-    expect(body.tariff.unitConsumption).toBeCloseTo(100_000 / 7.4, 9);
+    // API figures keep 9 significant digits (contract 8): 13,513.5135.
+    expect(body.tariff.unitConsumption).toBe(nineDigits(100_000 / 7.4));
     expect(body.intensity).toMatchObject({ intensity: null, note: 'no-output' });
     // Halfway through 1 March, the interpolated register is 50,000 kWh: share 6.145 / 20.
     const mid = await svc.get('/api/enterprises/alu01/status?at=2026-03-01T12:00:00%2B08:00');

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { testConfig } from '../helpers/config';
 import { authSection, eventually, MQTT_PASSWORDS, startApp, TOKENS, type RunningApp } from '../helpers/app';
+import { nineDigits } from '../helpers/figures';
 
 // 2026-11-01 00:00 in Asia/Shanghai.
 const DAY0 = Date.parse('2026-11-01T00:00:00+08:00');
@@ -78,8 +79,9 @@ describe('embedded service end to end', () => {
     const day = await svc.get('/api/enterprises/alu01/consumption?every=1d&from=2026-11-01&to=2026-11-03');
     const days = (day.body as { series: { time: string; quantity: number }[] }).series;
     expect(days.map((d) => d.time)).toEqual(['2026-11-01T00:00:00.000+08:00', '2026-11-02T00:00:00.000+08:00']);
-    expect(days[0]!.quantity).toBeCloseTo((midnight - 100) * 2, 9);
-    expect(days[1]!.quantity).toBeCloseTo((400 - midnight) * 2, 9);
+    // API figures keep 9 significant digits (contract 8).
+    expect(days[0]!.quantity).toBe(nineDigits((midnight - 100) * 2));
+    expect(days[1]!.quantity).toBe(nineDigits((400 - midnight) * 2));
     const month = await svc.get('/api/enterprises/alu01/consumption?every=1mo&from=2026-11-01&to=2026-12-01');
     const body = month.body as {
       series: { time: string; quantity: number; tce: number }[];
