@@ -28,21 +28,15 @@ import { HttpServer } from './http/httpServer';
 import { bindMetrics, instrumentStore, Metrics } from './observability/metrics';
 import { AlarmStore } from './store/state/alarmStore';
 import { StatusService } from './figures/statusService';
-import { MonthlyReportBuilder } from './reports/monthlyReportBuilder';
-import type { RenderReport } from './reports/reportFormats';
-import { ReportMailer } from './reports/reportMailer';
-import { ReportRenderPool, renderPoolOptionsFromEnv } from './reports/renderPool';
-import { ReportService, type ReportSink } from './reports/reportService';
-import { RevisionMarker } from './reports/revisionMarks';
+import type { ReportService } from './reports/reportService';
+import { composeReports } from './reportsWiring';
+import { composeNotifiers } from './notifyWiring';
 import { MonthlyStatisticsStore } from './store/state/monthlyStatisticsStore';
 import { MonthlyStatisticsService } from './ledger/monthlyStatisticsService';
-import { ReportArchive } from './store/state/reportArchive';
-import type { MonthlyReport, MonthlyReportArchive } from './reports/reportModel';
+import type { MonthlyReportArchive } from './reports/reportModel';
 import { AlarmManager, type AlarmSink } from '../alerts/alarmManager';
 import { RuleEngine } from '../alerts/ruleEngine';
 import { SqliteDeliveryLog } from './store/state/deliveryLog';
-import { MailNotifier } from '../alerts/notify/mailNotifier';
-import { WebhookNotifier } from '../alerts/notify/webhookNotifier';
 import type { Logger } from './core/log';
 import { InfluxTimeSeriesStore } from './store/influx/influxTimeSeriesStore';
 import { routeInfluxClientLogs } from './store/influx/routeInfluxClientLogs';
@@ -213,29 +207,7 @@ export class App {
     const status = new StatusService({ store: this.store, outputs: this.outputs, config, factors, meters });
     // Notifiers (contract 7): mail when an SMTP server is configured, webhooks when listed.
     const deliveries = new SqliteDeliveryLog({ path: path.join(connections.dataDir, 'state.db') });
-    const n = config.notify;
-    const names = new Map(config.enterprises.map((e) => [e.id, e.name]));
-    const notifyDeps = { logger: logger.child({ component: 'notify' }), enterpriseName: (id: string) => names.get(id) ?? id, deliveries, now };
-    const dashboardUrl = n.dashboardUrl ?? connections.publicUrl;
-    const mail = connections.smtpUrl
-      ? new MailNotifier(
-          {
-            smtpUrl: connections.smtpUrl,
-            from: n.from,
-            language: n.language,
-            recipients: n.recipients,
-            dashboardUrl,
-            zone: config.timezone,
-            digestWindowMs: n.digestWindowSeconds * 1000,
-            digestThreshold: n.digestThreshold,
-          },
-          notifyDeps,
-        )
-      : undefined;
-    const hooks =
-      n.webhooks.length > 0
-        ? new WebhookNotifier({ webhooks: n.webhooks, language: n.language, zone: config.timezone, dashboardUrl }, notifyDeps)
-        : undefined;
+    const { mail, hooks } = composeNotifiers({ config, smtpUrl: connections.smtpUrl, publicUrl: connections.publicUrl, deliveries, logger, now });
     // The bus sink feeds the dashboard's live events.
     const busSink: AlarmSink = { notify: (transitions) => this.bus.emit('alarmChanged', { transitions }) };
     const sinks: AlarmSink[] = [busSink, ...(options.alarmSinks ?? []), ...(mail ? [mail] : []), ...(hooks ? [hooks] : [])];
@@ -264,42 +236,23 @@ export class App {
     this.bus.on('readingsStored', ({ readings }) => {
       this.rules.onReadings(readings).catch((err: unknown) => logger.error({ err }, 'threshold evaluation failed'));
     });
-    // Monthly reports: finalised on the 1st at 01:00, re-checked nightly, mailed when SMTP is set.
-    // The renderers (ECharts, pdfkit, exceljs) load on first use: they would add ~80 MB to every process.
-    // Rendering is bounded and runs in worker threads (reports/renderPool.ts, README "Security"):
-    // HTTP downloads past the bound are refused with 503, the report mail waits for its turn.
-    const renderPool = new ReportRenderPool({ ...renderPoolOptionsFromEnv(process.env), logger: logger.child({ component: 'report-render' }) });
-    this.components.push({ name: 'report rendering', part: { start: async () => undefined, stop: () => renderPool.close() } });
-    const renderReport: RenderReport = renderPool.render;
-    const archive = new ReportArchive<MonthlyReport>({ path: path.join(connections.dataDir, 'state.db') });
-    const builder = new MonthlyReportBuilder({ config, consumption, status, alarms: this.alarms, store: this.store, timelines: meters.timelines });
-    const reportMailer =
-      connections.smtpUrl && config.reports.recipients.length > 0
-        ? new ReportMailer(
-            { smtpUrl: connections.smtpUrl, from: n.from, recipients: config.reports.recipients, language: config.reports.language },
-            { render: renderReport, deliveries, logger: logger.child({ component: 'report-mail' }), now },
-          )
-        : undefined;
-    const reportSinks: ReportSink[] = reportMailer ? [reportMailer] : [];
-    this.reports = new ReportService({
+    const { reports, archive, renderPool, revisionMarker, reportMailer } = composeReports({
       config,
-      builder,
-      archive,
-      sinks: reportSinks,
-      logger: logger.child({ component: 'reports' }),
+      dataDir: connections.dataDir,
+      smtpUrl: connections.smtpUrl,
+      consumption,
+      status,
+      alarms: this.alarms,
+      store: this.store,
+      timelines: meters.timelines,
+      bus: this.bus,
+      deliveries,
+      logger,
       now,
       active: () => scaleOut.active(),
-      latest: (enterprises, options) => this.store.latest(enterprises, options),
     });
-    // Finalised months a change reaches are marked for the next recheck, on every instance (contract 8.4).
-    const revisionMarker = new RevisionMarker({
-      config,
-      bus: this.bus,
-      archive,
-      history: this.store,
-      logger: logger.child({ component: 'report-marks' }),
-      now,
-    });
+    this.reports = reports;
+    this.components.push({ name: 'report rendering', part: { start: async () => undefined, stop: () => renderPool.close() } });
     if (reportMailer) this.notifiers.push(reportMailer);
     this.archive = archive;
 

@@ -31,6 +31,8 @@ export const LAYERS: readonly { readonly name: string; readonly rank: number; re
       'services/scaleOut.ts',
       'services/instanceId.ts',
       'services/demoRun.ts',
+      'services/reportsWiring.ts',
+      'services/notifyWiring.ts',
       'services/cli/',
       'ingest/mosquittoAuthCli.ts',
       'ingest/simulator/cli.ts',

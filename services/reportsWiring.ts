@@ -1,0 +1,84 @@
+/**
+ * Composition of the monthly reports (contract 6 and 8.4): the builder over the figures, the
+ * archive of finalised revisions, the bounded render pool, the report mail and the marks that
+ * send changed finalised months to the next recheck.
+ */
+import path from 'node:path';
+import type { Config } from '../config/schema';
+import type { Logger } from './core/log';
+import type { EventBus } from './events/eventBus';
+import type { MeterTimelines } from './energy/meterTimeline';
+import type { ConsumptionService } from './figures/consumptionService';
+import type { StatusService } from './figures/statusService';
+import { MonthlyReportBuilder } from './reports/monthlyReportBuilder';
+import { ReportMailer } from './reports/reportMailer';
+import type { MonthlyReport } from './reports/reportModel';
+import { ReportRenderPool, renderPoolOptionsFromEnv } from './reports/renderPool';
+import { ReportService } from './reports/reportService';
+import { RevisionMarker } from './reports/revisionMarks';
+import type { AlarmStore } from './store/state/alarmStore';
+import type { DeliveryLog } from './store/state/deliveryLog';
+import { ReportArchive } from './store/state/reportArchive';
+import type { TimeSeriesStore } from './store/timeSeriesStore';
+
+export interface ReportsWiring {
+  readonly config: Config;
+  readonly dataDir: string;
+  readonly smtpUrl: string | undefined;
+  readonly consumption: ConsumptionService;
+  readonly status: StatusService;
+  readonly alarms: AlarmStore;
+  readonly store: TimeSeriesStore;
+  readonly timelines: MeterTimelines;
+  readonly bus: EventBus;
+  readonly deliveries: DeliveryLog;
+  readonly logger: Logger;
+  readonly now: () => number;
+  /** This instance holds the rules and reports lease. */
+  readonly active: () => boolean;
+}
+
+export function composeReports(w: ReportsWiring) {
+  const { config, logger, now } = w;
+  // Monthly reports: finalised on the 1st at 01:00, re-checked nightly, mailed when SMTP is set.
+  // The renderers (ECharts, pdfkit, exceljs) load on first use: they would add ~80 MB to every process.
+  // Rendering is bounded and runs in worker threads (reports/renderPool.ts, README "Security"):
+  // HTTP downloads past the bound are refused with 503, the report mail waits for its turn.
+  const renderPool = new ReportRenderPool({ ...renderPoolOptionsFromEnv(process.env), logger: logger.child({ component: 'report-render' }) });
+  const archive = new ReportArchive<MonthlyReport>({ path: path.join(w.dataDir, 'state.db') });
+  const builder = new MonthlyReportBuilder({
+    config,
+    consumption: w.consumption,
+    status: w.status,
+    alarms: w.alarms,
+    store: w.store,
+    timelines: w.timelines,
+  });
+  const reportMailer =
+    w.smtpUrl && config.reports.recipients.length > 0
+      ? new ReportMailer(
+          { smtpUrl: w.smtpUrl, from: config.notify.from, recipients: config.reports.recipients, language: config.reports.language },
+          { render: renderPool.render, deliveries: w.deliveries, logger: logger.child({ component: 'report-mail' }), now },
+        )
+      : undefined;
+  const reports = new ReportService({
+    config,
+    builder,
+    archive,
+    sinks: reportMailer ? [reportMailer] : [],
+    logger: logger.child({ component: 'reports' }),
+    now,
+    active: w.active,
+    latest: (enterprises, options) => w.store.latest(enterprises, options),
+  });
+  // Finalised months a change reaches are marked for the next recheck, on every instance (contract 8.4).
+  const revisionMarker = new RevisionMarker({
+    config,
+    bus: w.bus,
+    archive,
+    history: w.store,
+    logger: logger.child({ component: 'report-marks' }),
+    now,
+  });
+  return { reports, archive, renderPool, revisionMarker, reportMailer };
+}
