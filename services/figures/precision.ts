@@ -26,3 +26,10 @@ export function sumFigures(xs: readonly number[]): number {
   for (const x of xs) s += x;
   return figure(s);
 }
+
+/** A copy of `o` with every numeric field rounded by the figure rule (shallow): totals built in the HTTP layer. */
+export function figureFields<T extends object>(o: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) out[k] = typeof v === 'number' ? figure(v) : v;
+  return out as T;
+}

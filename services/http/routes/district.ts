@@ -16,6 +16,7 @@ import type { StatusService } from '../../figures/statusService';
 import { industryName } from '../../reports/industries';
 import { principalOf } from '../auth';
 import { parseInput } from '../validate';
+import { figure, figureFields } from '../../figures/precision';
 
 const overviewQuery = z.object({}).strict();
 
@@ -100,31 +101,32 @@ export function districtRouter(deps: {
         id: e.id,
         name: e.name,
         industry: e.industry,
-        monthTce,
+        monthTce: figure(monthTce),
         quota: status?.quota ?? null,
         intensity: status?.intensity ?? null,
         tariff: status?.tariff ?? null,
         alarms,
       };
     });
+    // Sums of figures are rounded again by the figure rule (contract 8: no float noise).
     const view = (part: typeof month) => ({
-      ...part.total,
-      byCarrier: Object.fromEntries([...part.byCarrier].sort(([a], [b]) => a.localeCompare(b))),
-      byIndustry: Object.fromEntries([...part.byIndustry].sort(([a], [b]) => a.localeCompare(b))),
+      ...figureFields(part.total),
+      byCarrier: Object.fromEntries([...part.byCarrier].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, figureFields(v)])),
+      byIndustry: Object.fromEntries([...part.byIndustry].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, figureFields(v)])),
     });
     res.json({
       at: isoInZone(at, zone),
       timezone: zone,
       year,
       electricityBasis: deps.consumption.electricityBasis,
-      today: { from: isoInZone(dayStart, zone), to: isoInZone(at, zone), ...today, alarmsRaised: raisedToday },
+      today: { from: isoInZone(dayStart, zone), to: isoInZone(at, zone), ...figureFields(today), alarmsRaised: raisedToday },
       month: { from: isoInZone(monthStart, zone), to: isoInZone(Math.min(at, monthEnd), zone), ...view(month) },
       ytd: {
         from: isoInZone(yearStart, zone),
         to: isoInZone(at, zone),
         ...view(ytd),
         quotaTotalTce,
-        share: quotaTotalTce > 0 ? ytd.total.dualControlTce / quotaTotalTce : null,
+        share: quotaTotalTce > 0 ? figure(ytd.total.dualControlTce / quotaTotalTce) : null,
       },
       industries: Object.fromEntries([...new Set(enterprises.map((e) => e.industry))].map((code) => [code, industryName(code)])),
       enterprises: rows,

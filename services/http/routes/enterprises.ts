@@ -12,6 +12,7 @@ import { assertCanSee, principalOf } from '../auth';
 import { parseInput } from '../validate';
 import type { TimeSeriesStore } from '../../store/timeSeriesStore';
 import { findEnterprise, meterLedgerFields, meterOverview, type TimelineLookup } from './meters';
+import { sumFigures } from '../../figures/precision';
 
 const consumptionQuery = z
   .object({
@@ -112,9 +113,9 @@ export function enterprisesRouter(deps: {
       electricityBasis: deps.consumption.electricityBasis,
       series: series.map((s) => ({ ...s, time: isoInZone(s.time, zone) })),
       totals: {
-        tce: series.reduce((sum, s) => sum + s.tce, 0),
-        dualControlTce: series.reduce((sum, s) => sum + (s.dualControl ? s.tce : 0), 0),
-        co2Kg: series.reduce((sum, s) => sum + s.co2Kg, 0),
+        tce: sumFigures(series.map((s) => s.tce)),
+        dualControlTce: sumFigures(series.map((s) => (s.dualControl ? s.tce : 0))),
+        co2Kg: sumFigures(series.map((s) => s.co2Kg)),
       },
       coefficients: result?.coefficients ?? [],
     });

@@ -1,5 +1,5 @@
 /** The figure rule (contract 8: at least 9 significant digits, no float noise). */
-import { figure, sumFigures } from '../../../services/figures/precision';
+import { figure, figureFields, sumFigures } from '../../../services/figures/precision';
 
 describe('figure', () => {
   it.each([
@@ -21,5 +21,9 @@ describe('figure', () => {
 
   it('sums then rounds: ten times 0.1 is 1, not 0.9999999999999999', () => {
     expect(sumFigures(Array.from({ length: 10 }, () => 0.1))).toBe(1);
+  });
+
+  it('rounds the numeric fields of a total built elsewhere: 0.1 + 0.2 tce reads 0.3', () => {
+    expect(figureFields({ tce: 0.1 + 0.2, co2Kg: 1_000_000.0000000001, unit: 't' })).toEqual({ tce: 0.3, co2Kg: 1_000_000, unit: 't' });
   });
 });
