@@ -6,6 +6,7 @@
 import mqtt from 'mqtt';
 import { testConfig } from '../helpers/config';
 import { authSection, eventually, MQTT_PASSWORDS, startApp, TOKENS, type RunningApp } from '../helpers/app';
+import { nineDigits } from '../helpers/figures';
 
 // 2 March 2026 01:00 in Chongqing.
 const AT = Date.parse('2026-03-02T01:00:00+08:00');
@@ -231,7 +232,8 @@ describe('dashboard server side', () => {
     expect(overview.month.byCarrier.electricity).toMatchObject({ quantity: 500_000, unit: 'kWh' });
     expect(overview.ytd.dualControlTce).toBeCloseTo(61.45, 9);
     expect(overview.ytd.quotaTotalTce).toBe(60);
-    expect(overview.ytd.share).toBeCloseTo(61.45 / 60, 12);
+    // API figures keep 9 significant digits (contract 8).
+    expect(overview.ytd.share).toBe(nineDigits(61.45 / 60));
     expect(overview.ytd.byIndustry['3216']!.dualControlTce).toBeCloseTo(49.16, 9);
     expect(overview.ytd.byIndustry['3011']!.dualControlTce).toBeCloseTo(12.29, 9);
     expect(overview.industries).toEqual({ '3216': '铝冶炼', '3011': '水泥制造' });
