@@ -139,6 +139,7 @@ export class MonthlyReportBuilder {
                 ratio: intensity.ratio,
                 level: intensity.level,
                 output10kYuan: intensity.output10kYuan,
+                months: intensity.months,
               }
             : intensity
               ? {
@@ -147,6 +148,7 @@ export class MonthlyReportBuilder {
                   ratio: null,
                   level: null,
                   output10kYuan: null,
+                  months: [],
                 }
               : null,
         tariff: s?.tariff

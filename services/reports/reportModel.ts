@@ -29,8 +29,10 @@ export interface ReportIntensity {
   readonly limit: number;
   readonly ratio: number | null;
   readonly level: 'green' | 'yellow' | 'red' | null;
-  /** Year-to-date output value, 10^4 yuan. */
+  /** Output value over `months`, 10^4 yuan. */
   readonly output10kYuan: number | null;
+  /** The complete months with an output value that intensity is taken over (contract 4), YYYY-MM. */
+  readonly months: readonly string[];
 }
 
 export interface ReportTariff {

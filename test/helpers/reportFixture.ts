@@ -57,7 +57,7 @@ export function reportFixture(): MonthlyReport {
         changeFromPreviousMonth: 0.04241828737453781,
         changeFromSameMonthLastYear: null,
         quota: { year: 2024, totalTce: 2400, ytdTce: 612.3456, share: 0.255144, pace: 1.0261835604395604, level: 'yellow' },
-        intensity: { intensity: null, limit: 0.35, ratio: null, level: null, output10kYuan: null },
+        intensity: { intensity: null, limit: 0.35, ratio: null, level: null, output10kYuan: null, months: [] },
         tariff: {
           tariff: 'steel-eaf',
           scheme: 'step',
@@ -100,7 +100,14 @@ export function reportFixture(): MonthlyReport {
         changeFromPreviousMonth: 0.08760351550290132,
         changeFromSameMonthLastYear: 0.14074255455283172,
         quota: { year: 2024, totalTce: 2000, ytdTce: 905.5, share: 0.45275, pace: 1.8209505494505493, level: 'red' },
-        intensity: { intensity: 0.5122765331522969, limit: 0.45, ratio: 1.1383922958939932, level: 'yellow', output10kYuan: 1767.6 },
+        intensity: {
+          intensity: 0.5122765331522969,
+          limit: 0.45,
+          ratio: 1.1383922958939932,
+          level: 'yellow',
+          output10kYuan: 1767.6,
+          months: ['2024-01', '2024-02', '2024-03', '2024-05'],
+        },
         tariff: {
           tariff: 'cement-clinker',
           scheme: 'bands',

@@ -166,7 +166,8 @@ export function buildTables(report: MonthlyReport, lang: Language): ReportTables
         ['intensityLimit', z('强度目标', 'Intensity limit'), 'intensity', unitLabel('tce/10k-yuan', lang)],
         ['intensityRatio', z('强度比', 'Intensity ratio'), 'ratio'],
         ['intensityLevel', z('强度预警', 'Intensity level'), 'level'],
-        ['output10kYuan', z('年累计产值', 'Output, year to date'), 'yuan', unitLabel('10k-yuan', lang)],
+        ['output10kYuan', z('所用月份产值', 'Output of the months used'), 'yuan', unitLabel('10k-yuan', lang)],
+        ['intensityMonths', z('强度计算月份', 'Months used for intensity'), 'text'],
       ],
       enterprises.map((e) => dualControlRow(e)),
     ),
@@ -306,7 +307,26 @@ function dualControlRow(e: EnterpriseReport): CellValue[] {
     i?.ratio ?? null,
     i?.level ?? null,
     i?.output10kYuan ?? null,
+    monthsLabel(i?.months ?? []),
   ];
+}
+
+/** The months intensity is taken over: a run as `2026-01 – 2026-11`, gaps listed. */
+export function monthsLabel(months: readonly string[]): string | null {
+  if (months.length === 0) return null;
+  const runs: string[][] = [];
+  for (const m of months) {
+    const run = runs[runs.length - 1];
+    const prev = run?.[run.length - 1];
+    if (run && prev && nextMonth(prev) === m) run.push(m);
+    else runs.push([m]);
+  }
+  return runs.map((r) => (r.length === 1 ? r[0]! : `${r[0]!} – ${r[r.length - 1]!}`)).join(', ');
+}
+
+function nextMonth(m: string): string {
+  const [y, mo] = m.split('-').map(Number) as [number, number];
+  return mo === 12 ? `${y + 1}-01` : `${y}-${String(mo + 1).padStart(2, '0')}`;
 }
 
 function tariffRow(e: EnterpriseReport, lang: Language): CellValue[] {

@@ -180,6 +180,8 @@ describe('XLSX', () => {
     // A missing figure is an empty cell, not a dash: sums in Excel stay right.
     expect(enterprises.get('能耗强度 (tce/万元)')).toEqual([null, report.enterprises[1]!.intensity!.intensity]);
     expect(enterprises.get('说明')).toEqual([null, '本期无产品产量，不计算单耗']);
+    // Intensity names its months (contract 4): Jan-Mar and May of 2024 read as one run and one month.
+    expect(enterprises.get('强度计算月份')).toEqual([null, '2024-01 – 2024-03, 2024-05']);
     expect(wb.getWorksheet('企业')!.getCell(2, 4).numFmt).toBe('#,##0.000');
 
     const carriers = sheetColumns(wb.getWorksheet('能源品种')!);
