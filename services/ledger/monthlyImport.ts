@@ -12,9 +12,12 @@ import { columnOfKey, keyText, type Column } from './monthlyColumns';
 import { parsePatch } from './monthlyPatchSchema';
 import { MONTH_PATTERN, type MonthlyEntry, type MonthlyStatisticsService } from './monthlyStatisticsService';
 import { FIRST_DATA_ROW, KEY_ROW, SHEET_NAME } from './monthlyTemplate';
+import { zipInflationProblem } from './zipInflationGuard';
 
 /** More data rows than any district has enterprise-months in a file. */
 export const MAX_IMPORT_ROWS = 5000;
+/** What an uploaded workbook may unpack to: a filled template of 5,000 rows is a few MiB. */
+export const MAX_IMPORT_INFLATED_BYTES = 64 * 1_048_576;
 
 export interface CellProblem {
   readonly sheet: string | null;
@@ -57,6 +60,9 @@ export async function importWorkbook(
   file: Buffer,
   who: { by: string; onlyEnterprise?: string },
 ): Promise<ImportOutcome> {
+  const inflation = zipInflationProblem(file, MAX_IMPORT_INFLATED_BYTES);
+  if (inflation !== undefined)
+    throw new WorkbookRejected([{ sheet: null, row: null, column: null, field: null, message: `expected an XLSX workbook: ${inflation}` }]);
   const wb = new ExcelJS.Workbook();
   try {
     await wb.xlsx.load(file as unknown as ArrayBuffer);
