@@ -44,7 +44,7 @@ export interface TariffStatus {
   electricityKwh: number;
   productT: number;
   /** The threshold or limit row of the basis period's data year (contract 8.2). */
-  parameter?: { key: string; value: number; unit: string; year?: number; source: string };
+  parameter?: ParameterRow;
 }
 
 export interface OverviewRow {
@@ -109,6 +109,16 @@ export interface EnterpriseStatus {
   quota: QuotaStatus | null;
   intensity: IntensityStatus | null;
   tariff: TariffStatus | null;
+  /** Every coefficient, factor and threshold row the figures used (contract 8.2). */
+  parameters?: ParameterRow[];
+}
+
+export interface ParameterRow {
+  key: string;
+  value: number;
+  unit: string;
+  year?: number;
+  source: string;
 }
 
 export interface SeriesPoint {

@@ -114,7 +114,9 @@ export const enterprisePage: Page = async (ctx) => {
       card(
         t('intensity'),
         it && it.intensity !== null ? qty(it.intensity, 'tce/万元', 3) : it ? t('noOutput') : t('none'),
-        it && it.intensity !== null ? `${t('limit')} ${qty(it.limit, 'tce/万元', 3)} · ${pct(it.ratio)}` : undefined,
+        it && it.intensity !== null
+          ? `${t('limit')} ${qty(it.limit, 'tce/万元', 3)} · ${pct(it.ratio)} · ${t('months')} ${monthRuns(it.months)}`
+          : undefined,
       ),
       card(
         t('tariff'),
@@ -136,7 +138,14 @@ export const enterprisePage: Page = async (ctx) => {
     h(
       'section',
       { className: 'panel' },
-      h('h2', {}, t('coefficients')),
+      h('h2', {}, t('parametersUsed')),
+      h(
+        'ul',
+        { className: 'coefficients' },
+        (status.parameters ?? []).map((p) =>
+          h('li', {}, `${p.key}: ${num(p.value, autoDigits(p.value))} ${p.unit}${p.year === undefined ? '' : ` (${p.year})`} · ${p.source}`),
+        ),
+      ),
       h(
         'ul',
         { className: 'coefficients' },
@@ -275,4 +284,21 @@ function tariffNote(info: EnterpriseInfo, tf: EnterpriseStatus['tariff']): HTMLE
     { className: 'meta' },
     `${t('unitConsumption')} ${qty(tf.unitConsumption, tf.unit, 1)} · ${th.label} ${qty(th.value, tf.unit, 0)} · ${info.tariff ?? ''} · ${time(tf.periodFrom)} – ${time(tf.periodTo)}`,
   );
+}
+
+/** Months as runs: `2026-01 – 2026-11`, gaps listed (the months intensity is taken over, contract 4). */
+function monthRuns(months: readonly string[]): string {
+  const runs: string[][] = [];
+  for (const m of months) {
+    const run = runs[runs.length - 1];
+    const last = run?.[run.length - 1];
+    if (run && last && next(last) === m) run.push(m);
+    else runs.push([m]);
+  }
+  return runs.map((r) => (r.length === 1 ? r[0]! : `${r[0]!} – ${r[r.length - 1]!}`)).join(', ') || '–';
+}
+
+function next(month: string): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
 }
