@@ -70,6 +70,8 @@ export function composeReports(w: ReportsWiring) {
     now,
     active: w.active,
     latest: (enterprises, options) => w.store.latest(enterprises, options),
+    // InfluxDB announces readings before their day rollups are refreshed: a finalisation waits for them.
+    settle: () => w.store.settleRollups(),
   });
   // Finalised months a change reaches are marked for the next recheck, on every instance (contract 8.4).
   const revisionMarker = new RevisionMarker({

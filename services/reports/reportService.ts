@@ -6,6 +6,12 @@
  * changed make a new revision that records why (`reasons`) and what changed (`revisionNote`). It
  * runs nightly and about a minute after marks stop arriving. Every revision stays downloadable;
  * a month not finalised is served as a draft with the instant its data runs to.
+ *
+ * No change is lost to a build in progress: the month is registered as being built before its
+ * marks are read (reportArchive.ts beginBuild), so a change arriving during the build, also of a
+ * first revision, leaves a mark that the build does not clear; and the build starts only once the
+ * store's rollups of everything written before it have settled (InfluxDB refreshes them after the
+ * write that announced the readings).
  */
 import cron, { type ScheduledTask } from 'node-cron';
 import { DateTime } from 'luxon';
@@ -74,6 +80,11 @@ export class ReportService {
       latest?: (enterprises: readonly string[], options?: LatestOptions) => Promise<LatestReading[]>;
       /** How often pending marks are looked at (default 60 s). */
       markPollMs?: number;
+      /**
+       * Resolves once the rollups of everything written so far are refreshed (the time-series
+       * store's settleRollups); awaited before a finalisation builds. Without it nothing is awaited.
+       */
+      settle?: () => Promise<void>;
     },
   ) {}
 
@@ -108,25 +119,34 @@ export class ReportService {
     const end = monthBounds(month, this.deps.config.timezone)?.end;
     if (end === undefined || end > at) throw new MonthNotEndedError(month, end === undefined ? undefined : isoInZone(end, this.deps.config.timezone));
     const { archive } = this.deps;
-    const marks = archive.marks().filter((m) => m.month === month);
-    const latest = archive.latestContentHash(month);
-    const built = await this.deps.builder.build(month, at, (latest?.revision ?? 0) + 1);
-    const hash = contentHash(built);
-    let result: { report: MonthlyReport; created: boolean };
-    if (latest && latest.contentHash === hash) result = { report: latest.report, created: false };
-    else {
-      const marked = [...new Set(marks.map((m) => m.kind).filter(isRevisionReason))];
-      const reasons: RevisionReason[] = marked.length > 0 ? marked : ['recheck'];
-      const revised: MonthlyReport = { ...built, draft: false, ...(latest && { reasons }) };
-      const withNote: MonthlyReport = latest ? { ...revised, revisionNote: revisionNote(latest.report, revised) } : revised;
-      const report = { ...withNote, sha256: reportHash({ ...withNote, sha256: '' }) };
-      archive.save(report, hash, at);
-      this.deps.logger.info({ month, revision: report.revision, sha256: report.sha256, reasons: report.reasons }, 'monthly report finalised');
-      for (const sink of this.deps.sinks) sink.finalised(report);
-      result = { report, created: true };
+    // From here on a change reaching the month marks it, finalised or not: a mark made after the
+    // marks are read below outlives this build, and the next recheck serves it.
+    const building = archive.beginBuild(month);
+    try {
+      const marks = archive.marks().filter((m) => m.month === month);
+      // Every change marked so far is in the store; its rollups too before the build reads them.
+      if (this.deps.settle) await this.deps.settle();
+      const latest = archive.latestContentHash(month);
+      const built = await this.deps.builder.build(month, at, (latest?.revision ?? 0) + 1);
+      const hash = contentHash(built);
+      let result: { report: MonthlyReport; created: boolean };
+      if (latest && latest.contentHash === hash) result = { report: latest.report, created: false };
+      else {
+        const marked = [...new Set(marks.map((m) => m.kind).filter(isRevisionReason))];
+        const reasons: RevisionReason[] = marked.length > 0 ? marked : ['recheck'];
+        const revised: MonthlyReport = { ...built, draft: false, ...(latest && { reasons }) };
+        const withNote: MonthlyReport = latest ? { ...revised, revisionNote: revisionNote(latest.report, revised) } : revised;
+        const report = { ...withNote, sha256: reportHash({ ...withNote, sha256: '' }) };
+        archive.save(report, hash, at);
+        this.deps.logger.info({ month, revision: report.revision, sha256: report.sha256, reasons: report.reasons }, 'monthly report finalised');
+        for (const sink of this.deps.sinks) sink.finalised(report);
+        result = { report, created: true };
+      }
+      if (marks.length > 0) archive.clearMarks(month, Math.max(...marks.map((m) => m.id)));
+      return result;
+    } finally {
+      archive.endBuild(building);
     }
-    if (marks.length > 0) archive.clearMarks(month, Math.max(...marks.map((m) => m.id)));
-    return result;
   }
 
   /**
@@ -146,7 +166,7 @@ export class ReportService {
    * months; changed figures make new revisions. A month that fails keeps its marks for the next run.
    */
   async recheck(at: number): Promise<void> {
-    const months = new Set(this.deps.archive.marks().map((m) => m.month));
+    const months = new Set(this.deps.archive.pendingMarks().map((m) => m.month));
     let month = this.previousMonth(at);
     for (let i = 0; i < this.deps.config.reports.recheckMonths; i++) {
       months.add(month);
@@ -165,7 +185,8 @@ export class ReportService {
   /** Runs a recheck once the pending marks stayed the same for one poll interval (or waited too long). */
   private pollMarks(): void {
     if (this.running) return;
-    const marks = this.deps.archive.marks();
+    // Marks of a month not finalised yet wait for its finalisation, which serves them.
+    const marks = this.deps.archive.pendingMarks();
     const newest = marks.reduce((max, m) => Math.max(max, m.id), 0);
     if (marks.length === 0) {
       this.lastMarkId = undefined;

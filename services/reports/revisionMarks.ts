@@ -2,7 +2,8 @@
  * Marks the finalised months a change may have altered (contract 8.4), so that the next recheck
  * rebuilds them, however old: the marks are rows of the report archive (state.db) and survive a
  * restart. A change at data time `from` reaches every month whose end is after `from`: the month
- * itself and every later one (year-to-date quota, previous month and same month last year).
+ * itself and every later one (year-to-date quota, previous month and same month last year). A month
+ * whose revision is being built, its first included, counts as finalised here (reportArchive.ts).
  *
  * - `ledgerChanged` (meter events, monthly statistics, parameters) carries its kind and `from`.
  * - Readings: a stored reading changes the hours between its usable neighbours, so a catch-up
@@ -28,7 +29,7 @@ import { meterKeyId } from '../store/timeSeriesStore';
 import type { RevisionReason } from './reportModel';
 
 /** The report archive's part this needs. */
-export type MarkArchive = Pick<ReportArchive<never>, 'latestFinalisedMonth' | 'markFrom' | 'setting' | 'setSetting'>;
+export type MarkArchive = Pick<ReportArchive<never>, 'latestMarkableMonth' | 'markFrom' | 'setting' | 'setSetting'>;
 
 /** The store's part this needs: the usable reading before an instant. */
 export interface NeighbourLookup {
@@ -122,8 +123,9 @@ export class RevisionMarker {
     if (before !== now) archive.setSetting(PARAMETER_FINGERPRINT, now);
   }
 
+  /** The end of the newest month a change can mark: finalised, or its revision (first too) being built. */
   private finalisedEnd(): number | undefined {
-    const month = this.deps.archive.latestFinalisedMonth();
+    const month = this.deps.archive.latestMarkableMonth();
     return month === undefined ? undefined : monthBounds(month, this.deps.config.timezone)?.end;
   }
 

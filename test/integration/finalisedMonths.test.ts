@@ -120,7 +120,22 @@ describe('finalised months', () => {
   it('marks from a ledger change every finalised month from its data time on, and a mark that changes nothing makes no revision', async () => {
     svc.app.bus.emit('ledgerChanged', { kind: 'monthly-statistics', enterprise: 'alu01', from: at('2026-03-15T00:00:00+08:00') });
     expect(await marks()).toEqual(['2026-03 monthly-statistics', '2026-04 monthly-statistics', '2026-05 monthly-statistics']);
-    await svc.app.reports.recheck(NOW);
+    // Every rebuild first waits for the store's rollups of what was written before it.
+    // (The store is a metrics proxy: an own property on it, removed afterwards, counts the calls.)
+    const store = svc.app.store;
+    const settle = store.settleRollups;
+    let settled = 0;
+    store.settleRollups = () => {
+      settled++;
+      return settle();
+    };
+    try {
+      await svc.app.reports.recheck(NOW);
+    } finally {
+      delete (store as Partial<typeof store>).settleRollups;
+    }
+    // March, April and May (marked), each settled before its build.
+    expect(settled).toBe(3);
     expect(await marks()).toEqual([]);
     expect(await report('2026-03')).toMatchObject({ revision: 2, reasons: ['readings'] });
   });

@@ -3,7 +3,10 @@
  * reasons it was made, the record of who downloaded what and when, and the "dirty month" marks:
  * a change that may alter a finalised month's figures marks it with its kind, and the next recheck
  * rebuilds it. Marks live here, beside the snapshots, so one statement can mark every finalised
- * month from a data time on, and they survive a restart. In the state database under DATA_DIR.
+ * month from a data time on, and they survive a restart. A month whose revision is being built
+ * (`report_building`, also its first) is marked like a finalised one, so a change that arrives
+ * during the build is not lost: its mark outlives the build and the next recheck serves it. In the
+ * state database under DATA_DIR, shared by the instances of one DATA_DIR.
  */
 import { SqliteBacked } from '../sqlite/sqliteFile';
 
@@ -13,6 +16,7 @@ const SCHEMA = `
     created_at INTEGER NOT NULL, note TEXT, PRIMARY KEY (month, revision)) WITHOUT ROWID;
   CREATE TABLE IF NOT EXISTS report_mark (
     id INTEGER PRIMARY KEY AUTOINCREMENT, month TEXT NOT NULL, kind TEXT NOT NULL, marked_at INTEGER NOT NULL, UNIQUE (month, kind));
+  CREATE TABLE IF NOT EXISTS report_building (id INTEGER PRIMARY KEY AUTOINCREMENT, month TEXT NOT NULL, started_at INTEGER NOT NULL);
   CREATE TABLE IF NOT EXISTS report_setting (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
   CREATE TABLE IF NOT EXISTS report_download (
     id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, who TEXT NOT NULL, role TEXT NOT NULL,
@@ -66,6 +70,11 @@ interface SnapshotRow {
   reasons: string | null;
 }
 const SNAPSHOT_COLUMNS = 'month, revision, sha256, created_at AS createdAt, note, reasons';
+const MARK_COLUMNS = 'id, month, kind, marked_at AS markedAt';
+/** Months a change can reach: the finalised ones and those whose revision is being built. */
+const MARKABLE = 'SELECT month FROM report_snapshot UNION SELECT month FROM report_building';
+/** A build left behind by a process that died meanwhile is forgotten after this long (wall clock). */
+const STALE_BUILD_MS = 24 * 3_600_000;
 
 export class ReportArchive<R extends ArchivedReport> extends SqliteBacked {
   constructor(options: { path: string }) {
@@ -77,6 +86,20 @@ export class ReportArchive<R extends ArchivedReport> extends SqliteBacked {
     // Archives written before revisions had reasons (contract 8.4) get the column.
     const columns = this.conn().pragma('table_info(report_snapshot)') as { name: string }[];
     if (!columns.some((c) => c.name === 'reasons')) this.conn().exec('ALTER TABLE report_snapshot ADD COLUMN reasons TEXT');
+    this.statement('DELETE FROM report_building WHERE started_at < ?').run(Date.now() - STALE_BUILD_MS);
+  }
+
+  /**
+   * A revision of `month` (its first too) is being built from now on: until endBuild, every change
+   * that reaches the month marks it, so that a change the build may have missed is served by the
+   * next recheck. Returns the id to end it with.
+   */
+  beginBuild(month: string): number {
+    return Number(this.statement('INSERT INTO report_building (month, started_at) VALUES (?, ?)').run(month, Date.now()).lastInsertRowid);
+  }
+
+  endBuild(id: number): void {
+    this.statement('DELETE FROM report_building WHERE id = ?').run(id);
   }
 
   latestContentHash(month: string): { revision: number; contentHash: string; report: R } | undefined {
@@ -127,19 +150,36 @@ export class ReportArchive<R extends ArchivedReport> extends SqliteBacked {
     return row.month ?? undefined;
   }
 
+  /** The newest month a change can mark (finalised, or a revision of it being built), if any. */
+  latestMarkableMonth(): string | undefined {
+    const row = this.statement(`SELECT MAX(month) AS month FROM (${MARKABLE})`).get() as { month: string | null };
+    return row.month ?? undefined;
+  }
+
   /**
-   * Marks every finalised month from `fromMonth` (YYYY-MM) on with `kind`; returns how many. A mark
-   * already there is replaced with a new id, so a recheck running meanwhile leaves it for the next.
+   * Marks every finalised month from `fromMonth` (YYYY-MM) on with `kind`, and every such month whose
+   * revision is being built; returns how many. A mark already there is replaced with a new id, so a
+   * recheck or build running meanwhile leaves it for the next.
    */
   markFrom(fromMonth: string, kind: string, at: number): number {
     return this.statement(
-      'INSERT OR REPLACE INTO report_mark (month, kind, marked_at) SELECT DISTINCT month, ?, ? FROM report_snapshot WHERE month >= ? ORDER BY month',
+      `INSERT OR REPLACE INTO report_mark (month, kind, marked_at) SELECT DISTINCT month, ?, ? FROM (${MARKABLE}) WHERE month >= ? ORDER BY month`,
     ).run(kind, at, fromMonth).changes;
   }
 
-  /** Every pending mark, oldest month first. */
+  /**
+   * Every mark, oldest month first. A mark of a month not finalised (its first revision was being
+   * built, or that build failed) waits for the month's next finalisation, which serves it.
+   */
   marks(): MonthMark[] {
-    return this.statement('SELECT id, month, kind, marked_at AS markedAt FROM report_mark ORDER BY month, id').all() as MonthMark[];
+    return this.statement(`SELECT ${MARK_COLUMNS} FROM report_mark ORDER BY month, id`).all() as MonthMark[];
+  }
+
+  /** The marks of finalised months: what a recheck has to serve. */
+  pendingMarks(): MonthMark[] {
+    return this.statement(
+      `SELECT ${MARK_COLUMNS} FROM report_mark WHERE month IN (SELECT month FROM report_snapshot) ORDER BY month, id`,
+    ).all() as MonthMark[];
   }
 
   /** Clears the marks of `month` up to `upToId` (the ones a recheck has served). */

@@ -1,7 +1,8 @@
 /**
  * Dirty-month marks (contract 8.4) against a real report archive (SQLite in a temporary
  * directory): the parameter fingerprint at start, readings and their previous usable neighbour,
- * and the quiet-period recheck of ReportService that serves the marks with their reasons.
+ * the quiet-period recheck of ReportService that serves the marks with their reasons, a change that
+ * arrives while a month (also its first revision) is built, and the rollups settled before a build.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -118,6 +119,90 @@ describe('revision marks', () => {
     } finally {
       await service.stop();
     }
+  });
+
+  /** A builder whose figures are the current `data`; `during` runs inside the build, after the data was read. */
+  const stubBuilder = (state: { data: number; during?: () => Promise<void> }, calls: string[] = []) =>
+    ({
+      build: async (month: string, _at: number, revision: number): Promise<MonthlyReport> => {
+        calls.push(`build ${month}`);
+        const fixture = reportFixture();
+        const totalTce = state.data;
+        if (state.during) await state.during();
+        return { ...fixture, month, revision, totals: { ...fixture.totals, totalTce } };
+      },
+    }) as unknown as MonthlyReportBuilder;
+
+  it('keeps the mark of a change that arrives while the first revision of a month is built, and the next recheck revises it', async () => {
+    const bus = new EventBus(logger);
+    const m = marker(noHistory, undefined, bus);
+    await m.start();
+    // December 2025 is not finalised yet and outside recheckMonths (March to May): only a mark can revise it.
+    const state: { data: number; during?: () => Promise<void> } = { data: 1 };
+    state.during = async () => {
+      // A late December reading is stored after the build read the data: it is not in revision 1.
+      state.data = 2;
+      bus.emit('readingsStored', { readings: [reading('2025-12-10T00:00:00+08:00', 5)] });
+      await m.settled();
+    };
+    const service = new ReportService({ config, builder: stubBuilder(state), archive, sinks: [], logger, now: () => NOW });
+    const first = await service.finalise('2025-12');
+    state.during = undefined;
+    expect(first.report).toMatchObject({ revision: 1, totals: { totalTce: 1 } });
+    // The mark outlives the build; the build registration is gone.
+    expect(marked()).toEqual(['2025-12 readings', '2026-01 readings', '2026-02 readings', '2026-05 readings']);
+    expect(archive.latestMarkableMonth()).toBe('2026-05');
+    expect(archive.pendingMarks().map((x) => x.month)).toContain('2025-12');
+
+    await service.recheck(NOW);
+    expect(archive.revisions('2025-12').map((r) => [r.revision, r.reasons])).toEqual([
+      [1, []],
+      [2, ['readings']],
+    ]);
+    expect(archive.get('2025-12')?.totals.totalTce).toBe(2);
+    expect(marked()).toEqual([]);
+    await m.stop();
+  });
+
+  it('marks a month not finalised only while a revision of it is built; such marks wait for its finalisation', async () => {
+    archive.markFrom('2025-12', 'meter-event', NOW);
+    expect(marked()).toEqual(['2026-01 meter-event', '2026-02 meter-event', '2026-05 meter-event']);
+    const id = archive.beginBuild('2026-03');
+    archive.markFrom('2026-03', 'monthly-statistics', NOW);
+    archive.endBuild(id);
+    archive.markFrom('2026-03', 'parameters', NOW);
+    expect(marked()).toContain('2026-03 monthly-statistics');
+    expect(marked()).not.toContain('2026-03 parameters');
+    // Not finalised: nothing for a recheck to serve.
+    expect(archive.pendingMarks().map((x) => `${x.month} ${x.kind}`)).not.toContain('2026-03 monthly-statistics');
+    // Its first finalisation serves it (the build comes after the change).
+    const service = new ReportService({ config, builder: stubBuilder({ data: 1 }), archive, sinks: [], logger, now: () => NOW });
+    await service.finalise('2026-03');
+    expect(marked().filter((x) => x.startsWith('2026-03'))).toEqual([]);
+  });
+
+  it('waits for the store to settle its rollups before building, and saves nothing when that fails', async () => {
+    const calls: string[] = [];
+    let fail = false;
+    const settle = async () => {
+      calls.push('settle');
+      if (fail) throw new Error('influx down');
+    };
+    const service = new ReportService({ config, builder: stubBuilder({ data: 1 }, calls), archive, sinks: [], logger, now: () => NOW, settle });
+    archive.markFrom('2026-02', 'readings', NOW);
+    await service.finalise('2026-02');
+    expect(calls).toEqual(['settle', 'build 2026-02']);
+    expect(archive.revisions('2026-02')).toHaveLength(2);
+
+    fail = true;
+    calls.length = 0;
+    archive.markFrom('2026-02', 'readings', NOW);
+    await expect(service.finalise('2026-02')).rejects.toThrow('influx down');
+    expect(calls).toEqual(['settle']);
+    expect(archive.revisions('2026-02')).toHaveLength(2);
+    // The mark stays for the next recheck, and no build stays registered.
+    expect(marked()).toContain('2026-02 readings');
+    expect(archive.latestMarkableMonth()).toBe('2026-05');
   });
 
   it('refuses to finalise a month that has not ended', async () => {
