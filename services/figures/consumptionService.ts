@@ -72,7 +72,9 @@ export class ConsumptionService {
   async series(enterprises: readonly string[], from: number, to: number, every: Every): Promise<Map<string, ConsumptionSeries>> {
     const metered = await this.deps.store.consumption({ enterprises, from, to, every, zone: this.zone, excludeMeters: this.submeters });
     const entered =
-      every === '1mo' && this.deps.monthly ? enteredCarrierRows(recordsIn(this.deps.monthly, enterprises, from, to, this.zone), this.zone) : [];
+      every === '1mo' && this.deps.monthly
+        ? enteredCarrierRows(recordsIn(this.deps.monthly, enterprises, from, to, this.zone), this.zone, this.deps.factors)
+        : [];
     const rows = entered.length > 0 ? mergeRows([...metered, ...entered]) : metered;
     const out = new Map<string, { series: SeriesPoint[]; coefficients: Map<string, { time: number; f: CoefficientUsed }>; used: ParametersUsed }>();
     for (const id of enterprises) out.set(id, { series: [], coefficients: new Map(), used: new ParametersUsed() });

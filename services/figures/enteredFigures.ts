@@ -6,7 +6,8 @@
  */
 import { DateTime } from 'luxon';
 import type { EnterpriseConfig } from '../../config/schema';
-import { conversionFactor } from '../../config/units';
+import { conversionFactor, convert } from '../../config/units';
+import type { FactorView } from '../energy/factors';
 import { enteredConsumption, type MonthlyRecord } from '../energy/monthlyStatistics';
 import type { ConsumptionRow } from '../store/timeSeriesStore';
 
@@ -44,17 +45,24 @@ export function recordsIn(
   });
 }
 
-/** Entered carriers as consumption rows at their month's start, one per enterprise, month and carrier. */
-export function enteredCarrierRows(records: readonly MonthlyRecord[], zone: string): ConsumptionRow[] {
+/**
+ * Entered carriers as consumption rows at their month's start, one per enterprise, month and carrier,
+ * in the unit of the carrier's coefficient (100,000 kg of raw coal is 100 t at 714.3 kgce/t): the
+ * rows join metered ones, which the store answers in that unit, and every figure prices a row's
+ * quantity by the factor found for its carrier. An entry in a unit no coefficient converts from
+ * (the service refuses those) stays as entered and is priced by no factor.
+ */
+export function enteredCarrierRows(records: readonly MonthlyRecord[], zone: string, factors: Pick<FactorView, 'carrier'>): ConsumptionRow[] {
   return records.flatMap((r) => {
     const time = monthSpan(r.month, zone).start;
-    return Object.entries(r.carriers ?? {}).map(([carrier, c]) => ({
-      enterprise: r.enterprise,
-      carrier,
-      unit: c.unit,
-      time,
-      quantity: enteredConsumption(c),
-    }));
+    return Object.entries(r.carriers ?? {}).map(([carrier, c]) => {
+      const quantity = enteredConsumption(c);
+      const unit = factors.carrier(carrier, c.unit)?.unit;
+      const scale = unit === undefined ? undefined : conversionFactor(c.unit, unit);
+      return unit === undefined || scale === undefined
+        ? { enterprise: r.enterprise, carrier, unit: c.unit, time, quantity }
+        : { enterprise: r.enterprise, carrier, unit, time, quantity: convert(quantity, scale) };
+    });
   });
 }
 
@@ -68,21 +76,29 @@ function countedProducts(e: EnterpriseConfig): ReadonlySet<string> | undefined {
   return names.length > 0 && names.length === meters.length ? new Set(names) : undefined;
 }
 
+/** A metered product row of the tariff basis, with the product its meters measure when they name it. */
+export interface ProductRow extends ConsumptionRow {
+  readonly product?: string;
+}
+
 /**
  * The product rows of the tariff basis with entered products in place of metered ones: for every
- * month that has an entered quantity of a counted product and that has ended by `at`, that month's
- * metered product rows are dropped and the entered quantities (in t) take their place. Months
- * without an entry keep their metered rows, so a basis period may mix both.
+ * month that has ended by `at`, each counted product entered for it replaces that product's metered
+ * rows of the month (its own meters, tagged `product`); the other products' metered rows stay
+ * (600 t + 400 t metered, 610 t of the first entered: 1,010 t). Rows of product meters that name no
+ * product cannot be matched to an entry: they give way to any entry of their month, as the entered
+ * figure is the quantity of record. Months without an entry keep their metered rows, so a basis
+ * period may mix both. Rows that are not products pass unchanged.
  */
 export function withEnteredProducts(
   e: EnterpriseConfig,
-  rows: readonly ConsumptionRow[],
+  rows: readonly ProductRow[],
   records: readonly MonthlyRecord[],
   at: number,
   zone: string,
 ): ConsumptionRow[] {
   const counted = countedProducts(e);
-  const entered = new Map<number, ConsumptionRow[]>();
+  const entered = new Map<number, Map<string, ConsumptionRow>>();
   for (const r of records) {
     if (r.enterprise !== e.id || !r.products) continue;
     const { start, end } = monthSpan(r.month, zone);
@@ -93,9 +109,13 @@ export function withEnteredProducts(
     if (own.length === 0) continue;
     entered.set(
       start,
-      own.map(([, p]) => ({ enterprise: e.id, carrier: 'product', unit: p.unit, time: start, quantity: p.quantity })),
+      new Map(own.map(([name, p]) => [name, { enterprise: e.id, carrier: 'product', unit: p.unit, time: start, quantity: p.quantity }])),
     );
   }
-  const kept = rows.filter((r) => r.carrier !== 'product' || !entered.has(r.time));
-  return [...kept, ...[...entered.values()].flat()];
+  const replaced = (r: ProductRow): boolean => {
+    const month = entered.get(r.time);
+    return month !== undefined && (r.product === undefined || month.has(r.product));
+  };
+  const kept = rows.filter((r) => r.carrier !== 'product' || !replaced(r)).map(({ product: _product, ...row }) => row);
+  return [...kept, ...[...entered.values()].flatMap((m) => [...m.values()])];
 }

@@ -6,17 +6,17 @@
  * after `at` on that day is then taken off, evaluated from their readings.
  */
 import type { Config, EnterpriseConfig } from '../../config/schema';
-import type { ConsumptionRow, MeterKey, TimeSeriesStore } from '../store/timeSeriesStore';
+import type { MeterKey, TimeSeriesStore } from '../store/timeSeriesStore';
 import { tceOf, type FactorTable } from '../energy/factors';
 import type { ParameterRow } from '../energy/parameterRow';
 import { quotaStatus, yearFraction, type QuotaStatus } from '../energy/quota';
 import { tariffFigures, type Sums, type TariffStatusAt } from './tariffFigures';
 import { bucketStart, isoInZone, nextBucket, yearBounds } from '../energy/time';
-import { submeterKeys, tariffMeterKeys } from '../energy/meterScope';
+import { isTariffScope, submeterKeys } from '../energy/meterScope';
 import { MeterRegistry } from '../energy/meterRegistry';
 import { consumptionAfter, type AfterAt } from './consumptionAfter';
 import { DateTime } from 'luxon';
-import { enteredCarrierRows, monthOf, monthSpan, withEnteredProducts, type MonthlyRecordSource } from './enteredFigures';
+import { enteredCarrierRows, monthOf, monthSpan, withEnteredProducts, type MonthlyRecordSource, type ProductRow } from './enteredFigures';
 import { intensityOverCompleteMonths, type IntensityAt } from './intensityFigures';
 import { factorsOfYear } from './factorYear';
 import { ParametersUsed } from './parametersUsed';
@@ -41,7 +41,13 @@ export interface EnterpriseStatus {
 
 export class StatusService {
   private readonly submeters: MeterKey[];
+  /** Tariff-scope electricity meters (grid and renewable). */
   private readonly tariffMeters: MeterKey[];
+  /**
+   * Product meters by the product they name (undefined: none named), queried apart since the store
+   * sums by carrier: an entered product replaces only its own meters' quantity (contract 8.3).
+   */
+  private readonly productMeters: Map<string | undefined, MeterKey[]>;
   private readonly meters: MeterRegistry;
 
   /**
@@ -58,7 +64,14 @@ export class StatusService {
     },
   ) {
     this.submeters = submeterKeys(deps.config);
-    this.tariffMeters = tariffMeterKeys(deps.config);
+    this.tariffMeters = deps.config.enterprises.flatMap((e) =>
+      e.meters.filter((m) => m.carrier !== 'product' && isTariffScope(m)).map((m) => ({ enterprise: e.id, meter: m.id })),
+    );
+    this.productMeters = new Map();
+    for (const e of deps.config.enterprises)
+      for (const m of e.meters)
+        if (m.carrier === 'product')
+          this.productMeters.set(m.product, [...(this.productMeters.get(m.product) ?? []), { enterprise: e.id, meter: m.id }]);
     this.meters = deps.meters ?? new MeterRegistry(deps.config, deps.factors);
   }
 
@@ -81,12 +94,18 @@ export class StatusService {
     // the part after `at` is taken off, evaluated from the readings by the contract's definition.
     const dayStart = bucketStart(at, '1d', zone);
     const end = dayStart === at ? at : nextBucket(dayStart, '1d', zone);
-    const none = Promise.resolve([] as ConsumptionRow[]);
+    const asked = new Set(ids);
+    const tariffQuery = async (meters: readonly MeterKey[], product?: string): Promise<ProductRow[]> => {
+      const own = meters.filter((k) => asked.has(k.enterprise));
+      if (own.length === 0) return [];
+      const rows = await store.consumption({ enterprises: ids, from: yearStart, to: end, every: '1mo', zone, meters: own });
+      return product === undefined ? rows : rows.map((r) => ({ ...r, product }));
+    };
     const [months, tariffMonths, after] = await Promise.all([
       store.consumption({ enterprises: ids, from: yearStart, to: end, every: '1mo', zone, excludeMeters: this.submeters }),
-      this.tariffMeters.length > 0
-        ? store.consumption({ enterprises: ids, from: yearStart, to: end, every: '1mo', zone, meters: this.tariffMeters })
-        : none,
+      Promise.all([tariffQuery(this.tariffMeters), ...[...this.productMeters].map(([product, meters]) => tariffQuery(meters, product))]).then((r) =>
+        r.flat(),
+      ),
       at < end ? consumptionAfter({ store, meters: this.meters }, enterprises, at, end) : Promise.resolve([]),
     ]);
     const minus = (rows: readonly AfterAt[]) =>
@@ -95,13 +114,15 @@ export class StatusService {
     // count for instants at or after their month's end (contract 8.3), never spread over its days.
     const records = this.deps.outputs.records(ids, `${year}-01`, monthOf(ref, zone));
     const ended = records.filter((r) => monthSpan(r.month, zone).end <= at);
-    const ytdRows = [...months, ...enteredCarrierRows(ended, zone), ...minus(after.filter((r) => !r.submeter))];
-    const tariffRows = [...tariffMonths, ...minus(after.filter((r) => r.tariff))];
+    const factors = factorsOfYear(this.deps.factors, year);
+    const ytdRows = [...months, ...enteredCarrierRows(ended, zone, factors), ...minus(after.filter((r) => !r.submeter))];
+    // What product meters recorded after `at` is taken off untagged: it falls in the month of `at`,
+    // which has not ended, so no entered product replaces it.
+    const tariffRows: ProductRow[] = [...tariffMonths, ...minus(after.filter((r) => r.tariff))];
 
     const ytdOf = byEnterprise(ytdRows);
     const tariffRowsOf = byEnterprise(tariffRows);
     const recordsOf = byEnterprise(records);
-    const factors = factorsOfYear(this.deps.factors, year);
     const out = new Map<string, EnterpriseStatus>();
     for (const e of enterprises) {
       const used = new ParametersUsed();

@@ -96,6 +96,7 @@ export class MonthlyStatisticsService {
       const field = `carriers.${carrier}`;
       if (carrier === 'product') problems.push({ field, message: 'products are entered under products, not carriers' });
       else if (metered.has(carrier)) problems.push({ field, message: `${enterpriseId} meters ${carrier}; a metered carrier cannot also be entered` });
+      // Any unit the coefficient's converts from (raw coal in kg or t): figures convert it first (enteredFigures.ts).
       else if (!this.deps.factors.carrier(carrier, c.unit)) problems.push({ field, message: `no coefficient for ${carrier} in ${c.unit}` });
       const consumption = enteredConsumption(c);
       if (consumption < 0)

@@ -3,7 +3,8 @@
  * consumption query covers this month, the previous one and the same month last year for every
  * enterprise (with the entered carriers of each month and the factors of each month's data year);
  * status at month end, alarm counts and completeness are one batched call each. The report names
- * every parameter row its figures used (contract 8.2) and rounds its sums by the figure rule.
+ * every parameter row its figures used (contract 8.2), with the enterprises whose figures used it,
+ * and rounds its sums by the figure rule.
  */
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
@@ -19,8 +20,18 @@ import { figure } from '../figures/precision';
 import { ParametersUsed } from '../figures/parametersUsed';
 import { activeWindow, type ActivityTimeline } from '../energy/meterActivity';
 import type { MeterRef } from '../energy/meterScope';
+import type { ParameterRow } from '../energy/parameterRow';
 import { industryName } from './industries';
 import type { CarrierFigures, EnterpriseReport, MonthlyReport, RankingEntry } from './reportModel';
+
+/**
+ * A parameter row of the district report with the enterprises whose figures used it (config order),
+ * so that an enterprise's own report names only its rows (enterpriseScope). Reports stored before
+ * this have rows without `usedBy`.
+ */
+export interface ReportParameterRow extends ParameterRow {
+  readonly usedBy?: readonly string[];
+}
 
 const change = (now: number, before: number): number | null => (before === 0 ? null : (now - before) / before);
 
@@ -77,7 +88,17 @@ export class MonthlyReportBuilder {
     const raised = this.deps.alarms.raisedCounts(start, end);
     // Looked up per meter: a linear search per meter was 18 M comparisons (0.9 s) for 6,000 meters.
     const readingsOf = new Map(counts.map((c) => [meterKeyId(c.enterprise, c.meter), c.count]));
+    const windows = new Map(
+      enterprises.flatMap((e) =>
+        e.meters.map((m) => {
+          const timeline = this.deps.timelines?.of({ enterprise: e.id, meter: m.id });
+          return [meterKeyId(e.id, m.id), timeline ? activeWindow(timeline, start, end) : { from: start, to: end }] as const;
+        }),
+      ),
+    );
+    await this.countUntilDecommission(enterprises, start, end, windows, readingsOf);
     const used = new ParametersUsed();
+    const usedBy = new Map<string, string[]>();
 
     const reports = enterprises.map((e): EnterpriseReport => {
       const points = series.get(e.id)?.series ?? [];
@@ -106,11 +127,10 @@ export class MonthlyReportBuilder {
       const previousMonthTce = dual(inMonth(previousStart));
       const sameMonthLastYearTce = dual(inMonth(lastYearStart));
       const s = statuses.get(e.id);
-      used.add(series.get(e.id)?.parameters ?? []);
-      used.add(s?.parameters ?? []);
-      const meters = e.meters.map((m) =>
-        meterCompleteness(m, readingsOf.get(meterKeyId(e.id, m.id)) ?? 0, start, end, this.deps.timelines?.of({ enterprise: e.id, meter: m.id })),
-      );
+      const own = [...(series.get(e.id)?.parameters ?? []), ...(s?.parameters ?? [])];
+      used.add(own);
+      for (const k of new Set(own.map(parameterId))) usedBy.set(k, [...(usedBy.get(k) ?? []), e.id]);
+      const meters = e.meters.map((m) => meterCompleteness(m, readingsOf.get(meterKeyId(e.id, m.id)) ?? 0, windows.get(meterKeyId(e.id, m.id))));
       const inService = meters.filter((m) => m.expected > 0);
       const alarms = { info: 0, warning: 0, critical: 0 };
       for (const r of raised) if (r.enterprise === e.id) alarms[r.severity] += r.n;
@@ -183,24 +203,97 @@ export class MonthlyReportBuilder {
       totals: totalsOf(reports),
       ranking: rankingOf(reports, enterprises),
       concentration: concentrationOf(reports),
-      parameters: used.list(),
+      parameters: used.list().map((p): ReportParameterRow => ({ ...p, usedBy: usedBy.get(parameterId(p)) ?? [] })),
     };
     return { ...report, sha256: reportHash(report) };
   }
+
+  /**
+   * Completeness stops at a decommission (contract 8.1): a meter decommissioned within the month has
+   * its readings counted up to the decommission only, not readings stored after it (those that came
+   * before the event was recorded), which would otherwise count against the shorter in-service
+   * window. One count per distinct decommission instant, for the enterprises with such a meter.
+   */
+  private async countUntilDecommission(
+    enterprises: readonly EnterpriseConfig[],
+    start: number,
+    end: number,
+    windows: ReadonlyMap<string, { from: number; to: number } | undefined>,
+    readingsOf: Map<string, number>,
+  ): Promise<void> {
+    const cut = new Map<number, Map<string, Set<string>>>();
+    for (const e of enterprises)
+      for (const m of e.meters) {
+        const key = meterKeyId(e.id, m.id);
+        const w = windows.get(key);
+        // Out of service all month: nothing counts (readings stored after the decommission are not the meter's).
+        if (w === undefined) readingsOf.set(key, 0);
+        if (w === undefined || w.to >= end) continue;
+        const byEnterprise = cut.get(w.to) ?? new Map<string, Set<string>>();
+        byEnterprise.set(e.id, (byEnterprise.get(e.id) ?? new Set()).add(m.id));
+        cut.set(w.to, byEnterprise);
+      }
+    await Promise.all(
+      [...cut].map(async ([to, byEnterprise]) => {
+        const counts = await this.deps.store.countUsable([...byEnterprise.keys()], start, to);
+        for (const [enterprise, meters] of byEnterprise)
+          for (const meter of meters)
+            readingsOf.set(meterKeyId(enterprise, meter), counts.find((c) => c.enterprise === enterprise && c.meter === meter)?.count ?? 0);
+      }),
+    );
+  }
 }
 
-/** One enterprise's report: its figures, its own ranking line only (competitors' figures stay private). */
+const parameterId = (p: ParameterRow): string => `${p.key}@${p.year ?? ''}`;
+
+/**
+ * The part of a district revision note about one enterprise (the note of services/reports/reportService.ts
+ * names every enterprise whose figures moved and the district total): its own line, or that its own
+ * figures did not change. A note in another form is left out rather than shown to an enterprise.
+ */
+export function enterpriseRevisionNote(note: string | undefined, enterpriseId: string): string | undefined {
+  if (note === undefined) return undefined;
+  const m = /^(revision \d+ replaces \d+(?: for [^(]*?)?) \(sha256 [^)]*\): ([\s\S]*)$/.exec(note);
+  if (!m) return undefined;
+  const own = m[2]!.split('; ').filter((line) => line.startsWith(`${enterpriseId}: `));
+  return `${m[1]}: ${own.length > 0 ? own.join('; ') : `${enterpriseId}: own figures unchanged`}`;
+}
+
+/**
+ * Whether a stored row without `usedBy` (a report built before rows named their enterprises) is one of
+ * the enterprise's own: a coefficient of a carrier in its month or its tariff's threshold or limit.
+ */
+function ownRow(p: ParameterRow, e: EnterpriseReport): boolean {
+  const carriers = new Set(Object.keys(e.carriers).map((k) => k.split(':')[0]));
+  const [kind, name] = p.key.split('/');
+  if (kind === 'kgce' || kind === 'kgCO2') return name !== undefined && carriers.has(name);
+  return kind === 'tariff' && e.tariff !== null && name === e.tariff.tariff;
+}
+
+/**
+ * One enterprise's report: its figures, its own ranking line only, its own part of the revision note
+ * and the parameter rows its own figures used (competitors' figures, and which carriers and tariffs
+ * they have, stay private).
+ */
 export function enterpriseScope(report: MonthlyReport, enterpriseId: string): MonthlyReport | undefined {
   const e = report.enterprises.find((x) => x.id === enterpriseId);
   if (!e) return undefined;
+  const { revisionNote, parameters, ...rest } = report;
+  const note = enterpriseRevisionNote(revisionNote, enterpriseId);
   const scoped: MonthlyReport = {
-    ...report,
+    ...rest,
     scope: enterpriseId,
     sha256: '',
     enterprises: [e],
     totals: totalsOf([e]),
     ranking: report.ranking.filter((r) => r.enterprise === enterpriseId),
     concentration: [],
+    ...(note !== undefined && { revisionNote: note }),
+    ...(parameters !== undefined && {
+      parameters: (parameters as readonly ReportParameterRow[])
+        .filter((p) => (p.usedBy === undefined ? ownRow(p, e) : p.usedBy.includes(enterpriseId)))
+        .map(({ usedBy: _usedBy, ...p }) => p),
+    }),
   };
   return { ...scoped, sha256: reportHash(scoped) };
 }
@@ -277,18 +370,16 @@ function concentrationOf(reports: readonly EnterpriseReport[]): MonthlyReport['c
 }
 
 /**
- * A meter's completeness over the month (contract 4), over the part of the month it was in service
- * (contract 8.1: it stops at a decommission). A meter out of service all month expects nothing: it is
- * listed with expected 0 and completeness 1, and left out of the enterprise's mean.
+ * A meter's completeness over the month (contract 4), over `window`, the part of the month it was in
+ * service (contract 8.1: it stops at a decommission), with the readings counted in that window. A meter
+ * out of service all month expects nothing: it is listed with expected 0 and completeness 1, and left
+ * out of the enterprise's mean.
  */
 function meterCompleteness(
   m: EnterpriseConfig['meters'][number],
   readings: number,
-  start: number,
-  end: number,
-  timeline: ActivityTimeline | undefined,
+  window: { from: number; to: number } | undefined,
 ): EnterpriseReport['meters'][number] {
-  const window = timeline ? activeWindow(timeline, start, end) : { from: start, to: end };
   if (!window) return { meter: m.id, carrier: m.carrier, readings, expected: 0, completeness: 1 };
   const period = window.to - window.from;
   return {

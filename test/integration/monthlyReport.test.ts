@@ -5,7 +5,8 @@ import path from 'node:path';
 import { COEFFICIENTS } from '../../config/coefficients';
 import { ConsumptionService } from '../../services/figures/consumptionService';
 import { FactorTable } from '../../services/energy/factors';
-import { MonthlyReportBuilder, enterpriseScope, reportHash } from '../../services/reports/monthlyReportBuilder';
+import { MonthlyReportBuilder, enterpriseScope, reportHash, type ReportParameterRow } from '../../services/reports/monthlyReportBuilder';
+import { revisionNote } from '../../services/reports/reportService';
 import { StatusService } from '../../services/figures/statusService';
 import { AlarmStore } from '../../services/store/state/alarmStore';
 import { OutputStore } from '../../services/store/state/outputStore';
@@ -192,6 +193,45 @@ describe('monthly report model', () => {
     expect(own.sha256).toBe(reportHash(own));
     expect(enterpriseScope(r, 'nobody')).toBeUndefined();
   });
+
+  it("leaves other enterprises' revision lines and parameter rows out of an enterprise's report", async () => {
+    const first = await builder.build('2026-11', at('2026-12-01T01:00:00+08:00'), 1);
+    // A second revision in which alu01 and cem01 moved (alu02 did not): the district note names both and the district total.
+    const moved = (e: (typeof first.enterprises)[number], totalTce: number) => ({ ...e, totalTce });
+    const second = {
+      ...first,
+      revision: 2,
+      reasons: ['readings' as const],
+      enterprises: [moved(first.enterprises[0]!, 130), first.enterprises[1]!, moved(first.enterprises[2]!, 80)],
+      totals: { ...first.totals, totalTce: 130 + 164.686 + 80 },
+    };
+    const district = { ...second, revisionNote: revisionNote(first, second) };
+    expect(district.revisionNote).toContain('alu01: totalTce 122.9 -> 130 tce; cem01: totalTce 78.927 -> 80 tce; district: totalTce');
+
+    const alu01 = enterpriseScope(district, 'alu01')!;
+    expect(alu01.revisionNote).toBe('revision 2 replaces 1 for readings: alu01: totalTce 122.9 -> 130 tce');
+    const alu02 = enterpriseScope(district, 'alu02')!;
+    expect(alu02.revisionNote).toBe('revision 2 replaces 1 for readings: alu02: own figures unchanged');
+    // A note in another form is not shown to an enterprise at all.
+    expect(enterpriseScope({ ...district, revisionNote: 'cem01 补录 3 月数据' }, 'alu02')!.revisionNote).toBeUndefined();
+
+    // Rows: the district report names every row with the enterprises that used it; alu02 (electricity and the
+    // aluminium step tariff) sees neither cem01's raw coal nor the cement tariff's limit, and no usedBy lists.
+    const keys = (rows: readonly ReportParameterRow[] | undefined) => (rows ?? []).map((p) => p.key);
+    expect(keys(district.parameters)).toEqual(
+      expect.arrayContaining(['kgce/raw_coal/t', 'kgCO2/raw_coal/t', 'tariff/cem/limit', 'tariff/al/threshold']),
+    );
+    expect((district.parameters as readonly ReportParameterRow[]).find((p) => p.key === 'kgce/raw_coal/t')!.usedBy).toEqual(['cem01']);
+    expect((district.parameters as readonly ReportParameterRow[]).find((p) => p.key === 'tariff/al/threshold')!.usedBy).toEqual(['alu01', 'alu02']);
+    const own = keys(alu02.parameters);
+    expect(own).toEqual(expect.arrayContaining(['kgce/electricity/kWh/equivalent', 'kgCO2/electricity/kWh', 'tariff/al/threshold']));
+    expect(own.filter((k) => k.includes('raw_coal') || k.startsWith('tariff/cem'))).toEqual([]);
+    expect((alu02.parameters ?? []).every((p) => !('usedBy' in p))).toBe(true);
+    expect(alu02.sha256).toBe(reportHash(alu02));
+    // A stored report whose rows do not name their enterprises: only rows of alu02's own carriers and tariff.
+    const stored = { ...district, parameters: district.parameters!.map(({ usedBy: _u, ...p }: ReportParameterRow) => p) };
+    expect(keys(enterpriseScope(stored, 'alu02')!.parameters)).toEqual(own);
+  });
 });
 
 describe('monthly report and the ledger (contract 8.2, 8.3, issue 19)', () => {
@@ -243,8 +283,9 @@ describe('monthly report and the ledger (contract 8.2, 8.3, issue 19)', () => {
       quantity,
     });
     await store.write({
-      // 720 half-hourly readings of the compressed-air meter over 1-15 November, before its decommission on the 16th.
-      readings: Array.from({ length: 720 }, (_, i) => ({
+      // 720 half-hourly readings of the compressed-air meter over 1-15 November, before its decommission on the 16th,
+      // and 240 more over 16-20 November, stored before the decommission was recorded: not the meter's any more.
+      readings: Array.from({ length: 960 }, (_, i) => ({
         enterprise: 'alu01',
         meter: 'air',
         ts: at('2026-11-01T00:00:00+08:00') + i * 1_800_000,
@@ -306,8 +347,9 @@ describe('monthly report and the ledger (contract 8.2, 8.3, issue 19)', () => {
     // Tariff: all AC electricity (1,096,000 + 274,000) / the entered 100 t (not the metered 110) = 13,700 kWh/t;
     // ceil((13,700 - 13,300) / 20) = 20 steps x 0.01 = 0.20 yuan/kWh on the 1,096,000 grid kWh = 219,200 yuan.
     expect(alu!.tariff).toMatchObject({ unitConsumption: 13_700, markupYuanPerKwh: 0.2, surchargeYuan: 219_200 });
-    // Completeness: the air meter was in service 15 days = 1,440 intervals of 15 minutes, 720 read: 0.5; the meter
-    // decommissioned in October expects nothing and is left out; mean over e, pv, air, out = 0.5 / 4 = 0.125.
+    // Completeness: the air meter was in service 15 days = 1,440 intervals of 15 minutes, 720 read until then: 0.5
+    // (counting the 240 after it gave 960 / 1,440 = 0.667); the meter decommissioned in October expects nothing and is
+    // left out; mean over e, pv, air, out = 0.5 / 4 = 0.125.
     expect(alu!.meters.find((m) => m.meter === 'air')).toMatchObject({ readings: 720, expected: 1440, completeness: 0.5 });
     expect(alu!.meters.find((m) => m.meter === 'old')).toMatchObject({ expected: 0, completeness: 1 });
     expect(alu!.completeness).toBe(0.125);

@@ -78,6 +78,31 @@ describe('ConsumptionService and the ledger', () => {
     await s.stop();
   });
 
+  it("an entered carrier in another unit than its coefficient's is converted: raw coal entered in kg shows in t", async () => {
+    const s = await setup();
+    // 1,200,500 + 300,000 - 250,000 = 1,250,500 kg = 1,250.5 t; x 714.3 kgce/t = 893.23215 tce; x 1,900.3 kg CO2/t = 2,376,325.15 kg.
+    // (The review saw [1,250,500, "t", 893,232.15 tce]: the kg figure labelled and priced as t.)
+    s.monthly.put(
+      'cem01',
+      '2026-01',
+      { carriers: { raw_coal: { unit: 'kg', purchased: 1_200_500, openingStock: 300_000, closingStock: 250_000 } } },
+      'cem01',
+      0,
+    );
+    const monthly = (await s.svc.series(['cem01'], JAN, FEB, '1mo')).get('cem01')!;
+    expect(monthly.series.find((p) => p.carrier === 'raw_coal')).toEqual({
+      time: JAN,
+      carrier: 'raw_coal',
+      quantity: 1250.5,
+      unit: 't',
+      tce: 893.23215,
+      tceOtherBasis: 893.23215,
+      co2Kg: 2_376_325.15,
+      dualControl: true,
+    });
+    await s.stop();
+  });
+
   it('every bucket uses the rows of its data year: the grid factor of 2022 in December 2022, of 2023 in January 2023', async () => {
     const dec = t('2022-12-31T23:00:00+08:00');
     const jan = t('2023-01-01T00:00:00+08:00');

@@ -138,6 +138,29 @@ describe('entered carriers in the status (contract 8.3)', () => {
     );
     await s.close();
   });
+
+  it("are priced in the coefficient's unit whatever unit they are entered in: 1,250,500 kg is 1,250.5 t, as if entered in t", async () => {
+    // 1,200,500 + 300,000 - 250,000 = 1,250,500 kg = 1,250.5 t x 714.3 kgce/t = 893,232.15 kgce = 893.23215 tce
+    // (the review saw 1,250,500 "t": 893,232.15 tce); with January's 100 tce of electricity 993.23215 tce.
+    const inKg = { raw_coal: { unit: 'kg', purchased: 1_200_500, openingStock: 300_000, closingStock: 250_000 } };
+    const inT = { raw_coal: { unit: 't', purchased: 1200.5, openingStock: 300, closingStock: 250 } };
+    const s = await setup(smelter(), [elec(JAN_10, 1_000_000)]);
+    s.monthly.put('alu01', '2026-01', { carriers: inKg }, 'alu01', 0);
+    const kg = await s.at('2026-02-01T00:00:00+08:00');
+    expect(kg.ytdByCarrier.find((c) => c.carrier === 'raw_coal')).toEqual({
+      carrier: 'raw_coal',
+      unit: 't',
+      quantity: 1250.5,
+      tce: 893.23215,
+      dualControl: true,
+    });
+    expect(kg.quota!.ytdTce).toBe(993.23215);
+    s.monthly.put('alu01', '2026-01', { carriers: inT }, 'alu01', 0);
+    const t = await s.at('2026-02-01T00:00:00+08:00');
+    expect(t.ytdByCarrier).toEqual(kg.ytdByCarrier);
+    expect(t.quota).toEqual(kg.quota);
+    await s.close();
+  });
 });
 
 describe('entered products in the tariff (contract 8.3)', () => {
@@ -160,6 +183,28 @@ describe('entered products in the tariff (contract 8.3)', () => {
     s.monthly.put('alu01', '2026-01', { products: { alumina: { quantity: 1, unit: 't' } } }, 'alu01', 0);
     const other = await s.at('2026-02-14T10:00:00+08:00');
     expect(other.tariff).toMatchObject({ productT: 150 });
+    await s.close();
+  });
+
+  it('replace only the product entered: 600 t + 400 t metered, 610 t of aluminium entered -> 1,010 t', async () => {
+    const twoProducts = {
+      ...config,
+      enterprises: config.enterprises.map((e) => ({
+        ...e,
+        tariff: 'alu',
+        meters: [...e.meters, { ...e.meters.find((m) => m.id === 'out')!, id: 'out-alloy', product: 'alloy' }],
+      })),
+    };
+    const s = await setup(twoProducts, [
+      elec(JAN_10, 13_736_000),
+      metal(JAN_10, 600),
+      { meter: 'out-alloy', carrier: 'product', unit: 't', hour: JAN_10, quantity: 400 },
+    ]);
+    s.monthly.put('alu01', '2026-01', { products: { aluminium_liquid: { quantity: 610, unit: 't' } } }, 'alu01', 0);
+    const st = await s.at('2026-02-14T10:00:00+08:00');
+    // u = 13,736,000 kWh / (610 entered + 400 metered alloy) t = 13,600 kWh/t; ceil((13,600 - 13,300) / 20) = 15 steps
+    // x 0.01 = 0.15 yuan/kWh on 13,736,000 kWh = 2,060,400 yuan. (Before: 13,736,000 / 610 = 22,518.03 kWh/t, 461 steps = 4.61 yuan/kWh.)
+    expect(st.tariff).toMatchObject({ productT: 1010, unitConsumption: 13_600, markupYuanPerKwh: 0.15, surchargeYuan: 2_060_400 });
     await s.close();
   });
 });
