@@ -22,16 +22,7 @@ import { activeWindow, type ActivityTimeline } from '../energy/meterActivity';
 import type { MeterRef } from '../energy/meterScope';
 import type { ParameterRow } from '../energy/parameterRow';
 import { industryName } from './industries';
-import type { CarrierFigures, EnterpriseReport, MonthlyReport, RankingEntry } from './reportModel';
-
-/**
- * A parameter row of the district report with the enterprises whose figures used it (config order),
- * so that an enterprise's own report names only its rows (enterpriseScope). Reports stored before
- * this have rows without `usedBy`.
- */
-export interface ReportParameterRow extends ParameterRow {
-  readonly usedBy?: readonly string[];
-}
+import type { CarrierFigures, EnterpriseReport, MonthlyReport, RankingEntry, ReportParameterRow } from './reportModel';
 
 const change = (now: number, before: number): number | null => (before === 0 ? null : (now - before) / before);
 

@@ -130,7 +130,7 @@ export interface MonthlyReport {
   /** A draft's data runs to this instant (ISO-8601 with the site offset); null when no reading is in the month yet. */
   readonly dataUntil?: string | null;
   /** Every parameter row (coefficient, factor, threshold) the figures used, with year and source (contract 8.2). */
-  readonly parameters?: readonly ParameterRow[];
+  readonly parameters?: readonly ReportParameterRow[];
 }
 
 /**
@@ -145,6 +145,15 @@ export const isRevisionReason = (x: string): x is RevisionReason => (REVISION_RE
 
 /** A month not finalised yet (contract 8.4): every format says so. */
 export const isDraft = (report: Pick<MonthlyReport, 'draft' | 'revision'>): boolean => report.draft ?? report.revision === 0;
+
+/**
+ * A parameter row of the district report with the enterprises whose figures used it (config order),
+ * so that an enterprise's own report names only its rows (enterpriseScope). Reports stored before
+ * this have rows without `usedBy`.
+ */
+export interface ReportParameterRow extends ParameterRow {
+  readonly usedBy?: readonly string[];
+}
 
 /** Finalised revisions of monthly reports (services/store/state/reportArchive.ts). */
 export type MonthlyReportArchive = ReportArchive<MonthlyReport>;
