@@ -137,6 +137,9 @@ export class App {
       config,
       store: this.store,
       baselines: new MeterBaselineStore({ path: path.join(connections.dataDir, 'state.db') }),
+      // A YAML multiplier or rollover edit of a meter with history is not applied (the remembered base model is).
+      meters,
+      bus: this.bus,
       logger: logger.child({ component: 'meter-inventory' }),
       now,
     });
@@ -311,6 +314,7 @@ export class App {
       { name: 'delivery log', part: this.deliveries },
       { name: 'report archive', part: this.archive },
       { name: 'time-series store', part: this.store },
+      // Sets the meters' remembered base models (or refuses a changed kind or unit) before events load and ingest starts.
       { name: 'meter inventory', part: this.inventory },
       // Loads the events in force into the timelines before ingest evaluates any reading.
       { name: 'meter events', part: this.meterEvents },

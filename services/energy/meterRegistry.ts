@@ -50,6 +50,21 @@ export class MeterRegistry {
     }
   }
 
+  /**
+   * The meter's base multiplier and rollover are `base` rather than the configuration's: the ones
+   * remembered when its history began (services/ledger/meterInventory.ts), so that a later YAML edit
+   * re-prices no hour. Called at start, before meter events load and before ingest evaluates a reading.
+   */
+  useBaseline(key: MeterRef, base: { readonly multiplier: number; readonly rollover: number | undefined }): void {
+    const meters = this.byKey.get(key.enterprise);
+    const reg = meters?.get(key.meter);
+    if (!meters || !reg) return;
+    const config: MeterConfig = { ...reg.config, multiplier: base.multiplier };
+    if (base.rollover === undefined) delete config.rollover;
+    else config.rollover = base.rollover;
+    meters.set(key.meter, { ...reg, config, model: meterModel(config) });
+  }
+
   get(key: MeterRef): RegisteredMeter | undefined {
     return this.byKey.get(key.enterprise)?.get(key.meter);
   }

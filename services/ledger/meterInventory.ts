@@ -1,20 +1,34 @@
 /**
  * At start, the stored meters against the configuration (contract 8.1: "a meter that has history
  * must be decommissioned, not deleted from the configuration: at start the service lists stored
- * meters that the configuration no longer has"), and each meter's multiplier, rollover and kind
- * against the ones it had when its history began (a YAML edit would re-price old hours). Both are
- * logged and shown in /healthz's detail; neither stops the service.
+ * meters that the configuration no longer has"), and each meter's base model against the one it
+ * had when its history began (docs/ledger/meter-events.md "Drift"):
+ *
+ * - a different multiplier or rollover in the YAML is not applied: the meter registry keeps the
+ *   remembered values, so no old hour is re-priced; the error names the meter event to record;
+ * - a different kind or unit refuses start-up: the history cannot be read as the new kind or unit
+ *   (a new meter id, and a decommission of the old one).
+ *
+ * This runs before the meter events load and before ingest evaluates any reading (services/app.ts).
+ * Orphans and drift are logged and shown in /healthz's detail; neither fails health.
  */
 import type { Config } from '../../config/schema';
 import type { Logger } from '../core/log';
+import type { MeterRegistry } from '../energy/meterRegistry';
+import type { EventBus } from '../events/eventBus';
 import type { MeterBaseline, MeterBaselineStore } from '../store/state/meterBaselineStore';
 import type { LatestReading, TimeSeriesStore } from '../store/timeSeriesStore';
 
-/** A configured meter whose arithmetic parameters differ from those its history began with. */
+/** A configured meter whose base model differs in the YAML from the one its history began with. */
 export interface MeterDrift {
   /** `enterprise/meter`. */
   readonly meter: string;
+  /** Every difference, `field remembered -> configured`. */
   readonly changed: string[];
+  /** The differences of kind or unit: the service does not start with these. */
+  readonly refused: string[];
+  /** The remembered multiplier and rollover, which the figures keep using. */
+  readonly base: { readonly multiplier: number; readonly rollover: number | undefined };
 }
 
 /** `enterprise/meter` of every stored meter the configuration does not have, sorted. */
@@ -23,36 +37,59 @@ export function orphanedMeters(stored: readonly Pick<LatestReading, 'enterprise'
   return [...new Set(stored.map((s) => `${s.enterprise}/${s.meter}`))].filter((k) => !configured.has(k)).sort();
 }
 
-type Params = Omit<MeterBaseline, 'firstSeenAt'>;
+type Params = Omit<MeterBaseline, 'firstSeenAt' | 'unit'> & { readonly unit: string };
 
-/** The configured parameters of every meter with history, as a baseline row. */
-function configuredParams(config: Config, withHistory: ReadonlySet<string>): Params[] {
+/** The configured parameters of the meters `which` selects, as baseline rows. */
+function configuredParams(config: Config, which: (key: string) => boolean): Params[] {
   return config.enterprises.flatMap((e) =>
     e.meters
-      .filter((m) => withHistory.has(`${e.id}/${m.id}`))
-      .map((m) => ({ enterprise: e.id, meter: m.id, kind: m.kind, multiplier: m.multiplier, rollover: m.rollover ?? null })),
+      .filter((m) => which(`${e.id}/${m.id}`))
+      .map((m) => ({ enterprise: e.id, meter: m.id, kind: m.kind, unit: m.unit, multiplier: m.multiplier, rollover: m.rollover ?? null })),
   );
 }
 
-/** Each configured meter whose kind, multiplier or rollover differs from its remembered baseline. */
+const REFUSED = new Set(['kind', 'unit']);
+
+/** Each configured meter whose kind, unit, multiplier or rollover differs from its remembered baseline. */
 export function meterDrift(current: readonly Params[], baselines: readonly MeterBaseline[]): MeterDrift[] {
   const base = new Map(baselines.map((b) => [`${b.enterprise}/${b.meter}`, b]));
   const out: MeterDrift[] = [];
   for (const c of current) {
     const b = base.get(`${c.enterprise}/${c.meter}`);
     if (!b) continue;
-    const changed = (['kind', 'multiplier', 'rollover'] as const)
-      .filter((f) => b[f] !== c[f])
-      .map((f) => `${f} ${b[f] ?? 'none'} -> ${c[f] ?? 'none'}`);
-    if (changed.length > 0) out.push({ meter: `${c.enterprise}/${c.meter}`, changed });
+    // A unit remembered before units were is unknown (null): not a change.
+    const fields = (['kind', 'unit', 'multiplier', 'rollover'] as const).filter((f) => b[f] !== c[f] && !(f === 'unit' && b.unit === null));
+    if (fields.length === 0) continue;
+    const text = (f: (typeof fields)[number]) => `${f} ${b[f] ?? 'none'} -> ${c[f] ?? 'none'}`;
+    out.push({
+      meter: `${c.enterprise}/${c.meter}`,
+      changed: fields.map(text),
+      refused: fields.filter((f) => REFUSED.has(f)).map(text),
+      base: { multiplier: b.multiplier, rollover: b.rollover ?? undefined },
+    });
   }
   return out;
+}
+
+/** A meter with history whose kind or unit the configuration changed: the service does not start. */
+export class MeterBaseChangedError extends Error {
+  constructor(readonly drift: readonly MeterDrift[]) {
+    super(
+      `${drift.map((d) => `meter ${d.meter}: ${d.refused.join(', ')}`).join('; ')} in the configuration, but the stored history ` +
+        `was measured as the earlier kind and unit and cannot be read as the new one. Restore the earlier values; to measure ` +
+        `differently, configure a new meter id and record a 'decommission' event on the old meter (contract 8.1).`,
+    );
+    this.name = 'MeterBaseChangedError';
+  }
 }
 
 export class MeterInventory {
   private orphans: string[] = [];
   private drift: MeterDrift[] = [];
   private checked = false;
+  /** `enterprise/meter` of the meters remembered in the baselines (or seen with history). */
+  private readonly remembered = new Set<string>();
+  private unsubscribe: (() => void) | undefined;
 
   constructor(
     private readonly deps: {
@@ -60,24 +97,46 @@ export class MeterInventory {
       /** Stopped after this component (the composition lists it before). */
       store: Pick<TimeSeriesStore, 'latest'>;
       baselines: MeterBaselineStore;
+      /** Given the remembered multiplier and rollover of meters whose YAML values drifted. */
+      meters?: Pick<MeterRegistry, 'useBaseline'>;
+      /** A meter whose history begins while running is remembered at its first stored reading. */
+      bus?: Pick<EventBus, 'on'>;
       logger: Logger;
       now: () => number;
     },
   ) {}
 
-  /** Runs the check once (the time-series and state stores are started before this). */
+  /**
+   * Runs the check once (the time-series and state stores are started before this); throws
+   * MeterBaseChangedError when a meter with history changed kind or unit.
+   */
   async start(): Promise<void> {
     const { config, store, baselines, logger } = this.deps;
     await baselines.start();
-    const remembered = baselines.all();
-    // Enterprises dropped from the configuration are known from the baselines of an earlier run.
-    const enterprises = [...new Set([...config.enterprises.map((e) => e.id), ...remembered.map((b) => b.enterprise)])];
-    const stored = await store.latest(enterprises);
-    this.orphans = orphanedMeters(stored, config);
-    const current = configuredParams(config, new Set(stored.map((s) => `${s.enterprise}/${s.meter}`)));
-    this.drift = meterDrift(current, remembered);
-    baselines.remember(current, this.deps.now());
+    try {
+      const remembered = baselines.all();
+      // Enterprises dropped from the configuration are known from the baselines of an earlier run.
+      const enterprises = [...new Set([...config.enterprises.map((e) => e.id), ...remembered.map((b) => b.enterprise)])];
+      const stored = await store.latest(enterprises);
+      this.orphans = orphanedMeters(stored, config);
+      const withHistory = new Set(stored.map((s) => `${s.enterprise}/${s.meter}`));
+      const current = configuredParams(config, (k) => withHistory.has(k));
+      const drift = meterDrift(current, remembered);
+      const refused = drift.filter((d) => d.refused.length > 0);
+      if (refused.length > 0) throw new MeterBaseChangedError(refused);
+      this.drift = drift;
+      for (const d of drift) {
+        const [enterprise = '', meter = ''] = d.meter.split('/');
+        this.deps.meters?.useBaseline({ enterprise, meter }, d.base);
+      }
+      baselines.remember(current, this.deps.now());
+      for (const k of [...withHistory, ...remembered.map((b) => `${b.enterprise}/${b.meter}`)]) this.remembered.add(k);
+    } catch (err) {
+      await baselines.stop();
+      throw err;
+    }
     this.checked = true;
+    this.unsubscribe = this.deps.bus?.on('readingsStored', ({ readings }) => this.rememberNew(readings));
     if (this.orphans.length > 0)
       logger.warn(
         { orphanedMeters: this.orphans },
@@ -85,8 +144,8 @@ export class MeterInventory {
       );
     for (const d of this.drift)
       logger.error(
-        { meter: d.meter, changed: d.changed },
-        `meter ${d.meter}: ${d.changed.join(', ')} in the configuration since its history began; a YAML edit re-prices every hour recomputed later. Restore the earlier value and record a 'multiplier' or 'replace' event at the instant of the change instead`,
+        { meter: d.meter, changed: d.changed, used: d.base },
+        `meter ${d.meter}: ${d.changed.join(', ')} in the configuration since its history began; not applied: the figures keep multiplier ${d.base.multiplier} and rollover ${d.base.rollover ?? 'none'} (the meter's base model). Record a 'multiplier' event (CT/PT ratio change) or a 'replace' event at the instant of the change, and restore the earlier value in the configuration`,
       );
   }
 
@@ -95,10 +154,16 @@ export class MeterInventory {
    * before the next start is caught too; a failure here only costs that, never the stop.
    */
   async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
     try {
       const { config, store, baselines } = this.deps;
       const stored = await store.latest(config.enterprises.map((e) => e.id));
-      baselines.remember(configuredParams(config, new Set(stored.map((s) => `${s.enterprise}/${s.meter}`))), this.deps.now());
+      const withHistory = new Set(stored.map((s) => `${s.enterprise}/${s.meter}`));
+      baselines.remember(
+        configuredParams(config, (k) => withHistory.has(k)),
+        this.deps.now(),
+      );
     } catch (err) {
       this.deps.logger.warn({ err }, 'meter baselines not updated at stop');
     }
@@ -113,7 +178,26 @@ export class MeterInventory {
       orphanedMeterCount: this.orphans.length,
       orphanedMeters: this.orphans,
       driftCount: this.drift.length,
-      drift: this.drift.map((d) => `${d.meter}: ${d.changed.join(', ')}`),
+      drift: this.drift.map((d) => `${d.meter}: ${d.changed.join(', ')} (not applied)`),
     };
+  }
+
+  /** The first stored reading of a configured meter: its base model is remembered now, not only at stop (a crash). */
+  private rememberNew(readings: readonly { enterprise: string; meter: string }[]): void {
+    const fresh = new Set<string>();
+    for (const r of readings) {
+      const k = `${r.enterprise}/${r.meter}`;
+      if (!this.remembered.has(k)) fresh.add(k);
+    }
+    if (fresh.size === 0) return;
+    try {
+      this.deps.baselines.remember(
+        configuredParams(this.deps.config, (k) => fresh.has(k)),
+        this.deps.now(),
+      );
+      for (const k of fresh) this.remembered.add(k);
+    } catch (err) {
+      this.deps.logger.warn({ err }, 'meter baselines not updated');
+    }
   }
 }
