@@ -127,14 +127,42 @@ export class ConsumptionTracker {
    * Rewrites every hour of [from, to) of one meter from its stored readings and its events in force
    * (after an event is recorded or retracted), and reloads the meter's in-memory state from the
    * store. Returns the number of hours written; an unconfigured meter writes none.
+   *
+   * With `toEnd`, the span reaches at least the meter's newest usable stored reading, looked up
+   * once this holds the queue: a batch priced on the fast path before the event was known, and
+   * still writing when the event was recorded, is then stored and recomputed too (never left with
+   * the old multiplier). With `stepsAt` (the event's instant r), `onStep` receives the resets and
+   * rollovers of the pairs around r (prev.ts <= r <= ts): those on an event's virtual registers and
+   * those that a retraction leaves between stored readings, which ingest could not have reported.
    */
-  async recomputeMeter(key: MeterKey, from: number, to: number): Promise<number> {
+  async recomputeMeter(
+    key: MeterKey,
+    from: number,
+    to: number,
+    options: { toEnd?: boolean; stepsAt?: number; onStep?: (e: DataQualityEvent) => void } = {},
+  ): Promise<number> {
     return this.exclusive(async () => {
       const meter = this.deps.meters.get(key);
       if (!meter) return 0;
+      let until = to;
+      if (options.toEnd) {
+        const newest = await this.deps.store.usableNeighbour(key, FAR_FUTURE, 'before');
+        if (newest) until = Math.max(until, newest.ts);
+      }
       const start = hourFloor(from);
-      const end = Math.max(hourCeil(to), start + HOUR_MS);
-      const totals = await this.hoursFromStore(meter, start, end, new Set());
+      const end = Math.max(hourCeil(until), start + HOUR_MS);
+      const samples = (await usableReadingWindow(this.deps.store, meter.key, meter.model, start, end)).map(sample);
+      const { onStep, stepsAt } = options;
+      const totals = hourlyWithEvents(meter.model, this.deps.meters.timeline(meter.key), samples, (event, at, info) => {
+        if (!onStep || stepsAt === undefined || !info.prev || info.prev.ts > stepsAt || at.ts < stepsAt) return;
+        onStep({
+          kind: event,
+          enterprise: key.enterprise,
+          meter: key.meter,
+          ts: at.ts,
+          detail: `${info.prev.value} -> ${at.value} around the meter event at ${new Date(stepsAt).toISOString()}${info.virtual ? " (an event's register)" : ''}`,
+        });
+      });
       const hourly: HourlyConsumption[] = [];
       for (let h = start; h < end; h += HOUR_MS) hourly.push(hourlyOf(meter, h, totals.get(h) ?? 0));
       try {
@@ -338,8 +366,10 @@ export class ConsumptionTracker {
 
   private async hoursFromStore(meter: RegisteredMeter, from: number, to: number, changedTs: ReadonlySet<number>): Promise<HourTotals> {
     const samples = (await usableReadingWindow(this.deps.store, meter.key, meter.model, from, to)).map(sample);
-    return hourlyWithEvents(meter.model, this.deps.meters.timeline(meter.key), samples, (event, at) => {
-      if (changedTs.has(at.ts)) this.emit({ kind: event, enterprise: meter.key.enterprise, meter: meter.key.meter, ts: at.ts });
+    return hourlyWithEvents(meter.model, this.deps.meters.timeline(meter.key), samples, (event, at, info) => {
+      // A changed reading's step, also onto an event's virtual register just after it (contract 4: every reset).
+      const prevChanged = info.virtual && info.prev !== undefined && changedTs.has(info.prev.ts);
+      if (changedTs.has(at.ts) || prevChanged) this.emit({ kind: event, enterprise: meter.key.enterprise, meter: meter.key.meter, ts: at.ts });
     });
   }
 

@@ -23,6 +23,15 @@ import type { MeterTimeline, Segment } from './meterTimeline';
 export interface Piece {
   readonly model: MeterModel;
   readonly samples: readonly Sample[];
+  /** The samples of `samples` that are virtual (an event's registers, a power interpolated at a cut). */
+  readonly virtual: ReadonlySet<Sample>;
+}
+
+/** Where a step (reset or rollover) lands: `at` the later sample, `prev` the one before it in its piece. */
+export interface StepInfo {
+  readonly prev: Sample | undefined;
+  /** `at` or `prev` is a virtual reading of an event (not a stored reading). */
+  readonly virtual: boolean;
 }
 
 /** Index of the first sample with ts >= t (samples sorted by ts). */
@@ -49,26 +58,30 @@ function powerAt(samples: readonly Sample[], r: number, intervalMs: number): Sam
 function pieceOf(base: MeterModel, seg: Segment, samples: readonly Sample[], decommissionedAt: number | undefined): Piece {
   const inside = samples.slice(firstAtOrAfter(samples, seg.from), firstAtOrAfter(samples, seg.to));
   const list: Sample[] = [];
+  const virtual = new Set<Sample>();
+  const add = (v: Sample | undefined): void => {
+    if (!v) return;
+    list.push(v);
+    virtual.add(v);
+  };
   if (base.kind === 'counter') {
-    if (seg.start && inside[0]?.ts !== seg.start.ts) list.push(seg.start);
+    if (seg.start && inside[0]?.ts !== seg.start.ts) add(seg.start);
     list.push(...inside);
-    if (seg.end) list.push(seg.end);
+    add(seg.end);
   } else if (base.kind === 'power') {
-    const start = Number.isFinite(seg.from) && inside[0]?.ts !== seg.from ? powerAt(samples, seg.from, base.intervalMs) : undefined;
-    if (start) list.push(start);
+    add(Number.isFinite(seg.from) && inside[0]?.ts !== seg.from ? powerAt(samples, seg.from, base.intervalMs) : undefined);
     list.push(...inside);
     // Nothing counts after a decommission, not even the part of a pair before it (its end is not usable).
-    const end = Number.isFinite(seg.to) && seg.to !== decommissionedAt ? powerAt(samples, seg.to, base.intervalMs) : undefined;
-    if (end) list.push(end);
+    add(Number.isFinite(seg.to) && seg.to !== decommissionedAt ? powerAt(samples, seg.to, base.intervalMs) : undefined);
   } else {
     list.push(...inside);
   }
-  return { model: seg.model, samples: list };
+  return { model: seg.model, samples: list, virtual };
 }
 
 /** The pieces a meter's sorted usable samples are evaluated in, given its timeline. */
 export function piecesOf(base: MeterModel, timeline: MeterTimeline, samples: readonly Sample[]): Piece[] {
-  if (timeline.plain) return [{ model: base, samples }];
+  if (timeline.plain) return [{ model: base, samples, virtual: new Set() }];
   const decommissionedAt = timeline.decommissionedAt;
   const live = decommissionedAt === undefined ? samples : samples.slice(0, firstAtOrAfter(samples, decommissionedAt));
   return timeline.segments(base).map((seg) => pieceOf(base, seg, live, decommissionedAt));
@@ -79,12 +92,19 @@ export function hourlyWithEvents(
   base: MeterModel,
   timeline: MeterTimeline,
   samples: readonly Sample[],
-  onStep?: (e: StepEvent, at: Sample) => void,
+  onStep?: (e: StepEvent, at: Sample, info: StepInfo) => void,
 ): HourTotals {
-  if (timeline.plain) return hourlyFromSamples(base, samples, onStep);
   const out: HourTotals = new Map();
-  for (const piece of piecesOf(base, timeline, samples))
-    for (const [h, q] of hourlyFromSamples(piece.model, piece.samples, onStep)) out.set(h, (out.get(h) ?? 0) + q);
+  for (const piece of piecesOf(base, timeline, samples)) {
+    const step =
+      onStep &&
+      ((e: StepEvent, at: Sample): void => {
+        const i = piece.samples.indexOf(at);
+        const prev = i > 0 ? piece.samples[i - 1] : undefined;
+        onStep(e, at, { prev, virtual: piece.virtual.has(at) || (prev !== undefined && piece.virtual.has(prev)) });
+      });
+    for (const [h, q] of hourlyFromSamples(piece.model, piece.samples, step)) out.set(h, (out.get(h) ?? 0) + q);
+  }
   return out;
 }
 

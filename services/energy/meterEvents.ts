@@ -10,11 +10,15 @@ interface EventBase {
   readonly note?: string;
 }
 
-/** A new meter from `at`: the old one ends at `oldFinalRegister`, the new one starts at `newInitialRegister`. */
+/**
+ * A new meter from `at`: the old one ends at `oldFinalRegister`, the new one starts at
+ * `newInitialRegister`. Both registers are required for counter meters and refused for power and
+ * interval meters (validateMeterEvent).
+ */
 export interface ReplaceEvent extends EventBase {
   readonly type: 'replace';
-  readonly oldFinalRegister: number;
-  readonly newInitialRegister: number;
+  readonly oldFinalRegister?: number;
+  readonly newInitialRegister?: number;
   /** The new meter's multiplier; absent: unchanged. */
   readonly multiplier?: number;
   /** The new meter's rollover; absent: unchanged. */

@@ -229,6 +229,11 @@ export function validateMeterEvent(meter: MeterConfig, existing: readonly MeterE
   } else {
     if (input.type === 'multiplier' && input.register === undefined)
       problems.push('register is required for a counter meter (the register read when the ratio changed)');
+    if (input.type === 'replace') {
+      if (input.oldFinalRegister === undefined) problems.push("oldFinalRegister is required for a counter meter (the old meter's last register)");
+      if (input.newInitialRegister === undefined)
+        problems.push("newInitialRegister is required for a counter meter (the new meter's first register)");
+    }
     const before = timeline.modelAt(base, at - 1).rollover;
     const after = input.type === 'replace' ? (input.rollover ?? before) : before;
     for (const [name, value] of registers) {
@@ -249,12 +254,69 @@ export function validateMeterEvent(meter: MeterConfig, existing: readonly MeterE
   if (input.type === 'calibration' && !isCalendarDate(input.validUntil)) problems.push('validUntil must be a date YYYY-MM-DD');
 
   const decommissioned = timeline.decommissionedAt;
-  if (decommissioned !== undefined && at >= decommissioned)
+  if (input.type === 'decommission' && decommissioned !== undefined) {
+    // One decommission at a time, earlier or later: moving it means retracting the one in force.
+    const inForce = timeline.events.find((e) => e.type === 'decommission');
+    problems.push(`event ${inForce?.id ?? '?'} (decommission) is already in force from ${new Date(decommissioned).toISOString()}: retract it first`);
+  } else if (decommissioned !== undefined && at >= decommissioned)
     problems.push(`the meter is decommissioned from ${new Date(decommissioned).toISOString()}`);
   if (input.type === 'decommission') {
     const later = timeline.events.filter((e) => e.at >= at && e.type !== 'calibration');
     if (later.length > 0 && decommissioned === undefined)
       problems.push(`events ${later.map((e) => e.id).join(', ')} are at or after this decommission: retract them first`);
   }
+  return problems;
+}
+
+/** The meter's usable readings next to an event's instant r, within the segment the event cuts. */
+export interface ReadingsAround {
+  /** The last usable reading before r, at or after the previous cut. */
+  readonly before?: Sample;
+  /** The first usable reading at or after r, before the next cut. */
+  readonly after?: Sample;
+}
+
+/** Section 4's wrap rule: from `prev` down to a lower register is a rollover, not a reset. */
+const wraps = (prev: number, rollover: number | undefined): boolean => rollover !== undefined && prev >= 0.9 * rollover;
+
+/**
+ * Problems of a counter meter's event registers against its stored readings (contract 4 and 8.1):
+ * a final register below the last reading before r, or an initial register above the first reading
+ * at or after r, would book a reset (the whole register times the multiplier) that never happened.
+ * A step that the rollover explains (the earlier register at least 90% of it) is accepted, as
+ * section 4 would read it from the meter itself. Power and interval meters: none.
+ */
+export function readingProblems(meter: MeterConfig, existing: readonly MeterEvent[], input: MeterEventInput, around: ReadingsAround): string[] {
+  if (meter.kind !== 'counter') return [];
+  const timeline = new MeterTimeline(existing);
+  const base: MeterModel = { kind: meter.kind, multiplier: meter.multiplier, rollover: meter.rollover, intervalMs: meter.intervalSeconds * 1000 };
+  const rolloverBefore = timeline.modelAt(base, input.at - 1).rollover;
+  const rolloverAfter = input.type === 'replace' ? (input.rollover ?? rolloverBefore) : rolloverBefore;
+  const [finalName, final] =
+    input.type === 'replace'
+      ? ['oldFinalRegister', input.oldFinalRegister]
+      : input.type === 'multiplier'
+        ? ['register', input.register]
+        : input.type === 'decommission'
+          ? ['finalRegister', input.finalRegister]
+          : ['', undefined];
+  const [initialName, initial] =
+    input.type === 'replace'
+      ? ['newInitialRegister', input.newInitialRegister]
+      : input.type === 'multiplier'
+        ? ['register', input.register]
+        : ['', undefined];
+  const problems: string[] = [];
+  const { before, after } = around;
+  if (final !== undefined && Number.isFinite(final) && before && final < before.value && !wraps(before.value, rolloverBefore))
+    problems.push(
+      `${finalName} ${final} is below the reading ${before.value} at ${new Date(before.ts).toISOString()} before the event` +
+        ' (it would book a meter reset): check the register, or correct that reading first',
+    );
+  if (initial !== undefined && Number.isFinite(initial) && after && after.value < initial && !wraps(initial, rolloverAfter))
+    problems.push(
+      `${initialName} ${initial} is above the reading ${after.value} at ${new Date(after.ts).toISOString()} at or after the event` +
+        ' (it would book a meter reset): check the register, or correct that reading first',
+    );
   return problems;
 }

@@ -108,6 +108,26 @@ describe('meter events API (contract 8.1)', () => {
     expect(error.problems).toHaveLength(3);
   });
 
+  it('records a replacement of a power meter without registers; a counter meter needs both (issue 19)', async () => {
+    const power = await svc.post('/api/enterprises/alu01/meters/e-pot/events', {
+      type: 'replace',
+      at: '2026-10-05T09:00:00+08:00',
+      multiplier: 2,
+      note: '换表',
+    });
+    expect(power.status).toBe(201);
+    expect(power.body).toMatchObject({ type: 'replace', at: '2026-10-05T09:00:00.000+08:00', multiplier: 2, note: '换表' });
+    expect(power.body).not.toHaveProperty('oldFinalRegister');
+    expect(power.body).not.toHaveProperty('newInitialRegister');
+
+    const counter = await svc.post('/api/enterprises/cem01/meters/e-main/events', { type: 'replace', at: '2026-10-05T09:00:00+08:00' });
+    expect(counter.status).toBe(422);
+    expect((counter.body as ErrorView).error.problems).toEqual([
+      "oldFinalRegister is required for a counter meter (the old meter's last register)",
+      "newInitialRegister is required for a counter meter (the new meter's first register)",
+    ]);
+  });
+
   it('answers 422 for an unknown meter, an instant without offset, and two replacements at one instant', async () => {
     const unknown = await svc.post('/api/enterprises/alu01/meters/nope/events', {
       type: 'calibration',

@@ -33,8 +33,9 @@ const replace = z
   .object({
     type: z.literal('replace'),
     at: instant,
-    oldFinalRegister: register,
-    newInitialRegister: register,
+    // Required for counter meters only (validateMeterEvent): power and interval meters have none.
+    oldFinalRegister: register.optional(),
+    newInitialRegister: register.optional(),
     multiplier: positive.optional(),
     rollover: positive.optional(),
     note,
@@ -108,8 +109,8 @@ export function salvageMeterEventBody(body: unknown): { input: MeterEventInput; 
         input: {
           type: 'replace',
           at: at.data,
-          oldFinalRegister: required('oldFinalRegister', register),
-          newInitialRegister: required('newInitialRegister', register),
+          ...optional('oldFinalRegister', register),
+          ...optional('newInitialRegister', register),
           ...optional('multiplier', positive),
           ...optional('rollover', positive),
         },

@@ -3,6 +3,11 @@
  * overwritten. A retraction only fills `retracted_by`/`retracted_at`, so the history of what was
  * believed when stays readable. The event body is kept as JSON (its fields differ by type) beside
  * the columns that are searched on.
+ *
+ * `pending` marks an event (recorded or retracted) whose recomputation has not been confirmed yet:
+ * set in the same statement that records or retracts it, cleared by settle() once the hours follow
+ * it. `changed_at` is the last time the row changed (recorded, retracted, settled), for the other
+ * instances sharing this file, which poll it (MeterEventService).
  */
 import type { MeterEvent, MeterEventInput } from '../../energy/meterEvents';
 import { SqliteBacked } from '../sqlite/sqliteFile';
@@ -11,11 +16,26 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS meter_event (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     enterprise TEXT NOT NULL, meter TEXT NOT NULL, type TEXT NOT NULL, at INTEGER NOT NULL, body TEXT NOT NULL,
-    recorded_by TEXT NOT NULL, recorded_at INTEGER NOT NULL, retracted_by TEXT, retracted_at INTEGER);
+    recorded_by TEXT NOT NULL, recorded_at INTEGER NOT NULL, retracted_by TEXT, retracted_at INTEGER,
+    pending INTEGER NOT NULL DEFAULT 0, changed_at INTEGER NOT NULL DEFAULT 0);
   CREATE INDEX IF NOT EXISTS meter_event_meter ON meter_event (enterprise, meter, at);
   CREATE INDEX IF NOT EXISTS meter_event_recorded ON meter_event (recorded_at);
   CREATE INDEX IF NOT EXISTS meter_event_retracted ON meter_event (retracted_at);
 `;
+
+/** Added after the first release: a file from before gets them (nothing pending, changed when recorded). */
+const LATER_COLUMNS: [string, string][] = [
+  ['pending', 'ALTER TABLE meter_event ADD COLUMN pending INTEGER NOT NULL DEFAULT 0'],
+  ['changed_at', 'ALTER TABLE meter_event ADD COLUMN changed_at INTEGER NOT NULL DEFAULT 0'],
+];
+
+/** An event with its recomputation mark, as another instance polls it. */
+export interface MeterEventChange {
+  readonly event: MeterEvent;
+  /** Its recomputation (after recording or retraction) is not confirmed yet. */
+  readonly pending: boolean;
+  readonly changedAt: number;
+}
 
 interface Row {
   id: number;
@@ -26,9 +46,12 @@ interface Row {
   recorded_at: number;
   retracted_by: string | null;
   retracted_at: number | null;
+  pending: number;
+  changed_at: number;
 }
 
-const COLUMNS = 'id, enterprise, meter, body, recorded_by, recorded_at, retracted_by, retracted_at';
+const COLUMNS = 'id, enterprise, meter, body, recorded_by, recorded_at, retracted_by, retracted_at, pending, changed_at';
+const changeOf = (r: Row): MeterEventChange => ({ event: fromRow(r), pending: r.pending !== 0, changedAt: r.changed_at });
 
 function fromRow(r: Row): MeterEvent {
   const body = JSON.parse(r.body) as MeterEventInput;
@@ -51,8 +74,8 @@ function bodyOf(input: MeterEventInput): MeterEventInput {
       return {
         type: 'replace',
         at: input.at,
-        oldFinalRegister: input.oldFinalRegister,
-        newInitialRegister: input.newInitialRegister,
+        ...(input.oldFinalRegister !== undefined ? { oldFinalRegister: input.oldFinalRegister } : {}),
+        ...(input.newInitialRegister !== undefined ? { newInitialRegister: input.newInitialRegister } : {}),
         ...(input.multiplier !== undefined ? { multiplier: input.multiplier } : {}),
         ...(input.rollover !== undefined ? { rollover: input.rollover } : {}),
         ...(input.note !== undefined ? { note: input.note } : {}),
@@ -88,18 +111,63 @@ export class MeterEventStore extends SqliteBacked {
     super(options.path, SCHEMA);
   }
 
+  override async start(): Promise<void> {
+    await super.start();
+    const db = this.conn();
+    const columns = (db.prepare('PRAGMA table_info(meter_event)').all() as { name: string }[]).map((c) => c.name);
+    for (const [name, sql] of LATER_COLUMNS) if (!columns.includes(name)) db.exec(sql);
+    db.exec('CREATE INDEX IF NOT EXISTS meter_event_changed ON meter_event (changed_at)');
+    db.exec('CREATE INDEX IF NOT EXISTS meter_event_pending ON meter_event (pending) WHERE pending <> 0');
+  }
+
+  /** Stores the event, marked pending (its recomputation is owed until settle()). */
   record(input: MeterEventInput & { enterprise: string; meter: string }, by: string, at: number): MeterEvent {
     const body = bodyOf(input);
     const info = this.statement(
-      'INSERT INTO meter_event (enterprise, meter, type, at, body, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    ).run(input.enterprise, input.meter, body.type, body.at, JSON.stringify(body), by, at);
+      `INSERT INTO meter_event (enterprise, meter, type, at, body, recorded_by, recorded_at, pending, changed_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)`,
+    ).run(input.enterprise, input.meter, body.type, body.at, JSON.stringify(body), by, at, at);
     return this.get(Number(info.lastInsertRowid))!;
   }
 
-  /** Marks the event retracted; an event already retracted keeps its first retraction. Undefined: no such event. */
+  /**
+   * Marks the event retracted, and pending; an event already retracted keeps its first retraction.
+   * Undefined: no such event.
+   */
   retract(id: number, by: string, at: number): MeterEvent | undefined {
-    this.statement('UPDATE meter_event SET retracted_by = ?, retracted_at = ? WHERE id = ? AND retracted_at IS NULL').run(by, at, id);
+    this.statement(
+      'UPDATE meter_event SET retracted_by = ?, retracted_at = ?, pending = 1, changed_at = ? WHERE id = ? AND retracted_at IS NULL',
+    ).run(by, at, at, id);
     return this.get(id);
+  }
+
+  /**
+   * The hours follow the event as recorded (`retracted` false) or as retracted (true): clears its
+   * pending mark, unless the row has changed state since (a retraction meanwhile stays owed).
+   */
+  settle(id: number, retracted: boolean, at: number): void {
+    this.statement('UPDATE meter_event SET pending = 0, changed_at = ? WHERE id = ? AND pending <> 0 AND (retracted_at IS NOT NULL) = ?').run(
+      at,
+      id,
+      retracted ? 1 : 0,
+    );
+  }
+
+  isPending(id: number): boolean {
+    const row = this.statement('SELECT pending FROM meter_event WHERE id = ?').get(id) as { pending: number } | undefined;
+    return row !== undefined && row.pending !== 0;
+  }
+
+  /** Every event whose recomputation is owed, recorded or retracted, by data time then id. */
+  pending(): MeterEvent[] {
+    const rows = this.statement(`SELECT ${COLUMNS} FROM meter_event WHERE pending <> 0 ORDER BY at, id`).all() as Row[];
+    return rows.map(fromRow);
+  }
+
+  /** Rows changed (recorded, retracted, settled) at or after `t`, in the order they changed. */
+  changedSince(t: number): MeterEventChange[] {
+    const rows = this.statement(`SELECT ${COLUMNS} FROM meter_event WHERE changed_at >= ? ORDER BY changed_at, id`).all(t) as Row[];
+    return rows.map(changeOf);
   }
 
   get(id: number): MeterEvent | undefined {

@@ -42,7 +42,7 @@ describe('demo meter events', () => {
     expect(model.registerAt(r.at)).toBe(0);
     expect(model.registerBefore(r.at)).toBe(r.oldFinalRegister);
     // Contract 8.1: old segment t0 -> (r, oldFinal), new segment (r, 0) -> t1, both x100.
-    const booked = (r.oldFinalRegister - model.registerAt(t0)) * m.multiplier + (model.registerAt(t1) - 0) * m.multiplier;
+    const booked = (r.oldFinalRegister! - model.registerAt(t0)) * m.multiplier + (model.registerAt(t1) - 0) * m.multiplier;
     const profile = profileFor(e, m);
     const consumed = integralTo(profile, t1 + OFFSET) - integralTo(profile, t0 + OFFSET);
     // Registers show 2 decimals: each of the four readings is within 0.005 x 100 kWh.
