@@ -132,7 +132,18 @@ export class App {
     const factors = new FactorTable(config, COEFFICIENTS);
     const meters = new MeterRegistry(config, factors, new MeterTimelines());
     const tracker = new ConsumptionTracker({ store: this.store, meters });
-    this.meterEvents = new MeterEventService({ events: this.meterEventStore, meters, tracker, store: this.store, bus: this.bus, now });
+    // Only the meter's ingest shard recomputes its hours; resets found by a recomputation reach the data-quality rule.
+    this.meterEvents = new MeterEventService({
+      events: this.meterEventStore,
+      meters,
+      tracker,
+      store: this.store,
+      bus: this.bus,
+      now,
+      owns: (key) => scaleOut.ownsMeter(key),
+      dataQuality: this.state,
+      logger: logger.child({ component: 'meter-events' }),
+    });
     this.inventory = new MeterInventory({
       config,
       store: this.store,

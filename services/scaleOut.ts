@@ -74,6 +74,12 @@ export class ScaleOut {
     this.registerMetrics(deps.metrics);
   }
 
+  /** Whether this instance writes the meter's hours: its ingest shard (every meter when not sharded). */
+  ownsMeter(key: { enterprise: string; meter: string }): boolean {
+    const shard = this.shard;
+    return !shard || shard.count <= 1 || meterShard(key.enterprise, key.meter, shard.count) === shard.index;
+  }
+
   /**
    * Quarantined records this shard may replay: those it quarantined itself (same attribution as
    * the shard filter: the record's meter, else its topic). Replaying another shard's meter here
