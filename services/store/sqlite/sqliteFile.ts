@@ -44,6 +44,17 @@ export abstract class SqliteBacked {
     return this.db;
   }
 
+  /**
+   * Adds the columns a later version introduced to a table of an older database file (name ->
+   * column definition, e.g. `reasons TEXT`); columns already there are left alone.
+   */
+  protected addMissingColumns(table: string, columns: Readonly<Record<string, string>>): void {
+    const db = this.conn();
+    const present = new Set((db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name));
+    for (const [name, definition] of Object.entries(columns))
+      if (!present.has(name)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${name} ${definition}`);
+  }
+
   /** A prepared statement for `sql`, prepared on first use and reused until stop(). */
   protected statement(sql: string): Database.Statement {
     let st = this.statements.get(sql);

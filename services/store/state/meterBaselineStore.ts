@@ -44,8 +44,7 @@ export class MeterBaselineStore extends SqliteBacked {
   override async start(): Promise<void> {
     await super.start();
     // Baselines written before the unit was remembered get the column (filled in by remember()).
-    const columns = this.conn().pragma('table_info(meter_baseline)') as { name: string }[];
-    if (!columns.some((c) => c.name === 'unit')) this.conn().exec('ALTER TABLE meter_baseline ADD COLUMN unit TEXT');
+    this.addMissingColumns('meter_baseline', { unit: 'TEXT' });
   }
 
   all(): MeterBaseline[] {

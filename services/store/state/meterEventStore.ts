@@ -24,10 +24,7 @@ const SCHEMA = `
 `;
 
 /** Added after the first release: a file from before gets them (nothing pending, changed when recorded). */
-const LATER_COLUMNS: [string, string][] = [
-  ['pending', 'ALTER TABLE meter_event ADD COLUMN pending INTEGER NOT NULL DEFAULT 0'],
-  ['changed_at', 'ALTER TABLE meter_event ADD COLUMN changed_at INTEGER NOT NULL DEFAULT 0'],
-];
+const LATER_COLUMNS = { pending: 'INTEGER NOT NULL DEFAULT 0', changed_at: 'INTEGER NOT NULL DEFAULT 0' };
 
 /** An event with its recomputation mark, as another instance polls it. */
 export interface MeterEventChange {
@@ -114,8 +111,7 @@ export class MeterEventStore extends SqliteBacked {
   override async start(): Promise<void> {
     await super.start();
     const db = this.conn();
-    const columns = (db.prepare('PRAGMA table_info(meter_event)').all() as { name: string }[]).map((c) => c.name);
-    for (const [name, sql] of LATER_COLUMNS) if (!columns.includes(name)) db.exec(sql);
+    this.addMissingColumns('meter_event', LATER_COLUMNS);
     db.exec('CREATE INDEX IF NOT EXISTS meter_event_changed ON meter_event (changed_at)');
     db.exec('CREATE INDEX IF NOT EXISTS meter_event_pending ON meter_event (pending) WHERE pending <> 0');
   }

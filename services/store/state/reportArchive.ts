@@ -84,8 +84,7 @@ export class ReportArchive<R extends ArchivedReport> extends SqliteBacked {
   override async start(): Promise<void> {
     await super.start();
     // Archives written before revisions had reasons (contract 8.4) get the column.
-    const columns = this.conn().pragma('table_info(report_snapshot)') as { name: string }[];
-    if (!columns.some((c) => c.name === 'reasons')) this.conn().exec('ALTER TABLE report_snapshot ADD COLUMN reasons TEXT');
+    this.addMissingColumns('report_snapshot', { reasons: 'TEXT' });
     this.statement('DELETE FROM report_building WHERE started_at < ?').run(Date.now() - STALE_BUILD_MS);
   }
 

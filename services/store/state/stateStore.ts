@@ -145,8 +145,7 @@ export class StateStore extends SqliteBacked {
   override async start(): Promise<void> {
     await super.start();
     const db = this.conn();
-    const columns = (db.prepare('PRAGMA table_info(quarantine)').all() as { name: string }[]).map((c) => c.name);
-    if (!columns.includes('source_ref')) db.exec('ALTER TABLE quarantine ADD COLUMN source_ref TEXT');
+    this.addMissingColumns('quarantine', { source_ref: 'TEXT' });
     db.exec('CREATE UNIQUE INDEX IF NOT EXISTS quarantine_by_source ON quarantine (source_ref)');
   }
 
