@@ -313,7 +313,13 @@ export class App {
         },
         health: () => this.health(),
         meterEvents: this.meterEvents,
-        timelines: meters.timelines,
+        timelines: {
+          of: (key) => meters.timeline(key),
+          inForce: (key, at) => {
+            const m = meters.get(key);
+            return m && meters.timeline(key).modelAt(m.model, at);
+          },
+        },
       },
     );
 

@@ -70,6 +70,11 @@ describe('meter events API (contract 8.1)', () => {
       recordedBy: 'admin',
     });
     const repId = (rep.body as EventView).id;
+    // The meter list shows the multiplier in force now (28 Nov: the replacement's 4), not the YAML's 2.
+    const inForce = async () =>
+      ((await svc.get('/api/enterprises/alu01')).body as { meters: { id: string; multiplier: number }[] }).meters.find((m) => m.id === 'e-main')!
+        .multiplier;
+    expect(await inForce()).toBe(4);
 
     const list = await svc.get(BASE, TOKENS.alu01);
     expect(list.status).toBe(200);
@@ -82,6 +87,7 @@ describe('meter events API (contract 8.1)', () => {
     const gone = await del(`${BASE}/${repId}`, TOKENS.admin);
     expect(gone.status).toBe(200);
     expect(gone.body).toMatchObject({ id: repId, retracted: true, retractedBy: 'admin', retractedAt: '2026-11-28T08:00:00.000+08:00' });
+    expect(await inForce()).toBe(2);
     const after = (await svc.get(BASE)).body as EventView[];
     expect(after.map((e) => `${e.type} ${e.retracted}`)).toEqual(['replace true', 'calibration false']);
     expect((await del(`${BASE}/999999`, TOKENS.admin)).status).toBe(404);

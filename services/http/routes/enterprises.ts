@@ -27,6 +27,7 @@ const MAX_BUCKETS = 18_000;
 const APPROX_BUCKET_MS: Record<Every, number> = { '1h': 3.6e6, '1d': 8.64e7, '1mo': 2.6e9 };
 
 export function describeEnterprise(e: EnterpriseConfig, now: number, zone: string, tariffs: Config['tariffs'] = [], timelines?: TimelineLookup) {
+  const inForce = (m: { id: string }) => timelines?.inForce?.({ enterprise: e.id, meter: m.id }, now);
   const { year } = yearBounds(now, zone);
   const quota = e.quotas.find((q) => q.year === year) ?? null;
   return {
@@ -44,8 +45,9 @@ export function describeEnterprise(e: EnterpriseConfig, now: number, zone: strin
       product: m.product ?? null,
       unit: m.unit,
       kind: m.kind,
-      multiplier: m.multiplier,
-      rollover: m.rollover ?? null,
+      // In force now (events, remembered base), not the YAML as written: what an officer checks before a CT change.
+      multiplier: inForce(m)?.multiplier ?? m.multiplier,
+      rollover: (inForce(m) ?? m).rollover ?? null,
       intervalSeconds: m.intervalSeconds,
       tariffScope: isTariffScope(m),
       submeter: m.submeter,

@@ -23,6 +23,8 @@ export interface MeterLedgerTimeline {
 /** The events in force per meter (MeterTimelines); without it every meter reads as having none. */
 export interface TimelineLookup {
   of(key: MeterRef): MeterLedgerTimeline;
+  /** The multiplier and rollover in force at `at`: after the meter's events and its remembered base (8.1). */
+  inForce?(key: MeterRef, at: number): { multiplier: number; rollover?: number | undefined } | undefined;
 }
 
 /** The configured enterprise, or 404 as if it did not exist. */
