@@ -56,7 +56,11 @@ const quotaSchema = z
 
 const enterpriseSchema = z
   .object({
-    id: z.string().regex(idPattern, 'expected [a-z0-9_-]{1,64}'),
+    // `district` names the district's own line in reports and revision notes.
+    id: z
+      .string()
+      .regex(idPattern, 'expected [a-z0-9_-]{1,64}')
+      .refine((id) => id !== 'district', 'expected an id other than "district" (reserved for the district total)'),
     name: z.string().min(1),
     creditCode: z
       .string()

@@ -90,6 +90,19 @@ auth:
     );
   });
 
+  it('refuses the id "district", which names the district total in reports', () => {
+    const problems = problemsOf(`
+enterprises:
+  - id: district
+    name: C
+    industry: "3011"
+    meters: [{id: y, carrier: water, unit: t, kind: interval}]
+`);
+    expect(problems.map((p) => `${p.path}: ${p.message}`)).toEqual([
+      'enterprises[0].id: expected an id other than "district" (reserved for the district total)',
+    ]);
+  });
+
   it('reports YAML syntax errors with their line', () => {
     const problems = problemsOf('enterprises:\n  - id: a\n   name: b\n');
     expect(problems[0]!.line).toBeGreaterThan(0);
