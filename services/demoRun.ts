@@ -3,7 +3,7 @@
  * recorded once (a meter replacement, a CT change and the monthly statistics of every complete
  * month, by `demo-script`; see ingest/simulator/demoLedger.ts), and the simulated meters then
  * follow the replacement and CT change recorded in the ledger. Facts already recorded are kept,
- * whoever recorded them, so restarts and users' own entries are never overwritten.
+ * whoever recorded them, so restarts and users' own entries (retractions too) are never overwritten.
  */
 import type { Config } from '../config/schema';
 import type { Logger } from './core/log';
@@ -27,13 +27,19 @@ export interface DemoRunDeps {
 export async function seedDemoLedger(deps: DemoRunDeps): Promise<ReturnType<typeof scriptedChanges>> {
   const { config, meterEvents, monthly, logger } = deps;
   const now = deps.now();
-  const scripted = (enterprise: string, meter: string) =>
-    meterEvents.list(enterprise, meter).filter((e) => e.retractedAt === undefined && e.recordedBy === DEMO_RECORDER);
+  // Every demo-script event, retracted ones too: the simulated meter went through the change whatever
+  // the ledger says later, and a retraction by a user is never undone by planning the event again.
+  const scripted = (enterprise: string, meter: string) => meterEvents.list(enterprise, meter).filter((e) => e.recordedBy === DEMO_RECORDER);
   let recorded = 0;
   for (const planned of plannedDemoEvents(config, now)) {
     if (scripted(planned.enterprise, planned.meter).length > 0) continue;
-    await meterEvents.record(planned.enterprise, planned.meter, planned.event, DEMO_RECORDER);
-    recorded++;
+    try {
+      await meterEvents.record(planned.enterprise, planned.meter, planned.event, DEMO_RECORDER);
+      recorded++;
+    } catch (err) {
+      // A refusal (e.g. the meter already has readings that contradict the planned registers) must not stop the demo.
+      logger.warn({ err, enterprise: planned.enterprise, meter: planned.meter }, 'demo ledger event not recorded');
+    }
   }
   const months = demoMonthlyStatistics(config, deps.factors, now).filter((m) => monthly.current(m.enterprise, m.month) === undefined);
   if (months.length > 0) monthly.putAll(months, DEMO_RECORDER, now);
