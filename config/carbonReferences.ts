@@ -52,10 +52,11 @@ function processEmissionProblems(e: EnterpriseConfig, i: number): ReferenceProbl
 }
 
 /**
- * Project meters are meters of the same enterprise that measure energy (a product meter has no
- * energy). A meter counts for one project at most: a shared meter could not be attributed, and
- * counting it twice would overstate both projects. Sub-meters are allowed (a project line is
- * usually a sub-meter of the site's main meter).
+ * Project meters are meters of the same enterprise. A product meter is allowed: its output carries
+ * the line's process CO2 (processEmissions), which for a clinker line is most of its CO2. A meter
+ * counts for one project at most: a shared meter could not be attributed, and counting it twice
+ * would overstate both projects. Sub-meters are allowed (a project line is usually a sub-meter of
+ * the site's main meter).
  */
 function projectProblems(e: EnterpriseConfig, i: number): ReferenceProblem[] {
   /** Meter id -> index of the project it already counts for. */
@@ -69,10 +70,8 @@ function projectProblems(e: EnterpriseConfig, i: number): ReferenceProblem[] {
   e.projects.forEach((p, j) => {
     p.meters.forEach((meterId, k) => {
       const path = ['enterprises', i, 'projects', j, 'meters', k];
-      const meter = e.meters.find((m) => m.id === meterId);
       const other = owner.get(meterId);
-      if (!meter) problems.push({ path, message: `unknown meter "${meterId}" of ${e.id}` });
-      else if (meter.carrier === 'product') problems.push({ path, message: `"${meterId}" is a product meter: a project counts energy meters` });
+      if (!e.meters.some((m) => m.id === meterId)) problems.push({ path, message: `unknown meter "${meterId}" of ${e.id}` });
       else if (other !== undefined)
         problems.push({
           path,

@@ -148,6 +148,7 @@ enterprises:
       - {product: cement_clinkr, tCo2PerUnit: 0.5257, source: s}
       - {product: cement_clinker, tCo2PerUnit: 0.5257, unit: m3, source: s}
       - {product: cement_clinker, tCo2PerUnit: 0.5, source: s}
+    # clinker, a product meter, is allowed in a project (its process CO2)
     projects:
       - {id: l2, name: L2, approvedTce: 1, meters: [e-line2, ghost, clinker, e-line2], operatingFrom: 2026-03-01}
       - {id: l2, name: L3, approvedTce: 1, meters: [e-line2], operatingFrom: 2026-03-01}
@@ -163,7 +164,6 @@ enterprises:
         'enterprises[0].processEmissions[1].unit: unit "m3" does not convert to the unit of the meter measuring cement_clinker ("t")',
         'enterprises[0].processEmissions[2].product: duplicate process-emission product "cement_clinker"',
         'enterprises[0].projects[0].meters[1]: unknown meter "ghost" of cem01',
-        'enterprises[0].projects[0].meters[2]: "clinker" is a product meter: a project counts energy meters',
         'enterprises[0].projects[0].meters[3]: meter "e-line2" is listed twice',
         'enterprises[0].projects[1].id: duplicate project id in cem01 "l2"',
         'enterprises[0].projects[1].meters[0]: meter "e-line2" already counts for project "l2" (projects[0]): a meter belongs to one project',
