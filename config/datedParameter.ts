@@ -52,7 +52,7 @@ export function duplicateYears(rows: readonly { year: number }[]): [number, stri
  * "Invalid input" at the parameter; this picks the branch by shape so that every problem keeps
  * its path (`threshold[1].value`) and says what was expected.
  */
-export function datedSchema(value: z.ZodNumber, options: { sourceRequired?: boolean } = {}): z.ZodType<DatedValue, number | DatedRow[]> {
+export function datedSchema(value: z.ZodNumber, options: { sourceRequired?: boolean } = {}): z.ZodType<DatedValue, number | readonly DatedRow[]> {
   const row = z
     .object({
       year: z.number().int().min(1990, 'expected a year from 1990').max(2100, 'expected a year up to 2100'),
@@ -78,5 +78,5 @@ export function datedSchema(value: z.ZodNumber, options: { sourceRequired?: bool
     return z.NEVER;
   });
   // The transform's declared input is `unknown`; the configuration's input type names what it takes.
-  return schema as unknown as z.ZodType<DatedValue, number | DatedRow[]>;
+  return schema as unknown as z.ZodType<DatedValue, number | readonly DatedRow[]>;
 }

@@ -2,6 +2,7 @@
 import type { Config } from './schema';
 import { unitDef } from './units';
 import { coefficientFor, overrideKeyProblem } from './coefficients';
+import { checkCarbonReferences } from './carbonReferences';
 
 export interface ReferenceProblem {
   readonly path: (string | number)[];
@@ -115,5 +116,6 @@ export function checkReferences(config: Config): ReferenceProblem[] {
       if (problem) problems.push({ path: [section, key], message: problem });
     }
   }
+  problems.push(...checkCarbonReferences(config));
   return problems;
 }

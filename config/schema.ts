@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { DateTime } from 'luxon';
 import { datedSchema } from './datedParameter';
+import { budgetLevelsShape, carbonEnterpriseShape, carbonQuotaShape, carbonRulesSchema, CARBON_RULE_DEFAULTS, parkSchema } from './carbonSchema';
 
 const idPattern = /^[a-z0-9_-]{1,64}$/;
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/i, 'expected 64 hexadecimal characters (SHA-256)');
@@ -51,6 +52,7 @@ const quotaSchema = z
     year: z.number().int().min(2000).max(2100),
     totalTce: z.number().positive(),
     intensityLimit: z.number().positive().optional(),
+    ...carbonQuotaShape,
   })
   .strict();
 
@@ -70,6 +72,7 @@ const enterpriseSchema = z
     tariff: z.string().optional(),
     quotas: z.array(quotaSchema).default([]),
     meters: z.array(meterSchema).min(1),
+    ...carbonEnterpriseShape,
   })
   .strict();
 
@@ -118,21 +121,14 @@ const thresholdRule = z
 const RULE_DEFAULTS = {
   quota: { paceYellow: 1.0, paceRed: 1.1, shareYellow: 0.9, shareRed: 1.0 },
   intensity: { yellow: 0.95, red: 1.0 },
+  carbon: CARBON_RULE_DEFAULTS,
   silenceMultiple: 4,
   thresholds: [] as z.infer<typeof thresholdRule>[],
 };
 
 const rulesSchema = z
   .object({
-    quota: z
-      .object({
-        paceYellow: z.number().positive().default(RULE_DEFAULTS.quota.paceYellow),
-        paceRed: z.number().positive().default(RULE_DEFAULTS.quota.paceRed),
-        shareYellow: z.number().positive().default(RULE_DEFAULTS.quota.shareYellow),
-        shareRed: z.number().positive().default(RULE_DEFAULTS.quota.shareRed),
-      })
-      .strict()
-      .default(RULE_DEFAULTS.quota),
+    quota: z.object(budgetLevelsShape(RULE_DEFAULTS.quota)).strict().default(RULE_DEFAULTS.quota),
     intensity: z
       .object({
         yellow: z.number().positive().default(RULE_DEFAULTS.intensity.yellow),
@@ -140,6 +136,7 @@ const rulesSchema = z
       })
       .strict()
       .default(RULE_DEFAULTS.intensity),
+    carbon: carbonRulesSchema.default(RULE_DEFAULTS.carbon),
     silenceMultiple: z.number().positive().default(RULE_DEFAULTS.silenceMultiple),
     thresholds: z.array(thresholdRule).default([]),
   })
@@ -252,6 +249,8 @@ export const configSchema = z
     coefficients: coefficientOverride.default({}),
     emissionFactors: emissionOverride.default({}),
     enterprises: z.array(enterpriseSchema).min(1),
+    /** Parks (园区) enterprises may name (contract 9). */
+    parks: z.array(parkSchema).default([]),
     tariffs: z.array(z.discriminatedUnion('scheme', [stepTariff, bandsTariff])).default([]),
     rules: rulesSchema.default({ ...RULE_DEFAULTS }),
     notify: notifySchema.default({
@@ -319,3 +318,5 @@ export type MeterConfig = EnterpriseConfig['meters'][number];
 export type TariffConfig = Config['tariffs'][number];
 export type Severity = z.infer<typeof severity>;
 export type Carrier = MeterConfig['carrier'];
+export type QuotaConfig = EnterpriseConfig['quotas'][number];
+export type { CarbonRules, ParkConfig, ProcessEmissionConfig, ProjectConfig } from './carbonSchema';

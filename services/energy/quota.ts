@@ -9,9 +9,10 @@ export type Level = 'green' | 'yellow' | 'red';
 /**
  * Ratios (share, pace, intensity ratio) are rounded to 1e-12 before they are compared and
  * reported, so that float noise (1.0000000000000002) cannot move a figure that is exactly at a
- * threshold over it; 1e-12 is far below any meaningful difference in tce ratios.
+ * threshold over it; 1e-12 is far below any meaningful difference in tce ratios. Exported so that
+ * every ratio compared with a threshold (carbon, projects) rounds the same way.
  */
-function ratio(x: number): number {
+export function roundRatio(x: number): number {
   return Math.round(x * 1e12) / 1e12;
 }
 
@@ -65,8 +66,8 @@ export function quotaStatus(input: QuotaInput): QuotaStatus {
   const { year, totalTce, ytdTce, fraction, thresholds: t } = input;
   if (!(totalTce > 0) || !Number.isFinite(totalTce)) throw new RangeError(`totalTce must be positive, got ${totalTce}`);
   if (!(fraction >= 0 && fraction <= 1)) throw new RangeError(`fraction must be in [0, 1], got ${fraction}`);
-  const share = ratio(ytdTce / totalTce);
-  const pace = fraction > 0 ? ratio(ytdTce / (totalTce * fraction)) : null;
+  const share = roundRatio(ytdTce / totalTce);
+  const pace = fraction > 0 ? roundRatio(ytdTce / (totalTce * fraction)) : null;
   const over = (limit: number) => pace !== null && pace > limit;
   const level: Level = share >= t.shareRed || over(t.paceRed) ? 'red' : share >= t.shareYellow || over(t.paceYellow) ? 'yellow' : 'green';
   const forecastTce = fraction > 0 ? ytdTce / fraction : null;
@@ -96,7 +97,7 @@ export function intensityStatus(input: IntensityInput): IntensityStatus {
   if (!(limit > 0)) throw new RangeError(`intensity limit must be positive, got ${limit}`);
   if (output === null || !(output > 0)) return { intensity: null, level: null, note: 'no-output' };
   const intensity = ytdTce / output;
-  const r = ratio(intensity / limit);
+  const r = roundRatio(intensity / limit);
   const level: Level = r > t.red ? 'red' : r > t.yellow ? 'yellow' : 'green';
   return { intensity, limit, ratio: r, level };
 }
