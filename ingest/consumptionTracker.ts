@@ -18,16 +18,18 @@
  * `recompute`) also has the store recompute its daily rollups of the (meter, local day)s it
  * touched (inside the write or in a round after it; settled() waits for that) from what is stored (services/store/timeSeriesStore.ts), so late data and
  * corrections keep them exact without the tracker summing days itself: it only ever holds the
- * open hours, and a day's closed hours live in the store.
+ * open hours (ingest/openHours.ts: the per-meter in-memory state), and a day's closed hours live
+ * in the store.
  */
-import { addInterval, addPair, affectedSpan, type HourTotals, type MeterModel, type Sample, type StepEvent } from '../services/energy/consumption';
+import { addInterval, addPair, affectedSpan, type HourTotals, type StepEvent } from '../services/energy/consumption';
 import { hourlyWithEvents } from '../services/energy/consumptionWithEvents';
 import type { DataQualityEvent } from '../services/energy/dataQuality';
 import { usable, type Reading } from '../services/energy/reading';
 import { usableReadingWindow } from '../services/energy/readingWindow';
 import type { MeterRegistry, RegisteredMeter } from '../services/energy/meterRegistry';
 import { hourCeil, hourFloor, HOUR_MS } from '../services/energy/time';
-import { meterKeyId, type HourlyConsumption, type MeterKey, type TimeSeriesStore } from '../services/store/timeSeriesStore';
+import type { HourlyConsumption, MeterKey, TimeSeriesStore } from '../services/store/timeSeriesStore';
+import { FAR_FUTURE, keyOf, OpenHours, sample, type MeterState } from './openHours';
 
 export type { DataQualityEvent } from '../services/energy/dataQuality';
 
@@ -41,30 +43,9 @@ export interface TrackResult {
   readonly hoursWritten: number;
 }
 
-/**
- * Readings kept per meter to recognise repeats without a query: a gateway resending its last day
- * of 15-minute readings (96) stays in memory; older repeats cost one store lookup. Measured: 512
- * held 92 MB of heap for 1,000 meters under the ingest bench.
- */
-const MAX_RECENT = 128;
 /** Changed readings less than this apart are recomputed as one span. */
 const CLUSTER_GAP_MS = 24 * 3_600_000;
-const FAR_FUTURE = 8.64e15;
-
-interface MeterState {
-  /** Newest stored reading of any quality. */
-  lastAnyTs: number;
-  lastGood: Sample | undefined;
-  /** Hours >= watermark are held here exactly; absent means zero. */
-  watermark: number;
-  hours: HourTotals;
-  /** Recently seen readings by ts, to tell repeats and corrections without a query. */
-  recent: Map<number, Reading>;
-}
-
-const keyOf = (k: MeterKey): string => meterKeyId(k.enterprise, k.meter);
 const same = (a: Reading, b: Reading): boolean => a.value === b.value && a.quality === b.quality;
-const sample = (r: Reading): Sample => ({ ts: r.ts, value: r.value });
 
 /** The stored form of a meter's consumption in one hour (meter quantity unit in, carrier unit out). */
 function hourlyOf(meter: RegisteredMeter, hour: number, quantity: number): HourlyConsumption {
@@ -78,18 +59,15 @@ function hourlyOf(meter: RegisteredMeter, hour: number, quantity: number): Hourl
   };
 }
 
-function watermarkOf(model: MeterModel, lastAnyTs: number, lastGood: Sample | undefined): number {
-  if (model.kind === 'interval') return lastAnyTs === -Infinity ? -Infinity : hourFloor(lastAnyTs - model.intervalMs);
-  return lastGood ? hourFloor(lastGood.ts) : Infinity;
-}
-
 export class ConsumptionTracker {
-  private readonly states = new Map<string, MeterState>();
+  private readonly states: OpenHours;
   private onEvent: ((e: DataQualityEvent) => void) | undefined;
   /** track() and recomputeMeter() run one at a time: both read and rewrite the same state and hours. */
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly deps: { store: TimeSeriesStore; meters: MeterRegistry }) {}
+  constructor(private readonly deps: { store: TimeSeriesStore; meters: MeterRegistry }) {
+    this.states = new OpenHours(deps);
+  }
 
   /** Forget in-memory state (after the store was changed behind our back, e.g. in tests). */
   reset(): void {
@@ -169,7 +147,7 @@ export class ConsumptionTracker {
         await this.deps.store.write({ readings: [], hourly });
       } finally {
         // Reloaded from the store on the meter's next reading (the store is the truth now).
-        this.states.delete(keyOf(key));
+        this.states.forget(key);
       }
       return hourly.length;
     });
@@ -199,7 +177,7 @@ export class ConsumptionTracker {
       const meter = this.deps.meters.get(group[0]!);
       if (meter) registered.set(k, meter); // decoded readings always name a configured meter
     }
-    await this.preload([...registered.values()]);
+    await this.states.preload([...registered.values()]);
 
     for (const [k, group] of groups) {
       const meter = registered.get(k);
@@ -264,7 +242,7 @@ export class ConsumptionTracker {
           this.emit({ kind: 'late', enterprise: r.enterprise, meter: r.meter, ts: r.ts });
         }
         kept.push(r);
-        this.remember(state, r);
+        this.states.remember(state, r);
         if (r.ts > state.lastAnyTs) state.lastAnyTs = r.ts;
       }
       if (kept.length > 0) {
@@ -311,8 +289,8 @@ export class ConsumptionTracker {
     if (event) this.emit({ kind: event, enterprise: r.enterprise, meter: r.meter, ts: r.ts });
     state.lastAnyTs = r.ts;
     if (counts) state.lastGood = sample(r);
-    this.remember(state, r);
-    this.advance(meter, state);
+    this.states.remember(state, r);
+    this.states.advance(meter, state);
     return true;
   }
 
@@ -355,12 +333,7 @@ export class ConsumptionTracker {
     await store.write({ readings: [], hourly });
 
     // Re-read what the fast path needs; the store is the truth after a recomputation.
-    const state = this.states.get(k)!;
-    const lastGood = await store.usableNeighbour(meter.key, FAR_FUTURE, 'before');
-    state.lastGood = lastGood ? sample(lastGood) : undefined;
-    this.advance(meter, state);
-    const open = await store.hourly(meter.key, state.watermark === -Infinity ? 0 : state.watermark, FAR_FUTURE);
-    state.hours = new Map(open.map((h) => [h.hour, h.quantity / meter.factors.toCarrierUnit]));
+    await this.states.reload(meter, this.states.get(k)!);
     return hourly.length;
   }
 
@@ -371,45 +344,6 @@ export class ConsumptionTracker {
       const prevChanged = info.virtual && info.prev !== undefined && changedTs.has(info.prev.ts);
       if (changedTs.has(at.ts) || prevChanged) this.emit({ kind: event, enterprise: meter.key.enterprise, meter: meter.key.meter, ts: at.ts });
     });
-  }
-
-  private remember(state: MeterState, r: Reading): void {
-    state.recent.set(r.ts, r);
-    if (state.recent.size > MAX_RECENT) {
-      // Drop the oldest quarter; older repeats are recognised by a store lookup instead.
-      const drop = [...state.recent.keys()].sort((a, b) => a - b).slice(0, MAX_RECENT / 4);
-      for (const ts of drop) state.recent.delete(ts);
-    }
-  }
-
-  /** Moves the watermark forward and forgets hours that no in-order reading can reach any more. */
-  private advance(meter: RegisteredMeter, state: MeterState): void {
-    state.watermark = watermarkOf(meter.model, state.lastAnyTs, state.lastGood);
-    for (const h of state.hours.keys()) if (h < state.watermark) state.hours.delete(h);
-  }
-
-  /** Loads the state of meters not yet in memory, with one `latest` query per batch. */
-  private async preload(meters: readonly RegisteredMeter[]): Promise<void> {
-    const missing = meters.filter((m) => !this.states.has(keyOf(m.key)));
-    if (missing.length === 0) return;
-    const enterprises = [...new Set(missing.map((m) => m.key.enterprise))];
-    const latest = new Map((await this.deps.store.latest(enterprises)).map((l) => [keyOf(l), l]));
-    for (const meter of missing) {
-      const row = latest.get(keyOf(meter.key));
-      const state: MeterState = {
-        lastAnyTs: row?.lastTs ?? -Infinity,
-        lastGood: row?.lastGood ? sample(row.lastGood) : undefined,
-        watermark: -Infinity,
-        hours: new Map(),
-        recent: new Map(),
-      };
-      state.watermark = watermarkOf(meter.model, state.lastAnyTs, state.lastGood);
-      if (Number.isFinite(state.watermark)) {
-        const open = await this.deps.store.hourly(meter.key, state.watermark, FAR_FUTURE);
-        state.hours = new Map(open.map((h) => [h.hour, h.quantity / meter.factors.toCarrierUnit]));
-      }
-      this.states.set(keyOf(meter.key), state);
-    }
   }
 
   private emit(e: DataQualityEvent): void {

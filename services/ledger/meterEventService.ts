@@ -6,9 +6,15 @@
  * rollups, clear the mark, then announce `ledgerChanged` so that status, rules and report revisions
  * run again.
  *
- * A recomputation that fails leaves the mark: the next poll, a retry of the same request, or the
- * next start finishes it. At start the events in force are loaded into the timelines and the owed
- * recomputations of this instance's meters are done; the composition starts this before ingest.
+ * A recomputation that fails leaves the mark: a retry of the same request, or the poll, which goes
+ * through every pending row of this instance's meters (backing off after failures), finishes it.
+ * start() loads the events in force into the timelines (synchronously; the composition starts this
+ * before ingest) and leaves the owed recomputations to the poll, in the background: a hanging
+ * InfluxDB does not hold up start-up. stop() waits for the recomputations running.
+ *
+ * record() and retract() run one at a time per meter (validation sees the previous request's
+ * event); the store checks again, inside the insert's transaction, against the events that
+ * state.db holds (other instances' too).
  *
  * Several instances over one state.db (README "Scale-out"): each polls the event store every
  * `pollMs` for rows recorded, retracted or settled by the others and applies them to its own
@@ -25,7 +31,7 @@ import type { MeterRegistry, RegisteredMeter } from '../energy/meterRegistry';
 import { MeterTimeline, readingProblems, validateMeterEvent, type ReadingsAround } from '../energy/meterTimeline';
 import type { EventBus } from '../events/eventBus';
 import type { MeterEventStore } from '../store/state/meterEventStore';
-import type { MeterKey, TimeSeriesStore } from '../store/timeSeriesStore';
+import { meterKeyId, type MeterKey, type TimeSeriesStore } from '../store/timeSeriesStore';
 
 /** A well-formed event that is refused (422); `problems` names every one. */
 export class MeterEventRejected extends AppError {
@@ -70,8 +76,12 @@ export interface MeterEventServiceDeps {
 const DEFAULT_POLL_MS = 2_000;
 /** Each poll reads again the rows changed this long before the previous one (commits in flight, clock steps). */
 const POLL_OVERLAP_MS = 60_000;
+/** After the poll's recomputation of an event fails, the next try waits this long, doubling per failure up to RETRY_MAX_MS. */
+const RETRY_FIRST_MS = 2_000;
+const RETRY_MAX_MS = 60_000;
 const sameModel = (a: MeterModel, b: MeterModel): boolean => a.multiplier === b.multiplier && a.rollover === b.rollover;
 const keyOf = (e: { enterprise: string; meter: string }): MeterKey => ({ enterprise: e.enterprise, meter: e.meter });
+const laneOf = (e: { enterprise: string; meter: string }): string => meterKeyId(e.enterprise, e.meter);
 
 /** The facts of an event (what was sent), without who, when and the retraction: tells a retry. */
 function factsOf(e: MeterEventInput | MeterEvent): string {
@@ -95,9 +105,15 @@ export class MeterEventService {
   private readonly inFlight = new Map<number, Promise<void>>();
   /** Events applied here whose recomputation another instance owes: announced once it is done. */
   private readonly waiting = new Set<number>();
+  /** The poll's failed recomputations: how many in a row, and when it may try again (backoff). */
+  private readonly retries = new Map<number, { failures: number; at: number }>();
+  /** Meters whose owed recomputations the poll is working through (one run per meter at a time). */
+  private readonly catchingUp = new Map<string, Promise<void>>();
+  /** record()/retract() of one meter, one at a time: the tail of each meter's chain. */
+  private readonly lanes = new Map<string, Promise<unknown>>();
   private cursor = 0;
   private timer: NodeJS.Timeout | undefined;
-  private polling: Promise<void> | undefined;
+  private stopped = false;
 
   constructor(private readonly deps: MeterEventServiceDeps) {
     this.now = deps.now ?? Date.now;
@@ -105,24 +121,15 @@ export class MeterEventService {
   }
 
   /**
-   * Loads the events in force into the shared timelines and does the recomputations owed for this
-   * instance's meters (before ingest starts), then polls for other instances' changes.
+   * Loads the events in force into the shared timelines (before ingest starts), then polls: the
+   * first poll, started here and not awaited, does the recomputations owed for this instance's
+   * meters in the background (settled() waits for them).
    */
   async start(): Promise<void> {
+    if (this.stopped) return;
     this.deps.meters.timelines.set(this.deps.events.active());
     this.cursor = this.now();
-    for (const e of this.deps.events.pending()) {
-      if (!this.mine(e)) {
-        this.waiting.add(e.id);
-        continue;
-      }
-      try {
-        await this.settle(e.id);
-      } catch (err) {
-        // Left pending: the poll tries again; ingest may start meanwhile (its timelines are right).
-        this.deps.logger?.error({ err, event: e.id }, 'meter event: owed recomputation failed at start; retried by the poll');
-      }
-    }
+    void this.poll();
     const pollMs = this.deps.pollMs ?? DEFAULT_POLL_MS;
     if (pollMs > 0) {
       this.timer = setInterval(() => void this.poll(), pollMs);
@@ -130,11 +137,17 @@ export class MeterEventService {
     }
   }
 
+  /** Stops polling (for good: a later start() does nothing) and waits for the recomputations running. */
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    await this.polling;
-    await Promise.allSettled([...this.inFlight.values()]);
+    await this.settled();
+  }
+
+  /** Resolves once no recomputation runs here (those the poll started in the background, and the requests'). */
+  async settled(): Promise<void> {
+    while (this.inFlight.size > 0 || this.catchingUp.size > 0) await Promise.allSettled([...this.inFlight.values(), ...this.catchingUp.values()]);
   }
 
   list(enterprise: string, meter: string): MeterEvent[] {
@@ -144,67 +157,121 @@ export class MeterEventService {
 
   async record(enterprise: string, meter: string, input: MeterEventInput, by: string): Promise<MeterEvent> {
     const reg = this.registered(enterprise, meter);
-    const before = this.deps.meters.timeline(reg.key);
-    // A retry of an event whose recomputation failed: finish that, rather than refuse a duplicate.
-    const retry = before.events.find((e) => factsOf(e) === factsOf(input) && this.deps.events.isPending(e.id));
-    if (retry) {
-      if (this.owns(reg.key)) await this.settle(retry.id);
-      return this.deps.events.get(retry.id) ?? retry;
+    const stored = await this.serial(reg.key, async () => {
+      const before = this.deps.meters.timeline(reg.key);
+      // A retry of an event whose recomputation failed (or a request sent twice while the first
+      // still recomputes): finish that, rather than refuse or store a duplicate.
+      const retry = before.events.find((e) => factsOf(e) === factsOf(input) && this.deps.events.isPending(e.id));
+      if (retry) return { event: retry, retry: true };
+      const problems = validateMeterEvent(reg.config, before.events, input, this.now());
+      if (Number.isFinite(input.at)) problems.push(...readingProblems(reg.config, before.events, input, await this.around(reg, before, input)));
+      if (problems.length > 0) throw new MeterEventRejected(problems, { enterprise, meter, type: input.type });
+      // Again right before inserting, in its transaction, against state.db (other instances' events too).
+      const event = this.deps.events.record({ ...input, enterprise, meter }, by, this.now(), (inForce) => {
+        const again = validateMeterEvent(reg.config, inForce, input, this.now());
+        if (again.length > 0) throw new MeterEventRejected(again, { enterprise, meter, type: input.type });
+      });
+      this.deps.meters.timelines.add(event);
+      return { event, retry: false };
+    });
+    if (stored.retry) {
+      if (this.owns(reg.key)) await this.settle(stored.event.id);
+      return this.deps.events.get(stored.event.id) ?? stored.event;
     }
-    const problems = validateMeterEvent(reg.config, before.events, input, this.now());
-    if (Number.isFinite(input.at)) problems.push(...readingProblems(reg.config, before.events, input, await this.around(reg, before, input)));
-    if (problems.length > 0) throw new MeterEventRejected(problems, { enterprise, meter, type: input.type });
-    const stored = this.deps.events.record({ ...input, enterprise, meter }, by, this.now());
-    this.deps.meters.timelines.add(stored);
-    if (this.owns(reg.key)) await this.settle(stored.id);
-    else this.waiting.add(stored.id); // the owner's poll recomputes it
-    return stored;
+    if (this.owns(reg.key)) await this.settle(stored.event.id);
+    else this.waiting.add(stored.event.id); // the owner's poll recomputes it
+    return stored.event;
   }
 
   async retract(enterprise: string, meter: string, id: number, by: string): Promise<MeterEvent> {
     const reg = this.registered(enterprise, meter);
-    const found = this.deps.events.get(id);
-    if (!found || found.enterprise !== enterprise || found.meter !== meter) throw new NotFoundError(`meter event ${id}`, { enterprise, meter, id });
-    if (found.retractedAt === undefined) {
-      this.deps.events.retract(id, by, this.now());
-      this.deps.meters.timelines.remove(id);
-    } else if (!this.deps.events.isPending(id)) return found; // retracted already: nothing changes
-    // Retracted now, or earlier with its recomputation still owed (a retry): the hours follow.
-    if (this.owns(reg.key)) await this.settle(id);
+    const found = await this.serial(reg.key, async () => {
+      const row = this.deps.events.get(id);
+      if (!row || row.enterprise !== enterprise || row.meter !== meter) throw new NotFoundError(`meter event ${id}`, { enterprise, meter, id });
+      if (row.retractedAt === undefined) {
+        this.deps.events.retract(id, by, this.now());
+        this.deps.meters.timelines.remove(id);
+        return { row, owed: true };
+      }
+      return { row, owed: this.deps.events.isPending(id) }; // retracted already: nothing changes unless still owed
+    });
+    if (!found.owed) return found.row;
+    // Retracted now, or earlier with its recomputation still owed (a retry): the hours follow. A
+    // run in flight (computed for the event in force) is followed by a new one, not reused.
+    if (this.owns(reg.key)) await this.settle(id, { afterRunning: true });
     else this.waiting.add(id);
-    return this.deps.events.get(id) ?? found;
+    return this.deps.events.get(id) ?? found.row;
   }
 
   /**
    * Applies the rows that other instances recorded, retracted or settled since the last poll, and
-   * does the recomputations owed for this instance's meters (also those that failed here). Never
-   * throws; resolves when done. Runs every `pollMs` after start(); tests call it directly.
+   * starts the recomputations owed for this instance's meters: every pending row of its meters not
+   * being recomputed already (also those that failed here, whenever they last changed), after a
+   * failure not before its backoff. Never throws; resolves when the recomputations it started are
+   * done (a hanging one does not hold up the next poll, which skips it). Runs every `pollMs` after
+   * start(); tests call it directly.
    */
   poll(): Promise<void> {
-    if (!this.polling)
-      this.polling = this.pollOnce()
-        .catch((err: unknown) => this.deps.logger?.error({ err }, 'meter event poll failed'))
-        .finally(() => (this.polling = undefined));
-    return this.polling;
+    if (this.stopped) return Promise.resolve();
+    return this.pollOnce().catch((err: unknown) => this.deps.logger?.error({ err }, 'meter event poll failed'));
   }
 
   private async pollOnce(): Promise<void> {
     const startedAt = this.now();
     for (const { event, pending } of this.deps.events.changedSince(this.cursor - POLL_OVERLAP_MS)) {
       const changed = this.apply(event);
-      if (pending && this.mine(event)) {
-        try {
-          await this.settle(event.id);
-        } catch (err) {
-          this.deps.logger?.warn({ err, event: event.id }, 'meter event: recomputation failed; retried at the next poll');
-        }
-      } else if (pending) this.waiting.add(event.id);
-      else {
-        const awaited = this.waiting.delete(event.id);
-        if (changed || awaited) this.deps.bus.emit('ledgerChanged', { kind: 'meter-event', enterprise: event.enterprise, from: event.at });
-      }
+      if (pending) continue; // the pending rows below
+      const awaited = this.waiting.delete(event.id);
+      if (changed || awaited) this.deps.bus.emit('ledgerChanged', { kind: 'meter-event', enterprise: event.enterprise, from: event.at });
     }
     this.cursor = startedAt;
+
+    const owed = new Map<string, MeterEvent[]>();
+    for (const event of this.deps.events.pending()) {
+      this.apply(event);
+      if (!this.mine(event)) {
+        this.waiting.add(event.id);
+        continue;
+      }
+      const retry = this.retries.get(event.id);
+      if (this.inFlight.has(event.id) || (retry && startedAt < retry.at)) continue;
+      const lane = laneOf(event);
+      if (this.catchingUp.has(lane)) continue;
+      owed.set(lane, [...(owed.get(lane) ?? []), event]);
+    }
+    const runs: Promise<void>[] = [];
+    for (const [lane, list] of owed) {
+      const run = this.catchUp(list).finally(() => this.catchingUp.delete(lane));
+      this.catchingUp.set(lane, run);
+      runs.push(run);
+    }
+    await Promise.all(runs);
+  }
+
+  /** The owed recomputations of one meter, in data-time order; a failure backs that event off. */
+  private async catchUp(list: readonly MeterEvent[]): Promise<void> {
+    for (const event of list) {
+      try {
+        await this.settle(event.id);
+      } catch (err) {
+        const failures = (this.retries.get(event.id)?.failures ?? 0) + 1;
+        const wait = Math.min(RETRY_FIRST_MS * 2 ** (failures - 1), RETRY_MAX_MS);
+        this.retries.set(event.id, { failures, at: this.now() + wait });
+        this.deps.logger?.warn({ err, event: event.id, failures, retryInMs: wait }, 'meter event: recomputation failed; retried by the poll');
+      }
+    }
+  }
+
+  /** Runs `fn` after the meter's previous record()/retract() has finished (whatever its outcome). */
+  private serial<T>(key: MeterKey, fn: () => Promise<T>): Promise<T> {
+    const lane = laneOf(key);
+    const run = (this.lanes.get(lane) ?? Promise.resolve()).then(fn, fn);
+    const tail = run.catch(() => undefined);
+    this.lanes.set(lane, tail);
+    void tail.then(() => {
+      if (this.lanes.get(lane) === tail) this.lanes.delete(lane);
+    });
+    return run;
   }
 
   /** Makes this instance's timelines hold the event as the store does (in force or retracted); true if they changed. */
@@ -242,18 +309,26 @@ export class MeterEventService {
     };
   }
 
-  /** Recomputes what the event (as the store now has it) changes and clears its mark; one run per event at a time. */
-  private settle(id: number): Promise<void> {
+  /**
+   * Recomputes what the event (as the store has it when the run starts) changes and clears its
+   * mark; one run per event at a time. A run in flight is reused, unless `afterRunning` (the event
+   * changed since it started: a retraction): then a new run follows it.
+   */
+  private settle(id: number, options: { afterRunning?: boolean } = {}): Promise<void> {
     const running = this.inFlight.get(id);
-    if (running) return running;
-    const run = this.settleNow(id).finally(() => this.inFlight.delete(id));
+    if (running && !options.afterRunning) return running;
+    const run = (running ? running.catch(() => undefined) : Promise.resolve())
+      .then(() => this.settleNow(id))
+      .finally(() => {
+        if (this.inFlight.get(id) === run) this.inFlight.delete(id);
+      });
     this.inFlight.set(id, run);
     return run;
   }
 
   private async settleNow(id: number): Promise<void> {
     const e = this.deps.events.get(id);
-    if (!e) return;
+    if (!e || !this.deps.events.isPending(id)) return; // settled meanwhile (e.g. by the run before)
     this.apply(e);
     const retracted = e.retractedAt !== undefined;
     const reg = this.deps.meters.get(keyOf(e));
@@ -267,6 +342,7 @@ export class MeterEventService {
     // Only the state recomputed for: a retraction recorded meanwhile stays owed.
     this.deps.events.settle(id, retracted, this.now());
     this.waiting.delete(id);
+    this.retries.delete(id);
   }
 
   /** Recomputes what the event changes (`withIt` vs `withoutIt`), settles the rollups, announces it. */

@@ -116,14 +116,32 @@ export class MeterEventStore extends SqliteBacked {
     db.exec('CREATE INDEX IF NOT EXISTS meter_event_pending ON meter_event (pending) WHERE pending <> 0');
   }
 
-  /** Stores the event, marked pending (its recomputation is owed until settle()). */
-  record(input: MeterEventInput & { enterprise: string; meter: string }, by: string, at: number): MeterEvent {
+  /**
+   * Stores the event, marked pending (its recomputation is owed until settle()). `check` receives
+   * the meter's events in force as this file holds them, inside the insert's transaction, and
+   * refuses the insert by throwing (nothing is stored; the error is rethrown): instances sharing the
+   * file cannot both pass it (e.g. two decommissions, two cuts at one instant). The transaction is
+   * BEGIN IMMEDIATE: better-sqlite3's plain `transaction()` is BEGIN DEFERRED, which lets another
+   * connection write between the check's read and the insert (and in WAL mode fails the insert with
+   * SQLITE_BUSY rather than waiting); IMMEDIATE takes the write lock before the read, waiting for
+   * it up to the busy timeout (5 s).
+   */
+  record(
+    input: MeterEventInput & { enterprise: string; meter: string },
+    by: string,
+    at: number,
+    check?: (inForce: readonly MeterEvent[]) => void,
+  ): MeterEvent {
     const body = bodyOf(input);
-    const info = this.statement(
-      `INSERT INTO meter_event (enterprise, meter, type, at, body, recorded_by, recorded_at, pending, changed_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)`,
-    ).run(input.enterprise, input.meter, body.type, body.at, JSON.stringify(body), by, at, at);
-    return this.get(Number(info.lastInsertRowid))!;
+    const insert = this.conn().transaction((): number => {
+      check?.(this.inForce(input.enterprise, input.meter));
+      const info = this.statement(
+        `INSERT INTO meter_event (enterprise, meter, type, at, body, recorded_by, recorded_at, pending, changed_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)`,
+      ).run(input.enterprise, input.meter, body.type, body.at, JSON.stringify(body), by, at, at);
+      return Number(info.lastInsertRowid);
+    });
+    return this.get(insert.immediate())!;
   }
 
   /**
@@ -174,6 +192,15 @@ export class MeterEventStore extends SqliteBacked {
   /** Every event of the meter, retracted ones included, by data time then id. */
   list(enterprise: string, meter: string): MeterEvent[] {
     const rows = this.statement(`SELECT ${COLUMNS} FROM meter_event WHERE enterprise = ? AND meter = ? ORDER BY at, id`).all(
+      enterprise,
+      meter,
+    ) as Row[];
+    return rows.map(fromRow);
+  }
+
+  /** The meter's events in force (not retracted), by data time then id. */
+  inForce(enterprise: string, meter: string): MeterEvent[] {
+    const rows = this.statement(`SELECT ${COLUMNS} FROM meter_event WHERE enterprise = ? AND meter = ? AND retracted_at IS NULL ORDER BY at, id`).all(
       enterprise,
       meter,
     ) as Row[];

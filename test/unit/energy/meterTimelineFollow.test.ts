@@ -37,7 +37,11 @@ interface Instance {
   quality: DataQualityEvent[];
 }
 
-function instance(store: SqliteTimeSeriesStore, events: MeterEventStore, options: { owns?: (k: MeterKey) => boolean } = {}): Instance {
+function instance(
+  store: SqliteTimeSeriesStore,
+  events: MeterEventStore,
+  options: { owns?: (k: MeterKey) => boolean; now?: () => number; pollMs?: number } = {},
+): Instance {
   const meters = testRegistry(config);
   const tracker = new ConsumptionTracker({ store, meters });
   const bus = new EventBus(silentLogger());
@@ -128,7 +132,8 @@ describe('a failed recomputation (finding 1)', () => {
     await expect(service.record('alu01', 'e-main', CT, 'officer')).rejects.toThrow('influx unavailable');
     expect(await hours(store)).toEqual([20, 20, 20]); // the event in force, the hours not
     const restarted = instance(store, events);
-    await restarted.service.start();
+    await restarted.service.start(); // the owed recomputation runs in the background (second review, finding 3)
+    await restarted.service.settled();
     expect(await hours(store)).toEqual([20, 30, 40]);
     expect(events.pending()).toEqual([]);
     expect(restarted.changes).toEqual([{ kind: 'meter-event', enterprise: 'alu01', from: min(60) }]);
@@ -329,5 +334,229 @@ describe('one decommission at a time (finding 6)', () => {
     expect(validateMeterEvent(eMain, existing, { type: 'multiplier', at: min(700), register: 1, multiplier: 2 }, NOW)).toEqual([
       `the meter is decommissioned from ${iso(600)}`,
     ]);
+  });
+});
+
+/** Makes the store's writes throw until the returned function is called (an InfluxDB outage); counts the failed writes. */
+function storeDown(store: SqliteTimeSeriesStore): { failed: () => number; restore: () => void } {
+  const orig = store.write.bind(store);
+  let failed = 0;
+  store.write = async () => {
+    failed++;
+    throw new Error('influx unavailable');
+  };
+  return { failed: () => failed, restore: () => (store.write = orig) };
+}
+
+/** Makes the store's next write wait until the returned `release` is called (a hanging InfluxDB). */
+function holdNextWrite(store: SqliteTimeSeriesStore): { entered: Promise<void>; release: () => void } {
+  const orig = store.write.bind(store);
+  let release!: () => void;
+  const gate = new Promise<void>((res) => (release = res));
+  let entered!: () => void;
+  const inWrite = new Promise<void>((res) => (entered = res));
+  store.write = async (batch) => {
+    store.write = orig;
+    entered();
+    await gate;
+    return orig(batch);
+  };
+  return { entered: inWrite, release };
+}
+
+describe('second review (issue 19): retries after a long outage', () => {
+  it('the poll retries a failed recomputation after an outage longer than its 60 s window, backing off', async () => {
+    // The reviewer's /tmp/review2/r1.ts (b): before, the poll only looked at rows changed in the last
+    // 60 s, and a failing recomputation does not change the row, so after 80 s down it stayed owed
+    // (hours [20, 20, 20]) until a restart.
+    let now = NOW;
+    const store = new SqliteTimeSeriesStore({ path: ':memory:', zone: 'Asia/Shanghai' });
+    await store.start();
+    const events = new MeterEventStore({ path: ':memory:' });
+    await events.start();
+    const one = instance(store, events, { now: () => now });
+    await one.service.start();
+    await one.tracker.track(FOUR);
+    const down = storeDown(store);
+    await expect(one.service.record('alu01', 'e-main', CT, 'officer')).rejects.toThrow('influx unavailable'); // write 1, at 0 s
+    const pollFor = async (seconds: number): Promise<void> => {
+      for (let t = 0; t < seconds; t += 2) {
+        now += 2_000;
+        await one.service.poll();
+      }
+    };
+    await pollFor(80); // polled every 2 s while down, 0 -> 80 s
+    // Tries at 2 s (the first poll), then after 2, 4, 8, 16, 32 s: at 4, 8, 16, 32, 64 s (the next
+    // waits 60 s, the cap, to 124 s): 1 + 6 writes, not 1 + 40.
+    expect(down.failed()).toBe(7);
+    expect(events.pending().map((e) => e.id)).toEqual([1]);
+    down.restore();
+    await pollFor(40); // 82 -> 120 s: still backing off
+    expect(await hours(store)).toEqual([20, 20, 20]);
+    await pollFor(4); // 122, 124 s: tried again at 124 s, and the store is back
+    // 00: 10 x 2 = 20; 01: (115 - 110) x 2 + (120 - 115) x 4 = 30; 02: (130 - 120) x 4 = 40.
+    expect(await hours(store)).toEqual([20, 30, 40]);
+    expect(events.pending()).toEqual([]);
+    expect(one.changes).toEqual([{ kind: 'meter-event', enterprise: 'alu01', from: min(60) }]);
+    await store.stop();
+  });
+
+  it('an owed recomputation that fails at start is retried by the poll', async () => {
+    // The reviewer's /tmp/review2/r3.ts: before, start() set the poll's cursor to now, so a row owed
+    // since an hour before was never looked at again by the poll; it stayed owed until the next start.
+    let now = NOW;
+    const store = new SqliteTimeSeriesStore({ path: ':memory:', zone: 'Asia/Shanghai' });
+    await store.start();
+    const events = new MeterEventStore({ path: ':memory:' });
+    await events.start();
+    const first = instance(store, events, { now: () => now });
+    await first.service.start();
+    await first.tracker.track(FOUR);
+    const down = storeDown(store);
+    await expect(first.service.record('alu01', 'e-main', CT, 'officer')).rejects.toThrow('influx unavailable');
+    await first.service.stop();
+    now += 3_600_000; // restarted an hour later, the store still down
+    const restarted = instance(store, events, { now: () => now });
+    await restarted.service.start();
+    await restarted.service.settled(); // the owed recomputation, tried in the background, fails
+    expect(down.failed()).toBe(2);
+    expect(events.pending().map((e) => e.id)).toEqual([1]);
+    down.restore();
+    for (let i = 0; i < 5; i++) {
+      now += 2_000;
+      await restarted.service.poll();
+    }
+    expect(await hours(store)).toEqual([20, 30, 40]); // as worked above
+    expect(events.pending()).toEqual([]);
+    await restarted.service.stop();
+    await store.stop();
+  });
+});
+
+describe('second review (issue 19): concurrent requests', () => {
+  it('two decommissions sent at once: one is stored, the other refused', async () => {
+    // The reviewer's /tmp/review2/r1.ts (a): before, both passed validation across the await of the
+    // stored readings, and both were stored (two decommissions in force).
+    const { store, events, tracker, service } = await setup();
+    await tracker.track(FOUR);
+    const results = await Promise.allSettled([
+      service.record('alu01', 'e-main', { type: 'decommission', at: min(150), finalRegister: 125 }, 'a'),
+      service.record('alu01', 'e-main', { type: 'decommission', at: min(100), finalRegister: 116 }, 'b'),
+    ]);
+    expect(results.map((x) => x.status)).toEqual(['fulfilled', 'rejected']);
+    const refused = (results[1] as PromiseRejectedResult).reason as MeterEventRejected;
+    expect(refused).toBeInstanceOf(MeterEventRejected);
+    expect(refused.problems).toEqual([`event 1 (decommission) is already in force from ${iso(150)}: retract it first`]);
+    expect(events.active().map((e) => e.type)).toEqual(['decommission']);
+    await store.stop();
+  });
+
+  it('the same event sent twice at once is stored once; both answer it', async () => {
+    const { store, events, tracker, service } = await setup();
+    await tracker.track(FOUR);
+    const [a, b] = await Promise.all([service.record('alu01', 'e-main', CT, 'officer'), service.record('alu01', 'e-main', CT, 'officer')]);
+    expect([a.id, b.id]).toEqual([1, 1]);
+    expect(events.list('alu01', 'e-main')).toHaveLength(1);
+    expect(await hours(store)).toEqual([20, 30, 40]); // as worked above, the multiplier applied once
+    expect(events.pending()).toEqual([]);
+    await store.stop();
+  });
+
+  describe('instances sharing state.db', () => {
+    let dir: string;
+    beforeEach(() => (dir = mkdtempSync(path.join(tmpdir(), 'meter-events-'))));
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    it("the store checks against the other instance's events inside the insert's transaction", async () => {
+      const store = new SqliteTimeSeriesStore({ path: ':memory:', zone: 'Asia/Shanghai' });
+      await store.start();
+      const file = path.join(dir, 'state.db');
+      const eventsA = new MeterEventStore({ path: file });
+      const eventsB = new MeterEventStore({ path: file });
+      await eventsA.start();
+      await eventsB.start();
+      const a = instance(store, eventsA);
+      const b = instance(store, eventsB);
+      await a.service.start();
+      await b.service.start();
+      await a.tracker.track(FOUR);
+      await a.service.record('alu01', 'e-main', { type: 'decommission', at: min(150), finalRegister: 125 }, 'a');
+      await a.service.record('alu01', 'e-main', CT, 'a');
+      // B has not polled: its timeline is plain, its own validation passes; state.db's refuses.
+      expect(b.meters.timeline(KEY).plain).toBe(true);
+      const second = await b.service
+        .record('alu01', 'e-main', { type: 'decommission', at: min(100), finalRegister: 116 }, 'b')
+        .catch((e: unknown) => e);
+      expect((second as MeterEventRejected).problems).toEqual([`event 1 (decommission) is already in force from ${iso(150)}: retract it first`]);
+      const clash = await b.service.record('alu01', 'e-main', { ...CT, multiplier: 5 }, 'b').catch((e: unknown) => e);
+      expect((clash as MeterEventRejected).problems).toEqual(['event 2 (multiplier) is already in force at the same instant: retract it first']);
+      expect(eventsA.list('alu01', 'e-main').map((e) => e.id)).toEqual([2, 1]); // by data time: 01:30, 02:30
+      await a.service.stop();
+      await b.service.stop();
+      await eventsA.stop();
+      await eventsB.stop();
+      await store.stop();
+    });
+  });
+});
+
+describe('second review (issue 19): start, stop and a retraction during a recomputation', () => {
+  it('start() does not wait for a hanging store; stop() waits for the owed recomputation', async () => {
+    const { store, events, tracker, service } = await setup();
+    await tracker.track(FOUR);
+    failWrites(store, 1);
+    await expect(service.record('alu01', 'e-main', CT, 'officer')).rejects.toThrow('influx unavailable');
+    await service.stop();
+    const hold = holdNextWrite(store); // the InfluxDB hangs at the restart
+    const restarted = instance(store, events);
+    // Before: start() did the owed recomputation itself and hung with the store.
+    const started = await Promise.race([restarted.service.start().then(() => 'started'), new Promise((res) => setTimeout(() => res('hung'), 200))]);
+    expect(started).toBe('started');
+    expect(restarted.meters.timeline(KEY).events.map((e) => e.id)).toEqual([1]); // ingest prices with the event
+    await hold.entered;
+    let stopped = false;
+    const stopping = restarted.service.stop().then(() => (stopped = true));
+    await new Promise((res) => setTimeout(res, 30));
+    expect(stopped).toBe(false); // waits for the recomputation in flight
+    hold.release();
+    await stopping;
+    expect(await hours(store)).toEqual([20, 30, 40]); // as worked above
+    expect(events.pending()).toEqual([]);
+    await store.stop();
+  });
+
+  it('stop() before start() leaves no poll timer', async () => {
+    const store = new SqliteTimeSeriesStore({ path: ':memory:', zone: 'Asia/Shanghai' });
+    await store.start();
+    const events = new MeterEventStore({ path: ':memory:' });
+    await events.start();
+    const one = instance(store, events, { pollMs: 10 });
+    const spy = jest.spyOn(global, 'setInterval');
+    try {
+      await one.service.stop();
+      await one.service.start();
+      expect(spy).not.toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
+    await store.stop();
+  });
+
+  it('a retraction while the recording still recomputes is recomputed after it, and settled', async () => {
+    const { store, events, tracker, service } = await setup();
+    await tracker.track(FOUR);
+    const hold = holdNextWrite(store);
+    const recorded = service.record('alu01', 'e-main', CT, 'officer');
+    await hold.entered; // the recording's recomputation (for the event in force) is writing
+    const retracted = service.retract('alu01', 'e-main', 1, 'admin');
+    await new Promise((res) => setTimeout(res, 30));
+    hold.release();
+    await recorded;
+    // Before: the retraction got the run in flight, computed for the event in force, which cannot
+    // clear a retracted row's mark: it answered with the recomputation still owed.
+    await expect(retracted).resolves.toMatchObject({ id: 1, retractedBy: 'admin' });
+    expect(events.pending()).toEqual([]);
+    expect(await hours(store)).toEqual([20, 20, 20]); // without the event: 10 x 2 every hour
+    await store.stop();
   });
 });
