@@ -9,6 +9,7 @@ import { conversionFactor, convert, energyUnitOfPower } from '../../config/units
 import { enteredConsumption, type MonthlyFields } from '../energy/monthlyStatistics';
 import { submeterKeys } from '../energy/meterScope';
 import type { MeterKey, TimeSeriesStore } from '../store/timeSeriesStore';
+import { figure } from './precision';
 
 /** More than this fraction apart (relative to the metered figure) is flagged. */
 export const RECONCILIATION_TOLERANCE = 0.05;
@@ -71,12 +72,15 @@ function line(
   entered: number | null,
   tolerance: number,
 ): ReconciliationLine {
+  // Figures leave by the figure rule (9 significant digits, contract 8): a month of hourly shares sums with float noise.
+  metered = figure(metered);
+  entered = figure(entered);
   if (metered === null || entered === null) return { kind, key, unit, metered, entered, difference: null, relativeDifference: null, flagged: false };
-  const difference = entered - metered;
+  const difference = figure(entered - metered);
   const relativeDifference = metered === 0 ? null : difference / metered;
   // Compared at 12 significant digits: 1050 kg against 1 t is 5 % apart, not 5.0000000000000044 %.
   const flagged = relativeDifference === null ? difference !== 0 : Math.abs(Number(relativeDifference.toPrecision(12))) > tolerance;
-  return { kind, key, unit, metered, entered, difference, relativeDifference, flagged };
+  return { kind, key, unit, metered, entered, difference, relativeDifference: figure(relativeDifference), flagged };
 }
 
 /** The entered figures of a record: products as entered, carriers as purchased + opening - closing. */

@@ -7,6 +7,7 @@ import type { EventMap } from '../../services/events/eventBus';
 import type { HourlyConsumption } from '../../services/store/timeSeriesStore';
 import { authSection, startApp, TOKENS, type RunningApp } from '../helpers/app';
 import { testConfig } from '../helpers/config';
+import { nineDigits } from '../helpers/figures';
 
 const at = (iso: string) => Date.parse(iso);
 const NOW = at('2026-11-15T12:00:00+08:00');
@@ -198,7 +199,7 @@ describe('monthly statistics API', () => {
         metered: 105,
         entered: 100,
         difference: -5,
-        relativeDifference: -5 / 105,
+        relativeDifference: nineDigits(-5 / 105),
         flagged: false,
       },
     ]);

@@ -67,4 +67,13 @@ describe('reconcile (metered vs entered, contract 8.3)', () => {
       { kind: 'carrier', key: 'diesel', unit: 't', quantity: 0.5 - 0.2 },
     ]);
   });
+
+  it('gives its figures by the figure rule: a month of hourly shares that sums to 2468.4349999999995 t reads 2468.435', () => {
+    const [line] = reconcile(
+      [{ kind: 'product', key: 'aluminium_liquid', unit: 't', quantity: 2468.4349999999995 }],
+      [{ kind: 'product', key: 'aluminium_liquid', unit: 't', quantity: 2471.704 }],
+    );
+    // 2471.704 - 2468.435 = 3.269 t; 3.269 / 2468.435 = 0.00132432... (9 significant digits: 0.00132432088).
+    expect(line).toMatchObject({ metered: 2468.435, entered: 2471.704, difference: 3.269, relativeDifference: 0.00132432088, flagged: false });
+  });
 });
