@@ -13,6 +13,7 @@ import { activeWindow, isDecommissioned } from '../../energy/meterActivity';
 import type { MeterRef } from '../../energy/meterScope';
 import { isoInZone } from '../../energy/time';
 import type { TimeSeriesStore } from '../../store/timeSeriesStore';
+import { figure } from '../../figures/precision';
 
 /** What the meter list shows of a meter's events (MeterTimeline, services/energy/meterTimeline.ts). */
 export interface MeterLedgerTimeline {
@@ -52,7 +53,7 @@ export function meterLedgerFields(
 function activeCompleteness(timeline: MeterLedgerTimeline, count: number, from: number, to: number, intervalSeconds: number): number | null {
   if (isDecommissioned(timeline, from)) return null;
   const window = activeWindow(timeline, from, to);
-  return window ? completeness(count, window.to - window.from, intervalSeconds) : 0;
+  return window ? figure(completeness(count, window.to - window.from, intervalSeconds)) : 0;
 }
 
 export async function meterOverview(
