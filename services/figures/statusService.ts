@@ -21,6 +21,7 @@ import { intensityOverCompleteMonths, type IntensityAt } from './intensityFigure
 import { factorsOfYear } from './factorYear';
 import { ParametersUsed } from './parametersUsed';
 import { figure } from './precision';
+import type { CarbonStatusAt } from './carbonFigures';
 
 export type { TariffStatusAt } from './tariffFigures';
 
@@ -37,6 +38,8 @@ export interface EnterpriseStatus {
   readonly ytdByCarrier: { carrier: string; unit: string; quantity: number; tce: number; dualControl: boolean }[];
   /** Every parameter row the figures used, with its year and source (contract 8.2); always set here, optional for statuses built by hand. */
   readonly parameters?: ParameterRow[];
+  /** CO2 year to date, carbon status and intensity (contract 9); null without a quota entry for t's year; always set here, optional for statuses built by hand. */
+  readonly carbon?: CarbonStatusAt | null;
 }
 
 export class StatusService {
