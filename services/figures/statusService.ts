@@ -21,7 +21,7 @@ import { intensityOverCompleteMonths, type IntensityAt } from './intensityFigure
 import { factorsOfYear } from './factorYear';
 import { ParametersUsed } from './parametersUsed';
 import { figure } from './precision';
-import type { CarbonStatusAt } from './carbonFigures';
+import { carbonFiguresAt, type CarbonStatusAt, type TaggedProductRow } from './carbonFigures';
 
 export type { TariffStatusAt } from './tariffFigures';
 
@@ -122,6 +122,11 @@ export class StatusService {
     // What product meters recorded after `at` is taken off untagged: it falls in the month of `at`,
     // which has not ended, so no entered product replaces it.
     const tariffRows: ProductRow[] = [...tariffMonths, ...minus(after.filter((r) => r.tariff))];
+    // Process CO2 takes the same metered product rows, tagged by product, with their part after `at`.
+    const productRowsOf = byEnterprise<TaggedProductRow>([
+      ...tariffMonths.filter((r) => r.carrier === 'product'),
+      ...minus(after.filter((r) => r.carrier === 'product')),
+    ]);
 
     const ytdOf = byEnterprise(ytdRows);
     const tariffRowsOf = byEnterprise(tariffRows);
@@ -185,6 +190,19 @@ export class StatusService {
           )
         : null;
       if (tariff) used.add([tariff.parameter]);
+      const { carbon, parameters: carbonRows } = carbonFiguresAt({
+        enterprise: e,
+        year,
+        fraction,
+        at,
+        zone,
+        rows: ytdOf.get(e.id) ?? [],
+        productRows: productRowsOf.get(e.id) ?? [],
+        records: recordsOf.get(e.id) ?? [],
+        factors: this.deps.factors,
+        rules: config.rules.carbon,
+      });
+      used.add(carbonRows);
       out.set(e.id, {
         enterprise: e.id,
         at: isoInZone(at, zone),
@@ -195,6 +213,7 @@ export class StatusService {
         tariff,
         ytdByCarrier: [...byCarrier.values()].map((c) => ({ ...c, quantity: figure(c.quantity), tce: figure(c.tce) })),
         parameters: used.list(),
+        carbon,
       });
     }
     return out;
