@@ -58,10 +58,19 @@ function plant(quotas: EnterpriseInput['quotas'], extra: Partial<EnterpriseInput
   });
 }
 
-async function setup(config: Config, hours: Hour[]) {
+interface Reading {
+  meter: string;
+  ts: number;
+  value: number;
+}
+
+async function setup(config: Config, hours: Hour[], readings: Reading[] = []) {
   const store = new SqliteTimeSeriesStore({ path: ':memory:', zone: config.timezone });
   await store.start();
-  await store.write({ readings: [], hourly: hours.map((h) => ({ enterprise: 'cem01', ...h })) });
+  await store.write({
+    readings: readings.map((r) => ({ enterprise: 'cem01', quality: 'good' as const, ...r })),
+    hourly: hours.map((h) => ({ enterprise: 'cem01', ...h })),
+  });
   const monthly = new MonthlyStatisticsStore({ path: ':memory:' });
   await monthly.start();
   const status = new StatusService({ store, outputs: monthly, config, factors: new FactorTable(config, COEFFICIENTS) });
@@ -112,6 +121,27 @@ describe('CO2 by part in the status (contract 9)', () => {
     s.put('2026-01', { carriers: { raw_coal: { unit: 't', purchased: 120, openingStock: 10, closingStock: 30 } } });
     expect((await s.at('2026-01-31T12:00:00+08:00')).carbon).toMatchObject({ combustionT: 0, ytdT: 100 });
     expect((await s.at('2026-02-01T00:00:00+08:00')).carbon).toMatchObject({ combustionT: 200, ytdT: 300 });
+    await s.close();
+  });
+
+  it('takes off what meters recorded after t on its day, as for energy', async () => {
+    // Counter registers at 10:00, 11:00 and 12:00 on 10 January: clinker 0, 100, 200 t; electricity
+    // 0, 100,000, 200,000 kWh; the day's hours hold 200 t and 200,000 kWh. At 11:00 the hour after t
+    // is taken off: clinker 100 t x 0.5 = 50 t, electricity 100,000 x 0.5 / 1,000 = 50 t; at 12:00 double.
+    const h = (hh: string) => t(`2026-01-10T${hh}:00:00+08:00`);
+    const registers = (meter: string, step: number) => [0, 1, 2].map((i) => ({ meter, ts: h(['10', '11', '12'][i]!), value: i * step }));
+    const s = await setup(
+      plant([{ year: 2026, totalTce: 100_000 }]),
+      [
+        elec('2026-01-10T10:00:00+08:00', 100_000),
+        elec('2026-01-10T11:00:00+08:00', 100_000),
+        clinker('2026-01-10T10:00:00+08:00', 100),
+        clinker('2026-01-10T11:00:00+08:00', 100),
+      ],
+      [...registers('clinker', 100), ...registers('e-main', 100_000)],
+    );
+    expect((await s.at('2026-01-10T11:00:00+08:00')).carbon).toMatchObject({ processT: 50, scope2T: 50, ytdT: 100 });
+    expect((await s.at('2026-01-10T12:00:00+08:00')).carbon).toMatchObject({ processT: 100, scope2T: 100, ytdT: 200 });
     await s.close();
   });
 
