@@ -20,17 +20,17 @@ export interface Condition extends AlarmFigure {
 
 export type Language = 'zh-CN' | 'en';
 
-const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
+export const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
 // One formatter per precision: toLocaleString() with options builds a new one on every call,
 // which was most of a 13,000-condition cycle's own CPU.
 const formats = new Map<number, Intl.NumberFormat>();
-const num = (x: number, digits = 1): string => {
+export const num = (x: number, digits = 1): string => {
   let f = formats.get(digits);
   if (!f) formats.set(digits, (f = new Intl.NumberFormat('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 })));
   return f.format(x);
 };
-const text = (lang: Language, zh: string, en: string): string => (lang === 'zh-CN' ? zh : en);
-const LEVEL_SEVERITY = { green: null, yellow: 'warning', red: 'critical' } as const;
+export const text = (lang: Language, zh: string, en: string): string => (lang === 'zh-CN' ? zh : en);
+export const LEVEL_SEVERITY = { green: null, yellow: 'warning', red: 'critical' } as const;
 
 /** 能耗总量: share and pace of the annual cap (contract 4). */
 /** A key whose figure cannot be computed now (no quota for the year, no output): an open alarm clears. */
@@ -89,7 +89,7 @@ export function intensityCondition(s: EnterpriseStatus, name: string, lang: Lang
 }
 
 /** From the start of the first month to the end of the last (YYYY-MM, site zone); undefined for none. */
-function monthsPeriod(months: readonly string[], zone: string): { from: string; to: string } | undefined {
+export function monthsPeriod(months: readonly string[], zone: string): { from: string; to: string } | undefined {
   const first = months[0];
   const last = months[months.length - 1];
   if (first === undefined || last === undefined) return undefined;

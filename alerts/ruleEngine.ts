@@ -11,6 +11,7 @@ import { counterStep } from '../services/energy/consumption';
 import { isoInZone } from '../services/energy/time';
 import type { Logger } from '../services/core/log';
 import type { StatusService } from '../services/figures/statusService';
+import type { ProjectFiguresService } from '../services/figures/projectFigures';
 import type { AlarmStore } from '../services/store/state/alarmStore';
 import type { StateStore } from '../services/store/state/stateStore';
 import { meterKeyId, type TimeSeriesStore } from '../services/store/timeSeriesStore';
@@ -31,6 +32,7 @@ import {
   type Condition,
   type Language,
 } from './conditions';
+import { carbonCondition, carbonIntensityCondition, projectCondition } from './carbonConditions';
 
 export interface RuleEngineOptions {
   /** node-cron expression of the evaluation cycle (default every minute). */
@@ -66,7 +68,10 @@ export class RuleEngine {
     private readonly options: RuleEngineOptions,
     private readonly deps: {
       config: Config;
-      status: StatusService;
+      /** Only statusAt is read (a test may give hand-built statuses). */
+      status: Pick<StatusService, 'statusAt'>;
+      /** Energy-review projects (contract 9.1): `project` alarms when given. */
+      projects?: Pick<ProjectFiguresService, 'projectsAt'>;
       store: TimeSeriesStore;
       state: StateStore;
       alarms: AlarmStore;
@@ -159,9 +164,11 @@ export class RuleEngine {
     const name = (id: string): string => names.get(id) ?? id;
     const conditions: Condition[] = [];
 
-    const [statuses, latest] = await Promise.all([
+    const withProjects = config.enterprises.filter((e) => e.projects.length > 0);
+    const [statuses, latest, projects] = await Promise.all([
       this.deps.status.statusAt(config.enterprises, at),
       this.deps.store.latest(config.enterprises.map((e) => e.id)),
+      this.deps.projects && withProjects.length > 0 ? this.deps.projects.projectsAt(withProjects, at) : undefined,
     ]);
     const basis = this.deps.config.electricity === 'equal' ? '电力等价值 (equal value)' : '电力当量值 0.1229 kgce/kWh (GB/T 2589-2020)';
     for (const s of statuses.values()) {
@@ -169,8 +176,12 @@ export class RuleEngine {
         quotaCondition(s, name(s.enterprise), lang, basis),
         intensityCondition(s, name(s.enterprise), lang, basis),
         tariffCondition(s, name(s.enterprise), lang),
+        carbonCondition(s, name(s.enterprise), lang),
+        carbonIntensityCondition(s, name(s.enterprise), lang),
       );
     }
+    for (const ps of projects?.values() ?? [])
+      for (const p of ps.projects) conditions.push(projectCondition(ps.enterprise, p, name(ps.enterprise), lang));
 
     const lastTs = new Map(latest.map((l) => [`${l.enterprise}/${l.meter}`, l.lastTs]));
     for (const e of config.enterprises) {

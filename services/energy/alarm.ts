@@ -7,8 +7,23 @@ import type { Severity } from '../../config/schema';
 
 export type { Severity };
 
-/** `calibration`: a meter's calibration certificate (检定/校准) runs out or has run out (contract 8.1). */
-export const ALARM_TYPES = ['quota', 'intensity', 'tariff', 'threshold', 'silence', 'data-quality', 'calibration'] as const;
+/**
+ * `calibration`: a meter's calibration certificate (检定/校准) runs out or has run out (contract 8.1).
+ * `carbon`, `carbon-intensity`: the CO2 budget and intensity (contract 9), like `quota` and `intensity`.
+ * `project`: an energy-review project against its approved figures (9.1); its `meter` is `project:<id>`.
+ */
+export const ALARM_TYPES = [
+  'quota',
+  'intensity',
+  'tariff',
+  'threshold',
+  'silence',
+  'data-quality',
+  'calibration',
+  'carbon',
+  'carbon-intensity',
+  'project',
+] as const;
 export type AlarmType = (typeof ALARM_TYPES)[number];
 
 export type AlarmState = 'active' | 'acknowledged' | 'cleared';
@@ -33,7 +48,7 @@ export interface Alarm extends AlarmFigure {
   readonly id: number;
   readonly type: AlarmType;
   readonly enterprise: string;
-  /** Null for enterprise-wide alarms (quota, intensity, tariff). */
+  /** Null for enterprise-wide alarms (quota, intensity, tariff, carbon); `project:<id>` for a project alarm. */
   readonly meter: string | null;
   readonly severity: Severity;
   readonly state: AlarmState;

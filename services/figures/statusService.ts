@@ -21,6 +21,7 @@ import { intensityOverCompleteMonths, type IntensityAt } from './intensityFigure
 import { factorsOfYear } from './factorYear';
 import { ParametersUsed } from './parametersUsed';
 import { figure } from './precision';
+import { carbonFiguresAt, type CarbonStatusAt, type TaggedProductRow } from './carbonFigures';
 
 export type { TariffStatusAt } from './tariffFigures';
 
@@ -37,6 +38,8 @@ export interface EnterpriseStatus {
   readonly ytdByCarrier: { carrier: string; unit: string; quantity: number; tce: number; dualControl: boolean }[];
   /** Every parameter row the figures used, with its year and source (contract 8.2); always set here, optional for statuses built by hand. */
   readonly parameters?: ParameterRow[];
+  /** CO2 year to date, carbon status and intensity (contract 9); null without a quota entry for t's year; always set here, optional for statuses built by hand. */
+  readonly carbon?: CarbonStatusAt | null;
 }
 
 export class StatusService {
@@ -119,6 +122,11 @@ export class StatusService {
     // What product meters recorded after `at` is taken off untagged: it falls in the month of `at`,
     // which has not ended, so no entered product replaces it.
     const tariffRows: ProductRow[] = [...tariffMonths, ...minus(after.filter((r) => r.tariff))];
+    // Process CO2 takes the same metered product rows, tagged by product, with their part after `at`.
+    const productRowsOf = byEnterprise<TaggedProductRow>([
+      ...tariffMonths.filter((r) => r.carrier === 'product'),
+      ...minus(after.filter((r) => r.carrier === 'product')),
+    ]);
 
     const ytdOf = byEnterprise(ytdRows);
     const tariffRowsOf = byEnterprise(tariffRows);
@@ -181,6 +189,19 @@ export class StatusService {
           )
         : null;
       if (tariff) used.add([tariff.parameter]);
+      const { carbon, parameters: carbonRows } = carbonFiguresAt({
+        enterprise: e,
+        year,
+        fraction,
+        at,
+        zone,
+        rows: ytdOf.get(e.id) ?? [],
+        productRows: productRowsOf.get(e.id) ?? [],
+        records: recordsOf.get(e.id) ?? [],
+        factors: this.deps.factors,
+        rules: config.rules.carbon,
+      });
+      used.add(carbonRows);
       out.set(e.id, {
         enterprise: e.id,
         at: isoInZone(at, zone),
@@ -191,6 +212,7 @@ export class StatusService {
         tariff,
         ytdByCarrier: [...byCarrier.values()].map((c) => ({ ...c, quantity: figure(c.quantity), tce: figure(c.tce) })),
         parameters: used.list(),
+        carbon,
       });
     }
     return out;

@@ -28,6 +28,8 @@ import { enterpriseMonthlyRouter, monthlyWorkbookRouter } from './routes/monthly
 import { healthRouter, type DependencyStatus } from './routes/health';
 import { quarantineRouter } from './routes/quarantine';
 import { alarmsRouter } from './routes/alarms';
+import { projectsRouter } from './routes/projects';
+import type { ProjectFiguresService } from '../figures/projectFigures';
 import type { AlarmStore } from '../store/state/alarmStore';
 import type { MonthlyStatisticsStore } from '../store/state/monthlyStatisticsStore';
 import type { MonthlyStatisticsService } from '../ledger/monthlyStatisticsService';
@@ -59,6 +61,8 @@ export interface HttpDeps {
   readonly logger: Logger;
   readonly now: () => number;
   readonly status: StatusService;
+  /** Energy-review projects (contract 9.1): `GET /api/enterprises/{id}/projects` when given. */
+  readonly projects?: ProjectFiguresService;
   readonly alarms: AlarmStore;
   readonly outputs: MonthlyStatisticsStore;
   /** Monthly statistics entered by hand (contract 8.3): their routes, the output shorthand and the XLSX template. */
@@ -167,6 +171,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   api.use(bearerAuth(tokens, sessions));
   api.use(express.json({ limit: '1mb' }));
   api.use('/enterprises', enterprisesRouter(deps));
+  if (deps.projects) api.use('/enterprises', projectsRouter({ config: deps.config, projects: deps.projects, now: deps.now }));
   if (deps.meterEvents) api.use('/enterprises', meterEventsRouter({ config: deps.config, meterEvents: deps.meterEvents, now: deps.now }));
   if (deps.monthly) {
     const monthly = { config: deps.config, monthly: deps.monthly, store: deps.store };

@@ -1,0 +1,248 @@
+/**
+ * Carbon figures of an enterprise year to date at an instant (contract 9): CO2 by part from the
+ * status service's monthly rows, the carbon status against the CO2 budget and the carbon intensity
+ * over the complete months with output. Decisions: docs/carbon.md, "Carbon figures".
+ */
+import { DateTime } from 'luxon';
+import type { CarbonRules, EnterpriseConfig } from '../../config/schema';
+import { addCo2, carbonStatus, co2OfPeriod, processFactorsOf, type Co2ByPart, type ProductQuantity } from '../energy/carbon';
+import type { FactorTable } from '../energy/factors';
+import type { MonthlyRecord } from '../energy/monthlyStatistics';
+import type { ParameterRow } from '../energy/parameterRow';
+import type { IntensityStatus, Level } from '../energy/quota';
+import type { ConsumptionRow } from '../store/timeSeriesStore';
+import { monthOf, monthSpan } from './enteredFigures';
+import { factorsOfYear } from './factorYear';
+import { intensityOverCompleteMonths } from './intensityFigures';
+import { figure } from './precision';
+
+/**
+ * Carbon intensity at t, like energy intensity (services/figures/intensityFigures.ts): total CO2 over
+ * `months` (the complete months of t's year with an output value) / their output value, ratio to
+ * co2IntensityLimit; `intensity` and `level` null with `note: 'no-output'` when no month qualifies.
+ */
+export type CarbonIntensityAt = IntensityStatus & {
+  readonly limit: number;
+  /** Output value over `months`, 10^4 yuan; null when no month qualifies. */
+  readonly output10kYuan: number | null;
+  /** Total CO2 over `months`, t. */
+  readonly co2T: number;
+  /** The months used, YYYY-MM, oldest first. */
+  readonly months: string[];
+};
+
+/**
+ * `EnterpriseStatus.carbon` (contract 9). Present whenever t's year has a quota entry; the budget
+ * figures (`budgetT`, `share`, `pace`, `level`) are null without `co2BudgetT`, `pace` and
+ * `forecastT` also at f = 0 (1 January 00:00), `intensity` null without `co2IntensityLimit`.
+ */
+export interface CarbonStatusAt {
+  readonly year: number;
+  readonly budgetT: number | null;
+  /** CO2 from 1 January to t, t; entered months counted from their end. */
+  readonly ytdT: number;
+  readonly share: number | null;
+  readonly pace: number | null;
+  /** Level against the budget by rules.carbon; null without a budget. */
+  readonly level: Level | null;
+  /** ytdT / f, with or without a budget (a run rate is not a budget figure); null at f = 0. */
+  readonly forecastT: number | null;
+  readonly combustionT: number;
+  readonly processT: number;
+  readonly scope2T: number;
+  /** Green-certificate kWh entered for the months counted (each month's deduction capped at its own grid kWh). */
+  readonly greenCertificatesKwh: number;
+  /** The grid factor (kgCO2/kWh) of t's data year; null if the factor table has none. */
+  readonly gridFactor: { readonly value: number; readonly year?: number; readonly source: string } | null;
+  readonly intensity: CarbonIntensityAt | null;
+}
+
+/** A product quantity row at its month's start, with the product its meters measure (undefined: a meter naming none). */
+export interface TaggedProductRow extends ConsumptionRow {
+  readonly product?: string;
+}
+
+export interface CarbonFiguresInput {
+  readonly enterprise: EnterpriseConfig;
+  /** t's year (the status year; every month counted is in it). */
+  readonly year: number;
+  /** yearFraction(t), or the end-of-period fraction of a monthly report. */
+  readonly fraction: number;
+  readonly at: number;
+  readonly zone: string;
+  /**
+   * The enterprise's carrier rows of the year at their month's start, as the status counts energy:
+   * metered (sub-meters excluded), entered carriers of the months ended by t, and the part of t's
+   * day after t taken off (negative rows in t's month). Product rows here are ignored.
+   */
+  readonly rows: readonly ConsumptionRow[];
+  /** Metered product rows, tagged, with the product meters' part after t taken off (negative). */
+  readonly productRows: readonly TaggedProductRow[];
+  /** The enterprise's monthly records of the year up to t's month (current versions). */
+  readonly records: readonly MonthlyRecord[];
+  readonly factors: FactorTable;
+  readonly rules: CarbonRules;
+}
+
+export interface CarbonFigures {
+  readonly carbon: CarbonStatusAt | null;
+  /** Every emission-factor and process-factor row the CO2 used (contract 8.2). */
+  readonly parameters: readonly ParameterRow[];
+}
+
+/**
+ * CO2 by part year to date at t, the carbon status and carbon intensity (contract 9). Each month is
+ * a period of its own (co2OfPeriod with the factors of its data year), so a month's green
+ * certificates reduce only that month's grid electricity, and the year to date is the sum of its
+ * months (addCo2). Null without a quota entry for t's year.
+ */
+export function carbonFiguresAt(input: CarbonFiguresInput): CarbonFigures {
+  const { enterprise: e, year, zone, at } = input;
+  const quota = e.quotas.find((q) => q.year === year);
+  if (!quota) return { carbon: null, parameters: [] };
+  const monthly = co2ByMonth(input);
+  const ytd = [...monthly.values()].reduce<Co2ByPart>((s, m) => addCo2(s, m), EMPTY);
+  const ytdT = figure(ytd.totalT);
+  const budget =
+    quota.co2BudgetT === undefined ? null : carbonStatus({ year, budgetT: quota.co2BudgetT, ytdT, fraction: input.fraction, rules: input.rules });
+  const intensity =
+    quota.co2IntensityLimit === undefined
+      ? null
+      : carbonIntensity({
+          co2ByMonth: new Map([...monthly].map(([m, c]) => [m, c.totalT])),
+          records: input.records,
+          at,
+          zone,
+          limit: quota.co2IntensityLimit,
+          rules: input.rules,
+        });
+  const grid = factorsOfYear(input.factors, year).carrier('electricity', 'kWh')?.kgCo2Row;
+  const carbon: CarbonStatusAt = {
+    year,
+    budgetT: budget?.budgetT ?? null,
+    ytdT,
+    share: budget?.share ?? null,
+    pace: budget?.pace ?? null,
+    level: budget?.level ?? null,
+    forecastT: input.fraction > 0 ? figure(ytdT / input.fraction) : null,
+    combustionT: figure(ytd.combustionT),
+    processT: figure(ytd.processT),
+    scope2T: figure(ytd.scope2T),
+    greenCertificatesKwh: figure(ytd.greenCertificatesKwh),
+    gridFactor: grid ? { value: grid.value, ...(grid.year !== undefined && { year: grid.year }), source: grid.source } : null,
+    intensity,
+  };
+  return { carbon, parameters: ytd.rows };
+}
+
+const EMPTY: Co2ByPart = co2OfPeriod({ dataYear: 0, carriers: [] });
+
+/** CO2 by month (YYYY-MM) of the year to t, each month with its own factors and entered figures. */
+function co2ByMonth(input: CarbonFiguresInput): Map<string, Co2ByPart> {
+  const { enterprise: e, zone, at } = input;
+  const ended = input.records.filter((r) => r.enterprise === e.id && monthSpan(r.month, zone).end <= at);
+  const months = new Map<number, { carriers: Map<string, ConsumptionRow>; products: Map<string, ProductQuantity> }>();
+  const month = (time: number) => {
+    const m = months.get(time) ?? { carriers: new Map(), products: new Map() };
+    months.set(time, m);
+    return m;
+  };
+  for (const r of input.rows) {
+    if (r.carrier === 'product') continue;
+    const c = month(r.time).carriers;
+    const k = `${r.carrier}\u0000${r.unit}`;
+    c.set(k, { ...r, quantity: (c.get(k)?.quantity ?? 0) + r.quantity });
+  }
+  for (const p of productsOfRecord(e, input.productRows, ended, zone)) {
+    const products = month(p.time).products;
+    const k = `${p.product}\u0000${p.unit}`;
+    products.set(k, { product: p.product, unit: p.unit, quantity: (products.get(k)?.quantity ?? 0) + p.quantity });
+  }
+  for (const r of ended) month(monthSpan(r.month, zone).start);
+  const processFactors = processFactorsOf(e);
+  const out = new Map<string, Co2ByPart>();
+  for (const [time, m] of [...months].sort(([a], [b]) => a - b)) {
+    const dataYear = yearOf(time, zone);
+    const factors = factorsOfYear(input.factors, dataYear);
+    const record = ended.find((r) => monthSpan(r.month, zone).start === time);
+    const carriers = [...m.carriers.values()].flatMap((r) => {
+      const f = factors.carrier(r.carrier, r.unit);
+      return f ? [{ quantity: r.quantity, factors: f }] : [];
+    });
+    out.set(
+      monthOf(time, zone),
+      co2OfPeriod({
+        dataYear,
+        carriers,
+        products: [...m.products.values()],
+        processFactors,
+        ...(record?.processCo2T !== undefined && { processCo2T: record.processCo2T }),
+        ...(record?.greenCertificatesKwh !== undefined && { greenCertificatesKwh: record.greenCertificatesKwh }),
+      }),
+    );
+  }
+  return out;
+}
+
+/**
+ * Product quantities of record by month: a product entered for a month ended by t replaces that
+ * product's metered rows of the month (contract 8.3, as the tariff does); rows of meters naming no
+ * product give way to any entry of their month. Unlike the tariff, every entered product counts
+ * (a process factor may name a product entered only in the statistics). Rows left without a
+ * product name carry no process factor and are dropped.
+ */
+function productsOfRecord(
+  e: EnterpriseConfig,
+  rows: readonly TaggedProductRow[],
+  ended: readonly MonthlyRecord[],
+  zone: string,
+): { time: number; product: string; unit: string; quantity: number }[] {
+  const entered = new Map<number, MonthlyRecord>();
+  for (const r of ended) if (r.products && Object.keys(r.products).length > 0) entered.set(monthSpan(r.month, zone).start, r);
+  const sole = soleProduct(e);
+  const metered = rows.flatMap((r) => {
+    const product = r.product ?? sole;
+    const record = entered.get(r.time);
+    if (product === undefined || (record && (r.product === undefined || record.products?.[product] !== undefined))) return [];
+    return [{ time: r.time, product, unit: r.unit, quantity: r.quantity }];
+  });
+  const fromRecords = [...entered].flatMap(([time, r]) =>
+    Object.entries(r.products ?? {}).map(([product, p]) => ({ time, product, unit: p.unit, quantity: p.quantity })),
+  );
+  return [...metered, ...fromRecords];
+}
+
+/**
+ * The product of an enterprise whose product meters all measure the same one: the part of t's day
+ * after t comes back untagged (per carrier, not per meter), and is that product's when there is
+ * only one; with several it cannot be attributed and stays counted (at most the rest of t's day).
+ */
+function soleProduct(e: EnterpriseConfig): string | undefined {
+  const names = new Set(e.meters.filter((m) => m.carrier === 'product').map((m) => m.product));
+  const [only] = names;
+  return names.size === 1 ? only : undefined;
+}
+
+function carbonIntensity(input: {
+  co2ByMonth: ReadonlyMap<string, number>;
+  records: readonly MonthlyRecord[];
+  at: number;
+  zone: string;
+  limit: number;
+  rules: CarbonRules;
+}): CarbonIntensityAt {
+  // The energy intensity's month selection and rounding, with CO2 in place of intensity tce.
+  const { intensityTce, ...status } = intensityOverCompleteMonths({
+    tceByMonth: input.co2ByMonth,
+    records: input.records,
+    at: input.at,
+    zone: input.zone,
+    limit: input.limit,
+    thresholds: { yellow: input.rules.intensityYellow, red: input.rules.intensityRed },
+  });
+  return { ...status, limit: input.limit, co2T: intensityTce ?? 0 };
+}
+
+function yearOf(ms: number, zone: string): number {
+  return DateTime.fromMillis(ms, { zone }).year;
+}
