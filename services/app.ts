@@ -278,11 +278,7 @@ export class App {
       journal: () => ({ depth: journal.depth, bytes: journal.bytes }),
       mqttConnected: () => this.source.status.ok,
       ...(broker && { oversizedPackets: () => broker.oversizedPackets }),
-      activeAlarms: () => {
-        const counts = { info: 0, warning: 0, critical: 0 };
-        for (const a of this.alarms.openAlarms()) counts[a.severity]++;
-        return counts;
-      },
+      activeAlarms: () => this.alarms.openCountsBySeverity(),
     });
     this.http = new HttpServer(
       { port: connections.httpPort, host: connections.httpHost ?? '127.0.0.1', ...(options.tls?.https && { tls: options.tls.https }) },

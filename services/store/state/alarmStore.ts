@@ -102,6 +102,13 @@ export class AlarmStore extends SqliteBacked {
     return (this.statement("SELECT * FROM alarm WHERE state != 'cleared' ORDER BY id").all() as AlarmRow[]).map(toAlarm);
   }
 
+  /** Alarms not cleared, counted by severity (the metrics' gauge). */
+  openCountsBySeverity(): Record<Alarm['severity'], number> {
+    const counts: Record<Alarm['severity'], number> = { info: 0, warning: 0, critical: 0 };
+    for (const a of this.openAlarms()) counts[a.severity]++;
+    return counts;
+  }
+
   raise(a: NewAlarm, at: number): Alarm {
     const info = this.statement(
       `INSERT INTO alarm (type, enterprise, meter, severity, state, value, threshold, unit, period_from, period_to, basis, message, raised_at, updated_at)
