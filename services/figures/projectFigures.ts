@@ -95,9 +95,10 @@ export class ProjectFiguresService {
     for (const r of rows.carriers) {
       const { y, entry } = yearOf(r.time);
       const f = factorsOfYear(this.deps.factors, y).carrier(r.carrier, r.unit);
-      if (!f || !countsAsProjectEnergy(r.carrier)) continue;
+      if (!f) continue;
+      // Every carrier counts in CO2 (feedstock in processT, contract 9); only the line's energy in tce.
       entry.carriers.push({ quantity: r.quantity, factors: f });
-      entry.tce += (r.quantity * f.equivalentKgcePerUnit) / 1000;
+      if (countsAsProjectEnergy(r.carrier)) entry.tce += (r.quantity * f.equivalentKgcePerUnit) / 1000;
       used.addCarrier(f);
     }
     for (const r of rows.products) yearOf(r.time).entry.products.push({ product: r.product, quantity: r.quantity, unit: r.unit });

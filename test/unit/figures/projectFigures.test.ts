@@ -56,6 +56,42 @@ describe('project figures (contract 9.1)', () => {
     await store.stop();
   });
 
+  it('a feedstock meter counts in the project CO2 (processT) but not in its tce (contract 9)', async () => {
+    const base = projectConfig();
+    const e = base.enterprises[0]!;
+    const config = {
+      ...base,
+      emissionFactors: { ...base.emissionFactors, feedstock_natural_gas: 1.5 },
+      enterprises: [
+        {
+          ...e,
+          meters: [...e.meters, { ...e.meters[3]!, id: 'fs-line2', carrier: 'feedstock_natural_gas' }],
+          projects: [{ ...e.projects[0]!, meters: ['fs-line2'] }],
+        },
+      ],
+    };
+    const store = new SqliteTimeSeriesStore({ path: ':memory:', zone: config.timezone });
+    await store.start();
+    await store.write({
+      readings: [],
+      hourly: [
+        {
+          enterprise: 'cem01',
+          meter: 'fs-line2',
+          carrier: 'feedstock_natural_gas',
+          unit: 'm3',
+          hour: t('2026-01-10T10:00:00+08:00'),
+          quantity: 100_000,
+        },
+      ],
+    });
+    const service = new ProjectFiguresService({ store, config, factors: new FactorTable(config, COEFFICIENTS) });
+    const p = (await service.projectsAt(config.enterprises, t('2026-03-15T12:00:00+08:00'))).get('cem01')!.projects[0]!;
+    // 100,000 m3 x 1.5 kg/m3 = 150 t CO2 in processT; feedstock is not the line's energy: 0 tce.
+    expect({ processT: p.processT, windowCo2T: p.windowCo2T, windowTce: p.windowTce }).toEqual({ processT: 150, windowCo2T: 150, windowTce: 0 });
+    await store.stop();
+  });
+
   it('line3 from 20 February: a 9-day window gives no annual figure and no level', async () => {
     const { config, store, service } = await setup();
     const p = (await service.projectsAt(config.enterprises, t('2026-03-15T12:00:00+08:00'))).get('cem01')!.projects[1]!;
