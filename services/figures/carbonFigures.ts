@@ -32,7 +32,7 @@ export type CarbonIntensityAt = IntensityStatus & {
 };
 
 /**
- * `EnterpriseStatus.carbon` (contract 9). Present whenever t's year has a quota entry; the budget
+ * `EnterpriseStatus.carbon` (contract 9). Always present (CO2 by part); the budget
  * figures (`budgetT`, `share`, `pace`, `level`) are null without `co2BudgetT`, `pace` and
  * `forecastT` also at f = 0 (1 January 00:00), `intensity` null without `co2IntensityLimit`.
  */
@@ -91,25 +91,28 @@ export interface CarbonFigures {
 }
 
 /**
- * CO2 by part year to date at t, the carbon status and carbon intensity (contract 9). Each month is
- * a period of its own (co2OfPeriod with the factors of its data year), so a month's green
- * certificates reduce only that month's grid electricity, and the year to date is the sum of its
- * months (addCo2). Null without a quota entry for t's year.
+ * CO2 by part year to date at t, the carbon status and carbon intensity (contract 9). A period's CO2
+ * is co2OfPeriod over the period's quantities, one call per data year (its factors), so green
+ * certificates are set against the period's grid electricity as the contract's formula reads
+ * (max(0, kWh - certificate kWh) over the period): the year to date pools the year's certificates,
+ * carbon intensity those of its months. The CO2 parts are given whenever there are figures; the
+ * budget figures only with `co2BudgetT`, intensity only with `co2IntensityLimit`.
  */
 export function carbonFiguresAt(input: CarbonFiguresInput): CarbonFigures {
   const { enterprise: e, year, zone, at } = input;
   const quota = e.quotas.find((q) => q.year === year);
-  if (!quota) return { carbon: null, parameters: [] };
-  const monthly = co2ByMonth(input);
-  const ytd = [...monthly.values()].reduce<Co2ByPart>((s, m) => addCo2(s, m), EMPTY);
+  const monthly = periodInputsByMonth(input);
+  const processFactors = processFactorsOf(e);
+  const co2Over = (months: readonly string[]) => co2OfMonths(monthly, months, input.factors, zone, processFactors);
+  const ytd = co2Over([...monthly.keys()]);
   const ytdT = figure(ytd.totalT);
   const budget =
-    quota.co2BudgetT === undefined ? null : carbonStatus({ year, budgetT: quota.co2BudgetT, ytdT, fraction: input.fraction, rules: input.rules });
+    quota?.co2BudgetT === undefined ? null : carbonStatus({ year, budgetT: quota.co2BudgetT, ytdT, fraction: input.fraction, rules: input.rules });
   const intensity =
-    quota.co2IntensityLimit === undefined
+    quota?.co2IntensityLimit === undefined
       ? null
       : carbonIntensity({
-          co2ByMonth: new Map([...monthly].map(([m, c]) => [m, c.totalT])),
+          co2Over: (months) => co2Over(months).totalT,
           records: input.records,
           at,
           zone,
@@ -137,14 +140,24 @@ export function carbonFiguresAt(input: CarbonFiguresInput): CarbonFigures {
 
 const EMPTY: Co2ByPart = co2OfPeriod({ dataYear: 0, carriers: [] });
 
-/** CO2 by month (YYYY-MM) of the year to t, each month with its own factors and entered figures. */
-function co2ByMonth(input: CarbonFiguresInput): Map<string, Co2ByPart> {
+/** What a month contributes to a period: its carrier rows, products of record and entered figures. */
+interface MonthInputs {
+  readonly start: number;
+  readonly carriers: Map<string, ConsumptionRow>;
+  readonly products: Map<string, ProductQuantity>;
+  processCo2T: number;
+  greenCertificatesKwh: number;
+}
+
+/** The inputs of every month (YYYY-MM) of the year to t; entered figures only for months ended by t. */
+function periodInputsByMonth(input: CarbonFiguresInput): Map<string, MonthInputs> {
   const { enterprise: e, zone, at } = input;
   const ended = input.records.filter((r) => r.enterprise === e.id && monthSpan(r.month, zone).end <= at);
-  const months = new Map<number, { carriers: Map<string, ConsumptionRow>; products: Map<string, ProductQuantity> }>();
+  const months = new Map<string, MonthInputs>();
   const month = (time: number) => {
-    const m = months.get(time) ?? { carriers: new Map(), products: new Map() };
-    months.set(time, m);
+    const key = monthOf(time, zone);
+    let m = months.get(key);
+    if (!m) months.set(key, (m = { start: time, carriers: new Map(), products: new Map(), processCo2T: 0, greenCertificatesKwh: 0 }));
     return m;
   };
   for (const r of input.rows) {
@@ -158,30 +171,55 @@ function co2ByMonth(input: CarbonFiguresInput): Map<string, Co2ByPart> {
     const k = `${p.product}\u0000${p.unit}`;
     products.set(k, { product: p.product, unit: p.unit, quantity: (products.get(k)?.quantity ?? 0) + p.quantity });
   }
-  for (const r of ended) month(monthSpan(r.month, zone).start);
-  const processFactors = processFactorsOf(e);
-  const out = new Map<string, Co2ByPart>();
-  for (const [time, m] of [...months].sort(([a], [b]) => a - b)) {
-    const dataYear = yearOf(time, zone);
-    const factors = factorsOfYear(input.factors, dataYear);
-    const record = ended.find((r) => monthSpan(r.month, zone).start === time);
-    const carriers = [...m.carriers.values()].flatMap((r) => {
+  for (const r of ended) {
+    const m = month(monthSpan(r.month, zone).start);
+    m.processCo2T += r.processCo2T ?? 0;
+    m.greenCertificatesKwh += r.greenCertificatesKwh ?? 0;
+  }
+  return months;
+}
+
+/** CO2 of `months` taken as one period: their inputs added, one co2OfPeriod per data year. */
+function co2OfMonths(
+  inputs: ReadonlyMap<string, MonthInputs>,
+  months: readonly string[],
+  table: FactorTable,
+  zone: string,
+  processFactors: ReturnType<typeof processFactorsOf>,
+): Co2ByPart {
+  const years = new Map<
+    number,
+    { carriers: Map<string, ConsumptionRow>; products: Map<string, ProductQuantity>; processCo2T: number; certificates: number }
+  >();
+  for (const key of months) {
+    const m = inputs.get(key);
+    if (!m) continue;
+    const dataYear = yearOf(m.start, zone);
+    let y = years.get(dataYear);
+    if (!y) years.set(dataYear, (y = { carriers: new Map(), products: new Map(), processCo2T: 0, certificates: 0 }));
+    for (const [k, r] of m.carriers) y.carriers.set(k, { ...r, quantity: (y.carriers.get(k)?.quantity ?? 0) + r.quantity });
+    for (const [k, p] of m.products) y.products.set(k, { ...p, quantity: (y.products.get(k)?.quantity ?? 0) + p.quantity });
+    y.processCo2T += m.processCo2T;
+    y.certificates += m.greenCertificatesKwh;
+  }
+  let total = EMPTY;
+  for (const [dataYear, y] of [...years].sort(([a], [b]) => a - b)) {
+    const factors = factorsOfYear(table, dataYear);
+    const carriers = [...y.carriers.values()].flatMap((r) => {
       const f = factors.carrier(r.carrier, r.unit);
       return f ? [{ quantity: r.quantity, factors: f }] : [];
     });
-    out.set(
-      monthOf(time, zone),
-      co2OfPeriod({
-        dataYear,
-        carriers,
-        products: [...m.products.values()],
-        processFactors,
-        ...(record?.processCo2T !== undefined && { processCo2T: record.processCo2T }),
-        ...(record?.greenCertificatesKwh !== undefined && { greenCertificatesKwh: record.greenCertificatesKwh }),
-      }),
-    );
+    const part = co2OfPeriod({
+      dataYear,
+      carriers,
+      products: [...y.products.values()],
+      processFactors,
+      processCo2T: y.processCo2T,
+      greenCertificatesKwh: y.certificates,
+    });
+    total = addCo2(total, part);
   }
-  return out;
+  return total;
 }
 
 /**
@@ -224,16 +262,17 @@ function soleProduct(e: EnterpriseConfig): string | undefined {
 }
 
 function carbonIntensity(input: {
-  co2ByMonth: ReadonlyMap<string, number>;
+  co2Over: (months: readonly string[]) => number;
   records: readonly MonthlyRecord[];
   at: number;
   zone: string;
   limit: number;
   rules: CarbonRules;
 }): CarbonIntensityAt {
-  // The energy intensity's month selection and rounding, with CO2 in place of intensity tce.
+  // The energy intensity's month selection and rounding, with the CO2 of those months as one period.
   const { intensityTce, ...status } = intensityOverCompleteMonths({
-    tceByMonth: input.co2ByMonth,
+    tceByMonth: new Map(),
+    totalOver: input.co2Over,
     records: input.records,
     at: input.at,
     zone: input.zone,

@@ -26,6 +26,8 @@ export interface IntensityInput {
   readonly zone: string;
   readonly limit: number;
   readonly thresholds: { readonly yellow: number; readonly red: number };
+  /** The figure over a set of months as one period, when it is not the sum of its months (carbon: certificates pooled). */
+  readonly totalOver?: (months: readonly string[]) => number;
 }
 
 export function intensityOverCompleteMonths(input: IntensityInput): IntensityAt {
@@ -34,7 +36,7 @@ export function intensityOverCompleteMonths(input: IntensityInput): IntensityAt 
     .sort((a, b) => a.month.localeCompare(b.month));
   const months = used.map((r) => r.month);
   const output = used.length > 0 ? figure(used.reduce((s, r) => s + (r.outputValue10kYuan ?? 0), 0)) : null;
-  const intensityTce = figure(months.reduce((s, m) => s + (input.tceByMonth.get(m) ?? 0), 0));
+  const intensityTce = figure(input.totalOver ? input.totalOver(months) : months.reduce((s, m) => s + (input.tceByMonth.get(m) ?? 0), 0));
   const status = intensityStatus({ ytdTce: intensityTce, ytdOutput10kYuan: output, limit: input.limit, thresholds: input.thresholds });
   const rounded: IntensityStatus = status.intensity === null ? status : { ...status, intensity: figure(status.intensity) };
   return { ...rounded, output10kYuan: output, intensityTce, months };

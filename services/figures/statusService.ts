@@ -73,7 +73,8 @@ export class StatusService {
     this.productMeters = new Map();
     for (const e of deps.config.enterprises)
       for (const m of e.meters)
-        if (m.carrier === 'product')
+        // A product sub-meter (a line's share of a product metered whole) is out of every total.
+        if (m.carrier === 'product' && !m.submeter)
           this.productMeters.set(m.product, [...(this.productMeters.get(m.product) ?? []), { enterprise: e.id, meter: m.id }]);
     this.meters = deps.meters ?? new MeterRegistry(deps.config, deps.factors);
   }
@@ -121,11 +122,11 @@ export class StatusService {
     const ytdRows = [...months, ...enteredCarrierRows(ended, zone, factors), ...minus(after.filter((r) => !r.submeter))];
     // What product meters recorded after `at` is taken off untagged: it falls in the month of `at`,
     // which has not ended, so no entered product replaces it.
-    const tariffRows: ProductRow[] = [...tariffMonths, ...minus(after.filter((r) => r.tariff))];
+    const tariffRows: ProductRow[] = [...tariffMonths, ...minus(after.filter((r) => r.tariff && !(r.carrier === 'product' && r.submeter)))];
     // Process CO2 takes the same metered product rows, tagged by product, with their part after `at`.
     const productRowsOf = byEnterprise<TaggedProductRow>([
       ...tariffMonths.filter((r) => r.carrier === 'product'),
-      ...minus(after.filter((r) => r.carrier === 'product')),
+      ...minus(after.filter((r) => r.carrier === 'product' && !r.submeter)),
     ]);
 
     const ytdOf = byEnterprise(ytdRows);

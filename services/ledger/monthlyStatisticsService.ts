@@ -78,6 +78,13 @@ export class MonthlyStatisticsService {
   }
 
   /** Products the enterprise meters, with the meter's unit. */
+  /** The unit of the enterprise's process-emission factor for `product`, if it has one (its own unit, else its meter's). */
+  private processUnit(id: string, product: string): string | undefined {
+    const e = this.enterprises.get(id);
+    const p = e?.processEmissions.find((x) => x.product === product);
+    return p && (p.unit ?? e?.meters.find((m) => m.carrier === 'product' && m.product === product)?.unit);
+  }
+
   meteredProducts(id: string): Map<string, string> {
     const out = new Map<string, string>();
     for (const m of this.enterprise(id).meters) if (m.carrier === 'product' && m.product !== undefined) out.set(m.product, m.unit);
@@ -112,6 +119,13 @@ export class MonthlyStatisticsService {
       // A product no meter measures may be counted in any unit (t, 万块, ...).
       if (meterUnit !== undefined && conversionFactor(p.unit, meterUnit) === undefined)
         problems.push({ field: `products.${product}`, message: `unit ${p.unit} does not convert to the meter's ${meterUnit}` });
+      // A product with a process-emission factor is priced per unit of that factor (contract 9): 200 万块 of lime cannot be.
+      const processUnit = this.processUnit(enterpriseId, product);
+      if (processUnit !== undefined && conversionFactor(p.unit, processUnit) === undefined)
+        problems.push({
+          field: `products.${product}`,
+          message: `unit ${p.unit} does not convert to ${processUnit}, the unit of its process-emission factor`,
+        });
     }
     return problems;
   }

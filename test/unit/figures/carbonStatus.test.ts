@@ -1,6 +1,6 @@
 /**
  * The carbon figures of the status (contract 9, issue 20): CO2 by part year to date, green
- * certificates deducted month by month, entered carriers and products, the grid factor of the data
+ * certificates deducted over the period, entered carriers and products, the grid factor of the data
  * year, the carbon status against the budget and the carbon intensity. Against a real SQLite store;
  * figures by hand, with round emission factors configured so each product is exact.
  */
@@ -145,28 +145,56 @@ describe('CO2 by part in the status (contract 9)', () => {
     await s.close();
   });
 
-  it('no carbon figures without a quota entry for the year', async () => {
+  it('CO2 by part without a quota entry for the year; budget and intensity figures null (contract 9)', async () => {
     const s = await setup(plant([{ year: 2025, totalTce: 100_000, co2BudgetT: 1000 }]), [elec('2026-01-10T10:00:00+08:00', 200_000)]);
-    expect((await s.at('2026-02-10T10:00:00+08:00')).carbon).toBeNull();
+    // 200,000 kWh x 0.5 (2025 row for 2026) = 100 t of scope 2.
+    expect((await s.at('2026-02-10T10:00:00+08:00')).carbon).toMatchObject({
+      ytdT: 100,
+      scope2T: 100,
+      budgetT: null,
+      share: null,
+      level: null,
+      intensity: null,
+    });
+    await s.close();
+  });
+
+  it('a product sub-meter is out of the process CO2 (out of every total)', async () => {
+    const config = plant([{ year: 2026, totalTce: 100_000 }]);
+    const cem = config.enterprises[0]!;
+    const withSub = { ...config, enterprises: [{ ...cem, meters: [...cem.meters, { ...cem.meters[2]!, id: 'clinker-sub', submeter: true }] }] };
+    const s = await setup(withSub, [
+      clinker('2026-01-10T10:00:00+08:00', 1000),
+      { ...clinker('2026-01-10T10:00:00+08:00', 400), meter: 'clinker-sub' },
+    ]);
+    // 1,000 t x 0.5 = 500 t; the sub-meter's 400 t is part of those 1,000 t, not more.
+    expect((await s.at('2026-02-10T10:00:00+08:00')).carbon).toMatchObject({ processT: 500 });
     await s.close();
   });
 });
 
-describe('green certificates, month by month', () => {
+describe('green certificates over the period (contract 9: max(0, kWh - certificate kWh) x grid factor)', () => {
   // January 1,000,000 kWh with 300,000 kWh of certificates; February 400,000 kWh with 600,000.
   const hours = [elec('2026-01-10T10:00:00+08:00', 1_000_000), elec('2026-02-10T10:00:00+08:00', 400_000)];
 
-  it("reduce only their own month's grid electricity: a surplus is not set against another month", async () => {
+  it("are set against the year to date's grid electricity: February's surplus counts against January", async () => {
     const s = await setup(plant([{ year: 2026, totalTce: 100_000 }]), hours);
     s.put('2026-01', { greenCertificatesKwh: 300_000 });
     s.put('2026-02', { greenCertificatesKwh: 600_000 });
-    // January (1,000,000 - 300,000) x 0.5 = 350 t; February max(0, 400,000 - 600,000) = 0.
-    // (Pooled over the year it would be (1,400,000 - 900,000) x 0.5 = 250 t.)
+    // Year to date: (1,400,000 - 900,000) x 0.5 / 1,000 = 250 t (month by month it would be 350 t).
     const st = await s.at('2026-03-10T10:00:00+08:00');
-    expect(st.carbon).toMatchObject({ scope2T: 350, ytdT: 350, greenCertificatesKwh: 900_000 });
+    expect(st.carbon).toMatchObject({ scope2T: 250, ytdT: 250, greenCertificatesKwh: 900_000 });
     // On 20 February February has not ended: its certificates do not count yet, its kWh do:
-    // 350 + 400,000 x 0.5 / 1,000 = 550 t.
+    // (1,400,000 - 300,000) x 0.5 / 1,000 = 550 t.
     expect((await s.at('2026-02-20T10:00:00+08:00')).carbon).toMatchObject({ scope2T: 550, greenCertificatesKwh: 300_000 });
+    await s.close();
+  });
+
+  it("never below zero: certificates above the period's grid electricity leave 0", async () => {
+    const s = await setup(plant([{ year: 2026, totalTce: 100_000 }]), hours);
+    s.put('2026-01', { greenCertificatesKwh: 2_000_000 });
+    // max(0, 1,400,000 - 2,000,000) = 0 kWh -> 0 t.
+    expect((await s.at('2026-03-10T10:00:00+08:00')).carbon).toMatchObject({ scope2T: 0, ytdT: 0 });
     await s.close();
   });
 });
