@@ -44,7 +44,7 @@ import { MonthlyReportBuilder } from '../services/reports/monthlyReportBuilder';
 import { renderReport } from '../services/reports/render';
 import { StatusService } from '../services/figures/statusService';
 import { AlarmStore } from '../services/store/state/alarmStore';
-import { OutputStore } from '../services/store/state/outputStore';
+import { MonthlyStatisticsStore } from '../services/store/state/monthlyStatisticsStore';
 import { InfluxTimeSeriesStore } from '../services/store/influx/influxTimeSeriesStore';
 import { StateStore } from '../services/store/state/stateStore';
 import type { HourlyConsumption } from '../services/store/timeSeriesStore';
@@ -327,7 +327,7 @@ export async function runReportBench(options: ReportBenchOptions = {}): Promise<
     );
     const state = new StateStore({ path: path.join(dir, 'state.db') });
     const alarms = new AlarmStore({ path: path.join(dir, 'state.db') });
-    const outputs = new OutputStore({ path: path.join(dir, 'state.db') });
+    const outputs = new MonthlyStatisticsStore({ path: path.join(dir, 'state.db') });
     // start() finds no rollups and builds them from what was loaded (the one-time migration).
     const started = await timed(() => store.start());
     log(`store start with the rollup build: ${(started.ms / 1000).toFixed(1)} s`);

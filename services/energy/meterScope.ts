@@ -15,14 +15,21 @@ export function isTariffScope(m: Pick<MeterConfig, 'carrier' | 'tariffScope' | '
   return (m.carrier === 'electricity' || m.carrier === 'renewable_electricity') && (m.tariffScope ?? !m.submeter);
 }
 
+function keysWhere(config: Config, keep: (m: MeterConfig) => boolean): MeterRef[] {
+  return config.enterprises.flatMap((e) => e.meters.filter(keep).map((m) => ({ enterprise: e.id, meter: m.id })));
+}
+
 /** Sub-meters: counted inside another meter, so left out of every total. */
 export function submeterKeys(config: Config): MeterRef[] {
-  return config.enterprises.flatMap((e) => e.meters.filter((m) => m.submeter).map((m) => ({ enterprise: e.id, meter: m.id })));
+  return keysWhere(config, (m) => m.submeter);
+}
+
+/** Tariff-scope electricity meters (grid and renewable): the unit consumption's numerator. */
+export function tariffElectricityKeys(config: Config): MeterRef[] {
+  return keysWhere(config, isTariffScope);
 }
 
 /** The meters a tariff reads: tariff-scope electricity (grid and renewable) and the product meters. */
 export function tariffMeterKeys(config: Config): MeterRef[] {
-  return config.enterprises.flatMap((e) =>
-    e.meters.filter((m) => m.carrier === 'product' || isTariffScope(m)).map((m) => ({ enterprise: e.id, meter: m.id })),
-  );
+  return keysWhere(config, (m) => m.carrier === 'product' || isTariffScope(m));
 }

@@ -12,7 +12,7 @@ import type { ParameterRow } from '../energy/parameterRow';
 import { quotaStatus, yearFraction, type QuotaStatus } from '../energy/quota';
 import { tariffFigures, type Sums, type TariffStatusAt } from './tariffFigures';
 import { bucketStart, isoInZone, nextBucket, yearBounds } from '../energy/time';
-import { isTariffScope, submeterKeys } from '../energy/meterScope';
+import { submeterKeys, tariffElectricityKeys } from '../energy/meterScope';
 import { MeterRegistry } from '../energy/meterRegistry';
 import { consumptionAfter, type AfterAt } from './consumptionAfter';
 import { DateTime } from 'luxon';
@@ -67,9 +67,7 @@ export class StatusService {
     },
   ) {
     this.submeters = submeterKeys(deps.config);
-    this.tariffMeters = deps.config.enterprises.flatMap((e) =>
-      e.meters.filter((m) => m.carrier !== 'product' && isTariffScope(m)).map((m) => ({ enterprise: e.id, meter: m.id })),
-    );
+    this.tariffMeters = tariffElectricityKeys(deps.config);
     this.productMeters = new Map();
     for (const e of deps.config.enterprises)
       for (const m of e.meters)

@@ -16,7 +16,7 @@ import { createLogger, type Logger } from '../../services/core/log';
 import { Metrics } from '../../services/observability/metrics';
 import type { StateStore } from '../../services/store/state/stateStore';
 import type { AlarmStore } from '../../services/store/state/alarmStore';
-import type { OutputStore } from '../../services/store/state/outputStore';
+import type { MonthlyStatisticsStore } from '../../services/store/state/monthlyStatisticsStore';
 import type { TimeSeriesStore } from '../../services/store/timeSeriesStore';
 import type { StatusService } from '../../services/figures/statusService';
 import { testConfig } from '../helpers/config';
@@ -50,7 +50,7 @@ async function serve(
     state: { listQuarantine: () => [], countQuarantine: () => ({}) } as unknown as StateStore,
     status: { statusAt: async () => new Map() } as unknown as StatusService,
     alarms: { list: () => [], get: () => undefined, openAlarms: () => [] } as unknown as AlarmStore,
-    outputs: { setOutput: () => undefined, outputs: () => [] } as unknown as OutputStore,
+    outputs: { put: () => undefined, outputs: () => [] } as unknown as MonthlyStatisticsStore,
     store: { latest: async () => [], countUsable: async () => [] } as unknown as TimeSeriesStore,
     replay: async () => ({ replayed: [], stillRejected: [] }),
     health: async () => ({ store: { ok: true } }),

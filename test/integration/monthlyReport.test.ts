@@ -10,7 +10,6 @@ import type { ReportParameterRow } from '../../services/reports/reportModel';
 import { revisionNote } from '../../services/reports/reportService';
 import { StatusService } from '../../services/figures/statusService';
 import { AlarmStore } from '../../services/store/state/alarmStore';
-import { OutputStore } from '../../services/store/state/outputStore';
 import { MonthlyStatisticsStore } from '../../services/store/state/monthlyStatisticsStore';
 import { SqliteTimeSeriesStore } from '../../services/store/sqlite/sqliteTimeSeriesStore';
 import type { HourlyConsumption } from '../../services/store/timeSeriesStore';
@@ -96,13 +95,13 @@ describe('monthly report model', () => {
   let dir: string;
   let store: SqliteTimeSeriesStore;
   let alarms: AlarmStore;
-  let outputs: OutputStore;
+  let outputs: MonthlyStatisticsStore;
   let builder: MonthlyReportBuilder;
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'report-'));
     store = new SqliteTimeSeriesStore({ path: ':memory:', zone: 'Asia/Shanghai' });
     alarms = new AlarmStore({ path: path.join(dir, 'state.db') });
-    outputs = new OutputStore({ path: path.join(dir, 'state.db') });
+    outputs = new MonthlyStatisticsStore({ path: path.join(dir, 'state.db') });
     await Promise.all([store.start(), alarms.start(), outputs.start()]);
     await writeReportData(store);
     alarms.raise(

@@ -14,7 +14,7 @@ import { FactorTable } from '../../services/energy/factors';
 import { silentLogger } from '../../services/core/log';
 import { StatusService } from '../../services/figures/statusService';
 import { AlarmStore } from '../../services/store/state/alarmStore';
-import { OutputStore } from '../../services/store/state/outputStore';
+import { MonthlyStatisticsStore } from '../../services/store/state/monthlyStatisticsStore';
 import { SqliteTimeSeriesStore } from '../../services/store/sqlite/sqliteTimeSeriesStore';
 import { StateStore } from '../../services/store/state/stateStore';
 import type { HourlyConsumption } from '../../services/store/timeSeriesStore';
@@ -53,7 +53,7 @@ describe('rules engine', () => {
   let store: SqliteTimeSeriesStore;
   let state: StateStore;
   let alarms: AlarmStore;
-  let outputs: OutputStore;
+  let outputs: MonthlyStatisticsStore;
   let engine: RuleEngine;
   let sent: AlarmTransition[];
   const hourly = (meter: string, carrier: string, unit: string, iso: string, quantity: number): HourlyConsumption => ({
@@ -70,7 +70,7 @@ describe('rules engine', () => {
     store = new SqliteTimeSeriesStore({ path: ':memory:', zone: config.timezone });
     state = new StateStore({ path: path.join(dir, 'state.db') });
     alarms = new AlarmStore({ path: path.join(dir, 'state.db') });
-    outputs = new OutputStore({ path: path.join(dir, 'state.db') });
+    outputs = new MonthlyStatisticsStore({ path: path.join(dir, 'state.db') });
     await Promise.all([store.start(), state.start(), alarms.start(), outputs.start()]);
     sent = [];
     const factors = new FactorTable(config, COEFFICIENTS);
@@ -207,10 +207,10 @@ describe('rules engine', () => {
   it('intensity: ytd tce per 10^4 yuan against the limit, exactly at the limit is yellow (ratio 1.00 > 0.95), above red', async () => {
     // 1,000,000 kWh = 122.9 tce; output 1,229 x 10^4 yuan gives 0.1 tce/10^4 yuan = the limit: ratio 1.00.
     await store.write({ readings: [], hourly: [hourly('e-main', 'electricity', 'kWh', '2026-01-10T10:00:00+08:00', 1_000_000)] });
-    outputs.setOutput('alu01', '2026-01', 1229, 'officer', 0);
+    outputs.put('alu01', '2026-01', { outputValue10kYuan: 1229 }, 'officer', 0);
     let t = await engine.evaluate(at('2026-12-31T00:00:00+08:00'));
     expect(t.find((x) => x.alarm.type === 'intensity')?.alarm).toMatchObject({ severity: 'warning', threshold: 0.1 });
-    outputs.setOutput('alu01', '2026-01', 1200, 'officer', 0);
+    outputs.put('alu01', '2026-01', { outputValue10kYuan: 1200 }, 'officer', 0);
     t = await engine.evaluate(at('2026-12-31T00:00:00+08:00'));
     expect(t.find((x) => x.alarm.type === 'intensity')).toMatchObject({ kind: 'escalated', alarm: { severity: 'critical' } });
   });

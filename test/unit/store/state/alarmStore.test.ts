@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AlarmStore, type NewAlarm } from '../../../../services/store/state/alarmStore';
-import { OutputStore } from '../../../../services/store/state/outputStore';
+import { MonthlyStatisticsStore } from '../../../../services/store/state/monthlyStatisticsStore';
 
 const quota = (severity: 'warning' | 'critical', value: number): NewAlarm => ({
   type: 'quota',
@@ -61,14 +61,14 @@ describe('AlarmStore', () => {
   });
 });
 
-describe('OutputStore', () => {
+describe('MonthlyStatisticsStore', () => {
   it('keeps output values across a restart, in the same state database as the alarms', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'outputs-'));
-    let outputs = new OutputStore({ path: path.join(dir, 'state.db') });
+    let outputs = new MonthlyStatisticsStore({ path: path.join(dir, 'state.db') });
     await outputs.start();
-    outputs.setOutput('alu01', '2026-01', 12345.5, 'officer', 1000);
+    outputs.put('alu01', '2026-01', { outputValue10kYuan: 12345.5 }, 'officer', 1000);
     await outputs.stop();
-    outputs = new OutputStore({ path: path.join(dir, 'state.db') });
+    outputs = new MonthlyStatisticsStore({ path: path.join(dir, 'state.db') });
     await outputs.start();
     expect(outputs.outputs(['alu01'], '2026-01', '2026-12')).toEqual([{ enterprise: 'alu01', month: '2026-01', value10kYuan: 12345.5 }]);
     await outputs.stop();
