@@ -8,18 +8,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ConsumptionTracker, type DataQualityEvent } from '../../../ingest/consumptionTracker';
-import { silentLogger } from '../../../services/core/log';
+import type { DataQualityEvent } from '../../../ingest/consumptionTracker';
 import type { MeterEventInput } from '../../../services/energy/meterEvents';
 import { readingProblems, validateMeterEvent } from '../../../services/energy/meterTimeline';
-import type { MeterRegistry } from '../../../services/energy/meterRegistry';
 import type { Reading } from '../../../services/energy/reading';
-import { EventBus } from '../../../services/events/eventBus';
-import { MeterEventRejected, MeterEventService } from '../../../services/ledger/meterEventService';
+import { MeterEventRejected } from '../../../services/ledger/meterEventService';
 import { MeterEventStore } from '../../../services/store/state/meterEventStore';
 import { SqliteTimeSeriesStore } from '../../../services/store/sqlite/sqliteTimeSeriesStore';
 import type { MeterKey } from '../../../services/store/timeSeriesStore';
-import { testConfig, testRegistry } from '../../helpers/config';
+import { testConfig } from '../../helpers/config';
+import { meterEventRig, type MeterEventRig } from '../../helpers/meterEvents';
 
 const T0 = Date.UTC(2026, 9, 12, 0, 0);
 const min = (m: number): number => T0 + m * 60_000;
@@ -29,37 +27,14 @@ const KEY = { enterprise: 'alu01', meter: 'e-main' }; // counter, multiplier 2, 
 const r = (m: number, value: number): Reading => ({ ...KEY, ts: min(m), value, quality: 'good' });
 const iso = (m: number): string => new Date(min(m)).toISOString();
 
-interface Instance {
-  meters: MeterRegistry;
-  tracker: ConsumptionTracker;
-  service: MeterEventService;
-  changes: { kind: string; enterprise: string; from: number }[];
-  quality: DataQualityEvent[];
-}
+type Instance = MeterEventRig;
 
 function instance(
   store: SqliteTimeSeriesStore,
   events: MeterEventStore,
   options: { owns?: (k: MeterKey) => boolean; now?: () => number; pollMs?: number } = {},
 ): Instance {
-  const meters = testRegistry(config);
-  const tracker = new ConsumptionTracker({ store, meters });
-  const bus = new EventBus(silentLogger());
-  const changes: Instance['changes'] = [];
-  bus.on('ledgerChanged', (c) => changes.push(c));
-  const quality: DataQualityEvent[] = [];
-  const service = new MeterEventService({
-    events,
-    meters,
-    tracker,
-    store,
-    bus,
-    now: () => NOW,
-    pollMs: 0,
-    dataQuality: { recordDataQuality: (e) => quality.push(...e) },
-    ...options,
-  });
-  return { meters, tracker, service, changes, quality };
+  return meterEventRig(config, store, events, { now: () => NOW, ...options });
 }
 
 async function setup(): Promise<{ store: SqliteTimeSeriesStore; events: MeterEventStore } & Instance> {

@@ -4,20 +4,17 @@
  * recorded while readings stream in, checked against a direct evaluation of the definition.
  */
 import fc from 'fast-check';
-import { ConsumptionTracker } from '../../../ingest/consumptionTracker';
-import { silentLogger } from '../../../services/core/log';
 import type { Sample } from '../../../services/energy/consumption';
-import type { DataQualityEvent } from '../../../services/energy/dataQuality';
 import { consumptionWithEvents } from '../../../services/energy/consumptionWithEvents';
 import type { MeterEventInput } from '../../../services/energy/meterEvents';
 import { MeterTimeline, MeterTimelines, validateMeterEvent } from '../../../services/energy/meterTimeline';
 import type { Reading } from '../../../services/energy/reading';
 import { HOUR_MS } from '../../../services/energy/time';
-import { EventBus } from '../../../services/events/eventBus';
-import { MeterEventRejected, MeterEventService, UnknownMeter } from '../../../services/ledger/meterEventService';
+import { MeterEventRejected, UnknownMeter } from '../../../services/ledger/meterEventService';
 import { MeterEventStore } from '../../../services/store/state/meterEventStore';
 import { SqliteTimeSeriesStore } from '../../../services/store/sqlite/sqliteTimeSeriesStore';
-import { testConfig, testRegistry } from '../../helpers/config';
+import { testConfig } from '../../helpers/config';
+import { meterEventRig } from '../../helpers/meterEvents';
 
 const T0 = Date.UTC(2026, 9, 12, 0, 0);
 const min = (m: number): number => T0 + m * 60_000;
@@ -30,22 +27,7 @@ async function setup() {
   await store.start();
   const events = new MeterEventStore({ path: ':memory:' });
   await events.start();
-  const meters = testRegistry(config);
-  const tracker = new ConsumptionTracker({ store, meters });
-  const bus = new EventBus(silentLogger());
-  const changes: { kind: string; from: number }[] = [];
-  bus.on('ledgerChanged', (c) => changes.push(c));
-  const quality: DataQualityEvent[] = [];
-  const service = new MeterEventService({
-    events,
-    meters,
-    tracker,
-    store,
-    bus,
-    now: () => NOW,
-    pollMs: 0,
-    dataQuality: { recordDataQuality: (e) => quality.push(...e) },
-  });
+  const { meters, tracker, service, changes, quality, bus } = meterEventRig(config, store, events, { now: () => NOW });
   await service.start();
   return { store, events, meters, tracker, service, changes, quality, bus };
 }
