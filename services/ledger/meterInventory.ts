@@ -89,6 +89,8 @@ export class MeterInventory {
   private checked = false;
   /** `enterprise/meter` of the meters remembered in the baselines (or seen with history). */
   private readonly remembered = new Set<string>();
+  /** Configured meters not remembered yet: the readingsStored listener has work only while this is above 0. */
+  private unremembered = 0;
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -131,6 +133,7 @@ export class MeterInventory {
       }
       baselines.remember(current, this.deps.now());
       for (const k of [...withHistory, ...remembered.map((b) => `${b.enterprise}/${b.meter}`)]) this.remembered.add(k);
+      for (const e of this.deps.config.enterprises) for (const m of e.meters) if (!this.remembered.has(`${e.id}/${m.id}`)) this.unremembered++;
     } catch (err) {
       await baselines.stop();
       throw err;
@@ -184,6 +187,8 @@ export class MeterInventory {
 
   /** The first stored reading of a configured meter: its base model is remembered now, not only at stop (a crash). */
   private rememberNew(readings: readonly { enterprise: string; meter: string }[]): void {
+    // Once every configured meter is remembered (the steady state) a stored batch costs nothing here.
+    if (this.unremembered === 0) return;
     const fresh = new Set<string>();
     for (const r of readings) {
       const k = `${r.enterprise}/${r.meter}`;
@@ -196,6 +201,7 @@ export class MeterInventory {
         this.deps.now(),
       );
       for (const k of fresh) this.remembered.add(k);
+      this.unremembered = Math.max(0, this.unremembered - fresh.size);
     } catch (err) {
       this.deps.logger.warn({ err }, 'meter baselines not updated');
     }
