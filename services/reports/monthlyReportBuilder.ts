@@ -21,7 +21,7 @@ import { ParametersUsed } from '../figures/parametersUsed';
 import { activeWindow, type ActivityTimeline } from '../energy/meterActivity';
 import type { MeterRef } from '../energy/meterScope';
 import type { ParameterRow } from '../energy/parameterRow';
-import { industryName } from './industries';
+import { industryName } from '../energy/industries';
 import type { CarrierFigures, EnterpriseReport, MonthlyReport, RankingEntry, ReportParameterRow } from './reportModel';
 
 const change = (now: number, before: number): number | null => (before === 0 ? null : (now - before) / before);

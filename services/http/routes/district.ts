@@ -13,7 +13,7 @@ import type { ConsumptionService } from '../../figures/consumptionService';
 import { isoInZone, yearBounds } from '../../energy/time';
 import type { AlarmStore } from '../../store/state/alarmStore';
 import type { StatusService } from '../../figures/statusService';
-import { industryName } from '../../reports/industries';
+import { industryName } from '../../energy/industries';
 import { principalOf } from '../auth';
 import { parseInput } from '../validate';
 import { figure, figureFields } from '../../figures/precision';
