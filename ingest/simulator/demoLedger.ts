@@ -48,6 +48,13 @@ const PLAN: readonly PlannedChange[] = [
 /** Target intensity ratios of the demo enterprises (in config order): green, yellow, green, red. */
 const INTENSITY_RATIOS = [0.88, 0.97, 0.92, 1.04];
 
+/**
+ * Process CO2 of the smelter's carbon anodes, t CO2 per t of aluminium, entered monthly as the
+ * plant's own accounting (processCo2T, contract 8.3): net anode use ~0.41 t/t x ~98 % carbon x 44/12
+ * (aluminium-smelting GHG guideline method; illustrative figures [R]).
+ */
+export const DEMO_ANODE_T_CO2_PER_T = 1.47;
+
 export interface DemoMeterEvent {
   readonly enterprise: string;
   readonly meter: string;
@@ -126,8 +133,9 @@ function meteredQuantity(e: EnterpriseConfig, m: MeterConfig, from: number, to: 
 /**
  * Monthly statistics for every complete month of `now`'s year: output values giving each
  * enterprise its target intensity ratio, raw coal at pha01 (bought, opening and closing stock),
- * green certificates (5 % of grid electricity) and the entered liquid-aluminium quantity (the
- * metered one within ±0.6 %, as a 205-1 statement differs from the scale) at alu01.
+ * green certificates (5 % of grid electricity), the anodes' process CO2 and the entered
+ * liquid-aluminium quantity (the metered one within ±0.6 %, as a 205-1 statement differs from the
+ * scale) at alu01.
  */
 export function demoMonthlyStatistics(config: Config, factors: FactorTable, now: number): DemoMonth[] {
   const zone = config.timezone;
@@ -141,6 +149,7 @@ export function demoMonthlyStatistics(config: Config, factors: FactorTable, now:
       const key = month.toFormat('yyyy-MM');
       let intensityTce = 0;
       let gridKwh = 0;
+      let anodeCo2T = 0;
       const products: Record<string, { quantity: number; unit: string }> = {};
       for (const m of e.meters) {
         const f = factors.meter(m);
@@ -150,6 +159,7 @@ export function demoMonthlyStatistics(config: Config, factors: FactorTable, now:
         if (m.carrier === 'electricity') gridKwh += q;
         if (m.carrier === 'product' && m.product !== undefined && e.id === 'alu01') {
           products[m.product] = { quantity: round(q * (1 + 0.012 * (hash01(e.id, key, 'product') - 0.5)), 3), unit: f.unit };
+          anodeCo2T += q * DEMO_ANODE_T_CO2_PER_T;
         }
       }
       const patch: { -readonly [K in keyof MonthlyPatch]: MonthlyPatch[K] } = { note: '示例数据（演示脚本录入）' };
@@ -169,6 +179,7 @@ export function demoMonthlyStatistics(config: Config, factors: FactorTable, now:
       if (e.id === 'alu01') {
         patch.greenCertificatesKwh = Math.round(gridKwh * 0.05);
         if (Object.keys(products).length > 0) patch.products = products;
+        if (anodeCo2T > 0) patch.processCo2T = round(anodeCo2T, 1);
       }
       out.push({ enterprise: e.id, month: key, patch });
     }

@@ -16,6 +16,7 @@ import { AnomalyInjector, type SimEvent, type SimReading } from './anomalies';
 import { MeterModel, type ScriptedChange } from './meterModel';
 import { HOUR_MS } from './profiles';
 import { WireFormatter, type Outgoing } from './wire';
+import { projectWindow } from '../../services/energy/projectWindow';
 
 export interface MeterSimulatorOptions {
   readonly config: Config;
@@ -197,6 +198,8 @@ export class MeterSimulator {
    * One register per local midnight from 1 January to the backfill, per counter (one array each),
    * plus the two readings around each meter replacement: with daily readings alone the service
    * would lose up to a day's consumption at every reset (contract 4: the step is the new register).
+   * A meter of an energy-review project starts at its project's window instead when that is earlier
+   * (contract 9.1: up to 12 months back), so the annualised project figure has its whole window.
    */
   private seedMessages(plant: Plant, before: number): Outgoing[] {
     const zone = this.options.config.timezone;
@@ -205,9 +208,10 @@ export class MeterSimulator {
     for (const slot of plant.slots) {
       const model = slot.model;
       if (model.kind !== 'counter') continue;
+      const start = seedStart(plant.enterprise, model.meter.id, yearStart, before, zone);
       const times = new Set<number>();
-      for (let day = yearStart; day.toMillis() < before; day = day.plus({ days: 1 })) times.add(day.toMillis());
-      for (const reset of [...model.resetsBetween(yearStart.toMillis(), before), ...model.changesBetween(yearStart.toMillis(), before)]) {
+      for (let day = start; day.toMillis() < before; day = day.plus({ days: 1 })) times.add(day.toMillis());
+      for (const reset of [...model.resetsBetween(start.toMillis(), before), ...model.changesBetween(start.toMillis(), before)]) {
         times.add(reset);
         if (reset + model.intervalMs < before) times.add(reset + model.intervalMs);
       }
@@ -281,4 +285,12 @@ export class MeterSimulator {
       if (!this.stopped) this.log.warn({ err, topic: message.topic }, 'publish failed');
     });
   }
+}
+
+/** 1 January, or the start of the window of the project the meter belongs to when that is earlier. */
+function seedStart(enterprise: EnterpriseConfig, meter: string, yearStart: DateTime, before: number, zone: string): DateTime {
+  const project = enterprise.projects.find((p) => p.meters.includes(meter));
+  if (!project) return yearStart;
+  const from = projectWindow(before, project.operatingFrom, zone).start;
+  return from < yearStart.toMillis() ? DateTime.fromMillis(from, { zone }).startOf('day') : yearStart;
 }

@@ -161,6 +161,20 @@ const INDUSTRY: Readonly<Record<string, Readonly<Record<string, ProfileSpec>>>> 
     water: { unit: 't', weekly: true, level: (h, d) => (d < 5 ? dayShape(h, 35, 75, 7, 19) : dayShape(h, 30, 45, 8, 17)), noise: 'mild' },
     // 2.5 MWp rooftop PV: ~1.4 MW at a clear noon; ~2,100 MWh (~830 kWh/kWp) a year after Chongqing's clouds.
     renewable_electricity: { unit: 'kWh', level: (h) => 1_400 * sun(h), noise: 'solar' },
+    // The second API workshop's sub-meters (the demo's energy-review project): about 30 % of the plant's
+    // electricity and 35 % of its steam, on the same shifts, always below the main meters.
+    'electricity:submeter': {
+      unit: 'kWh',
+      weekly: true,
+      level: (h, d) => (d < 5 ? dayShape(h, 700, 1_400, 8, 19) : dayShape(h, 650, 950, 9, 17)),
+      wiggles: [{ key: 'ws2e', rel: 0.02, periodHours: 1.1 }],
+    },
+    'steam:submeter': {
+      unit: 't',
+      weekly: true,
+      level: (h, d) => (d < 5 ? dayShape(h, 1.5, 2.7, 7, 19) : dayShape(h, 1.4, 1.9, 8, 17)),
+      wiggles: [{ key: 'ws2s', rel: 0.04, periodHours: 1.9 }],
+    },
   },
 };
 
@@ -175,7 +189,9 @@ const GENERIC: Readonly<Record<string, ProfileSpec>> = {
 
 function specFor(enterprise: EnterpriseConfig, meter: MeterConfig): { spec: ProfileSpec; factor: number } {
   const industry = INDUSTRY[enterprise.industry] ?? {};
-  const candidates = [industry[meter.kind === 'power' ? `${meter.carrier}:power` : meter.carrier]];
+  // A power meter, then a sub-meter, may have its own curve; else the carrier's curve of the industry.
+  const variant = meter.kind === 'power' ? 'power' : meter.submeter ? 'submeter' : undefined;
+  const candidates = [variant !== undefined ? industry[`${meter.carrier}:${variant}`] : undefined, industry[meter.carrier]];
   const dimension = unitDef(meter.unit)?.dimension;
   if (dimension !== undefined) candidates.push(GENERIC[dimension]);
   for (const spec of candidates) {
