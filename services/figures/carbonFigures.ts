@@ -141,7 +141,7 @@ export function carbonFiguresAt(input: CarbonFiguresInput): CarbonFigures {
 const EMPTY: Co2ByPart = co2OfPeriod({ dataYear: 0, carriers: [] });
 
 /** What a month contributes to a period: its carrier rows, products of record and entered figures. */
-interface MonthInputs {
+export interface MonthInputs {
   readonly start: number;
   readonly carriers: Map<string, ConsumptionRow>;
   readonly products: Map<string, ProductQuantity>;
@@ -150,7 +150,9 @@ interface MonthInputs {
 }
 
 /** The inputs of every month (YYYY-MM) of the year to t; entered figures only for months ended by t. */
-function periodInputsByMonth(input: CarbonFiguresInput): Map<string, MonthInputs> {
+export function periodInputsByMonth(
+  input: Pick<CarbonFiguresInput, 'enterprise' | 'zone' | 'at' | 'rows' | 'productRows' | 'records'>,
+): Map<string, MonthInputs> {
   const { enterprise: e, zone, at } = input;
   const ended = input.records.filter((r) => r.enterprise === e.id && monthSpan(r.month, zone).end <= at);
   const months = new Map<string, MonthInputs>();
@@ -180,7 +182,7 @@ function periodInputsByMonth(input: CarbonFiguresInput): Map<string, MonthInputs
 }
 
 /** CO2 of `months` taken as one period: their inputs added, one co2OfPeriod per data year. */
-function co2OfMonths(
+export function co2OfMonths(
   inputs: ReadonlyMap<string, MonthInputs>,
   months: readonly string[],
   table: FactorTable,

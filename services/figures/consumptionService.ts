@@ -9,11 +9,14 @@ import { co2KgOf, tceOf, type CarrierFactors, type FactorTable } from '../energy
 import { bucketStart, nextBucket, type Every } from '../energy/time';
 import { submeterKeys } from '../energy/meterScope';
 import type { ConsumptionRow, MeterKey, TimeSeriesStore } from '../store/timeSeriesStore';
-import { enteredCarrierRows, recordsIn, type MonthlyRecordSource } from './enteredFigures';
+import { enteredCarrierRows, monthOf, recordsIn, type MonthlyRecordSource } from './enteredFigures';
 import { dataYear, factorsOfYear } from './factorYear';
 import { figure } from './precision';
 import { ParametersUsed } from './parametersUsed';
 import type { ParameterRow } from '../energy/parameterRow';
+import type { EnterpriseConfig } from '../../config/schema';
+import type { TaggedProductRow } from './carbonFigures';
+import { co2OfRange, productTagging, seriesCo2Part, type ProductTagging, type RangeCo2, type SeriesCo2Part } from './consumptionCarbon';
 
 /** A carrier's quantity with its tce and CO2: one shape for the series and the monthly report (services/reports/reportModel.ts). */
 export interface CarrierQuantity {
@@ -32,6 +35,8 @@ export interface SeriesPoint extends CarrierQuantity {
   /** Bucket start, epoch ms. */
   readonly time: number;
   readonly carrier: string;
+  /** The CO2 part `co2Kg` belongs to (contract 9), so rows can be grouped by part; null: no CO2 of its own. */
+  readonly co2Part: SeriesCo2Part;
 }
 
 /** A coefficient used for a figure, with its sources (contract: every number can be traced). */
@@ -43,14 +48,18 @@ export interface ConsumptionSeries {
   readonly coefficients: CoefficientUsed[];
   /** Every parameter row the buckets used, each with its data year (contract 8.2). */
   readonly parameters: ParameterRow[];
+  /** CO2 by part over the whole range, when asked for (`series(..., {co2: true})`). */
+  readonly co2?: RangeCo2;
 }
 
 export class ConsumptionService {
   private readonly submeters: MeterKey[];
+  private readonly enterprises: Map<string, { config: EnterpriseConfig; tagging: ProductTagging }>;
 
   /** `monthly`: the monthly statistics, whose entered carriers join `1mo` series; without it, meters only. */
   constructor(private readonly deps: { store: TimeSeriesStore; factors: FactorTable; config: Config; monthly?: MonthlyRecordSource }) {
     this.submeters = submeterKeys(deps.config);
+    this.enterprises = new Map(deps.config.enterprises.map((e) => [e.id, { config: e, tagging: productTagging(e) }]));
   }
 
   get electricityBasis(): 'equivalent' | 'equal' {
@@ -69,8 +78,18 @@ export class ConsumptionService {
     return { from: start, to: end };
   }
 
-  async series(enterprises: readonly string[], from: number, to: number, every: Every): Promise<Map<string, ConsumptionSeries>> {
-    const metered = await this.deps.store.consumption({ enterprises, from, to, every, zone: this.zone, excludeMeters: this.submeters });
+  /** `co2`: also CO2 by part over [from, to) per enterprise (a few more store queries only for enterprises metering several priced products). */
+  async series(
+    enterprises: readonly string[],
+    from: number,
+    to: number,
+    every: Every,
+    options: { co2?: boolean } = {},
+  ): Promise<Map<string, ConsumptionSeries>> {
+    const [metered, byProduct] = await Promise.all([
+      this.deps.store.consumption({ enterprises, from, to, every, zone: this.zone, excludeMeters: this.submeters }),
+      options.co2 ? this.productRowsByProduct(enterprises, from, to, every) : Promise.resolve([]),
+    ]);
     const entered =
       every === '1mo' && this.deps.monthly
         ? enteredCarrierRows(recordsIn(this.deps.monthly, enterprises, from, to, this.zone), this.zone, this.deps.factors)
@@ -93,9 +112,48 @@ export class ConsumptionService {
     const result = new Map<string, ConsumptionSeries>();
     for (const [enterprise, v] of out) {
       v.series.sort((a, b) => a.time - b.time || a.carrier.localeCompare(b.carrier));
-      result.set(enterprise, { enterprise, series: v.series, coefficients: [...v.coefficients.values()].map((c) => c.f), parameters: v.used.list() });
+      const co2 = options.co2 ? this.co2(enterprise, metered, byProduct, from, to) : undefined;
+      result.set(enterprise, {
+        enterprise,
+        series: v.series,
+        coefficients: [...v.coefficients.values()].map((c) => c.f),
+        parameters: v.used.list(),
+        ...(co2 && { co2 }),
+      });
     }
     return result;
+  }
+
+  /** Metered product rows of the enterprises whose product meters measure several priced products, tagged per product. */
+  private async productRowsByProduct(enterprises: readonly string[], from: number, to: number, every: Every): Promise<TaggedProductRow[]> {
+    const queries = enterprises.flatMap((id) => {
+      const tagging = this.enterprises.get(id)?.tagging;
+      if (tagging?.kind !== 'byProduct') return [];
+      return [...tagging.meters].map(async ([product, meters]) => {
+        const rows = await this.deps.store.consumption({ enterprises: [id], from, to, every, zone: this.zone, meters });
+        return rows.map((r) => ({ ...r, product }));
+      });
+    });
+    return (await Promise.all(queries)).flat();
+  }
+
+  private co2(
+    id: string,
+    metered: readonly ConsumptionRow[],
+    byProduct: readonly TaggedProductRow[],
+    from: number,
+    to: number,
+  ): RangeCo2 | undefined {
+    const e = this.enterprises.get(id);
+    if (!e) return undefined;
+    const rows = metered.filter((r) => r.enterprise === id);
+    const { tagging } = e;
+    const productRows =
+      tagging.kind === 'sole'
+        ? rows.filter((r) => r.carrier === 'product').map((r) => ({ ...r, product: tagging.product }))
+        : byProduct.filter((r) => r.enterprise === id);
+    const records = this.deps.monthly ? this.deps.monthly.records([id], monthOf(from, this.zone), monthOf(to - 1, this.zone)) : [];
+    return co2OfRange({ enterprise: e.config, from, to, zone: this.zone, rows, productRows, records, factors: this.deps.factors });
   }
 }
 
@@ -110,6 +168,7 @@ function point(time: number, quantity: number, f: CarrierFactors): SeriesPoint {
     tceOtherBasis: figure(tceOf(quantity, { kgcePerUnit: f.otherBasisKgcePerUnit })),
     co2Kg: figure(co2KgOf(quantity, f)),
     dualControl: f.dualControl,
+    co2Part: seriesCo2Part(f.carrier),
   };
 }
 

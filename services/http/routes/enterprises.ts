@@ -104,7 +104,7 @@ export function enterprisesRouter(deps: {
     const { from, to } = deps.consumption.align(rawFrom, rawTo, q.every);
     if ((to - from) / APPROX_BUCKET_MS[q.every] > MAX_BUCKETS)
       throw new BadRequestError(`too many ${q.every} buckets; narrow from/to or use a coarser every`);
-    const result = (await deps.consumption.series([e.id], from, to, q.every)).get(e.id);
+    const result = (await deps.consumption.series([e.id], from, to, q.every, { co2: true })).get(e.id);
     const series = result?.series ?? [];
     res.json({
       enterprise: e.id,
@@ -120,6 +120,8 @@ export function enterprisesRouter(deps: {
         co2Kg: sumFigures(series.map((s) => s.co2Kg)),
       },
       coefficients: result?.coefficients ?? [],
+      // CO2 by part over the whole range (contract 9; docs/carbon.md "CO2 by part in the consumption API").
+      co2: result?.co2 ?? null,
     });
   });
 

@@ -66,6 +66,7 @@ describe('ConsumptionService and the ledger', () => {
       tceOtherBasis: 892.875,
       co2Kg: 2_375_375,
       dualControl: true,
+      co2Part: 'combustion',
     });
     expect(monthly.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ key: 'kgce/raw_coal/t', value: 714.3 })]));
     const daily = (await s.svc.series(['cem01'], JAN, FEB, '1d')).get('cem01')!;
@@ -99,6 +100,7 @@ describe('ConsumptionService and the ledger', () => {
       tceOtherBasis: 893.23215,
       co2Kg: 2_376_325.15,
       dualControl: true,
+      co2Part: 'combustion',
     });
     await s.stop();
   });
