@@ -62,7 +62,9 @@ describe('embedded service end to end', () => {
       await svc.settle();
       const res = await svc.get(`/api/enterprises/alu01/consumption?every=1h&from=2026-11-01T00:00:00%2B08:00&to=2026-11-01T03:00:00%2B08:00`);
       expect(res.status).toBe(200);
-      const body = res.body as { series: { time: string; quantity: number; tce: number; co2Kg: number; unit: string; carrier: string }[] };
+      const body = res.body as {
+        series: { time: string; quantity: number; tce: number; co2Kg: number; co2Part: string | null; unit: string; carrier: string }[];
+      };
       // Hour 0: (150-100) x 2 = 100 kWh; hour 1: (175-150) x 2 = 50 kWh; hour 2: (275-175) x 2 / 10 h = 20 kWh.
       expect(body.series.map((s) => [s.time, s.carrier, s.unit, Number(s.quantity.toFixed(9))])).toEqual([
         ['2026-11-01T00:00:00.000+08:00', 'electricity', 'kWh', 100],
@@ -71,6 +73,8 @@ describe('embedded service end to end', () => {
       ]);
       expect(body.series[0]!.tce).toBeCloseTo((100 * 0.1229) / 1000, 12);
       expect(body.series[0]!.co2Kg).toBeCloseTo(100 * 0.5306, 9);
+      // Contract 9 in the consumption API: each row's CO2 part beside its unchanged co2Kg.
+      expect(body.series.map((s) => s.co2Part)).toEqual(['scope2', 'scope2', 'scope2']);
     });
 
     // Day 1 (local): registers 100 -> 400 at 01:00 next day, interpolated at midnight:
@@ -88,12 +92,18 @@ describe('embedded service end to end', () => {
       totals: { tce: number };
       coefficients: { carrier: string; kgcePerUnit: number; kgceSource: string }[];
       timezone: string;
+      co2: { combustionT: number; processT: number; scope2T: number; totalT: number; rows: { key: string; value: number }[]; note?: string };
     };
     expect(body.series).toHaveLength(1);
     expect(body.series[0]!.time).toBe('2026-11-01T00:00:00.000+08:00');
     expect(body.series[0]!.quantity).toBeCloseTo(600, 9);
     expect(body.totals.tce).toBeCloseTo((600 * 0.1229) / 1000, 12);
     expect(body.timezone).toBe('Asia/Shanghai');
+    // CO2 by part over November: 600 kWh x 0.5306 kg / 1000 = 0.31836 t, all scope 2, one grid row.
+    expect(body.co2).toMatchObject({ combustionT: 0, processT: 0, totalT: body.co2.scope2T });
+    expect(body.co2.scope2T).toBeCloseTo(0.31836, 9);
+    expect(body.co2.rows).toEqual([expect.objectContaining({ key: 'kgCO2/electricity/kWh', value: 0.5306 })]);
+    expect(body.co2.note).toBeUndefined();
     expect(body.coefficients).toEqual([
       expect.objectContaining({ carrier: 'electricity', kgcePerUnit: 0.1229, kgceSource: expect.stringContaining('GB/T 2589') }),
     ]);
