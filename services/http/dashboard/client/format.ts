@@ -22,6 +22,22 @@ export function pct(ratio: number | null | undefined, digits = 1): string {
   return ratio === null || ratio === undefined || !Number.isFinite(ratio) ? t('none') : `${num(ratio * 100, digits)} %`;
 }
 
+/** A change with its sign: "+12.3 %", "−4.0 %" (a true minus sign, as printed statistics write it). */
+export function signedPct(ratio: number | null | undefined, digits = 1): string {
+  if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) return t('none');
+  return `${sign(ratio)}${num(Math.abs(ratio) * 100, digits)} %`;
+}
+
+/** "+230.0 t CO₂", "−12.50 t CO₂"; without a unit when the column header names it. */
+export function signedQty(value: number | null | undefined, unit: string, digits = autoDigits(value ?? 0)): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return t('none');
+  return `${sign(value)}${num(Math.abs(value), digits)}${unit ? ` ${unit}` : ''}`;
+}
+
+function sign(v: number): string {
+  return v > 0 ? '+' : v < 0 ? '−' : '';
+}
+
 /** Digits that keep about 4 significant figures for typical energy magnitudes. */
 export function autoDigits(value: number): number {
   const a = Math.abs(value);
@@ -37,4 +53,21 @@ export function time(iso: string | null | undefined): string {
 
 export function carrierName(carrier: string): string {
   return tOr(`carrier_${carrier}`, carrier);
+}
+
+/** Months as runs: `2026-01 – 2026-11`, gaps listed (the months intensity is taken over, contract 4). */
+export function monthRuns(months: readonly string[]): string {
+  const runs: string[][] = [];
+  for (const m of months) {
+    const run = runs[runs.length - 1];
+    const last = run?.[run.length - 1];
+    if (run && last && next(last) === m) run.push(m);
+    else runs.push([m]);
+  }
+  return runs.map((r) => (r.length === 1 ? r[0]! : `${r[0]!} – ${r[r.length - 1]!}`)).join(', ') || '–';
+}
+
+function next(month: string): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
 }

@@ -1,4 +1,6 @@
 /** zh-CN by default, English on request; the choice is remembered in this browser. */
+import { carbonEn, carbonZh } from './i18nCarbon';
+
 export type Lang = 'zh-CN' | 'en';
 
 const zh = {
@@ -155,6 +157,7 @@ const zh = {
   period: '统计期',
   tce: 'tce',
   back: '返回总览',
+  ...carbonZh,
 };
 type Key = keyof typeof zh;
 
@@ -312,6 +315,7 @@ const en: Record<Key, string> = {
   period: 'Period',
   tce: 'tce',
   back: 'Back to overview',
+  ...carbonEn,
 };
 
 const STORAGE_KEY = 'energy-monitor.lang';

@@ -7,13 +7,21 @@ import { h, replace } from './dom';
 import { lang, setLang, t, tOr } from './i18n';
 import { Live } from './live';
 import { alarmsPage } from './pages/alarms';
+import { carbonPage } from './pages/carbon';
 import { dataPage } from './pages/data';
 import { enterprisePage } from './pages/enterprise';
 import { overviewPage } from './pages/overview';
 import { reportsPage } from './pages/reports';
 import type { Session, SignedIn } from './types';
 
-const PAGES: Record<string, Page> = { '': overviewPage, enterprise: enterprisePage, alarms: alarmsPage, reports: reportsPage, data: dataPage };
+const PAGES: Record<string, Page> = {
+  '': overviewPage,
+  enterprise: enterprisePage,
+  carbon: carbonPage,
+  alarms: alarmsPage,
+  reports: reportsPage,
+  data: dataPage,
+};
 
 let session: SignedIn | undefined;
 let leaveHooks: (() => void)[] = [];
@@ -57,6 +65,7 @@ function renderHeader(s: SignedIn): void {
       'nav',
       { 'aria-label': 'main' },
       link(home, s.role === 'enterprise' ? t('enterprise') : t('overview')),
+      link('carbon', t('carbon')),
       link('alarms', t('alarms')),
       link('reports', t('reports')),
       link('data', t('data')),

@@ -1,4 +1,6 @@
 /** The JSON the dashboard reads, as the server's routes answer it (times are ISO-8601 in the site zone). */
+import type { CarbonStatus } from './carbonTypes';
+
 export type Role = 'admin' | 'officer' | 'auditor' | 'enterprise';
 export type Level = 'green' | 'yellow' | 'red';
 export type Severity = 'info' | 'warning' | 'critical';
@@ -109,6 +111,8 @@ export interface EnterpriseStatus {
   quota: QuotaStatus | null;
   intensity: IntensityStatus | null;
   tariff: TariffStatus | null;
+  /** CO2 by part, the carbon budget and carbon intensity year to date (contract 9); absent from old servers. */
+  carbon?: CarbonStatus | null;
   /** Every coefficient, factor and threshold row the figures used (contract 8.2). */
   parameters?: ParameterRow[];
 }

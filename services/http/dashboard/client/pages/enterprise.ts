@@ -1,14 +1,17 @@
 /**
  * One enterprise: its status (quota, intensity, tariff), hourly and daily consumption per carrier,
  * the year-to-date line against the quota's pace line, unit consumption against the tariff
- * threshold, and every meter with its newest reading (updated live), completeness and silence.
+ * threshold, its carbon figures and energy-review projects (enterpriseCarbon.ts), and every meter
+ * with its newest reading (updated live), completeness and silence.
  */
 import { api } from '../api';
 import { chart, PALETTE, type ChartOption } from '../charts';
 import { pageHeader, type Page } from '../context';
 import { h, replace } from '../dom';
 import { t } from '../i18n';
-import { autoDigits, carrierName, num, pct, qty, time } from '../format';
+import { autoDigits, carrierName, monthRuns, num, pct, qty, time } from '../format';
+import type { EnterpriseProjects } from '../carbonTypes';
+import { carbonPanel, projectsPanel } from './enterpriseCarbon';
 import type { ConsumptionAnswer, EnterpriseInfo, EnterpriseStatus, MeterState, MetersAnswer } from '../types';
 import { card, light, section, sortableTable, type Column } from '../widgets';
 
@@ -19,11 +22,12 @@ export const enterprisePage: Page = async (ctx) => {
   const status = await api<EnterpriseStatus>(`${base}/status`);
   const year = status.quota?.year ?? Number(status.at.slice(0, 4));
   const today = status.at.slice(0, 10);
-  const [hourly, daily, ytdDaily, meters] = await Promise.all([
+  const [hourly, daily, ytdDaily, meters, projects] = await Promise.all([
     api<ConsumptionAnswer>(`${base}/consumption?every=1h&from=${today}`),
     api<ConsumptionAnswer>(`${base}/consumption?every=1d&from=${status.at.slice(0, 7)}-01`),
     api<ConsumptionAnswer>(`${base}/consumption?every=1d&from=${year}-01-01`),
     api<MetersAnswer>(`${base}/meters`),
+    api<EnterpriseProjects>(`${base}/projects?at=${encodeURIComponent(status.at)}`),
   ]);
 
   const q = status.quota;
@@ -126,6 +130,8 @@ export const enterprisePage: Page = async (ctx) => {
           : undefined,
       ),
     ),
+    carbonPanel(status.carbon),
+    projectsPanel(projects),
     h(
       'div',
       { className: 'grid2' },
@@ -284,21 +290,4 @@ function tariffNote(info: EnterpriseInfo, tf: EnterpriseStatus['tariff']): HTMLE
     { className: 'meta' },
     `${t('unitConsumption')} ${qty(tf.unitConsumption, tf.unit, 1)} · ${th.label} ${qty(th.value, tf.unit, 0)} · ${info.tariff ?? ''} · ${time(tf.periodFrom)} – ${time(tf.periodTo)}`,
   );
-}
-
-/** Months as runs: `2026-01 – 2026-11`, gaps listed (the months intensity is taken over, contract 4). */
-function monthRuns(months: readonly string[]): string {
-  const runs: string[][] = [];
-  for (const m of months) {
-    const run = runs[runs.length - 1];
-    const last = run?.[run.length - 1];
-    if (run && last && next(last) === m) run.push(m);
-    else runs.push([m]);
-  }
-  return runs.map((r) => (r.length === 1 ? r[0]! : `${r[0]!} – ${r[r.length - 1]!}`)).join(', ') || '–';
-}
-
-function next(month: string): string {
-  const [y, m] = month.split('-').map(Number) as [number, number];
-  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
 }

@@ -5,13 +5,16 @@ import { pageHeader, type Page } from '../context';
 import { h, replace } from '../dom';
 import { t } from '../i18n';
 import { carrierName, num, pct, qty, time } from '../format';
+import type { DistrictCarbon } from '../carbonTypes';
 import type { Overview, OverviewRow } from '../types';
+import { carbonTile } from './carbon';
 import { card, light, section, sortableTable, type Column } from '../widgets';
 
 const LEVEL_ORDER = { red: 0, yellow: 1, green: 2 } as const;
 
 export const overviewPage: Page = async (ctx) => {
-  const o = await api<Overview>('/api/district/overview');
+  // The carbon tile is an addition: the overview still draws if the carbon answer fails.
+  const [o, carbon] = await Promise.all([api<Overview>('/api/district/overview'), api<DistrictCarbon>('/api/district/carbon').catch(() => null)]);
   const openAlarms = o.enterprises.reduce((n, e) => n + e.alarms.warning + e.alarms.critical, 0);
   const critical = o.enterprises.reduce((n, e) => n + e.alarms.critical, 0);
   const carrierChart = h('div', { className: 'chart', id: 'chart-carrier', role: 'img', 'aria-label': t('byCarrier') });
@@ -65,7 +68,8 @@ export const overviewPage: Page = async (ctx) => {
       card(t('yearToDate'), qty(o.ytd.dualControlTce, 'tce', 1), `${t('period')} ${time(o.ytd.from)} – ${time(o.ytd.to)}`),
       card(t('quotaTotal'), qty(o.ytd.quotaTotalTce, 'tce', 0), `${o.year}`),
       card(t('shareOfQuota'), pct(o.ytd.share), `${t('yearToDate')} / ${t('quotaTotal')}`),
-      card(t('co2'), qty(o.ytd.co2Kg / 1000, 't CO₂', 1), t('yearToDate')),
+      // One CO2 figure on the page: the carbon rules' (process CO2, green certificates) when there.
+      carbon ? carbonTile(carbon) : card(t('co2'), qty(o.ytd.co2Kg / 1000, 't CO₂', 1), t('yearToDate')),
       card(t('openAlarms'), `${num(openAlarms, 0)}`, `${t('critical')} ${num(critical, 0)}`),
     ),
     h('div', { className: 'grid2' }, section('byCarrier', carrierChart), section('byIndustry', industryChart)),
