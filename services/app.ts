@@ -28,6 +28,7 @@ import { HttpServer } from './http/httpServer';
 import { bindMetrics, instrumentStore, Metrics } from './observability/metrics';
 import { AlarmStore } from './store/state/alarmStore';
 import { StatusService } from './figures/statusService';
+import { DistrictCarbonService } from './figures/districtCarbonService';
 import { ProjectFiguresService } from './figures/projectFigures';
 import type { ReportService } from './reports/reportService';
 import { composeReports } from './reportsWiring';
@@ -221,6 +222,7 @@ export class App {
     const consumption = new ConsumptionService({ store: this.store, factors, config, monthly: this.outputs });
     const status = new StatusService({ store: this.store, outputs: this.outputs, config, factors, meters });
     const projects = new ProjectFiguresService({ store: this.store, config, factors });
+    const districtCarbon = new DistrictCarbonService({ config, status, factors });
     // Notifiers (contract 7): mail when an SMTP server is configured, webhooks when listed.
     const deliveries = new SqliteDeliveryLog({ path: path.join(connections.dataDir, 'state.db') });
     const { mail, hooks } = composeNotifiers({ config, smtpUrl: connections.smtpUrl, publicUrl: connections.publicUrl, deliveries, logger, now });
@@ -259,6 +261,8 @@ export class App {
       smtpUrl: connections.smtpUrl,
       consumption,
       status,
+      projects,
+      districtCarbon,
       alarms: this.alarms,
       store: this.store,
       timelines: meters.timelines,
@@ -289,6 +293,7 @@ export class App {
         consumption,
         status,
         projects,
+        districtCarbon,
         alarms: this.alarms,
         outputs: this.outputs,
         monthly: new MonthlyStatisticsService({ store: this.outputs, config, factors, events: this.bus, now }),

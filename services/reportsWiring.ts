@@ -10,6 +10,8 @@ import type { EventBus } from './events/eventBus';
 import type { MeterTimelines } from './energy/meterTimeline';
 import type { ConsumptionService } from './figures/consumptionService';
 import type { StatusService } from './figures/statusService';
+import type { ProjectFiguresService } from './figures/projectFigures';
+import type { DistrictCarbonSource } from './figures/districtCarbonTypes';
 import { MonthlyReportBuilder } from './reports/monthlyReportBuilder';
 import { ReportMailer } from './reports/reportMailer';
 import type { MonthlyReport } from './reports/reportModel';
@@ -27,6 +29,9 @@ export interface ReportsWiring {
   readonly smtpUrl: string | undefined;
   readonly consumption: ConsumptionService;
   readonly status: StatusService;
+  /** Energy-review projects at month end (contract 9.1) and the district carbon section (contract 9). */
+  readonly projects: ProjectFiguresService;
+  readonly districtCarbon: DistrictCarbonSource;
   readonly alarms: AlarmStore;
   readonly store: TimeSeriesStore;
   readonly timelines: MeterTimelines;

@@ -88,6 +88,8 @@ export interface CarbonFigures {
   readonly carbon: CarbonStatusAt | null;
   /** Every emission-factor and process-factor row the CO2 used (contract 8.2). */
   readonly parameters: readonly ParameterRow[];
+  /** CO2 of some months of the status's year (YYYY-MM) taken as one period, from the same inputs (the district's intensity). */
+  readonly co2Over: (months: readonly string[]) => Co2ByPart;
 }
 
 /**
@@ -135,7 +137,7 @@ export function carbonFiguresAt(input: CarbonFiguresInput): CarbonFigures {
     gridFactor: grid ? { value: grid.value, ...(grid.year !== undefined && { year: grid.year }), source: grid.source } : null,
     intensity,
   };
-  return { carbon, parameters: ytd.rows };
+  return { carbon, parameters: ytd.rows, co2Over };
 }
 
 const EMPTY: Co2ByPart = co2OfPeriod({ dataYear: 0, carriers: [] });

@@ -30,10 +30,15 @@ export interface IntensityInput {
   readonly totalOver?: (months: readonly string[]) => number;
 }
 
-export function intensityOverCompleteMonths(input: IntensityInput): IntensityAt {
-  const used = input.records
-    .filter((r) => r.outputValue10kYuan !== undefined && monthSpan(r.month, input.zone).end <= input.at)
+/** The records of the complete months (month end <= at) with an output value entered, oldest first. */
+export function monthsWithOutput(records: readonly MonthlyRecord[], at: number, zone: string): MonthlyRecord[] {
+  return records
+    .filter((r) => r.outputValue10kYuan !== undefined && monthSpan(r.month, zone).end <= at)
     .sort((a, b) => a.month.localeCompare(b.month));
+}
+
+export function intensityOverCompleteMonths(input: IntensityInput): IntensityAt {
+  const used = monthsWithOutput(input.records, input.at, input.zone);
   const months = used.map((r) => r.month);
   const output = used.length > 0 ? figure(used.reduce((s, r) => s + (r.outputValue10kYuan ?? 0), 0)) : null;
   const intensityTce = figure(input.totalOver ? input.totalOver(months) : months.reduce((s, m) => s + (input.tceByMonth.get(m) ?? 0), 0));

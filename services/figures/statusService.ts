@@ -22,6 +22,8 @@ import { factorsOfYear } from './factorYear';
 import { ParametersUsed } from './parametersUsed';
 import { figure } from './precision';
 import { carbonFiguresAt, type CarbonStatusAt, type TaggedProductRow } from './carbonFigures';
+import type { Co2ByPart } from '../energy/carbon';
+import type { MonthlyRecord } from '../energy/monthlyStatistics';
 
 export type { TariffStatusAt } from './tariffFigures';
 
@@ -40,6 +42,15 @@ export interface EnterpriseStatus {
   readonly parameters?: ParameterRow[];
   /** CO2 year to date, carbon status and intensity (contract 9); null without a quota entry for t's year; always set here, optional for statuses built by hand. */
   readonly carbon?: CarbonStatusAt | null;
+}
+
+/** A status and, for the district's carbon intensity, the CO2 of chosen months and the year's monthly records. */
+export interface StatusDetail {
+  readonly status: EnterpriseStatus;
+  /** CO2 of months of the status's year (YYYY-MM) as one period, from the status's own inputs. */
+  readonly co2Over: (months: readonly string[]) => Co2ByPart;
+  /** The enterprise's monthly statistics of the status's year up to its month (current versions). */
+  readonly records: readonly MonthlyRecord[];
 }
 
 export class StatusService {
@@ -83,6 +94,12 @@ export class StatusService {
    * year with f = 1, not for 1 January of the next.
    */
   async statusAt(enterprises: readonly EnterpriseConfig[], at: number, options: { endOf?: boolean } = {}): Promise<Map<string, EnterpriseStatus>> {
+    const details = await this.detailAt(enterprises, at, options);
+    return new Map([...details].map(([id, d]) => [id, d.status]));
+  }
+
+  /** The status with what the district's carbon figures need besides (contract 9, "District"). */
+  async detailAt(enterprises: readonly EnterpriseConfig[], at: number, options: { endOf?: boolean } = {}): Promise<Map<string, StatusDetail>> {
     const { config, store } = this.deps;
     const zone = config.timezone;
     const ids = enterprises.map((e) => e.id);
@@ -130,7 +147,7 @@ export class StatusService {
     const ytdOf = byEnterprise(ytdRows);
     const tariffRowsOf = byEnterprise(tariffRows);
     const recordsOf = byEnterprise(records);
-    const out = new Map<string, EnterpriseStatus>();
+    const out = new Map<string, StatusDetail>();
     for (const e of enterprises) {
       const used = new ParametersUsed();
       const byCarrier = new Map<string, { carrier: string; unit: string; quantity: number; tce: number; dualControl: boolean }>();
@@ -188,7 +205,11 @@ export class StatusService {
           )
         : null;
       if (tariff) used.add([tariff.parameter]);
-      const { carbon, parameters: carbonRows } = carbonFiguresAt({
+      const {
+        carbon,
+        parameters: carbonRows,
+        co2Over,
+      } = carbonFiguresAt({
         enterprise: e,
         year,
         fraction,
@@ -201,7 +222,7 @@ export class StatusService {
         rules: config.rules.carbon,
       });
       used.add(carbonRows);
-      out.set(e.id, {
+      const status: EnterpriseStatus = {
         enterprise: e.id,
         at: isoInZone(at, zone),
         timezone: zone,
@@ -212,7 +233,8 @@ export class StatusService {
         ytdByCarrier: [...byCarrier.values()].map((c) => ({ ...c, quantity: figure(c.quantity), tce: figure(c.tce) })),
         parameters: used.list(),
         carbon,
-      });
+      };
+      out.set(e.id, { status, co2Over, records: recordsOf.get(e.id) ?? [] });
     }
     return out;
   }

@@ -42,6 +42,8 @@ import { liveEventsRouter } from './dashboard/liveEvents';
 import { sessionRouter } from './dashboard/sessionRoutes';
 import { SessionStore } from './dashboard/sessions';
 import { districtRouter } from './routes/district';
+import { districtCarbonRouter } from './routes/districtCarbon';
+import type { DistrictCarbonSource } from '../figures/districtCarbonTypes';
 import { notificationsRouter } from './routes/notifications';
 import { reportsRouter } from './routes/reports';
 import type { ReportService } from '../reports/reportService';
@@ -63,6 +65,8 @@ export interface HttpDeps {
   readonly status: StatusService;
   /** Energy-review projects (contract 9.1): `GET /api/enterprises/{id}/projects` when given. */
   readonly projects?: ProjectFiguresService;
+  /** District carbon (contract 9): `GET /api/district/carbon` when given. */
+  readonly districtCarbon?: DistrictCarbonSource;
   readonly alarms: AlarmStore;
   readonly outputs: MonthlyStatisticsStore;
   /** Monthly statistics entered by hand (contract 8.3): their routes, the output shorthand and the XLSX template. */
@@ -179,6 +183,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     api.use('/monthly', monthlyWorkbookRouter(monthly));
   }
   api.use('/district', districtRouter(deps));
+  if (deps.districtCarbon) api.use('/district', districtCarbonRouter({ config: deps.config, districtCarbon: deps.districtCarbon, now: deps.now }));
   const live = deps.events ? liveEventsRouter({ events: deps.events, zone: deps.config.timezone }) : undefined;
   if (live) api.use('/events', live);
   api.use('/quarantine', quarantineRouter({ ...deps, zone: deps.config.timezone }));

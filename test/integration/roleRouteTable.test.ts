@@ -75,6 +75,9 @@ const ROUTES: readonly Route[] = [
   // A JSON body is not a workbook: 422 for every role that may import.
   row('POST /api/monthly/import', [422, 422, 403, 422, 422, 401, 401], { body: {} }),
   row('GET /api/district/overview', READ),
+  // District carbon (contract 9): every read role; an enterprise token gets its own figures only.
+  row('GET /api/district/carbon', READ),
+  row('GET /api/district/carbon', READ, { target: '/api/district/carbon?year=2025' }),
   row('GET /api/events', READ, { stream: true }),
   row('GET /api/quarantine', READ),
   row('GET /api/quarantine', READ, { target: '/api/quarantine?enterprise=:e' }),
@@ -93,6 +96,7 @@ const ROUTES: readonly Route[] = [
   // The dashboard's page, scripts and styles carry no data: public; mail links redirect to pages.
   row('GET /', ALL_200),
   row('GET /enterprises/:id', REDIRECT),
+  row('GET /carbon', REDIRECT),
   row('GET /alarms', REDIRECT),
   row('GET /reports', REDIRECT),
   row('GET /data', REDIRECT),
