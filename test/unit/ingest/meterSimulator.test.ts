@@ -367,6 +367,32 @@ describe('MeterSimulator', () => {
   });
 });
 
+describe('MeterSimulator seed of project meters', () => {
+  it("seeds an energy-review project's meters from the start of its window, the others from 1 January", async () => {
+    // The demo's project ws2 (pha01, from 2026-04-01); on 7 January 2027 its window is 2026-04-01 ..
+    // 2027-01-01 (contract 9.1), all before 1 January.
+    const config = loadConfigFile(DEMO_CONFIG_PATH);
+    const now = DateTime.fromISO('2027-01-07T09:00:00', { zone: ZONE }).toMillis();
+    const from = now - 24 * HOUR;
+    const published = await simulate(config, { now, seed: 3, hours: 24, anomalies: false, seedYearToDate: true });
+    const { valid } = decodeAll(config, published);
+    const midnightsFrom = (iso: string) => {
+      const out: number[] = [];
+      for (let d = DateTime.fromISO(iso, { zone: ZONE }); d.toMillis() <= from; d = d.plus({ days: 1 })) out.push(d.toMillis());
+      return out;
+    };
+    const seeded = (meter: string) =>
+      distinct(valid.get(`pha01/${meter}`)!)
+        .filter((r) => r.ts <= from)
+        .map((r) => r.ts);
+    const project = midnightsFrom('2026-04-01');
+    expect(project).toHaveLength(30 + 31 + 30 + 31 + 31 + 30 + 31 + 30 + 31 + 6); // April 2026 .. 6 January 2027
+    expect(seeded('e-ws2')).toEqual(project);
+    expect(seeded('steam-ws2')).toEqual(project);
+    expect(seeded('e-main')).toEqual(midnightsFrom('2027-01-01'));
+  });
+});
+
 describe('MeterModel', () => {
   it('wraps a counter register at its rollover without losing consumption', () => {
     // The pharmaceutical plant's main meter with a small register: ~160 a hour against 1000, so
