@@ -7,7 +7,7 @@
  */
 import { DateTime } from 'luxon';
 import type { Config, EnterpriseConfig } from '../../config/schema';
-import { contributions, intensityChange, parkIndicator, requiredPace, yearOnYear } from '../energy/districtCarbon';
+import { contributions, intensityChange, parkIndicator, requiredPace, yearOnYear, type RequiredPaceFigures } from '../energy/districtCarbon';
 import type { FactorTable } from '../energy/factors';
 import { isoInZone, yearBounds } from '../energy/time';
 import { industryName } from '../energy/industries';
@@ -93,7 +93,7 @@ export class DistrictCarbonService implements DistrictCarbonSource {
         co2: { current: totals.totalT, previous: totals.previousT, changeT: totals.changeT, change: totals.change },
         intensity: intensity.yearOnYear,
       },
-      requiredPace: requiredPace(intensity.yearOnYear.previous, intensity.yearOnYear.change, config.rules.carbon.intensityReduction),
+      requiredPace: rounded(requiredPace(intensity.previousRaw, intensity.yearOnYear.change, config.rules.carbon.intensityReduction)),
       enterprises: rows.map((r) => enterpriseRow(r, shares.get(r.e.id) ?? null, current.get(r.e.id), intensity.byEnterprise.get(r.e.id) ?? null)),
       gridFactor: grid ? { value: grid.value, ...(grid.year !== undefined && { year: grid.year }), source: grid.source } : null,
       parameters: used.list(),
@@ -204,14 +204,15 @@ function districtIntensity(
     sums.previousCo2T += previous.get(e.id)?.co2Over(earlier).totalT ?? 0;
     sums.previousOutput += earlier.reduce((s, m) => s + (before.get(m)?.outputValue10kYuan ?? 0), 0);
   }
-  const ratio = (co2: number, output: number) => (output > 0 ? figure(co2 / output) : null);
+  // Ratios from the unrounded sums; the change too, so the rounding of the two intensities cannot move it.
+  const ratio = (co2: number, output: number) => (output > 0 ? co2 / output : null);
   const currentPaired = ratio(sums.pairedCo2T, sums.pairedOutput);
   const previousPaired = ratio(sums.previousCo2T, sums.previousOutput);
   return {
-    current: { intensity: ratio(sums.co2T, sums.output), co2T: figure(sums.co2T), output10kYuan: figure(sums.output), months },
+    current: { intensity: figure(ratio(sums.co2T, sums.output)), co2T: figure(sums.co2T), output10kYuan: figure(sums.output), months },
     yearOnYear: {
-      current: currentPaired,
-      previous: previousPaired,
+      current: figure(currentPaired),
+      previous: figure(previousPaired),
       change: intensityChange(currentPaired, previousPaired),
       ...figureFields({
         co2T: sums.pairedCo2T,
@@ -222,7 +223,12 @@ function districtIntensity(
       months: paired,
     },
     byEnterprise,
+    previousRaw: previousPaired,
   };
+}
+
+function rounded(pace: RequiredPaceFigures): RequiredPaceFigures {
+  return { ...pace, targetIntensity: figure(pace.targetIntensity) };
 }
 
 function yearEarlier(month: string): string {
