@@ -5,14 +5,12 @@
  * `carbon`, `carbon-intensity` and `project` alarms, and the test reads the mails from a real SMTP
  * server and checks their figures against a hand computation.
  */
-import type { AddressInfo } from 'node:net';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { AT, publish } from '../helpers/aluminiumDistrict';
 import { authSection, eventually, startApp, TOKENS, type RunningApp } from '../helpers/app';
 import { testConfig } from '../helpers/config';
 import { findInfluxd, startInfluxd, type InfluxdHandle } from '../helpers/influxd';
 import { hasMosquitto, startMosquitto, type MosquittoBroker } from '../helpers/mosquitto';
+import { startSmtpCatcher, type SmtpCatcher } from '../helpers/smtpCatcher';
 
 const available = process.env.CI === 'true' || (hasMosquitto() && findInfluxd() !== undefined);
 if (!available) console.warn('mosquitto or influxd not installed: carbon alarm mail suite skipped');
@@ -79,36 +77,22 @@ const FEBRUARY = [
 maybe('carbon alarm mail end to end', () => {
   let broker: MosquittoBroker;
   let influx: InfluxdHandle;
-  let smtp: SMTPServer;
+  let smtp: SmtpCatcher;
   let svc: RunningApp;
-  const mails: ParsedMail[] = [];
 
   beforeAll(async () => {
     broker = (await startMosquitto())!;
     influx = (await startInfluxd())!;
-    smtp = new SMTPServer({
-      logger: false,
-      hideSTARTTLS: true,
-      authOptional: true,
-      disabledCommands: ['AUTH'],
-      onData(stream, _session, callback) {
-        simpleParser(stream).then((m) => {
-          mails.push(m);
-          callback();
-        }, callback);
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()));
-    const smtpPort = (smtp.server.address() as AddressInfo).port;
+    smtp = await startSmtpCatcher();
     svc = await startApp(
       config,
-      { mqttUrl: broker.url, influx: { url: influx.url, database: `carbon_${process.pid}` }, smtpUrl: `smtp://127.0.0.1:${smtpPort}` },
+      { mqttUrl: broker.url, influx: { url: influx.url, database: `carbon_${process.pid}` }, smtpUrl: smtp.url },
       { now: () => AT },
     );
   });
   afterAll(async () => {
     await svc?.stop();
-    await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
+    await smtp?.stop();
     await broker?.stop();
     await influx?.stop();
   });
@@ -149,6 +133,7 @@ maybe('carbon alarm mail end to end', () => {
       'raised project critical',
     ]);
 
+    const mails = smtp.mails;
     await eventually(() => expect(mails).toHaveLength(3), 20_000);
     const mail = (type: string) => {
       const found = mails.find((m) => m.subject?.includes(type));
