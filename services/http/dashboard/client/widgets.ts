@@ -9,6 +9,11 @@ export function light(level: Level | null | undefined): HTMLElement {
   return h('span', { className: `light ${level}` }, h('span', { className: 'dot', 'aria-hidden': 'true' }), t(level));
 }
 
+/** A light that carries its own words (on track, meets the line) instead of the level's name. */
+export function mark(ok: boolean, text: string): HTMLElement {
+  return h('span', { className: `light ${ok ? 'green' : 'red'}` }, h('span', { className: 'dot', 'aria-hidden': 'true' }), text);
+}
+
 export function severityBadge(severity: Severity): HTMLElement {
   return h('span', { className: `badge ${severity}` }, t(severity));
 }

@@ -10,11 +10,11 @@ import { chart, PALETTE } from '../charts';
 import type { DistrictCarbon } from '../carbonTypes';
 import { pageHeader, type Page } from '../context';
 import { h, replace } from '../dom';
-import { autoDigits, monthRuns, num, pct, qty, signedPct, signedQty, time } from '../format';
+import { monthRuns, num, pct, qty, signedPct, signedQty, time } from '../format';
 import { t } from '../i18n';
-import { card, light, section } from '../widgets';
+import { card, mark, section } from '../widgets';
 import { enterpriseTable, industryTable, parkTable } from './carbonTables';
-import { co2, gridFactorText, partsChart, T_CO2, T_CO2_PER_10K_YUAN } from './enterpriseCarbon';
+import { co2, digitsOf, gridFactorText, partsChart, T_CO2, T_CO2_PER_10K_YUAN } from './enterpriseCarbon';
 
 /** The server's current year, learnt from the first answer without `year` (the browser's clock may differ). */
 let currentYear: number | undefined;
@@ -61,7 +61,7 @@ export const carbonPage: Page = async (ctx) => {
         'ul',
         { className: 'coefficients' },
         d.parameters.map((p) =>
-          h('li', {}, `${p.key}: ${num(p.value, autoDigits(p.value))} ${p.unit}${p.year === undefined ? '' : ` (${p.year})`} · ${p.source}`),
+          h('li', {}, `${p.key}: ${num(p.value, digitsOf(p.value))} ${p.unit}${p.year === undefined ? '' : ` (${p.year})`} · ${p.source}`),
         ),
       ),
     ),
@@ -137,14 +137,14 @@ function intensityCards(d: DistrictCarbon): HTMLElement[] {
       'div',
       { className: 'card', id: 'carbon-pace' },
       h('div', { className: 'label' }, t('requiredPace')),
-      h('div', { className: 'value' }, pace.onTrack === null ? null : [light(pace.onTrack ? 'green' : 'red'), ' '], signedPct(-pace.reduction)),
       h(
         'div',
-        { className: 'sub' },
-        `${t('targetIntensity')} ${qty(pace.targetIntensity, T_CO2_PER_10K_YUAN, 3)} · ${
-          pace.onTrack === null ? t('none') : t(pace.onTrack ? 'onTrack' : 'offTrack')
-        }`,
+        { className: 'value' },
+        signedPct(-pace.reduction),
+        ' ',
+        pace.onTrack === null ? null : mark(pace.onTrack, t(pace.onTrack ? 'onTrack' : 'offTrack')),
       ),
+      h('div', { className: 'sub' }, `${t('targetIntensity')} ${qty(pace.targetIntensity, T_CO2_PER_10K_YUAN, 3)}`),
     ),
   ];
 }
@@ -152,10 +152,12 @@ function intensityCards(d: DistrictCarbon): HTMLElement[] {
 /** Each enterprise's change, largest rise first, labelled with its share of the district change. */
 function contributionChart(el: HTMLElement, d: DistrictCarbon): void {
   const rows = [...d.enterprises].sort((a, b) => b.changeT - a.changeT);
+  // As tall as its bars need (CSSOM, allowed by the CSP, unlike a style attribute).
+  el.style.height = `${Math.max(160, 48 * rows.length + 60)}px`;
   chart(el, {
     color: PALETTE,
     tooltip: { trigger: 'axis', valueFormatter: (v) => signedQty(Number(v), T_CO2) },
-    grid: { left: 8, right: 90, bottom: 8, top: 8, containLabel: true },
+    grid: { left: 8, right: 120, bottom: 8, top: 8, containLabel: true },
     xAxis: { type: 'value', name: T_CO2 },
     yAxis: { type: 'category', data: rows.map((e) => e.name), inverse: true },
     series: [
@@ -167,7 +169,7 @@ function contributionChart(el: HTMLElement, d: DistrictCarbon): void {
           position: 'right',
           formatter: (p) => {
             const e = rows[p.dataIndex];
-            return e ? `${signedQty(e.changeT, '')} (${pct(e.contribution)})` : '';
+            return e ? `${signedQty(e.changeT, '')} (${signedPct(e.contribution)})` : '';
           },
         },
         data: rows.map((e) => ({ value: e.changeT, itemStyle: { color: e.changeT > 0 ? '#c23b3b' : '#3c9d5d' } })),
@@ -191,8 +193,8 @@ export function carbonTile(d: DistrictCarbon): HTMLElement {
     h(
       'div',
       { className: 'sub' },
-      `${t('yoy')} ${signedPct(d.totals.change)} · ${t('carbonIntensity')} ${signedPct(yoy.change)} / ${signedPct(-pace.reduction)} `,
-      pace.onTrack === null ? null : light(pace.onTrack ? 'green' : 'red'),
+      `${t('yoy')} ${signedPct(d.totals.change)} · ${t('carbonIntensity')} ${t('yoy')} ${signedPct(yoy.change)} (${t('requiredPace')} ${signedPct(-pace.reduction)}) `,
+      pace.onTrack === null ? null : mark(pace.onTrack, t(pace.onTrack ? 'onTrack' : 'offTrack')),
     ),
   );
 }

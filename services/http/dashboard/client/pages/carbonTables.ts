@@ -1,21 +1,21 @@
 /** The district carbon view's tables: by industry, by park (zero-carbon-park and regional-review lines) and by enterprise. */
 import type { Co2Change, DistrictCarbon, DistrictCarbonEnterprise, DistrictCarbonPark } from '../carbonTypes';
 import { h } from '../dom';
-import { autoDigits, num, pct, qty, signedPct, signedQty } from '../format';
+import { num, pct, qty, signedPct, signedQty } from '../format';
 import { t, tOr } from '../i18n';
-import { light, sortableTable, type Column } from '../widgets';
-import { T_CO2, T_CO2_PER_10K_YUAN } from './enterpriseCarbon';
+import { light, mark, sortableTable, type Column } from '../widgets';
+import { digitsOf, T_CO2, T_CO2_PER_10K_YUAN } from './enterpriseCarbon';
 
 /** The columns every row of a Co2Change shares: this year, last year, the change, energy. */
 function changeColumns<R extends Co2Change>(): Column<R>[] {
   return [
-    { key: 'total', label: `${t('totalCo2')} (${T_CO2})`, numeric: true, sort: (r) => r.totalT, cell: (r) => num(r.totalT, autoDigits(r.totalT)) },
+    { key: 'total', label: `${t('totalCo2')} (${T_CO2})`, numeric: true, sort: (r) => r.totalT, cell: (r) => num(r.totalT, digitsOf(r.totalT)) },
     {
       key: 'previous',
       label: `${t('previousPeriod')} (${T_CO2})`,
       numeric: true,
       sort: (r) => r.previousT,
-      cell: (r) => num(r.previousT, autoDigits(r.previousT)),
+      cell: (r) => num(r.previousT, digitsOf(r.previousT)),
     },
     { key: 'changeT', label: `${t('change')} (${T_CO2})`, numeric: true, sort: (r) => r.changeT, cell: (r) => signedQty(r.changeT, '') },
     { key: 'change', label: t('yoy'), numeric: true, sort: (r) => r.change, cell: (r) => signedPct(r.change) },
@@ -28,7 +28,7 @@ const partColumns = <R extends Co2Change>(): Column<R>[] =>
     label: `${t(part)} (${T_CO2})`,
     numeric: true,
     sort: (r: R) => r[`${part}T`],
-    cell: (r: R) => num(r[`${part}T`], autoDigits(r[`${part}T`])),
+    cell: (r: R) => num(r[`${part}T`], digitsOf(r[`${part}T`])),
   }));
 
 export function industryTable(d: DistrictCarbon): HTMLElement {
@@ -37,7 +37,7 @@ export function industryTable(d: DistrictCarbon): HTMLElement {
     { key: 'industry', label: t('industry'), sort: (r) => r.code, cell: (r) => `${r.code} ${r.name}` },
     ...changeColumns<(typeof rows)[number]>(),
     ...partColumns<(typeof rows)[number]>(),
-    { key: 'tce', label: `${t('energy')} (tce)`, numeric: true, sort: (r) => r.tce, cell: (r) => num(r.tce, autoDigits(r.tce)) },
+    { key: 'tce', label: `${t('energy')} (tce)`, numeric: true, sort: (r) => r.tce, cell: (r) => num(r.tce, digitsOf(r.tce)) },
   ];
   return sortableTable('carbon-industry-table', t('byIndustry'), columns, rows, { key: 'total', dir: -1 });
 }
@@ -51,7 +51,7 @@ export function parkTable(d: DistrictCarbon): HTMLElement {
       label: `${t('energy')} (tce, ${t('equivalent')})`,
       numeric: true,
       sort: (p) => p.tceEquivalent,
-      cell: (p) => num(p.tceEquivalent, autoDigits(p.tceEquivalent)),
+      cell: (p) => num(p.tceEquivalent, digitsOf(p.tceEquivalent)),
     },
     {
       key: 'co2PerTce',
@@ -64,12 +64,8 @@ export function parkTable(d: DistrictCarbon): HTMLElement {
           {},
           num(p.co2PerTce, 3),
           ' ',
-          p.meetsThreshold === null ? null : light(p.meetsThreshold ? 'green' : 'red'),
-          h(
-            'small',
-            { className: 'basis' },
-            `${t('zeroCarbonLine')} ≤ ${num(p.thresholdTPerTce, 2)} · ${p.meetsThreshold === null ? t('none') : t(p.meetsThreshold ? 'meets' : 'above')}`,
-          ),
+          p.meetsThreshold === null ? null : mark(p.meetsThreshold, t(p.meetsThreshold ? 'meets' : 'above')),
+          h('small', { className: 'basis' }, `${t('zeroCarbonLine')} ≤ ${num(p.thresholdTPerTce, 2)} t CO₂/tce`),
         ),
     },
     { key: 'scale', label: t('annualEnergyEq'), sort: (p) => p.annualTceEquivalent, cell: (p) => annualCell(p) },
@@ -102,7 +98,7 @@ export function enterpriseTable(d: DistrictCarbon): HTMLElement {
     },
     { key: 'park', label: t('park'), sort: (e) => e.park, cell: (e) => (e.park ? (parks.get(e.park) ?? e.park) : t('noPark')) },
     ...changeColumns<DistrictCarbonEnterprise>(),
-    { key: 'contribution', label: t('contribution'), numeric: true, sort: (e) => e.contribution, cell: (e) => pct(e.contribution) },
+    { key: 'contribution', label: t('contribution'), numeric: true, sort: (e) => e.contribution, cell: (e) => signedPct(e.contribution) },
     {
       key: 'budget',
       label: `${t('co2Budget')} (${T_CO2})`,

@@ -14,8 +14,13 @@ import { card, light, severityBadge, sortableTable, type Column } from '../widge
 export const T_CO2 = 't CO₂';
 export const T_CO2_PER_10K_YUAN = 't CO₂/万元';
 
+/** Digits for a figure: a zero is "0", not "0.0000". */
+export function digitsOf(value: number): number {
+  return value === 0 ? 0 : autoDigits(value);
+}
+
 export function co2(value: number | null | undefined): string {
-  return qty(value, T_CO2, autoDigits(value ?? 0));
+  return qty(value, T_CO2, digitsOf(value ?? 0));
 }
 
 /** "0.5 kg CO₂/kWh (2026 · source)": the grid row with its data year and source (contract 8.2). */
@@ -28,6 +33,8 @@ export function gridFactorText(row: FactorRow | null): string {
 /** The three parts as one horizontal bar each, t CO2. */
 export function partsChart(el: HTMLElement, parts: { combustionT: number; processT: number; scope2T: number }): void {
   const names = [t('combustion'), t('process'), t('scope2')];
+  // One number of digits for the three labels, from the largest.
+  const digits = digitsOf(Math.max(parts.combustionT, parts.processT, parts.scope2T));
   chart(el, {
     color: PALETTE,
     tooltip: { trigger: 'axis', valueFormatter: (v) => co2(Number(v)) },
@@ -39,7 +46,7 @@ export function partsChart(el: HTMLElement, parts: { combustionT: number; proces
         type: 'bar',
         barWidth: 18,
         colorBy: 'data',
-        label: { show: true, position: 'right', formatter: (p) => num(Number(p.value), autoDigits(Number(p.value))) },
+        label: { show: true, position: 'right', formatter: (p) => num(Number(p.value), digits) },
         data: [parts.combustionT, parts.processT, parts.scope2T],
       },
     ],
@@ -48,18 +55,18 @@ export function partsChart(el: HTMLElement, parts: { combustionT: number; proces
 
 function intensityCard(c: CarbonStatus): HTMLElement {
   const it = c.intensity;
-  if (!it) return card(t('carbonIntensity'), t('notSet'), `${t('limit')} ${t('notSet')}`);
-  if (it.intensity === null) return card(t('carbonIntensity'), t('noOutput'), `${t('limit')} ${qty(it.limit, T_CO2_PER_10K_YUAN, 3)}`);
+  const figure = !it ? t('notSet') : it.intensity === null ? t('noOutput') : [light(it.level), ' ', qty(it.intensity, T_CO2_PER_10K_YUAN, 3)];
+  const limit = `${t('limit')} ${it ? qty(it.limit, T_CO2_PER_10K_YUAN, 3) : t('notSet')}`;
+  const sub =
+    it && it.intensity !== null
+      ? `${limit} · ${t('ratio')} ${pct(it.ratio)} · ${t('months')} ${monthRuns(it.months)} · ${co2(it.co2T)} / ${qty(it.output10kYuan, '万元', 1)}`
+      : limit;
   return h(
     'div',
     { className: 'card', id: 'carbon-intensity' },
     h('div', { className: 'label' }, t('carbonIntensity')),
-    h('div', { className: 'value' }, light(it.level), ' ', qty(it.intensity, T_CO2_PER_10K_YUAN, 3)),
-    h(
-      'div',
-      { className: 'sub' },
-      `${t('limit')} ${qty(it.limit, T_CO2_PER_10K_YUAN, 3)} · ${t('ratio')} ${pct(it.ratio)} · ${t('months')} ${monthRuns(it.months)} · ${co2(it.co2T)} / ${qty(it.output10kYuan, '万元', 1)}`,
-    ),
+    h('div', { className: 'value' }, figure),
+    h('div', { className: 'sub' }, sub),
   );
 }
 
@@ -121,7 +128,7 @@ export function projectsPanel(answer: EnterpriseProjects | null): HTMLElement | 
           'span',
           {},
           `${time(p.window.from).slice(0, 10)} – ${time(p.window.to).slice(0, 10)} (${num(p.window.days, 0)} ${t('days')})`,
-          h('small', { className: 'basis' }, `${qty(p.windowTce, 'tce', autoDigits(p.windowTce))} · ${co2(p.windowCo2T)}`),
+          h('small', { className: 'basis' }, `${qty(p.windowTce, 'tce', digitsOf(p.windowTce))} · ${co2(p.windowCo2T)}`),
         ),
     },
     { key: 'approvedTce', label: `${t('approvedTce')} (tce/a)`, numeric: true, sort: (p) => p.approvedTce, cell: (p) => num(p.approvedTce, 0) },
