@@ -13,6 +13,7 @@ const AT = Date.parse('2026-03-02T01:00:00+08:00');
 
 const config = testConfig({
   auth: authSection(),
+  parks: [{ id: 'baitao', name: '白涛化工园区' }],
   enterprises: [
     {
       id: 'alu01',
@@ -25,6 +26,7 @@ const config = testConfig({
       id: 'cem01',
       name: '测试水泥',
       industry: '3011',
+      park: 'baitao',
       quotas: [{ year: 2026, totalTce: 10 }],
       meters: [{ id: 'e-main', carrier: 'electricity', unit: 'kWh', kind: 'counter', intervalSeconds: 900 }],
     },
@@ -221,8 +223,15 @@ describe('dashboard server side', () => {
       at: string;
       today: { dualControlTce: number; alarmsRaised: number };
       month: { dualControlTce: number; byCarrier: Record<string, { quantity: number; unit: string; tce: number }> };
-      ytd: { dualControlTce: number; quotaTotalTce: number; share: number; byIndustry: Record<string, { dualControlTce: number }> };
+      ytd: {
+        dualControlTce: number;
+        quotaTotalTce: number;
+        share: number;
+        byIndustry: Record<string, { dualControlTce: number }>;
+        byPark: Record<string, { dualControlTce: number }>;
+      };
       industries: Record<string, string>;
+      parks: Record<string, string>;
       enterprises: { id: string; monthTce: number; quota: { level: string; share: number } | null; alarms: { critical: number } }[];
     };
     expect(overview.at).toBe('2026-03-02T01:00:00.000+08:00');
@@ -237,6 +246,10 @@ describe('dashboard server side', () => {
     expect(overview.ytd.byIndustry['3216']!.dualControlTce).toBeCloseTo(49.16, 9);
     expect(overview.ytd.byIndustry['3011']!.dualControlTce).toBeCloseTo(12.29, 9);
     expect(overview.industries).toEqual({ '3216': '铝冶炼', '3011': '水泥制造' });
+    // Parks (contract 9): cem01 is in baitao, alu01 in no park.
+    expect(Object.keys(overview.ytd.byPark)).toEqual(['baitao']);
+    expect(overview.ytd.byPark.baitao!.dualControlTce).toBeCloseTo(12.29, 9);
+    expect(overview.parks).toEqual({ baitao: '白涛化工园区' });
     const cem = overview.enterprises.find((e) => e.id === 'cem01')!;
     expect(cem.monthTce).toBeCloseTo(12.29, 9);
     expect(cem.quota).toMatchObject({ level: 'red' });
@@ -245,6 +258,31 @@ describe('dashboard server side', () => {
     const mine = (await svc.get('/api/district/overview', TOKENS.alu01)).body as typeof overview;
     expect(mine.enterprises.map((e) => e.id)).toEqual(['alu01']);
     expect(mine.ytd.quotaTotalTce).toBe(50);
+    expect([mine.ytd.byPark, mine.parks]).toEqual([{}, {}]);
+
+    // District carbon (contract 9) of the same readings: grid 2026 0.5306 kgCO2/kWh (coefficients.yaml).
+    // alu01 400,000 kWh = 212.24 t, cem01 100,000 kWh = 53.06 t; nothing in 2025: no ratio.
+    const carbon = (await svc.get('/api/district/carbon', TOKENS.officer)).body as {
+      year: number;
+      totals: { totalT: number; scope2T: number; previousT: number; change: number | null; tce: number };
+      byPark: { id: string; totalT: number; tceEquivalent: number; co2PerTce: number; meetsThreshold: boolean }[];
+      enterprises: { id: string; totalT: number; contribution: number }[];
+    };
+    expect(carbon.year).toBe(2026);
+    expect(carbon.totals).toMatchObject({ totalT: 265.3, scope2T: 265.3, previousT: 0, change: null });
+    expect(carbon.totals.tce).toBeCloseTo(61.45, 9);
+    // baitao: 53.06 t on 12.29 tce = 4.317331163548 t CO2/tce, far above the 0.20 line.
+    expect(carbon.byPark).toMatchObject([{ id: 'baitao', totalT: 53.06, tceEquivalent: 12.29, co2PerTce: 4.317331163548, meetsThreshold: false }]);
+    // Contributions: 212.24 / 265.3 = 0.8 and 53.06 / 265.3 = 0.2.
+    expect(carbon.enterprises.map((e) => [e.id, e.contribution])).toEqual([
+      ['alu01', 0.8],
+      ['cem01', 0.2],
+    ]);
+    const ownCarbon = (await svc.get('/api/district/carbon', TOKENS.alu01)).body as typeof carbon;
+    expect(ownCarbon.enterprises.map((e) => e.id)).toEqual(['alu01']);
+    expect(ownCarbon.totals.totalT).toBe(212.24);
+    expect((await svc.get('/api/district/carbon?year=2027', TOKENS.officer)).status).toBe(400);
+    expect((await svc.get('/api/district/carbon?year=26', TOKENS.officer)).status).toBe(400);
 
     // Meters at 01:00 on 2 March: today (1 h) holds 1 reading of a 900 s meter -> 900 / 3,600 = 0.25;
     // the month so far (25 h = 90,000 s) holds 2 -> 1,800 / 90,000 = 0.02; silent for 3,600 s,

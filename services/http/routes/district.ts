@@ -66,8 +66,14 @@ export function districtRouter(deps: {
     const visible = new Set(ids);
     const raisedToday = deps.alarms.raisedCounts(dayStart, at + 1).reduce((n, c) => n + (visible.has(c.enterprise) ? c.n : 0), 0);
 
-    const month = { total: zero(), byCarrier: new Map<string, Figure & { quantity: number; unit: string }>(), byIndustry: new Map<string, Figure>() };
-    const ytd = { total: zero(), byCarrier: new Map<string, Figure & { quantity: number; unit: string }>(), byIndustry: new Map<string, Figure>() };
+    const part = () => ({
+      total: zero(),
+      byCarrier: new Map<string, Figure & { quantity: number; unit: string }>(),
+      byIndustry: new Map<string, Figure>(),
+      byPark: new Map<string, Figure>(),
+    });
+    const month = part();
+    const ytd = part();
     const carrierEntry = (m: typeof month.byCarrier, carrier: string, unit: string) => {
       let e = m.get(carrier);
       if (!e) m.set(carrier, (e = { ...zero(), quantity: 0, unit }));
@@ -91,6 +97,7 @@ export function districtRouter(deps: {
           c.quantity += s.quantity;
           add(c, s.tce, s.dualControl, s.co2Kg);
           add(industryEntry(part.byIndustry, e.industry), s.tce, s.dualControl, s.co2Kg);
+          if (e.park !== undefined) add(industryEntry(part.byPark, e.park), s.tce, s.dualControl, s.co2Kg);
         }
       }
       const quota = e.quotas.find((x) => x.year === year);
@@ -101,6 +108,7 @@ export function districtRouter(deps: {
         id: e.id,
         name: e.name,
         industry: e.industry,
+        park: e.park ?? null,
         monthTce: figure(monthTce),
         quota: status?.quota ?? null,
         intensity: status?.intensity ?? null,
@@ -113,6 +121,8 @@ export function districtRouter(deps: {
       ...figureFields(part.total),
       byCarrier: Object.fromEntries([...part.byCarrier].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, figureFields(v)])),
       byIndustry: Object.fromEntries([...part.byIndustry].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, figureFields(v)])),
+      // Parks (contract 9: district views group by park too); enterprises outside any park are in no entry.
+      byPark: Object.fromEntries([...part.byPark].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, figureFields(v)])),
     });
     res.json({
       at: isoInZone(at, zone),
@@ -129,6 +139,7 @@ export function districtRouter(deps: {
         share: quotaTotalTce > 0 ? figure(ytd.total.dualControlTce / quotaTotalTce) : null,
       },
       industries: Object.fromEntries([...new Set(enterprises.map((e) => e.industry))].map((code) => [code, industryName(code)])),
+      parks: Object.fromEntries(deps.config.parks.filter((p) => enterprises.some((e) => e.park === p.id)).map((p) => [p.id, p.name])),
       enterprises: rows,
     });
   });
