@@ -6,7 +6,6 @@
  * every parameter row its figures used (contract 8.2), with the enterprises whose figures used it,
  * and rounds its sums by the figure rule.
  */
-import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { Config, EnterpriseConfig } from '../../config/schema';
 import type { ConsumptionService, SeriesPoint } from '../figures/consumptionService';
@@ -22,29 +21,16 @@ import { activeWindow, type ActivityTimeline } from '../energy/meterActivity';
 import type { MeterRef } from '../energy/meterScope';
 import type { ParameterRow } from '../energy/parameterRow';
 import { industryName } from '../energy/industries';
+import type { DistrictCarbonSource } from '../figures/districtCarbonTypes';
+import type { ProjectFiguresService } from '../figures/projectFigures';
+import { ownCarbon, parkOf, parkTotalsOf, reportCarbonOf, reportProjectOf } from './carbonSection';
 import type { CarrierFigures, EnterpriseReport, MonthlyReport, RankingEntry, ReportParameterRow } from './reportModel';
+import { reportHash } from './reportHash';
 
 const change = (now: number, before: number): number | null => (before === 0 ? null : (now - before) / before);
 
-/** SHA-256 of the report's canonical JSON with `sha256` empty: anyone can recompute it. */
-export function reportHash(report: MonthlyReport): string {
-  return createHash('sha256')
-    .update(JSON.stringify({ ...report, sha256: '' }))
-    .digest('hex');
-}
-
-/**
- * The figures only (no generation time, revision or hash): equal content means no new revision.
- * Numbers are compared to 12 significant digits, so that the same data summed in another order
- * (a new query plan, rollups instead of hours) is not taken for data that arrived late.
- */
-export function contentHash(report: MonthlyReport): string {
-  const { enterprises, totals, ranking, concentration } = report;
-  const figures = JSON.stringify({ enterprises, totals, ranking, concentration }, (_key, value: unknown) =>
-    typeof value === 'number' && Number.isFinite(value) && !Number.isInteger(value) ? Number(value.toPrecision(12)) : value,
-  );
-  return createHash('sha256').update(figures).digest('hex');
-}
+// The hashes moved to reportHash.ts; kept exported here for the callers that import them from the builder.
+export { contentHash, reportHash, sameFigures } from './reportHash';
 
 export class MonthlyReportBuilder {
   constructor(
@@ -56,6 +42,10 @@ export class MonthlyReportBuilder {
       store: TimeSeriesStore;
       /** Meter events in force (services/energy/meterTimeline.ts): completeness stops at a decommission. */
       timelines?: { of(key: MeterRef): ActivityTimeline };
+      /** The district carbon answer (contract 9); without it the report has no district carbon section. */
+      districtCarbon?: DistrictCarbonSource;
+      /** Energy-review projects (contract 9.1); without it enterprises list no projects. */
+      projects?: Pick<ProjectFiguresService, 'projectsAt'>;
     },
   ) {}
 
@@ -71,10 +61,13 @@ export class MonthlyReportBuilder {
     const enterprises = config.enterprises;
     const ids = enterprises.map((e) => e.id);
 
-    const [series, statuses, counts] = await Promise.all([
+    const [series, statuses, counts, carbon, projects] = await Promise.all([
       this.deps.consumption.series(ids, lastYearStart, end, '1mo'),
       this.deps.status.statusAt(enterprises, end, { endOf: true }),
       this.deps.store.countUsable(ids, start, end),
+      // The month's year at its end (a December report counts for December's year, as the status does).
+      this.deps.districtCarbon?.districtCarbon({ enterprises: ids, year: startDt.year, at: end, endOf: true }),
+      this.deps.projects?.projectsAt(enterprises, end),
     ]);
     const raised = this.deps.alarms.raisedCounts(start, end);
     // Looked up per meter: a linear search per meter was 18 M comparisons (0.9 s) for 6,000 meters.
@@ -89,6 +82,8 @@ export class MonthlyReportBuilder {
     );
     await this.countUntilDecommission(enterprises, start, end, windows, readingsOf);
     const used = new ParametersUsed();
+    // The district section's rows (both years) are named without enterprises: no enterprise report shows that section.
+    if (carbon) used.add(carbon.parameters);
     const usedBy = new Map<string, string[]>();
 
     const reports = enterprises.map((e): EnterpriseReport => {
@@ -118,7 +113,8 @@ export class MonthlyReportBuilder {
       const previousMonthTce = dual(inMonth(previousStart));
       const sameMonthLastYearTce = dual(inMonth(lastYearStart));
       const s = statuses.get(e.id);
-      const own = [...(series.get(e.id)?.parameters ?? []), ...(s?.parameters ?? [])];
+      const ownProjects = projects?.get(e.id)?.projects;
+      const own = [...(series.get(e.id)?.parameters ?? []), ...(s?.parameters ?? []), ...(ownProjects ?? []).flatMap((p) => p.parameters)];
       used.add(own);
       for (const k of new Set(own.map(parameterId))) usedBy.set(k, [...(usedBy.get(k) ?? []), e.id]);
       const meters = e.meters.map((m) => meterCompleteness(m, readingsOf.get(meterKeyId(e.id, m.id)) ?? 0, windows.get(meterKeyId(e.id, m.id))));
@@ -177,6 +173,12 @@ export class MonthlyReportBuilder {
         alarms,
         completeness: inService.length ? inService.reduce((sum, m) => sum + m.completeness, 0) / inService.length : 0,
         meters,
+        park: parkOf(e, config),
+        carbon: reportCarbonOf(
+          s?.carbon,
+          carbon?.enterprises.find((x) => x.id === e.id),
+        ),
+        ...(ownProjects && { projects: ownProjects.map(reportProjectOf) }),
       };
     });
 
@@ -195,6 +197,7 @@ export class MonthlyReportBuilder {
       ranking: rankingOf(reports, enterprises),
       concentration: concentrationOf(reports),
       parameters: used.list().map((p): ReportParameterRow => ({ ...p, usedBy: usedBy.get(parameterId(p)) ?? [] })),
+      ...(carbon && { carbon }),
     };
     return { ...report, sha256: reportHash(report) };
   }
@@ -269,13 +272,15 @@ function ownRow(p: ParameterRow, e: EnterpriseReport): boolean {
 export function enterpriseScope(report: MonthlyReport, enterpriseId: string): MonthlyReport | undefined {
   const e = report.enterprises.find((x) => x.id === enterpriseId);
   if (!e) return undefined;
-  const { revisionNote, parameters, ...rest } = report;
+  // The district carbon section (other enterprises' figures) stays out; the enterprise's own carbon row stays.
+  const { revisionNote, parameters, ...withCarbon } = report;
+  const rest = (({ carbon: _carbon, ...r }: typeof withCarbon) => r)(withCarbon);
   const note = enterpriseRevisionNote(revisionNote, enterpriseId);
   const scoped: MonthlyReport = {
     ...rest,
     scope: enterpriseId,
     sha256: '',
-    enterprises: [e],
+    enterprises: [ownCarbon(e)],
     totals: totalsOf([e]),
     ranking: report.ranking.filter((r) => r.enterprise === enterpriseId),
     concentration: [],
@@ -311,6 +316,8 @@ function totalsOf(reports: readonly EnterpriseReport[]): MonthlyReport['totals']
     co2Kg: figure(reports.reduce((s, e) => s + e.co2Kg, 0)),
     byCarrier,
     byIndustry,
+    // Reports of enterprises configured before parks (or built by hand) carry no park key at all.
+    ...(reports.some((e) => e.park !== undefined) && { byPark: parkTotalsOf(reports) }),
   };
 }
 

@@ -6,6 +6,9 @@
 import type { LedgerChangeKind } from '../events/eventBus';
 import type { ParameterRow } from '../energy/parameterRow';
 import type { CarrierQuantity } from '../figures/consumptionService';
+import type { DistrictCarbon } from '../figures/districtCarbonTypes';
+import type { ProjectLevel } from '../energy/projectWindow';
+import type { Level } from '../energy/quota';
 import type { ReportArchive } from '../store/state/reportArchive';
 
 /** A month's series point of one carrier, with the coefficient behind it. */
@@ -80,6 +83,94 @@ export interface EnterpriseReport {
   /** Mean of the meters' completeness. */
   readonly completeness: number;
   readonly meters: readonly MeterCompleteness[];
+  // The carbon keys (contract 9, issue 20) come last and are optional: reports finalised before them
+  // have none, and their content hash is the one of the keys above (carbonSection.ts legacyView).
+  /** The park (园区) the enterprise belongs to; null outside any park. */
+  readonly park?: { readonly id: string; readonly name: string } | null;
+  /** Carbon status at the end of the month, year to date (contract 9). */
+  readonly carbon?: ReportCarbon | null;
+  /** Energy-review projects at the end of the month (contract 9.1); empty without projects. */
+  readonly projects?: readonly ReportProject[];
+}
+
+/** Carbon intensity at month end: t CO2 per 10^4 yuan over the complete months with output. */
+export interface ReportCarbonIntensity {
+  readonly intensity: number | null;
+  readonly limit: number;
+  readonly ratio: number | null;
+  readonly level: Level | null;
+  /** CO2 over `months`, t. */
+  readonly co2T: number;
+  /** Output value over `months`, 10^4 yuan; null when no month qualifies. */
+  readonly output10kYuan: number | null;
+  readonly months: readonly string[];
+  readonly note: 'no-output' | null;
+}
+
+/**
+ * An enterprise's carbon figures at the end of the month (EnterpriseStatus.carbon, contract 9), year to
+ * date, t CO2, with its year-on-year change from the district carbon answer.
+ */
+export interface ReportCarbon {
+  readonly year: number;
+  readonly ytdT: number;
+  readonly combustionT: number;
+  readonly processT: number;
+  readonly scope2T: number;
+  readonly greenCertificatesKwh: number;
+  /** Budget figures: null without co2BudgetT. */
+  readonly budgetT: number | null;
+  readonly share: number | null;
+  readonly pace: number | null;
+  readonly level: Level | null;
+  readonly forecastT: number | null;
+  /** The grid factor (kgCO2/kWh) of the year, with the year of its row and its source (contract 8.2). */
+  readonly gridFactor: { readonly value: number; readonly year: number | null; readonly source: string } | null;
+  /** null without co2IntensityLimit. */
+  readonly intensity: ReportCarbonIntensity | null;
+  /** The same period a year earlier, t; null without the district carbon answer. */
+  readonly previousT: number | null;
+  /** ytdT - previousT (the district answer's figures), t. */
+  readonly changeT: number | null;
+  /** changeT / previousT; null when previousT is 0 or unknown. */
+  readonly change: number | null;
+  /** This enterprise's share of the district's change; null for a one-enterprise report or a district change of 0. */
+  readonly contribution: number | null;
+}
+
+/** An energy-review project at the end of the month (contract 9.1): the window is the 12 months to the month's end. */
+export interface ReportProject {
+  readonly id: string;
+  readonly name: string;
+  readonly approvedTce: number;
+  readonly approvedCo2T: number | null;
+  readonly operatingFrom: string;
+  readonly window: { readonly from: string; readonly to: string; readonly days: number };
+  readonly months: readonly string[];
+  /** Window totals: tce on the equivalent basis (当量值), CO2 by part, t. */
+  readonly windowTce: number;
+  readonly windowCo2T: number;
+  readonly combustionT: number;
+  readonly processT: number;
+  readonly scope2T: number;
+  /** Annualised x 365 / days; null for a window under 28 days. */
+  readonly annualTce: number | null;
+  readonly annualCo2T: number | null;
+  readonly tceShare: number | null;
+  readonly co2Share: number | null;
+  readonly energyLevel: ProjectLevel;
+  readonly co2Level: ProjectLevel;
+  readonly level: ProjectLevel;
+  readonly note: 'short-window' | null;
+  readonly gridFactors: readonly { readonly value: number; readonly year: number | null; readonly source: string }[];
+}
+
+/** Monthly energy and CO2 of one park, like byIndustry. */
+export interface ParkTotals {
+  readonly name: string;
+  readonly totalTce: number;
+  readonly co2Kg: number;
+  readonly enterprises: number;
 }
 
 export interface RankingEntry {
@@ -114,6 +205,8 @@ export interface MonthlyReport {
     readonly co2Kg: number;
     readonly byCarrier: Readonly<Record<string, { quantity: number; unit: string; tce: number; tceOtherBasis: number; co2Kg: number }>>;
     readonly byIndustry: Readonly<Record<string, { name: string; totalTce: number; co2Kg: number; enterprises: number }>>;
+    /** By park id (enterprises outside any park are in no group); absent in reports finalised before parks. */
+    readonly byPark?: Readonly<Record<string, ParkTotals>>;
   };
   readonly ranking: readonly RankingEntry[];
   /** The largest consumers' share of the district total (top 1, 3, 5). */
@@ -131,6 +224,11 @@ export interface MonthlyReport {
   readonly dataUntil?: string | null;
   /** Every parameter row (coefficient, factor, threshold) the figures used, with year and source (contract 8.2). */
   readonly parameters?: readonly ReportParameterRow[];
+  /**
+   * The district carbon section (contract 9: GET /api/district/carbon of the month's year at its end);
+   * only in the district report, absent in reports finalised before it and when no source is wired.
+   */
+  readonly carbon?: DistrictCarbon;
 }
 
 /**

@@ -20,7 +20,9 @@ import { AppError } from '../core/errors';
 import type { Logger } from '../core/log';
 import { isoInZone, monthBounds } from '../energy/time';
 import type { LatestReading, LatestOptions } from '../store/timeSeriesStore';
-import { contentHash, reportHash, type MonthlyReportBuilder } from './monthlyReportBuilder';
+import { hasCarbonParts, legacyView } from './carbonSection';
+import type { MonthlyReportBuilder } from './monthlyReportBuilder';
+import { contentHash, reportHash, sameFigures } from './reportHash';
 import { isRevisionReason, type MonthlyReport, type MonthlyReportArchive, type RevisionReason } from './reportModel';
 
 export interface ReportSink {
@@ -42,13 +44,17 @@ const fmt = (x: number) => x.toLocaleString('en-US', { maximumFractionDigits: 3 
 /** What changed between two revisions and why, in one line per enterprise whose figures moved. */
 export function revisionNote(before: MonthlyReport, after: MonthlyReport): string {
   const lines: string[] = [];
-  for (const e of after.enterprises) {
+  // A revision finalised before the carbon parts is compared on the figures it had; the parts are named as added.
+  const added = !hasCarbonParts(before) && hasCarbonParts(after);
+  const compared = added ? legacyView(after) : after;
+  for (const e of compared.enterprises) {
     const old = before.enterprises.find((x) => x.id === e.id);
     if (!old) lines.push(`${e.id}: new`);
     else if (JSON.stringify(old) !== JSON.stringify(e)) lines.push(`${e.id}: totalTce ${fmt(old.totalTce)} -> ${fmt(e.totalTce)} tce`);
   }
   if (Math.abs(before.totals.totalTce - after.totals.totalTce) > 0)
     lines.push(`district: totalTce ${fmt(before.totals.totalTce)} -> ${fmt(after.totals.totalTce)} tce`);
+  if (added) lines.push('carbon, park and project sections added');
   const why = after.reasons && after.reasons.length > 0 ? ` for ${after.reasons.join(', ')}` : '';
   return `revision ${after.revision} replaces ${before.revision}${why} (sha256 ${before.sha256.slice(0, 12)}…): ${lines.join('; ') || 'ranking or completeness changed'}`;
 }
@@ -130,7 +136,7 @@ export class ReportService {
       const built = await this.deps.builder.build(month, at, (latest?.revision ?? 0) + 1);
       const hash = contentHash(built);
       let result: { report: MonthlyReport; created: boolean };
-      if (latest && latest.contentHash === hash) result = { report: latest.report, created: false };
+      if (latest && sameFigures(latest, built)) result = { report: latest.report, created: false };
       else {
         const marked = [...new Set(marks.map((m) => m.kind).filter(isRevisionReason))];
         const reasons: RevisionReason[] = marked.length > 0 ? marked : ['recheck'];

@@ -21,6 +21,7 @@ export type ValueKind =
   | 'quantity'
   | 'tce'
   | 'kg'
+  | 'tonnes'
   | 'percent'
   | 'ratio'
   | 'intensity'
@@ -35,6 +36,7 @@ export const NUMERIC_KINDS: ReadonlySet<ValueKind> = new Set<ValueKind>([
   'quantity',
   'tce',
   'kg',
+  'tonnes',
   'percent',
   'ratio',
   'intensity',
@@ -93,8 +95,39 @@ export function otherBasis(basis: MonthlyReport['electricityBasis']): MonthlyRep
 }
 
 /** Unit words used in headers. The 10^4 yuan unit is 万元 in Chinese statistics. */
-export function unitLabel(unit: 'tce' | 'kgCO2' | '%' | 'yuan' | 'yuan/kWh' | 'tce/10k-yuan' | '10k-yuan' | 'kgce/unit', lang: Language): string {
+export function unitLabel(
+  unit:
+    | 'tce'
+    | 'kgCO2'
+    | 'tCO2'
+    | 'tCO2/a'
+    | 'tce/a'
+    | 'tCO2/tce'
+    | 'tCO2/10k-yuan'
+    | 'kgCO2/kWh'
+    | 'kWh'
+    | 'days'
+    | '%'
+    | 'yuan'
+    | 'yuan/kWh'
+    | 'tce/10k-yuan'
+    | '10k-yuan'
+    | 'kgce/unit',
+  lang: Language,
+): string {
   switch (unit) {
+    case 'tCO2':
+      return 't CO2';
+    case 'tCO2/a':
+      return pick(lang, 't CO2/年', 't CO2/a');
+    case 'tce/a':
+      return pick(lang, 'tce/年', 'tce/a');
+    case 'tCO2/tce':
+      return 't CO2/tce';
+    case 'tCO2/10k-yuan':
+      return pick(lang, 't CO2/万元', 't CO2/10^4 yuan');
+    case 'days':
+      return pick(lang, '天', 'days');
     case 'yuan':
       return pick(lang, '元', 'yuan');
     case 'yuan/kWh':
@@ -122,6 +155,8 @@ const DIGITS: Readonly<Record<Exclude<ValueKind, 'text' | 'level' | 'bool' | 'co
   quantity: 2,
   tce: 3,
   kg: 0,
+  // t CO2 to the kilogram, as tce.
+  tonnes: 3,
   ratio: 2,
   intensity: 4,
   yuan: 2,
@@ -177,6 +212,7 @@ export const NUMBER_FORMATS: Readonly<Record<ValueKind, string | undefined>> = {
   quantity: '#,##0.00',
   tce: '#,##0.000',
   kg: '#,##0',
+  tonnes: '#,##0.000',
   percent: '0.0%',
   ratio: '0.00',
   intensity: '0.0000',

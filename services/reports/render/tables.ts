@@ -4,25 +4,15 @@
  * format" true; renderers only format, they never compute (see reportModel.ts).
  */
 import type { EnterpriseReport, MonthlyReport } from '../reportModel';
-import type { CellValue, Language, ValueKind } from './labels';
+import { CARBON_SECTIONS, CARBON_TABLE_IDS, carbonSectionShown, carbonTables, parkTable } from './carbonTables';
+import type { CellValue, Language } from './labels';
 import { basisName, carrierName, nameOf, otherBasis, pick, unitLabel } from './labels';
+import { monthsLabel } from './months';
+import { table, type Table } from './tableModel';
 
-export interface Column {
-  /** Stable key, the same in every language. */
-  readonly key: string;
-  readonly header: string;
-  /** Unit shown in the header; undefined for words and for figures whose unit is in its own column. */
-  readonly unit?: string;
-  readonly kind: ValueKind;
-}
+export { monthsLabel } from './months';
 
-export interface Table {
-  readonly id: TableId;
-  readonly title: string;
-  readonly columns: readonly Column[];
-  /** Raw values from the report, one array per row in column order. */
-  readonly rows: readonly (readonly CellValue[])[];
-}
+export type { Column, Table } from './tableModel';
 
 export const TABLE_IDS = [
   'district',
@@ -37,6 +27,8 @@ export const TABLE_IDS = [
   'concentration',
   'completeness',
   'parameters',
+  'byPark',
+  ...CARBON_TABLE_IDS,
 ] as const;
 export type TableId = (typeof TABLE_IDS)[number];
 export type ReportTables = Readonly<Record<TableId, Table>>;
@@ -45,9 +37,12 @@ export type ReportTables = Readonly<Record<TableId, Table>>;
 export const SECTION_ORDER: readonly TableId[] = [
   'district',
   'byIndustry',
+  'byPark',
   'byCarrier',
+  ...CARBON_SECTIONS.district,
   'enterpriseEnergy',
   'dualControl',
+  ...CARBON_SECTIONS.enterprises,
   'tariff',
   'carriers',
   'ranking',
@@ -57,16 +52,14 @@ export const SECTION_ORDER: readonly TableId[] = [
   'parameters',
 ];
 
-/** Sections a report may leave out: the parameter rows exist only when the builder named them (contract 8.2). */
+/**
+ * Sections a report may leave out: the parameter rows exist only when the builder named them
+ * (contract 8.2); the park and carbon sections only in reports that have them (carbonTables.ts).
+ */
 export function hasSection(report: MonthlyReport, id: TableId): boolean {
-  return id !== 'parameters' || report.parameters !== undefined;
-}
-
-type ColumnSpec = readonly [key: string, header: string, kind: ValueKind, unit?: string];
-
-function table(id: TableId, title: string, specs: readonly ColumnSpec[], rows: readonly (readonly CellValue[])[]): Table {
-  const columns = specs.map(([key, header, kind, unit]): Column => (unit === undefined ? { key, header, kind } : { key, header, kind, unit }));
-  return { id, title, columns, rows };
+  if (id === 'parameters') return report.parameters !== undefined;
+  if (id === 'byPark') return report.totals.byPark !== undefined && Object.keys(report.totals.byPark).length > 0;
+  return carbonSectionShown(report, id);
 }
 
 export function buildTables(report: MonthlyReport, lang: Language): ReportTables {
@@ -79,6 +72,8 @@ export function buildTables(report: MonthlyReport, lang: Language): ReportTables
   const other = basisName(otherBasis(report.electricityBasis), lang);
 
   return {
+    ...carbonTables(report, lang),
+    byPark: parkTable(report, lang),
     district: table(
       'district',
       z('全区合计', 'District totals'),
@@ -309,24 +304,6 @@ function dualControlRow(e: EnterpriseReport): CellValue[] {
     i?.output10kYuan ?? null,
     monthsLabel(i?.months ?? []),
   ];
-}
-
-/** The months intensity is taken over: a run as `2026-01 – 2026-11`, gaps listed. */
-export function monthsLabel(months: readonly string[]): string | null {
-  if (months.length === 0) return null;
-  const runs: string[][] = [];
-  for (const m of months) {
-    const run = runs[runs.length - 1];
-    const prev = run?.[run.length - 1];
-    if (run && prev && nextMonth(prev) === m) run.push(m);
-    else runs.push([m]);
-  }
-  return runs.map((r) => (r.length === 1 ? r[0]! : `${r[0]!} – ${r[r.length - 1]!}`)).join(', ');
-}
-
-function nextMonth(m: string): string {
-  const [y, mo] = m.split('-').map(Number) as [number, number];
-  return mo === 12 ? `${y + 1}-01` : `${y}-${String(mo + 1).padStart(2, '0')}`;
 }
 
 function tariffRow(e: EnterpriseReport, lang: Language): CellValue[] {

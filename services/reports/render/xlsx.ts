@@ -14,7 +14,8 @@ import type { MonthlyReport } from '../reportModel';
 import type { CellValue, Language, RenderOptions } from './labels';
 import { DRAFT_WORDS, NUMBER_FORMATS, draftMark, formatValue, isLevel, metadataRows, pick, reportTitle, withUnit } from './labels';
 import type { Column, Table } from './tables';
-import { buildTables, joinByRow } from './tables';
+import { CARBON_SECTIONS } from './carbonTables';
+import { buildTables, hasSection, joinByRow } from './tables';
 
 export interface SheetNames {
   readonly summary: string;
@@ -23,6 +24,8 @@ export interface SheetNames {
   readonly ranking: string;
   readonly completeness: string;
   readonly parameters: string;
+  readonly carbon: string;
+  readonly projects: string;
 }
 
 export function sheetNames(lang: Language): SheetNames {
@@ -33,6 +36,8 @@ export function sheetNames(lang: Language): SheetNames {
     ranking: pick(lang, '能效排名', 'Ranking'),
     completeness: pick(lang, '数据完整率', 'Completeness'),
     parameters: pick(lang, '参数', 'Parameters'),
+    carbon: pick(lang, '碳排放', 'Carbon'),
+    projects: pick(lang, '节能审查项目', 'Projects'),
   };
 }
 
@@ -120,6 +125,28 @@ function tableSheet(wb: Workbook, name: string, table: Table, lang: Language, dr
   if (table.columns.length > 0) ws.autoFilter = { from: { row: header, column: 1 }, to: { row: header, column: table.columns.length } };
 }
 
+/**
+ * The sheet "碳排放 / Carbon": the district carbon tables, then each enterprise's carbon at month end,
+ * one titled table under another as on the summary; absent in a report without carbon figures.
+ */
+function carbonSheet(
+  wb: Workbook,
+  report: MonthlyReport,
+  tables: ReturnType<typeof buildTables>,
+  name: string,
+  lang: Language,
+  draft: string | undefined,
+): void {
+  const ids = [...CARBON_SECTIONS.district, 'enterpriseCarbon', 'enterpriseCarbonIntensity'] as const;
+  const shown = ids.filter((id) => hasSection(report, id));
+  if (shown.length === 0) return;
+  const ws = wb.addWorksheet(name);
+  let r = markDraft(ws, draft, 1) ? 1 : 0;
+  const widths: number[] = [];
+  for (const id of shown) r = writeTable(ws, tables[id], r + 1, lang, true, widths);
+  applyWidths(ws, widths);
+}
+
 export async function renderXlsx(report: MonthlyReport, opts: RenderOptions): Promise<Buffer> {
   const lang = opts.language;
   const names = sheetNames(lang);
@@ -146,16 +173,19 @@ export async function renderXlsx(report: MonthlyReport, opts: RenderOptions): Pr
     r += 1;
   }
   widths[0] = 16;
-  for (const table of [tables.district, tables.byIndustry, tables.byCarrier, tables.concentration, tables.coefficients]) {
+  const byPark = hasSection(report, 'byPark') ? [tables.byPark] : [];
+  for (const table of [tables.district, tables.byIndustry, ...byPark, tables.byCarrier, tables.concentration, tables.coefficients]) {
     r = writeTable(summary, table, r + 1, lang, true, widths);
   }
   applyWidths(summary, widths);
+  carbonSheet(wb, report, tables, names.carbon, lang, draft);
 
   const enterprises = joinByRow(tables.enterpriseEnergy.title, tables.enterpriseEnergy, tables.dualControl, tables.tariff);
   tableSheet(wb, names.enterprises, enterprises, lang, draft);
   tableSheet(wb, names.carriers, tables.carriers, lang, draft);
   tableSheet(wb, names.ranking, tables.ranking, lang, draft);
   tableSheet(wb, names.completeness, tables.completeness, lang, draft);
+  if (hasSection(report, 'projects')) tableSheet(wb, names.projects, tables.projects, lang, draft);
   if (report.parameters) tableSheet(wb, names.parameters, tables.parameters, lang, draft);
 
   const out = await wb.xlsx.writeBuffer();
