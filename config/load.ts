@@ -9,6 +9,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, type Config } from './schema';
 import { checkReferences } from './references';
+import { checkBenchmarkReferences } from './benchmarkReferences';
 import { configAsset } from './paths';
 import { parseShard, shardLabel, ShardSpecError, type ShardSpec } from './shardSpec';
 
@@ -72,7 +73,7 @@ export function parseConfig(text: string, file = '<config>'): Config {
       parsed.error.issues.map((i: z.core.$ZodIssue) => ({ path: formatPath(i.path), line: lineOf(i.path), message: i.message })),
     );
   }
-  const problems = checkReferences(parsed.data);
+  const problems = [...checkReferences(parsed.data), ...checkBenchmarkReferences(parsed.data)];
   if (problems.length > 0) {
     throw new ConfigError(
       file,

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { DateTime } from 'luxon';
 import { datedSchema } from './datedParameter';
 import { budgetLevelsShape, carbonEnterpriseShape, carbonQuotaShape, carbonRulesSchema, CARBON_RULE_DEFAULTS, parkSchema } from './carbonSchema';
+import { benchmarkConfigShape, benchmarkEnterpriseShape } from './benchmarkSchema';
 
 const idPattern = /^[a-z0-9_-]{1,64}$/;
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/i, 'expected 64 hexadecimal characters (SHA-256)');
@@ -73,6 +74,8 @@ const enterpriseSchema = z
     quotas: z.array(quotaSchema).default([]),
     meters: z.array(meterSchema).min(1),
     ...carbonEnterpriseShape,
+    /** Products and their meter boundaries (contract 10, config/benchmarkSchema.ts). */
+    ...benchmarkEnterpriseShape,
   })
   .strict();
 
@@ -251,6 +254,8 @@ export const configSchema = z
     enterprises: z.array(enterpriseSchema).min(1),
     /** Parks (园区) enterprises may name (contract 9). */
     parks: z.array(parkSchema).default([]),
+    /** Benchmark rows adding to or replacing the shipped config/benchmarks.yaml (contract 10). */
+    ...benchmarkConfigShape,
     tariffs: z.array(z.discriminatedUnion('scheme', [stepTariff, bandsTariff])).default([]),
     rules: rulesSchema.default({ ...RULE_DEFAULTS }),
     notify: notifySchema.default({
@@ -320,3 +325,4 @@ export type Severity = z.infer<typeof severity>;
 export type Carrier = MeterConfig['carrier'];
 export type QuotaConfig = EnterpriseConfig['quotas'][number];
 export type { CarbonRules, ParkConfig, ProcessEmissionConfig, ProjectConfig } from './carbonSchema';
+export type { BenchmarkMetric, BenchmarkRow, ProductBoundaryConfig } from './benchmarkSchema';
