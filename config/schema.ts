@@ -7,6 +7,7 @@ import { DateTime } from 'luxon';
 import { datedSchema } from './datedParameter';
 import { budgetLevelsShape, carbonEnterpriseShape, carbonQuotaShape, carbonRulesSchema, CARBON_RULE_DEFAULTS, parkSchema } from './carbonSchema';
 import { benchmarkConfigShape, benchmarkEnterpriseShape } from './benchmarkSchema';
+import { diagnosisEnterpriseShape, diagnosisTopShape } from './diagnosisSchema';
 
 const idPattern = /^[a-z0-9_-]{1,64}$/;
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/i, 'expected 64 hexadecimal characters (SHA-256)');
@@ -76,6 +77,8 @@ const enterpriseSchema = z
     ...carbonEnterpriseShape,
     /** Products and their meter boundaries (contract 10, config/benchmarkSchema.ts). */
     ...benchmarkEnterpriseShape,
+    /** Diagnosis schedules overriding the top-level ones (contract 11, config/diagnosisSchema.ts). */
+    ...diagnosisEnterpriseShape,
   })
   .strict();
 
@@ -258,6 +261,8 @@ export const configSchema = z
     ...benchmarkConfigShape,
     tariffs: z.array(z.discriminatedUnion('scheme', [stepTariff, bandsTariff])).default([]),
     rules: rulesSchema.default({ ...RULE_DEFAULTS }),
+    /** Energy-saving diagnosis (contract 11): `diagnosis` and `touSchedule`. */
+    ...diagnosisTopShape,
     notify: notifySchema.default({
       from: '节能监测 <energy-monitor@localhost>',
       language: 'zh-CN',
@@ -326,3 +331,4 @@ export type Carrier = MeterConfig['carrier'];
 export type QuotaConfig = EnterpriseConfig['quotas'][number];
 export type { CarbonRules, ParkConfig, ProcessEmissionConfig, ProjectConfig } from './carbonSchema';
 export type { BenchmarkMetric, BenchmarkRow, ProductBoundaryConfig } from './benchmarkSchema';
+export type { DiagnosisConfig, TouSchedule, WorkingHours } from './diagnosisSchema';
