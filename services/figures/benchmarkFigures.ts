@@ -1,0 +1,245 @@
+/**
+ * Benchmark figures of an enterprise at an instant (contract 10): per product, unit consumption over
+ * the product's meter boundary year to date and over the last 12 complete months, its tier against
+ * the 2023-edition levels, savings potential in tce and t CO2. Product quantities of record: an
+ * entered month (contract 8.3) replaces the metered one. Decisions: docs/benchmark.md.
+ */
+import { DateTime } from 'luxon';
+import type { Config, EnterpriseConfig, MeterConfig } from '../../config/schema';
+import type { BenchmarkRow } from '../../config/benchmarkSchema';
+import { benchmarkTable } from '../../config/benchmarks';
+import { conversionFactor, convert } from '../../config/units';
+import { benchmarkFigures, type BenchmarkFigures } from '../energy/benchmark';
+import { co2PartOf } from '../energy/carbon';
+import type { FactorTable } from '../energy/factors';
+import type { MonthlyRecord } from '../energy/monthlyStatistics';
+import type { ParameterRow } from '../energy/parameterRow';
+import { benchmarkedProducts, productBoundary, productMeters } from '../energy/productBoundary';
+import { bucketStart, isoInZone, yearBounds } from '../energy/time';
+import type { ConsumptionRow, TimeSeriesStore } from '../store/timeSeriesStore';
+import { enteredCarrierRows, monthOf, monthSpan, type MonthlyRecordSource } from './enteredFigures';
+import { dataYear, factorsOfYear } from './factorYear';
+import { ParametersUsed } from './parametersUsed';
+import { figure } from './precision';
+
+/** The figures of one period, rounded for the answer. */
+export interface BenchmarkPeriodAt extends BenchmarkFigures {
+  /** [from, to) in the site zone, ISO-8601 with the offset. */
+  readonly periodFrom: string;
+  readonly periodTo: string;
+  /** The months of the period that have data (energy or product), YYYY-MM, oldest first. */
+  readonly months: string[];
+  /** Months whose product quantity is the entered one (contract 8.3). */
+  readonly enteredMonths: string[];
+  /** Boundary energy of the period: kgce on the equivalent basis, AC kWh. */
+  readonly boundaryKgce: number;
+  readonly boundaryAcKwh: number;
+  /** t CO2 per tce of the boundary's energy over the period (combustion and scope 2); null without energy. */
+  readonly co2TPerTce: number | null;
+}
+
+/** One product of GET /api/enterprises/{id}/benchmark: the contract's fields year to date, and more. */
+export interface ProductBenchmarkAt extends BenchmarkPeriodAt {
+  readonly product: string;
+  readonly name: string;
+  readonly nameEn: string;
+  readonly metric: BenchmarkRow['metric'];
+  readonly unit: string;
+  readonly benchmark: number;
+  readonly baseline: number;
+  readonly deadline: string;
+  readonly edition: string;
+  readonly source: string;
+  /** The boundary's meter ids, and whether they are the default boundary. */
+  readonly boundary: { readonly meters: string[]; readonly default: boolean };
+  readonly rolling12: BenchmarkPeriodAt;
+  /** Every coefficient and emission-factor row used (contract 8.2). */
+  readonly parameters: ParameterRow[];
+}
+
+interface Period {
+  readonly start: number;
+  readonly end: number;
+}
+
+interface Sums {
+  kgce: number;
+  acKwh: number;
+  co2Kg: number;
+  quantity: number | null;
+  months: Set<string>;
+  entered: Set<string>;
+}
+
+const ELECTRIC = new Set(['electricity', 'renewable_electricity']);
+
+export class BenchmarkFiguresService {
+  private readonly table: readonly BenchmarkRow[];
+
+  constructor(private readonly deps: { store: TimeSeriesStore; outputs: MonthlyRecordSource; config: Config; factors: FactorTable }) {
+    this.table = benchmarkTable(deps.config.benchmarks);
+  }
+
+  /** The rows in force: shipped levels with the configuration's rows. */
+  levels(): readonly BenchmarkRow[] {
+    return this.table;
+  }
+
+  /**
+   * The enterprise's benchmarked products at `at`: year to date = 1 January to the start of `at`'s
+   * day (whole days); rolling 12 = the 12 calendar months before `at`'s month.
+   */
+  async benchmarkAt(e: EnterpriseConfig, at: number): Promise<ProductBenchmarkAt[]> {
+    const zone = this.deps.config.timezone;
+    const ytd: Period = { start: yearBounds(at, zone).start, end: bucketStart(at, '1d', zone) };
+    const monthStart = DateTime.fromMillis(at, { zone }).startOf('month');
+    const r12: Period = { start: monthStart.minus({ months: 12 }).toMillis(), end: monthStart.toMillis() };
+    const from = Math.min(ytd.start, r12.start);
+    const to = Math.max(ytd.end, r12.end);
+    const records = to > from ? this.deps.outputs.records([e.id], monthOf(from, zone), monthOf(to - 1, zone)) : [];
+    const ended = records.filter((r) => r.enterprise === e.id && monthSpan(r.month, zone).end <= at);
+    const levelled = new Set(this.table.map((r) => r.product));
+    const products = benchmarkedProducts(e, levelled).flatMap((p) => {
+      const row = this.table.find((r) => r.product === p);
+      return row ? [row] : [];
+    });
+    return Promise.all(products.map((row) => this.productAt(e, row, { ytd, r12, from, to }, ended)));
+  }
+
+  private async productAt(
+    e: EnterpriseConfig,
+    row: BenchmarkRow,
+    w: { ytd: Period; r12: Period; from: number; to: number },
+    ended: readonly MonthlyRecord[],
+  ): Promise<ProductBenchmarkAt> {
+    const zone = this.deps.config.timezone;
+    const boundary = productBoundary(e, row.product);
+    const isDefault = e.products.find((p) => p.product === row.product)?.meters === undefined;
+    const [energyRows, productRows] = await Promise.all([
+      this.daily(e, boundary, w.from, w.to),
+      this.daily(e, quantityMeters(e, row.product), w.from, w.to),
+    ]);
+    // Entered carriers are the enterprise's, not a line's: they belong to the default boundary only.
+    const entered = isDefault ? enteredCarrierRows(ended, zone, this.deps.factors) : [];
+    const used = new ParametersUsed();
+    const period = (p: Period): BenchmarkPeriodAt => {
+      const sums = this.energySums([...energyRows, ...entered], p, used);
+      addQuantities(sums, row, productRows, ended, p, zone);
+      const co2TPerTce = sums.kgce > 0 ? sums.co2Kg / sums.kgce : null;
+      const f = benchmarkFigures({
+        row,
+        energy: { kgceEquivalent: sums.kgce, acKwh: sums.acKwh },
+        quantity: sums.quantity,
+        equivalentKgcePerKwh: this.deps.factors.carrier('electricity', 'kWh')?.equivalentKgcePerUnit ?? 0.1229,
+        co2TPerTce,
+      });
+      return {
+        sec: figure(f.sec),
+        tier: f.tier,
+        quantity: figure(f.quantity),
+        savingsTce: figure(f.savingsTce),
+        savingsCo2T: figure(f.savingsCo2T),
+        ...(f.note !== undefined && { note: f.note }),
+        periodFrom: isoInZone(p.start, zone),
+        periodTo: isoInZone(Math.max(p.start, p.end), zone),
+        months: [...sums.months].sort(),
+        enteredMonths: [...sums.entered].sort(),
+        boundaryKgce: figure(sums.kgce),
+        boundaryAcKwh: figure(sums.acKwh),
+        co2TPerTce: figure(co2TPerTce),
+      };
+    };
+    const ytd = period(w.ytd);
+    const rolling12 = period(w.r12);
+    return {
+      product: row.product,
+      name: row.name,
+      nameEn: row.nameEn,
+      metric: row.metric,
+      unit: row.unit,
+      benchmark: row.benchmark,
+      baseline: row.baseline,
+      deadline: row.deadline,
+      edition: row.edition,
+      source: row.source,
+      ...ytd,
+      boundary: { meters: boundary.map((m) => m.id), default: isDefault },
+      rolling12,
+      parameters: used.list(),
+    };
+  }
+
+  private async daily(e: EnterpriseConfig, meters: readonly MeterConfig[], from: number, to: number): Promise<ConsumptionRow[]> {
+    if (meters.length === 0 || to <= from) return [];
+    return this.deps.store.consumption({
+      enterprises: [e.id],
+      from,
+      to,
+      every: '1d',
+      zone: this.deps.config.timezone,
+      meters: meters.map((m) => ({ enterprise: e.id, meter: m.id })),
+    });
+  }
+
+  /**
+   * Boundary energy of a period, each row priced by the factors of its data year (contract 8.2):
+   * kgce on the equivalent basis (当量值), AC kWh (grid plus on-site renewable), and the CO2 that
+   * energy emits (combustion and scope 2; process CO2 does not fall with energy savings).
+   */
+  private energySums(rows: readonly ConsumptionRow[], p: Period, used: ParametersUsed): Sums {
+    const zone = this.deps.config.timezone;
+    const sums: Sums = { kgce: 0, acKwh: 0, co2Kg: 0, quantity: null, months: new Set(), entered: new Set() };
+    for (const r of rows) {
+      if (r.time < p.start || r.time >= p.end || r.carrier === 'product') continue;
+      const f = factorsOfYear(this.deps.factors, dataYear(r.time, zone)).carrier(r.carrier, r.unit);
+      if (!f) continue;
+      used.addCarrier(f);
+      sums.kgce += r.quantity * f.equivalentKgcePerUnit;
+      if (ELECTRIC.has(r.carrier)) sums.acKwh += r.quantity;
+      const part = co2PartOf(r.carrier);
+      if (part === 'combustion' || part === 'scope2') sums.co2Kg += r.quantity * f.kgCo2PerUnit;
+      sums.months.add(monthOf(r.time, zone));
+    }
+    return sums;
+  }
+}
+
+/** The product meters counting the output: the main ones, or the sub-meters when only those measure it (a line's product). */
+function quantityMeters(e: EnterpriseConfig, product: string): MeterConfig[] {
+  const all = productMeters(e, product);
+  const main = all.filter((m) => !m.submeter);
+  return main.length > 0 ? main : all;
+}
+
+/**
+ * Product quantity of a period in the level's unit: an entered month (ended by t) replaces the
+ * metered rows of that month (contract 8.3); an entry in a unit that does not convert is ignored.
+ */
+function addQuantities(
+  sums: Sums,
+  row: BenchmarkRow,
+  metered: readonly ConsumptionRow[],
+  ended: readonly MonthlyRecord[],
+  p: Period,
+  zone: string,
+): void {
+  const add = (quantity: number, unit: string, month: string): void => {
+    const scale = conversionFactor(unit, row.unit);
+    if (scale === undefined) return;
+    sums.quantity = (sums.quantity ?? 0) + convert(quantity, scale);
+    sums.months.add(month);
+  };
+  const replaced = new Set<string>();
+  for (const r of ended) {
+    const entry = r.products?.[row.product];
+    const start = monthSpan(r.month, zone).start;
+    if (entry === undefined || start < p.start || start >= p.end || conversionFactor(entry.unit, row.unit) === undefined) continue;
+    replaced.add(r.month);
+    sums.entered.add(r.month);
+    add(entry.quantity, entry.unit, r.month);
+  }
+  for (const r of metered) {
+    const month = monthOf(r.time, zone);
+    if (r.time >= p.start && r.time < p.end && !replaced.has(month)) add(r.quantity, r.unit, month);
+  }
+}
