@@ -312,7 +312,9 @@ function enterpriseCarbonRow(e: EnterpriseReport): CellValue[] {
 
 function projectRow(e: EnterpriseReport, p: ReportProject, lang: Language): CellValue[] {
   const short = p.note === 'short-window' ? pick(lang, '（不足 28 天，不折年）', ' (under 28 days: not annualised)') : '';
-  const window = p.window.days === 0 ? pick(lang, '尚未投产', 'not operating yet') : `${p.window.from} – ${p.window.to}${short}`;
+  // Dates in the site zone (the report's time zone); the end is exclusive, as the period's. The instants are in CSV and JSON.
+  const window =
+    p.window.days === 0 ? pick(lang, '尚未投产', 'not operating yet') : `${p.window.from.slice(0, 10)} – ${p.window.to.slice(0, 10)}${short}`;
   return [
     e.name,
     `${p.name} (${p.id})`,

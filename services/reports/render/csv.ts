@@ -11,6 +11,8 @@
  *   district_carrier  the district's total of one carrier
  *   district_total    the district: dual-control total and CO2
  *   parameter         one parameter row the figures used (contract 8.2): key, value, unit, year, source
+ *   enterprise_carbon, project, park_total, district_carbon, industry_carbon, park_carbon: the carbon
+ *                     rows (carbonCsv.ts), in reports that have the carbon figures
  * Every row repeats the report's context (month, time zone, period, electricity basis, revision,
  * generated at, sha256, and status: `草稿 / DRAFT` with data_until for a month not finalised,
  * contract 8.4; the reasons of a revision), so a row cut out of the file still says what it is.
@@ -25,10 +27,11 @@
  * always the stable key below, whatever the language.
  */
 import { isDraft, type EnterpriseReport, type MonthlyReport } from '../reportModel';
+import { CARBON_CSV_COLUMNS, districtCarbonRows, enterpriseCarbonRows, type CsvValue } from './carbonCsv';
 import type { RenderOptions } from './labels';
 import { DRAFT_WORDS, carrierName, pick } from './labels';
 
-export type CsvValue = string | number | boolean | null | undefined;
+export type { CsvValue } from './carbonCsv';
 
 export const CSV_COLUMNS = [
   ['row_type', '行类型'],
@@ -78,6 +81,7 @@ export const CSV_COLUMNS = [
   ['parameter_unit', '参数单位'],
   ['parameter_year', '参数数据年度'],
   ['parameter_source', '参数来源'],
+  ...CARBON_CSV_COLUMNS,
   ['timezone', '时区'],
   ['period_from', '统计期起'],
   ['period_to', '统计期止(不含)'],
@@ -137,6 +141,7 @@ export function csvRows(report: MonthlyReport, opts: RenderOptions): CsvRow[] {
       });
     }
     rows.push({ row_type: 'enterprise_total', ...who, ...enterpriseFigures(e), ...context });
+    for (const r of enterpriseCarbonRows(e)) rows.push({ ...r, ...context });
   }
   for (const [industry, i] of Object.entries(report.totals.byIndustry)) {
     rows.push({
@@ -169,6 +174,7 @@ export function csvRows(report: MonthlyReport, opts: RenderOptions): CsvRow[] {
     co2_kg: report.totals.co2Kg,
     ...context,
   });
+  for (const r of districtCarbonRows(report, lang)) rows.push({ ...r, ...context });
   for (const p of report.parameters ?? []) {
     rows.push({
       row_type: 'parameter',

@@ -183,9 +183,9 @@ export async function renderXlsx(report: MonthlyReport, opts: RenderOptions): Pr
   const enterprises = joinByRow(tables.enterpriseEnergy.title, tables.enterpriseEnergy, tables.dualControl, tables.tariff);
   tableSheet(wb, names.enterprises, enterprises, lang, draft);
   tableSheet(wb, names.carriers, tables.carriers, lang, draft);
+  if (hasSection(report, 'projects')) tableSheet(wb, names.projects, tables.projects, lang, draft);
   tableSheet(wb, names.ranking, tables.ranking, lang, draft);
   tableSheet(wb, names.completeness, tables.completeness, lang, draft);
-  if (hasSection(report, 'projects')) tableSheet(wb, names.projects, tables.projects, lang, draft);
   if (report.parameters) tableSheet(wb, names.parameters, tables.parameters, lang, draft);
 
   const out = await wb.xlsx.writeBuffer();

@@ -3,12 +3,9 @@
  * compares with the JSON"): CSV parsed, XLSX read with exceljs, PDF read with poppler's pdftotext,
  * HTML and the chart SVG searched. The fixture is hand-written (test/helpers/reportFixture.ts).
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Workbook } from 'exceljs';
-import type { Worksheet } from 'exceljs';
 import type { MonthlyReport } from '../../../services/reports/reportModel';
 import { CjkFontNotFoundError, renderReport } from '../../../services/reports/render';
 import { renderCharts } from '../../../services/reports/render/charts';
@@ -16,44 +13,9 @@ import { CSV_COLUMNS, csvField } from '../../../services/reports/render/csv';
 import { renderHtml } from '../../../services/reports/render/html';
 import { renderPdf } from '../../../services/reports/render/pdf';
 import { CEMENT_NAME, STEEL_NAME, reportFixture } from '../../helpers/reportFixture';
+import { num, parseCsv, poppler, readXlsx, sheetColumns } from '../../helpers/reportRead';
 
 const report = reportFixture();
-
-/** RFC 4180 reader: quoted fields with doubled quotes, commas and line breaks inside. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i += 1) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i += 1;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i += 1;
-    } else field += c;
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
-}
-
-/** A number cell re-read from CSV: empty is null, as in the JSON. */
-const num = (cell: string | undefined): number | null => (cell === undefined || cell === '' ? null : Number(cell));
 
 describe('JSON', () => {
   it('is the model, pretty-printed UTF-8', async () => {
@@ -145,26 +107,6 @@ describe('CSV', () => {
   });
 });
 
-/** Header text -> values of the data rows below it, read from a sheet with its header on row 1. */
-function sheetColumns(ws: Worksheet): Map<string, unknown[]> {
-  const columns = new Map<string, unknown[]>();
-  for (let c = 1; c <= ws.columnCount; c += 1) {
-    const values: unknown[] = [];
-    for (let r = 2; r <= ws.rowCount; r += 1) values.push(ws.getCell(r, c).value);
-    columns.set(String(ws.getCell(1, c).value), values);
-  }
-  return columns;
-}
-
-async function readXlsx(body: Buffer): Promise<Workbook> {
-  const wb = new Workbook();
-  // exceljs types its input as ArrayBuffer: copy the bytes into one.
-  const bytes = new ArrayBuffer(body.byteLength);
-  new Uint8Array(bytes).set(body);
-  await wb.xlsx.load(bytes);
-  return wb;
-}
-
 describe('XLSX', () => {
   it('has the sheets, units in the headers and numbers equal to the JSON', async () => {
     const out = await renderReport(report, 'xlsx', 'zh-CN');
@@ -218,15 +160,6 @@ describe('PDF', () => {
     dir = mkdtempSync(join(tmpdir(), 'report-pdf-'));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-  /** pdftotext and pdffonts come from Debian's poppler-utils (.ci/run installs it). */
-  function poppler(tool: 'pdftotext' | 'pdffonts', args: string[]): string {
-    try {
-      return execFileSync(tool, args, { encoding: 'utf8' });
-    } catch (err) {
-      throw new Error(`${tool} failed (apt-get install poppler-utils): ${String(err)}`, { cause: err });
-    }
-  }
 
   it('embeds a CJK font and prints the names, the period, the basis and the figures', async () => {
     const out = await renderReport(report, 'pdf', 'zh-CN');
