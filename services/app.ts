@@ -30,6 +30,7 @@ import { AlarmStore } from './store/state/alarmStore';
 import { StatusService } from './figures/statusService';
 import { DistrictCarbonService } from './figures/districtCarbonService';
 import { ProjectFiguresService } from './figures/projectFigures';
+import { DiagnosisFiguresService } from './figures/diagnosisFigures';
 import type { ReportService } from './reports/reportService';
 import { composeReports } from './reportsWiring';
 import { composeNotifiers } from './notifyWiring';
@@ -222,6 +223,7 @@ export class App {
     const consumption = new ConsumptionService({ store: this.store, factors, config, monthly: this.outputs });
     const status = new StatusService({ store: this.store, outputs: this.outputs, config, factors, meters });
     const projects = new ProjectFiguresService({ store: this.store, config, factors });
+    const diagnosis = new DiagnosisFiguresService({ store: this.store, config, factors });
     const districtCarbon = new DistrictCarbonService({ config, status, factors });
     // Notifiers (contract 7): mail when an SMTP server is configured, webhooks when listed.
     const deliveries = new SqliteDeliveryLog({ path: path.join(connections.dataDir, 'state.db') });
@@ -293,6 +295,7 @@ export class App {
         consumption,
         status,
         projects,
+        diagnosis,
         districtCarbon,
         alarms: this.alarms,
         outputs: this.outputs,

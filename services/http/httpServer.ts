@@ -29,6 +29,8 @@ import { healthRouter, type DependencyStatus } from './routes/health';
 import { quarantineRouter } from './routes/quarantine';
 import { alarmsRouter } from './routes/alarms';
 import { projectsRouter } from './routes/projects';
+import { diagnosisRouter } from './routes/diagnosis';
+import type { DiagnosisFiguresService } from '../figures/diagnosisFigures';
 import type { ProjectFiguresService } from '../figures/projectFigures';
 import type { AlarmStore } from '../store/state/alarmStore';
 import type { MonthlyStatisticsStore } from '../store/state/monthlyStatisticsStore';
@@ -65,6 +67,8 @@ export interface HttpDeps {
   readonly status: StatusService;
   /** Energy-review projects (contract 9.1): `GET /api/enterprises/{id}/projects` when given. */
   readonly projects?: ProjectFiguresService;
+  /** Energy-saving diagnosis (contract 11): `GET /api/enterprises/{id}/diagnosis` when given. */
+  readonly diagnosis?: DiagnosisFiguresService;
   /** District carbon (contract 9): `GET /api/district/carbon` when given. */
   readonly districtCarbon?: DistrictCarbonSource;
   readonly alarms: AlarmStore;
@@ -176,6 +180,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   api.use(express.json({ limit: '1mb' }));
   api.use('/enterprises', enterprisesRouter(deps));
   if (deps.projects) api.use('/enterprises', projectsRouter({ config: deps.config, projects: deps.projects, now: deps.now }));
+  if (deps.diagnosis) api.use('/enterprises', diagnosisRouter({ config: deps.config, diagnosis: deps.diagnosis, now: deps.now }));
   if (deps.meterEvents) api.use('/enterprises', meterEventsRouter({ config: deps.config, meterEvents: deps.meterEvents, now: deps.now }));
   if (deps.monthly) {
     const monthly = { config: deps.config, monthly: deps.monthly, store: deps.store };
