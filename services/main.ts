@@ -7,7 +7,11 @@ import { parseShard, ShardSpecError } from '../config/shardSpec';
 import { App } from './app';
 import { withInstanceClientId } from './instanceId';
 import { createLogger } from './core/log';
-import { TlsConfigError, tlsFromEnv } from '../config/tlsOptions';
+import { TlsConfigError, tlsFromEnv, type TlsSettings } from '../config/tlsOptions';
+import type { Connections } from '../config/load';
+import type { Config } from '../config/schema';
+import { PortUnavailableError } from './core/errors';
+import { configuredListeners, portClashMessage, startupLines } from './cli/startupLine';
 
 const STOP_BOUND_MS = 15_000;
 
@@ -36,6 +40,7 @@ function argsToEnv(argv: readonly string[]): Record<string, string> {
 async function main(): Promise<void> {
   const logger = createLogger();
   let app: App | undefined;
+  let started: { config: Config; connections: Connections; tls: TlsSettings } | undefined;
   let stopping = false;
   /** Stops the app within STOP_BOUND_MS and exits; a second call (e.g. a second Ctrl-C) exits at once. */
   const shutdown = (reason: string, exitCode: number): void => {
@@ -83,6 +88,7 @@ async function main(): Promise<void> {
     const tls = tlsFromEnv(process.env);
     if (tls.mqttClient?.rejectUnauthorized === false) logger.warn('MQTT_REJECT_UNAUTHORIZED=false: the broker certificate is not checked');
     app = new App({ config, connections, tls, ...(simulate !== undefined && { simulate }) }, { logger });
+    started = { config, connections, tls };
     logger.info(
       {
         config: configPath,
@@ -103,7 +109,24 @@ async function main(): Promise<void> {
     throw err;
   }
 
-  await app.start().catch(fatal('start-up failed'));
+  const { config, connections, tls } = started;
+  try {
+    await app.start();
+  } catch (err) {
+    // A port clash is a setting to change, not a crash: one line naming the variable, exit 2 as for configuration errors.
+    if (err instanceof PortUnavailableError) {
+      console.error(portClashMessage(err, configuredListeners(connections, tls)));
+      logger.error({ port: err.port, host: err.host, reason: err.reason }, 'port unavailable');
+      shutdown('port unavailable', 2);
+      return;
+    }
+    fatal('start-up failed')(err);
+    return;
+  }
+  // The one human line besides the JSON logs (README "Start-up").
+  const publicUrl = process.env.PUBLIC_URL === undefined || process.env.PUBLIC_URL === '' ? undefined : process.env.PUBLIC_URL;
+  const lines = startupLines({ config, connections, tls, httpPort: app.http.port, mqttPort: app.broker?.port, publicUrl });
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 void main();

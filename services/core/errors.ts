@@ -58,3 +58,21 @@ export class TooManyError extends AppError {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/**
+ * A listener could not bind its address: the port is taken (EADDRINUSE) or needs privileges
+ * (EACCES). Not retryable: the process shell names the setting that chooses the port and exits 2.
+ */
+export class PortUnavailableError extends AppError {
+  readonly port: number;
+  readonly host: string;
+  readonly reason: 'in-use' | 'not-permitted';
+
+  constructor(port: number, host: string, reason: 'in-use' | 'not-permitted', cause: unknown) {
+    const why = reason === 'in-use' ? 'is already in use' : 'may not be opened by this user';
+    super('port-unavailable', `port ${port} on ${host} ${why}`, { context: { port, host, reason }, cause });
+    this.port = port;
+    this.host = host;
+    this.reason = reason;
+  }
+}
