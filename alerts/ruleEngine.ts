@@ -12,6 +12,7 @@ import { isoInZone } from '../services/energy/time';
 import type { Logger } from '../services/core/log';
 import type { StatusService } from '../services/figures/statusService';
 import type { ProjectFiguresService } from '../services/figures/projectFigures';
+import type { BenchmarkFiguresService, ProductBenchmarkAt } from '../services/figures/benchmarkFigures';
 import type { AlarmStore } from '../services/store/state/alarmStore';
 import type { StateStore } from '../services/store/state/stateStore';
 import { meterKeyId, type TimeSeriesStore } from '../services/store/timeSeriesStore';
@@ -33,6 +34,7 @@ import {
   type Language,
 } from './conditions';
 import { carbonCondition, carbonIntensityCondition, projectCondition } from './carbonConditions';
+import { benchmarkCondition } from './benchmarkConditions';
 
 export interface RuleEngineOptions {
   /** node-cron expression of the evaluation cycle (default every minute). */
@@ -72,6 +74,8 @@ export class RuleEngine {
       status: Pick<StatusService, 'statusAt'>;
       /** Energy-review projects (contract 9.1): `project` alarms when given. */
       projects?: Pick<ProjectFiguresService, 'projectsAt'>;
+      /** Benchmark levels (contract 10): `benchmark` alarms per product when given. */
+      benchmark?: Pick<BenchmarkFiguresService, 'benchmarkAt'>;
       store: TimeSeriesStore;
       state: StateStore;
       alarms: AlarmStore;
@@ -165,10 +169,14 @@ export class RuleEngine {
     const conditions: Condition[] = [];
 
     const withProjects = config.enterprises.filter((e) => e.projects.length > 0);
-    const [statuses, latest, projects] = await Promise.all([
+    const benchmark = this.deps.benchmark;
+    const [statuses, latest, projects, benchmarks] = await Promise.all([
       this.deps.status.statusAt(config.enterprises, at),
       this.deps.store.latest(config.enterprises.map((e) => e.id)),
       this.deps.projects && withProjects.length > 0 ? this.deps.projects.projectsAt(withProjects, at) : undefined,
+      benchmark
+        ? Promise.all(config.enterprises.map(async (e): Promise<[string, ProductBenchmarkAt[]]> => [e.id, await benchmark.benchmarkAt(e, at)]))
+        : [],
     ]);
     const basis = this.deps.config.electricity === 'equal' ? '电力等价值 (equal value)' : '电力当量值 0.1229 kgce/kWh (GB/T 2589-2020)';
     for (const s of statuses.values()) {
@@ -182,6 +190,8 @@ export class RuleEngine {
     }
     for (const ps of projects?.values() ?? [])
       for (const p of ps.projects) conditions.push(projectCondition(ps.enterprise, p, name(ps.enterprise), lang));
+    for (const [id, products] of benchmarks)
+      for (const p of products) conditions.push(benchmarkCondition(id, p, name(id), lang, at, config.timezone));
 
     const lastTs = new Map(latest.map((l) => [`${l.enterprise}/${l.meter}`, l.lastTs]));
     for (const e of config.enterprises) {

@@ -30,6 +30,7 @@ import { AlarmStore } from './store/state/alarmStore';
 import { StatusService } from './figures/statusService';
 import { DistrictCarbonService } from './figures/districtCarbonService';
 import { ProjectFiguresService } from './figures/projectFigures';
+import { BenchmarkFiguresService } from './figures/benchmarkFigures';
 import { DiagnosisFiguresService } from './figures/diagnosisFigures';
 import type { ReportService } from './reports/reportService';
 import { composeReports } from './reportsWiring';
@@ -223,6 +224,7 @@ export class App {
     const consumption = new ConsumptionService({ store: this.store, factors, config, monthly: this.outputs });
     const status = new StatusService({ store: this.store, outputs: this.outputs, config, factors, meters });
     const projects = new ProjectFiguresService({ store: this.store, config, factors });
+    const benchmark = new BenchmarkFiguresService({ store: this.store, outputs: this.outputs, config, factors });
     const diagnosis = new DiagnosisFiguresService({ store: this.store, config, factors });
     const districtCarbon = new DistrictCarbonService({ config, status, factors });
     // Notifiers (contract 7): mail when an SMTP server is configured, webhooks when listed.
@@ -241,6 +243,7 @@ export class App {
         config,
         status,
         projects,
+        benchmark,
         store: this.store,
         state: this.state,
         alarms: this.alarms,
@@ -295,6 +298,7 @@ export class App {
         consumption,
         status,
         projects,
+        benchmark,
         diagnosis,
         districtCarbon,
         alarms: this.alarms,

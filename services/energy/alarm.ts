@@ -11,6 +11,7 @@ export type { Severity };
  * `calibration`: a meter's calibration certificate (检定/校准) runs out or has run out (contract 8.1).
  * `carbon`, `carbon-intensity`: the CO2 budget and intensity (contract 9), like `quota` and `intensity`.
  * `project`: an energy-review project against its approved figures (9.1); its `meter` is `project:<id>`.
+ * `benchmark`: a product below baseline before or after its retrofit deadline (10); its `meter` is `product:<id>`.
  */
 export const ALARM_TYPES = [
   'quota',
@@ -23,6 +24,7 @@ export const ALARM_TYPES = [
   'carbon',
   'carbon-intensity',
   'project',
+  'benchmark',
 ] as const;
 export type AlarmType = (typeof ALARM_TYPES)[number];
 

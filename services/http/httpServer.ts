@@ -29,9 +29,11 @@ import { healthRouter, type DependencyStatus } from './routes/health';
 import { quarantineRouter } from './routes/quarantine';
 import { alarmsRouter } from './routes/alarms';
 import { projectsRouter } from './routes/projects';
+import { benchmarkRouter } from './routes/benchmark';
 import { diagnosisRouter } from './routes/diagnosis';
 import type { DiagnosisFiguresService } from '../figures/diagnosisFigures';
 import type { ProjectFiguresService } from '../figures/projectFigures';
+import type { BenchmarkFiguresService } from '../figures/benchmarkFigures';
 import type { AlarmStore } from '../store/state/alarmStore';
 import type { MonthlyStatisticsStore } from '../store/state/monthlyStatisticsStore';
 import type { MonthlyStatisticsService } from '../ledger/monthlyStatisticsService';
@@ -67,6 +69,8 @@ export interface HttpDeps {
   readonly status: StatusService;
   /** Energy-review projects (contract 9.1): `GET /api/enterprises/{id}/projects` when given. */
   readonly projects?: ProjectFiguresService;
+  /** Benchmark and baseline levels (contract 10): `GET /api/enterprises/{id}/benchmark` when given. */
+  readonly benchmark?: BenchmarkFiguresService;
   /** Energy-saving diagnosis (contract 11): `GET /api/enterprises/{id}/diagnosis` when given. */
   readonly diagnosis?: DiagnosisFiguresService;
   /** District carbon (contract 9): `GET /api/district/carbon` when given. */
@@ -180,6 +184,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   api.use(express.json({ limit: '1mb' }));
   api.use('/enterprises', enterprisesRouter(deps));
   if (deps.projects) api.use('/enterprises', projectsRouter({ config: deps.config, projects: deps.projects, now: deps.now }));
+  if (deps.benchmark) api.use('/enterprises', benchmarkRouter({ config: deps.config, benchmark: deps.benchmark, now: deps.now }));
   if (deps.diagnosis) api.use('/enterprises', diagnosisRouter({ config: deps.config, diagnosis: deps.diagnosis, now: deps.now }));
   if (deps.meterEvents) api.use('/enterprises', meterEventsRouter({ config: deps.config, meterEvents: deps.meterEvents, now: deps.now }));
   if (deps.monthly) {

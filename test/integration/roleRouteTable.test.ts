@@ -50,6 +50,9 @@ const ROUTES: readonly Route[] = [
   // Energy-review projects (contract 9.1): every read role; another enterprise's answers 404.
   row('GET /api/enterprises/:id/projects', READ_OWN),
   row('GET /api/enterprises/:id/projects', READ_OWN, { target: '/api/enterprises/:e/projects?at=2026-06-30T00:00:00%2B08:00' }),
+  // Benchmark levels (contract 10): every read role; another enterprise's answers 404.
+  row('GET /api/enterprises/:id/benchmark', READ_OWN),
+  row('GET /api/enterprises/:id/benchmark', READ_OWN, { target: '/api/enterprises/:e/benchmark?at=2026-06-30T00:00:00%2B08:00' }),
   // Energy-saving diagnosis (contract 11): every read role; another enterprise's answers 404.
   row('GET /api/enterprises/:id/diagnosis', READ_OWN, { target: '/api/enterprises/:e/diagnosis?month=2026-01' }),
   row('GET /api/enterprises/:id/diagnosis', READ_OWN, { target: '/api/enterprises/:e/diagnosis?month=2026-01&meter=e-main' }),
