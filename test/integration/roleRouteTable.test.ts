@@ -99,6 +99,12 @@ const ROUTES: readonly Route[] = [
   row('GET /api/alarms', READ),
   row('GET /api/alarms', READ, { target: '/api/alarms?state=all&enterprise=:e' }),
   row('POST /api/alarms/:id/ack', [404, 404, 403, 403, 403, 401, 401], { target: '/api/alarms/999999/ack' }),
+  // Alarm history (issue 21): filters and exports for every read role; one alarm with its notes; notes as ack.
+  row('GET /api/alarms', READ, { target: '/api/alarms?state=all&severity=warning,critical&from=2026-01-01&to=2026-07-01&limit=10' }),
+  row('GET /api/alarms', READ, { target: '/api/alarms?state=open&enterprise=:e&format=csv' }),
+  row('GET /api/alarms', READ, { target: '/api/alarms?format=xlsx&lang=en' }),
+  row('GET /api/alarms/:id', [404, 404, 404, 404, 404, 401, 401], { target: '/api/alarms/999999' }),
+  row('POST /api/alarms/:id/notes', [404, 404, 403, 403, 403, 401, 401], { target: '/api/alarms/999999/notes', body: { comment: '已处理' } }),
   // The dashboard's page, scripts and styles carry no data: public; mail links redirect to pages.
   row('GET /', ALL_200),
   row('GET /enterprises/:id', REDIRECT),

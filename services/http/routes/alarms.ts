@@ -1,24 +1,22 @@
 /** GET /api/alarms and POST /api/alarms/{id}/ack (contract 5). */
-import { Router } from 'express';
-import { z } from 'zod';
-import { ALARM_TYPES, type Alarm } from '../../energy/alarm';
+import { Router, type Response } from 'express';
+import type { Alarm } from '../../energy/alarm';
 import { AppError, BadRequestError, NotFoundError } from '../../core/errors';
-import type { AlarmStore } from '../../store/state/alarmStore';
+import type { AlarmNote, AlarmStore } from '../../store/state/alarmStore';
 import { isoInZone } from '../../energy/time';
-import { principalOf, requireRole, visibleEnterprise } from '../auth';
+import { assertCanSee, principalOf, requireRole, visibleEnterprise } from '../auth';
 import { parseInput } from '../validate';
 import type { EventBus } from '../../events/eventBus';
+import { ackBody, alarmListQuery, EXPORT_MAX_ROWS, noteBody } from './alarmQuery';
+import { alarmsCsv, alarmsXlsx, truncationNote, type AlarmExportInput } from './alarmExport';
+import { XLSX_MIME } from './monthly';
 
-const listQuery = z
-  .object({
-    state: z.enum(['active', 'acknowledged', 'cleared', 'all']).default('active'),
-    enterprise: z.string().max(64).optional(),
-    type: z.enum(ALARM_TYPES).optional(),
-    limit: z.coerce.number().int().min(1).max(5000).default(500),
-  })
-  .strict();
+export function noteView(n: AlarmNote, zone: string) {
+  return { kind: n.kind, by: n.by, at: isoInZone(n.at, zone), text: n.text };
+}
 
-export function alarmView(a: Alarm, zone: string) {
+/** An alarm as the API answers it; `notes` (oldest first) where the caller read them. */
+export function alarmView(a: Alarm, zone: string, notes?: readonly AlarmNote[]) {
   const iso = (ms: number | null) => (ms === null ? null : isoInZone(ms, zone));
   return {
     id: a.id,
@@ -39,6 +37,7 @@ export function alarmView(a: Alarm, zone: string) {
     acknowledgedAt: iso(a.acknowledgedAt),
     acknowledgedBy: a.acknowledgedBy,
     message: a.message,
+    ...(notes && { notes: notes.map((n) => noteView(n, zone)) }),
   };
 }
 
@@ -52,30 +51,88 @@ export function alarmId(text: string): number {
   return id;
 }
 
-export function alarmsRouter(deps: { alarms: AlarmStore; zone: string; now: () => number; events?: EventBus }): Router {
-  const router = Router();
+export interface AlarmsRouteDeps {
+  readonly alarms: AlarmStore;
+  readonly zone: string;
+  readonly now: () => number;
+  readonly events?: EventBus;
+  /** Enterprise names for exports; the id where none. */
+  readonly enterpriseName?: (id: string) => string;
+}
 
-  router.get('/', (req, res) => {
+export function alarmsRouter(deps: AlarmsRouteDeps): Router {
+  const router = Router();
+  const listQuery = alarmListQuery(deps.zone);
+  const withNotes = (list: readonly Alarm[]) => {
+    const notes = deps.alarms.notesOf(list.map((a) => a.id));
+    return list.map((a) => alarmView(a, deps.zone, notes.get(a.id) ?? []));
+  };
+  /** The alarm if the caller may see it; another enterprise's answers 404 like a missing one. */
+  const visibleAlarm = (res: Response, text: string): Alarm => {
+    const id = alarmId(text);
+    const alarm = deps.alarms.get(id);
+    if (!alarm) throw new NotFoundError(`alarm ${id}`);
+    assertCanSee(principalOf(res), alarm.enterprise);
+    return alarm;
+  };
+
+  router.get('/', async (req, res) => {
     const q = parseInput(listQuery, req.query, 'query');
     const enterprise = visibleEnterprise(principalOf(res), q.enterprise);
-    const list = deps.alarms.list({
-      state: q.state,
-      limit: q.limit,
-      ...(enterprise !== undefined && { enterprise }),
-      ...(q.type && { type: q.type }),
-    });
-    res.json(list.map((a) => alarmView(a, deps.zone)));
+    const query = { ...q.query, ...(enterprise !== undefined && { enterprise }) };
+    if (q.format === 'json') {
+      const page = deps.alarms.query(query);
+      // The body stays the contract's array; the paging figures travel in headers.
+      res.set({ 'X-Total-Count': String(page.total), 'X-Offset': String(query.offset ?? 0), 'X-Limit': String(query.limit) });
+      res.json(withNotes(page.alarms));
+      return;
+    }
+    // An export is the whole filtered history up to its cap, whatever page the list shows.
+    const page = deps.alarms.query({ ...query, limit: EXPORT_MAX_ROWS, offset: 0 });
+    const input: AlarmExportInput = {
+      alarms: page.alarms,
+      notes: deps.alarms.notesOf(page.alarms.map((a) => a.id)),
+      total: page.total,
+      lang: q.lang,
+      zone: deps.zone,
+      enterpriseName: deps.enterpriseName ?? ((id) => id),
+    };
+    const truncated = truncationNote(page.alarms.length, page.total, q.lang) !== undefined;
+    const stamp = isoInZone(deps.now(), deps.zone).slice(0, 10);
+    res.set({ 'X-Total-Count': String(page.total), 'X-Export-Truncated': String(truncated) });
+    if (q.format === 'csv') {
+      res.type('text/csv; charset=utf-8').set('Content-Disposition', `attachment; filename="alarms-${stamp}.csv"`).send(alarmsCsv(input));
+    } else {
+      res
+        .type(XLSX_MIME)
+        .set('Content-Disposition', `attachment; filename="alarms-${stamp}.xlsx"`)
+        .send(await alarmsXlsx(input));
+    }
+  });
+
+  router.get('/:id', (req, res) => {
+    const alarm = visibleAlarm(res, String(req.params.id));
+    res.json(withNotes([alarm])[0]);
   });
 
   router.post('/:id/ack', requireRole('admin', 'officer'), (req, res) => {
-    const id = alarmId(String(req.params.id));
-    const alarm = deps.alarms.get(id);
-    if (!alarm) throw new NotFoundError(`alarm ${id}`);
+    const { comment } = parseInput(ackBody, req.body ?? {}, 'body');
+    const alarm = visibleAlarm(res, String(req.params.id));
+    const id = alarm.id;
     if (alarm.state !== 'active') throw new AppError('conflict', `alarm ${id} is ${alarm.state}, only an active alarm can be acknowledged`);
-    const acked = deps.alarms.acknowledge(id, principalOf(res).name, deps.now());
+    const acked = deps.alarms.acknowledge(id, principalOf(res).name, deps.now(), comment);
     if (!acked) throw new AppError('conflict', `alarm ${id} changed meanwhile`);
     deps.events?.emit('alarmAcknowledged', { alarm: acked });
-    res.json(alarmView(acked, deps.zone));
+    res.json(withNotes([acked])[0]);
+  });
+
+  // A later comment (处置意见) on an alarm in any state, cleared ones included: what was done is
+  // often known only after the condition ended. Earlier comments are never changed.
+  router.post('/:id/notes', requireRole('admin', 'officer'), (req, res) => {
+    const { comment } = parseInput(noteBody, req.body ?? {}, 'body');
+    const alarm = visibleAlarm(res, String(req.params.id));
+    deps.alarms.addNote(alarm.id, principalOf(res).name, deps.now(), comment);
+    res.status(201).json(withNotes([alarm])[0]);
   });
 
   return router;

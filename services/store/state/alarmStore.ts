@@ -12,6 +12,13 @@ const SCHEMA = `
     raised_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, cleared_at INTEGER, ack_at INTEGER, ack_by TEXT);
   CREATE UNIQUE INDEX IF NOT EXISTS alarm_one_open ON alarm (type, enterprise, IFNULL(meter, '')) WHERE state != 'cleared';
   CREATE INDEX IF NOT EXISTS alarm_by_enterprise ON alarm (enterprise, raised_at);
+  CREATE INDEX IF NOT EXISTS alarm_by_raised ON alarm (raised_at);
+  -- Added with issue 21: the acknowledgement comment and later notes (处置意见), never updated in
+  -- place; an older state.db gets the table on its next start (IF NOT EXISTS).
+  CREATE TABLE IF NOT EXISTS alarm_note (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, alarm_id INTEGER NOT NULL REFERENCES alarm (id),
+    kind TEXT NOT NULL, author TEXT NOT NULL, at INTEGER NOT NULL, text TEXT NOT NULL);
+  CREATE INDEX IF NOT EXISTS alarm_note_by_alarm ON alarm_note (alarm_id, id);
 `;
 
 interface AlarmRow {
@@ -59,11 +66,54 @@ function toAlarm(r: AlarmRow): Alarm {
 }
 
 export interface AlarmFilter {
-  readonly state?: AlarmState | 'all';
+  /** `open`: active or acknowledged (not cleared), the set the overview counts. */
+  readonly state?: AlarmState | 'open' | 'all';
   readonly enterprise?: string;
   readonly type?: AlarmType;
   readonly limit?: number;
 }
+
+/** The alarm history's filters (issue 21): each list empty or absent = any. */
+export interface AlarmQuery {
+  readonly state?: AlarmState | 'open' | 'all';
+  readonly enterprise?: string;
+  readonly types?: readonly AlarmType[];
+  readonly severities?: readonly Severity[];
+  /** raisedAt within [fromMs, toMs), epoch ms. */
+  readonly fromMs?: number;
+  readonly toMs?: number;
+  readonly limit: number;
+  readonly offset?: number;
+}
+
+/** A comment on an alarm: the one given with the acknowledgement (`ack`) or a later one (`note`). */
+export interface AlarmNote {
+  readonly id: number;
+  readonly alarmId: number;
+  readonly kind: 'ack' | 'note';
+  readonly by: string;
+  /** Epoch ms. */
+  readonly at: number;
+  readonly text: string;
+}
+
+interface NoteRow {
+  id: number;
+  alarm_id: number;
+  kind: string;
+  author: string;
+  at: number;
+  text: string;
+}
+
+const toNote = (r: NoteRow): AlarmNote => ({
+  id: r.id,
+  alarmId: r.alarm_id,
+  kind: r.kind === 'ack' ? 'ack' : 'note',
+  by: r.author,
+  at: r.at,
+  text: r.text,
+});
 
 export interface NewAlarm extends AlarmFigure {
   readonly type: AlarmType;
@@ -145,12 +195,47 @@ export class AlarmStore extends SqliteBacked {
     return this.get(id)!;
   }
 
-  /** Records who acknowledged and when; only an active alarm can be acknowledged. */
-  acknowledge(id: number, by: string, at: number): Alarm | undefined {
-    const info = this.statement(
-      "UPDATE alarm SET state = 'acknowledged', ack_at = ?, ack_by = ?, updated_at = ? WHERE id = ? AND state = 'active'",
-    ).run(at, by, at, id);
-    return info.changes > 0 ? this.get(id) : undefined;
+  /**
+   * Records who acknowledged and when, with the comment (处置意见) if any, in one transaction;
+   * only an active alarm can be acknowledged.
+   */
+  acknowledge(id: number, by: string, at: number, comment?: string): Alarm | undefined {
+    return this.conn()
+      .transaction(() => {
+        const info = this.statement(
+          "UPDATE alarm SET state = 'acknowledged', ack_at = ?, ack_by = ?, updated_at = ? WHERE id = ? AND state = 'active'",
+        ).run(at, by, at, id);
+        if (info.changes === 0) return undefined;
+        if (comment !== undefined) this.insertNote(id, 'ack', by, at, comment);
+        return this.get(id);
+      })
+      .immediate();
+  }
+
+  /** A later comment on an alarm in any state; earlier ones stay as they were. */
+  addNote(alarmId: number, by: string, at: number, text: string): AlarmNote {
+    return this.insertNote(alarmId, 'note', by, at, text);
+  }
+
+  private insertNote(alarmId: number, kind: AlarmNote['kind'], by: string, at: number, text: string): AlarmNote {
+    const info = this.statement('INSERT INTO alarm_note (alarm_id, kind, author, at, text) VALUES (?, ?, ?, ?, ?)').run(alarmId, kind, by, at, text);
+    return { id: Number(info.lastInsertRowid), alarmId, kind, by, at, text };
+  }
+
+  /** The notes of these alarms, oldest first per alarm. */
+  notesOf(alarmIds: readonly number[]): Map<number, AlarmNote[]> {
+    const out = new Map<number, AlarmNote[]>();
+    // Chunks stay far below SQLite's bound on host parameters.
+    for (let i = 0; i < alarmIds.length; i += 500) {
+      const chunk = alarmIds.slice(i, i + 500);
+      const sql = `SELECT * FROM alarm_note WHERE alarm_id IN (${chunk.map(() => '?').join(',')}) ORDER BY alarm_id, id`;
+      for (const row of this.statement(sql).all(...chunk) as NoteRow[]) {
+        const list = out.get(row.alarm_id) ?? [];
+        list.push(toNote(row));
+        out.set(row.alarm_id, list);
+      }
+    }
+    return out;
   }
 
   get(id: number): Alarm | undefined {
@@ -159,23 +244,46 @@ export class AlarmStore extends SqliteBacked {
   }
 
   list(filter: AlarmFilter = {}): Alarm[] {
+    return this.query({ ...filter, ...(filter.type && { types: [filter.type] }), limit: filter.limit ?? 1000 }).alarms;
+  }
+
+  /** One page of the alarms matching `q`, newest raised first, and how many match in all. */
+  query(q: AlarmQuery): { alarms: Alarm[]; total: number } {
     const where: string[] = [];
     const params: (string | number)[] = [];
-    const state = filter.state ?? 'active';
-    if (state !== 'all') {
+    const state = q.state ?? 'active';
+    if (state === 'open') where.push("state != 'cleared'");
+    else if (state !== 'all') {
       where.push('state = ?');
       params.push(state);
     }
-    if (filter.enterprise) {
+    if (q.enterprise !== undefined) {
       where.push('enterprise = ?');
-      params.push(filter.enterprise);
+      params.push(q.enterprise);
     }
-    if (filter.type) {
-      where.push('type = ?');
-      params.push(filter.type);
+    const anyOf = (column: string, values: readonly string[] | undefined) => {
+      if (!values || values.length === 0) return;
+      where.push(`${column} IN (${values.map(() => '?').join(',')})`);
+      params.push(...values);
+    };
+    anyOf('type', q.types);
+    anyOf('severity', q.severities);
+    if (q.fromMs !== undefined) {
+      where.push('raised_at >= ?');
+      params.push(q.fromMs);
     }
-    const sql = `SELECT * FROM alarm ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY raised_at DESC, id DESC LIMIT ?`;
-    return (this.statement(sql).all(...params, filter.limit ?? 1000) as AlarmRow[]).map(toAlarm);
+    if (q.toMs !== undefined) {
+      where.push('raised_at < ?');
+      params.push(q.toMs);
+    }
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const total = (this.statement(`SELECT COUNT(*) AS n FROM alarm ${clause}`).get(...params) as { n: number }).n;
+    const rows = this.statement(`SELECT * FROM alarm ${clause} ORDER BY raised_at DESC, id DESC LIMIT ? OFFSET ?`).all(
+      ...params,
+      q.limit,
+      q.offset ?? 0,
+    ) as AlarmRow[];
+    return { alarms: rows.map(toAlarm), total };
   }
 
   /** Alarms raised in [from, to), per enterprise and severity (monthly report). */
