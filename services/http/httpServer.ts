@@ -213,7 +213,17 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       }),
     );
   }
-  api.use('/alarms', alarmsRouter({ alarms: deps.alarms, zone: deps.config.timezone, now: deps.now, ...(deps.events && { events: deps.events }) }));
+  const enterpriseNames = new Map(deps.config.enterprises.map((e) => [e.id, e.name]));
+  api.use(
+    '/alarms',
+    alarmsRouter({
+      alarms: deps.alarms,
+      zone: deps.config.timezone,
+      now: deps.now,
+      enterpriseName: (id) => enterpriseNames.get(id) ?? id,
+      ...(deps.events && { events: deps.events }),
+    }),
+  );
   app.use('/api', api);
   app.use(dashboardRouter());
   app.use(notFoundHandler);
