@@ -7,6 +7,7 @@ import type { LedgerChangeKind } from '../events/eventBus';
 import type { ParameterRow } from '../energy/parameterRow';
 import type { CarrierQuantity } from '../figures/consumptionService';
 import type { DistrictCarbon } from '../figures/districtCarbonTypes';
+import type { ProjectAt } from '../figures/projectFigures';
 import type { ProjectLevel } from '../energy/projectWindow';
 import type { Level } from '../energy/quota';
 import type { ReportArchive } from '../store/state/reportArchive';
@@ -138,32 +139,17 @@ export interface ReportCarbon {
   readonly contribution: number | null;
 }
 
-/** An energy-review project at the end of the month (contract 9.1): the window is the 12 months to the month's end. */
-export interface ReportProject {
-  readonly id: string;
-  readonly name: string;
-  readonly approvedTce: number;
-  readonly approvedCo2T: number | null;
-  readonly operatingFrom: string;
-  readonly window: { readonly from: string; readonly to: string; readonly days: number };
+/**
+ * An energy-review project at the end of the month (contract 9.1; the window is the 12 months to the
+ * month's end): the project answer's figures without its parameter rows (they join the report's).
+ */
+export type ReportProject = Omit<ProjectAt, 'parameters' | 'note' | 'gridFactors' | 'months' | 'co2Level'> & {
   readonly months: readonly string[];
-  /** Window totals: tce on the equivalent basis (当量值), CO2 by part, t. */
-  readonly windowTce: number;
-  readonly windowCo2T: number;
-  readonly combustionT: number;
-  readonly processT: number;
-  readonly scope2T: number;
-  /** Annualised x 365 / days; null for a window under 28 days. */
-  readonly annualTce: number | null;
-  readonly annualCo2T: number | null;
-  readonly tceShare: number | null;
-  readonly co2Share: number | null;
-  readonly energyLevel: ProjectLevel;
   readonly co2Level: ProjectLevel;
-  readonly level: ProjectLevel;
+  /** 'short-window': a window under 28 days, not annualised. */
   readonly note: 'short-window' | null;
   readonly gridFactors: readonly { readonly value: number; readonly year: number | null; readonly source: string }[];
-}
+};
 
 /** Monthly energy and CO2 of one park, like byIndustry. */
 export interface ParkTotals {
