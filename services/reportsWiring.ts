@@ -58,6 +58,9 @@ export function composeReports(w: ReportsWiring) {
     alarms: w.alarms,
     store: w.store,
     timelines: w.timelines,
+    // The report's carbon section (contract 9) and each enterprise's projects at month end (9.1).
+    districtCarbon: w.districtCarbon,
+    projects: w.projects,
   });
   const reportMailer =
     w.smtpUrl && config.reports.recipients.length > 0
