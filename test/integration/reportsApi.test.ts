@@ -76,6 +76,15 @@ describe('monthly reports API', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ month: '2026-11', revision: 0 });
     expect((res.body as { totals: { totalTce: number } }).totals.totalTce).toBeCloseTo(135.19, 9);
+    // The carbon section from the real district carbon service (issue 20): the year of the month at its end, and its
+    // total is the sum of the enterprises' own year-to-date CO2 in the same report (two services, one figure).
+    const body = res.body as { carbon: { year: number; totals: { totalT: number } }; enterprises: { carbon: { ytdT: number } }[] };
+    expect(body.carbon.year).toBe(2026);
+    expect(body.carbon.totals.totalT).toBeGreaterThan(0);
+    expect(body.carbon.totals.totalT).toBeCloseTo(
+      body.enterprises.reduce((sum, e) => sum + e.carbon.ytdT, 0),
+      6,
+    );
   });
 
   it('finalises into revision 1, makes revision 2 only when late data changes the figures, and keeps both', async () => {
@@ -124,6 +133,9 @@ describe('monthly reports API', () => {
     const own = await svc.get('/api/reports/monthly/alu01?month=2026-11', TOKENS.alu01);
     expect(own.status).toBe(200);
     expect(own.body as { scope: string; enterprises: { id: string }[] }).toMatchObject({ scope: 'alu01', enterprises: [{ id: 'alu01' }] });
+    // Its own carbon row, without the district section (other enterprises' figures) or its share of the district change.
+    expect(own.body).not.toHaveProperty('carbon');
+    expect(own.body).toMatchObject({ enterprises: [{ carbon: { contribution: null } }] });
     expect((await svc.get('/api/reports/monthly/cem01?month=2026-11', TOKENS.alu01)).status).toBe(404);
   });
 
