@@ -82,5 +82,17 @@ export const benchmarkConfigShape = {
   benchmarks: z.array(benchmarkRowSchema).default([]),
 };
 
+/** Efficiency-leader (能效领跑者) criteria of the district view (contract 10): annual energy and non-fossil share of electricity. */
+export const LEADER_RULE_DEFAULTS = { minAnnualTce: 10_000, minNonFossilShare: 0.2 } as const;
+
+export const leaderRulesSchema = z
+  .object({
+    /** Annual energy, tce on the configured basis (the dual-control total), at or above which an enterprise can lead. */
+    minAnnualTce: z.number().nonnegative().default(LEADER_RULE_DEFAULTS.minAnnualTce),
+    /** (renewable_electricity + green-certificate kWh) / all electricity kWh, a fraction. */
+    minNonFossilShare: z.number().min(0).max(1).default(LEADER_RULE_DEFAULTS.minNonFossilShare),
+  })
+  .strict();
+
 export type BenchmarkRow = z.output<typeof benchmarkRowSchema>;
 export type ProductBoundaryConfig = z.output<typeof productBoundarySchema>;

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { DateTime } from 'luxon';
 import { datedSchema } from './datedParameter';
 import { budgetLevelsShape, carbonEnterpriseShape, carbonQuotaShape, carbonRulesSchema, CARBON_RULE_DEFAULTS, parkSchema } from './carbonSchema';
-import { benchmarkConfigShape, benchmarkEnterpriseShape } from './benchmarkSchema';
+import { benchmarkConfigShape, benchmarkEnterpriseShape, LEADER_RULE_DEFAULTS, leaderRulesSchema } from './benchmarkSchema';
 import { diagnosisEnterpriseShape, diagnosisTopShape } from './diagnosisSchema';
 
 const idPattern = /^[a-z0-9_-]{1,64}$/;
@@ -128,6 +128,7 @@ const RULE_DEFAULTS = {
   quota: { paceYellow: 1.0, paceRed: 1.1, shareYellow: 0.9, shareRed: 1.0 },
   intensity: { yellow: 0.95, red: 1.0 },
   carbon: CARBON_RULE_DEFAULTS,
+  leaders: LEADER_RULE_DEFAULTS,
   silenceMultiple: 4,
   thresholds: [] as z.infer<typeof thresholdRule>[],
 };
@@ -143,6 +144,7 @@ const rulesSchema = z
       .strict()
       .default(RULE_DEFAULTS.intensity),
     carbon: carbonRulesSchema.default(RULE_DEFAULTS.carbon),
+    leaders: leaderRulesSchema.default(RULE_DEFAULTS.leaders),
     silenceMultiple: z.number().positive().default(RULE_DEFAULTS.silenceMultiple),
     thresholds: z.array(thresholdRule).default([]),
   })

@@ -32,6 +32,7 @@ import { DistrictCarbonService } from './figures/districtCarbonService';
 import { ProjectFiguresService } from './figures/projectFigures';
 import { BenchmarkFiguresService } from './figures/benchmarkFigures';
 import { DiagnosisFiguresService } from './figures/diagnosisFigures';
+import { DistrictBenchmarkService } from './figures/districtBenchmark';
 import type { ReportService } from './reports/reportService';
 import { composeReports } from './reportsWiring';
 import { composeNotifiers } from './notifyWiring';
@@ -226,6 +227,7 @@ export class App {
     const projects = new ProjectFiguresService({ store: this.store, config, factors });
     const benchmark = new BenchmarkFiguresService({ store: this.store, outputs: this.outputs, config, factors });
     const diagnosis = new DiagnosisFiguresService({ store: this.store, config, factors });
+    const districtBenchmark = new DistrictBenchmarkService({ config, benchmark, consumption, outputs: this.outputs });
     const districtCarbon = new DistrictCarbonService({ config, status, factors });
     // Notifiers (contract 7): mail when an SMTP server is configured, webhooks when listed.
     const deliveries = new SqliteDeliveryLog({ path: path.join(connections.dataDir, 'state.db') });
@@ -300,6 +302,7 @@ export class App {
         projects,
         benchmark,
         diagnosis,
+        districtBenchmark,
         districtCarbon,
         alarms: this.alarms,
         outputs: this.outputs,

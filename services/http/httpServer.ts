@@ -34,6 +34,8 @@ import { diagnosisRouter } from './routes/diagnosis';
 import type { DiagnosisFiguresService } from '../figures/diagnosisFigures';
 import type { ProjectFiguresService } from '../figures/projectFigures';
 import type { BenchmarkFiguresService } from '../figures/benchmarkFigures';
+import type { DistrictBenchmarkService } from '../figures/districtBenchmark';
+import { districtBenchmarkRouter } from './routes/districtBenchmark';
 import type { AlarmStore } from '../store/state/alarmStore';
 import type { MonthlyStatisticsStore } from '../store/state/monthlyStatisticsStore';
 import type { MonthlyStatisticsService } from '../ledger/monthlyStatisticsService';
@@ -73,6 +75,8 @@ export interface HttpDeps {
   readonly benchmark?: BenchmarkFiguresService;
   /** Energy-saving diagnosis (contract 11): `GET /api/enterprises/{id}/diagnosis` when given. */
   readonly diagnosis?: DiagnosisFiguresService;
+  /** The district's benchmark view and efficiency leaders (contract 10): `GET /api/district/benchmark` when given. */
+  readonly districtBenchmark?: DistrictBenchmarkService;
   /** District carbon (contract 9): `GET /api/district/carbon` when given. */
   readonly districtCarbon?: DistrictCarbonSource;
   readonly alarms: AlarmStore;
@@ -194,6 +198,8 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   }
   api.use('/district', districtRouter(deps));
   if (deps.districtCarbon) api.use('/district', districtCarbonRouter({ config: deps.config, districtCarbon: deps.districtCarbon, now: deps.now }));
+  if (deps.districtBenchmark)
+    api.use('/district', districtBenchmarkRouter({ config: deps.config, districtBenchmark: deps.districtBenchmark, now: deps.now }));
   const live = deps.events ? liveEventsRouter({ events: deps.events, zone: deps.config.timezone }) : undefined;
   if (live) api.use('/events', live);
   api.use('/quarantine', quarantineRouter({ ...deps, zone: deps.config.timezone }));

@@ -84,6 +84,9 @@ const ROUTES: readonly Route[] = [
   // District carbon (contract 9): every read role; an enterprise token gets its own figures only.
   row('GET /api/district/carbon', READ),
   row('GET /api/district/carbon', READ, { target: '/api/district/carbon?year=2025' }),
+  // District benchmark and efficiency leaders (contract 10): every read role; an enterprise token its own only.
+  row('GET /api/district/benchmark', READ),
+  row('GET /api/district/benchmark', READ, { target: '/api/district/benchmark?period=ytd' }),
   row('GET /api/events', READ, { stream: true }),
   row('GET /api/quarantine', READ),
   row('GET /api/quarantine', READ, { target: '/api/quarantine?enterprise=:e' }),
