@@ -95,9 +95,9 @@ maybe('dashboard in Chromium', () => {
       expect((res.body as { series: unknown[] }).series).toHaveLength(1);
     });
     await svc.app.rules.evaluate(AT);
-    await officer.page.waitForFunction(() => document.querySelectorAll('#alarm-table tbody tr').length === 3, undefined, { timeout: 15_000 });
+    await officer.page.waitForFunction(() => document.querySelectorAll('.alarm-card').length === 3, undefined, { timeout: 15_000 });
     expect(await officer.page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
-    const alarmRows = await rowText(officer, '#alarm-table tbody tr');
+    const alarmRows = await rowText(officer, '.alarm-card');
     // Hand-computed: alu01 400,000 kWh x 0.1229 = 49.16 tce of 50 (98.3 %); cem01 100,000 kWh = 12.29 tce of 10 (122.9 %).
     expect(alarmRows.filter((r) => r.includes('严重') && r.includes('配额'))).toHaveLength(2);
     expect(alarmRows.find((r) => r.includes('阶梯电价'))).toContain('警告');
@@ -207,7 +207,7 @@ maybe('dashboard in Chromium', () => {
     const auditor = await open();
     await signIn(auditor, svc.baseUrl, TOKENS.auditor);
     await auditor.page.click('nav a[href="#/alarms"]');
-    await auditor.page.waitForSelector('#alarm-table tbody tr');
+    await auditor.page.waitForSelector('.alarm-card');
     expect(await auditor.page.locator('button.ack').count()).toBe(0);
     const active = (await svc.get('/api/alarms?state=active')).body as { id: number }[];
     const ack = await fetch(`${svc.baseUrl}/api/alarms/${active[0]!.id}/ack`, {
@@ -228,8 +228,8 @@ maybe('dashboard in Chromium', () => {
     expect((await fetch(`${svc.baseUrl}/api/enterprises/cem01`, { headers: { cookie } })).status).toBe(404);
     await manager.screenshot('dashboard-enterprise-tablet');
     await manager.page.click('nav a[href="#/alarms"]');
-    await manager.page.waitForSelector('#alarm-table tbody tr');
-    const rows = await rowText(manager, '#alarm-table tbody tr');
+    await manager.page.waitForSelector('.alarm-card');
+    const rows = await rowText(manager, '.alarm-card');
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((r) => r.includes('重庆示例铝业有限公司'))).toBe(true);
     expect(await manager.page.locator('button.ack').count()).toBe(0);

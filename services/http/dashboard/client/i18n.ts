@@ -1,4 +1,5 @@
 /** zh-CN by default, English on request; the choice is remembered in this browser. */
+import { alarmsEn, alarmsZh } from './i18nAlarms';
 import { carbonEn, carbonZh } from './i18nCarbon';
 
 export type Lang = 'zh-CN' | 'en';
@@ -158,6 +159,7 @@ const zh = {
   tce: 'tce',
   back: '返回总览',
   ...carbonZh,
+  ...alarmsZh,
 };
 type Key = keyof typeof zh;
 
@@ -316,6 +318,7 @@ const en: Record<Key, string> = {
   tce: 'tce',
   back: 'Back to overview',
   ...carbonEn,
+  ...alarmsEn,
 };
 
 const STORAGE_KEY = 'energy-monitor.lang';

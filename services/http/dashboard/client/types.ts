@@ -199,6 +199,14 @@ export interface AlarmView {
   acknowledgedAt: string | null;
   acknowledgedBy: string | null;
   message: string;
+  /** Comments (处置意见), oldest first; in lists and single reads, not in live events. */
+  notes?: AlarmNoteView[];
+}
+export interface AlarmNoteView {
+  kind: 'ack' | 'note';
+  by: string;
+  at: string;
+  text: string;
 }
 export interface AlarmEvent {
   kind: 'raised' | 'escalated' | 'cleared' | 'acknowledged';

@@ -1,127 +1,183 @@
-/** Alarms with filters; officers and admins acknowledge; new alarms arrive live. */
-import { api } from '../api';
+/**
+ * The alarm history (issue 21 item 7): filters kept in the URL hash, critical and warning alarms
+ * first as cards, info items folded into one group per type, acknowledgement with a comment,
+ * later comments, and CSV / Excel export of the filtered set. New alarms arrive live.
+ */
+import { ALARM_TYPES } from '../../../../energy/alarm';
+import { api, ApiError } from '../api';
+import { filtersFromHash, alarmsHref, apiQuery, DEFAULT_FILTERS, FILTER_SEVERITIES, FILTER_STATES, type AlarmFilterState } from '../alarmFilters';
 import { canWrite, pageHeader, type Page } from '../context';
-import { h, replace } from '../dom';
-import { t, tOr } from '../i18n';
-import { autoDigits, num, qty, time } from '../format';
+import { h, replace, type Child } from '../dom';
+import { lang, t, tOr } from '../i18n';
 import type { AlarmView, EnterpriseInfo } from '../types';
-import { severityBadge, sortableTable, type Column } from '../widgets';
+import { alarmCard, type CardContext } from './alarmCard';
 
-const STATES = ['active', 'acknowledged', 'cleared', 'all'] as const;
-type StateFilter = (typeof STATES)[number];
+/** Rows per request: enough for a month of a district; the count line says when more match. */
+const PAGE_ROWS = 500;
 
-let stateFilter: StateFilter = 'active';
-let enterpriseFilter = '';
+/** A list with its total (X-Total-Count): the JSON body stays the contract's array. */
+async function listWithTotal(query: string): Promise<{ alarms: AlarmView[]; total: number }> {
+  const res = await fetch(`/api/alarms?${query}`, { headers: { accept: 'application/json' }, credentials: 'same-origin' });
+  if (!res.ok) {
+    const body = (await res.json().catch(() => undefined)) as { error?: { code: string; message: string } } | undefined;
+    throw new ApiError(res.status, body?.error?.code ?? 'http', body?.error?.message ?? `HTTP ${res.status}`);
+  }
+  const alarms = (await res.json()) as AlarmView[];
+  return { alarms, total: Number(res.headers.get('x-total-count') ?? alarms.length) };
+}
 
-export const alarmsPage: Page = async (ctx) => {
-  const query = new URLSearchParams({ state: stateFilter, ...(enterpriseFilter && { enterprise: enterpriseFilter }) });
-  const [alarms, enterprises] = await Promise.all([api<AlarmView[]>(`/api/alarms?${query}`), api<EnterpriseInfo[]>('/api/enterprises')]);
-  const names = new Map(enterprises.map((e) => [e.id, e.name]));
-  const writer = canWrite(ctx.session);
+const withSeverities = (f: AlarmFilterState, wanted: readonly (typeof FILTER_SEVERITIES)[number][]) => {
+  const chosen = f.severities.length ? f.severities : FILTER_SEVERITIES;
+  return chosen.filter((s) => wanted.includes(s));
+};
 
-  const ack = async (a: AlarmView, button: HTMLButtonElement) => {
-    button.disabled = true;
-    try {
-      await api<AlarmView>(`/api/alarms/${a.id}/ack`, { method: 'POST' });
-      ctx.toast(`${t('ackDone')}: #${a.id}`);
-      ctx.refresh();
-    } catch (err) {
-      button.disabled = false;
-      ctx.toast(err instanceof Error ? err.message : String(err));
-    }
-  };
-
-  const columns: Column<AlarmView>[] = [
-    {
-      key: 'severity',
-      label: t('severity'),
-      sort: (a) => ({ critical: 0, warning: 1, info: 2 })[a.severity],
-      cell: (a) => severityBadge(a.severity),
-    },
-    { key: 'type', label: t('type'), sort: (a) => a.type, cell: (a) => tOr(`type_${a.type}`, a.type) },
-    {
-      key: 'enterprise',
-      label: t('enterprise'),
-      sort: (a) => a.enterprise,
-      cell: (a) => h('a', { href: `#/enterprise/${encodeURIComponent(a.enterprise)}` }, names.get(a.enterprise) ?? a.enterprise),
-    },
-    { key: 'meter', label: t('meter'), cell: (a) => a.meter ?? t('none') },
-    { key: 'message', label: t('message'), cell: (a) => h('span', {}, a.message, a.basis ? h('small', { className: 'basis' }, a.basis) : null) },
-    {
-      key: 'value',
-      label: t('value'),
-      numeric: true,
-      cell: (a) =>
-        a.value === null
-          ? t('none')
-          : a.unit === 'share' || a.unit === 'ratio'
-            ? `${num(a.value * 100, 1)} % / ${num((a.threshold ?? 0) * 100, 1)} %`
-            : `${qty(a.value, a.unit ?? '', autoDigits(a.value))}${a.threshold !== null ? ` / ${num(a.threshold, autoDigits(a.threshold))}` : ''}`,
-    },
-    { key: 'raised', label: t('raisedAt'), sort: (a) => a.raisedAt, cell: (a) => time(a.raisedAt) },
-    {
-      key: 'state',
-      label: t('state'),
-      sort: (a) => a.state,
-      cell: (a) =>
-        a.state === 'active' && writer
-          ? h(
-              'button',
-              { type: 'button', className: 'ack', 'data-alarm': a.id, onclick: (ev: Event) => void ack(a, ev.currentTarget as HTMLButtonElement) },
-              t('acknowledge'),
-            )
-          : h(
-              'span',
-              {},
-              t(a.state),
-              a.acknowledgedBy ? h('small', { className: 'basis' }, `${t('acknowledgedBy')} ${a.acknowledgedBy} ${time(a.acknowledgedAt)}`) : null,
-            ),
-    },
-  ];
-
-  const stateSelect = h(
-    'select',
-    {
-      id: 'alarm-state',
-      onchange: (ev: Event) => {
-        stateFilter = (ev.target as HTMLSelectElement).value as StateFilter;
-        ctx.refresh();
-      },
-    },
-    STATES.map((s) => h('option', { value: s, ...(s === stateFilter && { selected: true }) }, t(s))),
-  );
-  const enterpriseSelect =
-    ctx.session.role === 'enterprise'
+function filterForm(f: AlarmFilterState, enterprises: readonly EnterpriseInfo[], ownOnly: boolean): HTMLElement {
+  const select = (id: string, options: [string, string][], value: string) =>
+    h(
+      'select',
+      { id, name: id },
+      options.map(([v, label]) => h('option', { value: v, ...(v === value && { selected: true }) }, label)),
+    );
+  const date = (id: string, value: string) => h('input', { id, name: id, type: 'date', value });
+  const form = h(
+    'form',
+    { className: 'filters alarm-filters', id: 'alarm-filters', 'aria-label': t('alarmFilters') },
+    h(
+      'label',
+      {},
+      t('state'),
+      ' ',
+      select(
+        'alarm-state',
+        FILTER_STATES.map((s) => [s, t(s)]),
+        f.state,
+      ),
+    ),
+    h(
+      'fieldset',
+      { className: 'severity-choice' },
+      h('legend', {}, t('severity')),
+      FILTER_SEVERITIES.map((s) =>
+        h(
+          'label',
+          { className: 'check' },
+          h('input', { type: 'checkbox', name: 'severity', value: s, ...(f.severities.includes(s) && { checked: true }) }),
+          t(s),
+        ),
+      ),
+    ),
+    h(
+      'label',
+      {},
+      t('type'),
+      ' ',
+      select('alarm-type', [['', t('anyType')], ...ALARM_TYPES.map((x): [string, string] => [x, tOr(`type_${x}`, x)])], f.types[0] ?? ''),
+    ),
+    ownOnly
       ? null
       : h(
-          'select',
-          {
-            id: 'alarm-enterprise',
-            onchange: (ev: Event) => {
-              enterpriseFilter = (ev.target as HTMLSelectElement).value;
-              ctx.refresh();
-            },
-          },
-          h('option', { value: '' }, t('all')),
-          enterprises.map((e) => h('option', { value: e.id, ...(e.id === enterpriseFilter && { selected: true }) }, e.name)),
-        );
+          'label',
+          {},
+          t('enterprise'),
+          ' ',
+          select('alarm-enterprise', [['', t('all')], ...enterprises.map((e): [string, string] => [e.id, e.name])], f.enterprise),
+        ),
+    h('label', {}, t('dateFrom'), ' ', date('alarm-from', f.from)),
+    h('label', {}, t('dateTo'), ' ', date('alarm-to', f.to)),
+    h('button', { type: 'submit', id: 'alarm-apply' }, t('applyFilters')),
+    h('a', { className: 'button-link', href: alarmsHref(), id: 'alarm-reset' }, t('resetFilters')),
+  );
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const data = new FormData(form);
+    const text = (k: string) => String(data.get(k) ?? '');
+    const type = text('alarm-type');
+    location.hash = alarmsHref({
+      state: FILTER_STATES.find((s) => s === text('alarm-state')) ?? DEFAULT_FILTERS.state,
+      severities: FILTER_SEVERITIES.filter((s) => data.getAll('severity').includes(s)),
+      types: type ? [type] : [],
+      enterprise: ownOnly ? '' : text('alarm-enterprise'),
+      from: text('alarm-from'),
+      to: text('alarm-to'),
+    });
+  });
+  return form;
+}
+
+function exportLinks(f: AlarmFilterState): HTMLElement {
+  const href = (format: string) => `/api/alarms?${apiQuery(f, { format, lang: lang() })}`;
+  return h(
+    'p',
+    { className: 'alarm-export' },
+    h('a', { className: 'button-link', id: 'export-csv', href: href('csv'), download: '' }, t('exportCsv')),
+    h('a', { className: 'button-link', id: 'export-xlsx', href: href('xlsx'), download: '' }, t('exportXlsx')),
+    h('small', { className: 'basis' }, t('exportNote')),
+  );
+}
+
+/** Info items, one folded group per type with its count, newest first inside. */
+function infoGroups(info: readonly AlarmView[], card: (a: AlarmView) => HTMLElement): Child {
+  const byType = new Map<string, AlarmView[]>();
+  for (const a of info) byType.set(a.type, [...(byType.get(a.type) ?? []), a]);
+  return [...byType].map(([type, list]) =>
+    h(
+      'details',
+      { className: 'info-group', 'data-type': type },
+      h('summary', {}, t('infoGroup', { type: tOr(`type_${type}`, type), n: list.length })),
+      list.map(card),
+    ),
+  );
+}
+
+export const alarmsPage: Page = async (ctx) => {
+  const f = filtersFromHash(location.hash);
+  const ownOnly = ctx.session.role === 'enterprise';
+  const important = withSeverities(f, ['critical', 'warning']);
+  const wantInfo = withSeverities(f, ['info']).length > 0;
+  const none = { alarms: [] as AlarmView[], total: 0 };
+  const [enterprises, main, info, open] = await Promise.all([
+    api<EnterpriseInfo[]>('/api/enterprises'),
+    important.length ? listWithTotal(apiQuery({ ...f, severities: important }, { limit: String(PAGE_ROWS) })) : Promise.resolve(none),
+    wantInfo ? listWithTotal(apiQuery({ ...f, severities: ['info'] }, { limit: String(PAGE_ROWS) })) : Promise.resolve(none),
+    // The overview's number: open warning and critical alarms (of the chosen enterprise), whatever the other filters.
+    listWithTotal(apiQuery({ ...DEFAULT_FILTERS, enterprise: f.enterprise, severities: ['warning', 'critical'] }, { limit: '1' })),
+  ]);
+  const names = new Map(enterprises.map((e) => [e.id, e.name]));
+  const cardCtx: CardContext = {
+    writer: canWrite(ctx.session),
+    enterpriseName: (id) => names.get(id) ?? id,
+    toast: ctx.toast,
+    changed: ctx.refresh,
+  };
+  const card = (a: AlarmView) => alarmCard(a, cardCtx);
+  const shownNote = (part: { alarms: AlarmView[]; total: number }) =>
+    part.total > part.alarms.length ? h('p', { className: 'hint' }, t('shownOf', { shown: part.alarms.length, total: part.total })) : null;
 
   replace(
     ctx.main,
-    pageHeader(t('alarms'), `${alarms.length}`),
-    h(
-      'div',
-      { className: 'filters' },
-      h('label', {}, t('state'), ' ', stateSelect),
-      enterpriseSelect ? h('label', {}, t('enterprise'), ' ', enterpriseSelect) : null,
-    ),
-    h(
-      'section',
-      { className: 'panel' },
-      alarms.length === 0
-        ? h('p', { id: 'no-alarms' }, t('noAlarms'))
-        : sortableTable('alarm-table', t('alarms'), columns, alarms, { key: 'severity', dir: 1 }),
-    ),
+    pageHeader(t('alarms'), t('matching', { n: main.total + info.total })),
+    h('p', { className: 'legend', id: 'alarm-open-count' }, t('openCountLegend', { n: open.total })),
+    filterForm(f, enterprises, ownOnly),
+    exportLinks(f),
+    important.length
+      ? h(
+          'section',
+          { className: 'panel', id: 'alarms-important', 'aria-label': t('importantTitle') },
+          h('h2', {}, t('importantTitle'), ` (${main.total})`),
+          main.alarms.length ? h('div', { className: 'alarm-list' }, main.alarms.map(card)) : h('p', { id: 'no-alarms' }, t('noImportant')),
+          shownNote(main),
+        )
+      : null,
+    wantInfo && info.total > 0
+      ? h(
+          'section',
+          { className: 'panel', id: 'alarms-info', 'aria-label': t('infoGroupsTitle') },
+          h('h2', {}, t('infoGroupsTitle'), ` (${info.total})`),
+          infoGroups(info.alarms, card),
+          shownNote(info),
+        )
+      : null,
+    main.total + info.total === 0 && !important.length ? h('p', { id: 'no-alarms' }, t('noAlarms')) : null,
   );
 
   ctx.onLeave(
