@@ -28,6 +28,9 @@ export const alarmsZh = {
   noteKind_ack: '确认时',
   noteKind_note: '补充',
   meterLabel: '计量器具',
+  // Contract 10's alarm type (issue 16), named here so that the type filter lists it in words.
+  type_benchmark: '能效标杆/基准',
+  newAlarmKeep: '有新告警；完成填写后页面将刷新',
   clearedAt: '解除时间',
 };
 
@@ -61,5 +64,7 @@ export const alarmsEn: Record<keyof typeof alarmsZh, string> = {
   noteKind_ack: 'on acknowledging',
   noteKind_note: 'added',
   meterLabel: 'Meter',
+  type_benchmark: 'benchmark level',
+  newAlarmKeep: 'New alarm; the page refreshes when you have finished writing',
   clearedAt: 'Cleared at',
 };

@@ -180,10 +180,14 @@ export const alarmsPage: Page = async (ctx) => {
     main.total + info.total === 0 && !important.length ? h('p', { id: 'no-alarms' }, t('noAlarms')) : null,
   );
 
+  // A live refresh redraws every card: it waits while someone is writing a comment, so that no
+  // typed text is lost (the write itself reloads the list).
+  const writing = () => [...ctx.main.querySelectorAll('textarea')].some((box) => box.value.trim() !== '' || box === document.activeElement);
   ctx.onLeave(
     ctx.live.on('alarm', (ev) => {
       if (ev.kind === 'raised' || ev.kind === 'escalated') ctx.toast(`${t('newAlarm')}: ${ev.alarm.message}`);
-      ctx.refresh();
+      if (writing()) ctx.toast(t('newAlarmKeep'));
+      else ctx.refresh();
     }),
   );
 };
