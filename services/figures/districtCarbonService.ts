@@ -94,7 +94,10 @@ export class DistrictCarbonService implements DistrictCarbonSource {
         intensity: intensity.yearOnYear,
       },
       requiredPace: rounded(requiredPace(intensity.previousRaw, intensity.yearOnYear.change, config.rules.carbon.intensityReduction)),
-      enterprises: rows.map((r) => enterpriseRow(r, shares.get(r.e.id) ?? null, current.get(r.e.id), intensity.byEnterprise.get(r.e.id) ?? null)),
+      enterprises: rows.map((r) => ({
+        ...enterpriseRow(r, shares.get(r.e.id) ?? null, current.get(r.e.id), intensity.byEnterprise.get(r.e.id) ?? null),
+        intensityYearOnYear: intensity.yearOnYearOf.get(r.e.id) ?? null,
+      })),
       gridFactor: grid ? { value: grid.value, ...(grid.year !== undefined && { year: grid.year }), source: grid.source } : null,
       parameters: used.list(),
     };
@@ -145,7 +148,12 @@ function park(p: { id: string; name: string }, members: readonly Row[], fraction
   };
 }
 
-function enterpriseRow(r: Row, contribution: number | null, detail: StatusDetail | undefined, intensity: number | null): DistrictCarbonEnterprise {
+function enterpriseRow(
+  r: Row,
+  contribution: number | null,
+  detail: StatusDetail | undefined,
+  intensity: number | null,
+): Omit<DistrictCarbonEnterprise, 'intensityYearOnYear'> {
   const carbon = detail?.status.carbon;
   const yoy = yearOnYear(r.parts.totalT, r.previousT);
   return {
@@ -183,6 +191,7 @@ function districtIntensity(
   const months: Record<string, string[]> = {};
   const paired: Record<string, string[]> = {};
   const byEnterprise = new Map<string, number | null>();
+  const yearOnYearOf = new Map<string, DistrictCarbonEnterprise['intensityYearOnYear']>();
   for (const e of enterprises) {
     const now = current.get(e.id);
     if (!now) continue;
@@ -201,11 +210,20 @@ function districtIntensity(
     sums.pairedCo2T += now.co2Over(pairedMonths).totalT;
     sums.pairedOutput += pairs.reduce((s, r) => s + (r.outputValue10kYuan ?? 0), 0);
     const earlier = pairs.map((r) => yearEarlier(r.month));
-    sums.previousCo2T += previous.get(e.id)?.co2Over(earlier).totalT ?? 0;
-    sums.previousOutput += earlier.reduce((s, m) => s + (before.get(m)?.outputValue10kYuan ?? 0), 0);
+    const own = {
+      co2T: now.co2Over(pairedMonths).totalT,
+      output: pairs.reduce((s, r) => s + (r.outputValue10kYuan ?? 0), 0),
+      previousCo2T: previous.get(e.id)?.co2Over(earlier).totalT ?? 0,
+      previousOutput: earlier.reduce((s, m) => s + (before.get(m)?.outputValue10kYuan ?? 0), 0),
+    };
+    sums.previousCo2T += own.previousCo2T;
+    sums.previousOutput += own.previousOutput;
+    const cur = ratioOf(own.co2T, own.output);
+    const prev = ratioOf(own.previousCo2T, own.previousOutput);
+    yearOnYearOf.set(e.id, { current: figure(cur), previous: figure(prev), change: intensityChange(cur, prev), months: pairedMonths });
   }
   // Ratios from the unrounded sums; the change too, so the rounding of the two intensities cannot move it.
-  const ratio = (co2: number, output: number) => (output > 0 ? co2 / output : null);
+  const ratio = ratioOf;
   const currentPaired = ratio(sums.pairedCo2T, sums.pairedOutput);
   const previousPaired = ratio(sums.previousCo2T, sums.previousOutput);
   return {
@@ -223,12 +241,17 @@ function districtIntensity(
       months: paired,
     },
     byEnterprise,
+    yearOnYearOf,
     previousRaw: previousPaired,
   };
 }
 
 function rounded(pace: RequiredPaceFigures): RequiredPaceFigures {
   return { ...pace, targetIntensity: figure(pace.targetIntensity) };
+}
+
+function ratioOf(co2: number, output: number): number | null {
+  return output > 0 ? co2 / output : null;
 }
 
 function yearEarlier(month: string): string {

@@ -74,6 +74,13 @@ export interface DistrictCarbonEnterprise extends Co2Change {
   /** Carbon intensity over its complete months with output (with or without a limit). */
   readonly intensity: number | null;
   readonly intensityLimit: number | null;
+  /** Its own intensity over the months with output in both years, against those months a year earlier; null without such months. */
+  readonly intensityYearOnYear: {
+    readonly current: number | null;
+    readonly previous: number | null;
+    readonly change: number | null;
+    readonly months: readonly string[];
+  } | null;
 }
 
 /** A park (园区): the zero-carbon-park indicator and the regional-review line. */

@@ -109,6 +109,7 @@ export function districtCarbonFixture(): DistrictCarbon {
         budget: { budgetT: 8000, share: 0.2250625, pace: 0.905196428571, level: 'green' },
         intensity: null,
         intensityLimit: null,
+        intensityYearOnYear: null,
       },
       {
         id: 'cement-02',
@@ -121,6 +122,7 @@ export function districtCarbonFixture(): DistrictCarbon {
         budget: null,
         intensity: 2.72772727273,
         intensityLimit: 3,
+        intensityYearOnYear: null,
       },
     ],
     gridFactor: GRID,

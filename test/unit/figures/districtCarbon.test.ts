@@ -150,6 +150,10 @@ describe('district carbon (contract 9)', () => {
     expect([cem!.intensity, cem!.intensityLimit]).toEqual([5.66666667, 9]);
     expect(alu).toMatchObject({ id: 'alu01', park: null, totalT: 400, previousT: 480, changeT: -80, contribution: 0.888888888889, budget: null });
     expect([alu!.intensity, alu!.intensityLimit, alu!.greenCertificatesKwh]).toEqual([2, null, 200_000]);
+    // Each one's own intensity over January of both years: cem01 750 / 100 = 7.5 against 860 / 100 = 8.6,
+    // 7.5 / 8.6 - 1 = -0.127906976744; alu01 400 / 200 = 2 against 480 / 200 = 2.4, -0.166666666667.
+    expect(cem!.intensityYearOnYear).toEqual({ current: 7.5, previous: 8.6, change: -0.127906976744, months: ['2026-01'] });
+    expect(alu!.intensityYearOnYear).toEqual({ current: 2, previous: 2.4, change: -0.166666666667, months: ['2026-01'] });
   });
 
   it('by industry and by park: baitao 850 t on 115 tce = 7.39130435 t/tce against 0.20, far under the review line', async () => {
