@@ -19,7 +19,7 @@ import {
   touDefinition,
   type DefinitionInputs,
 } from './diagnosisDefinitions';
-import type { AnomalousDay, DiagnosisAnomalies, DiagnosisAnswer, DiagnosisProduct, ProductDay, TrendFigures } from './diagnosisTypes';
+import type { AnomalousDay, DiagnosisAnomalies, DiagnosisAnswer, DiagnosisDay, DiagnosisProduct, ProductDay, TrendFigures } from './diagnosisTypes';
 import { dataYear, factorsOfYear } from './factorYear';
 import { figure } from './precision';
 
@@ -88,6 +88,7 @@ export class DiagnosisFiguresService {
         unit: electric ? 'kW' : `${unit}/h`,
         hoursWithData: points.length,
         hoursInPeriod: Math.round((to - bounds.start) / 3_600_000),
+        hourOfDay: hourOfDay(points, zone),
         definition: baseLoadDefinition(inputs),
       },
       offHours: {
@@ -132,6 +133,7 @@ export class DiagnosisFiguresService {
     const byDay = this.dayValues(await this.rows(e, meters, histFrom, dayTo, '1d'), meter !== undefined);
     const days: AnomalousDay[] = [];
     const notJudged: DiagnosisAnomalies['notJudged'] = [];
+    const series: DiagnosisDay[] = [];
     let judgedDays = 0;
     for (let day = DateTime.fromMillis(start, { zone }); day.toMillis() < dayTo; day = day.plus({ days: 1 })) {
       const date = day.toISODate()!;
@@ -150,6 +152,14 @@ export class DiagnosisFiguresService {
         history.map((h) => h.value),
         rule,
       );
+      const historyMedian = median(history.map((h) => h.value));
+      series.push({
+        date,
+        value: figure(today.value),
+        median: historyMedian === null ? null : figure(historyMedian),
+        historyDays: history.length,
+        anomalous: j.judged && j.anomalous,
+      });
       if (!j.judged) {
         notJudged.push({ date, reason: 'insufficient-history', historyDays: j.historyDays });
         continue;
@@ -183,6 +193,7 @@ export class DiagnosisFiguresService {
       judgedDays,
       days,
       notJudged,
+      series,
       definition: anomalyDefinition(inputs),
     };
   }
@@ -284,6 +295,18 @@ function sumByTime(rows: readonly ConsumptionRow[]): HourPoint[] {
   const byTime = new Map<number, number>();
   for (const r of rows) byTime.set(r.time, (byTime.get(r.time) ?? 0) + r.quantity);
   return [...byTime].sort((a, b) => a[0] - b[0]).map(([hour, quantity]) => ({ hour, quantity }));
+}
+
+/** Mean of the hourly powers by local clock hour; null for an hour of the day with no data. */
+function hourOfDay(points: readonly HourPoint[], zone: string): (number | null)[] {
+  const sum = new Array<number>(24).fill(0);
+  const count = new Array<number>(24).fill(0);
+  for (const p of points) {
+    const h = DateTime.fromMillis(p.hour, { zone }).hour;
+    sum[h] = sum[h]! + p.quantity;
+    count[h] = count[h]! + 1;
+  }
+  return sum.map((s, h) => (count[h]! > 0 ? figure(s / count[h]!) : null));
 }
 
 function roundRecord<K extends string>(r: Readonly<Record<K, number>>): Record<K, number> {

@@ -13,6 +13,11 @@ export interface DiagnosisBaseLoad {
   readonly unit: string;
   readonly hoursWithData: number;
   readonly hoursInPeriod: number;
+  /**
+   * Mean power by local clock hour 0..23 over the month's hours with data (same unit as baseLoad);
+   * null for a clock hour without data. Added for the dashboard's drill-down chart.
+   */
+  readonly hourOfDay: (number | null)[];
   readonly definition: Definition;
 }
 
@@ -58,6 +63,17 @@ export interface AnomalousDay {
   readonly excessTceOtherBasis: number | null;
 }
 
+/** One day of the month with data, beside what the rule compares it with (the dashboard's daily chart). */
+export interface DiagnosisDay {
+  readonly date: string;
+  /** The day's consumption in the anomalies' unit. */
+  readonly value: number;
+  /** Median of the same weekday's days with data over the previous `weeks` weeks; null without any. */
+  readonly median: number | null;
+  readonly historyDays: number;
+  readonly anomalous: boolean;
+}
+
 export interface DiagnosisAnomalies {
   readonly unit: string;
   readonly rule: { readonly thresholdMads: number; readonly weeks: number; readonly minHistoryDays: number };
@@ -65,6 +81,8 @@ export interface DiagnosisAnomalies {
   readonly judgedDays: number;
   readonly days: AnomalousDay[];
   readonly notJudged: { readonly date: string; readonly reason: 'no-data' | 'insufficient-history'; readonly historyDays: number }[];
+  /** Every complete day of the month with data, oldest first (judged or not). */
+  readonly series: DiagnosisDay[];
   readonly definition: Definition;
 }
 

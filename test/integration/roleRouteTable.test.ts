@@ -112,6 +112,7 @@ const ROUTES: readonly Route[] = [
   row('GET /', ALL_200),
   row('GET /enterprises/:id', REDIRECT),
   row('GET /carbon', REDIRECT),
+  row('GET /benchmark', REDIRECT),
   row('GET /alarms', REDIRECT),
   row('GET /reports', REDIRECT),
   row('GET /data', REDIRECT),

@@ -24,7 +24,7 @@ export function dashboardRouter(): Router {
   });
   // Links in alert mails and webhooks (alerts/notify/mailTemplates.ts) name pages by path.
   router.get('/enterprises/:id', (req, res) => res.redirect(302, `/#/enterprise/${encodeURIComponent(req.params.id)}`));
-  for (const page of ['carbon', 'alarms', 'reports', 'data']) router.get(`/${page}`, (_req, res) => res.redirect(302, `/#/${page}`));
+  for (const page of ['carbon', 'benchmark', 'alarms', 'reports', 'data']) router.get(`/${page}`, (_req, res) => res.redirect(302, `/#/${page}`));
   const vendor = echartsFile();
   router.get('/static/vendor/echarts.min.js', (_req, res) => {
     res.set({ 'Cache-Control': 'public, max-age=86400' }).sendFile(vendor);

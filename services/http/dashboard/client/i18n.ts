@@ -1,5 +1,6 @@
 /** zh-CN by default, English on request; the choice is remembered in this browser. */
 import { alarmsEn, alarmsZh } from './i18nAlarms';
+import { benchmarkEn, benchmarkZh } from './i18nBenchmark';
 import { carbonEn, carbonZh } from './i18nCarbon';
 
 export type Lang = 'zh-CN' | 'en';
@@ -160,6 +161,7 @@ const zh = {
   back: '返回总览',
   ...carbonZh,
   ...alarmsZh,
+  ...benchmarkZh,
 };
 type Key = keyof typeof zh;
 
@@ -319,6 +321,7 @@ const en: Record<Key, string> = {
   back: 'Back to overview',
   ...carbonEn,
   ...alarmsEn,
+  ...benchmarkEn,
 };
 
 const STORAGE_KEY = 'energy-monitor.lang';

@@ -7,6 +7,7 @@ import { h, replace } from './dom';
 import { lang, setLang, t, tOr } from './i18n';
 import { Live } from './live';
 import { alarmsPage } from './pages/alarms';
+import { benchmarkPage } from './pages/benchmark';
 import { carbonPage } from './pages/carbon';
 import { dataPage } from './pages/data';
 import { enterprisePage } from './pages/enterprise';
@@ -18,6 +19,7 @@ const PAGES: Record<string, Page> = {
   '': overviewPage,
   enterprise: enterprisePage,
   carbon: carbonPage,
+  benchmark: benchmarkPage,
   alarms: alarmsPage,
   reports: reportsPage,
   data: dataPage,
@@ -66,6 +68,7 @@ function renderHeader(s: SignedIn): void {
       { 'aria-label': 'main' },
       link(home, s.role === 'enterprise' ? t('enterprise') : t('overview')),
       link('carbon', t('carbon')),
+      link('benchmark', t('benchmark')),
       link('alarms', t('alarms')),
       link('reports', t('reports')),
       link('data', t('data')),

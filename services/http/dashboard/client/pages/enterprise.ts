@@ -12,6 +12,9 @@ import { t } from '../i18n';
 import { autoDigits, carrierName, monthRuns, num, pct, qty, time } from '../format';
 import type { EnterpriseProjects } from '../carbonTypes';
 import { carbonPanel, projectsPanel } from './enterpriseCarbon';
+import type { DiagnosisAnswer, ProductBenchmarkAt } from '../benchmarkTypes';
+import { benchmarkCard } from './enterpriseBenchmark';
+import { diagnosisPanel, diagnosisUrl, previousMonth } from './diagnosisPanel';
 import type { ConsumptionAnswer, EnterpriseInfo, EnterpriseStatus, MeterState, MetersAnswer } from '../types';
 import { card, light, section, sortableTable, type Column } from '../widgets';
 
@@ -28,6 +31,22 @@ export const enterprisePage: Page = async (ctx) => {
     api<ConsumptionAnswer>(`${base}/consumption?every=1d&from=${year}-01-01`),
     api<MetersAnswer>(`${base}/meters`),
     api<EnterpriseProjects>(`${base}/projects?at=${encodeURIComponent(status.at)}`),
+  ]);
+  // #/enterprise/{id}/diagnosis/{YYYY-MM}[/{meter}]; by default the last complete month.
+  const thisMonth = status.at.slice(0, 7);
+  const asked = ctx.params[1] === 'diagnosis' && /^\d{4}-\d{2}$/.test(ctx.params[2] ?? '') ? ctx.params[2]! : undefined;
+  const diagnosisInput = {
+    enterprise: id,
+    meters: info.meters,
+    month: asked && asked <= thisMonth ? asked : previousMonth(thisMonth),
+    maxMonth: thisMonth,
+    meter: info.meters.some((m) => m.id === ctx.params[3]) ? ctx.params[3]! : null,
+  };
+  const [benchmark, diagnosis] = await Promise.all([
+    api<ProductBenchmarkAt[]>(`${base}/benchmark?at=${encodeURIComponent(status.at)}`),
+    api<DiagnosisAnswer>(diagnosisUrl(id, diagnosisInput.month, diagnosisInput.meter)).catch((err: unknown) =>
+      err instanceof Error ? err : new Error(String(err)),
+    ),
   ]);
 
   const q = status.quota;
@@ -132,6 +151,8 @@ export const enterprisePage: Page = async (ctx) => {
     ),
     carbonPanel(status.carbon),
     projectsPanel(projects),
+    benchmarkCard(benchmark, status.at),
+    diagnosisPanel(diagnosis, { ...diagnosisInput, metricOf: (p) => benchmark.find((b) => b.product === p)?.metric }),
     h(
       'div',
       { className: 'grid2' },
