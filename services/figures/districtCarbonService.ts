@@ -8,6 +8,7 @@
 import { DateTime } from 'luxon';
 import type { Config, EnterpriseConfig } from '../../config/schema';
 import { contributions, intensityChange, parkIndicator, requiredPace, yearOnYear, type RequiredPaceFigures } from '../energy/districtCarbon';
+import { countsInEnergyUse } from '../energy/energyUse';
 import type { FactorTable } from '../energy/factors';
 import { isoInZone, yearBounds } from '../energy/time';
 import { industryName } from '../energy/industries';
@@ -56,9 +57,10 @@ export class DistrictCarbonService implements DistrictCarbonSource {
       let tce = 0;
       let tceEquivalent = 0;
       for (const c of now?.status.ytdByCarrier ?? []) {
-        if (!c.dualControl) continue;
-        tce += c.tce;
-        tceEquivalent += (c.quantity * (factors.carrier(c.carrier, c.unit)?.equivalentKgcePerUnit ?? 0)) / 1000;
+        if (c.dualControl) tce += c.tce;
+        // The parks' indicators set CO2 against all the energy used, on the equivalent basis (energyUse.ts).
+        if (countsInEnergyUse(c.carrier, c.dualControl))
+          tceEquivalent += (c.quantity * (factors.carrier(c.carrier, c.unit)?.equivalentKgcePerUnit ?? 0)) / 1000;
       }
       const carbon = now?.status.carbon;
       const parts = carbon ? { totalT: carbon.ytdT, combustionT: carbon.combustionT, processT: carbon.processT, scope2T: carbon.scope2T } : NO_PARTS;

@@ -88,7 +88,7 @@ export interface DistrictCarbonPark extends Co2Change {
   readonly id: string;
   readonly name: string;
   readonly enterprises: readonly string[];
-  /** Energy of the period on the equivalent basis (当量值), tce: the basis of both park indicators. */
+  /** All energy used in the period on the equivalent basis (当量值), tce: dual-control carriers, on-site renewable electricity and feedstock; the basis of both park indicators. */
   readonly tceEquivalent: number;
   /** tceEquivalent / the year fraction: the park's energy a year at this pace; the whole year once it has ended. */
   readonly annualTceEquivalent: number | null;

@@ -2,11 +2,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Config } from '../../../config/schema';
-import { BadRequestError } from '../../core/errors';
-import { parseInstant } from '../../energy/time';
 import type { BenchmarkFiguresService } from '../../figures/benchmarkFigures';
 import { assertCanSee, principalOf } from '../auth';
-import { parseInput } from '../validate';
+import { instantQuery, parseInput } from '../validate';
 import { findEnterprise } from './meters';
 
 const benchmarkQuery = z.object({ at: z.string().optional() }).strict();
@@ -19,9 +17,7 @@ export function benchmarkRouter(deps: { config: Config; benchmark: BenchmarkFigu
     assertCanSee(principalOf(res), req.params.id);
     const e = findEnterprise(deps.config, req.params.id);
     const q = parseInput(benchmarkQuery, req.query, 'query');
-    const at = q.at === undefined ? deps.now() : parseInstant(q.at, zone);
-    if (at === undefined) throw new BadRequestError(`at must be ISO-8601, got "${q.at}"`);
-    if (at > deps.now()) throw new BadRequestError('at must not be in the future');
+    const at = instantQuery(q.at, zone, deps.now());
     res.json(await deps.benchmark.benchmarkAt(e, at));
   });
   return router;

@@ -7,11 +7,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Config } from '../../../config/schema';
-import { BadRequestError } from '../../core/errors';
-import { parseInstant } from '../../energy/time';
 import type { DistrictBenchmarkService } from '../../figures/districtBenchmark';
 import { principalOf } from '../auth';
-import { parseInput } from '../validate';
+import { instantQuery, parseInput } from '../validate';
 
 const benchmarkQuery = z.object({ at: z.string().optional(), period: z.enum(['rolling12', 'ytd']).default('rolling12') }).strict();
 
@@ -25,10 +23,7 @@ export function districtBenchmarkRouter(deps: {
   router.get('/benchmark', async (req, res) => {
     const p = principalOf(res);
     const q = parseInput(benchmarkQuery, req.query, 'query');
-    const now = deps.now();
-    const at = q.at === undefined ? now : parseInstant(q.at, zone);
-    if (at === undefined) throw new BadRequestError(`at must be ISO-8601, got "${q.at}"`);
-    if (at > now) throw new BadRequestError('at must not be in the future');
+    const at = instantQuery(q.at, zone, deps.now());
     const enterprises = deps.config.enterprises.filter((e) => p.role !== 'enterprise' || e.id === p.enterprise).map((e) => e.id);
     res.json(await deps.districtBenchmark.districtBenchmark({ enterprises, at, period: q.period }));
   });

@@ -8,10 +8,10 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Config } from '../../../config/schema';
 import { BadRequestError } from '../../core/errors';
-import { parseInstant, yearBounds } from '../../energy/time';
+import { yearBounds } from '../../energy/time';
 import type { DistrictCarbonSource } from '../../figures/districtCarbonTypes';
 import { principalOf } from '../auth';
-import { parseInput } from '../validate';
+import { instantQuery, parseInput } from '../validate';
 
 const carbonQuery = z
   .object({
@@ -30,10 +30,7 @@ export function districtCarbonRouter(deps: { config: Config; districtCarbon: Dis
   router.get('/carbon', async (req, res) => {
     const p = principalOf(res);
     const q = parseInput(carbonQuery, req.query, 'query');
-    const now = deps.now();
-    const at = q.at === undefined ? now : parseInstant(q.at, zone);
-    if (at === undefined) throw new BadRequestError(`at must be ISO-8601, got "${q.at}"`);
-    if (at > now) throw new BadRequestError('at must not be in the future');
+    const at = instantQuery(q.at, zone, deps.now());
     const atYear = yearBounds(at, zone).year;
     const year = q.year ?? atYear;
     if (year > atYear) throw new BadRequestError(`year ${year} has no figures at ${q.at ?? 'now'}: it begins after it`);

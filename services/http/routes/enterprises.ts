@@ -2,14 +2,14 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Config, EnterpriseConfig } from '../../../config/schema';
-import type { ConsumptionService } from '../../figures/consumptionService';
 import { BadRequestError } from '../../core/errors';
+import type { ConsumptionService } from '../../figures/consumptionService';
 import { isoInZone, parseInstant, yearBounds, type Every } from '../../energy/time';
 import { DateTime } from 'luxon';
 import { isTariffScope } from '../../energy/meterScope';
 import type { StatusService } from '../../figures/statusService';
 import { assertCanSee, principalOf } from '../auth';
-import { parseInput } from '../validate';
+import { instantQuery, parseInput } from '../validate';
 import type { TimeSeriesStore } from '../../store/timeSeriesStore';
 import { findEnterprise, meterLedgerFields, meterOverview, type TimelineLookup } from './meters';
 import { sumFigures } from '../../figures/precision';
@@ -129,9 +129,7 @@ export function enterprisesRouter(deps: {
     assertCanSee(principalOf(res), req.params.id);
     const e = find(req.params.id);
     const q = parseInput(statusQuery, req.query, 'query');
-    const at = q.at === undefined ? deps.now() : parseInstant(q.at, zone);
-    if (at === undefined) throw new BadRequestError(`at must be ISO-8601, got "${q.at}"`);
-    if (at > deps.now()) throw new BadRequestError('at must not be in the future');
+    const at = instantQuery(q.at, zone, deps.now());
     const status = (await deps.status.statusAt([e], at)).get(e.id);
     res.json(status);
   });

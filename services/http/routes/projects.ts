@@ -2,11 +2,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Config } from '../../../config/schema';
-import { BadRequestError } from '../../core/errors';
-import { parseInstant } from '../../energy/time';
 import type { ProjectFiguresService } from '../../figures/projectFigures';
 import { assertCanSee, principalOf } from '../auth';
-import { parseInput } from '../validate';
+import { instantQuery, parseInput } from '../validate';
 import { findEnterprise } from './meters';
 
 const projectsQuery = z.object({ at: z.string().optional() }).strict();
@@ -19,9 +17,7 @@ export function projectsRouter(deps: { config: Config; projects: ProjectFiguresS
     assertCanSee(principalOf(res), req.params.id);
     const e = findEnterprise(deps.config, req.params.id);
     const q = parseInput(projectsQuery, req.query, 'query');
-    const at = q.at === undefined ? deps.now() : parseInstant(q.at, zone);
-    if (at === undefined) throw new BadRequestError(`at must be ISO-8601, got "${q.at}"`);
-    if (at > deps.now()) throw new BadRequestError('at must not be in the future');
+    const at = instantQuery(q.at, zone, deps.now());
     res.json((await deps.projects.projectsAt([e], at)).get(e.id));
   });
   return router;

@@ -7,7 +7,8 @@
  * electricity 0.1 kgce/kWh; clinker 0.5 t CO2/t.
  *
  * cem01 (cement 3011, park baitao)
- *   2026: January coal 100 t, 100,000 kWh, clinker 1,000 t; February coal 50 t.
+ *   2026: January coal 100 t, 100,000 kWh, clinker 1,000 t, on-site solar 100,000 kWh (no CO2, out of
+ *         the dual-control total, 12.29 tce at 0.1229 kgce/kWh of energy used); February coal 50 t.
  *         combustion 150 x 2 = 300 t, scope 2 100,000 x 0.5 / 1000 = 50 t, process 1,000 x 0.5 = 500 t: 850 t
  *         (January alone 200 + 50 + 500 = 750 t, February 100 t).
  *   2025: January coal 150 t (300 t), 100,000 kWh (60 t), clinker 1,000 t (500 t): 860 t.
@@ -51,6 +52,7 @@ const config: Config = testConfig({
         { id: 'e-main', carrier: 'electricity', unit: 'kWh', kind: 'counter' },
         { id: 'coal', carrier: 'raw_coal', unit: 't', kind: 'interval' },
         { id: 'clinker', carrier: 'product', product: 'cement_clinker', unit: 't', kind: 'counter' },
+        { id: 'pv', carrier: 'renewable_electricity', unit: 'kWh', kind: 'counter' },
       ],
     },
     {
@@ -82,6 +84,7 @@ async function setup() {
       hour('cem01', 'e-main', 'electricity', 'kWh', '2026-01-10T10:00:00+08:00', 100_000),
       hour('cem01', 'clinker', 'product', 't', '2026-01-10T10:00:00+08:00', 1000),
       hour('cem01', 'coal', 'raw_coal', 't', '2026-02-10T10:00:00+08:00', 50),
+      hour('cem01', 'pv', 'renewable_electricity', 'kWh', '2026-01-10T10:00:00+08:00', 100_000),
       hour('cem01', 'coal', 'raw_coal', 't', '2025-01-10T10:00:00+08:00', 150),
       hour('cem01', 'e-main', 'electricity', 'kWh', '2025-01-10T10:00:00+08:00', 100_000),
       hour('cem01', 'clinker', 'product', 't', '2025-01-10T10:00:00+08:00', 1000),
@@ -156,21 +159,23 @@ describe('district carbon (contract 9)', () => {
     expect(alu!.intensityYearOnYear).toEqual({ current: 2, previous: 2.4, change: -0.166666666667, months: ['2026-01'] });
   });
 
-  it('by industry and by park: baitao 850 t on 115 tce = 7.39130435 t/tce against 0.20, far under the review line', async () => {
+  it('by industry and by park: baitao 850 t on 127.29 tce (solar included) = 6.677665174 t/tce against 0.20, far under the review line', async () => {
     const d = await rig.service.districtCarbon({ enterprises: ['cem01', 'alu01'], year: 2026, at: AT });
     expect(d.byIndustry['3011']).toMatchObject({ name: '水泥制造', totalT: 850, previousT: 860, changeT: -10 });
     // -80 / 480 = -0.166666666667
     expect(d.byIndustry['3216']).toMatchObject({ totalT: 400, previousT: 480, change: -0.166666666667, scope2T: 400 });
     expect(d.byPark).toHaveLength(1);
-    // 850 / 115 = 7.391304347826; a year at this pace: 115 x 365 / 90 = 466.388889 tce.
+    // Energy used: 115 tce + the solar 100,000 x 0.1229 / 1000 = 12.29 tce = 127.29 tce (the park's dual-control
+    // figure stays 115); 850 / 127.29 = 6.677665174012; a year at this pace: 127.29 x 365 / 90 = 516.231667 tce.
     expect(d.byPark[0]).toMatchObject({
       id: 'baitao',
       name: '白涛化工园区',
       enterprises: ['cem01'],
       totalT: 850,
-      tceEquivalent: 115,
-      annualTceEquivalent: 466.388889,
-      co2PerTce: 7.391304347826,
+      tce: 115,
+      tceEquivalent: 127.29,
+      annualTceEquivalent: 516.231667,
+      co2PerTce: 6.677665174012,
       thresholdTPerTce: 0.2,
       scale: 'under-0.2Mtce',
       meetsThreshold: false,
