@@ -12,6 +12,10 @@ import type { ConsumptionService } from './figures/consumptionService';
 import type { StatusService } from './figures/statusService';
 import type { ProjectFiguresService } from './figures/projectFigures';
 import type { DistrictCarbonSource } from './figures/districtCarbonTypes';
+import type { BenchmarkFiguresService } from './figures/benchmarkFigures';
+import type { DiagnosisFiguresService } from './figures/diagnosisFigures';
+import type { DistrictBenchmarkService } from './figures/districtBenchmark';
+import type { FactorTable } from './energy/factors';
 import { MonthlyReportBuilder } from './reports/monthlyReportBuilder';
 import { ReportMailer } from './reports/reportMailer';
 import type { MonthlyReport } from './reports/reportModel';
@@ -32,6 +36,11 @@ export interface ReportsWiring {
   /** Energy-review projects at month end (contract 9.1) and the district carbon section (contract 9). */
   readonly projects: ProjectFiguresService;
   readonly districtCarbon: DistrictCarbonSource;
+  /** The benchmark section and each enterprise's top findings (contract 10, 11); the factors price the findings' kWh. */
+  readonly benchmark: BenchmarkFiguresService;
+  readonly districtBenchmark: DistrictBenchmarkService;
+  readonly diagnosis: DiagnosisFiguresService;
+  readonly factors: FactorTable;
   readonly alarms: AlarmStore;
   readonly store: TimeSeriesStore;
   readonly timelines: MeterTimelines;
@@ -61,6 +70,8 @@ export function composeReports(w: ReportsWiring) {
     // The report's carbon section (contract 9) and each enterprise's projects at month end (9.1).
     districtCarbon: w.districtCarbon,
     projects: w.projects,
+    benchmark: { enterprise: w.benchmark, district: w.districtBenchmark },
+    diagnosis: { figures: w.diagnosis, factors: w.factors },
   });
   const reportMailer =
     w.smtpUrl && config.reports.recipients.length > 0

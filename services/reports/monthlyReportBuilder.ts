@@ -23,7 +23,9 @@ import type { ParameterRow } from '../energy/parameterRow';
 import { industryName } from '../energy/industries';
 import type { DistrictCarbonSource } from '../figures/districtCarbonTypes';
 import type { ProjectFiguresService } from '../figures/projectFigures';
-import { ownCarbon, parkOf, parkTotalsOf, reportCarbonOf, reportProjectOf } from './carbonSection';
+import { parkOf, reportCarbonOf, reportProjectOf } from './carbonSection';
+import { gatherBenchmarkParts, withBenchmarkParts, type BenchmarkSources } from './benchmarkSection';
+import { totalsOf } from './reportTotals';
 import type { CarrierFigures, EnterpriseReport, MonthlyReport, RankingEntry, ReportParameterRow } from './reportModel';
 import { reportHash } from './reportHash';
 
@@ -31,6 +33,7 @@ const change = (now: number, before: number): number | null => (before === 0 ? n
 
 // The hashes moved to reportHash.ts; kept exported here for the callers that import them from the builder.
 export { contentHash, reportHash, sameFigures } from './reportHash';
+export { enterpriseRevisionNote, enterpriseScope } from './enterpriseScope';
 
 export class MonthlyReportBuilder {
   constructor(
@@ -46,7 +49,7 @@ export class MonthlyReportBuilder {
       districtCarbon?: DistrictCarbonSource;
       /** Energy-review projects (contract 9.1); without it enterprises list no projects. */
       projects?: Pick<ProjectFiguresService, 'projectsAt'>;
-    },
+    } & BenchmarkSources,
   ) {}
 
   async build(month: string, generatedAt: number, revision = 0): Promise<MonthlyReport> {
@@ -61,13 +64,15 @@ export class MonthlyReportBuilder {
     const enterprises = config.enterprises;
     const ids = enterprises.map((e) => e.id);
 
-    const [series, statuses, counts, carbon, projects] = await Promise.all([
+    const [series, statuses, counts, carbon, projects, benchmark] = await Promise.all([
       this.deps.consumption.series(ids, lastYearStart, end, '1mo'),
       this.deps.status.statusAt(enterprises, end, { endOf: true }),
       this.deps.store.countUsable(ids, start, end),
       // The month's year at its end (a December report counts for December's year, as the status does).
       this.deps.districtCarbon?.districtCarbon({ enterprises: ids, year: startDt.year, at: end, endOf: true }),
       this.deps.projects?.projectsAt(enterprises, end),
+      // The benchmark section and each enterprise's top findings (contract 10, 11): the diagnosis of the month as at generation.
+      gatherBenchmarkParts(this.deps, config, { month, start, end, now: generatedAt }),
     ]);
     const raised = this.deps.alarms.raisedCounts(start, end);
     // Looked up per meter: a linear search per meter was 18 M comparisons (0.9 s) for 6,000 meters.
@@ -192,12 +197,13 @@ export class MonthlyReportBuilder {
       sha256: '',
       electricityBasis: config.electricity,
       scope: 'district',
-      enterprises: reports,
+      enterprises: reports.map((e) => withBenchmarkParts(e, benchmark, config.electricity)),
       totals: totalsOf(reports),
       ranking: rankingOf(reports, enterprises),
       concentration: concentrationOf(reports),
       parameters: used.list().map((p): ReportParameterRow => ({ ...p, usedBy: usedBy.get(parameterId(p)) ?? [] })),
       ...(carbon && { carbon }),
+      ...(benchmark.district && { benchmark: benchmark.district }),
     };
     return { ...report, sha256: reportHash(report) };
   }
@@ -239,87 +245,6 @@ export class MonthlyReportBuilder {
 }
 
 const parameterId = (p: ParameterRow): string => `${p.key}@${p.year ?? ''}`;
-
-/**
- * The part of a district revision note about one enterprise (the note of services/reports/reportService.ts
- * names every enterprise whose figures moved and the district total): its own line, or that its own
- * figures did not change. A note in another form is left out rather than shown to an enterprise.
- */
-export function enterpriseRevisionNote(note: string | undefined, enterpriseId: string): string | undefined {
-  if (note === undefined) return undefined;
-  const m = /^(revision \d+ replaces \d+(?: for [^(]*?)?) \(sha256 [^)]*\): ([\s\S]*)$/.exec(note);
-  if (!m) return undefined;
-  const own = m[2]!.split('; ').filter((line) => line.startsWith(`${enterpriseId}: `));
-  return `${m[1]}: ${own.length > 0 ? own.join('; ') : `${enterpriseId}: own figures unchanged`}`;
-}
-
-/**
- * Whether a stored row without `usedBy` (a report built before rows named their enterprises) is one of
- * the enterprise's own: a coefficient of a carrier in its month or its tariff's threshold or limit.
- */
-function ownRow(p: ParameterRow, e: EnterpriseReport): boolean {
-  const carriers = new Set(Object.keys(e.carriers).map((k) => k.split(':')[0]));
-  const [kind, name] = p.key.split('/');
-  if (kind === 'kgce' || kind === 'kgCO2') return name !== undefined && carriers.has(name);
-  return kind === 'tariff' && e.tariff !== null && name === e.tariff.tariff;
-}
-
-/**
- * One enterprise's report: its figures, its own ranking line only, its own part of the revision note
- * and the parameter rows its own figures used (competitors' figures, and which carriers and tariffs
- * they have, stay private).
- */
-export function enterpriseScope(report: MonthlyReport, enterpriseId: string): MonthlyReport | undefined {
-  const e = report.enterprises.find((x) => x.id === enterpriseId);
-  if (!e) return undefined;
-  // The district carbon section (other enterprises' figures) stays out; the enterprise's own carbon row stays.
-  const { revisionNote, parameters, ...withCarbon } = report;
-  const rest = (({ carbon: _carbon, ...r }: typeof withCarbon) => r)(withCarbon);
-  const note = enterpriseRevisionNote(revisionNote, enterpriseId);
-  const scoped: MonthlyReport = {
-    ...rest,
-    scope: enterpriseId,
-    sha256: '',
-    enterprises: [ownCarbon(e)],
-    totals: totalsOf([e]),
-    ranking: report.ranking.filter((r) => r.enterprise === enterpriseId),
-    concentration: [],
-    ...(note !== undefined && { revisionNote: note }),
-    ...(parameters !== undefined && {
-      parameters: (parameters as readonly ReportParameterRow[])
-        .filter((p) => (p.usedBy === undefined ? ownRow(p, e) : p.usedBy.includes(enterpriseId)))
-        .map(({ usedBy: _usedBy, ...p }) => p),
-    }),
-  };
-  return { ...scoped, sha256: reportHash(scoped) };
-}
-
-function totalsOf(reports: readonly EnterpriseReport[]): MonthlyReport['totals'] {
-  const byCarrier: Record<string, { quantity: number; unit: string; tce: number; tceOtherBasis: number; co2Kg: number }> = {};
-  const byIndustry: Record<string, { name: string; totalTce: number; co2Kg: number; enterprises: number }> = {};
-  for (const e of reports) {
-    for (const [key, c] of Object.entries(e.carriers)) {
-      const t = (byCarrier[key] ??= { quantity: 0, unit: c.unit, tce: 0, tceOtherBasis: 0, co2Kg: 0 });
-      t.quantity = figure(t.quantity + c.quantity);
-      t.tce = figure(t.tce + c.tce);
-      t.tceOtherBasis = figure(t.tceOtherBasis + c.tceOtherBasis);
-      t.co2Kg = figure(t.co2Kg + c.co2Kg);
-    }
-    const i = (byIndustry[e.industry] ??= { name: e.industryName, totalTce: 0, co2Kg: 0, enterprises: 0 });
-    i.totalTce = figure(i.totalTce + e.totalTce);
-    i.co2Kg = figure(i.co2Kg + e.co2Kg);
-    i.enterprises++;
-  }
-  return {
-    totalTce: figure(reports.reduce((s, e) => s + e.totalTce, 0)),
-    totalTceOtherBasis: figure(reports.reduce((s, e) => s + e.totalTceOtherBasis, 0)),
-    co2Kg: figure(reports.reduce((s, e) => s + e.co2Kg, 0)),
-    byCarrier,
-    byIndustry,
-    // Reports of enterprises configured before parks (or built by hand) carry no park key at all.
-    ...(reports.some((e) => e.park !== undefined) && { byPark: parkTotalsOf(reports) }),
-  };
-}
 
 /** 能效领跑者: within each industry, lowest unit consumption (or, without it, intensity) first. */
 function rankingOf(reports: readonly EnterpriseReport[], configs: readonly EnterpriseConfig[]): RankingEntry[] {

@@ -4,6 +4,7 @@
  * a new revision.
  */
 import { createHash } from 'node:crypto';
+import { hasBenchmarkParts, withoutBenchmark } from './benchmarkSection';
 import { hasCarbonParts, legacyView } from './carbonSection';
 import type { MonthlyReport } from './reportModel';
 
@@ -20,20 +21,29 @@ export function reportHash(report: MonthlyReport): string {
  * (a new query plan, rollups instead of hours) is not taken for data that arrived late.
  */
 export function contentHash(report: MonthlyReport): string {
-  // `carbon` is undefined (left out of the JSON) in reports built before it: their hash stays the same.
-  const { enterprises, totals, ranking, concentration, carbon } = report;
-  const figures = JSON.stringify({ enterprises, totals, ranking, concentration, carbon }, (_key, value: unknown) =>
+  // `carbon` and `benchmark` are undefined (left out of the JSON) in reports built before them: their hash stays the same.
+  const { enterprises, totals, ranking, concentration, carbon, benchmark } = report;
+  const figures = JSON.stringify({ enterprises, totals, ranking, concentration, carbon, benchmark }, (_key, value: unknown) =>
     typeof value === 'number' && Number.isFinite(value) && !Number.isInteger(value) ? Number(value.toPrecision(12)) : value,
   );
   return createHash('sha256').update(figures).digest('hex');
 }
 
 /**
+ * The report as the model of a stored revision had it: without the benchmark parts (issue 16) for a
+ * revision finalised before them, and without the carbon parts (issue 20) too for one finalised before those.
+ */
+export function viewAsStored(stored: MonthlyReport, built: MonthlyReport): MonthlyReport {
+  const withoutNew = hasBenchmarkParts(stored) ? built : withoutBenchmark(built);
+  return hasCarbonParts(stored) ? withoutNew : legacyView(withoutNew);
+}
+
+/**
  * Whether `built` has the figures of a stored revision whose content hash is `stored`: the same
- * hash, or, for a revision finalised before the carbon parts (contract 9), the same hash of the
+ * hash, or, for a revision finalised before the carbon or benchmark parts, the same hash of the
  * figures it had. A model that gained sections is not a change of the month's figures.
  */
 export function sameFigures(stored: { contentHash: string; report: MonthlyReport }, built: MonthlyReport): boolean {
   if (stored.contentHash === contentHash(built)) return true;
-  return !hasCarbonParts(stored.report) && stored.contentHash === contentHash(legacyView(built));
+  return stored.contentHash === contentHash(viewAsStored(stored.report, built));
 }

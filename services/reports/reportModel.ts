@@ -7,6 +7,10 @@ import type { LedgerChangeKind } from '../events/eventBus';
 import type { ParameterRow } from '../energy/parameterRow';
 import type { CarrierQuantity } from '../figures/consumptionService';
 import type { DistrictCarbon } from '../figures/districtCarbonTypes';
+import type { DistrictBenchmark } from '../figures/districtBenchmark';
+import type { Definition } from '../figures/diagnosisDefinitions';
+import type { BenchmarkTier } from '../energy/benchmark';
+import type { Severity } from '../../config/schema';
 import type { ProjectAt } from '../figures/projectFigures';
 import type { ProjectLevel } from '../energy/projectWindow';
 import type { Level } from '../energy/quota';
@@ -92,6 +96,74 @@ export interface EnterpriseReport {
   readonly carbon?: ReportCarbon | null;
   /** Energy-review projects at the end of the month (contract 9.1); empty without projects. */
   readonly projects?: readonly ReportProject[];
+  // The benchmark keys (contract 10 and 11, issue 16) come after the carbon ones, optional for the same
+  // reason (benchmarkSection.ts withoutBenchmark).
+  /** Benchmarked products at the end of the month (contract 10); empty without any. */
+  readonly benchmark?: readonly ReportProductBenchmark[];
+  /** The month's top energy-saving findings, largest savings first (contract 11; docs/diagnosis.md). */
+  readonly findings?: readonly ReportFinding[];
+}
+
+/** A product's figures over one period (BenchmarkPeriodAt without its boundary sums). */
+export interface ReportBenchmarkPeriod {
+  readonly periodFrom: string;
+  readonly periodTo: string;
+  /** kgce or kWh per unit of product (the level's unit); null without output. */
+  readonly sec: number | null;
+  readonly tier: BenchmarkTier | null;
+  readonly quantity: number | null;
+  readonly savingsTce: number | null;
+  readonly savingsCo2T: number | null;
+  readonly months: readonly string[];
+  readonly enteredMonths: readonly string[];
+  readonly note: string | null;
+}
+
+/** One benchmarked product of an enterprise at the end of the month (GET /api/enterprises/{id}/benchmark). */
+export interface ReportProductBenchmark {
+  readonly product: string;
+  readonly name: string;
+  readonly nameEn: string;
+  readonly metric: string;
+  readonly unit: string;
+  readonly benchmark: number;
+  readonly baseline: number;
+  readonly deadline: string;
+  readonly edition: string;
+  readonly source: string;
+  readonly boundary: readonly string[];
+  /** 1 January to the month's end (a December report: the calendar year, which is its rolling 12 months). */
+  readonly ytd: ReportBenchmarkPeriod;
+  /** The 12 months ending with the report's month. */
+  readonly rolling12: ReportBenchmarkPeriod;
+  /** The `benchmark` alarm's severity at the month's end, on the rolling 12 months; null when none. */
+  readonly severity: Severity | null;
+}
+
+export type FindingKind = 'base-load' | 'off-hours' | 'anomalous-days' | 'product';
+
+/**
+ * An energy-saving finding of the month (docs/diagnosis.md "Findings in the monthly report"): the
+ * diagnosis figure it rests on, the energy it prices and its savings potential in tce on the
+ * equivalent basis (当量值) and in t CO2.
+ */
+export interface ReportFinding {
+  readonly rank: number;
+  readonly kind: FindingKind;
+  /** The product id of a `product` finding; null for the others. */
+  readonly subject: string | null;
+  /** The figure found: a share or ratio (fraction), a number of days, or a unit consumption. */
+  readonly figure: number;
+  readonly figureUnit: 'fraction' | 'days' | string;
+  /** What the figure is held against (the reference ratio, the benchmark level); null when nothing. */
+  readonly reference: number | null;
+  /** The energy the savings price: kWh above the reference, or tce. */
+  readonly energy: number;
+  readonly energyUnit: 'kWh' | 'tce';
+  readonly savingsTce: number;
+  /** null when the CO2 per tce (or per kWh) is not known. */
+  readonly savingsCo2T: number | null;
+  readonly definition: Definition;
 }
 
 /** Carbon intensity at month end: t CO2 per 10^4 yuan over the complete months with output. */
@@ -215,6 +287,11 @@ export interface MonthlyReport {
    * only in the district report, absent in reports finalised before it and when no source is wired.
    */
   readonly carbon?: DistrictCarbon;
+  /**
+   * The district benchmark section (contract 10: GET /api/district/benchmark at the month's end over the
+   * rolling 12 months); only in the district report, absent in reports finalised before it.
+   */
+  readonly benchmark?: DistrictBenchmark;
 }
 
 /**

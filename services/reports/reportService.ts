@@ -20,9 +20,10 @@ import { AppError } from '../core/errors';
 import type { Logger } from '../core/log';
 import { isoInZone, monthBounds } from '../energy/time';
 import type { LatestReading, LatestOptions } from '../store/timeSeriesStore';
-import { hasCarbonParts, legacyView } from './carbonSection';
+import { hasBenchmarkParts } from './benchmarkSection';
+import { hasCarbonParts } from './carbonSection';
 import type { MonthlyReportBuilder } from './monthlyReportBuilder';
-import { contentHash, reportHash, sameFigures } from './reportHash';
+import { contentHash, reportHash, sameFigures, viewAsStored } from './reportHash';
 import { isRevisionReason, type MonthlyReport, type MonthlyReportArchive, type RevisionReason } from './reportModel';
 
 export interface ReportSink {
@@ -44,9 +45,10 @@ const fmt = (x: number) => x.toLocaleString('en-US', { maximumFractionDigits: 3 
 /** What changed between two revisions and why, in one line per enterprise whose figures moved. */
 export function revisionNote(before: MonthlyReport, after: MonthlyReport): string {
   const lines: string[] = [];
-  // A revision finalised before the carbon parts is compared on the figures it had; the parts are named as added.
+  // A revision finalised before the carbon or benchmark parts is compared on the figures it had; the parts are named as added.
   const added = !hasCarbonParts(before) && hasCarbonParts(after);
-  const compared = added ? legacyView(after) : after;
+  const benchmarkAdded = !hasBenchmarkParts(before) && hasBenchmarkParts(after);
+  const compared = viewAsStored(before, after);
   for (const e of compared.enterprises) {
     const old = before.enterprises.find((x) => x.id === e.id);
     if (!old) lines.push(`${e.id}: new`);
@@ -55,6 +57,7 @@ export function revisionNote(before: MonthlyReport, after: MonthlyReport): strin
   if (Math.abs(before.totals.totalTce - after.totals.totalTce) > 0)
     lines.push(`district: totalTce ${fmt(before.totals.totalTce)} -> ${fmt(after.totals.totalTce)} tce`);
   if (added) lines.push('carbon, park and project sections added');
+  if (benchmarkAdded) lines.push('benchmark section and findings added');
   const why = after.reasons && after.reasons.length > 0 ? ` for ${after.reasons.join(', ')}` : '';
   return `revision ${after.revision} replaces ${before.revision}${why} (sha256 ${before.sha256.slice(0, 12)}…): ${lines.join('; ') || 'ranking or completeness changed'}`;
 }
