@@ -135,6 +135,17 @@ const ALU_POTLINE: ProfileSpec = { unit: 'kW', level: flat(ALU_KW), offset: -ALU
  * (the demo's plant below baseline, past its end-2025 deadline).
  */
 const CEM_CLINKER_T_PER_H = 188;
+/**
+ * pha01's demo anomaly for the diagnosis: on the second Wednesday of every month (incidents.ts) the
+ * air compressors and the clean-room air handling (steam reheat) are left running outside the shift,
+ * 00:00-07:00 and 20:00-24:00: +960 kW and +1.84 t/h of steam, 40 % of the night load each. That day
+ * uses 10,560 kWh (1.30 tce) and 20.24 t of steam (2.60 tce) more, ~3.9 tce on a weekday of ~30 tce,
+ * well beyond the day-to-day spread the rooftop PV's cloudiness gives.
+ */
+const INCIDENT_HOURS: readonly (readonly [number, number])[] = [
+  [0, 7],
+  [20, 24],
+];
 /** Cement clinker line (GB/T 4754 3011): kiln, coal mill and fans constant; the raw mill avoids the evening peak tariff. */
 const rawMill = (h: number): number => (h < 8 ? 1 : h < 11 ? 0.8 : h < 18 ? 0.9 : h < 22 ? 0 : 1);
 
@@ -164,20 +175,12 @@ const INDUSTRY: Readonly<Record<string, Readonly<Record<string, ProfileSpec>>>> 
   },
   '2710': {
     // API plant: batch reactors and HVAC in the day shift, weekends lighter. The diagnosis's demo
-    // anomaly: on the second Wednesday of every month the air compressors and the clean-room air
-    // handling are left running outside the shift (00:00-07:00 and 20:00-24:00), +960 kW, i.e. +40 % of
-    // the night load: +10,560 kWh (~1.3 tce) that day.
+    // anomaly (INCIDENT_HOURS): +40 % of the night load of electricity and steam.
     electricity: {
       unit: 'kWh',
       weekly: true,
       level: (h, d) => (d < 5 ? dayShape(h, 2_400, 4_500, 8, 19) : dayShape(h, 2_200, 3_200, 9, 17)),
-      incident: {
-        extraPerHour: 960,
-        hours: [
-          [0, 7],
-          [20, 24],
-        ],
-      },
+      incident: { extraPerHour: 960, hours: INCIDENT_HOURS },
       wiggles: [
         { key: 'e1', rel: 0.02, periodHours: 0.9 },
         { key: 'e2', rel: 0.015, periodHours: 5 },
@@ -188,6 +191,7 @@ const INDUSTRY: Readonly<Record<string, Readonly<Record<string, ProfileSpec>>>> 
       weekly: true,
       level: (h, d) => (d < 5 ? dayShape(h, 4.6, 7.6, 7, 19) : dayShape(h, 4.4, 5.6, 8, 17)),
       wiggles: [{ key: 's1', rel: 0.04, periodHours: 1.6 }],
+      incident: { extraPerHour: 1.84, hours: INCIDENT_HOURS },
     },
     water: { unit: 't', weekly: true, level: (h, d) => (d < 5 ? dayShape(h, 35, 75, 7, 19) : dayShape(h, 30, 45, 8, 17)), noise: 'mild' },
     // 2.5 MWp rooftop PV: ~1.4 MW at a clear noon; ~2,100 MWh (~830 kWh/kWp) a year after Chongqing's clouds.
