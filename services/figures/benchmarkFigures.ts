@@ -10,13 +10,14 @@ import type { BenchmarkRow } from '../../config/benchmarkSchema';
 import { benchmarkTable } from '../../config/benchmarks';
 import { conversionFactor, convert } from '../../config/units';
 import { benchmarkFigures, type BenchmarkFigures } from '../energy/benchmark';
-import { co2PartOf } from '../energy/carbon';
+import { countsInEnergyUse } from '../energy/energyUse';
 import type { FactorTable } from '../energy/factors';
 import type { MonthlyRecord } from '../energy/monthlyStatistics';
 import type { ParameterRow } from '../energy/parameterRow';
 import { benchmarkedProducts, productBoundary, productMeters } from '../energy/productBoundary';
 import { bucketStart, isoInZone, yearBounds } from '../energy/time';
 import type { ConsumptionRow, TimeSeriesStore } from '../store/timeSeriesStore';
+import { ConsumptionService } from './consumptionService';
 import { enteredCarrierRows, monthOf, monthSpan, type MonthlyRecordSource } from './enteredFigures';
 import { dataYear, factorsOfYear } from './factorYear';
 import { ParametersUsed } from './parametersUsed';
@@ -34,7 +35,7 @@ export interface BenchmarkPeriodAt extends BenchmarkFigures {
   /** Boundary energy of the period: kgce on the equivalent basis, AC kWh. */
   readonly boundaryKgce: number;
   readonly boundaryAcKwh: number;
-  /** t CO2 per tce of the boundary's energy over the period (combustion and scope 2); null without energy. */
+  /** The enterprise's t CO2 per tce over the period (all its CO2 / all the energy it used, 当量值); null without energy. */
   readonly co2TPerTce: number | null;
 }
 
@@ -65,7 +66,6 @@ interface Period {
 interface Sums {
   kgce: number;
   acKwh: number;
-  co2Kg: number;
   quantity: number | null;
   months: Set<string>;
   entered: Set<string>;
@@ -76,8 +76,11 @@ const ELECTRIC = new Set(['electricity', 'renewable_electricity']);
 export class BenchmarkFiguresService {
   private readonly table: readonly BenchmarkRow[];
 
+  private readonly consumption: ConsumptionService;
+
   constructor(private readonly deps: { store: TimeSeriesStore; outputs: MonthlyRecordSource; config: Config; factors: FactorTable }) {
     this.table = benchmarkTable(deps.config.benchmarks);
+    this.consumption = new ConsumptionService({ store: deps.store, factors: deps.factors, config: deps.config, monthly: deps.outputs });
   }
 
   /** The rows in force: shipped levels with the configuration's rows. */
@@ -122,10 +125,12 @@ export class BenchmarkFiguresService {
     // Entered carriers are the enterprise's, not a line's: they belong to the default boundary only.
     const entered = isDefault ? enteredCarrierRows(ended, zone, this.deps.factors) : [];
     const used = new ParametersUsed();
+    // Contract 10: savings in t CO2 "at the enterprise's CO2 per tce of the period".
+    const co2PerTce = new Map(await Promise.all([w.ytd, w.r12].map(async (p) => [p, await this.enterpriseCo2PerTce(e, p, used)] as const)));
     const period = (p: Period): BenchmarkPeriodAt => {
       const sums = this.energySums([...energyRows, ...entered], p, used);
       addQuantities(sums, row, productRows, ended, p, zone);
-      const co2TPerTce = sums.kgce > 0 ? sums.co2Kg / sums.kgce : null;
+      const co2TPerTce = co2PerTce.get(p) ?? null;
       const f = benchmarkFigures({
         row,
         energy: { kgceEquivalent: sums.kgce, acKwh: sums.acKwh },
@@ -169,6 +174,22 @@ export class BenchmarkFiguresService {
     };
   }
 
+  /**
+   * The enterprise's t CO2 per tce over a period: all its CO2 (combustion, process, scope 2 less
+   * green certificates; services/figures/consumptionCarbon.ts, entered figures of whole months)
+   * over all the energy it used on the equivalent basis (services/energy/energyUse.ts); null without energy.
+   */
+  private async enterpriseCo2PerTce(e: EnterpriseConfig, p: Period, used: ParametersUsed): Promise<number | null> {
+    if (p.end <= p.start) return null;
+    const answer = (await this.consumption.series([e.id], p.start, p.end, '1mo', { co2: true })).get(e.id);
+    if (!answer?.co2) return null;
+    const equivalent = this.deps.factors.electricityBasis === 'equivalent';
+    let tce = 0;
+    for (const r of answer.series) if (countsInEnergyUse(r.carrier, r.dualControl)) tce += equivalent ? r.tce : r.tceOtherBasis;
+    used.add(answer.co2.rows);
+    return tce > 0 ? answer.co2.totalT / tce : null;
+  }
+
   private async daily(e: EnterpriseConfig, meters: readonly MeterConfig[], from: number, to: number): Promise<ConsumptionRow[]> {
     if (meters.length === 0 || to <= from) return [];
     return this.deps.store.consumption({
@@ -183,12 +204,11 @@ export class BenchmarkFiguresService {
 
   /**
    * Boundary energy of a period, each row priced by the factors of its data year (contract 8.2):
-   * kgce on the equivalent basis (当量值), AC kWh (grid plus on-site renewable), and the CO2 that
-   * energy emits (combustion and scope 2; process CO2 does not fall with energy savings).
+   * kgce on the equivalent basis (当量值) and AC kWh (grid plus on-site renewable).
    */
   private energySums(rows: readonly ConsumptionRow[], p: Period, used: ParametersUsed): Sums {
     const zone = this.deps.config.timezone;
-    const sums: Sums = { kgce: 0, acKwh: 0, co2Kg: 0, quantity: null, months: new Set(), entered: new Set() };
+    const sums: Sums = { kgce: 0, acKwh: 0, quantity: null, months: new Set(), entered: new Set() };
     for (const r of rows) {
       if (r.time < p.start || r.time >= p.end || r.carrier === 'product') continue;
       const f = factorsOfYear(this.deps.factors, dataYear(r.time, zone)).carrier(r.carrier, r.unit);
@@ -196,8 +216,6 @@ export class BenchmarkFiguresService {
       used.addCarrier(f);
       sums.kgce += r.quantity * f.equivalentKgcePerUnit;
       if (ELECTRIC.has(r.carrier)) sums.acKwh += r.quantity;
-      const part = co2PartOf(r.carrier);
-      if (part === 'combustion' || part === 'scope2') sums.co2Kg += r.quantity * f.kgCo2PerUnit;
       sums.months.add(monthOf(r.time, zone));
     }
     return sums;

@@ -12,7 +12,7 @@ import { bucketStart, isoInZone, yearBounds } from '../energy/time';
 import type { Severity } from '../../config/schema';
 import type { BenchmarkFiguresService, BenchmarkPeriodAt, ProductBenchmarkAt } from './benchmarkFigures';
 import type { ConsumptionService } from './consumptionService';
-import { monthSpan, recordsIn, type MonthlyRecordSource } from './enteredFigures';
+import { monthOf, monthSpan, recordsIn, type MonthlyRecordSource } from './enteredFigures';
 import { figure } from './precision';
 
 export type BenchmarkPeriod = 'rolling12' | 'ytd';
@@ -103,11 +103,14 @@ export class DistrictBenchmarkService {
     );
     const of = (p: ProductBenchmarkAt): BenchmarkPeriodAt => (input.period === 'ytd' ? p : p.rolling12);
 
-    const byProduct = new Map<string, { row: ProductBenchmarkAt; plants: { id: string; name: string; f: BenchmarkPeriodAt }[] }>();
+    const byProduct = new Map<
+      string,
+      { row: ProductBenchmarkAt; plants: { id: string; name: string; f: BenchmarkPeriodAt; rolling12Tier: BenchmarkTier | null }[] }
+    >();
     for (const e of enterprises)
       for (const p of figures.get(e.id) ?? []) {
         const entry = byProduct.get(p.product) ?? { row: p, plants: [] };
-        entry.plants.push({ id: e.id, name: e.name, f: of(p) });
+        entry.plants.push({ id: e.id, name: e.name, f: of(p), rolling12Tier: p.rolling12.tier });
         byProduct.set(p.product, entry);
       }
     let co2Complete = true;
@@ -141,7 +144,8 @@ export class DistrictBenchmarkService {
               sec: p.f.sec,
               quantity: p.f.quantity,
               deadline: row.deadline,
-              severity: benchmarkSeverity(p.f.tier, row.deadline, input.at, zone),
+              // The alarm follows the last 12 months whatever period is shown (contract 10).
+              severity: benchmarkSeverity(p.rolling12Tier, row.deadline, input.at, zone),
               savingsTce: p.f.savingsTce,
             })),
           savingsTce: figure(plants.reduce((s, p) => s + (p.f.savingsTce ?? 0), 0)),
@@ -186,18 +190,24 @@ export class DistrictBenchmarkService {
     const out = new Map<string, { tce: number; gridKwh: number; renewableKwh: number; certificateKwh: number; months: number }>();
     if (ids.length === 0 || to <= from) return out;
     const zone = this.deps.config.timezone;
-    const series = await this.deps.consumption.series(ids, from, to, '1mo');
+    // Entered carriers count from their month's end (contract 8.3): whole months by month (entries
+    // included), the running month by day (a daily series carries no entries).
+    const monthStart = Math.max(from, DateTime.fromMillis(at, { zone }).startOf('month').toMillis());
+    const [months, days] = await Promise.all([
+      monthStart > from ? this.deps.consumption.series(ids, from, Math.min(to, monthStart), '1mo') : Promise.resolve(undefined),
+      to > monthStart ? this.deps.consumption.series(ids, monthStart, to, '1d') : Promise.resolve(undefined),
+    ]);
     for (const id of ids) {
       const e = { tce: 0, gridKwh: 0, renewableKwh: 0, certificateKwh: 0, months: 0 };
-      const months = new Set<number>();
-      for (const s of series.get(id)?.series ?? []) {
+      const withData = new Set<string>();
+      for (const s of [...(months?.get(id)?.series ?? []), ...(days?.get(id)?.series ?? [])]) {
         if (s.dualControl) e.tce += s.tce;
-        if (s.dualControl && s.quantity !== 0) months.add(s.time);
+        if (s.dualControl && s.quantity !== 0) withData.add(monthOf(s.time, zone));
         // Electricity series come in the coefficient's unit, kWh.
         if (s.carrier === 'electricity' && s.unit === 'kWh') e.gridKwh += s.quantity;
         if (s.carrier === 'renewable_electricity' && s.unit === 'kWh') e.renewableKwh += s.quantity;
       }
-      out.set(id, { ...e, months: months.size });
+      out.set(id, { ...e, months: withData.size });
     }
     for (const r of recordsIn(this.deps.outputs, ids, from, to, zone)) {
       const e = out.get(r.enterprise);

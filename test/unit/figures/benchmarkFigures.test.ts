@@ -116,7 +116,8 @@ describe('benchmark figures (contract 10)', () => {
     expect(p!.quantity).toBe(2500);
     expect(p!.sec).toBe(105.7792);
     expect(p!.tier).toBe('compliant');
-    // Savings (105.7792 - 100) x 2,500 = 14,448 kgce = 14.448 tce. CO2 of that energy: 350,000 x 0.5306
+    // Savings (105.7792 - 100) x 2,500 = 14,448 kgce = 14.448 tce. The enterprise's CO2 (its sub-meter is inside
+    // e-main; no process factor, no certificates) over all its energy, which is the boundary here: 350,000 x 0.5306
     // = 185,710 kg + 310 x 1,900.3 = 589,093 kg -> 774.803 t over 264.448 tce; 14.448 x 774.803 / 264.448 = 42.3310206 t.
     expect(p!.savingsTce).toBe(14.448);
     expect(p!.savingsCo2T).toBe(nineDigits(42.3310206316554));
@@ -144,11 +145,13 @@ describe('benchmark figures (contract 10)', () => {
     expect(p!.boundaryAcKwh).toBe(13_500_000);
     expect(p!.sec).toBe(13_500);
     expect(p!.tier).toBe('below-baseline');
-    // (13,500 - 13,000) x 1,000 t = 500,000 kWh x 0.1229 = 61,450 kgce = 61.45 tce. CO2 per tce: grid
-    // 10,000,000 x 0.5306 = 5,306 t (green power 0) over 13,500,000 x 0.1229 = 1,659.15 tce;
-    // 61.45 x 5,306 / 1,659.15 = 196.518519 t.
+    // (13,500 - 13,000) x 1,000 t = 500,000 kWh x 0.1229 = 61,450 kgce = 61.45 tce. The enterprise's CO2 per
+    // tce (contract 10), the pot-line sub-meter inside the site meter: grid 20,000,000 x 0.5306 = 10,612 t
+    // (green power 0) over all the energy used, (20,000,000 + 3,500,000) x 0.1229 = 2,888.15 tce;
+    // 61.45 x 10,612 / 2,888.15 = 225.787234 t.
     expect(p!.savingsTce).toBe(61.45);
-    expect(p!.savingsCo2T).toBe(nineDigits(196.5185185185185));
+    expect(p!.co2TPerTce).toBe(nineDigits(10_612 / 2888.15));
+    expect(p!.savingsCo2T).toBe(nineDigits((61.45 * 10_612) / 2888.15));
     await store.stop();
   });
 

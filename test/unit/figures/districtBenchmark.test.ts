@@ -86,7 +86,9 @@ async function setup() {
   const benchmark = new BenchmarkFiguresService({ store, outputs: monthly, config, factors });
   const consumption = new ConsumptionService({ store, factors, config, monthly });
   const service = new DistrictBenchmarkService({ config, benchmark, consumption, outputs: monthly });
-  return { service, close: async () => Promise.all([store.stop(), monthly.stop()]) };
+  const put = (enterprise: string, month: string, patch: Parameters<MonthlyStatisticsStore['put']>[2]) =>
+    monthly.put(enterprise, month, patch, 'officer', 0);
+  return { service, put, close: async () => Promise.all([store.stop(), monthly.stop()]) };
 }
 
 describe('district benchmark and efficiency leaders (contract 10)', () => {
@@ -123,9 +125,10 @@ describe('district benchmark and efficiency leaders (contract 10)', () => {
     const d = await rig.service.districtBenchmark({ enterprises: all, at: AT, period: 'rolling12' });
     expect(d.products[0]!.savingsTce).toBe(197);
     expect(d.savingsTce).toBe(197);
-    // In CO2 at each plant's CO2 per tce: below01 (1,680 x 2 + 200,000 x 0.5 / 1000) / 1,196 = 3,460 / 1,196 t/tce,
-    // 196 x 3,460 / 1,196 = 567.023411; near-tier (2,800 + 100) / 1,000 = 2.9 t/tce, 1 x 2.9 = 2.9.
-    expect(d.savingsCo2T).toBe(569.923411);
+    // In CO2 at each enterprise's CO2 per tce of the period (contract 10): below01 (1,680 x 2 + 200,000 x 0.5 / 1000)
+    // / 1,196 = 3,460 / 1,196 t/tce, 196 x 3,460 / 1,196 = 567.023411; near-tier's 40,000 kWh of certificates
+    // take its scope 2 to 160,000 x 0.5 / 1000 = 80 t: (2,800 + 80) / 1,000 = 2.88 t/tce, 1 x 2.88 = 2.88.
+    expect(d.savingsCo2T).toBe(569.903411);
     expect(d.savingsCo2Complete).toBe(true);
   });
 
@@ -151,6 +154,14 @@ describe('district benchmark and efficiency leaders (contract 10)', () => {
     expect(check('near-fossil')).toMatchObject({ nonFossilShare: 0.199995, energy: true, allAtBenchmark: true, nonFossil: false, candidate: false });
     // An enterprise without a benchmarked product is not checked.
     expect(d.leaderChecks.map((c) => c.enterprise)).not.toContain('other01');
+  });
+
+  it('year to date counts an entered month only from its end (contract 8.3): April coal entered on 15 April is not in the year yet', async () => {
+    // 10,000 t of coal entered for April 2026 (7,000 tce) while April runs; on 15 April 12:00 the year to date
+    // [1 Jan, 15 Apr 00:00) holds January's 1,000 tce only: 1,000 x 365 / 104 = 3,509.61538 tce a year.
+    rig.put('lead01', '2026-04', { carriers: { raw_coal: { unit: 't', purchased: 10_000, openingStock: 0, closingStock: 0 } } });
+    const d = await rig.service.districtBenchmark({ enterprises: ['lead01'], at: t('2026-04-15T12:00:00+08:00'), period: 'ytd' });
+    expect(d.leaderChecks[0]!.annualTce).toBe(3509.61538);
   });
 
   it('an enterprise manager sees their own plant only', async () => {
