@@ -22,6 +22,12 @@ export function digits(value: number | null | undefined): number {
   return value === null || value === undefined || value === 0 ? 0 : autoDigits(value);
 }
 
+/** A configured level as written (100, 13,350, 8.0 shown as 8): its own decimals, at most four. */
+export function level(value: number, unit = ''): string {
+  const decimals = Math.min(4, (String(value).split('.')[1] ?? '').length);
+  return `${num(value, decimals)}${unit ? ` ${unit}` : ''}`;
+}
+
 /** A figure with its own digits and unit; null is a dash without a unit, never 0. */
 export function fig(value: number | null | undefined, unit: string): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return t('none');

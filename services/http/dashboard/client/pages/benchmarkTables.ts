@@ -8,7 +8,7 @@ import { h } from '../dom';
 import { num, pct } from '../format';
 import { t } from '../i18n';
 import { severityBadge, sortableTable, type Column } from '../widgets';
-import { day, digits, fig, outputUnit, productName, secUnit, tick, tierLight } from './benchmarkFormat';
+import { day, fig, level, outputUnit, productName, secUnit, tick, tierLight } from './benchmarkFormat';
 
 const enterpriseLink = (id: string, name: string) => h('a', { href: `#/enterprise/${encodeURIComponent(id)}` }, name);
 
@@ -30,7 +30,7 @@ export function productTable(d: DistrictBenchmark): HTMLElement {
       key: 'levels',
       label: `${t('benchmarkLevel')} / ${t('baselineLevel')}`,
       numeric: true,
-      cell: (p) => `${num(p.benchmark, digits(p.benchmark))} / ${num(p.baseline, digits(p.baseline))} ${secUnit(p.metric)}`,
+      cell: (p) => `${level(p.benchmark)} / ${level(p.baseline, secUnit(p.metric))}`,
     },
     { key: 'deadline', label: t('deadline'), sort: (p) => p.deadline, cell: (p) => p.deadline },
     { key: 'plants', label: t('plantCount'), numeric: true, sort: (p) => p.plants, cell: (p) => num(p.plants, 0) },
@@ -82,7 +82,7 @@ export function belowBaselineTable(d: DistrictBenchmark): HTMLElement {
       key: 'baseline',
       label: t('baselineLevel'),
       numeric: true,
-      cell: (r) => fig(r.product.baseline, secUnit(r.product.metric)),
+      cell: (r) => level(r.product.baseline, secUnit(r.product.metric)),
     },
     { key: 'quantity', label: t('quantityLabel'), numeric: true, sort: (r) => r.quantity, cell: (r) => fig(r.quantity, outputUnit(r.product.unit)) },
     { key: 'savings', label: t('savingsPotential'), numeric: true, sort: (r) => r.savingsTce, cell: (r) => fig(r.savingsTce, 'tce') },

@@ -9,7 +9,7 @@ import { chart } from '../charts';
 import { h } from '../dom';
 import { monthRuns, num, time } from '../format';
 import { t } from '../i18n';
-import { day, digits, fig, outputUnit, productName, secUnit, tierLight } from './benchmarkFormat';
+import { day, digits, fig, level, outputUnit, productName, secUnit, tierLight } from './benchmarkFormat';
 
 /** The two periods as bars against the level lines; the axis reaches past the baseline so both lines show. */
 function levelsChart(el: HTMLElement, p: ProductBenchmarkAt): void {
@@ -21,7 +21,7 @@ function levelsChart(el: HTMLElement, p: ProductBenchmarkAt): void {
   const top = Math.max(p.baseline, ...periods.map((x) => x.sec ?? 0));
   const line = (value: number, label: string, color: string) => ({
     xAxis: value,
-    label: { formatter: `${label} ${num(value, digits(value))}`, position: 'end' as const },
+    label: { formatter: `${label} ${level(value)}`, position: 'end' as const },
     lineStyle: { color, type: 'dashed' as const, width: 2 },
   });
   chart(el, {
@@ -78,7 +78,7 @@ function productBlock(p: ProductBenchmarkAt): HTMLElement {
     h(
       'p',
       { className: 'meta' },
-      `${t('benchmarkLevel')} ${fig(p.benchmark, unit)} · ${t('baselineLevel')} ${fig(p.baseline, unit)} · ${t('deadline')} ${p.deadline} · ${t('edition')} ${p.edition}`,
+      `${t('benchmarkLevel')} ${level(p.benchmark, unit)} · ${t('baselineLevel')} ${level(p.baseline, unit)} · ${t('deadline')} ${p.deadline} · ${t('edition')} ${p.edition}`,
     ),
     chartEl,
     h(
