@@ -84,7 +84,7 @@ function electricFindings({ diagnosis: d, electricity: e }: FindingInputs): Unra
     energy: figure(kWh),
     energyUnit: 'kWh' as const,
     savingsTce: figure((kWh * e.kgcePerKwh) / 1000),
-    savingsCo2T: e.kgCo2PerKwh ? figure((kWh * e.kgCo2PerKwh.value) / 1e6) : null,
+    savingsCo2T: e.kgCo2PerKwh ? figure((kWh * e.kgCo2PerKwh.value) / 1000) : null,
   });
   const coeff = `${e.kgcePerKwh} kgce/kWh (${e.kgceSource})`;
   const grid = e.kgCo2PerKwh ? `${e.kgCo2PerKwh.value} kgCO2/kWh (${e.kgCo2PerKwh.year ?? ''} ${e.kgCo2PerKwh.source})` : '—';

@@ -13,6 +13,8 @@
  *   parameter         one parameter row the figures used (contract 8.2): key, value, unit, year, source
  *   enterprise_carbon, project, park_total, district_carbon, industry_carbon, park_carbon: the carbon
  *                     rows (carbonCsv.ts), in reports that have the carbon figures
+ *   enterprise_benchmark, finding, district_benchmark, benchmark_product, benchmark_below_baseline,
+ *   benchmark_leader: the benchmark rows and findings (benchmarkCsv.ts), in reports that have them
  * Every row repeats the report's context (month, time zone, period, electricity basis, revision,
  * generated at, sha256, and status: `草稿 / DRAFT` with data_until for a month not finalised,
  * contract 8.4; the reasons of a revision), so a row cut out of the file still says what it is.
@@ -27,6 +29,7 @@
  * always the stable key below, whatever the language.
  */
 import { isDraft, type EnterpriseReport, type MonthlyReport } from '../reportModel';
+import { BENCHMARK_CSV_COLUMNS, districtBenchmarkRows, enterpriseBenchmarkRows } from './benchmarkCsv';
 import { CARBON_CSV_COLUMNS, districtCarbonRows, enterpriseCarbonRows, type CsvValue } from './carbonCsv';
 import type { RenderOptions } from './labels';
 import { DRAFT_WORDS, carrierName, pick } from './labels';
@@ -82,6 +85,7 @@ export const CSV_COLUMNS = [
   ['parameter_year', '参数数据年度'],
   ['parameter_source', '参数来源'],
   ...CARBON_CSV_COLUMNS,
+  ...BENCHMARK_CSV_COLUMNS,
   ['timezone', '时区'],
   ['period_from', '统计期起'],
   ['period_to', '统计期止(不含)'],
@@ -142,6 +146,7 @@ export function csvRows(report: MonthlyReport, opts: RenderOptions): CsvRow[] {
     }
     rows.push({ row_type: 'enterprise_total', ...who, ...enterpriseFigures(e), ...context });
     for (const r of enterpriseCarbonRows(e)) rows.push({ ...r, ...context });
+    for (const r of enterpriseBenchmarkRows(e, lang)) rows.push({ ...r, ...context });
   }
   for (const [industry, i] of Object.entries(report.totals.byIndustry)) {
     rows.push({
@@ -175,6 +180,7 @@ export function csvRows(report: MonthlyReport, opts: RenderOptions): CsvRow[] {
     ...context,
   });
   for (const r of districtCarbonRows(report, lang)) rows.push({ ...r, ...context });
+  for (const r of districtBenchmarkRows(report, lang)) rows.push({ ...r, ...context });
   for (const p of report.parameters ?? []) {
     rows.push({
       row_type: 'parameter',

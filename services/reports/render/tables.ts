@@ -4,6 +4,7 @@
  * format" true; renderers only format, they never compute (see reportModel.ts).
  */
 import type { EnterpriseReport, MonthlyReport } from '../reportModel';
+import { BENCHMARK_SECTIONS, BENCHMARK_TABLE_IDS, benchmarkSectionShown, benchmarkTables } from './benchmarkTables';
 import { CARBON_SECTIONS, CARBON_TABLE_IDS, carbonSectionShown, carbonTables, parkTable } from './carbonTables';
 import type { CellValue, Language } from './labels';
 import { basisName, carrierName, nameOf, otherBasis, pick, unitLabel } from './labels';
@@ -29,6 +30,7 @@ export const TABLE_IDS = [
   'parameters',
   'byPark',
   ...CARBON_TABLE_IDS,
+  ...BENCHMARK_TABLE_IDS,
 ] as const;
 export type TableId = (typeof TABLE_IDS)[number];
 export type ReportTables = Readonly<Record<TableId, Table>>;
@@ -40,9 +42,11 @@ export const SECTION_ORDER: readonly TableId[] = [
   'byPark',
   'byCarrier',
   ...CARBON_SECTIONS.district,
+  ...BENCHMARK_SECTIONS.district,
   'enterpriseEnergy',
   'dualControl',
   ...CARBON_SECTIONS.enterprises,
+  ...BENCHMARK_SECTIONS.enterprises,
   'tariff',
   'carriers',
   'ranking',
@@ -59,7 +63,7 @@ export const SECTION_ORDER: readonly TableId[] = [
 export function hasSection(report: MonthlyReport, id: TableId): boolean {
   if (id === 'parameters') return report.parameters !== undefined;
   if (id === 'byPark') return report.totals.byPark !== undefined && Object.keys(report.totals.byPark).length > 0;
-  return carbonSectionShown(report, id);
+  return carbonSectionShown(report, id) && benchmarkSectionShown(report, id);
 }
 
 export function buildTables(report: MonthlyReport, lang: Language): ReportTables {
@@ -73,6 +77,7 @@ export function buildTables(report: MonthlyReport, lang: Language): ReportTables
 
   return {
     ...carbonTables(report, lang),
+    ...benchmarkTables(report, lang),
     byPark: parkTable(report, lang),
     district: table(
       'district',

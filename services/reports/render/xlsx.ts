@@ -3,7 +3,8 @@
  * format, never as formatted text, so that auditors can sum and filter them; units are in the
  * header cells; shares are fractions shown with a percent format, equal to the JSON values.
  * Sheets: summary (metadata, district, industries, carriers, concentration, coefficients),
- * enterprises (one wide row each), carriers (enterprise x carrier), ranking, completeness, and the
+ * enterprises (one wide row each), carriers (enterprise x carrier), carbon, projects, benchmark (能效对标),
+ * findings (节能诊断发现), ranking, completeness, and the
  * parameters used when the report names them. A draft (contract 8.4) says so in red on the first
  * row of every sheet (the table's header moves to row 2), in every printed page's header, and with
  * a red sheet tab.
@@ -14,8 +15,9 @@ import type { MonthlyReport } from '../reportModel';
 import type { CellValue, Language, RenderOptions } from './labels';
 import { DRAFT_WORDS, NUMBER_FORMATS, draftMark, formatValue, isLevel, metadataRows, pick, reportTitle, withUnit } from './labels';
 import type { Column, Table } from './tables';
+import { BENCHMARK_SECTIONS } from './benchmarkTables';
 import { CARBON_SECTIONS } from './carbonTables';
-import { buildTables, hasSection, joinByRow } from './tables';
+import { buildTables, hasSection, joinByRow, type TableId } from './tables';
 
 export interface SheetNames {
   readonly summary: string;
@@ -26,6 +28,8 @@ export interface SheetNames {
   readonly parameters: string;
   readonly carbon: string;
   readonly projects: string;
+  readonly benchmark: string;
+  readonly findings: string;
 }
 
 export function sheetNames(lang: Language): SheetNames {
@@ -38,6 +42,8 @@ export function sheetNames(lang: Language): SheetNames {
     parameters: pick(lang, '参数', 'Parameters'),
     carbon: pick(lang, '碳排放', 'Carbon'),
     projects: pick(lang, '节能审查项目', 'Projects'),
+    benchmark: pick(lang, '能效对标', 'Benchmark'),
+    findings: pick(lang, '节能诊断发现', 'Findings'),
   };
 }
 
@@ -126,18 +132,19 @@ function tableSheet(wb: Workbook, name: string, table: Table, lang: Language, dr
 }
 
 /**
- * The sheet "碳排放 / Carbon": the district carbon tables, then each enterprise's carbon at month end,
- * one titled table under another as on the summary; absent in a report without carbon figures.
+ * A sheet of titled tables, one under another as on the summary: "碳排放 / Carbon" (the district carbon
+ * tables, then each enterprise's carbon at month end) and "能效对标 / Benchmark" (the district benchmark
+ * tables, then each enterprise's products); absent when the report has none of them.
  */
-function carbonSheet(
+function titledSheet(
   wb: Workbook,
   report: MonthlyReport,
   tables: ReturnType<typeof buildTables>,
   name: string,
+  ids: readonly TableId[],
   lang: Language,
   draft: string | undefined,
 ): void {
-  const ids = [...CARBON_SECTIONS.district, 'enterpriseCarbon', 'enterpriseCarbonIntensity'] as const;
   const shown = ids.filter((id) => hasSection(report, id));
   if (shown.length === 0) return;
   const ws = wb.addWorksheet(name);
@@ -178,12 +185,14 @@ export async function renderXlsx(report: MonthlyReport, opts: RenderOptions): Pr
     r = writeTable(summary, table, r + 1, lang, true, widths);
   }
   applyWidths(summary, widths);
-  carbonSheet(wb, report, tables, names.carbon, lang, draft);
+  titledSheet(wb, report, tables, names.carbon, [...CARBON_SECTIONS.district, 'enterpriseCarbon', 'enterpriseCarbonIntensity'], lang, draft);
+  titledSheet(wb, report, tables, names.benchmark, [...BENCHMARK_SECTIONS.district, 'enterpriseBenchmark'], lang, draft);
 
   const enterprises = joinByRow(tables.enterpriseEnergy.title, tables.enterpriseEnergy, tables.dualControl, tables.tariff);
   tableSheet(wb, names.enterprises, enterprises, lang, draft);
   tableSheet(wb, names.carriers, tables.carriers, lang, draft);
   if (hasSection(report, 'projects')) tableSheet(wb, names.projects, tables.projects, lang, draft);
+  if (hasSection(report, 'findings')) tableSheet(wb, names.findings, tables.findings, lang, draft);
   tableSheet(wb, names.ranking, tables.ranking, lang, draft);
   tableSheet(wb, names.completeness, tables.completeness, lang, draft);
   if (report.parameters) tableSheet(wb, names.parameters, tables.parameters, lang, draft);
