@@ -9,14 +9,11 @@ import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
 import helmet from 'helmet';
 import http from 'node:http';
 import https from 'node:https';
-import type { Duplex } from 'node:stream';
-import pino from 'pino';
 import type { Config } from '../../config/schema';
 import type { QuarantineRecord, StateStore } from '../store/state/stateStore';
 import type { ReplayOutcome } from '../../ingest/ingestPipeline';
 import type { ConsumptionService } from '../figures/consumptionService';
 import { listen } from '../core/listen';
-import { AppError } from '../core/errors';
 import type { Logger } from '../core/log';
 import { metricsRouter, type Metrics } from '../observability/metrics';
 import { bearerAuth, bearerPrincipal, principalForToken, requireBearer, STAFF_ROLES } from './auth';
@@ -58,6 +55,8 @@ import type { RenderReport } from '../reports/reportFormats';
 import type { RenderPoolStats } from '../reports/renderPool';
 import type { MetricsAccess } from '../../config/load';
 import { applyTrustProxy } from './trustProxy';
+import { answerClientError, clientErrorHandler } from './clientErrors';
+import { credentialSafeLogger } from './credentialScrub';
 import { registeredRoutes, type RegisteredRoute } from './routeTable';
 
 export interface HttpDeps {
@@ -277,82 +276,6 @@ function apiRateLimit(limit: { windowMs: number; max: number }, tokens: Config['
   });
 }
 
-/**
- * Client errors raised by Express and its body parser (http-errors with a 4xx status, e.g. a path
- * parameter that is not valid percent-encoding, an unsupported charset) answer with their own
- * status in the contract's shape instead of a 500. Malformed and oversized JSON bodies, and the
- * service's own errors, go on to the error handler.
- */
-const HTTP_ERROR_CODES: Record<number, string> = { 400: 'bad-request', 413: 'payload-too-large', 415: 'unsupported-media-type' };
-
-function clientErrorHandler(err: unknown, req: Request, res: Response, next: NextFunction): void {
-  if (err instanceof AppError || !err || typeof err !== 'object' || res.headersSent) return next(err);
-  const e = err as { status?: unknown; statusCode?: unknown; type?: unknown; expose?: unknown; message?: unknown };
-  const status = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : undefined;
-  if (status === undefined || status < 400 || status > 499 || e.type === 'entity.parse.failed' || e.type === 'entity.too.large') return next(err);
-  // A body that fails to decompress reaches here as zlib's (or brotli's) own error, wrapped with
-  // status 400 and no `type`: its text describes the library's internals, never echoed.
-  const encoding = (req.get('content-encoding') ?? 'identity').trim().toLowerCase();
-  if (status === 400 && typeof e.type !== 'string' && encoding !== 'identity') {
-    res.status(400).json({
-      error: {
-        code: 'bad-encoding',
-        message: `the request body is not valid ${encoding === 'gzip' || encoding === 'deflate' || encoding === 'br' ? encoding : 'compressed'} data`,
-      },
-    });
-    return;
-  }
-  // Only the body parser's own errors (they carry a `type`, e.g. charset.unsupported) keep their
-  // text; an error wrapped from elsewhere (a library, a stream) gets the status text.
-  const message =
-    typeof e.type === 'string' && e.expose === true && typeof e.message === 'string' ? e.message : (http.STATUS_CODES[status] ?? 'client error');
-  const code = HTTP_ERROR_CODES[status] ?? (http.STATUS_CODES[status] ?? 'client-error').toLowerCase().replace(/[^a-z0-9]+/g, '-');
-  res.status(status).json({ error: { code, message } });
-}
-
-const REDACTED = '[redacted]';
-const SECRET_KEYS = /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|password|passwordsha256|token|secret|sha256)$/i;
-const CREDENTIAL_IN_TEXT = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
-
-/** The credentials a request carries: its Authorization header, the token in it, its cookies. */
-function credentialsOf(req: Request): string[] {
-  const found = new Set<string>();
-  for (const name of ['authorization', 'proxy-authorization', 'cookie']) {
-    const value = req.get(name);
-    if (!value) continue;
-    found.add(value);
-    const token = /^\S+\s+(\S+)$/.exec(value.trim())?.[1];
-    if (token) found.add(token);
-  }
-  // Longest first, so that a header is replaced whole before the token inside it.
-  return [...found].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
-}
-
-/** A deep copy with credential-named keys and every credential string replaced; never mutates. */
-export function scrubCredentials(value: unknown, secrets: readonly string[], depth = 0, seen = new WeakSet<object>()): unknown {
-  if (typeof value === 'string') {
-    let text = value;
-    for (const secret of secrets) text = text.split(secret).join(REDACTED);
-    return text.replace(CREDENTIAL_IN_TEXT, `$1 ${REDACTED}`);
-  }
-  if (!value || typeof value !== 'object') return value;
-  if (seen.has(value)) return '[circular]';
-  if (depth >= 8) return '[truncated]';
-  seen.add(value);
-  if (value instanceof Error) return scrubCredentials(pino.stdSerializers.err(value), secrets, depth, seen);
-  if (Buffer.isBuffer(value)) return `[${value.length} bytes]`;
-  if (Array.isArray(value)) return value.slice(0, 100).map((v) => scrubCredentials(v, secrets, depth + 1, seen));
-  const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) out[key] = SECRET_KEYS.test(key) ? REDACTED : scrubCredentials(v, secrets, depth + 1, seen);
-  return out;
-}
-
-/** A child logger that writes no credential of this request, wherever it sits in what is logged. */
-function credentialSafeLogger(logger: Logger, req: Request): Logger {
-  const secrets = credentialsOf(req);
-  return logger.child({}, { formatters: { log: (obj) => scrubCredentials(obj, secrets) as Record<string, unknown> } });
-}
-
 export class HttpServer {
   private server: http.Server | undefined;
   private app: HttpApp | undefined;
@@ -398,27 +321,4 @@ export class HttpServer {
     server.closeIdleConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
-}
-
-/**
- * Requests Node's HTTP parser refuses before Express sees them (header block over 16 KiB,
- * malformed request line, timeout) answer with Node's usual status, but as the contract's JSON error.
- */
-function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
-  if (err.code === 'ECONNRESET' || !socket.writable) {
-    socket.destroy();
-    return;
-  }
-  const [status, code] =
-    err.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'headers-too-large']
-      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? [408, 'request-timeout']
-        : err.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW'
-          ? [413, 'payload-too-large']
-          : [400, 'bad-request'];
-  const body = JSON.stringify({ error: { code, message: http.STATUS_CODES[status] ?? 'bad request' } });
-  socket.end(
-    `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
 }
