@@ -40,17 +40,7 @@ export interface BenchmarkPeriodAt extends BenchmarkFigures {
 }
 
 /** One product of GET /api/enterprises/{id}/benchmark: the contract's fields year to date, and more. */
-export interface ProductBenchmarkAt extends BenchmarkPeriodAt {
-  readonly product: string;
-  readonly name: string;
-  readonly nameEn: string;
-  readonly metric: BenchmarkRow['metric'];
-  readonly unit: string;
-  readonly benchmark: number;
-  readonly baseline: number;
-  readonly deadline: string;
-  readonly edition: string;
-  readonly source: string;
+export interface ProductBenchmarkAt extends BenchmarkPeriodAt, BenchmarkRow {
   /** The boundary's meter ids, and whether they are the default boundary. */
   readonly boundary: { readonly meters: string[]; readonly default: boolean };
   readonly rolling12: BenchmarkPeriodAt;
@@ -157,16 +147,7 @@ export class BenchmarkFiguresService {
     const ytd = period(w.ytd);
     const rolling12 = period(w.r12);
     return {
-      product: row.product,
-      name: row.name,
-      nameEn: row.nameEn,
-      metric: row.metric,
-      unit: row.unit,
-      benchmark: row.benchmark,
-      baseline: row.baseline,
-      deadline: row.deadline,
-      edition: row.edition,
-      source: row.source,
+      ...row,
       ...ytd,
       boundary: { meters: boundary.map((m) => m.id), default: isDefault },
       rolling12,

@@ -5,7 +5,8 @@
  * so the district and the enterprise pages never disagree. Decisions: docs/benchmark.md.
  */
 import { DateTime } from 'luxon';
-import type { Config } from '../../config/schema';
+import type { BenchmarkRow, Config } from '../../config/schema';
+import { enterprisesIn } from './enterpriseSelection';
 import { benchmarkSeverity, type BenchmarkTier } from '../energy/benchmark';
 import { leaderCheck, nonFossilShare, outputAtBenchmark, type LeaderCheck } from '../energy/districtBenchmark';
 import { bucketStart, isoInZone, yearBounds } from '../energy/time';
@@ -28,17 +29,8 @@ export interface PlantBelowBaseline {
   readonly savingsTce: number | null;
 }
 
-export interface DistrictProduct {
-  readonly product: string;
-  readonly name: string;
-  readonly nameEn: string;
-  readonly metric: string;
-  readonly unit: string;
-  readonly benchmark: number;
-  readonly baseline: number;
-  readonly deadline: string;
-  readonly edition: string;
-  readonly source: string;
+/** A product's level row (config/benchmarks.yaml) with the district's figures. */
+export interface DistrictProduct extends BenchmarkRow {
   /** Plants making the product (with or without output in the period). */
   readonly plants: number;
   readonly quantity: number;
@@ -81,7 +73,7 @@ export class DistrictBenchmarkService {
   constructor(
     private readonly deps: {
       config: Config;
-      benchmark: Pick<BenchmarkFiguresService, 'benchmarkAt'>;
+      benchmark: Pick<BenchmarkFiguresService, 'benchmarkAt' | 'levels'>;
       consumption: Pick<ConsumptionService, 'series'>;
       outputs: MonthlyRecordSource;
     },
@@ -90,8 +82,10 @@ export class DistrictBenchmarkService {
   async districtBenchmark(input: { enterprises: readonly string[]; at: number; period: BenchmarkPeriod }): Promise<DistrictBenchmark> {
     const { config } = this.deps;
     const zone = config.timezone;
-    const wanted = new Set(input.enterprises);
-    const enterprises = config.enterprises.filter((e) => wanted.has(e.id));
+    const enterprises = enterprisesIn(config, input.enterprises);
+    const levels = new Map(this.deps.benchmark.levels().map((r) => [r.product, r]));
+    // Every product listed has figures, and figures exist only for levelled products.
+    const levelOf = (product: string): BenchmarkRow => levels.get(product)!;
     const { from, to, fraction } = periodOf(input.at, input.period, zone);
     const figures = new Map(await Promise.all(enterprises.map(async (e) => [e.id, await this.deps.benchmark.benchmarkAt(e, input.at)] as const)));
     const withProducts = enterprises.filter((e) => (figures.get(e.id) ?? []).length > 0);
@@ -121,16 +115,7 @@ export class DistrictBenchmarkService {
         const count = (tier: BenchmarkTier | null) => plants.filter((p) => p.f.tier === tier).length;
         for (const p of plants) if (p.f.savingsTce !== null && p.f.savingsTce > 0 && p.f.savingsCo2T === null) co2Complete = false;
         return {
-          product: row.product,
-          name: row.name,
-          nameEn: row.nameEn,
-          metric: row.metric,
-          unit: row.unit,
-          benchmark: row.benchmark,
-          baseline: row.baseline,
-          deadline: row.deadline,
-          edition: row.edition,
-          source: row.source,
+          ...levelOf(row.product),
           plants: plants.length,
           quantity: figure(share.quantity),
           quantityAtBenchmark: figure(share.quantityAtBenchmark),

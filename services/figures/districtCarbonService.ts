@@ -7,6 +7,7 @@
  */
 import { DateTime } from 'luxon';
 import type { Config, EnterpriseConfig } from '../../config/schema';
+import { enterprisesIn } from './enterpriseSelection';
 import { contributions, intensityChange, parkIndicator, requiredPace, yearOnYear, type RequiredPaceFigures } from '../energy/districtCarbon';
 import { countsInEnergyUse } from '../energy/energyUse';
 import type { FactorTable } from '../energy/factors';
@@ -37,8 +38,7 @@ export class DistrictCarbonService implements DistrictCarbonSource {
   async districtCarbon(input: { enterprises: readonly string[]; year: number; at: number; endOf?: boolean }): Promise<DistrictCarbon> {
     const { config } = this.deps;
     const zone = config.timezone;
-    const wanted = new Set(input.enterprises);
-    const enterprises = config.enterprises.filter((e) => wanted.has(e.id));
+    const enterprises = enterprisesIn(config, input.enterprises);
     const { at, endOf } = instantOf(input, zone);
     const ref = endOf ? at - 1 : at;
     const { start: yearStart, year } = yearBounds(ref, zone);
