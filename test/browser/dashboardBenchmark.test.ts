@@ -342,7 +342,7 @@ maybe('dashboard benchmark and diagnosis in Chromium', () => {
     await w.page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
   });
 
-  it('on a 768 px tablet the pages need no sideways scroll', async () => {
+  it('on a 768 px tablet the pages need no sideways scroll, and print keeps the figures', async () => {
     const w = await open({ width: 768, height: 1024 });
     await signIn(w, svc.baseUrl, TOKENS.officer);
     await w.page.goto(`${svc.baseUrl}/#/benchmark`);
@@ -354,5 +354,12 @@ maybe('dashboard benchmark and diagnosis in Chromium', () => {
     await w.page.waitForFunction(() => document.querySelectorAll('#chart-daily-median canvas').length > 0);
     expect(await w.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(768);
     await w.screenshot('dashboard-diagnosis-tablet');
+    // Printed: the controls go, the figures stay.
+    await w.page.emulateMedia({ media: 'print' });
+    expect(await w.page.isVisible('#diagnosis-meter')).toBe(false);
+    expect(await w.page.isVisible('#diagnosis-month')).toBe(false);
+    expect(await w.page.isVisible('#anomaly-table')).toBe(true);
+    expect(await w.page.isVisible('#benchmark-cement_clinker')).toBe(true);
+    await w.screenshot('dashboard-diagnosis-print');
   });
 });
