@@ -13,7 +13,7 @@
  * `quantity` and `unit` are the product's output and its unit on these rows; numbers as JavaScript
  * prints them, shares as fractions, as in the JSON.
  */
-import type { EnterpriseReport, MonthlyReport } from '../reportModel';
+import type { EnterpriseReport, MonthlyReport, ReportProductBenchmark } from '../reportModel';
 import type { CsvValue } from './carbonCsv';
 import type { Language } from './labels';
 
@@ -69,21 +69,31 @@ export type BenchmarkCsvRow = Partial<
 
 const outputUnit = (unit: string): string => unit.split('/')[1] ?? unit;
 
+type Levelled = Pick<
+  ReportProductBenchmark,
+  'product' | 'name' | 'nameEn' | 'metric' | 'unit' | 'benchmark' | 'baseline' | 'edition' | 'source' | 'deadline'
+>;
+
+/** A product's levels with their edition, source and deadline, the same on every row that names the product. */
+const levels = (p: Levelled, lang: Language): BenchmarkCsvRow => ({
+  product: p.product,
+  product_name: lang === 'zh-CN' ? p.name : p.nameEn,
+  metric: p.metric,
+  level_unit: p.unit,
+  benchmark_level: p.benchmark,
+  baseline_level: p.baseline,
+  level_edition: p.edition,
+  level_source: p.source,
+  deadline: p.deadline,
+});
+
 /** An enterprise's product rows and finding rows, after its enterprise_total row. */
 export function enterpriseBenchmarkRows(e: EnterpriseReport, lang: Language): BenchmarkCsvRow[] {
   const who: BenchmarkCsvRow = { enterprise_id: e.id, enterprise_name: e.name };
   const products = (e.benchmark ?? []).map((p): BenchmarkCsvRow => ({
     row_type: 'enterprise_benchmark',
     ...who,
-    product: p.product,
-    product_name: lang === 'zh-CN' ? p.name : p.nameEn,
-    metric: p.metric,
-    level_unit: p.unit,
-    benchmark_level: p.benchmark,
-    baseline_level: p.baseline,
-    level_edition: p.edition,
-    level_source: p.source,
-    deadline: p.deadline,
+    ...levels(p, lang),
     benchmark_from: p.rolling12.periodFrom,
     benchmark_to: p.rolling12.periodTo,
     ytd_sec: p.ytd.sec,
@@ -135,15 +145,7 @@ export function districtBenchmarkRows(report: MonthlyReport, lang: Language): Be
   ];
   for (const p of b.products) {
     const product: BenchmarkCsvRow = {
-      product: p.product,
-      product_name: lang === 'zh-CN' ? p.name : p.nameEn,
-      metric: p.metric,
-      level_unit: p.unit,
-      benchmark_level: p.benchmark,
-      baseline_level: p.baseline,
-      level_edition: p.edition,
-      level_source: p.source,
-      deadline: p.deadline,
+      ...levels(p, lang),
       ...period,
     };
     rows.push({
