@@ -85,6 +85,11 @@ describe('monthly reports API', () => {
       body.enterprises.reduce((sum, e) => sum + e.carbon.ytdT, 0),
       6,
     );
+    // The benchmark section and findings are wired (issue 16): the real district benchmark answer at the month's end
+    // over the rolling 12 months, and every enterprise's products and findings (lists, possibly empty).
+    const b = res.body as { benchmark: { period: string; to: string }; enterprises: { benchmark: unknown[]; findings: unknown[] }[] };
+    expect(b.benchmark).toMatchObject({ period: 'rolling12', to: '2026-12-01T00:00:00.000+08:00' });
+    for (const e of b.enterprises) expect([Array.isArray(e.benchmark), Array.isArray(e.findings)]).toEqual([true, true]);
   });
 
   it('finalises into revision 1, makes revision 2 only when late data changes the figures, and keeps both', async () => {
@@ -135,6 +140,7 @@ describe('monthly reports API', () => {
     expect(own.body as { scope: string; enterprises: { id: string }[] }).toMatchObject({ scope: 'alu01', enterprises: [{ id: 'alu01' }] });
     // Its own carbon row, without the district section (other enterprises' figures) or its share of the district change.
     expect(own.body).not.toHaveProperty('carbon');
+    expect(own.body).not.toHaveProperty('benchmark');
     expect(own.body).toMatchObject({ enterprises: [{ carbon: { contribution: null } }] });
     expect((await svc.get('/api/reports/monthly/cem01?month=2026-11', TOKENS.alu01)).status).toBe(404);
   });
