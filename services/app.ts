@@ -13,7 +13,6 @@ import { IngestPipeline } from '../ingest/ingestPipeline';
 import { Journal } from '../ingest/journal';
 import { MqttSource } from '../ingest/mqttSource';
 import { demoSimulator } from './demoRun';
-import { ConsumptionService } from './figures/consumptionService';
 import { FactorTable } from './energy/factors';
 import { MeterRegistry } from './energy/meterRegistry';
 import { MeterTimelines } from './energy/meterTimeline';
@@ -27,14 +26,9 @@ import { ScaleOut } from './scaleOut';
 import { HttpServer } from './http/httpServer';
 import { bindMetrics, instrumentStore, Metrics } from './observability/metrics';
 import { AlarmStore } from './store/state/alarmStore';
-import { StatusService } from './figures/statusService';
-import { DistrictCarbonService } from './figures/districtCarbonService';
-import { ProjectFiguresService } from './figures/projectFigures';
-import { BenchmarkFiguresService } from './figures/benchmarkFigures';
-import { DiagnosisFiguresService } from './figures/diagnosisFigures';
-import { DistrictBenchmarkService } from './figures/districtBenchmark';
 import type { ReportService } from './reports/reportService';
 import { composeReports } from './reportsWiring';
+import { composeFigures } from './figuresWiring';
 import { composeNotifiers } from './notifyWiring';
 import { MonthlyStatisticsStore } from './store/state/monthlyStatisticsStore';
 import { MonthlyStatisticsService } from './ledger/monthlyStatisticsService';
@@ -222,13 +216,8 @@ export class App {
       },
     );
 
-    const consumption = new ConsumptionService({ store: this.store, factors, config, monthly: this.outputs });
-    const status = new StatusService({ store: this.store, outputs: this.outputs, config, factors, meters });
-    const projects = new ProjectFiguresService({ store: this.store, config, factors });
-    const benchmark = new BenchmarkFiguresService({ store: this.store, outputs: this.outputs, config, factors });
-    const diagnosis = new DiagnosisFiguresService({ store: this.store, config, factors });
-    const districtBenchmark = new DistrictBenchmarkService({ config, benchmark, consumption, outputs: this.outputs });
-    const districtCarbon = new DistrictCarbonService({ config, status, factors });
+    const figures = composeFigures({ config, factors, store: this.store, outputs: this.outputs, meters });
+    const { status, projects, benchmark } = figures;
     // Notifiers (contract 7): mail when an SMTP server is configured, webhooks when listed.
     const deliveries = new SqliteDeliveryLog({ path: path.join(connections.dataDir, 'state.db') });
     const { mail, hooks } = composeNotifiers({ config, smtpUrl: connections.smtpUrl, publicUrl: connections.publicUrl, deliveries, logger, now });
@@ -266,13 +255,7 @@ export class App {
       config,
       dataDir: connections.dataDir,
       smtpUrl: connections.smtpUrl,
-      consumption,
-      status,
-      projects,
-      districtCarbon,
-      benchmark,
-      districtBenchmark,
-      diagnosis,
+      ...figures,
       factors,
       alarms: this.alarms,
       store: this.store,
@@ -301,13 +284,7 @@ export class App {
         ...(connections.trustProxy !== undefined && { trustProxy: connections.trustProxy }),
         metricsAccess: connections.metrics ?? 'token',
         config,
-        consumption,
-        status,
-        projects,
-        benchmark,
-        diagnosis,
-        districtBenchmark,
-        districtCarbon,
+        ...figures,
         alarms: this.alarms,
         outputs: this.outputs,
         monthly: new MonthlyStatisticsService({ store: this.outputs, config, factors, events: this.bus, now }),

@@ -32,6 +32,7 @@ export const LAYERS: readonly { readonly name: string; readonly rank: number; re
       'services/instanceId.ts',
       'services/demoRun.ts',
       'services/reportsWiring.ts',
+      'services/figuresWiring.ts',
       'services/notifyWiring.ts',
       'services/cli/',
       'ingest/mosquittoAuthCli.ts',
@@ -109,6 +110,6 @@ describe('layers', () => {
     expect(layerOf('services/energy/quota.ts')?.name).toBe('domain');
     expect(layerOf('services/app.ts')?.name).toBe('composition');
     expect(layerOf('services/store/influx/influxql.ts')?.name).toBe('store');
-    expect(importsOf('services/app.ts')).toContain('services/figures/statusService.ts');
+    expect(importsOf('services/figuresWiring.ts')).toContain('services/figures/statusService.ts');
   });
 });
