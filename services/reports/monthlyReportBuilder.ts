@@ -176,7 +176,7 @@ export class MonthlyReportBuilder {
             }
           : null,
         alarms,
-        completeness: inService.length ? inService.reduce((sum, m) => sum + m.completeness, 0) / inService.length : 0,
+        completeness: inService.length ? ratio12(inService.reduce((sum, m) => sum + m.completeness, 0) / inService.length) : 0,
         meters,
         park: parkOf(e, config),
         carbon: reportCarbonOf(
@@ -288,7 +288,7 @@ function concentrationOf(reports: readonly EnterpriseReport[]): MonthlyReport['c
     .filter((n) => n <= sorted.length)
     .map((n) => {
       const top = sorted.slice(0, n);
-      return { top: n, share: total === 0 ? 0 : top.reduce((s, e) => s + e.totalTce, 0) / total, enterprises: top.map((e) => e.id) };
+      return { top: n, share: total === 0 ? 0 : ratio12(top.reduce((s, e) => s + e.totalTce, 0) / total), enterprises: top.map((e) => e.id) };
     });
 }
 
@@ -309,7 +309,16 @@ function meterCompleteness(
     meter: m.id,
     carrier: m.carrier,
     readings,
-    expected: period / (m.intervalSeconds * 1000),
-    completeness: completeness(readings, period, m.intervalSeconds),
+    expected: ratio12(period / (m.intervalSeconds * 1000)),
+    completeness: ratio12(completeness(readings, period, m.intervalSeconds)),
   };
+}
+
+/**
+ * Ratios to 12 significant digits, without float noise (0.29677419354838707 -> 0.296774193548): the
+ * precision the content hash compares at (reportHash.ts), so a month finalised before this rounding
+ * is not revised by it.
+ */
+function ratio12(x: number): number {
+  return Number(x.toPrecision(12));
 }
