@@ -8,6 +8,7 @@ import { carrierName, num, pct, qty, time } from '../format';
 import type { DistrictCarbon } from '../carbonTypes';
 import type { Overview, OverviewRow } from '../types';
 import { carbonTile } from './carbon';
+import { alarmsHref } from '../alarmFilters';
 import { card, light, section, sortableTable, type Column } from '../widgets';
 
 const LEVEL_ORDER = { red: 0, yellow: 1, green: 2 } as const;
@@ -53,7 +54,15 @@ export const overviewPage: Page = async (ctx) => {
       label: t('openAlarms'),
       numeric: true,
       sort: (r) => r.alarms.critical * 1000 + r.alarms.warning,
-      cell: (r) => (r.alarms.critical + r.alarms.warning === 0 ? '0' : h('a', { href: '#/alarms' }, `${r.alarms.critical} / ${r.alarms.warning}`)),
+      // Critical / warning, open (active or acknowledged): the set the filtered alarm page lists.
+      cell: (r) =>
+        r.alarms.critical + r.alarms.warning === 0
+          ? '0'
+          : h(
+              'a',
+              { href: alarmsHref({ severities: ['critical', 'warning'], enterprise: r.id }), title: t('openAlarmsLegend') },
+              `${r.alarms.critical} / ${r.alarms.warning}`,
+            ),
     },
   ];
 
