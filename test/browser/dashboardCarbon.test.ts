@@ -232,6 +232,13 @@ maybe('dashboard carbon views in Chromium', () => {
     expect(tile).toContain('−3.8 %');
     expect(tile).toContain('达到进度');
     await w.page.waitForSelector('#enterprise-table tbody tr');
+    // Energy by park on the overview (contract 9): baitao is cem01, March so far 100,000 kWh = 10 tce,
+    // the year 50 + 25 tce of entered coal + 10 = 85 tce; alu01 is in no park.
+    const parkRow = (await rows(w, '#park-table tbody tr'))[0]!;
+    expect(parkRow).toContain('白涛化工园区');
+    expect(parkRow).toContain('10.0');
+    expect(parkRow).toContain('85.0');
+    expect(await rows(w, '#park-table tbody tr')).toHaveLength(1);
     await w.screenshot('dashboard-overview-carbon-zh');
     await w.page.click('#carbon-tile');
     await w.page.waitForSelector('#carbon-enterprise-table');

@@ -53,6 +53,8 @@ export interface OverviewRow {
   id: string;
   name: string;
   industry: string;
+  /** The park (园区) id, null outside any park. */
+  park: string | null;
   monthTce: number;
   quota: QuotaStatus | null;
   intensity: IntensityStatus | null;
@@ -65,17 +67,26 @@ export interface Overview {
   year: number;
   electricityBasis: 'equivalent' | 'equal';
   today: Figure & { from: string; to: string; alarmsRaised: number };
-  month: Figure & { from: string; to: string; byCarrier: Record<string, CarrierFigure>; byIndustry: Record<string, Figure> };
+  month: Figure & {
+    from: string;
+    to: string;
+    byCarrier: Record<string, CarrierFigure>;
+    byIndustry: Record<string, Figure>;
+    byPark: Record<string, Figure>;
+  };
   ytd: Figure & {
     from: string;
     to: string;
     byCarrier: Record<string, CarrierFigure>;
     byIndustry: Record<string, Figure>;
+    byPark: Record<string, Figure>;
     quotaTotalTce: number;
     share: number | null;
   };
   /** GB/T 4754 industry names by code. */
   industries: Record<string, string>;
+  /** Park names by id (the parks the visible enterprises belong to). */
+  parks: Record<string, string>;
   enterprises: OverviewRow[];
 }
 

@@ -13,6 +13,33 @@ import { card, light, section, sortableTable, type Column } from '../widgets';
 
 const LEVEL_ORDER = { red: 0, yellow: 1, green: 2 } as const;
 
+interface ParkRow {
+  id: string;
+  name: string;
+  monthTce: number;
+  ytdTce: number;
+}
+
+/**
+ * Energy by park (园区, contract 9: district views group by park too); nothing when no visible
+ * enterprise is in a park. The parks' CO2 (process CO2, certificates) is on the carbon page.
+ */
+function parkTable(o: Overview): HTMLElement[] {
+  const rows: ParkRow[] = Object.entries(o.parks).map(([id, name]) => ({
+    id,
+    name,
+    monthTce: o.month.byPark[id]?.dualControlTce ?? 0,
+    ytdTce: o.ytd.byPark[id]?.dualControlTce ?? 0,
+  }));
+  if (rows.length === 0) return [];
+  const columns: Column<ParkRow>[] = [
+    { key: 'park', label: t('park'), sort: (r) => r.name, cell: (r) => r.name },
+    { key: 'month', label: `${t('month')} (tce)`, numeric: true, sort: (r) => r.monthTce, cell: (r) => num(r.monthTce, 1) },
+    { key: 'ytd', label: `${t('ytd')} (tce)`, numeric: true, sort: (r) => r.ytdTce, cell: (r) => num(r.ytdTce, 1) },
+  ];
+  return [h('section', { className: 'panel' }, sortableTable('park-table', t('byPark'), columns, rows, { key: 'ytd', dir: -1 }))];
+}
+
 export const overviewPage: Page = async (ctx) => {
   // The carbon tile is an addition: the overview still draws if the carbon answer fails.
   const [o, carbon] = await Promise.all([api<Overview>('/api/district/overview'), api<DistrictCarbon>('/api/district/carbon').catch(() => null)]);
@@ -24,6 +51,7 @@ export const overviewPage: Page = async (ctx) => {
   const columns: Column<OverviewRow>[] = [
     { key: 'name', label: t('enterprise'), sort: (r) => r.name, cell: (r) => h('a', { href: `#/enterprise/${encodeURIComponent(r.id)}` }, r.name) },
     { key: 'industry', label: t('industry'), sort: (r) => r.industry, cell: (r) => `${r.industry} ${o.industries[r.industry] ?? ''}` },
+    { key: 'park', label: t('park'), sort: (r) => r.park, cell: (r) => (r.park === null ? '—' : (o.parks[r.park] ?? r.park)) },
     { key: 'level', label: t('dualControl'), sort: (r) => (r.quota ? LEVEL_ORDER[r.quota.level] : null), cell: (r) => light(r.quota?.level) },
     { key: 'ytd', label: `${t('ytd')} (tce)`, numeric: true, sort: (r) => r.quota?.ytdTce ?? null, cell: (r) => num(r.quota?.ytdTce, 1) },
     { key: 'quota', label: `${t('quota')} (tce)`, numeric: true, sort: (r) => r.quota?.totalTce ?? null, cell: (r) => num(r.quota?.totalTce, 0) },
@@ -82,6 +110,7 @@ export const overviewPage: Page = async (ctx) => {
       card(t('openAlarms'), `${num(openAlarms, 0)}`, `${t('critical')} ${num(critical, 0)}`),
     ),
     h('div', { className: 'grid2' }, section('byCarrier', carrierChart), section('byIndustry', industryChart)),
+    ...parkTable(o),
     h(
       'section',
       { className: 'panel' },
