@@ -205,6 +205,8 @@ export interface CarbonStatusInput {
   /** yearFraction(t). */
   readonly fraction: number;
   readonly rules: Pick<CarbonRules, 'paceYellow' | 'paceRed' | 'shareYellow' | 'shareRed'>;
+  /** Site zone, to date the exhaustion in; default as quotaStatus's. */
+  readonly zone?: string;
 }
 
 export interface CarbonStatus {
@@ -217,6 +219,12 @@ export interface CarbonStatus {
   readonly level: Level;
   /** ytdT / f; null at f = 0. */
   readonly forecastT: number | null;
+  /** max(0, forecastT - budgetT); null at f = 0. */
+  readonly overrunT: number | null;
+  /** share >= 1. */
+  readonly exhausted: boolean;
+  /** YYYY-MM-DD when the budget runs out at the pace so far, as the quota's exhaustionDate. */
+  readonly exhaustionDate: string | null;
 }
 
 /**
@@ -224,8 +232,26 @@ export interface CarbonStatus {
  * and ratio rounding) applied to t CO2 and the CO2 budget with the rules.carbon thresholds.
  */
 export function carbonStatus(input: CarbonStatusInput): CarbonStatus {
-  const q = quotaStatus({ year: input.year, totalTce: input.budgetT, ytdTce: input.ytdT, fraction: input.fraction, thresholds: input.rules });
-  return { year: q.year, budgetT: q.totalTce, ytdT: q.ytdTce, share: q.share, pace: q.pace, level: q.level, forecastT: q.forecastTce };
+  const q = quotaStatus({
+    year: input.year,
+    totalTce: input.budgetT,
+    ytdTce: input.ytdT,
+    fraction: input.fraction,
+    thresholds: input.rules,
+    ...(input.zone !== undefined && { zone: input.zone }),
+  });
+  return {
+    year: q.year,
+    budgetT: q.totalTce,
+    ytdT: q.ytdTce,
+    share: q.share,
+    pace: q.pace,
+    level: q.level,
+    forecastT: q.forecastTce,
+    overrunT: q.overrunTce,
+    exhausted: q.exhausted,
+    exhaustionDate: q.exhaustionDate,
+  };
 }
 
 export interface CarbonIntensityInput {

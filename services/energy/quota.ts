@@ -2,6 +2,7 @@
  * Dual-control arithmetic (contract 4 "Quota status" and "Intensity"; domain 2.1, 2.7).
  * Pure: no store, no clock. Every instant and every total comes in as a parameter.
  */
+import { DateTime } from 'luxon';
 import { yearBounds } from './time';
 
 export type Level = 'green' | 'yellow' | 'red';
@@ -41,6 +42,43 @@ export interface QuotaInput {
   /** yearFraction(t) of the status instant t. */
   readonly fraction: number;
   readonly thresholds: QuotaThresholds;
+  /** Site zone, to date the exhaustion in (contract 3); the default is the demo's, as for yearFraction. */
+  readonly zone?: string;
+}
+
+/** Stated trouble beside the light (issue 21): the level does not change, the figures say how bad it is. */
+export interface Exhaustion {
+  /** max(0, forecast - total); null when there is no forecast (f = 0). */
+  readonly overrun: number | null;
+  /** share >= 1: the total is already used up. */
+  readonly exhausted: boolean;
+  /**
+   * YYYY-MM-DD in the site zone when the year to date reaches the total at the pace so far; null
+   * when already exhausted (two figures cannot tell when it was crossed), when nothing has been used
+   * or no time has elapsed, or when the date falls after the end of the year.
+   */
+  readonly exhaustionDate: string | null;
+}
+
+/**
+ * Exhaustion at the current pace: the rate so far is ytd / (t - yearStart), so the total is reached
+ * at yearStart + (t - yearStart) x total / ytd = yearStart + f x L x total / ytd, L the year's real
+ * length (leap years 366 days). That is t + (total - ytd) / rate. Within the year exactly when the
+ * forecast ytd / f is above the total.
+ */
+export function exhaustion(input: { year: number; total: number; ytd: number; fraction: number; zone?: string }): Exhaustion {
+  const { year, total, ytd, fraction, zone = 'Asia/Shanghai' } = input;
+  const forecast = fraction > 0 ? ytd / fraction : null;
+  const overrun = forecast === null ? null : Math.max(0, forecast - total);
+  const exhausted = roundRatio(ytd / total) >= 1;
+  if (exhausted || !(ytd > 0) || !(fraction > 0)) return { overrun, exhausted, exhaustionDate: null };
+  const start = DateTime.fromObject({ year, month: 1, day: 1 }, { zone });
+  if (!start.isValid) throw new RangeError(`cannot place year ${year} in zone ${zone}`);
+  const yearStart = start.toMillis();
+  const length = start.plus({ years: 1 }).toMillis() - yearStart;
+  const elapsedAtExhaustion = (fraction * length * total) / ytd;
+  if (!(elapsedAtExhaustion < length)) return { overrun, exhausted, exhaustionDate: null };
+  return { overrun, exhausted, exhaustionDate: DateTime.fromMillis(yearStart + elapsedAtExhaustion, { zone }).toISODate() };
 }
 
 export interface QuotaStatus {
@@ -55,6 +93,12 @@ export interface QuotaStatus {
   readonly forecastTce: number | null;
   /** forecastTce / totalTce; algebraically the same number as pace. */
   readonly forecastShare: number | null;
+  /** max(0, forecastTce - totalTce); null at f = 0. Beside the light, never changing it. */
+  readonly overrunTce: number | null;
+  /** share >= 1. */
+  readonly exhausted: boolean;
+  /** See Exhaustion.exhaustionDate. */
+  readonly exhaustionDate: string | null;
 }
 
 /**
@@ -71,7 +115,20 @@ export function quotaStatus(input: QuotaInput): QuotaStatus {
   const over = (limit: number) => pace !== null && pace > limit;
   const level: Level = share >= t.shareRed || over(t.paceRed) ? 'red' : share >= t.shareYellow || over(t.paceYellow) ? 'yellow' : 'green';
   const forecastTce = fraction > 0 ? ytdTce / fraction : null;
-  return { year, totalTce, ytdTce, share, pace, level, forecastTce, forecastShare: pace };
+  const ex = exhaustion({ year, total: totalTce, ytd: ytdTce, fraction, ...(input.zone !== undefined && { zone: input.zone }) });
+  return {
+    year,
+    totalTce,
+    ytdTce,
+    share,
+    pace,
+    level,
+    forecastTce,
+    forecastShare: pace,
+    overrunTce: ex.overrun,
+    exhausted: ex.exhausted,
+    exhaustionDate: ex.exhaustionDate,
+  };
 }
 
 export interface IntensityInput {

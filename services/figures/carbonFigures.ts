@@ -47,6 +47,12 @@ export interface CarbonStatusAt {
   readonly level: Level | null;
   /** ytdT / f, with or without a budget (a run rate is not a budget figure); null at f = 0. */
   readonly forecastT: number | null;
+  /** max(0, forecastT - budgetT); null without a budget or at f = 0. Optional for statuses built by hand; always set here. */
+  readonly overrunT?: number | null;
+  /** share >= 1; null without a budget. */
+  readonly exhausted?: boolean | null;
+  /** YYYY-MM-DD (site zone) when the budget runs out at the pace so far; null when exhausted, not within the year or no budget. */
+  readonly exhaustionDate?: string | null;
   readonly combustionT: number;
   readonly processT: number;
   readonly scope2T: number;
@@ -109,7 +115,9 @@ export function carbonFiguresAt(input: CarbonFiguresInput): CarbonFigures {
   const ytd = co2Over([...monthly.keys()]);
   const ytdT = figure(ytd.totalT);
   const budget =
-    quota?.co2BudgetT === undefined ? null : carbonStatus({ year, budgetT: quota.co2BudgetT, ytdT, fraction: input.fraction, rules: input.rules });
+    quota?.co2BudgetT === undefined
+      ? null
+      : carbonStatus({ year, budgetT: quota.co2BudgetT, ytdT, fraction: input.fraction, rules: input.rules, zone });
   const intensity =
     quota?.co2IntensityLimit === undefined
       ? null
@@ -130,6 +138,9 @@ export function carbonFiguresAt(input: CarbonFiguresInput): CarbonFigures {
     pace: budget?.pace ?? null,
     level: budget?.level ?? null,
     forecastT: input.fraction > 0 ? figure(ytdT / input.fraction) : null,
+    overrunT: budget ? figure(budget.overrunT) : null,
+    exhausted: budget?.exhausted ?? null,
+    exhaustionDate: budget?.exhaustionDate ?? null,
     combustionT: figure(ytd.combustionT),
     processT: figure(ytd.processT),
     scope2T: figure(ytd.scope2T),

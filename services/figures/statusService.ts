@@ -179,8 +179,8 @@ export class StatusService {
       const period = { periodFrom: isoInZone(yearStart, zone), periodTo: isoInZone(at, zone) };
       const quotaConf = e.quotas.find((q) => q.year === year);
       const ytdTce = figure(ytd.dualControlTce);
-      const quotaAt = quotaConf ? quotaStatus({ year, totalTce: quotaConf.totalTce, ytdTce, fraction, thresholds: config.rules.quota }) : null;
-      const quota = quotaAt ? { ...quotaAt, forecastTce: figure(quotaAt.forecastTce), ...period } : null;
+      const quotaAt = quotaConf ? quotaStatus({ year, totalTce: quotaConf.totalTce, ytdTce, fraction, thresholds: config.rules.quota, zone }) : null;
+      const quota = quotaAt ? { ...quotaAt, forecastTce: figure(quotaAt.forecastTce), overrunTce: figure(quotaAt.overrunTce), ...period } : null;
       const intensity =
         quotaConf?.intensityLimit !== undefined
           ? intensityOverCompleteMonths({

@@ -232,7 +232,13 @@ describe('dashboard server side', () => {
       };
       industries: Record<string, string>;
       parks: Record<string, string>;
-      enterprises: { id: string; monthTce: number; quota: { level: string; share: number } | null; alarms: { critical: number } }[];
+      enterprises: {
+        id: string;
+        monthTce: number;
+        quota: { level: string; share: number; overrunTce: number | null; exhausted: boolean; exhaustionDate: string | null } | null;
+        alarms: { critical: number };
+      }[];
+      thresholds: { quota: Record<string, number>; intensity: Record<string, number>; carbon: Record<string, number> };
     };
     expect(overview.at).toBe('2026-03-02T01:00:00.000+08:00');
     // Nothing consumed yet on 2 March (the readings end at 00:00); both alarms were raised at 01:00.
@@ -255,6 +261,17 @@ describe('dashboard server side', () => {
     expect(cem.quota).toMatchObject({ level: 'red' });
     expect(cem.quota!.share).toBeCloseTo(1.229, 12);
     expect(cem.alarms.critical).toBe(1);
+    // Stated trouble (issue 21). cem01: 12.29 of 10 tce, share >= 1: exhausted, the crossing date unknown.
+    expect(cem.quota).toMatchObject({ exhausted: true, exhaustionDate: null });
+    // alu01: 49.16 of 50 tce at 2 March 01:00 = 60 d 1 h = 1,441 h of 8,760 h: forecast 49.16 x 8,760 / 1,441
+    // = 298.849133 tce, overrun 248.849133 (9 significant digits); at that pace 50 tce is reached after
+    // 1,441 h x 50 / 49.16 = 1,465.62 h = 61.07 d, i.e. on 3 March (1 March is day 59, 3 March day 61).
+    const alu = overview.enterprises.find((e) => e.id === 'alu01')!;
+    expect(alu.quota).toMatchObject({ level: 'red', exhausted: false, exhaustionDate: '2026-03-03', overrunTce: 248.849133 });
+    // The legend's thresholds are the configured rules (contract 3 defaults here).
+    expect(overview.thresholds.quota).toEqual({ paceYellow: 1, paceRed: 1.1, shareYellow: 0.9, shareRed: 1 });
+    expect(overview.thresholds.intensity).toEqual({ yellow: 0.95, red: 1 });
+    expect(overview.thresholds.carbon).toMatchObject({ shareRed: 1, intensityYellow: 0.95 });
     const mine = (await svc.get('/api/district/overview', TOKENS.alu01)).body as typeof overview;
     expect(mine.enterprises.map((e) => e.id)).toEqual(['alu01']);
     expect(mine.ytd.quotaTotalTce).toBe(50);

@@ -141,8 +141,29 @@ export function districtRouter(deps: {
       industries: Object.fromEntries([...new Set(enterprises.map((e) => e.industry))].map((code) => [code, industryName(code)])),
       parks: Object.fromEntries(deps.config.parks.filter((p) => enterprises.some((e) => e.park === p.id)).map((p) => [p.id, p.name])),
       enterprises: rows,
+      thresholds: lightThresholds(deps.config),
     });
   });
 
   return router;
+}
+
+/**
+ * The configured thresholds of the lights (contract 3 rules), so that a page can print a legend of
+ * what green, yellow and red mean with the figures actually in force (issue 21).
+ */
+function lightThresholds(config: Config) {
+  const { quota, intensity, carbon } = config.rules;
+  return {
+    quota,
+    intensity,
+    carbon: {
+      paceYellow: carbon.paceYellow,
+      paceRed: carbon.paceRed,
+      shareYellow: carbon.shareYellow,
+      shareRed: carbon.shareRed,
+      intensityYellow: carbon.intensityYellow,
+      intensityRed: carbon.intensityRed,
+    },
+  };
 }

@@ -70,7 +70,20 @@ describe('quotaStatus levels (contract 4: red if share >= shareRed or pace > pac
     const fraction = yearFraction(at('2026-07-02T12:00:00+08:00'));
     const s = quotaStatus({ year: 2026, totalTce: 52_000, ytdTce: 26_000, fraction, thresholds: DEFAULTS });
     // forecast = 26,000 / 0.5 = 52,000 tce = 100 % of the quota
-    expect(s).toEqual({ year: 2026, totalTce: 52_000, ytdTce: 26_000, share: 0.5, pace: 1, level: 'green', forecastTce: 52_000, forecastShare: 1 });
+    // forecast = quota: no overrun, and the total is reached only at the year end, so no date within it
+    expect(s).toEqual({
+      year: 2026,
+      totalTce: 52_000,
+      ytdTce: 26_000,
+      share: 0.5,
+      pace: 1,
+      level: 'green',
+      forecastTce: 52_000,
+      forecastShare: 1,
+      overrunTce: 0,
+      exhausted: false,
+      exhaustionDate: null,
+    });
   });
 
   it('month-end status: 13,000 tce at 2026-04-01T00:00+08:00 (f = 90/365)', () => {
