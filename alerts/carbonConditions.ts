@@ -8,7 +8,7 @@ import { DateTime } from 'luxon';
 import type { EnterpriseStatus } from '../services/figures/statusService';
 import type { FactorRowAt, ProjectAt } from '../services/figures/projectFigures';
 import { isoInZone } from '../services/energy/time';
-import { LEVEL_SEVERITY, monthsPeriod, num, pct, text, type Condition, type Language } from './conditions';
+import { LEVEL_SEVERITY, monthsPeriod, num, pct, text, troubleText, type Condition, type Language } from './conditions';
 
 type CarbonType = 'carbon' | 'carbon-intensity';
 type StatusPart = Pick<EnterpriseStatus, 'enterprise' | 'at' | 'timezone' | 'carbon' | 'quota'>;
@@ -37,7 +37,7 @@ export function carbonCondition(s: StatusPart, name: string, lang: Language): Co
   if (!c || c.level === null || c.budgetT === null || c.share === null)
     return normal('carbon', s, text(lang, `${name} 本年度未设碳排放预算`, `${name}: no CO2 budget for this year`));
   const pace = c.pace === null ? '—' : pct(c.pace);
-  const forecast = c.forecastT === null ? '—' : `${num(c.forecastT, 1)} t`;
+  const forecast = `${c.forecastT === null ? '—' : `${num(c.forecastT, 1)} t`}${troubleText(lang, { overrun: c.overrunT, exhausted: c.exhausted, exhaustionDate: c.exhaustionDate }, 't', 0)}`;
   const grid = gridFactorText(gridRows(s), lang);
   const yearStart = DateTime.fromObject({ year: c.year }, { zone: s.timezone }).toMillis();
   return {

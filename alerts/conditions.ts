@@ -32,6 +32,28 @@ export const num = (x: number, digits = 1): string => {
 export const text = (lang: Language, zh: string, en: string): string => (lang === 'zh-CN' ? zh : en);
 export const LEVEL_SEVERITY = { green: null, yellow: 'warning', red: 'critical' } as const;
 
+const MONTHS_EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * The trouble stated beside the level (issue 21): "，预计超 11,389 tce，约 12月10日用尽" /
+ * ", forecast over by 11,389 tce, runs out about 10 Dec"; "已用尽" / "already used up" once share >= 1.
+ * Empty when there is nothing to state (or a status built by hand without the figures).
+ */
+export function troubleText(
+  lang: Language,
+  t: { readonly overrun?: number | null; readonly exhausted?: boolean | null; readonly exhaustionDate?: string | null },
+  unit: string,
+  digits: number,
+): string {
+  const parts: string[] = [];
+  if (t.exhausted) parts.push(text(lang, '已用尽', 'already used up'));
+  if (t.overrun !== undefined && t.overrun !== null && t.overrun > 0)
+    parts.push(text(lang, `预计超 ${num(t.overrun, digits)} ${unit}`, `forecast over by ${num(t.overrun, digits)} ${unit}`));
+  const [, m, d] = (t.exhaustionDate ?? '').split('-').map(Number);
+  if (m !== undefined && d !== undefined) parts.push(text(lang, `约 ${m}月${d}日用尽`, `runs out about ${d} ${MONTHS_EN[m - 1] ?? ''}`));
+  return parts.map((p) => text(lang, `，${p}`, `, ${p}`)).join('');
+}
+
 /** 能耗总量: share and pace of the annual cap (contract 4). */
 /** A key whose figure cannot be computed now (no quota for the year, no output): an open alarm clears. */
 function normal(type: 'quota' | 'intensity' | 'tariff', s: EnterpriseStatus, message: string): Condition {
@@ -55,8 +77,8 @@ export function quotaCondition(s: EnterpriseStatus, name: string, lang: Language
     basis,
     message: text(
       lang,
-      `${name} ${q.year}年能耗总量 ${num(q.ytdTce, 2)} tce，占年度控制目标 ${num(q.totalTce, 0)} tce 的 ${pct(q.share)}，进度比 ${pace}，全年预测 ${q.forecastTce === null ? '—' : `${num(q.forecastTce, 2)} tce`}`,
-      `${name}: ${q.year} consumption ${num(q.ytdTce, 2)} tce is ${pct(q.share)} of the ${num(q.totalTce, 0)} tce cap, pace ${pace}, year-end forecast ${q.forecastTce === null ? '—' : `${num(q.forecastTce, 2)} tce`}`,
+      `${name} ${q.year}年能耗总量 ${num(q.ytdTce, 2)} tce，占年度控制目标 ${num(q.totalTce, 0)} tce 的 ${pct(q.share)}，进度比 ${pace}，全年预测 ${q.forecastTce === null ? '—' : `${num(q.forecastTce, 2)} tce`}${troubleText(lang, { overrun: q.overrunTce, exhausted: q.exhausted, exhaustionDate: q.exhaustionDate }, 'tce', 0)}`,
+      `${name}: ${q.year} consumption ${num(q.ytdTce, 2)} tce is ${pct(q.share)} of the ${num(q.totalTce, 0)} tce cap, pace ${pace}, year-end forecast ${q.forecastTce === null ? '—' : `${num(q.forecastTce, 2)} tce`}${troubleText(lang, { overrun: q.overrunTce, exhausted: q.exhausted, exhaustionDate: q.exhaustionDate }, 'tce', 0)}`,
     ),
   };
 }

@@ -149,6 +149,9 @@ maybe('carbon alarm mail end to end', () => {
     expect(budget.text).toContain('年度碳排放预算 10,000 t 的 26.5 %');
     expect(budget.text).toContain('进度比 161.1 %');
     expect(budget.text).toContain('全年预测 16,109.6 t');
+    // Stated trouble (issue 21): f = 1,441 h / 8,760 h, forecast 2,650 x 8,760 / 1,441 = 16,109.6, over 10,000 by 6,110;
+    // 10,000 t is reached after 1,441 h x 10,000 / 2,650 = 5,437.7 h = 226.6 d: 1 August is day 212, so 15 August.
+    expect(budget.text).toContain('全年预测 16,109.6 t，预计超 6,110 t，约 8月15日用尽');
     expect(budget.text).toContain('燃烧 1,050 t，过程 1,000 t，外购电热 600 t');
     expect(budget.text).toContain(grid);
     expect(budget.text).not.toContain('test grid 2025');
