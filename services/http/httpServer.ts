@@ -20,6 +20,7 @@ import { bearerAuth, bearerPrincipal, principalForToken, requireBearer, STAFF_RO
 import { errorHandler, notFoundHandler } from './errorHandler';
 import { enterprisesRouter } from './routes/enterprises';
 import { meterEventsRouter, type MeterEventPort } from './routes/meterEvents';
+import { meterHistoryRouter } from './routes/meterHistory';
 import type { TimelineLookup } from './routes/meters';
 import { enterpriseMonthlyRouter, monthlyWorkbookRouter } from './routes/monthly';
 import { healthRouter, type DependencyStatus } from './routes/health';
@@ -189,6 +190,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   if (deps.projects) api.use('/enterprises', projectsRouter({ config: deps.config, projects: deps.projects, now: deps.now }));
   if (deps.benchmark) api.use('/enterprises', benchmarkRouter({ config: deps.config, benchmark: deps.benchmark, now: deps.now }));
   if (deps.diagnosis) api.use('/enterprises', diagnosisRouter({ config: deps.config, diagnosis: deps.diagnosis, now: deps.now }));
+  api.use('/enterprises', meterHistoryRouter(deps));
   if (deps.meterEvents) api.use('/enterprises', meterEventsRouter({ config: deps.config, meterEvents: deps.meterEvents, now: deps.now }));
   if (deps.monthly) {
     const monthly = { config: deps.config, monthly: deps.monthly, store: deps.store };

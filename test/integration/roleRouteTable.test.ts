@@ -47,6 +47,11 @@ const ROUTES: readonly Route[] = [
   row('GET /api/enterprises/:id/status', READ_OWN),
   row('GET /api/enterprises/:id/status', READ_OWN, { target: '/api/enterprises/:e/status?at=2026-06-30T00:00:00%2B08:00' }),
   row('GET /api/enterprises/:id/meters', READ_OWN),
+  // One meter's history for the meter page (issue 21): every read role; another enterprise's answers 404.
+  row('GET /api/enterprises/:id/meters/:meterId/consumption', READ_OWN, { target: '/api/enterprises/:e/meters/e-main/consumption' }),
+  row('GET /api/enterprises/:id/meters/:meterId/consumption', READ_OWN, {
+    target: '/api/enterprises/:e/meters/e-main/consumption?every=1mo&from=2026-01-01&to=2027-01-01',
+  }),
   // Energy-review projects (contract 9.1): every read role; another enterprise's answers 404.
   row('GET /api/enterprises/:id/projects', READ_OWN),
   row('GET /api/enterprises/:id/projects', READ_OWN, { target: '/api/enterprises/:e/projects?at=2026-06-30T00:00:00%2B08:00' }),

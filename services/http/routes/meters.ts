@@ -11,6 +11,7 @@ import { NotFoundError } from '../../core/errors';
 import { completeness } from '../../energy/completeness';
 import { activeWindow, isDecommissioned } from '../../energy/meterActivity';
 import type { MeterRef } from '../../energy/meterScope';
+import type { Reading } from '../../energy/reading';
 import { isoInZone } from '../../energy/time';
 import type { TimeSeriesStore } from '../../store/timeSeriesStore';
 import { figure } from '../../figures/precision';
@@ -56,6 +57,15 @@ function activeCompleteness(timeline: MeterLedgerTimeline, count: number, from: 
   return window ? figure(completeness(count, window.to - window.from, intervalSeconds)) : 0;
 }
 
+/**
+ * A newest reading: `value` is the register as stored (before the multiplier), `quantity` the
+ * register x the multiplier in force at its time (contract 4), in the meter's unit: the figure a
+ * reader expects beside "kWh" (issue 21: a raw register shown as kWh misled by the CT ratio).
+ */
+export function readingView(r: Reading, multiplier: number, zone: string) {
+  return { ts: isoInZone(r.ts, zone), value: r.value, multiplier, quantity: figure(r.value * multiplier), quality: r.quality };
+}
+
 export async function meterOverview(
   e: EnterpriseConfig,
   deps: { config: Config; store: TimeSeriesStore; timelines?: TimelineLookup | undefined },
@@ -92,7 +102,13 @@ export async function meterOverview(
         kind: m.kind,
         intervalSeconds: m.intervalSeconds,
         submeter: m.submeter,
-        lastReading: last?.lastGood ? { ts: isoInZone(last.lastGood.ts, zone), value: last.lastGood.value, quality: last.lastGood.quality } : null,
+        lastReading: last?.lastGood
+          ? readingView(
+              last.lastGood,
+              deps.timelines?.inForce?.({ enterprise: e.id, meter: m.id }, last.lastGood.ts)?.multiplier ?? m.multiplier,
+              zone,
+            )
+          : null,
         lastTs: last ? isoInZone(last.lastTs, zone) : null,
         completenessToday: activeCompleteness(timeline, countOf(today, m.id), dayStart, now, m.intervalSeconds),
         completenessMonth: activeCompleteness(timeline, countOf(month, m.id), monthStart, now, m.intervalSeconds),
