@@ -342,8 +342,8 @@ export function parkTable(report: MonthlyReport, lang: Language): Table {
       ['parkName', z('园区', 'Park'), 'text'],
       ['enterprises', z('企业数', 'Enterprises'), 'int'],
       ['totalTce', z('能耗总量（双控）', 'Dual-control total'), 'tce', 'tce'],
-      ['co2Kg', z('二氧化碳排放', 'CO2 emissions'), 'kg', unitLabel('kgCO2', lang)],
+      ['co2T', z('二氧化碳排放', 'CO2 emissions'), 'tonnes', unitLabel('tCO2', lang)],
     ],
-    Object.entries(report.totals.byPark ?? {}).map(([id, p]) => [id, p.name, p.enterprises, p.totalTce, p.co2Kg]),
+    Object.entries(report.totals.byPark ?? {}).map(([id, p]) => [id, p.name, p.enterprises, p.totalTce, p.co2Kg / 1000]),
   );
 }

@@ -8,6 +8,7 @@ import * as echarts from 'echarts';
 import type { MonthlyReport } from '../reportModel';
 import type { Language } from './labels';
 import { carrierName, formatValue, pick } from './labels';
+import { splitCarriers } from './carrierTables';
 
 export type ChartId = 'enterpriseTce' | 'carrierTce';
 
@@ -100,13 +101,17 @@ export function enterpriseTceChart(report: MonthlyReport, lang: Language): Chart
   return { id: 'enterpriseTce', title, svg, width: CHART_WIDTH, height };
 }
 
-/** District standard coal by carrier, as a pie; carriers with no consumption are left out. */
+/**
+ * The district's dual-control total by carrier, as a pie: only carriers counted in the total
+ * (feedstock and renewable electricity are listed apart, carrierTables.ts), and none with no
+ * consumption, so the slices add up to the total the report states.
+ */
 export function carrierTceChart(report: MonthlyReport, lang: Language): ChartSvg {
-  const data = Object.entries(report.totals.byCarrier)
-    .filter(([, f]) => f.tce > 0)
-    .map(([c, f]) => ({ name: carrierName(c, lang), value: f.tce }));
+  const data = splitCarriers(report)[0]
+    .filter((c) => c.tce > 0 && c.quantity > 0)
+    .map((c) => ({ name: carrierName(c.key, lang), value: c.tce }));
   const height = 280;
-  const title = pick(lang, '全区分品种折标煤（tce）', 'District standard coal by carrier (tce)');
+  const title = pick(lang, '全区能耗总量（双控）构成，按能源品种（tce）', 'District dual-control total by carrier (tce)');
   const svg = renderSvg(
     'carrierTce',
     {

@@ -22,6 +22,7 @@ import {
   type ValueKind,
 } from './labels';
 import { SECTION_ORDER, buildTables, hasSection, type Table } from './tables';
+import { kindAt } from './tableModel';
 
 const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export function escapeHtml(text: string): string {
@@ -66,7 +67,9 @@ export function tableHtml(table: Table, lang: Language): string {
   const body =
     table.rows.length === 0
       ? `<tr><td colspan="${table.columns.length}">${escapeHtml(pick(lang, '无数据', 'no data'))}</td></tr>`
-      : table.rows.map((row) => `<tr>${table.columns.map((c, i) => cellHtml(c.kind, row[i] ?? null, lang)).join('')}</tr>`).join('\n');
+      : table.rows
+          .map((row, r) => `<tr>${table.columns.map((_c, i) => cellHtml(kindAt(table, r, i), row[i] ?? null, lang)).join('')}</tr>`)
+          .join('\n');
   return `<section id="${table.id}">\n<h2>${escapeHtml(table.title)}</h2>\n<table>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody>\n</table>\n</section>`;
 }
 

@@ -4,6 +4,7 @@
  * the default, English is available (contract 6 and 7).
  */
 import { isDraft, type MonthlyReport } from '../reportModel';
+import { plainInstant, plainPeriod } from './plainDates';
 
 export type Language = 'zh-CN' | 'en';
 export type Level = 'green' | 'yellow' | 'red';
@@ -28,6 +29,8 @@ export type ValueKind =
   | 'yuan'
   | 'yuanPerKwh'
   | 'unitConsumption'
+  | 'kwhPerTonne'
+  | 'kgcePerTonne'
   | 'coefficient';
 
 /** Kinds of value that are numbers: right-aligned in every table (HTML, PDF). */
@@ -43,6 +46,8 @@ export const NUMERIC_KINDS: ReadonlySet<ValueKind> = new Set<ValueKind>([
   'yuan',
   'yuanPerKwh',
   'unitConsumption',
+  'kwhPerTonne',
+  'kgcePerTonne',
   'coefficient',
 ]);
 
@@ -70,6 +75,9 @@ const CARRIER_NAMES: Readonly<Record<string, readonly [string, string]>> = {
 };
 
 export function carrierName(carrier: string, lang: Language): string {
+  // A carrier metered in two units is keyed `carrier:unit` in the district totals (monthlyReportBuilder).
+  const colon = carrier.indexOf(':');
+  if (colon > 0) return `${carrierName(carrier.slice(0, colon), lang)} (${carrier.slice(colon + 1)})`;
   const known = CARRIER_NAMES[carrier];
   if (known) return pick(lang, known[0], known[1]);
   if (carrier.startsWith('feedstock_')) {
@@ -87,7 +95,7 @@ export function levelName(level: Level, lang: Language): string {
 
 /** 当量值 / 等价值 (contract 4; domain 1.2). */
 export function basisName(basis: MonthlyReport['electricityBasis'], lang: Language): string {
-  return basis === 'equivalent' ? pick(lang, '当量值', 'equivalent value (当量值)') : pick(lang, '等价值', 'equal value (等价值)');
+  return basis === 'equivalent' ? pick(lang, '当量值', 'equivalent value') : pick(lang, '等价值', 'equal value');
 }
 
 export function otherBasis(basis: MonthlyReport['electricityBasis']): MonthlyReport['electricityBasis'] {
@@ -162,6 +170,9 @@ const DIGITS: Readonly<Record<Exclude<ValueKind, 'text' | 'level' | 'bool' | 'co
   yuan: 2,
   yuanPerKwh: 4,
   unitConsumption: 2,
+  // Unit consumption as the national limit standards state it: kWh/t whole, kgce/t to one decimal.
+  kwhPerTonne: 0,
+  kgcePerTonne: 1,
 };
 const formatters = new Map<number, Intl.NumberFormat>();
 function fixed(value: number, digits: number): string {
@@ -219,7 +230,16 @@ export const NUMBER_FORMATS: Readonly<Record<ValueKind, string | undefined>> = {
   yuan: '#,##0.00',
   yuanPerKwh: '0.0000',
   unitConsumption: '#,##0.00',
+  kwhPerTonne: '#,##0',
+  kgcePerTonne: '#,##0.0',
 };
+
+/** The display kind of a unit consumption by its unit (ranking and tariff rows mix kWh/t and kgce/t). */
+export function unitConsumptionKind(unit: string): ValueKind {
+  if (unit === 'kWh/t') return 'kwhPerTonne';
+  if (unit === 'kgce/t') return 'kgcePerTonne';
+  return 'unitConsumption';
+}
 
 /** Enterprise id -> name, for lists that carry ids (concentration). Unknown ids stay as they are. */
 export function nameOf(report: MonthlyReport, id: string): string {
@@ -240,16 +260,17 @@ export function metadataRows(report: MonthlyReport, lang: Language): readonly (r
   const electricity = report.enterprises.map((e) => e.carriers['electricity']).find((c) => c !== undefined);
   const basis = basisName(report.electricityBasis, lang);
   const factor = electricity
-    ? ` ${electricity.kgcePerUnit} kgce/kWh${pick(lang, `（${electricity.kgceSource}）`, ` (${electricity.kgceSource})`)}`
+    ? // The source is data (config text): shown as it is, labelled in the report's language.
+      ` ${electricity.kgcePerUnit} kgce/kWh${pick(lang, `（来源：${electricity.kgceSource}）`, ` (source: ${electricity.kgceSource})`)}`
     : '';
   const other = basisName(otherBasis(report.electricityBasis), lang);
   const basisText = pick(lang, `电力按${basis}折标${factor}；另列${other}`, `electricity at the ${basis}${factor}; the ${other} is listed beside it`);
   const rows: [string, string][] = [
     [pick(lang, '报告月份', 'Month'), report.month],
-    [pick(lang, '统计期', 'Period'), `${report.periodFrom} ${pick(lang, '至', 'to')} ${report.periodTo}${pick(lang, '（不含）', ' (exclusive)')}`],
+    [pick(lang, '统计期', 'Period'), plainPeriod(report.periodFrom, report.periodTo, lang)],
     [pick(lang, '时区', 'Time zone'), report.timezone],
     [pick(lang, '范围', 'Scope'), report.scope === 'district' ? pick(lang, '全区', 'district') : `${nameOf(report, report.scope)} (${report.scope})`],
-    [pick(lang, '生成时间', 'Generated at'), report.generatedAt],
+    [pick(lang, '生成时间', 'Generated at'), plainInstant(report.generatedAt, lang)],
     [pick(lang, '版本', 'Revision'), String(report.revision)],
     ['SHA-256', report.sha256],
     [pick(lang, '电力折标口径', 'Electricity basis'), basisText],
@@ -271,7 +292,7 @@ export const DRAFT_WORDS = '草稿 / DRAFT';
 export function draftMark(report: MonthlyReport, lang: Language): string | undefined {
   if (!isDraft(report)) return undefined;
   const until = report.dataUntil
-    ? pick(lang, `数据截至 ${report.dataUntil}`, `data until ${report.dataUntil}`)
+    ? pick(lang, `数据截至 ${plainInstant(report.dataUntil, lang)}`, `data until ${plainInstant(report.dataUntil, lang)}`)
     : pick(lang, '本月尚无读数', 'no reading in the month yet');
   return `${DRAFT_WORDS} · ${pick(lang, '未定稿，数字仍可能变化', 'not finalised, figures may change')} · ${until}`;
 }

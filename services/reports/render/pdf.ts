@@ -15,6 +15,7 @@ import type { CellValue, Language, RenderOptions } from './labels';
 import { draftMark, formatValue, isLevel, metadataRows, NUMERIC_KINDS, pick, reportTitle, withUnit } from './labels';
 import type { Table } from './tables';
 import { SECTION_ORDER, buildTables, hasSection } from './tables';
+import { kindAt } from './tableModel';
 
 export interface CjkFont {
   readonly path: string;
@@ -141,8 +142,9 @@ function drawRow(
 
 function drawTable(doc: Doc, table: Table, lang: Language): void {
   doc.fontSize(TEXT_SIZE);
-  const headers = table.columns.map((c) => withUnit(c.header, c.unit));
-  const texts = table.rows.map((row) => table.columns.map((c, i) => formatValue(c.kind, row[i] ?? null, lang)));
+  // A unit is one word (`t CO2` never breaks into `(t` and `CO2)`): its spaces do not break.
+  const headers = table.columns.map((c) => withUnit(c.header, c.unit?.replace(/ /g, '\u00a0')));
+  const texts = table.rows.map((row, r) => table.columns.map((_c, i) => formatValue(kindAt(table, r, i), row[i] ?? null, lang)));
   const widths = columnWidths(doc, table, texts, headers);
   const headHeight = rowHeight(doc, headers, widths);
   const firstHeight = texts[0] ? rowHeight(doc, texts[0], widths) : 0;

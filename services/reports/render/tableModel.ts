@@ -20,6 +20,16 @@ export interface Table {
   readonly columns: readonly Column[];
   /** Raw values from the report, one array per row in column order. */
   readonly rows: readonly (readonly CellValue[])[];
+  /**
+   * Per-cell kinds where a column mixes units (a ranking of kWh/t beside kgce/t): row -> column ->
+   * kind, undefined for the column's own kind.
+   */
+  readonly cellKinds?: readonly (readonly (ValueKind | undefined)[] | undefined)[];
+}
+
+/** The kind a cell is formatted with: its own when the table names one, else its column's. */
+export function kindAt(t: Table, row: number, column: number): ValueKind {
+  return t.cellKinds?.[row]?.[column] ?? t.columns[column]!.kind;
 }
 
 export type ColumnSpec = readonly [key: string, header: string, kind: ValueKind, unit?: string];

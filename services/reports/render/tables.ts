@@ -6,8 +6,9 @@
 import type { EnterpriseReport, MonthlyReport } from '../reportModel';
 import { BENCHMARK_SECTIONS, BENCHMARK_TABLE_IDS, benchmarkSectionShown, benchmarkTables } from './benchmarkTables';
 import { CARBON_SECTIONS, CARBON_TABLE_IDS, carbonSectionShown, carbonTables, parkTable } from './carbonTables';
-import type { CellValue, Language } from './labels';
-import { basisName, carrierName, nameOf, otherBasis, pick, unitLabel } from './labels';
+import type { CellValue, Language, ValueKind } from './labels';
+import { basisName, carrierName, nameOf, otherBasis, pick, unitConsumptionKind, unitLabel } from './labels';
+import { carrierTables, splitCarriers, tonnes } from './carrierTables';
 import { monthsLabel } from './months';
 import { table, type Table } from './tableModel';
 
@@ -19,6 +20,7 @@ export const TABLE_IDS = [
   'district',
   'byIndustry',
   'byCarrier',
+  'byCarrierOutside',
   'enterpriseEnergy',
   'dualControl',
   'tariff',
@@ -41,6 +43,7 @@ export const SECTION_ORDER: readonly TableId[] = [
   'byIndustry',
   'byPark',
   'byCarrier',
+  'byCarrierOutside',
   ...CARBON_SECTIONS.district,
   ...BENCHMARK_SECTIONS.district,
   'enterpriseEnergy',
@@ -62,6 +65,7 @@ export const SECTION_ORDER: readonly TableId[] = [
  */
 export function hasSection(report: MonthlyReport, id: TableId): boolean {
   if (id === 'parameters') return report.parameters !== undefined;
+  if (id === 'byCarrierOutside') return splitCarriers(report)[1].length > 0;
   if (id === 'byPark') return report.totals.byPark !== undefined && Object.keys(report.totals.byPark).length > 0;
   return carbonSectionShown(report, id) && benchmarkSectionShown(report, id);
 }
@@ -69,7 +73,8 @@ export function hasSection(report: MonthlyReport, id: TableId): boolean {
 export function buildTables(report: MonthlyReport, lang: Language): ReportTables {
   const z = (zh: string, en: string): string => pick(lang, zh, en);
   const tce = 'tce';
-  const co2 = unitLabel('kgCO2', lang);
+  // CO2 in t where people read it (issue 21); the JSON and the CSV keep kg (contract 6).
+  const co2 = unitLabel('tCO2', lang);
   const pct = '%';
   const enterprises = report.enterprises;
   const basis = basisName(report.electricityBasis, lang);
@@ -85,9 +90,9 @@ export function buildTables(report: MonthlyReport, lang: Language): ReportTables
       [
         ['enterprises', z('企业数', 'Enterprises'), 'int'],
         ['totalTce', z('能耗总量（双控）', 'Dual-control total'), 'tce', tce],
-        ['co2Kg', z('二氧化碳排放', 'CO2 emissions'), 'kg', co2],
+        ['co2T', z('二氧化碳排放', 'CO2 emissions'), 'tonnes', co2],
       ],
-      [[enterprises.length, report.totals.totalTce, report.totals.co2Kg]],
+      [[enterprises.length, report.totals.totalTce, tonnes(report.totals.co2Kg)]],
     ),
 
     byIndustry: table(
@@ -98,23 +103,12 @@ export function buildTables(report: MonthlyReport, lang: Language): ReportTables
         ['industryName', z('行业', 'Industry'), 'text'],
         ['enterprises', z('企业数', 'Enterprises'), 'int'],
         ['totalTce', z('能耗总量（双控）', 'Dual-control total'), 'tce', tce],
-        ['co2Kg', z('二氧化碳排放', 'CO2 emissions'), 'kg', co2],
+        ['co2T', z('二氧化碳排放', 'CO2 emissions'), 'tonnes', co2],
       ],
-      Object.entries(report.totals.byIndustry).map(([code, i]) => [code, i.name, i.enterprises, i.totalTce, i.co2Kg]),
+      Object.entries(report.totals.byIndustry).map(([code, i]) => [code, i.name, i.enterprises, i.totalTce, tonnes(i.co2Kg)]),
     ),
 
-    byCarrier: table(
-      'byCarrier',
-      z('分能源品种', 'By energy carrier'),
-      [
-        ['carrier', z('能源品种', 'Carrier'), 'text'],
-        ['quantity', z('实物量', 'Quantity'), 'quantity'],
-        ['unit', z('计量单位', 'Unit'), 'text'],
-        ['tce', z(`折标煤（${basis}）`, `Standard coal (${basis})`), 'tce', tce],
-        ['co2Kg', z('二氧化碳排放', 'CO2 emissions'), 'kg', co2],
-      ],
-      Object.entries(report.totals.byCarrier).map(([c, f]) => [carrierName(c, lang), f.quantity, f.unit, f.tce, f.co2Kg]),
-    ),
+    ...carrierTables(report, lang),
 
     enterpriseEnergy: table(
       'enterpriseEnergy',
@@ -124,7 +118,7 @@ export function buildTables(report: MonthlyReport, lang: Language): ReportTables
         ['name', z('企业名称', 'Enterprise'), 'text'],
         ['industryName', z('行业', 'Industry'), 'text'],
         ['totalTce', z('能耗总量（双控）', 'Dual-control total'), 'tce', tce],
-        ['co2Kg', z('二氧化碳排放', 'CO2 emissions'), 'kg', co2],
+        ['co2T', z('二氧化碳排放', 'CO2 emissions'), 'tonnes', co2],
         ['previousMonthTce', z('上月', 'Previous month'), 'tce', tce],
         ['changeFromPreviousMonth', z('环比', 'Month on month'), 'percent', pct],
         ['sameMonthLastYearTce', z('去年同月', 'Same month last year'), 'tce', tce],
@@ -139,7 +133,7 @@ export function buildTables(report: MonthlyReport, lang: Language): ReportTables
         e.name,
         e.industryName,
         e.totalTce,
-        e.co2Kg,
+        tonnes(e.co2Kg),
         e.previousMonthTce,
         e.changeFromPreviousMonth,
         e.sameMonthLastYearTce,
@@ -172,21 +166,24 @@ export function buildTables(report: MonthlyReport, lang: Language): ReportTables
       enterprises.map((e) => dualControlRow(e)),
     ),
 
-    tariff: table(
-      'tariff',
-      z('阶梯电价', 'Tiered electricity tariff'),
-      [
-        ['name', z('企业名称', 'Enterprise'), 'text'],
-        ['tariff', z('电价政策', 'Tariff'), 'text'],
-        ['scheme', z('方式', 'Scheme'), 'text'],
-        ['basis', z('核算期', 'Basis period'), 'text'],
-        ['unitConsumption', z('单位产品能耗', 'Unit consumption'), 'unitConsumption'],
-        ['unit', z('单位', 'Unit'), 'text'],
-        ['markupYuanPerKwh', z('加价标准', 'Markup'), 'yuanPerKwh', unitLabel('yuan/kWh', lang)],
-        ['surchargeYuan', z('预估加价电费', 'Estimated surcharge'), 'yuan', unitLabel('yuan', lang)],
-        ['note', z('说明', 'Note'), 'text'],
-      ],
-      enterprises.map((e) => tariffRow(e, lang)),
+    tariff: withCellKinds(
+      table(
+        'tariff',
+        z('阶梯电价', 'Tiered electricity tariff'),
+        [
+          ['name', z('企业名称', 'Enterprise'), 'text'],
+          ['tariff', z('电价政策', 'Tariff'), 'text'],
+          ['scheme', z('方式', 'Scheme'), 'text'],
+          ['basis', z('核算期', 'Basis period'), 'text'],
+          ['unitConsumption', z('单位产品能耗', 'Unit consumption'), 'unitConsumption'],
+          ['unit', z('单位', 'Unit'), 'text'],
+          ['markupYuanPerKwh', z('加价标准', 'Markup'), 'yuanPerKwh', unitLabel('yuan/kWh', lang)],
+          ['surchargeYuan', z('预估加价电费', 'Estimated surcharge'), 'yuan', unitLabel('yuan', lang)],
+          ['note', z('说明', 'Note'), 'text'],
+        ],
+        enterprises.map((e) => tariffRow(e, lang)),
+      ),
+      enterprises.map((e) => (e.tariff ? { unitConsumption: unitConsumptionKind(e.tariff.unit) } : {})),
     ),
 
     carriers: table(
@@ -199,7 +196,7 @@ export function buildTables(report: MonthlyReport, lang: Language): ReportTables
         ['unit', z('计量单位', 'Unit'), 'text'],
         ['tce', z(`折标煤（${basis}）`, `Standard coal (${basis})`), 'tce', tce],
         ['tceOtherBasis', z(`折标煤（${other}）`, `Standard coal (${other})`), 'tce', tce],
-        ['co2Kg', z('二氧化碳排放', 'CO2 emissions'), 'kg', co2],
+        ['co2T', z('二氧化碳排放', 'CO2 emissions'), 'tonnes', co2],
         ['dualControl', z('计入双控', 'In dual control'), 'bool'],
         ['kgcePerUnit', z('折标系数', 'Coefficient'), 'coefficient', unitLabel('kgce/unit', lang)],
       ],
@@ -211,7 +208,7 @@ export function buildTables(report: MonthlyReport, lang: Language): ReportTables
           f.unit,
           f.tce,
           f.tceOtherBasis,
-          f.co2Kg,
+          tonnes(f.co2Kg),
           f.dualControl,
           f.kgcePerUnit,
         ]),
@@ -230,25 +227,29 @@ export function buildTables(report: MonthlyReport, lang: Language): ReportTables
       coefficientRows(report, lang),
     ),
 
-    ranking: table(
-      'ranking',
-      z('能效排名（能效领跑者）', 'Efficiency ranking (energy-efficiency leaders)'),
-      [
-        ['industryName', z('行业', 'Industry'), 'text'],
-        ['rank', z('名次', 'Rank'), 'int'],
-        ['name', z('企业名称', 'Enterprise'), 'text'],
-        ['metric', z('指标', 'Metric'), 'text'],
-        ['value', z('数值', 'Value'), 'intensity'],
-        ['unit', z('单位', 'Unit'), 'text'],
-      ],
-      report.ranking.map((r) => [
-        r.industryName,
-        r.rank,
-        r.name,
-        r.metric === 'intensity' ? z('能耗强度', 'intensity') : z('单位产品能耗', 'unit consumption'),
-        r.value,
-        r.unit,
-      ]),
+    ranking: withCellKinds(
+      table(
+        'ranking',
+        z('能效排名（能效领跑者）', 'Efficiency ranking (energy-efficiency leaders)'),
+        [
+          ['industryName', z('行业', 'Industry'), 'text'],
+          ['rank', z('名次', 'Rank'), 'int'],
+          ['name', z('企业名称', 'Enterprise'), 'text'],
+          ['metric', z('指标', 'Metric'), 'text'],
+          ['value', z('数值', 'Value'), 'intensity'],
+          ['unit', z('单位', 'Unit'), 'text'],
+        ],
+        report.ranking.map((r) => [
+          r.industryName,
+          r.rank,
+          r.name,
+          r.metric === 'intensity' ? z('能耗强度', 'intensity') : z('单位产品能耗', 'unit consumption'),
+          r.value,
+          // The model's intensity unit is a bilingual id (`tce/万元 (10^4 yuan)`): shown in the report's language.
+          r.metric === 'intensity' ? unitLabel('tce/10k-yuan', lang) : r.unit,
+        ]),
+      ),
+      report.ranking.map((r) => (r.metric === 'intensity' ? {} : { value: unitConsumptionKind(r.unit) })),
     ),
 
     concentration: table(
@@ -289,6 +290,12 @@ export function buildTables(report: MonthlyReport, lang: Language): ReportTables
       (report.parameters ?? []).map((p) => [p.key, p.value, p.unit, p.year ?? null, p.source]),
     ),
   };
+}
+
+/** Sets per-cell kinds by column key, one record per row (tableModel.ts cellKinds). */
+function withCellKinds(t: Table, kinds: readonly Readonly<Partial<Record<string, ValueKind>>>[]): Table {
+  const cellKinds = kinds.map((k) => t.columns.map((c) => k[c.key]));
+  return { ...t, cellKinds };
 }
 
 function dualControlRow(e: EnterpriseReport): CellValue[] {
@@ -352,5 +359,10 @@ export function joinByRow(title: string, first: Table, ...rest: readonly Table[]
     });
   }
   const rows = first.rows.map((row, r) => [...row, ...picks.map((p) => p.table.rows[r]![p.index] ?? null)]);
-  return { id: first.id, title, columns, rows };
+  if (!first.cellKinds && !rest.some((t) => t.cellKinds)) return { id: first.id, title, columns, rows };
+  const cellKinds = first.rows.map((_, r) => [
+    ...first.columns.map((_c, i) => first.cellKinds?.[r]?.[i]),
+    ...picks.map((p) => p.table.cellKinds?.[r]?.[p.index]),
+  ]);
+  return { id: first.id, title, columns, rows, cellKinds };
 }

@@ -13,8 +13,22 @@ import { Workbook } from 'exceljs';
 import type { Cell, Worksheet } from 'exceljs';
 import type { MonthlyReport } from '../reportModel';
 import type { CellValue, Language, RenderOptions } from './labels';
-import { DRAFT_WORDS, NUMBER_FORMATS, draftMark, formatValue, isLevel, metadataRows, pick, reportTitle, withUnit } from './labels';
-import type { Column, Table } from './tables';
+import type { ValueKind } from './labels';
+import {
+  DRAFT_WORDS,
+  MISSING,
+  NUMBER_FORMATS,
+  NUMERIC_KINDS,
+  draftMark,
+  formatValue,
+  isLevel,
+  metadataRows,
+  pick,
+  reportTitle,
+  withUnit,
+} from './labels';
+import type { Table } from './tables';
+import { kindAt } from './tableModel';
 import { BENCHMARK_SECTIONS } from './benchmarkTables';
 import { CARBON_SECTIONS } from './carbonTables';
 import { buildTables, hasSection, joinByRow, type TableId } from './tables';
@@ -57,16 +71,22 @@ function textWidth(text: string): number {
   return width;
 }
 
-function setValue(cell: Cell, column: Column, value: CellValue, lang: Language): void {
-  if (value === null) return; // an empty cell, not "—": sums and filters stay correct
+function setValue(cell: Cell, kind: ValueKind, value: CellValue, lang: Language): void {
+  if (value === null) {
+    // "—" as text, as the PDF and the HTML print it (issue 21: never a 0 where the PDF says "—");
+    // SUM and AVERAGE skip text, so totals over the column stay right.
+    cell.value = MISSING;
+    if (NUMERIC_KINDS.has(kind)) cell.alignment = { horizontal: 'right' };
+    return;
+  }
   if (typeof value === 'number') {
     cell.value = value;
-    const fmt = NUMBER_FORMATS[column.kind];
+    const fmt = NUMBER_FORMATS[kind];
     if (fmt) cell.numFmt = fmt;
     return;
   }
-  cell.value = formatValue(column.kind, value, lang);
-  if (column.kind === 'level' && isLevel(value)) {
+  cell.value = formatValue(kind, value, lang);
+  if (kind === 'level' && isLevel(value)) {
     cell.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: LEVEL_FILL[value] } };
   }
 }
@@ -92,14 +112,15 @@ function writeTable(ws: Worksheet, table: Table, startRow: number, lang: Languag
     widths[i] = Math.max(widths[i] ?? 0, Math.min(24, textWidth(withUnit(c.header, c.unit))));
   });
   r += 1;
-  for (const row of table.rows) {
-    table.columns.forEach((c, i) => {
+  table.rows.forEach((row, rowIndex) => {
+    table.columns.forEach((_c, i) => {
       const value = row[i] ?? null;
-      setValue(ws.getCell(r, i + 1), c, value, lang);
-      widths[i] = Math.max(widths[i] ?? 0, Math.min(60, textWidth(formatValue(c.kind, value, lang)) + 2));
+      const kind = kindAt(table, rowIndex, i);
+      setValue(ws.getCell(r, i + 1), kind, value, lang);
+      widths[i] = Math.max(widths[i] ?? 0, Math.min(60, textWidth(formatValue(kind, value, lang)) + 2));
     });
     r += 1;
-  }
+  });
   return r;
 }
 
@@ -181,7 +202,8 @@ export async function renderXlsx(report: MonthlyReport, opts: RenderOptions): Pr
   }
   widths[0] = 16;
   const byPark = hasSection(report, 'byPark') ? [tables.byPark] : [];
-  for (const table of [tables.district, tables.byIndustry, ...byPark, tables.byCarrier, tables.concentration, tables.coefficients]) {
+  const outside = hasSection(report, 'byCarrierOutside') ? [tables.byCarrierOutside] : [];
+  for (const table of [tables.district, tables.byIndustry, ...byPark, tables.byCarrier, ...outside, tables.concentration, tables.coefficients]) {
     r = writeTable(summary, table, r + 1, lang, true, widths);
   }
   applyWidths(summary, widths);

@@ -16,6 +16,8 @@ import { mailText } from '../../../services/reports/reportMailer';
 import { reportFixture } from '../../helpers/reportFixture';
 
 const UNTIL = '2024-03-18T09:45:00.000+08:00';
+// What a reader sees of UNTIL (site time, no ISO instant in text meant for reading; issue 21).
+const UNTIL_READ = { 'zh-CN': '2024年3月18日 09:45', en: '18 March 2024, 09:45' } as const;
 const finalised: MonthlyReport = { ...reportFixture(), draft: false, reasons: ['readings', 'parameters'] };
 // A draft has no revision note or reasons: it has not been finalised.
 const draft: MonthlyReport = { ...reportFixture(), revisionNote: undefined, reasons: undefined, revision: 0, draft: true, dataUntil: UNTIL };
@@ -73,7 +75,8 @@ describe('draft marking', () => {
     expect(pages.length).toBeGreaterThan(1);
     for (const page of pages) {
       expect(page).toContain('草稿 / DRAFT');
-      expect(page).toContain(UNTIL);
+      expect(page).toContain(UNTIL_READ[lang]);
+      expect(page).not.toContain(UNTIL);
     }
     const final = pdfPages((await renderReport(finalised, 'pdf', lang)).body, dir);
     for (const page of final) expect(page).not.toContain('DRAFT');
@@ -84,7 +87,7 @@ describe('draft marking', () => {
     const sheets = await xlsxSheets(draft, 'zh-CN');
     expect(sheets.map((s) => s.name)).toEqual(['汇总', '企业', '能源品种', '能效排名', '数据完整率']);
     for (const s of sheets)
-      expect({ sheet: s.name, marked: s.cells.some((c) => c.includes('草稿 / DRAFT') && c.includes(UNTIL)) }).toEqual({
+      expect({ sheet: s.name, marked: s.cells.some((c) => c.includes('草稿 / DRAFT') && c.includes(UNTIL_READ['zh-CN'])) }).toEqual({
         sheet: s.name,
         marked: true,
       });
@@ -107,7 +110,8 @@ describe('draft marking', () => {
   it('HTML: a draft has the mark above the title and in the title; a finalised page names its reasons', async () => {
     const html = (await renderReport(draft, 'html', 'zh-CN')).body.toString('utf8');
     expect(html).toContain(`<div class="draft" role="note">草稿 / DRAFT`);
-    expect(html).toContain(UNTIL);
+    expect(html).toContain(UNTIL_READ['zh-CN']);
+    expect(html).not.toContain(UNTIL);
     expect(html).toMatch(/<title>\[草稿 \/ DRAFT\]/);
     const final = (await renderReport(finalised, 'html', 'en')).body.toString('utf8');
     expect(final).not.toContain('DRAFT');

@@ -117,13 +117,14 @@ describe('XLSX', () => {
     const enterprises = sheetColumns(wb.getWorksheet('企业')!);
     expect(enterprises.get('企业名称')).toEqual([STEEL_NAME, CEMENT_NAME]);
     expect(enterprises.get('能耗总量（双控） (tce)')).toEqual(report.enterprises.map((e) => e.totalTce));
-    expect(enterprises.get('二氧化碳排放 (kgCO2)')).toEqual(report.enterprises.map((e) => e.co2Kg));
+    // CO2 in t where people read it (issue 21): the JSON's kg / 1000.
+    expect(enterprises.get('二氧化碳排放 (t CO2)')).toEqual(report.enterprises.map((e) => e.co2Kg / 1000));
     expect(enterprises.get('目标完成比例 (%)')).toEqual(report.enterprises.map((e) => e.quota!.share));
-    // A missing figure is an empty cell, not a dash: sums in Excel stay right.
-    expect(enterprises.get('能耗强度 (tce/万元)')).toEqual([null, report.enterprises[1]!.intensity!.intensity]);
-    expect(enterprises.get('说明')).toEqual([null, '本期无产品产量，不计算单耗']);
+    // A missing figure is "—" as text, as the PDF prints it (issue 21); SUM skips text.
+    expect(enterprises.get('能耗强度 (tce/万元)')).toEqual(['—', report.enterprises[1]!.intensity!.intensity]);
+    expect(enterprises.get('说明')).toEqual(['—', '本期无产品产量，不计算单耗']);
     // Intensity names its months (contract 4): Jan-Mar and May of 2024 read as one run and one month.
-    expect(enterprises.get('强度计算月份')).toEqual([null, '2024-01 – 2024-03, 2024-05']);
+    expect(enterprises.get('强度计算月份')).toEqual(['—', '2024-01 – 2024-03, 2024-05']);
     expect(wb.getWorksheet('企业')!.getCell(2, 4).numFmt).toBe('#,##0.000');
 
     const carriers = sheetColumns(wb.getWorksheet('能源品种')!);
@@ -131,18 +132,25 @@ describe('XLSX', () => {
     expect(carriers.get('实物量')).toEqual(figures.map((f) => f.quantity));
     expect(carriers.get('折标煤（当量值） (tce)')).toEqual(figures.map((f) => f.tce));
     expect(carriers.get('折标煤（等价值） (tce)')).toEqual(figures.map((f) => f.tceOtherBasis));
-    expect(carriers.get('二氧化碳排放 (kgCO2)')).toEqual(figures.map((f) => f.co2Kg));
+    expect(carriers.get('二氧化碳排放 (t CO2)')).toEqual(figures.map((f) => f.co2Kg / 1000));
     for (const values of carriers.values()) for (const v of values) expect(['number', 'string']).toContain(typeof v);
 
     const ranking = sheetColumns(wb.getWorksheet('能效排名')!);
     expect(ranking.get('数值')).toEqual(report.ranking.map((r) => r.value));
-    expect(ranking.get('单位')).toEqual(report.ranking.map((r) => r.unit));
+    expect(ranking.get('单位')).toEqual(report.ranking.map((r) => (r.metric === 'intensity' ? 'tce/万元' : r.unit)));
 
     const summary = wb.getWorksheet('汇总')!;
     const cells: unknown[] = [];
     summary.eachRow((row) => row.eachCell((cell) => cells.push(cell.value)));
     expect(cells).toEqual(
-      expect.arrayContaining(['2024-03', 'Asia/Shanghai', report.sha256, report.totals.totalTce, report.totals.co2Kg, '能耗总量（双控） (tce)']),
+      expect.arrayContaining([
+        '2024-03',
+        'Asia/Shanghai',
+        report.sha256,
+        report.totals.totalTce,
+        report.totals.co2Kg / 1000,
+        '能耗总量（双控） (tce)',
+      ]),
     );
     expect(cells.some((v) => typeof v === 'string' && v.includes('当量值') && v.includes('0.1229 kgce/kWh'))).toBe(true);
   });
@@ -167,18 +175,21 @@ describe('PDF', () => {
     expect(out.body.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     const file = join(dir, 'report.pdf');
     writeFileSync(file, out.body);
-    const text = poppler('pdftotext', ['-layout', file, '-']);
+    // Units in headers are kept on one line with no-break spaces.
+    const text = poppler('pdftotext', ['-layout', file, '-']).replace(/\u00a0/g, ' ');
     for (const expected of [
       STEEL_NAME,
       CEMENT_NAME,
       '2024-03',
       'Asia/Shanghai',
-      '2024-03-01T00:00:00.000+08:00',
+      // The period in plain dates: [2024-03-01, 2024-04-01) is 1 to 31 March.
+      '2024年3月1日至3月31日',
       report.sha256,
       '当量值',
       '0.1229 kgce/kWh',
       '544.571',
-      '1,829,860',
+      // District CO2 1,829,859.7337 kg = 1,829.8597 t, shown to 3 decimals.
+      '1,829.860',
       '207.196',
       '337.375',
       '2,111,111.01',
@@ -188,7 +199,7 @@ describe('PDF', () => {
       '本期无产品产量',
       '62.0%',
       '(tce)',
-      '(kgCO2)',
+      '(t CO2)',
     ]) {
       expect(text).toContain(expected);
     }
@@ -228,14 +239,15 @@ describe('HTML', () => {
     expect(html).toMatch(/^<!DOCTYPE html>\n<html lang="zh-CN">/);
     for (const expected of [
       '544.571',
-      '1,829,860',
+      // District CO2 1,829,859.7337 kg = 1,829.8597 t, shown to 3 decimals.
+      '1,829.860',
       '337.375',
       '2,111,111.01',
       'Asia/Shanghai',
       report.sha256,
       '当量值',
       '(tce)',
-      '(kgCO2)',
+      '(t CO2)',
       CEMENT_NAME,
     ]) {
       expect(html).toContain(expected);
