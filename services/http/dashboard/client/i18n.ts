@@ -2,6 +2,7 @@
 import { alarmsEn, alarmsZh } from './i18nAlarms';
 import { benchmarkEn, benchmarkZh } from './i18nBenchmark';
 import { carbonEn, carbonZh } from './i18nCarbon';
+import { meterEn, meterZh } from './i18nMeter';
 
 export type Lang = 'zh-CN' | 'en';
 
@@ -163,6 +164,7 @@ const zh = {
   ...carbonZh,
   ...alarmsZh,
   ...benchmarkZh,
+  ...meterZh,
 };
 type Key = keyof typeof zh;
 
@@ -324,6 +326,7 @@ const en: Record<Key, string> = {
   ...carbonEn,
   ...alarmsEn,
   ...benchmarkEn,
+  ...meterEn,
 };
 
 const STORAGE_KEY = 'energy-monitor.lang';

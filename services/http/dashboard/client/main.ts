@@ -11,6 +11,9 @@ import { benchmarkPage } from './pages/benchmark';
 import { carbonPage } from './pages/carbon';
 import { dataPage } from './pages/data';
 import { enterprisePage } from './pages/enterprise';
+import { industryPage } from './pages/industry';
+import { meterRoute } from './pages/meter';
+import { searchBox } from './search';
 import { overviewPage } from './pages/overview';
 import { reportsPage } from './pages/reports';
 import type { Session, SignedIn } from './types';
@@ -18,6 +21,7 @@ import type { Session, SignedIn } from './types';
 const PAGES: Record<string, Page> = {
   '': overviewPage,
   enterprise: enterprisePage,
+  industry: industryPage,
   carbon: carbonPage,
   benchmark: benchmarkPage,
   alarms: alarmsPage,
@@ -81,6 +85,7 @@ function renderHeader(s: SignedIn): void {
         { id: 'live-state', className: liveConnected ? 'live on' : 'live off', 'aria-live': 'polite' },
         liveConnected ? t('live') : t('offline'),
       ),
+      searchBox(s, toast),
       h('span', { className: 'who' }, `${s.name} (${tOr(`role_${s.role}`, s.role)})`),
       languageSwitch(),
       h('button', { type: 'button', id: 'sign-out', onclick: () => void signOut() }, t('signOut')),
@@ -112,7 +117,8 @@ async function render(): Promise<void> {
     location.replace(`#/enterprise/${encodeURIComponent(session.enterprise)}`);
     return;
   }
-  const page = PAGES[name];
+  // #/enterprise/{id}/meter/{meterId}/...: the meter page (drill-down below the enterprise).
+  const page = name === 'enterprise' && params[1] === 'meter' ? meterRoute : PAGES[name];
   const moved = navigated;
   navigated = false;
   if (moved) replace(main, h('p', { className: 'loading' }, t('loading')));

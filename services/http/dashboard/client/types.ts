@@ -103,6 +103,8 @@ export type TariffRule =
   | { id: string; scheme: 'step'; basis: string; threshold: Dated; step: number; markupPerStep: number }
   | { id: string; scheme: 'bands'; basis: string; limit: Dated; metric: 'kwh_per_t' | 'kgce_per_t'; bands: { over: number; markup: number }[] };
 /** A configured value: one number or dated rows (contract 8.2). */
+  /** In force now (events applied). */
+  multiplier?: number;
 export type Dated = number | { year: number; value: number; source?: string }[];
 export interface EnterpriseInfo {
   id: string;
@@ -115,6 +117,8 @@ export interface EnterpriseInfo {
 }
 
 export interface EnterpriseStatus {
+  /** 统一社会信用代码, when configured (the search matches it). */
+  creditCode?: string | null;
   enterprise: string;
   at: string;
   timezone: string;
@@ -174,7 +178,8 @@ export interface MeterState {
   kind: string;
   intervalSeconds: number;
   submeter: boolean;
-  lastReading: { ts: string; value: number; quality: string } | null;
+  /** `value` is the register; `quantity` = register x `multiplier` in force at `ts` (absent from old servers). */
+  lastReading: { ts: string; value: number; quality: string; multiplier?: number; quantity?: number } | null;
   lastTs: string | null;
   completenessToday: number;
   completenessMonth: number;
@@ -264,4 +269,58 @@ export interface ReplayAnswer {
   requested: number;
   replayed: number[];
   stillRejected: { id: number; reason: string; detail: string }[];
+}
+
+/** GET /api/enterprises/{id}/meters/{meterId}/consumption (services/http/routes/meterHistory.ts). */
+export interface MeterHistory {
+  enterprise: string;
+  meter: string;
+  from: string;
+  to: string;
+  every: '1h' | '1d' | '1mo';
+  timezone: string;
+  at: string;
+  info: {
+    id: string;
+    name: string | null;
+    carrier: string;
+    product: string | null;
+    unit: string;
+    kind: string;
+    multiplier: number;
+    rollover: number | null;
+    intervalSeconds: number;
+    submeter: boolean;
+    calibrationValidUntil: string | null;
+    decommissionedAt: string | null;
+  };
+  unit: string;
+  series: { time: string; quantity: number | null; complete: boolean }[];
+  total: number;
+  completeness: { from: string | null; to: string | null; readings: number; expected: number; ratio: number | null };
+  gaps: { from: string; to: string; seconds: number }[];
+  gapCount: number;
+  gapSeconds: number;
+  latest: { ts: string; value: number; multiplier: number; quantity: number; unit: string; quality: string } | null;
+}
+
+/** GET /api/enterprises/{id}/meters/{meterId}/events: one ledger event (contract 8.1). */
+export interface MeterEventView {
+  id: number;
+  type: 'replace' | 'multiplier' | 'calibration' | 'decommission';
+  at: string;
+  note?: string;
+  oldFinalRegister?: number;
+  newInitialRegister?: number;
+  register?: number;
+  finalRegister?: number;
+  multiplier?: number;
+  rollover?: number;
+  validUntil?: string;
+  certificate?: string;
+  recordedBy: string;
+  recordedAt: string;
+  retracted: boolean;
+  retractedBy: string | null;
+  retractedAt: string | null;
 }

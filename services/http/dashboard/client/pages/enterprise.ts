@@ -15,6 +15,7 @@ import { carbonPanel, projectsPanel } from './enterpriseCarbon';
 import type { DiagnosisAnswer, ProductBenchmarkAt } from '../benchmarkTypes';
 import { benchmarkCard } from './enterpriseBenchmark';
 import { diagnosisPanel, diagnosisUrl, previousMonth } from './diagnosisPanel';
+import { meterHref, readingText } from './meter';
 import type { ConsumptionAnswer, EnterpriseInfo, EnterpriseStatus, MeterState, MetersAnswer } from '../types';
 import { card, light, section, sortableTable, type Column } from '../widgets';
 
@@ -61,15 +62,20 @@ export const enterprisePage: Page = async (ctx) => {
 
   const meterRows = new Map<string, HTMLTableRowElement>();
   const columns: Column<MeterState>[] = [
-    { key: 'id', label: t('meter'), sort: (m) => m.id, cell: (m) => (m.name ? `${m.id} · ${m.name}` : m.id) },
+    { key: 'id', label: t('meter'), sort: (m) => m.id, cell: (m) => h('a', { href: meterHref(id, m.id) }, m.name ? `${m.id} · ${m.name}` : m.id) },
     { key: 'carrier', label: t('carrier'), sort: (m) => m.carrier, cell: (m) => `${carrierName(m.carrier)} (${m.unit})` },
     {
       key: 'value',
       label: t('lastReading'),
       numeric: true,
-      sort: (m) => m.lastReading?.value ?? null,
+      sort: (m) => m.lastReading?.quantity ?? m.lastReading?.value ?? null,
+      // The register x the multiplier in the meter's unit, the register beside it (issue 21).
       cell: (m) =>
-        h('span', { className: 'reading-value' }, m.lastReading ? qty(m.lastReading.value, m.unit, autoDigits(m.lastReading.value)) : t('never')),
+        h(
+          'span',
+          { className: 'reading-value' },
+          m.lastReading ? readingText(m.lastReading.value, m.lastReading.multiplier ?? 1, m.unit) : t('never'),
+        ),
     },
     {
       key: 'ts',
@@ -208,7 +214,8 @@ export const enterprisePage: Page = async (ctx) => {
         if (!row || !meter || r.quality === 'bad') continue;
         const value = row.querySelector('.reading-value');
         const at = row.querySelector('.reading-time');
-        if (value) value.textContent = qty(r.value, meter.unit, autoDigits(r.value));
+        const multiplier = info.meters.find((x) => x.id === r.meter)?.multiplier ?? meter.lastReading?.multiplier ?? 1;
+        if (value) value.textContent = readingText(r.value, multiplier, meter.unit);
         if (at) at.textContent = time(r.ts);
         row.classList.remove('fresh');
         void row.offsetWidth;

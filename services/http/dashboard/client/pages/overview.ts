@@ -9,6 +9,7 @@ import type { DistrictCarbon } from '../carbonTypes';
 import type { Overview, OverviewRow } from '../types';
 import { carbonTile } from './carbon';
 import { alarmsHref } from '../alarmFilters';
+import { industryHref } from './industry';
 import { card, light, section, sortableTable, type Column } from '../widgets';
 
 const LEVEL_ORDER = { red: 0, yellow: 1, green: 2 } as const;
@@ -50,7 +51,13 @@ export const overviewPage: Page = async (ctx) => {
 
   const columns: Column<OverviewRow>[] = [
     { key: 'name', label: t('enterprise'), sort: (r) => r.name, cell: (r) => h('a', { href: `#/enterprise/${encodeURIComponent(r.id)}` }, r.name) },
-    { key: 'industry', label: t('industry'), sort: (r) => r.industry, cell: (r) => `${r.industry} ${o.industries[r.industry] ?? ''}` },
+    // Drill-down (issue 21): the industry leads to its enterprises.
+    {
+      key: 'industry',
+      label: t('industry'),
+      sort: (r) => r.industry,
+      cell: (r) => h('a', { href: industryHref(r.industry) }, `${r.industry} ${o.industries[r.industry] ?? ''}`),
+    },
     { key: 'park', label: t('park'), sort: (r) => r.park, cell: (r) => (r.park === null ? '—' : (o.parks[r.park] ?? r.park)) },
     { key: 'level', label: t('dualControl'), sort: (r) => (r.quota ? LEVEL_ORDER[r.quota.level] : null), cell: (r) => light(r.quota?.level) },
     { key: 'ytd', label: `${t('ytd')} (tce)`, numeric: true, sort: (r) => r.quota?.ytdTce ?? null, cell: (r) => num(r.quota?.ytdTce, 1) },
@@ -136,15 +143,24 @@ export const overviewPage: Page = async (ctx) => {
     ],
   });
   const industries = Object.keys(o.ytd.byIndustry);
-  chart(industryChart, {
-    ...frame,
-    xAxis: { type: 'value', name: 'tce' },
-    yAxis: { type: 'category', data: industries.map((c) => o.industries[c] ?? c) },
-    series: [
-      { name: t('month'), type: 'bar', data: industries.map((c) => round(o.month.byIndustry[c]?.dualControlTce ?? 0)) },
-      { name: t('ytd'), type: 'bar', data: industries.map((c) => round(o.ytd.byIndustry[c]?.dualControlTce ?? 0)) },
-    ],
-  });
+  const industryOf = new Map(industries.map((c) => [o.industries[c] ?? c, c]));
+  const openIndustry = (name: string) => {
+    const code = industryOf.get(name);
+    if (code) location.hash = industryHref(code);
+  };
+  chart(
+    industryChart,
+    {
+      ...frame,
+      xAxis: { type: 'value', name: 'tce' },
+      yAxis: { type: 'category', data: industries.map((c) => o.industries[c] ?? c) },
+      series: [
+        { name: t('month'), type: 'bar', data: industries.map((c) => round(o.month.byIndustry[c]?.dualControlTce ?? 0)) },
+        { name: t('ytd'), type: 'bar', data: industries.map((c) => round(o.ytd.byIndustry[c]?.dualControlTce ?? 0)) },
+      ],
+    },
+    openIndustry,
+  );
 
   // A new or cleared alarm changes the lights and counts: redraw (debounced).
   let timer: number | undefined;
