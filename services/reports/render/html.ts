@@ -23,6 +23,7 @@ import {
 } from './labels';
 import { SECTION_ORDER, buildTables, hasSection, type Table } from './tables';
 import { kindAt } from './tableModel';
+import { signatureHeading, signatureLines, summaryHeading, summaryText } from './summary';
 
 const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export function escapeHtml(text: string): string {
@@ -51,6 +52,9 @@ table.meta th { width: 9em; }
 figure { margin: 8px 0; break-inside: avoid; }
 figure svg { max-width: 100%; height: auto; }
 figcaption { font-weight: 600; margin-bottom: 4px; }
+p.summary { font-size: 13px; line-height: 1.7; max-width: 70em; }
+table.sign { width: 100%; margin-top: 12px; break-inside: avoid; }
+table.sign td { border: none; padding: 18px 12px 6px 0; width: 33%; }
 footer { margin-top: 16px; color: #646a73; font-size: 11px; }
 .draft { border: 2px solid #e22e28; color: #e22e28; font-weight: 700; padding: 4px 8px; margin: 0 0 8px; }
 @media print { .draft { position: fixed; top: 0; left: 0; right: 0; margin: 0; background: #fff; } body { padding-top: 28px; } }
@@ -83,6 +87,14 @@ function chartHtml(chart: ChartSvg): string {
   // declarations leaves the page without a single URL.
   const svg = chart.svg.replace(/\s+xmlns(:xlink)?="[^"]*"/g, '');
   return `<figure id="chart-${chart.id}">\n<figcaption>${escapeHtml(chart.title)}</figcaption>\n${svg}\n</figure>`;
+}
+
+/** 编制 / 审核 / 批准: a name line and a date line each, to sign on paper. */
+function signatureHtml(lang: Language): string {
+  const cells = signatureLines(lang)
+    .map((l) => `<td><strong>${escapeHtml(l.role)}</strong><br>${escapeHtml(l.signature)}<br>${escapeHtml(l.date)}</td>`)
+    .join('');
+  return `<section id="signatures"><h2>${escapeHtml(signatureHeading(lang))}</h2><table class="sign"><tr>${cells}</tr></table></section>`;
 }
 
 export function renderHtml(report: MonthlyReport, opts: RenderOptions): string {
@@ -121,7 +133,9 @@ export function renderHtml(report: MonthlyReport, opts: RenderOptions): string {
     ...(draft ? [`<div class="draft" role="note">${escapeHtml(draft)}</div>`] : []),
     `<h1>${escapeHtml(title)}</h1>`,
     `<table class="meta">\n${meta}\n</table>`,
+    `<section id="summary"><h2>${escapeHtml(summaryHeading(lang))}</h2><p class="summary">${escapeHtml(summaryText(report, lang))}</p></section>`,
     ...sections,
+    signatureHtml(lang),
     `<footer>${escapeHtml(footer)}</footer>`,
     '</body>',
     '</html>',

@@ -16,6 +16,7 @@ import { draftMark, formatValue, isLevel, metadataRows, NUMERIC_KINDS, pick, rep
 import type { Table } from './tables';
 import { SECTION_ORDER, buildTables, hasSection } from './tables';
 import { kindAt } from './tableModel';
+import { signatureHeading, signatureLines, summaryHeading, summaryText } from './summary';
 
 export interface CjkFont {
   readonly path: string;
@@ -196,7 +197,33 @@ function drawMetadata(doc: Doc, report: MonthlyReport, lang: Language): void {
       .fillColor('#1f2329')
       .text(value);
   }
+  doc.moveDown(0.6);
+  doc.fontSize(11).fillColor('#1f2329').text(summaryHeading(lang));
+  doc
+    .moveDown(0.2)
+    .fontSize(9)
+    .text(summaryText(report, lang), { width: usableWidth(doc), lineGap: 2 });
   doc.moveDown(0.8);
+}
+
+/** 编制 / 审核 / 批准 side by side at the end, kept together on one page. */
+function drawSignatures(doc: Doc, lang: Language): void {
+  const lines = signatureLines(lang);
+  ensureSpace(doc, 90);
+  doc.moveDown(0.6).fontSize(11).fillColor('#1f2329').text(signatureHeading(lang), doc.page.margins.left, doc.y);
+  const top = doc.y + 14;
+  const width = usableWidth(doc) / lines.length;
+  lines.forEach((l, i) => {
+    const x = doc.page.margins.left + i * width;
+    doc
+      .fontSize(10)
+      .fillColor('#1f2329')
+      .text(l.role, x, top, { width: width - 12 });
+    doc.fontSize(9).text(l.signature, x, top + 22, { width: width - 12 });
+    doc.text(l.date, x, top + 44, { width: width - 12 });
+  });
+  doc.x = doc.page.margins.left;
+  doc.y = top + 64;
 }
 
 function drawPageNumbers(doc: Doc, report: MonthlyReport, lang: Language): void {
@@ -260,6 +287,7 @@ export async function renderPdf(report: MonthlyReport, opts: PdfOptions): Promis
         if (id === 'byCarrier' && carrierChart) drawChart(doc, carrierChart);
         if (id === 'enterpriseEnergy' && enterpriseChart) drawChart(doc, enterpriseChart);
       }
+      drawSignatures(doc, lang);
       drawPageNumbers(doc, report, lang);
       doc.end();
     } catch (err) {

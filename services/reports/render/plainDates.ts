@@ -63,3 +63,10 @@ export function plainDay(iso: string, lang: Language): string {
   if (!d) return iso;
   return lang === 'zh-CN' ? zhDate(d, true) : enDate(d, true, true);
 }
+
+/** A report month `YYYY-MM` as words: `2026年11月` / `November 2026`. */
+export function plainMonth(month: string, lang: Language): string {
+  const m = /^(\d{4})-(\d{2})$/.exec(month);
+  if (!m) return month;
+  return lang === 'zh-CN' ? `${Number(m[1])}年${Number(m[2])}月` : `${EN_MONTHS[Number(m[2]) - 1]!} ${m[1]!}`;
+}

@@ -29,6 +29,7 @@ import {
 } from './labels';
 import type { Table } from './tables';
 import { kindAt } from './tableModel';
+import { summaryHeading, summaryText } from './summary';
 import { BENCHMARK_SECTIONS } from './benchmarkTables';
 import { CARBON_SECTIONS } from './carbonTables';
 import { buildTables, hasSection, joinByRow, type TableId } from './tables';
@@ -200,6 +201,12 @@ export async function renderXlsx(report: MonthlyReport, opts: RenderOptions): Pr
     summary.getCell(r, 2).value = value;
     r += 1;
   }
+  // The written summary under the metadata, as at the top of the PDF and the HTML page.
+  summary.getCell(r, 1).value = summaryHeading(lang);
+  summary.getCell(r, 1).font = { bold: true };
+  summary.getCell(r, 2).value = summaryText(report, lang);
+  summary.getCell(r, 2).alignment = { wrapText: true, vertical: 'top' };
+  r += 1;
   widths[0] = 16;
   const byPark = hasSection(report, 'byPark') ? [tables.byPark] : [];
   const outside = hasSection(report, 'byCarrierOutside') ? [tables.byCarrierOutside] : [];
