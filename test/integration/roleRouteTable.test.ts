@@ -86,6 +86,7 @@ const ROUTES: readonly Route[] = [
   // A JSON body is not a workbook: 422 for every role that may import.
   row('POST /api/monthly/import', [422, 422, 403, 422, 422, 401, 401], { body: {} }),
   row('GET /api/district/overview', READ),
+  row('GET /api/district/thresholds', READ),
   // District carbon (contract 9): every read role; an enterprise token gets its own figures only.
   row('GET /api/district/carbon', READ),
   row('GET /api/district/carbon', READ, { target: '/api/district/carbon?year=2025' }),

@@ -42,6 +42,12 @@ export function districtRouter(deps: {
   const router = Router();
   const zone = deps.config.timezone;
 
+  // The lights' thresholds alone, for pages that print a legend without the whole overview (the enterprise page).
+  router.get('/thresholds', (req, res) => {
+    parseInput(overviewQuery, req.query, 'query');
+    res.json(lightThresholds(deps.config));
+  });
+
   router.get('/overview', async (req, res) => {
     const p = principalOf(res);
     parseInput(overviewQuery, req.query, 'query');

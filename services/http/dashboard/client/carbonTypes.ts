@@ -26,6 +26,10 @@ export interface CarbonStatus {
   pace: number | null;
   level: Level | null;
   forecastT: number | null;
+  /** Stated trouble (issue 21): max(0, forecast - budget), share >= 1, the run-out date; null without a budget. */
+  overrunT?: number | null;
+  exhausted?: boolean | null;
+  exhaustionDate?: string | null;
   combustionT: number;
   processT: number;
   scope2T: number;

@@ -2,6 +2,7 @@
 import { alarmsEn, alarmsZh } from './i18nAlarms';
 import { benchmarkEn, benchmarkZh } from './i18nBenchmark';
 import { carbonEn, carbonZh } from './i18nCarbon';
+import { troubleEn, troubleZh } from './i18nTrouble';
 import { meterEn, meterZh } from './i18nMeter';
 
 export type Lang = 'zh-CN' | 'en';
@@ -162,6 +163,7 @@ const zh = {
   tce: 'tce',
   back: '返回总览',
   ...carbonZh,
+  ...troubleZh,
   ...alarmsZh,
   ...benchmarkZh,
   ...meterZh,
@@ -324,6 +326,7 @@ const en: Record<Key, string> = {
   tce: 'tce',
   back: 'Back to overview',
   ...carbonEn,
+  ...troubleEn,
   ...alarmsEn,
   ...benchmarkEn,
   ...meterEn,

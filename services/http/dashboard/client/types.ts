@@ -1,5 +1,6 @@
 /** The JSON the dashboard reads, as the server's routes answer it (times are ISO-8601 in the site zone). */
 import type { CarbonStatus } from './carbonTypes';
+import type { LightThresholds } from './trouble';
 
 export type Role = 'admin' | 'officer' | 'auditor' | 'enterprise';
 export type Level = 'green' | 'yellow' | 'red';
@@ -26,6 +27,10 @@ export interface QuotaStatus {
   pace: number | null;
   level: Level;
   forecastTce: number | null;
+  /** Stated trouble (issue 21): max(0, forecast - total), share >= 1, the run-out date at the current pace. */
+  overrunTce?: number | null;
+  exhausted?: boolean;
+  exhaustionDate?: string | null;
   periodFrom: string;
   periodTo: string;
 }
@@ -88,6 +93,8 @@ export interface Overview {
   /** Park names by id (the parks the visible enterprises belong to). */
   parks: Record<string, string>;
   enterprises: OverviewRow[];
+  /** The lights' configured thresholds (rules.quota, rules.intensity, rules.carbon), for the legend. */
+  thresholds?: LightThresholds;
 }
 
 export interface MeterInfo {

@@ -98,7 +98,8 @@ export function sortableTable<R>(
           h(
             'tr',
             {},
-            columns.map((c) => h('td', { className: c.numeric ? 'num' : '' }, c.cell(r))),
+            // data-key on cells as on headers: a narrow screen hides low-priority columns by key (app.css).
+            columns.map((c) => h('td', { className: c.numeric ? 'num' : '', 'data-key': c.key }, c.cell(r))),
           ),
         ),
       ),

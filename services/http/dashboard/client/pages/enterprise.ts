@@ -18,6 +18,7 @@ import { diagnosisPanel, diagnosisUrl, previousMonth } from './diagnosisPanel';
 import { meterHref, readingText } from './meter';
 import type { ConsumptionAnswer, EnterpriseInfo, EnterpriseStatus, MeterState, MetersAnswer } from '../types';
 import { card, light, section, sortableTable, type Column } from '../widgets';
+import { lightLegend, quotaTrouble, troubleLine, type LightThresholds } from '../trouble';
 
 export const enterprisePage: Page = async (ctx) => {
   const id = ctx.params[0] ?? '';
@@ -43,11 +44,13 @@ export const enterprisePage: Page = async (ctx) => {
     maxMonth: thisMonth,
     meter: info.meters.some((m) => m.id === ctx.params[3]) ? ctx.params[3]! : null,
   };
-  const [benchmark, diagnosis] = await Promise.all([
+  const [benchmark, diagnosis, thresholds] = await Promise.all([
     api<ProductBenchmarkAt[]>(`${base}/benchmark?at=${encodeURIComponent(status.at)}`),
     api<DiagnosisAnswer>(diagnosisUrl(id, diagnosisInput.month, diagnosisInput.meter)).catch((err: unknown) =>
       err instanceof Error ? err : new Error(String(err)),
     ),
+    // The legend is an addition: the page still draws without it.
+    api<LightThresholds>('/api/district/thresholds').catch(() => null),
   ]);
 
   const q = status.quota;
@@ -115,7 +118,7 @@ export const enterprisePage: Page = async (ctx) => {
   const coefficients = hourly.coefficients.length > 0 ? hourly.coefficients : ytdDaily.coefficients;
   replace(
     ctx.main,
-    ctx.session.role === 'enterprise' ? null : h('p', {}, h('a', { href: '#/' }, `← ${t('back')}`)),
+    ctx.session.role === 'enterprise' ? null : h('p', { className: 'no-print' }, h('a', { href: '#/' }, `← ${t('back')}`)),
     pageHeader(
       info.name,
       `${info.id}`,
@@ -123,6 +126,12 @@ export const enterprisePage: Page = async (ctx) => {
       `${t('asOf')} ${time(status.at)}`,
       `${t('timezone')} ${status.timezone}`,
       `${t('basis')}: ${t(status.electricityBasis === 'equal' ? 'equal' : 'equivalent')}`,
+    ),
+    // A printed page names the enterprise and the period its year-to-date figures cover (issue 21 item 6).
+    h(
+      'p',
+      { className: 'print-only', id: 'print-period' },
+      `${info.name} · ${t('period')} ${time(q?.periodFrom ?? `${year}-01-01`)} – ${time(status.at)}`,
     ),
     h(
       'div',
@@ -139,6 +148,7 @@ export const enterprisePage: Page = async (ctx) => {
               `${t('share')} ${pct(q.share)} · ${t('pace')} ${pct(q.pace)} · ${t('forecast')} ${qty(q.forecastTce, 'tce', 0)}`,
             )
           : null,
+        q ? h('div', { className: 'sub' }, troubleLine(quotaTrouble(q), 'tce', 'quota-trouble')) : null,
       ),
       card(
         t('intensity'),
@@ -156,6 +166,7 @@ export const enterprisePage: Page = async (ctx) => {
       ),
     ),
     carbonPanel(status.carbon),
+    lightLegend(thresholds, { carbon: !!status.carbon }),
     projectsPanel(projects),
     benchmarkCard(benchmark, status.at),
     diagnosisPanel(diagnosis, { ...diagnosisInput, metricOf: (p) => benchmark.find((b) => b.product === p)?.metric }),

@@ -10,6 +10,7 @@ import { h } from '../dom';
 import { autoDigits, monthRuns, num, pct, qty, time } from '../format';
 import { t } from '../i18n';
 import { card, light, severityBadge, sortableTable, type Column } from '../widgets';
+import { carbonTrouble, troubleLine } from '../trouble';
 
 export const T_CO2 = 't CO₂';
 export const T_CO2_PER_10K_YUAN = 't CO₂/万元';
@@ -88,6 +89,7 @@ export function carbonPanel(c: CarbonStatus | null | undefined): HTMLElement | n
         h('div', { className: 'label' }, t('totalCo2')),
         h('div', { className: 'value' }, noBudget ? null : [light(c.level), ' '], co2(c.ytdT)),
         h('div', { className: 'sub' }, `${t('forecast')} ${co2(c.forecastT)}`),
+        noBudget ? null : h('div', { className: 'sub' }, troubleLine(carbonTrouble(c), 't CO₂', 'carbon-trouble')),
       ),
       h(
         'div',

@@ -11,6 +11,7 @@ import { carbonTile } from './carbon';
 import { alarmsHref } from '../alarmFilters';
 import { industryHref } from './industry';
 import { card, light, section, sortableTable, type Column } from '../widgets';
+import { lightLegend, quotaTrouble, troubleLine } from '../trouble';
 
 const LEVEL_ORDER = { red: 0, yellow: 1, green: 2 } as const;
 
@@ -64,6 +65,8 @@ export const overviewPage: Page = async (ctx) => {
     { key: 'quota', label: `${t('quota')} (tce)`, numeric: true, sort: (r) => r.quota?.totalTce ?? null, cell: (r) => num(r.quota?.totalTce, 0) },
     { key: 'share', label: t('share'), numeric: true, sort: (r) => r.quota?.share ?? null, cell: (r) => pct(r.quota?.share) },
     { key: 'pace', label: t('pace'), numeric: true, sort: (r) => r.quota?.pace ?? null, cell: (r) => pct(r.quota?.pace) },
+    // Stated beside the light, never changing it (issue 21): a forecast over the quota while the light is yellow.
+    { key: 'overrun', label: t('overrun'), sort: (r) => r.quota?.overrunTce ?? null, cell: (r) => troubleLine(quotaTrouble(r.quota), 'tce') },
     {
       key: 'intensity',
       label: `${t('intensity')} (tce/万元)`,
@@ -123,6 +126,7 @@ export const overviewPage: Page = async (ctx) => {
       { className: 'panel' },
       sortableTable('enterprise-table', `${t('enterprises')} (${o.enterprises.length})`, columns, o.enterprises, { key: 'level', dir: 1 }),
     ),
+    lightLegend(o.thresholds),
   );
 
   // The two bar charts share their frame: colours, tooltip in tce, legend on top, the grid.
