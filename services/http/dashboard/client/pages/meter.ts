@@ -188,13 +188,9 @@ function gapsTable(m: MeterHistory): HTMLElement {
 function latestCard(m: MeterHistory): HTMLElement {
   const l = m.latest;
   if (!l) return card(t('newestReading'), t('never'));
-  const digits = Math.abs(l.quantity) >= 1000 ? 0 : 2;
-  const reg = num(l.value, l.value % 1 === 0 ? 0 : 2);
-  return card(
-    t('newestReading'),
-    qty(l.quantity, l.unit, digits),
-    `${t('registerTimes', { register: reg, multiplier: num(l.multiplier, l.multiplier % 1 === 0 ? 0 : 3) })} · ${time(l.ts)}`,
-  );
+  const multiplier = num(l.multiplier, l.multiplier % 1 === 0 ? 0 : 3);
+  const sub = `${t('registerTimes', { register: num(l.value, autoDigits(l.value)), multiplier })} · ${time(l.ts)}`;
+  return card(t('newestReading'), qty(l.quantity, l.unit, autoDigits(l.quantity)), sub);
 }
 
 export const meterPage = async (ctx: PageContext, id: string, meterId: string): Promise<void> => {
