@@ -87,8 +87,8 @@ async function toggleLanguage(w: WatchedPage, to: 'en' | 'zh-CN', ready: string)
 /** What a tablet user meets: page and table scroll, the columns shown, and any name set on more than one line. */
 function tabletLayout() {
   const wrap = document.querySelector('#enterprise-table')!.closest('.table-wrap') as HTMLElement;
-  const shown = [...document.querySelectorAll('#enterprise-table thead th')].filter((th) => getComputedStyle(th).display !== 'none');
-  const names = [...document.querySelectorAll<HTMLElement>('#enterprise-table td[data-key="name"] a')];
+  const shown = Array.from(document.querySelectorAll('#enterprise-table thead th')).filter((th) => getComputedStyle(th).display !== 'none');
+  const names = Array.from(document.querySelectorAll<HTMLElement>('#enterprise-table td[data-key="name"] a'));
   return {
     pageScrolls: document.documentElement.scrollWidth > document.documentElement.clientWidth,
     tableScrolls: wrap.scrollWidth > wrap.clientWidth,
@@ -203,14 +203,14 @@ maybe('stated trouble, legends, tablet and print in Chromium', () => {
         const el = document.querySelector(sel);
         return el !== null && getComputedStyle(el).display !== 'none' && (el as HTMLElement).offsetHeight > 0;
       };
-      const wraps = [...document.querySelectorAll<HTMLElement>('.table-wrap')];
+      const wraps = Array.from(document.querySelectorAll<HTMLElement>('.table-wrap'));
       return {
         nav: shown('.top'),
         back: shown('main .no-print'),
         header: shown('.page-head'),
         period: shown('#print-period') ? (document.querySelector('#print-period')!.textContent ?? '') : null,
         clippedTables: wraps.filter((el) => getComputedStyle(el).overflowX !== 'visible').length,
-        chartHeights: [...document.querySelectorAll<HTMLElement>('main .chart')].map((c) => c.getBoundingClientRect().height),
+        chartHeights: Array.from(document.querySelectorAll<HTMLElement>('main .chart')).map((c) => c.getBoundingClientRect().height),
       };
     });
     expect(print.nav).toBe(false);
