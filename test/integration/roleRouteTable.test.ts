@@ -102,6 +102,7 @@ const ROUTES: readonly Route[] = [
   row('GET /api/reports/monthly', STAFF, { target: '/api/reports/monthly?month=2026-10&format=json' }),
   row('GET /api/reports/monthly/:enterpriseId', READ_OWN, { target: '/api/reports/monthly/:e?month=2026-10&format=csv' }),
   row('GET /api/reports/revisions', READ),
+  row('GET /api/reports/month-state', READ, { target: '/api/reports/month-state?month=2026-10' }),
   // A month that has not ended cannot be finalised: 409 for the admin, who alone may try.
   row('POST /api/reports/monthly/finalise', [409, 403, 403, 403, 403, 401, 401], { target: '/api/reports/monthly/finalise?month=2099-01' }),
   row('GET /api/reports/downloads', [200, 403, 403, 403, 403, 401, 401]),

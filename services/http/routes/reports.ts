@@ -11,7 +11,7 @@ import type { ReportService } from '../../reports/reportService';
 import { REPORT_FORMATS, type RenderReport } from '../../reports/reportFormats';
 import { ReportRenderBusyError } from '../../reports/renderPool';
 import type { MonthlyReportArchive } from '../../reports/reportModel';
-import { isoInZone } from '../../energy/time';
+import { isoInZone, monthBounds } from '../../energy/time';
 import { ForbiddenError, NotFoundError } from '../../core/errors';
 import { assertCanSee, principalOf, requireRole, type Principal } from '../auth';
 import { parseInput } from '../validate';
@@ -22,8 +22,19 @@ const reportQuery = z
     format: z.enum(REPORT_FORMATS).default('json'),
     revision: z.coerce.number().int().min(0).optional(),
     lang: z.enum(['zh-CN', 'en']).optional(),
+    // `inline` (HTML only): shown in the dashboard's preview frame instead of downloaded.
+    view: z.enum(['download', 'inline']).default('download'),
   })
   .strict();
+
+/**
+ * Headers of the HTML report shown inside the dashboard (the reports page's preview): framed by
+ * this origin only, its own inline CSS allowed, nothing else (the page has no script, no URL).
+ */
+const INLINE_HTML_HEADERS = {
+  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; sandbox",
+  'X-Frame-Options': 'SAMEORIGIN',
+} as const;
 
 export function reportsRouter(deps: {
   reports: ReportService;
@@ -52,9 +63,11 @@ export function reportsRouter(deps: {
       format: q.format,
       sha256: report.sha256,
     });
+    const inline = q.view === 'inline' && q.format === 'html';
+    if (inline) res.set(INLINE_HTML_HEADERS);
     res.set({
       'Content-Type': out.contentType,
-      'Content-Disposition': `attachment; filename="energy-report-${report.scope}-${report.month}-r${report.revision}.${out.extension}"`,
+      'Content-Disposition': `${inline ? 'inline' : 'attachment'}; filename="energy-report-${report.scope}-${report.month}-r${report.revision}.${out.extension}"`,
       'X-Report-Revision': String(report.revision),
       'X-Report-SHA256': report.sha256,
     });
@@ -96,6 +109,15 @@ export function reportsRouter(deps: {
         ...(principal.role === 'enterprise' && { sha256: null }),
       })),
     );
+  });
+
+  // The reports page asks before offering 定稿: whether the month has ended in the site zone (on the
+  // server's clock, the one the finalise route refuses by) and its revisions so far.
+  router.get('/month-state', (req, res) => {
+    const q = parseInput(z.object({ month: reportQuery.shape.month }).strict(), req.query, 'query');
+    const end = monthBounds(q.month, deps.zone)?.end;
+    if (end === undefined) throw new NotFoundError(`month ${q.month}`);
+    res.json({ month: q.month, ended: end <= deps.now(), endsAt: isoInZone(end, deps.zone), revisions: deps.archive.revisions(q.month).length });
   });
 
   router.post('/monthly/finalise', requireRole('admin'), async (req, res) => {

@@ -4,6 +4,7 @@ import { benchmarkEn, benchmarkZh } from './i18nBenchmark';
 import { carbonEn, carbonZh } from './i18nCarbon';
 import { troubleEn, troubleZh } from './i18nTrouble';
 import { meterEn, meterZh } from './i18nMeter';
+import { reportsEn, reportsZh } from './i18nReports';
 
 export type Lang = 'zh-CN' | 'en';
 
@@ -167,6 +168,7 @@ const zh = {
   ...alarmsZh,
   ...benchmarkZh,
   ...meterZh,
+  ...reportsZh,
 };
 type Key = keyof typeof zh;
 
@@ -330,6 +332,7 @@ const en: Record<Key, string> = {
   ...alarmsEn,
   ...benchmarkEn,
   ...meterEn,
+  ...reportsEn,
 };
 
 const STORAGE_KEY = 'energy-monitor.lang';

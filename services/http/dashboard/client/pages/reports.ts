@@ -1,6 +1,10 @@
-/** Monthly reports: every finalised revision in every format, any month's current report, and finalising (admins). */
+/**
+ * Monthly reports: any month's current report (a draft until finalised) with its format links and a
+ * preview of its HTML rendering, finalising (admins, after a confirmation naming the month; a month
+ * that has not ended cannot be), and every finalised revision in every format.
+ */
 import { api } from '../api';
-import { pageHeader, type Page } from '../context';
+import { pageHeader, type Page, type PageContext } from '../context';
 import { h, replace } from '../dom';
 import { lang, t } from '../i18n';
 import { time } from '../format';
@@ -8,6 +12,23 @@ import type { Revision } from '../types';
 import { sortableTable, type Column } from '../widgets';
 
 const FORMATS = ['pdf', 'xlsx', 'csv', 'html', 'json'] as const;
+
+/** GET /api/reports/month-state: whether the month has ended on the server's clock, in the site zone. */
+interface MonthState {
+  readonly month: string;
+  readonly ended: boolean;
+  readonly endsAt: string;
+  readonly revisions: number;
+}
+
+const EN_MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** `2026-11` as people say it: 2026年11月 / November 2026. */
+export function monthWords(month: string): string {
+  const m = /^(\d{4})-(\d{2})$/.exec(month);
+  if (!m) return month;
+  return lang() === 'en' ? `${EN_MONTHS[Number(m[2]) - 1]!} ${m[1]!}` : `${m[1]!}年${Number(m[2])}月`;
+}
 
 export const reportsPage: Page = async (ctx) => {
   const revisions = await api<Revision[]>('/api/reports/revisions');
@@ -48,30 +69,19 @@ export const reportsPage: Page = async (ctx) => {
   const now = new Date();
   const lastMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
   const monthInput = h('input', { type: 'month', id: 'report-month', value: lastMonth });
+  const month = (): string => monthInput.value || lastMonth;
   const anyMonthLinks = h('span', {}, links(lastMonth));
-  monthInput.addEventListener('change', () => replace(anyMonthLinks, links(monthInput.value || lastMonth)));
-  const finalise =
-    ctx.session.role === 'admin'
-      ? h(
-          'button',
-          {
-            type: 'button',
-            id: 'finalise',
-            onclick: () => {
-              api<{ month: string; revision: number }>(`/api/reports/monthly/finalise?month=${encodeURIComponent(monthInput.value || lastMonth)}`, {
-                method: 'POST',
-              }).then(
-                (r) => {
-                  ctx.toast(`${t('finalised')}: ${r.month} r${r.revision}`);
-                  ctx.refresh();
-                },
-                (err: unknown) => ctx.toast(err instanceof Error ? err.message : String(err)),
-              );
-            },
-          },
-          t('finalise'),
-        )
-      : null;
+  const finaliseBox = h('span', { className: 'finalise' });
+  const preview = h('div', { id: 'report-preview' });
+
+  const show = (): void => {
+    const m = month();
+    replace(anyMonthLinks, links(m));
+    replace(preview, previewFrame(href(m, 'html'), m));
+    if (ctx.session.role === 'admin') void finaliseControl(ctx, m).then((el) => month() === m && replace(finaliseBox, el));
+  };
+  monthInput.addEventListener('change', show);
+  show();
 
   replace(
     ctx.main,
@@ -80,7 +90,9 @@ export const reportsPage: Page = async (ctx) => {
       'section',
       { className: 'panel' },
       h('h2', {}, t('anyMonth')),
-      h('div', { className: 'filters' }, h('label', { for: 'report-month' }, t('monthLabel')), monthInput, anyMonthLinks, finalise),
+      h('div', { className: 'filters' }, h('label', { for: 'report-month' }, t('monthLabel')), monthInput, anyMonthLinks, finaliseBox),
+      h('h3', {}, t('reportPreview')),
+      preview,
     ),
     h(
       'section',
@@ -91,3 +103,85 @@ export const reportsPage: Page = async (ctx) => {
     ),
   );
 };
+
+/** The selected month's HTML report in the page, same origin (the route frames it for this origin only). */
+function previewFrame(src: string, month: string): HTMLElement {
+  return h('iframe', {
+    id: 'report-preview-frame',
+    src: `${src}&view=inline`,
+    title: t('reportPreviewTitle', { month: monthWords(month) }),
+    style: 'width: 100%; height: 70vh; border: 1px solid #d0d3d6; background: #fff;',
+  });
+}
+
+/**
+ * 定稿 for an admin: disabled with the reason while the month has not ended (contract 8.4: the
+ * server refuses it too); otherwise it asks first, naming the month and saying it cannot be undone.
+ */
+async function finaliseControl(ctx: PageContext, month: string): Promise<HTMLElement> {
+  let state: MonthState;
+  try {
+    state = await api<MonthState>(`/api/reports/month-state?month=${encodeURIComponent(month)}`);
+  } catch (err) {
+    return h('span', { role: 'alert' }, err instanceof Error ? err.message : String(err));
+  }
+  const words = monthWords(month);
+  const reason = state.ended ? null : t('monthNotEnded', { month: words, endsAt: time(state.endsAt) });
+  const button = h(
+    'button',
+    {
+      type: 'button',
+      id: 'finalise',
+      ...(reason !== null ? { disabled: true, title: reason, 'aria-describedby': 'finalise-reason' } : {}),
+      onclick: () => confirmFinalise(ctx, month),
+    },
+    t('finaliseMonth', { month: words }),
+  );
+  return h(
+    'span',
+    {},
+    button,
+    reason ? h('span', { id: 'finalise-reason', className: 'muted' }, ` ${reason}`) : null,
+    state.revisions > 0 ? h('span', { className: 'muted' }, ` ${t('monthRevisions', { count: state.revisions })}`) : null,
+  );
+}
+
+function confirmFinalise(ctx: PageContext, month: string): void {
+  const words = monthWords(month);
+  const dialog = h(
+    'dialog',
+    { id: 'finalise-dialog', 'aria-labelledby': 'finalise-dialog-title' },
+    h('h2', { id: 'finalise-dialog-title' }, t('finaliseConfirmTitle', { month: words })),
+    h('p', {}, t('finaliseConfirmText', { month: words })),
+    h(
+      'div',
+      { className: 'filters' },
+      h('button', { type: 'button', id: 'finalise-cancel', onclick: () => dialog.close() }, t('finaliseCancel')),
+      h(
+        'button',
+        {
+          type: 'button',
+          id: 'finalise-confirm',
+          onclick: () => {
+            dialog.close();
+            finalise(ctx, month);
+          },
+        },
+        t('finaliseConfirm'),
+      ),
+    ),
+  );
+  dialog.addEventListener('close', () => dialog.remove());
+  document.body.append(dialog);
+  dialog.showModal();
+}
+
+function finalise(ctx: PageContext, month: string): void {
+  api<{ month: string; revision: number }>(`/api/reports/monthly/finalise?month=${encodeURIComponent(month)}`, { method: 'POST' }).then(
+    (r) => {
+      ctx.toast(`${t('finalised')}: ${r.month} r${r.revision}`);
+      ctx.refresh();
+    },
+    (err: unknown) => ctx.toast(err instanceof Error ? err.message : String(err)),
+  );
+}
