@@ -51,14 +51,14 @@ function findMeter(e: EnterpriseConfig, id: string): MeterConfig {
   return m;
 }
 
+function badInstant(name: string, text: string): never {
+  throw new BadRequestError(`${name} must be ISO-8601 (e.g. 2026-11-01 or 2026-11-01T00:00:00+08:00), got "${text}"`);
+}
+
 /** [from, to) of the request, aligned outward to whole buckets; defaults: the day, month or year of now. */
 function period(q: z.output<typeof query>, zone: string, now: number): { from: number; to: number } {
-  const instant = (text: string | undefined, name: string): number | undefined => {
-    if (text === undefined) return undefined;
-    const ms = parseInstant(text, zone);
-    if (ms === undefined) throw new BadRequestError(`${name} must be ISO-8601 (e.g. 2026-11-01 or 2026-11-01T00:00:00+08:00), got "${text}"`);
-    return ms;
-  };
+  const instant = (text: string | undefined, name: string): number | undefined =>
+    text === undefined ? undefined : (parseInstant(text, zone) ?? badInstant(name, text));
   const current = DateTime.fromMillis(now, { zone }).startOf(DEFAULT_PERIOD[q.every]);
   const from = bucketStart(instant(q.from, 'from') ?? current.toMillis(), q.every, zone);
   const rawTo = instant(q.to, 'to') ?? current.plus(ONE[DEFAULT_PERIOD[q.every]]).toMillis();

@@ -32,6 +32,17 @@ export function breadcrumb(session: SignedIn, enterprise: { id: string; name: st
   return h('nav', { className: 'breadcrumb', 'aria-label': t('breadcrumb') }, h('ol', {}, ...items.map((i) => h('li', {}, i))));
 }
 
+/** Numeric columns: year to date, quota, share, month to date (each sortable by its value); built per render, in the current language. */
+const figureColumns = (): Column<OverviewRow>[] =>
+  (
+    [
+      ['ytd', `${t('ytd')} (tce)`, (r) => r.quota?.ytdTce ?? null, (v) => num(v, 1)],
+      ['quota', `${t('quota')} (tce)`, (r) => r.quota?.totalTce ?? null, (v) => num(v, 0)],
+      ['share', t('share'), (r) => r.quota?.share ?? null, (v) => pct(v)],
+      ['month', `${t('month')} (tce)`, (r) => r.monthTce, (v) => num(v, 1)],
+    ] as const satisfies readonly (readonly [string, string, (r: OverviewRow) => number | null, (v: number | null) => string])[]
+  ).map(([key, label, value, show]) => ({ key, label, numeric: true, sort: value, cell: (r: OverviewRow) => show(value(r)) }));
+
 export const industryPage: Page = async (ctx) => {
   const code = ctx.params[0] ?? '';
   const o = await api<Overview>('/api/district/overview');
@@ -41,10 +52,7 @@ export const industryPage: Page = async (ctx) => {
   const columns: Column<OverviewRow>[] = [
     { key: 'name', label: t('enterprise'), sort: (r) => r.name, cell: (r) => h('a', { href: `#/enterprise/${encodeURIComponent(r.id)}` }, r.name) },
     { key: 'level', label: t('dualControl'), sort: (r) => (r.quota ? LEVEL_ORDER[r.quota.level] : null), cell: (r) => light(r.quota?.level) },
-    { key: 'ytd', label: `${t('ytd')} (tce)`, numeric: true, sort: (r) => r.quota?.ytdTce ?? null, cell: (r) => num(r.quota?.ytdTce, 1) },
-    { key: 'quota', label: `${t('quota')} (tce)`, numeric: true, sort: (r) => r.quota?.totalTce ?? null, cell: (r) => num(r.quota?.totalTce, 0) },
-    { key: 'share', label: t('share'), numeric: true, sort: (r) => r.quota?.share ?? null, cell: (r) => pct(r.quota?.share) },
-    { key: 'month', label: `${t('month')} (tce)`, numeric: true, sort: (r) => r.monthTce, cell: (r) => num(r.monthTce, 1) },
+    ...figureColumns(),
   ];
   ctx.main.append(
     h(
