@@ -8,10 +8,6 @@ import { hoursOfRanges, WEEKDAYS, type TouPeriod, type TouSchedule, type Weekday
 
 /** 1 / Φ⁻¹(3/4): makes the MAD of normal data estimate its standard deviation. */
 export const MAD_SCALE = 1.4826;
-/** sqrt(π/2): the same for the mean absolute deviation (the fallback when the MAD is 0, IBM's modified z-score). */
-export const MEAN_AD_SCALE = 1.2533;
-/** A history whose every day is the same: a day more than this fraction away from it is anomalous. */
-export const CONSTANT_HISTORY_TOLERANCE = 0.01;
 
 /**
  * The p-th percentile (0..100) by linear interpolation between closest ranks (Hyndman-Fan type 7,
@@ -123,8 +119,11 @@ export interface AnomalyRule {
   readonly minHistoryDays: number;
 }
 
-/** How the spread of the history was measured: the MAD, its fallback, or none (a constant history). */
-export type SpreadMethod = 'scaled-mad' | 'scaled-mean-absolute-deviation' | 'constant-history';
+/**
+ * How the spread of the history was measured: the scaled MAD, or `zero-spread` when the MAD is 0
+ * (more than half the history equal), where no score exists and any difference from the median counts.
+ */
+export type SpreadMethod = 'scaled-mad' | 'zero-spread';
 
 export type Judgement =
   | { readonly judged: false; readonly historyDays: number }
@@ -134,41 +133,42 @@ export type Judgement =
       readonly median: number;
       /** Median absolute deviation of the history (unscaled). */
       readonly mad: number;
-      /** The spread a deviation is measured in; 0 for a constant history. */
+      /** The scaled MAD (1.4826 × MAD) a deviation is measured in; 0 for a zero spread. */
       readonly spread: number;
       readonly spreadMethod: SpreadMethod;
       /** value − median. */
       readonly deviation: number;
-      /** |deviation| / spread; null for a constant history. */
+      /** |deviation| / spread in scaled MADs; null when the spread is 0 (no finite score). */
       readonly score: number | null;
       readonly anomalous: boolean;
       readonly direction: 'above' | 'below' | null;
     };
 
 /**
- * Contract 11's robust rule: a value is anomalous when it lies more than `thresholdMads` scaled
- * MADs (1.4826 × MAD) from the median of its history. A history with MAD 0 (more than half its days
- * equal) uses 1.2533 × the mean absolute deviation from the median instead; a history of one value
- * repeated flags any value more than 1 % away from it (any non-zero value when it is 0).
+ * Contract 11's robust rule, taken literally: a value is anomalous when |value − median| > `thresholdMads`
+ * × 1.4826 × MAD of its history. With MAD = 0 the limit is 0, so any value different from the median is
+ * anomalous and one equal to it is not; the score is then null (`zero-spread`), never Infinity.
  */
 export function judgeDay(value: number, history: readonly number[], rule: AnomalyRule): Judgement {
   if (history.length < rule.minHistoryDays) return { judged: false, historyDays: history.length };
   const m = median(history)!;
-  const deviations = history.map((x) => Math.abs(x - m));
-  const mad = median(deviations)!;
-  const meanAd = deviations.reduce((s, x) => s + x, 0) / deviations.length;
+  const mad = median(history.map((x) => Math.abs(x - m)))!;
   const deviation = value - m;
-  const direction = deviation > 0 ? 'above' : deviation < 0 ? 'below' : null;
-  const base = { judged: true as const, historyDays: history.length, median: m, mad, deviation };
-  if (mad > 0 || meanAd > 0) {
-    const spreadMethod: SpreadMethod = mad > 0 ? 'scaled-mad' : 'scaled-mean-absolute-deviation';
-    const spread = mad > 0 ? MAD_SCALE * mad : MEAN_AD_SCALE * meanAd;
-    const score = Math.abs(deviation) / spread;
-    const anomalous = score > rule.thresholdMads;
-    return { ...base, spread, spreadMethod, score, anomalous, direction: anomalous ? direction : null };
-  }
-  const anomalous = Math.abs(deviation) > CONSTANT_HISTORY_TOLERANCE * Math.abs(m);
-  return { ...base, spread: 0, spreadMethod: 'constant-history', score: null, anomalous, direction: anomalous ? direction : null };
+  const spread = MAD_SCALE * mad;
+  const anomalous = Math.abs(deviation) > rule.thresholdMads * spread;
+  const direction = !anomalous ? null : deviation > 0 ? 'above' : 'below';
+  return {
+    judged: true,
+    historyDays: history.length,
+    median: m,
+    mad,
+    deviation,
+    spread,
+    spreadMethod: mad > 0 ? 'scaled-mad' : 'zero-spread',
+    score: mad > 0 ? Math.abs(deviation) / spread : null,
+    anomalous,
+    direction,
+  };
 }
 
 export interface Trend {

@@ -63,11 +63,11 @@ export function anomalyDefinition(i: DefinitionInputs): Definition {
   return {
     'zh-CN':
       `异常日：${whatZh}与前 ${i.weeks} 周同一星期几的中位数之差超过 ${i.thresholdMads} 倍标度 MAD（1.4826 × 中位数绝对偏差）。` +
-      `同星期几有数据的天数少于 ${i.minHistoryDays} 天时不判定（列为 notJudged）。MAD 为 0 时改用 1.2533 × 平均绝对偏差；历史各天完全相同时，偏离超过 1% 即为异常（历史为 0 时任何用量都异常）。` +
+      `同星期几有数据的天数少于 ${i.minHistoryDays} 天时不判定（列为 notJudged）。MAD 为 0 时（历史过半相同）界限为 0：与中位数不同的任何一天即为异常，等于中位数则不是，此时不给分数（score 为空，spreadMethod 为 zero-spread）。` +
       `超出量（tce）= 当日用量 − 中位数，按配置的折标口径，另给另一口径；为负表示低于中位数。`,
     en:
       `Anomalous day: ${whatEn} lies more than ${i.thresholdMads} scaled MADs (1.4826 x the median absolute deviation) from the median of the same weekday over the previous ${i.weeks} weeks. ` +
-      `A day with fewer than ${i.minHistoryDays} same-weekday days of data is not judged (listed in notJudged). With MAD = 0, 1.2533 x the mean absolute deviation is used instead; a history of one repeated value flags any day more than 1 % away from it (any consumption when it is 0). ` +
+      `A day with fewer than ${i.minHistoryDays} same-weekday days of data is not judged (listed in notJudged). With MAD = 0 (more than half the history equal) the limit is 0: any day different from the median is anomalous and a day equal to it is not; there is then no score (score null, spreadMethod zero-spread). ` +
       `Excess (tce) = the day's consumption - the median, on the configured basis, with the other basis beside it; negative below the median.`,
   };
 }

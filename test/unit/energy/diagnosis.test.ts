@@ -149,22 +149,24 @@ describe('anomalous days (3 scaled MADs from the same-weekday median)', () => {
     expect(judgeDay(93, history, rule)).toMatchObject({ anomalous: true, direction: 'below', deviation: -7 });
   });
 
-  it('with MAD = 0 measures in 1.2533 x the mean absolute deviation', () => {
-    // median 100, deviations 0 x7 and 30: MAD 0, mean AD 30 / 8 = 3.75; spread 1.2533 x 3.75 = 4.699875;
-    // limit 3 x 4.699875 = 14.099625: 115 (15 away) is anomalous, 114 (14 away) is not
-    const h = [100, 100, 100, 100, 100, 100, 100, 130];
-    expect(judgeDay(115, h, rule)).toMatchObject({ anomalous: true, spreadMethod: 'scaled-mean-absolute-deviation' });
-    expect(judgeDay(114, h, rule)).toMatchObject({ anomalous: false });
-    expect(judgeDay(115, h, rule).judged && judgeDay(115, h, rule)).toMatchObject({ spread: expect.closeTo(4.699875, 9) as number });
-  });
-
-  it('with a constant history flags a day more than 1 % away', () => {
-    const flat = [100, 100, 100, 100];
-    expect(judgeDay(101, flat, rule)).toMatchObject({ anomalous: false, spreadMethod: 'constant-history', score: null });
-    expect(judgeDay(102, flat, rule)).toMatchObject({ anomalous: true, direction: 'above' });
+  it('with MAD = 0 (zero spread) flags any day different from the median, and not one equal to it', () => {
+    // history sorted 70 100 100 100 100 100 100 130: median 100; |deviations| 30 0 0 0 0 0 0 30, sorted
+    // 0 0 0 0 0 0 30 30: MAD = (0 + 0) / 2 = 0; scaled MAD 0, limit 3 x 0 = 0
+    const h = [100, 100, 100, 100, 100, 130, 70, 100];
+    const day120 = judgeDay(120, h, rule);
+    expect(day120).toMatchObject({ judged: true, anomalous: true, direction: 'above', deviation: 20, mad: 0, spread: 0 });
+    expect(day120).toMatchObject({ spreadMethod: 'zero-spread', score: null });
+    expect(judgeDay(100, h, rule)).toMatchObject({ judged: true, anomalous: false, direction: null, score: null, spreadMethod: 'zero-spread' });
+    expect(judgeDay(99.9, h, rule)).toMatchObject({ anomalous: true, direction: 'below' });
     // a shut plant (every day 0) that runs again: any consumption is anomalous
     expect(judgeDay(0.5, [0, 0, 0, 0], rule)).toMatchObject({ anomalous: true, direction: 'above' });
     expect(judgeDay(0, [0, 0, 0, 0], rule)).toMatchObject({ anomalous: false });
+  });
+
+  it('a day exactly 3 scaled MADs away is not anomalous (strictly more is)', () => {
+    // history 0 2 4 6 8: median 4, |deviations| 4 2 0 2 4, MAD 2, scaled 2.9652, limit 8.8956
+    expect(judgeDay(4 + 8.8956, [0, 2, 4, 6, 8], rule)).toMatchObject({ anomalous: false });
+    expect(judgeDay(4 + 8.9, [0, 2, 4, 6, 8], rule)).toMatchObject({ anomalous: true, direction: 'above' });
   });
 
   it('does not judge a day with fewer same-weekday days than minHistoryDays', () => {
