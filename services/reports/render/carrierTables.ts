@@ -6,7 +6,7 @@
  */
 import type { MonthlyReport } from '../reportModel';
 import { basisName, carrierName, pick, unitLabel, type Language } from './labels';
-import { table, type Table } from './tableModel';
+import { table, type ColumnSpec, type Table } from './tableModel';
 
 export interface DistrictCarrier {
   readonly key: string;
@@ -53,30 +53,24 @@ export function carrierTables(report: MonthlyReport, lang: Language): { byCarrie
   const basis = basisName(report.electricityBasis, lang);
   const co2 = unitLabel('tCO2', lang);
   const [counted, apart] = splitCarriers(report);
+  const head: ColumnSpec[] = [
+    ['carrier', z('能源品种', 'Carrier'), 'text'],
+    ['quantity', z('实物量', 'Quantity'), 'quantity'],
+    ['unit', z('计量单位', 'Unit'), 'text'],
+    ['tce', z(`折标煤（${basis}）`, `Standard coal (${basis})`), 'tce', 'tce'],
+  ];
+  const co2Column: ColumnSpec = ['co2T', z('二氧化碳排放', 'CO2 emissions'), 'tonnes', co2];
   return {
     byCarrier: table(
       'byCarrier',
       z('分能源品种（计入能耗双控）', 'By energy carrier (counted in dual control)'),
-      [
-        ['carrier', z('能源品种', 'Carrier'), 'text'],
-        ['quantity', z('实物量', 'Quantity'), 'quantity'],
-        ['unit', z('计量单位', 'Unit'), 'text'],
-        ['tce', z(`折标煤（${basis}）`, `Standard coal (${basis})`), 'tce', 'tce'],
-        ['share', z('占能耗总量比例', 'Share of the total'), 'percent', '%'],
-        ['co2T', z('二氧化碳排放', 'CO2 emissions'), 'tonnes', co2],
-      ],
+      [...head, ['share', z('占能耗总量比例', 'Share of the total'), 'percent', '%'], co2Column],
       counted.map((c) => [carrierName(c.key, lang), c.quantity, c.unit, c.tce, shareOfTotal(report, c.tce), tonnes(c.co2Kg)]),
     ),
     byCarrierOutside: table(
       'byCarrierOutside',
       z('不计入能耗双控的能源（原料用能、可再生能源电力）', 'Energy outside the dual-control total (feedstock, renewable electricity)'),
-      [
-        ['carrier', z('能源品种', 'Carrier'), 'text'],
-        ['quantity', z('实物量', 'Quantity'), 'quantity'],
-        ['unit', z('计量单位', 'Unit'), 'text'],
-        ['tce', z(`折标煤（${basis}）`, `Standard coal (${basis})`), 'tce', 'tce'],
-        ['co2T', z('二氧化碳排放', 'CO2 emissions'), 'tonnes', co2],
-      ],
+      [...head, co2Column],
       apart.map((c) => [carrierName(c.key, lang), c.quantity, c.unit, c.tce, tonnes(c.co2Kg)]),
     ),
   };
