@@ -19,7 +19,7 @@ import type { EnterpriseReport, MonthlyReport, ReportBenchmarkPeriod, ReportFind
 export interface BenchmarkSources {
   /** Benchmark figures per enterprise and the district answer (contract 10). */
   readonly benchmark?: {
-    readonly enterprise: Pick<BenchmarkFiguresService, 'benchmarkAt'>;
+    readonly enterprise: Pick<BenchmarkFiguresService, 'benchmarkAt' | 'co2PerTceOf'>;
     readonly district: Pick<DistrictBenchmarkService, 'districtBenchmark'>;
   };
   /** The month's diagnosis (contract 11) and the factors that price its kWh. */
@@ -31,7 +31,12 @@ export interface BenchmarkParts {
   /** Per enterprise id: its products (when benchmark figures are wired) and the inputs of its findings. */
   readonly enterprises: ReadonlyMap<
     string,
-    { benchmark?: ReportProductBenchmark[]; diagnosis?: Awaited<ReturnType<DiagnosisFiguresService['diagnosis']>> }
+    {
+      benchmark?: ReportProductBenchmark[];
+      diagnosis?: Awaited<ReturnType<DiagnosisFiguresService['diagnosis']>>;
+      /** The enterprise's t CO2 per tce over the month (null: not known, findings in tce only). */
+      co2TPerTce: number | null;
+    }
   >;
   readonly electricity: ElectricityPricing | undefined;
 }
@@ -115,13 +120,19 @@ export async function gatherBenchmarkParts(
   const [district, perEnterprise] = await Promise.all([
     benchmark?.district.districtBenchmark({ enterprises: enterprises.map((e) => e.id), at: w.end, period: 'rolling12' }),
     mapLimit(enterprises, PARALLEL, async (e: EnterpriseConfig) => {
-      const [products, diag] = await Promise.all([
+      const [products, diag, co2TPerTce] = await Promise.all([
         benchmark?.enterprise.benchmarkAt(e, w.end),
         diagnosis?.figures.diagnosis(e, w.month, { now: w.now }),
+        // Findings price CO2 at the enterprise's CO2 per tce of the month, as the benchmark does (contract 10).
+        diagnosis ? benchmark?.enterprise.co2PerTceOf(e, w.start, w.end) : undefined,
       ]);
       return [
         e.id,
-        { ...(products && { benchmark: products.map((p) => reportProductOf(p, w.end, zone)) }), ...(diag && { diagnosis: diag }) },
+        {
+          ...(products && { benchmark: products.map((p) => reportProductOf(p, w.end, zone)) }),
+          ...(diag && { diagnosis: diag }),
+          co2TPerTce: co2TPerTce ?? null,
+        },
       ] as const;
     }),
   ]);
@@ -133,10 +144,9 @@ export async function gatherBenchmarkParts(
 }
 
 /** The enterprise with its benchmark keys: products when benchmark figures are wired, findings when the diagnosis is. */
-export function withBenchmarkParts(e: EnterpriseReport, parts: BenchmarkParts, basis: MonthlyReport['electricityBasis']): EnterpriseReport {
+export function withBenchmarkParts(e: EnterpriseReport, parts: BenchmarkParts): EnterpriseReport {
   const own = parts.enterprises.get(e.id);
   if (!own || (own.benchmark === undefined && own.diagnosis === undefined)) return e;
-  const tceEquivalent = basis === 'equivalent' ? e.totalTce : e.totalTceOtherBasis;
   const findings: ReportFinding[] | undefined =
     own.diagnosis === undefined
       ? undefined
@@ -144,7 +154,7 @@ export function withBenchmarkParts(e: EnterpriseReport, parts: BenchmarkParts, b
           diagnosis: own.diagnosis,
           products: own.benchmark ?? [],
           electricity: parts.electricity,
-          co2TPerTce: tceEquivalent > 0 ? e.co2Kg / 1000 / tceEquivalent : null,
+          co2TPerTce: own.co2TPerTce,
         });
   return { ...e, ...(own.benchmark && { benchmark: own.benchmark }), ...(findings && { findings }) };
 }

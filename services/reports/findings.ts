@@ -141,7 +141,7 @@ function anomalyFindings({ diagnosis: d, co2TPerTce }: FindingInputs): Unranked[
       savingsTce: figure(excess),
       savingsCo2T: co2TPerTce === null ? null : figure(excess * co2TPerTce),
       definition: {
-        'zh-CN': `高于正常的异常日（与前 ${rule.weeks} 周同一星期几中位数相差超过 ${rule.thresholdMads} 倍标度 MAD）。节能量 = 各异常日超出中位数的能耗之和（tce，当量值）；二氧化碳按企业当月单位能耗碳排放（月二氧化碳 / 月能耗当量值）计。`,
+        'zh-CN': `高于正常的异常日（与前 ${rule.weeks} 周同一星期几中位数相差超过 ${rule.thresholdMads} 倍标度 MAD）。节能量 = 各异常日超出中位数的能耗之和（tce，当量值）；二氧化碳按企业当月单位能耗碳排放（全部二氧化碳 / 全部用能当量值，与能效对标相同）计。`,
         en: `Days above normal (more than ${rule.thresholdMads} scaled MADs from the median of the same weekday over the previous ${rule.weeks} weeks). Savings = the sum of those days' excess over the median (tce, equivalent value); CO2 at the enterprise's CO2 per tce of the month (the month's CO2 / its energy on the equivalent value).`,
       },
     },
@@ -166,8 +166,8 @@ function productFindings({ products }: FindingInputs): Unranked[] {
         savingsTce: figure(r.savingsTce / months),
         savingsCo2T: r.savingsCo2T === null ? null : figure(r.savingsCo2T / months),
         definition: {
-          'zh-CN': `${p.name}单位产品能耗高于标杆水平 ${p.benchmark} ${p.unit}（基准水平 ${p.baseline}，${p.edition}，${p.source}）。节能量 = 近 12 个月节能潜力 max(0, 单耗 − 标杆) × 产量 ÷ 有数据的月数 ${months}，即一个月的份额（tce，当量值）；二氧化碳按产品边界单位能耗碳排放计。`,
-          en: `${p.nameEn}: unit consumption above the benchmark level ${p.benchmark} ${p.unit} (baseline ${p.baseline}, ${p.edition}, ${p.source}). Savings = the rolling-12-month potential max(0, sec - benchmark) x output / its ${months} months with data: one month's part (tce, equivalent value); CO2 at the boundary's CO2 per tce.`,
+          'zh-CN': `${p.name}单位产品能耗高于标杆水平 ${p.benchmark} ${p.unit}（基准水平 ${p.baseline}，${p.edition}，${p.source}）。节能量 = 近 12 个月节能潜力 max(0, 单耗 − 标杆) × 产量 ÷ 有数据的月数 ${months}，即一个月的份额（tce，当量值）；二氧化碳按企业单位能耗碳排放计（合同第 10 节）。`,
+          en: `${p.nameEn}: unit consumption above the benchmark level ${p.benchmark} ${p.unit} (baseline ${p.baseline}, ${p.edition}, ${p.source}). Savings = the rolling-12-month potential max(0, sec - benchmark) x output / its ${months} months with data: one month's part (tce, equivalent value); CO2 at the enterprise's CO2 per tce (contract 10).`,
         },
       },
     ];

@@ -197,7 +197,7 @@ export class MonthlyReportBuilder {
       sha256: '',
       electricityBasis: config.electricity,
       scope: 'district',
-      enterprises: reports.map((e) => withBenchmarkParts(e, benchmark, config.electricity)),
+      enterprises: reports.map((e) => withBenchmarkParts(e, benchmark)),
       totals: totalsOf(reports),
       ranking: rankingOf(reports, enterprises),
       concentration: concentrationOf(reports),

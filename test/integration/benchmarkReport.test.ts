@@ -187,6 +187,8 @@ describe('monthly report benchmark section and findings', () => {
             calls.push(['benchmarkAt', e.id, t]);
             return Promise.resolve(e.id === 'cem01' ? [clinker] : []);
           },
+          // The enterprise's CO2 per tce of the month (contract 10), as BenchmarkFiguresService gives it.
+          co2PerTceOf: (e) => Promise.resolve(e.id === 'alu01' ? 3 : 2.5),
         },
         district: {
           districtBenchmark: (input) => {
@@ -240,11 +242,10 @@ describe('monthly report benchmark section and findings', () => {
       [3, 'base-load', 2.50716],
     ]);
     expect(cem!.findings![1]!.savingsCo2T).toBeCloseTo(15.3874, 9);
-    // alu01 runs continuously: only its anomalous day, 1.5 tce at its month's CO2 per tce:
-    // 1,000,000 kWh: 122.9 tce and 530,600 kg CO2 -> 1.5 x 530.6 / 122.9 t.
+    // alu01 runs continuously: only its anomalous day, 1.5 tce at the enterprise's CO2 per tce of the month
+    // (3 t/tce from the benchmark figures, the ratio the product findings use too): 1.5 x 3 = 4.5 t.
     expect(alu!.findings).toHaveLength(1);
-    expect(alu!.findings![0]).toMatchObject({ kind: 'anomalous-days', figure: 1, savingsTce: 1.5 });
-    expect(alu!.findings![0]!.savingsCo2T).toBeCloseTo((1.5 * 530.6) / 122.9, 7); // 9 significant digits
+    expect(alu!.findings![0]).toMatchObject({ kind: 'anomalous-days', figure: 1, savingsTce: 1.5, savingsCo2T: 4.5 });
 
     // The enterprise's own report keeps its rows, not the district section (other enterprises' figures).
     const own = enterpriseScope(r, 'cem01')!;
