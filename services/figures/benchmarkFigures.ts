@@ -155,6 +155,11 @@ export class BenchmarkFiguresService {
     };
   }
 
+  /** The enterprise's t CO2 per tce over [from, to) (contract 10): what a saving of energy is worth in CO2. */
+  async co2PerTceOf(e: EnterpriseConfig, from: number, to: number): Promise<number | null> {
+    return this.enterpriseCo2PerTce(e, { start: from, end: to }, new ParametersUsed());
+  }
+
   /**
    * The enterprise's t CO2 per tce over a period: all its CO2 (combustion, process, scope 2 less
    * green certificates; services/figures/consumptionCarbon.ts, entered figures of whole months)
