@@ -103,6 +103,8 @@ export interface MeterInfo {
   carrier: string;
   unit: string;
   kind: string;
+  /** In force now (events applied). */
+  multiplier?: number;
   intervalSeconds: number;
   submeter: boolean;
 }
@@ -110,13 +112,13 @@ export type TariffRule =
   | { id: string; scheme: 'step'; basis: string; threshold: Dated; step: number; markupPerStep: number }
   | { id: string; scheme: 'bands'; basis: string; limit: Dated; metric: 'kwh_per_t' | 'kgce_per_t'; bands: { over: number; markup: number }[] };
 /** A configured value: one number or dated rows (contract 8.2). */
-  /** In force now (events applied). */
-  multiplier?: number;
 export type Dated = number | { year: number; value: number; source?: string }[];
 export interface EnterpriseInfo {
   id: string;
   name: string;
   industry: string;
+  /** 统一社会信用代码, when configured (the search matches it). */
+  creditCode?: string | null;
   tariff: string | null;
   tariffRule: TariffRule | null;
   meters: MeterInfo[];
@@ -124,8 +126,6 @@ export interface EnterpriseInfo {
 }
 
 export interface EnterpriseStatus {
-  /** 统一社会信用代码, when configured (the search matches it). */
-  creditCode?: string | null;
   enterprise: string;
   at: string;
   timezone: string;
