@@ -14,12 +14,12 @@ import { countsInEnergyUse } from '../energy/energyUse';
 import type { FactorTable } from '../energy/factors';
 import type { MonthlyRecord } from '../energy/monthlyStatistics';
 import type { ParameterRow } from '../energy/parameterRow';
-import { benchmarkedProducts, productBoundary, productMeters } from '../energy/productBoundary';
+import { benchmarkedProducts, productBoundary } from '../energy/productBoundary';
 import { bucketStart, isoInZone, yearBounds } from '../energy/time';
 import type { ConsumptionRow, TimeSeriesStore } from '../store/timeSeriesStore';
+import { boundaryEnergyOf, quantityMeters } from './boundaryEnergy';
 import { ConsumptionService } from './consumptionService';
 import { enteredCarrierRows, monthOf, monthSpan, type MonthlyRecordSource } from './enteredFigures';
-import { dataYear, factorsOfYear } from './factorYear';
 import { ParametersUsed } from './parametersUsed';
 import { figure } from './precision';
 
@@ -60,8 +60,6 @@ interface Sums {
   months: Set<string>;
   entered: Set<string>;
 }
-
-const ELECTRIC = new Set(['electricity', 'renewable_electricity']);
 
 export class BenchmarkFiguresService {
   private readonly table: readonly BenchmarkRow[];
@@ -196,23 +194,16 @@ export class BenchmarkFiguresService {
     const zone = this.deps.config.timezone;
     const sums: Sums = { kgce: 0, acKwh: 0, quantity: null, months: new Set(), entered: new Set() };
     for (const r of rows) {
-      if (r.time < p.start || r.time >= p.end || r.carrier === 'product') continue;
-      const f = factorsOfYear(this.deps.factors, dataYear(r.time, zone)).carrier(r.carrier, r.unit);
-      if (!f) continue;
-      used.addCarrier(f);
-      sums.kgce += r.quantity * f.equivalentKgcePerUnit;
-      if (ELECTRIC.has(r.carrier)) sums.acKwh += r.quantity;
+      if (r.time < p.start || r.time >= p.end) continue;
+      const part = boundaryEnergyOf(r, this.deps.factors, zone);
+      if (!part) continue;
+      used.addCarrier(part.factor);
+      sums.kgce += part.kgce;
+      sums.acKwh += part.acKwh;
       sums.months.add(monthOf(r.time, zone));
     }
     return sums;
   }
-}
-
-/** The product meters counting the output: the main ones, or the sub-meters when only those measure it (a line's product). */
-function quantityMeters(e: EnterpriseConfig, product: string): MeterConfig[] {
-  const all = productMeters(e, product);
-  const main = all.filter((m) => !m.submeter);
-  return main.length > 0 ? main : all;
 }
 
 /**

@@ -75,10 +75,10 @@ export function anomalyDefinition(i: DefinitionInputs): Definition {
 export function productDefinition(): Definition {
   return {
     'zh-CN':
-      '产品日单耗 = 产品边界内（products: 所列计量点，默认为全部非子表能源计量点）当日能耗 / 当日计量的产品产量：kgce/单位产品（当量值，不含原料用能）与交流电耗 kWh/单位产品（电网电力加可再生电力）。' +
-      '只用产品计量点的日产量；按月填报的产品产量无法拆分到日，不用于本项。无产量的日子不计。趋势 = 各日单耗对日序的最小二乘斜率（每日），相对变化 = 斜率 × (末日 − 首日) / 各日单耗均值。',
+      '产品日单耗 = 产品边界内（products: 所列计量点，默认为全部非子表能源计量点）当日能耗 / 当日计量的产品产量，与标杆单耗的定义相同：kgce/单位产品（当量值，边界内除产品外的全部能源，含原料用能）与交流电耗 kWh/单位产品（电网电力加可再生电力）。产量换算为该产品标杆的单位（无标杆时为第一个产品计量点的单位）。' +
+      '只用产品计量点（无主表时用子表）的日产量；按月填报的产品产量无法拆分到日，不用于本项。无产量的日子不计。趋势 = 各日单耗对日序的最小二乘斜率（每日），相对变化 = 斜率 × (末日 − 首日) / 各日单耗均值。',
     en:
-      "Unit consumption by day = the day's energy inside the product's boundary (the meters under products:, by default every energy meter that is not a sub-meter) / the day's metered product quantity: kgce per unit (equivalent basis, feedstock excluded) and AC kWh per unit (grid plus renewable electricity). " +
-      'Only product meters give daily quantities: entered monthly products cannot be split by day and are not used here. Days without product are left out. Trend = the least-squares slope of the daily values on the day number (per day); relative change = slope x (last day - first day) / the mean of the daily values.',
+      "Unit consumption by day = the day's energy inside the product's boundary (the meters under products:, by default every energy meter that is not a sub-meter) / the day's metered product quantity: kgce per unit (equivalent basis, every carrier in the boundary but the product, feedstock included) and AC kWh per unit (grid plus renewable electricity), as the benchmark defines them; quantities converted to the unit of the product's benchmark level (else the first product meter's unit). " +
+      'Only product meters (the sub-meters when no main meter measures it) give daily quantities: entered monthly products cannot be split by day and are not used here. Days without product are left out. Trend = the least-squares slope of the daily values on the day number (per day); relative change = slope x (last day - first day) / the mean of the daily values.',
   };
 }

@@ -5,10 +5,12 @@
  * arithmetic is services/energy/diagnosis.ts; decisions are in docs/diagnosis.md.
  */
 import { DateTime } from 'luxon';
+import { benchmarkRowOf, benchmarkTable } from '../../config/benchmarks';
+import type { BenchmarkRow } from '../../config/benchmarkSchema';
 import type { Config, EnterpriseConfig, MeterConfig } from '../../config/schema';
 import { judgeDay, leastSquaresTrend, loadProfile, median, offHoursShare, touShares, type HourPoint, type Trend } from '../energy/diagnosis';
 import type { FactorTable } from '../energy/factors';
-import { productBoundary, productMeters } from '../energy/productBoundary';
+import { productBoundary } from '../energy/productBoundary';
 import { hourFloor, isoInZone, monthBounds } from '../energy/time';
 import type { ConsumptionRow, TimeSeriesStore } from '../store/timeSeriesStore';
 import {
@@ -20,6 +22,7 @@ import {
   type DefinitionInputs,
 } from './diagnosisDefinitions';
 import type { AnomalousDay, DiagnosisAnomalies, DiagnosisAnswer, DiagnosisDay, DiagnosisProduct, ProductDay, TrendFigures } from './diagnosisTypes';
+import { boundaryEnergyOf, quantitiesIn, quantityMeters } from './boundaryEnergy';
 import { dataYear, factorsOfYear } from './factorYear';
 import { figure } from './precision';
 
@@ -35,7 +38,12 @@ interface DayValue {
 }
 
 export class DiagnosisFiguresService {
-  constructor(private readonly deps: { store: TimeSeriesStore; config: Config; factors: FactorTable }) {}
+  /** The benchmark levels in force: a product's daily unit consumption is in its level's unit. */
+  private readonly levels: readonly BenchmarkRow[];
+
+  constructor(private readonly deps: { store: TimeSeriesStore; config: Config; factors: FactorTable }) {
+    this.levels = benchmarkTable(deps.config.benchmarks);
+  }
 
   /** `month` is YYYY-MM (the route checks it); `now` cuts the running month at the current hour and day. */
   async diagnosis(e: EnterpriseConfig, month: string, options: { meter?: MeterConfig; now: number }): Promise<DiagnosisAnswer> {
@@ -228,12 +236,17 @@ export class DiagnosisFiguresService {
     return Promise.all(names.map((product) => this.product(e, product, start, dayTo)));
   }
 
+  /**
+   * The benchmark's unit consumption per day (contract 10): the same boundary and energy sum
+   * (boundaryEnergy.ts, feedstock in), quantities in the level's unit (else the first meter's).
+   */
   private async product(e: EnterpriseConfig, product: string, start: number, dayTo: number): Promise<DiagnosisProduct> {
     const zone = this.deps.config.timezone;
-    const counters = productMeters(e, product).filter((m) => !m.submeter);
+    const counters = quantityMeters(e, product);
     const boundary = productBoundary(e, product).filter((m) => m.carrier !== 'product');
-    const base = { product, unit: counters[0]?.unit ?? null, boundary: boundary.map((m) => m.id), definition: productDefinition() };
-    if (counters.length === 0)
+    const unit = benchmarkRowOf(this.levels, product)?.unit ?? counters[0]?.unit ?? null;
+    const base = { product, unit, boundary: boundary.map((m) => m.id), definition: productDefinition() };
+    if (counters.length === 0 || unit === null)
       return {
         ...base,
         days: [],
@@ -243,37 +256,38 @@ export class DiagnosisFiguresService {
     const [energyRows, productRows] = await Promise.all([this.rows(e, boundary, start, dayTo, '1d'), this.rows(e, counters, start, dayTo, '1d')]);
     const energy = new Map<number, { kgce: number; kwh: number }>();
     for (const r of energyRows) {
-      if (r.carrier === 'product' || r.carrier.startsWith('feedstock_')) continue;
-      const f = factorsOfYear(this.deps.factors, dataYear(r.time, zone)).carrier(r.carrier, r.unit);
+      const part = boundaryEnergyOf(r, this.deps.factors, zone);
+      if (!part) continue;
       const entry = energy.get(r.time) ?? { kgce: 0, kwh: 0 };
-      entry.kgce += f ? r.quantity * f.equivalentKgcePerUnit : 0;
-      if (ELECTRIC.has(r.carrier)) entry.kwh += r.quantity;
+      entry.kgce += part.kgce;
+      entry.kwh += part.acKwh;
       energy.set(r.time, entry);
     }
+    const { byTime, skippedUnits } = quantitiesIn(productRows, unit);
     const days: ProductDay[] = [];
     const kgceTrend: { x: number; y: number }[] = [];
     const kwhTrend: { x: number; y: number }[] = [];
-    for (const p of sumByTime(productRows)) {
-      if (p.quantity <= 0) continue;
-      const en = energy.get(p.hour) ?? { kgce: 0, kwh: 0 };
-      const day = DateTime.fromMillis(p.hour, { zone });
+    for (const [time, quantity] of [...byTime].sort((a, b) => a[0] - b[0])) {
+      if (quantity <= 0) continue;
+      const en = energy.get(time) ?? { kgce: 0, kwh: 0 };
+      const day = DateTime.fromMillis(time, { zone });
       const x = day.day - 1;
-      kgceTrend.push({ x, y: en.kgce / p.quantity });
-      kwhTrend.push({ x, y: en.kwh / p.quantity });
+      kgceTrend.push({ x, y: en.kgce / quantity });
+      kwhTrend.push({ x, y: en.kwh / quantity });
       days.push({
         date: day.toISODate()!,
-        quantity: figure(p.quantity),
+        quantity: figure(quantity),
         kgceEquivalent: figure(en.kgce),
         acKwh: figure(en.kwh),
-        kgcePerUnit: figure(en.kgce / p.quantity),
-        kwhAcPerUnit: figure(en.kwh / p.quantity),
+        kgcePerUnit: figure(en.kgce / quantity),
+        kwhAcPerUnit: figure(en.kwh / quantity),
       });
     }
     return {
       ...base,
       days,
       trend: { kgcePerUnit: trendFigures(leastSquaresTrend(kgceTrend)), kwhAcPerUnit: trendFigures(leastSquaresTrend(kwhTrend)) },
-      note: null,
+      note: skippedUnits.length > 0 ? `product quantities in ${skippedUnits.join(', ')} do not convert to ${unit} and are left out` : null,
     };
   }
 
