@@ -23,6 +23,7 @@ import {
 } from './diagnosisDefinitions';
 import type { AnomalousDay, DiagnosisAnomalies, DiagnosisAnswer, DiagnosisDay, DiagnosisProduct, ProductDay, TrendFigures } from './diagnosisTypes';
 import { boundaryEnergyOf, quantitiesIn, quantityMeters } from './boundaryEnergy';
+import { viewCoverage, spanCovered } from './diagnosisCoverage';
 import { dataYear, factorsOfYear } from './factorYear';
 import { figure } from './precision';
 
@@ -65,8 +66,12 @@ export class DiagnosisFiguresService {
     };
 
     const hourlyMeters = meter ? [meter] : e.meters.filter((m) => !m.submeter && ELECTRIC.has(m.carrier));
-    const hourRows = await this.rows(e, hourlyMeters, bounds.start, to, '1h');
-    const points = sumByTime(hourRows);
+    const [hourRows, covered] = await Promise.all([
+      this.rows(e, hourlyMeters, bounds.start, to, '1h'),
+      viewCoverage(this.deps.store, e.id, hourlyMeters, bounds.start, to),
+    ]);
+    // An hour without reading coverage is left out, not taken as the 0 ingest stores for a gap.
+    const points = sumByTime(hourRows).filter((p) => covered(p.hour));
     const unit = meter && !ELECTRIC.has(meter.carrier) ? (hourRows[0]?.unit ?? meter.unit) : 'kWh';
     const electric = meter === undefined || ELECTRIC.has(meter.carrier);
     const lp = loadProfile(
@@ -138,7 +143,20 @@ export class DiagnosisFiguresService {
       .minus({ days: 7 * rule.weeks })
       .toMillis();
     const meters = meter ? [meter] : e.meters.filter((m) => !m.submeter && m.carrier !== 'product');
-    const byDay = this.dayValues(await this.rows(e, meters, histFrom, dayTo, '1d'), meter !== undefined);
+    // Coverage is asked of the meters whose days are summed (the enterprise's: those counting in intensity).
+    const summed = meter ? meters : meters.filter((m) => this.deps.factors.meter(m)?.intensity);
+    const [rows, covered] = await Promise.all([
+      this.rows(e, meters, histFrom, dayTo, '1d'),
+      viewCoverage(this.deps.store, e.id, summed, histFrom, dayTo),
+    ]);
+    const byDay = this.dayValues(rows, meter !== undefined);
+    // A day with an hour not covered is neither judged nor part of another day's history.
+    const incomplete = new Set<number>();
+    for (const dayStart of byDay.keys()) {
+      const end = DateTime.fromMillis(dayStart, { zone }).plus({ days: 1 }).toMillis();
+      if (!spanCovered(covered, dayStart, end)) incomplete.add(dayStart);
+    }
+    for (const dayStart of incomplete) byDay.delete(dayStart);
     const days: AnomalousDay[] = [];
     const notJudged: DiagnosisAnomalies['notJudged'] = [];
     const series: DiagnosisDay[] = [];
@@ -152,7 +170,7 @@ export class DiagnosisFiguresService {
         if (h) history.push(h);
       }
       if (!today) {
-        notJudged.push({ date, reason: 'no-data', historyDays: history.length });
+        notJudged.push({ date, reason: incomplete.has(day.toMillis()) ? 'incomplete-day' : 'no-data', historyDays: history.length });
         continue;
       }
       const j = judgeDay(

@@ -80,7 +80,11 @@ export interface DiagnosisAnomalies {
   /** Days of the month judged (complete days with data and enough history). */
   readonly judgedDays: number;
   readonly days: AnomalousDay[];
-  readonly notJudged: { readonly date: string; readonly reason: 'no-data' | 'insufficient-history'; readonly historyDays: number }[];
+  readonly notJudged: {
+    readonly date: string; /** incomplete-day: the day has data but an hour without reading coverage (docs/diagnosis.md). */
+    readonly reason: 'no-data' | 'incomplete-day' | 'insufficient-history';
+    readonly historyDays: number;
+  }[];
   /** Every complete day of the month with data, oldest first (judged or not). */
   readonly series: DiagnosisDay[];
   readonly definition: Definition;
