@@ -200,7 +200,7 @@ export interface DiagnosisAnswer {
     rule: { thresholdMads: number; weeks: number; minHistoryDays: number };
     judgedDays: number;
     days: AnomalousDay[];
-    notJudged: { date: string; reason: 'no-data' | 'insufficient-history'; historyDays: number }[];
+    notJudged: { date: string; reason: 'no-data' | 'insufficient-history' | 'incomplete-day'; historyDays: number }[];
     series?: DiagnosisDay[];
     definition: Definition;
   };

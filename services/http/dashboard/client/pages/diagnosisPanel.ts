@@ -150,7 +150,11 @@ function anomalyTable(d: DiagnosisAnswer): HTMLElement {
           ),
         );
   const notJudged = a.notJudged.map((n) =>
-    h('li', {}, `${n.date}: ${n.reason === 'no-data' ? t('reason_no-data') : t('reason_insufficient-history', { n: n.historyDays })}`),
+    h(
+      'li',
+      {},
+      `${n.date}: ${n.reason === 'insufficient-history' ? t('reason_insufficient-history', { n: n.historyDays }) : t(`reason_${n.reason}`)}`,
+    ),
   );
   return h(
     'div',
