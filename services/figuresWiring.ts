@@ -31,7 +31,7 @@ export function composeFigures(w: {
     status,
     projects: new ProjectFiguresService({ store, config, factors }),
     benchmark,
-    diagnosis: new DiagnosisFiguresService({ store, config, factors }),
+    diagnosis: new DiagnosisFiguresService({ store, config, factors, timelines: meters.timelines }),
     districtBenchmark: new DistrictBenchmarkService({ config, benchmark, consumption, outputs }),
     districtCarbon: new DistrictCarbonService({ config, status, factors }),
   };

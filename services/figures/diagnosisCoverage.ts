@@ -2,7 +2,8 @@
  * Reading coverage of a diagnosis view (docs/diagnosis.md "Hours and days with data"): an hour is an
  * hour with data only when every meter of the view covers it with usable readings
  * (services/energy/coverage.ts). A meter counts from its first usable reading on (before it, it was
- * not yet in service); a meter with no reading at all is not asked for.
+ * not yet in service) until its decommission (contract 8.1: a decommissioned meter stays configured and
+ * is asked for nothing after it); a meter with no reading at all is not asked for.
  */
 import type { MeterConfig } from '../../config/schema';
 import { coveredHours } from '../energy/coverage';
@@ -19,6 +20,8 @@ export async function viewCoverage(
   meters: readonly MeterConfig[],
   from: number,
   to: number,
+  /** The decommission instant in force of a meter (MeterTimelines), if any. */
+  decommissionedAt: (meter: string) => number | undefined = () => undefined,
 ): Promise<HourCovered> {
   const perMeter = await Promise.all(
     meters.map(async (m) => {
@@ -29,6 +32,7 @@ export async function viewCoverage(
       const window = await usableReadingWindow(store, key, model, from, to);
       return {
         first: first.ts,
+        end: decommissionedAt(m.id) ?? Infinity,
         covered: coveredHours(
           model,
           window.map((r) => r.ts),
@@ -38,8 +42,8 @@ export async function viewCoverage(
       };
     }),
   );
-  const required = perMeter.filter((x): x is { first: number; covered: Set<number> } => x !== undefined);
-  return (hour) => required.every((m) => hour + HOUR_MS <= m.first || m.covered.has(hour));
+  const required = perMeter.filter((x): x is { first: number; end: number; covered: Set<number> } => x !== undefined);
+  return (hour) => required.every((m) => hour + HOUR_MS <= m.first || hour >= m.end || m.covered.has(hour));
 }
 
 /** Whether every hour of [start, end) is covered. */

@@ -12,6 +12,7 @@ import { judgeDay, leastSquaresTrend, loadProfile, median, offHoursShare, touSha
 import type { FactorTable } from '../energy/factors';
 import { productBoundary } from '../energy/productBoundary';
 import { hourFloor, isoInZone, monthBounds } from '../energy/time';
+import type { MeterTimelines } from '../energy/meterTimeline';
 import type { ConsumptionRow, TimeSeriesStore } from '../store/timeSeriesStore';
 import {
   anomalyDefinition,
@@ -42,8 +43,13 @@ export class DiagnosisFiguresService {
   /** The benchmark levels in force: a product's daily unit consumption is in its level's unit. */
   private readonly levels: readonly BenchmarkRow[];
 
-  constructor(private readonly deps: { store: TimeSeriesStore; config: Config; factors: FactorTable }) {
+  /** `timelines`: the meter events in force, so a decommissioned meter is asked for no coverage after it. */
+  constructor(private readonly deps: { store: TimeSeriesStore; config: Config; factors: FactorTable; timelines?: MeterTimelines }) {
     this.levels = benchmarkTable(deps.config.benchmarks);
+  }
+
+  private decommissionOf(enterprise: string): (meter: string) => number | undefined {
+    return (meter) => this.deps.timelines?.of({ enterprise, meter }).decommissionedAt;
   }
 
   /** `month` is YYYY-MM (the route checks it); `now` cuts the running month at the current hour and day. */
@@ -68,7 +74,7 @@ export class DiagnosisFiguresService {
     const hourlyMeters = meter ? [meter] : e.meters.filter((m) => !m.submeter && ELECTRIC.has(m.carrier));
     const [hourRows, covered] = await Promise.all([
       this.rows(e, hourlyMeters, bounds.start, to, '1h'),
-      viewCoverage(this.deps.store, e.id, hourlyMeters, bounds.start, to),
+      viewCoverage(this.deps.store, e.id, hourlyMeters, bounds.start, to, this.decommissionOf(e.id)),
     ]);
     // An hour without reading coverage is left out, not taken as the 0 ingest stores for a gap.
     const points = sumByTime(hourRows).filter((p) => covered(p.hour));
@@ -147,7 +153,7 @@ export class DiagnosisFiguresService {
     const summed = meter ? meters : meters.filter((m) => this.deps.factors.meter(m)?.intensity);
     const [rows, covered] = await Promise.all([
       this.rows(e, meters, histFrom, dayTo, '1d'),
-      viewCoverage(this.deps.store, e.id, summed, histFrom, dayTo),
+      viewCoverage(this.deps.store, e.id, summed, histFrom, dayTo, this.decommissionOf(e.id)),
     ]);
     const byDay = this.dayValues(rows, meter !== undefined);
     // A day with an hour not covered is neither judged nor part of another day's history.
