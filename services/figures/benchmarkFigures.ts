@@ -61,6 +61,12 @@ interface Sums {
   entered: Set<string>;
 }
 
+/** The enterprise's t CO2 per tce of a period and the factor rows behind it. */
+interface EnterpriseCo2 {
+  readonly ratio: number | null;
+  readonly rows: readonly ParameterRow[];
+}
+
 export class BenchmarkFiguresService {
   private readonly table: readonly BenchmarkRow[];
 
@@ -94,13 +100,20 @@ export class BenchmarkFiguresService {
       const row = this.table.find((r) => r.product === p);
       return row ? [row] : [];
     });
-    return Promise.all(products.map((row) => this.productAt(e, row, { ytd, r12, from, to }, ended)));
+    if (products.length === 0) return [];
+    // Contract 10: savings in t CO2 "at the enterprise's CO2 per tce of the period": once per enterprise, not per product.
+    const [ytdCo2, r12Co2] = await Promise.all([this.enterpriseCo2PerTce(e, ytd), this.enterpriseCo2PerTce(e, r12)]);
+    const co2 = new Map([
+      [ytd, ytdCo2],
+      [r12, r12Co2],
+    ]);
+    return Promise.all(products.map((row) => this.productAt(e, row, { ytd, r12, from, to, co2 }, ended)));
   }
 
   private async productAt(
     e: EnterpriseConfig,
     row: BenchmarkRow,
-    w: { ytd: Period; r12: Period; from: number; to: number },
+    w: { ytd: Period; r12: Period; from: number; to: number; co2: ReadonlyMap<Period, EnterpriseCo2> },
     ended: readonly MonthlyRecord[],
   ): Promise<ProductBenchmarkAt> {
     const zone = this.deps.config.timezone;
@@ -113,12 +126,11 @@ export class BenchmarkFiguresService {
     // Entered carriers are the enterprise's, not a line's: they belong to the default boundary only.
     const entered = isDefault ? enteredCarrierRows(ended, zone, this.deps.factors) : [];
     const used = new ParametersUsed();
-    // Contract 10: savings in t CO2 "at the enterprise's CO2 per tce of the period".
-    const co2PerTce = new Map(await Promise.all([w.ytd, w.r12].map(async (p) => [p, await this.enterpriseCo2PerTce(e, p, used)] as const)));
+    for (const c of w.co2.values()) used.add(c.rows);
     const period = (p: Period): BenchmarkPeriodAt => {
       const sums = this.energySums([...energyRows, ...entered], p, used);
       addQuantities(sums, row, productRows, ended, p, zone);
-      const co2TPerTce = co2PerTce.get(p) ?? null;
+      const co2TPerTce = w.co2.get(p)?.ratio ?? null;
       const f = benchmarkFigures({
         row,
         energy: { kgceEquivalent: sums.kgce, acKwh: sums.acKwh },
@@ -155,7 +167,7 @@ export class BenchmarkFiguresService {
 
   /** The enterprise's t CO2 per tce over [from, to) (contract 10): what a saving of energy is worth in CO2. */
   async co2PerTceOf(e: EnterpriseConfig, from: number, to: number): Promise<number | null> {
-    return this.enterpriseCo2PerTce(e, { start: from, end: to }, new ParametersUsed());
+    return (await this.enterpriseCo2PerTce(e, { start: from, end: to })).ratio;
   }
 
   /**
@@ -163,15 +175,14 @@ export class BenchmarkFiguresService {
    * green certificates; services/figures/consumptionCarbon.ts, entered figures of whole months)
    * over all the energy it used on the equivalent basis (services/energy/energyUse.ts); null without energy.
    */
-  private async enterpriseCo2PerTce(e: EnterpriseConfig, p: Period, used: ParametersUsed): Promise<number | null> {
-    if (p.end <= p.start) return null;
+  private async enterpriseCo2PerTce(e: EnterpriseConfig, p: Period): Promise<EnterpriseCo2> {
+    if (p.end <= p.start) return { ratio: null, rows: [] };
     const answer = (await this.consumption.series([e.id], p.start, p.end, '1mo', { co2: true })).get(e.id);
-    if (!answer?.co2) return null;
+    if (!answer?.co2) return { ratio: null, rows: [] };
     const equivalent = this.deps.factors.electricityBasis === 'equivalent';
     let tce = 0;
     for (const r of answer.series) if (countsInEnergyUse(r.carrier, r.dualControl)) tce += equivalent ? r.tce : r.tceOtherBasis;
-    used.add(answer.co2.rows);
-    return tce > 0 ? answer.co2.totalT / tce : null;
+    return { ratio: tce > 0 ? answer.co2.totalT / tce : null, rows: answer.co2.rows };
   }
 
   private async daily(e: EnterpriseConfig, meters: readonly MeterConfig[], from: number, to: number): Promise<ConsumptionRow[]> {
