@@ -10,7 +10,9 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { Config } from '../../../config/schema';
 import type { ConsumptionService } from '../../figures/consumptionService';
-import { isoInZone, yearBounds } from '../../energy/time';
+import { isoInZone, parseInstant, yearBounds } from '../../energy/time';
+import { BadRequestError } from '../../core/errors';
+import { periodBlock, resolvePeriod } from '../../figures/periodFigures';
 import type { AlarmStore } from '../../store/state/alarmStore';
 import type { StatusService } from '../../figures/statusService';
 import { industryName } from '../../energy/industries';
@@ -19,6 +21,11 @@ import { parseInput } from '../validate';
 import { figure, figureFields } from '../../figures/precision';
 
 const overviewQuery = z.object({}).strict();
+// Optional period (issue 21): plain dates of the site zone, `to` exclusive; both or neither.
+const periodQuery = z
+  .object({ from: z.string().max(40).optional(), to: z.string().max(40).optional() })
+  .strict()
+  .refine((q) => (q.from === undefined) === (q.to === undefined), { message: 'from and to go together' });
 
 interface Figure {
   tce: number;
@@ -50,8 +57,10 @@ export function districtRouter(deps: {
 
   router.get('/overview', async (req, res) => {
     const p = principalOf(res);
-    parseInput(overviewQuery, req.query, 'query');
+    const pq = parseInput(periodQuery, req.query, 'query');
     const at = deps.now();
+    const period =
+      pq.from !== undefined && pq.to !== undefined ? resolvePeriod(dateParam(pq.from, 'from', zone), dateParam(pq.to, 'to', zone), at, zone) : null;
     const enterprises = deps.config.enterprises.filter((e) => p.role !== 'enterprise' || e.id === p.enterprise);
     const ids = enterprises.map((e) => e.id);
     const { year, start: yearStart } = yearBounds(at, zone);
@@ -60,10 +69,11 @@ export function districtRouter(deps: {
     // Monthly buckets of the year so far: the last is the month to date (no reading lies after now).
     const dayStart = DateTime.fromMillis(at, { zone }).startOf('day').toMillis();
     const dayEnd = DateTime.fromMillis(dayStart, { zone }).plus({ days: 1 }).toMillis();
-    const [statuses, monthly, daily] = await Promise.all([
+    const [statuses, monthly, daily, periodFigures] = await Promise.all([
       deps.status.statusAt(enterprises, at),
       deps.consumption.series(ids, yearStart, monthEnd, '1mo'),
       deps.consumption.series(ids, dayStart, dayEnd, '1d'),
+      period ? periodBlock(deps.consumption, enterprises, period, zone) : Promise.resolve(null),
     ]);
     const open = deps.alarms.openAlarms();
     // "What changed today": today's consumption so far and the alarms raised since midnight.
@@ -148,10 +158,19 @@ export function districtRouter(deps: {
       parks: Object.fromEntries(deps.config.parks.filter((p) => enterprises.some((e) => e.park === p.id)).map((p) => [p.id, p.name])),
       enterprises: rows,
       thresholds: lightThresholds(deps.config),
+      // Only when from/to were asked: every field above stays as it was.
+      ...(periodFigures && { period: periodFigures }),
     });
   });
 
   return router;
+}
+
+/** A period end as given: ISO-8601, read in the site zone when it carries no offset. */
+function dateParam(text: string, name: string, zone: string): number {
+  const ms = parseInstant(text, zone);
+  if (ms === undefined) throw new BadRequestError(`${name} must be a date such as 2026-11-01, got "${text}"`);
+  return ms;
 }
 
 /**
