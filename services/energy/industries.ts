@@ -43,6 +43,53 @@ const DIVISIONS: Readonly<Record<string, string>> = {
   '44': '电力、热力生产和供应业',
 };
 
+/** The English names of the same codes (GB/T 4754-2017's English edition wording), for the English dashboard. */
+const CLASSES_EN: Readonly<Record<string, string>> = {
+  '2511': 'Crude oil processing and petroleum products',
+  '2521': 'Coking',
+  '2614': 'Organic chemical raw materials',
+  '2619': 'Other basic chemical raw materials',
+  '2621': 'Nitrogen fertilisers',
+  '2651': 'Primary plastics and synthetic resins',
+  '2710': 'Chemical APIs (bulk pharmaceuticals)',
+  '2720': 'Chemical drug preparations',
+  '3011': 'Cement',
+  '3041': 'Flat glass',
+  '3110': 'Ironmaking',
+  '3120': 'Steelmaking',
+  '3130': 'Steel rolling',
+  '3140': 'Ferroalloy smelting',
+  '3211': 'Copper smelting',
+  '3212': 'Lead and zinc smelting',
+  '3216': 'Aluminium smelting',
+  '4411': 'Thermal power generation',
+  '4430': 'Heat production and supply',
+};
+
+const DIVISIONS_EN: Readonly<Record<string, string>> = {
+  '13': 'Agricultural and sideline food processing',
+  '17': 'Textiles',
+  '22': 'Paper and paper products',
+  '25': 'Petroleum, coal and other fuel processing',
+  '26': 'Chemical raw materials and chemical products',
+  '27': 'Pharmaceuticals',
+  '28': 'Chemical fibres',
+  '29': 'Rubber and plastic products',
+  '30': 'Non-metallic mineral products',
+  '31': 'Ferrous metal smelting and rolling',
+  '32': 'Non-ferrous metal smelting and rolling',
+  '33': 'Metal products',
+  '36': 'Motor vehicles',
+  '38': 'Electrical machinery and equipment',
+  '39': 'Computers, communication and other electronic equipment',
+  '44': 'Electricity and heat production and supply',
+};
+
 export function industryName(code: string): string {
   return CLASSES[code] ?? DIVISIONS[code.slice(0, 2)] ?? `GB/T 4754 ${code}`;
+}
+
+/** English name of a GB/T 4754 code; the reports keep the Chinese industryName(). */
+export function industryNameEn(code: string): string {
+  return CLASSES_EN[code] ?? DIVISIONS_EN[code.slice(0, 2)] ?? `GB/T 4754 ${code}`;
 }

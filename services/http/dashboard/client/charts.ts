@@ -1,5 +1,6 @@
 /** Apache ECharts, loaded from this server (/static/vendor/echarts.min.js), sized to its box. */
 import type * as Echarts from 'echarts';
+import { t } from './i18n';
 
 declare global {
   interface Window {
@@ -31,7 +32,8 @@ export function mountCharts(): void {
 /** `onClick`: a click on a data item, with its category name (drill-down). */
 function init(el: HTMLElement, option: ChartOption, onClick?: (name: string) => void): void {
   const c = window.echarts.init(el, undefined, { renderer: 'canvas' });
-  c.setOption({ animation: false, textStyle: { fontFamily: 'inherit' }, ...option });
+  // Every chart can be saved as an image and read as a table (issue 21); a chart may bring its own toolbox.
+  c.setOption({ animation: false, textStyle: { fontFamily: 'inherit' }, toolbox: toolbox(el.id || 'chart'), ...option });
   if (onClick) c.on('click', (p) => onClick(p.name));
   const observer = new ResizeObserver(() => c.resize());
   observer.observe(el);
@@ -48,3 +50,32 @@ export function disposeCharts(): void {
 }
 
 export const PALETTE = ['#2f6fbf', '#d9822b', '#3c9d5d', '#8e5bb5', '#c23b3b', '#5a6b7b', '#1e9aa6', '#b5a02b'];
+
+/** ECharts' save-as-image and data view, labelled in the page's language. */
+export function toolbox(fileName: string): NonNullable<ChartOption['toolbox']> {
+  return {
+    right: 8,
+    feature: {
+      saveAsImage: { title: t('saveImage'), name: fileName, backgroundColor: '#ffffff' },
+      dataView: { title: t('dataView'), readOnly: true, lang: [t('dataView'), t('dataViewClose'), t('dataViewRefresh')] },
+    },
+  };
+}
+
+/** Carriers an energy chart shows: not feedstock (raw material, outside energy use) and not all zero. */
+export function energyCarriers(carriers: Iterable<string>, tceOf: (carrier: string) => number): string[] {
+  return [...new Set(carriers)].filter((c) => !c.startsWith('feedstock_') && tceOf(c) > 0);
+}
+
+/** The period still in progress, drawn as a shaded band with its label (its bar is not comparable). */
+export function inProgressArea(label: string | undefined): Record<string, unknown> {
+  if (label === undefined) return {};
+  return {
+    markArea: {
+      silent: true,
+      itemStyle: { color: 'rgba(47, 111, 191, 0.10)' },
+      label: { show: true, position: 'insideTop', formatter: t('inProgress'), fontSize: 10, color: '#5a6b7b' },
+      data: [[{ xAxis: label }, { xAxis: label }]],
+    },
+  };
+}

@@ -1,5 +1,6 @@
 /** Numbers with thousands separators in the page's language, always with their unit. */
 import { lang, t, tOr } from './i18n';
+import { industryName, industryNameEn } from '../../../energy/industries';
 
 const formats = new Map<string, Intl.NumberFormat>();
 function numberFormat(digits: number): Intl.NumberFormat {
@@ -49,6 +50,11 @@ export function time(iso: string | null | undefined): string {
   if (!iso) return t('none');
   const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(iso);
   return m ? `${m[1]} ${m[2]}` : iso;
+}
+
+/** A GB/T 4754 industry by the reader's language: the API's Chinese name, or the English table's. */
+export function industryLabel(code: string, zhName?: string): string {
+  return lang() === 'en' ? industryNameEn(code) : (zhName ?? industryName(code));
 }
 
 export function carrierName(carrier: string): string {

@@ -3,7 +3,7 @@
  * still in progress drawn pale, hatched and labelled (its bar is not comparable to the others), and
  * ECharts' save-as-image and data view (issue 21, charts a reader can use).
  */
-import { PALETTE, type ChartOption } from './charts';
+import { PALETTE, toolbox, type ChartOption } from './charts';
 import { qty, time } from './format';
 import { t } from './i18n';
 import type { MeterHistory } from './types';
@@ -30,13 +30,7 @@ export function meterChartOption(m: MeterHistory, fileName: string): ChartOption
       trigger: 'axis',
       valueFormatter: (v: unknown) => (v === null || v === undefined || v === '-' ? t('noData') : qty(Number(v), m.unit, digits)),
     },
-    toolbox: {
-      right: 8,
-      feature: {
-        saveAsImage: { title: t('saveImage'), name: fileName, backgroundColor: '#ffffff' },
-        dataView: { title: t('dataView'), readOnly: true, lang: [t('dataView'), t('dataViewClose'), t('dataViewRefresh')] },
-      },
-    },
+    toolbox: toolbox(fileName),
     xAxis: { type: 'category', data: labels, axisLabel: { hideOverlap: true } },
     yAxis: { type: 'value', name: m.unit, nameTextStyle: { align: 'left' } },
     series: [

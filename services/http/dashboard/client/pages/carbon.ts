@@ -10,11 +10,12 @@ import { chart, PALETTE } from '../charts';
 import type { DistrictCarbon } from '../carbonTypes';
 import { pageHeader, type Page } from '../context';
 import { h, replace } from '../dom';
-import { monthRuns, num, pct, qty, signedPct, signedQty, time } from '../format';
+import { monthRuns, pct, qty, signedPct, signedQty, time } from '../format';
 import { t } from '../i18n';
 import { card, mark, section } from '../widgets';
+import { parameterItem } from '../sources';
 import { enterpriseTable, industryTable, parkTable } from './carbonTables';
-import { co2, digitsOf, gridFactorText, partsChart, T_CO2, T_CO2_PER_10K_YUAN } from './enterpriseCarbon';
+import { co2, gridFactorText, partsChart, T_CO2, T_CO2_PER_10K_YUAN } from './enterpriseCarbon';
 
 /** The server's current year, learnt from the first answer without `year` (the browser's clock may differ). */
 let currentYear: number | undefined;
@@ -57,13 +58,7 @@ export const carbonPage: Page = async (ctx) => {
         { className: 'coefficients', id: 'carbon-months' },
         Object.entries(d.yearOnYear.intensity.months).map(([id, months]) => h('li', {}, `${nameOf(d, id)}: ${monthRuns(months)}`)),
       ),
-      h(
-        'ul',
-        { className: 'coefficients' },
-        d.parameters.map((p) =>
-          h('li', {}, `${p.key}: ${num(p.value, digitsOf(p.value))} ${p.unit}${p.year === undefined ? '' : ` (${p.year})`} · ${p.source}`),
-        ),
-      ),
+      h('ul', { className: 'coefficients' }, d.parameters.map(parameterItem)),
     ),
   );
 

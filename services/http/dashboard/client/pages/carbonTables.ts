@@ -1,7 +1,7 @@
 /** The district carbon view's tables: by industry, by park (zero-carbon-park and regional-review lines) and by enterprise. */
 import type { Co2Change, DistrictCarbon, DistrictCarbonEnterprise, DistrictCarbonPark } from '../carbonTypes';
 import { h } from '../dom';
-import { num, pct, qty, signedPct, signedQty } from '../format';
+import { industryLabel, num, pct, qty, signedPct, signedQty } from '../format';
 import { t, tOr } from '../i18n';
 import { light, mark, sortableTable, type Column } from '../widgets';
 import { digitsOf, T_CO2, T_CO2_PER_10K_YUAN } from './enterpriseCarbon';
@@ -34,7 +34,7 @@ const partColumns = <R extends Co2Change>(): Column<R>[] =>
 export function industryTable(d: DistrictCarbon): HTMLElement {
   const rows = Object.entries(d.byIndustry).map(([code, v]) => ({ ...v, code }));
   const columns: Column<(typeof rows)[number]>[] = [
-    { key: 'industry', label: t('industry'), sort: (r) => r.code, cell: (r) => `${r.code} ${r.name}` },
+    { key: 'industry', label: t('industry'), sort: (r) => r.code, cell: (r) => `${r.code} ${industryLabel(r.code, r.name)}` },
     ...changeColumns<(typeof rows)[number]>(),
     ...partColumns<(typeof rows)[number]>(),
     { key: 'tce', label: `${t('energy')} (tce)`, numeric: true, sort: (r) => r.tce, cell: (r) => num(r.tce, digitsOf(r.tce)) },

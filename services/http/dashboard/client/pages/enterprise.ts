@@ -5,17 +5,18 @@
  * with its newest reading (updated live), completeness and silence.
  */
 import { api } from '../api';
-import { chart, PALETTE, type ChartOption } from '../charts';
+import { chart, energyCarriers, inProgressArea, PALETTE, type ChartOption } from '../charts';
 import { pageHeader, type Page } from '../context';
 import { h, replace } from '../dom';
-import { t } from '../i18n';
-import { autoDigits, carrierName, monthRuns, num, pct, qty, time } from '../format';
+import { t, tOr } from '../i18n';
+import { carrierName, monthRuns, num, pct, qty, time } from '../format';
 import type { EnterpriseProjects } from '../carbonTypes';
 import { carbonPanel, projectsPanel } from './enterpriseCarbon';
 import type { DiagnosisAnswer, ProductBenchmarkAt } from '../benchmarkTypes';
 import { benchmarkCard } from './enterpriseBenchmark';
 import { diagnosisPanel, diagnosisUrl, previousMonth } from './diagnosisPanel';
 import { meterHref, readingText } from './meter';
+import { coefficientItem, parameterItem } from '../sources';
 import type { ConsumptionAnswer, EnterpriseInfo, EnterpriseStatus, MeterState, MetersAnswer } from '../types';
 import { card, light, section, sortableTable, type Column } from '../widgets';
 import { lightLegend, quotaTrouble, troubleLine, type LightThresholds } from '../trouble';
@@ -161,7 +162,7 @@ export const enterprisePage: Page = async (ctx) => {
         t('tariff'),
         tf ? (tf.note === 'no-output' ? t('noOutput') : `${t('markup')} +${num(tf.markupYuanPerKwh, 2)} 元/kWh`) : t('none'),
         tf
-          ? `${t('unitConsumption')} ${qty(tf.unitConsumption, tf.unit, 1)} · ${t('surcharge')} ${qty(tf.surchargeYuan, '元', 0)} · ${time(tf.periodFrom)} – ${time(tf.periodTo)}`
+          ? `${t(unitKind(info, tf))} ${qty(tf.unitConsumption, tf.unit, 1)} · ${t('surcharge')} ${qty(tf.surchargeYuan, '元', 0)} · ${time(tf.periodFrom)} – ${time(tf.periodTo)}`
           : undefined,
       ),
     ),
@@ -176,41 +177,26 @@ export const enterprisePage: Page = async (ctx) => {
       section('hourly', charts.hourly),
       section('daily', charts.daily),
       section('ytdVsPace', charts.ytd),
-      section('unitVsThreshold', charts.unit, tariffNote(info, tf)),
+      section(unitKind(info, tf) === 'unitElectricity' ? 'unitElectricityVsThreshold' : 'unitVsThreshold', charts.unit, tariffNote(info, tf)),
     ),
     h('section', { className: 'panel' }, meterTable),
     h(
       'section',
       { className: 'panel' },
       h('h2', {}, t('parametersUsed')),
-      h(
-        'ul',
-        { className: 'coefficients' },
-        (status.parameters ?? []).map((p) =>
-          h('li', {}, `${p.key}: ${num(p.value, autoDigits(p.value))} ${p.unit}${p.year === undefined ? '' : ` (${p.year})`} · ${p.source}`),
-        ),
-      ),
-      h(
-        'ul',
-        { className: 'coefficients' },
-        coefficients.map((c) =>
-          h(
-            'li',
-            {},
-            `${carrierName(c.carrier)}: ${num(c.kgcePerUnit, 4)} kgce/${c.unit} (${c.kgceSource}); ${num(c.kgCo2PerUnit, 4)} kg CO₂/${c.unit} (${c.kgCo2Source})`,
-          ),
-        ),
-      ),
+      h('ul', { className: 'coefficients' }, (status.parameters ?? []).map(parameterItem)),
+      h('ul', { className: 'coefficients' }, coefficients.map(coefficientItem)),
     ),
   );
 
+  // The hour and the day in progress are marked: their bars are not yet comparable (issue 21).
   chart(
     charts.hourly,
-    stacked(hourly, (iso) => iso.slice(11, 16)),
+    stacked(hourly, (iso) => iso.slice(11, 16), status.at.slice(11, 13) + ':00'),
   );
   chart(
     charts.daily,
-    stacked(daily, (iso) => iso.slice(5, 10)),
+    stacked(daily, (iso) => iso.slice(5, 10), status.at.slice(5, 10)),
   );
   chart(charts.ytd, ytdChart(ytdDaily, q?.totalTce ?? null, year, today));
   chart(charts.unit, unitChart(info, tf));
@@ -236,20 +222,27 @@ export const enterprisePage: Page = async (ctx) => {
   );
 };
 
-function stacked(a: ConsumptionAnswer, label: (iso: string) => string): ChartOption {
+/** `current`: the label of the bucket in progress (this hour, today), marked when it is drawn. */
+function stacked(a: ConsumptionAnswer, label: (iso: string) => string, current: string): ChartOption {
   const times = [...new Set(a.series.map((s) => s.time))].sort();
-  const carriers = [...new Set(a.series.filter((s) => s.tce > 0).map((s) => s.carrier))];
+  const labels = times.map(label);
+  // Energy only: no feedstock, no carrier without consumption in the period.
+  const carriers = energyCarriers(
+    a.series.map((s) => s.carrier),
+    (c) => a.series.filter((s) => s.carrier === c).reduce((sum, s) => sum + s.tce, 0),
+  );
   return {
     color: PALETTE,
     tooltip: { trigger: 'axis', valueFormatter: (v) => qty(Number(v), 'tce', 4) },
     legend: { top: 0 },
-    grid: { left: 8, right: 16, bottom: 8, top: 36, containLabel: true },
-    xAxis: { type: 'category', data: times.map(label) },
+    grid: { left: 8, right: 32, bottom: 8, top: 44, containLabel: true },
+    xAxis: { type: 'category', data: labels },
     yAxis: { type: 'value', name: 'tce' },
-    series: carriers.map((c) => ({
+    series: carriers.map((c, i) => ({
       name: carrierName(c),
       type: 'bar',
       stack: 'tce',
+      ...(i === 0 && inProgressArea(labels.includes(current) ? current : undefined)),
       data: times.map((tm) => a.series.filter((s) => s.time === tm && s.carrier === c).reduce((sum, s) => sum + s.tce, 0)),
     })),
   };
@@ -271,7 +264,7 @@ function ytdChart(a: ConsumptionAnswer, quotaTce: number | null, year: number, t
     color: ['#2f6fbf', '#c23b3b'],
     tooltip: { trigger: 'axis', valueFormatter: (v) => qty(Number(v), 'tce', 2) },
     legend: { top: 0 },
-    grid: { left: 8, right: 16, bottom: 8, top: 36, containLabel: true },
+    grid: { left: 8, right: 32, bottom: 8, top: 44, containLabel: true },
     xAxis: { type: 'category', data: days.map((d) => d.slice(5)) },
     yAxis: { type: 'value', name: 'tce' },
     series: [
@@ -293,18 +286,29 @@ function thresholdOf(info: EnterpriseInfo, tf: EnterpriseStatus['tariff']): { va
   return typeof configured === 'number' ? { value: configured, label } : null;
 }
 
+/**
+ * 单位产品电耗 (kWh/t: the step scheme and kWh-based bands) or 单位产品能耗 (kgce/t): the chart's
+ * title, bar and note say the same thing (issue 21).
+ */
+function unitKind(info: EnterpriseInfo, tf: EnterpriseStatus['tariff']): 'unitElectricity' | 'unitConsumption' {
+  const rule = info.tariffRule;
+  const byUnit = tf?.unit ?? (rule?.scheme === 'bands' && rule.metric === 'kgce_per_t' ? 'kgce/t' : 'kWh/t');
+  return byUnit.startsWith('kWh') ? 'unitElectricity' : 'unitConsumption';
+}
+
 function unitChart(info: EnterpriseInfo, tf: EnterpriseStatus['tariff']): ChartOption {
   const th = thresholdOf(info, tf);
   const unit = tf?.unit ?? 'kWh/t';
+  const kind = t(unitKind(info, tf));
   return {
     color: ['#2f6fbf'],
     tooltip: { trigger: 'axis', valueFormatter: (v) => qty(Number(v), unit, 1) },
     grid: { left: 8, right: 32, bottom: 28, top: 20, containLabel: true },
     xAxis: { type: 'value', name: unit, nameLocation: 'middle', nameGap: 24 },
-    yAxis: { type: 'category', data: [t('unitConsumption')] },
+    yAxis: { type: 'category', data: [kind] },
     series: [
       {
-        name: t('unitConsumption'),
+        name: kind,
         type: 'bar',
         data: [tf?.unitConsumption ?? 0],
         barWidth: 28,
@@ -327,6 +331,9 @@ function tariffNote(info: EnterpriseInfo, tf: EnterpriseStatus['tariff']): HTMLE
   return h(
     'p',
     { className: 'meta' },
-    `${t('unitConsumption')} ${qty(tf.unitConsumption, tf.unit, 1)} · ${th.label} ${qty(th.value, tf.unit, 0)} · ${info.tariff ?? ''} · ${time(tf.periodFrom)} – ${time(tf.periodTo)}`,
+    `${t(unitKind(info, tf))} ${qty(tf.unitConsumption, tf.unit, 1)} · ${th.label} ${qty(th.value, tf.unit, 0)} · ${tOr(`tariffScheme_${info.tariffRule?.scheme ?? ''}`, t('tariff'))} `,
+    // The tariff's id is configuration, shown as an id (small), after its translated kind.
+    h('small', { className: 'id' }, info.tariff ?? ''),
+    ` · ${time(tf.periodFrom)} – ${time(tf.periodTo)}`,
   );
 }

@@ -6,7 +6,7 @@
 import { api } from '../api';
 import { pageHeader, type Page } from '../context';
 import { h } from '../dom';
-import { num, pct, qty, time } from '../format';
+import { industryLabel, num, pct, qty, time } from '../format';
 import { t } from '../i18n';
 import type { Overview, OverviewRow, SignedIn } from '../types';
 import { card, light, sortableTable, type Column } from '../widgets';
@@ -47,7 +47,7 @@ export const industryPage: Page = async (ctx) => {
   const code = ctx.params[0] ?? '';
   const o = await api<Overview>('/api/district/overview');
   const rows = o.enterprises.filter((e) => e.industry === code);
-  const name = o.industries[code] ?? '';
+  const name = industryLabel(code, o.industries[code]);
   const title = `${code} ${name}`.trim();
   const columns: Column<OverviewRow>[] = [
     { key: 'name', label: t('enterprise'), sort: (r) => r.name, cell: (r) => h('a', { href: `#/enterprise/${encodeURIComponent(r.id)}` }, r.name) },

@@ -1,10 +1,10 @@
 /** District overview: month and year to date against the quotas, by carrier and industry, and every enterprise's lights. */
 import { api } from '../api';
-import { chart, PALETTE } from '../charts';
+import { chart, energyCarriers, PALETTE } from '../charts';
 import { pageHeader, type Page } from '../context';
 import { h, replace } from '../dom';
 import { t } from '../i18n';
-import { carrierName, num, pct, qty, time } from '../format';
+import { carrierName, industryLabel, num, pct, qty, time } from '../format';
 import type { DistrictCarbon } from '../carbonTypes';
 import type { Overview, OverviewRow } from '../types';
 import { carbonTile } from './carbon';
@@ -57,7 +57,7 @@ export const overviewPage: Page = async (ctx) => {
       key: 'industry',
       label: t('industry'),
       sort: (r) => r.industry,
-      cell: (r) => h('a', { href: industryHref(r.industry) }, `${r.industry} ${o.industries[r.industry] ?? ''}`),
+      cell: (r) => h('a', { href: industryHref(r.industry) }, `${r.industry} ${industryLabel(r.industry, o.industries[r.industry])}`),
     },
     { key: 'park', label: t('park'), sort: (r) => r.park, cell: (r) => (r.park === null ? '—' : (o.parks[r.park] ?? r.park)) },
     { key: 'level', label: t('dualControl'), sort: (r) => (r.quota ? LEVEL_ORDER[r.quota.level] : null), cell: (r) => light(r.quota?.level) },
@@ -129,25 +129,37 @@ export const overviewPage: Page = async (ctx) => {
     lightLegend(o.thresholds),
   );
 
-  // The two bar charts share their frame: colours, tooltip in tce, legend on top, the grid.
+  // The two bar charts share their frame: colours, tooltip in tce, legend on top, room for the
+  // longest axis label (issue 21: "210,000" was clipped), save-as-image and data view (charts.ts).
+  // The month and the year to date each have their own axis: on one scale the month's bars vanish.
   const frame = {
     color: PALETTE,
     tooltip: { trigger: 'axis' as const, valueFormatter: (v: unknown) => qty(Number(v), 'tce', 2) },
-    legend: { top: 0 },
-    grid: { left: 8, right: 16, bottom: 8, top: 36, containLabel: true },
+    legend: { top: 0, left: 8 },
+    grid: { left: 16, right: 48, bottom: 16, top: 56, containLabel: true },
   };
-  const carriers = Object.keys(o.ytd.byCarrier).filter((c) => (o.ytd.byCarrier[c]?.tce ?? 0) > 0);
+  const axis = (name: string, color: string) => ({
+    type: 'value' as const,
+    name: `${name} (tce)`,
+    nameTextStyle: { color },
+    axisLabel: { color, hideOverlap: true },
+    splitLine: { show: name === t('month') },
+  });
+  const monthAxis = axis(t('month'), PALETTE[0]!);
+  const ytdAxis = axis(t('ytd'), PALETTE[1]!);
+  // Energy only: feedstock and carriers with nothing this year stay off the chart.
+  const carriers = energyCarriers(Object.keys(o.ytd.byCarrier), (c) => o.ytd.byCarrier[c]?.tce ?? 0);
   chart(carrierChart, {
     ...frame,
     xAxis: { type: 'category', data: carriers.map(carrierName), axisLabel: { interval: 0, rotate: carriers.length > 5 ? 30 : 0 } },
-    yAxis: { type: 'value', name: 'tce' },
+    yAxis: [monthAxis, ytdAxis],
     series: [
-      { name: t('month'), type: 'bar', data: carriers.map((c) => round(o.month.byCarrier[c]?.tce ?? 0)) },
-      { name: t('ytd'), type: 'bar', data: carriers.map((c) => round(o.ytd.byCarrier[c]?.tce ?? 0)) },
+      { name: t('month'), type: 'bar', yAxisIndex: 0, data: carriers.map((c) => round(o.month.byCarrier[c]?.tce ?? 0)) },
+      { name: t('ytd'), type: 'bar', yAxisIndex: 1, data: carriers.map((c) => round(o.ytd.byCarrier[c]?.tce ?? 0)) },
     ],
   });
   const industries = Object.keys(o.ytd.byIndustry);
-  const industryOf = new Map(industries.map((c) => [o.industries[c] ?? c, c]));
+  const industryOf = new Map(industries.map((c) => [industryLabel(c, o.industries[c]), c]));
   const openIndustry = (name: string) => {
     const code = industryOf.get(name);
     if (code) location.hash = industryHref(code);
@@ -156,11 +168,16 @@ export const overviewPage: Page = async (ctx) => {
     industryChart,
     {
       ...frame,
-      xAxis: { type: 'value', name: 'tce' },
-      yAxis: { type: 'category', data: industries.map((c) => o.industries[c] ?? c) },
+      // The month's axis at the bottom, the year's at the top, each in its series' colour.
+      grid: { ...frame.grid, top: 72 },
+      xAxis: [
+        { ...monthAxis, position: 'bottom' },
+        { ...ytdAxis, position: 'top' },
+      ],
+      yAxis: { type: 'category', data: industries.map((c) => industryLabel(c, o.industries[c])) },
       series: [
-        { name: t('month'), type: 'bar', data: industries.map((c) => round(o.month.byIndustry[c]?.dualControlTce ?? 0)) },
-        { name: t('ytd'), type: 'bar', data: industries.map((c) => round(o.ytd.byIndustry[c]?.dualControlTce ?? 0)) },
+        { name: t('month'), type: 'bar', xAxisIndex: 0, data: industries.map((c) => round(o.month.byIndustry[c]?.dualControlTce ?? 0)) },
+        { name: t('ytd'), type: 'bar', xAxisIndex: 1, data: industries.map((c) => round(o.ytd.byIndustry[c]?.dualControlTce ?? 0)) },
       ],
     },
     openIndustry,
