@@ -5,6 +5,7 @@ import { carbonEn, carbonZh } from './i18nCarbon';
 import { troubleEn, troubleZh } from './i18nTrouble';
 import { meterEn, meterZh } from './i18nMeter';
 import { reportsEn, reportsZh } from './i18nReports';
+import { periodEn, periodZh } from './i18nPeriod';
 
 export type Lang = 'zh-CN' | 'en';
 
@@ -173,6 +174,7 @@ const zh = {
   ...benchmarkZh,
   ...meterZh,
   ...reportsZh,
+  ...periodZh,
 };
 type Key = keyof typeof zh;
 
@@ -341,6 +343,7 @@ const en: Record<Key, string> = {
   ...benchmarkEn,
   ...meterEn,
   ...reportsEn,
+  ...periodEn,
 };
 
 const STORAGE_KEY = 'energy-monitor.lang';

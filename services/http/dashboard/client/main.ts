@@ -50,8 +50,10 @@ function toast(text: string): void {
 }
 
 function route(): { name: string; params: string[] } {
+  // The query after `?` is the page's own (the period of issue 21, periodHash.ts), not a path segment.
   const parts = location.hash
     .replace(/^#\/?/, '')
+    .replace(/\?.*$/, '')
     .split('/')
     .filter((p) => p)
     .map(decodeURIComponent);

@@ -20,6 +20,7 @@ import { coefficientItem, parameterItem } from '../sources';
 import type { ConsumptionAnswer, EnterpriseInfo, EnterpriseStatus, MeterState, MetersAnswer } from '../types';
 import { card, light, section, sortableTable, type Column } from '../widgets';
 import { lightLegend, quotaTrouble, troubleLine, type LightThresholds } from '../trouble';
+import { enterprisePeriodPanel } from './enterprisePeriod';
 
 export const enterprisePage: Page = async (ctx) => {
   const id = ctx.params[0] ?? '';
@@ -45,13 +46,15 @@ export const enterprisePage: Page = async (ctx) => {
     maxMonth: thisMonth,
     meter: info.meters.some((m) => m.id === ctx.params[3]) ? ctx.params[3]! : null,
   };
-  const [benchmark, diagnosis, thresholds] = await Promise.all([
+  const [benchmark, diagnosis, thresholds, periodPanel] = await Promise.all([
     api<ProductBenchmarkAt[]>(`${base}/benchmark?at=${encodeURIComponent(status.at)}`),
     api<DiagnosisAnswer>(diagnosisUrl(id, diagnosisInput.month, diagnosisInput.meter)).catch((err: unknown) =>
       err instanceof Error ? err : new Error(String(err)),
     ),
     // The legend is an addition: the page still draws without it.
     api<LightThresholds>('/api/district/thresholds').catch(() => null),
+    // The period panel (issue 21, in the URL hash) is an addition too.
+    enterprisePeriodPanel(id, status.at).catch(() => null),
   ]);
 
   const q = status.quota;
@@ -166,6 +169,7 @@ export const enterprisePage: Page = async (ctx) => {
           : undefined,
       ),
     ),
+    periodPanel,
     carbonPanel(status.carbon),
     lightLegend(thresholds, { carbon: !!status.carbon }),
     projectsPanel(projects),

@@ -12,6 +12,7 @@ import { alarmsHref } from '../alarmFilters';
 import { industryHref } from './industry';
 import { card, light, section, sortableTable, type Column } from '../widgets';
 import { lightLegend, quotaTrouble, troubleLine } from '../trouble';
+import { overviewPeriodPanel } from './overviewPeriod';
 
 const LEVEL_ORDER = { red: 0, yellow: 1, green: 2 } as const;
 
@@ -45,6 +46,8 @@ function parkTable(o: Overview): HTMLElement[] {
 export const overviewPage: Page = async (ctx) => {
   // The carbon tile is an addition: the overview still draws if the carbon answer fails.
   const [o, carbon] = await Promise.all([api<Overview>('/api/district/overview'), api<DistrictCarbon>('/api/district/carbon').catch(() => null)]);
+  // The period panel (issue 21) is an addition: the overview still draws if its answer fails.
+  const periodPanel = await overviewPeriodPanel(o).catch(() => null);
   const openAlarms = o.enterprises.reduce((n, e) => n + e.alarms.warning + e.alarms.critical, 0);
   const critical = o.enterprises.reduce((n, e) => n + e.alarms.critical, 0);
   const carrierChart = h('div', { className: 'chart', id: 'chart-carrier', role: 'img', 'aria-label': t('byCarrier') });
@@ -120,6 +123,7 @@ export const overviewPage: Page = async (ctx) => {
       card(t('openAlarms'), `${num(openAlarms, 0)}`, `${t('critical')} ${num(critical, 0)}`),
     ),
     h('div', { className: 'grid2' }, section('byCarrier', carrierChart), section('byIndustry', industryChart)),
+    periodPanel,
     ...parkTable(o),
     h(
       'section',
