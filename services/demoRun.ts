@@ -58,7 +58,14 @@ export function demoSimulator(deps: DemoRunDeps): { start(): Promise<void>; stop
       const changes = await seedDemoLedger(deps);
       // The demo gateways' passwords follow the demo configuration's convention (config/demo.yaml).
       simulator = new MeterSimulator(
-        { config: deps.config, mqttUrl: deps.mqttUrl(), passwordFor: (id: string) => `${id}-demo`, seedYearToDate: true, changes },
+        {
+          config: deps.config,
+          mqttUrl: deps.mqttUrl(),
+          passwordFor: (id: string) => `${id}-demo`,
+          seedYearToDate: true,
+          seedPreviousYear: true,
+          changes,
+        },
         { logger: deps.logger.child({ component: 'simulator' }) },
       );
       await simulator.start();

@@ -35,6 +35,11 @@ export interface MeterSimulatorOptions {
    * year-to-date quota and tariff figures have a whole year behind them (default false).
    */
   readonly seedYearToDate?: boolean;
+  /**
+   * With seedYearToDate: start the midnight registers at 1 January of the previous year instead, so
+   * that year-on-year figures (同比, 去年同月) have a year behind them (issue 21; default false).
+   */
+  readonly seedPreviousYear?: boolean;
   /** Replacements and CT changes the ledger records for some meters, by `enterprise/meter` (the demo script). */
   readonly changes?: ReadonlyMap<string, readonly ScriptedChange[]>;
 }
@@ -195,7 +200,8 @@ export class MeterSimulator {
   }
 
   /**
-   * One register per local midnight from 1 January to the backfill, per counter (one array each),
+   * One register per local midnight from 1 January (of the previous year with seedPreviousYear) to
+   * the backfill, per counter (one array each),
    * plus the two readings around each meter replacement: with daily readings alone the service
    * would lose up to a day's consumption at every reset (contract 4: the step is the new register).
    * A meter of an energy-review project starts at its project's window instead when that is earlier
@@ -203,7 +209,9 @@ export class MeterSimulator {
    */
   private seedMessages(plant: Plant, before: number): Outgoing[] {
     const zone = this.options.config.timezone;
-    const yearStart = DateTime.fromMillis(before, { zone }).startOf('year');
+    const yearStart = DateTime.fromMillis(before, { zone })
+      .startOf('year')
+      .minus({ years: this.options.seedPreviousYear ? 1 : 0 });
     const out: Outgoing[] = [];
     for (const slot of plant.slots) {
       const model = slot.model;

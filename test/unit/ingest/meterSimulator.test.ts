@@ -52,7 +52,7 @@ async function withBroker<T>(run: (url: string, published: Published[]) => Promi
 
 async function simulate(
   config: Config,
-  options: { now: number; seed: number; hours: number; anomalies?: boolean; seedYearToDate?: boolean },
+  options: { now: number; seed: number; hours: number; anomalies?: boolean; seedYearToDate?: boolean; seedPreviousYear?: boolean },
 ): Promise<Published[]> {
   return withBroker(async (url, published) => {
     const sim = new MeterSimulator(
@@ -65,6 +65,7 @@ async function simulate(
         random: mulberry32(options.seed),
         anomalies: options.anomalies ?? true,
         seedYearToDate: options.seedYearToDate ?? false,
+        seedPreviousYear: options.seedPreviousYear ?? false,
       },
       { logger: silentLogger() },
     );
@@ -363,6 +364,29 @@ describe('MeterSimulator', () => {
         expect(seeded).toEqual(m.kind === 'counter' ? midnights : []);
         if (m.kind === 'counter') expect(corrected(series, m).resets).toBe(0);
       }
+    }
+  });
+});
+
+describe('MeterSimulator seed of the previous year', () => {
+  it('seeds one register per midnight from 1 January of the previous year, continuous with the backfill', async () => {
+    // 3 January 2026 09:00 with 24 hours of backfill: midnights from 2025-01-01 to 2026-01-02 (the
+    // backfill starts 2 January 09:00): 365 days of 2025 + 1 and 2 January = 367 per counter.
+    const config = loadConfigFile(DEMO_CONFIG_PATH);
+    const now = DateTime.fromISO('2026-01-03T09:00:00', { zone: ZONE }).toMillis();
+    const from = now - 24 * HOUR;
+    const published = await simulate(config, { now, seed: 5, hours: 24, anomalies: false, seedYearToDate: true, seedPreviousYear: true });
+    const { valid, invalid } = decodeAll(config, published);
+    expect(invalid).toEqual([]);
+    const first = DateTime.fromISO('2025-01-01T00:00', { zone: ZONE }).toMillis();
+    const enterprise = config.enterprises.find((e) => e.id === 'alu01')!;
+    for (const m of enterprise.meters.filter((x) => x.kind === 'counter')) {
+      const seeded = distinct(valid.get(`alu01/${m.id}`)!).filter((r) => r.ts <= from);
+      const midnights = seeded.filter((r) => DateTime.fromMillis(r.ts, { zone: ZONE }).toFormat('HH:mm') === '00:00');
+      expect(midnights).toHaveLength(367);
+      expect(midnights[0]!.ts).toBe(first);
+      // Registers only move forward, apart from resets the corrector counts (none without anomalies).
+      expect(corrected(distinct(valid.get(`alu01/${m.id}`)!), m).resets).toBe(0);
     }
   });
 });
