@@ -135,8 +135,13 @@ async function visibleText(w: WatchedPage): Promise<{ text: string; ids: string[
     ids.push(...Array.from(document.querySelectorAll('td .basis')).map((e) => (e.textContent ?? '').trim()));
     // The language switch names the other language in that language, on purpose.
     ids.push((document.getElementById('lang-switch')?.textContent ?? '').trim());
+    // Text kept as recorded (a stored alarm message, a server detail) must carry its label.
+    const unlabelled = Array.from(document.querySelectorAll('[data-recorded]'))
+      .filter((e) => !e.previousElementSibling?.classList.contains('recorded-label'))
+      .map((e) => `unlabelled recorded text: ${e.textContent ?? ''}`);
+    ids.push(...Array.from(document.querySelectorAll('[data-recorded]')).map((e) => (e.textContent ?? '').trim()));
     const parts = [document.getElementById('top'), document.getElementById('main')].map((e) => (e as HTMLElement | null)?.innerText ?? '');
-    return { text: parts.join('\n'), ids };
+    return { text: [...parts, ...unlabelled].join('\n'), ids };
   });
 }
 
@@ -187,6 +192,9 @@ maybe('every dashboard string in the reader’s language', () => {
       readings.push({ meter: 'gas-main', ts: at(hr), value: 50_000 + hr * 40 });
     }
     await publish(svc.mqttUrl, readings);
+    // Into the quarantine: a non-finite value, an unknown meter (both with epoch-ms times).
+    await publish(svc.mqttUrl, [{ meter: 'gas-main', ts: AT - 600_000, value: 'Infinity' }]);
+    await publish(svc.mqttUrl, [{ meter: 'no-such-meter', ts: AT - 600_000, value: 1 }]);
     await eventually(async () => {
       await svc.settle();
       const res = await svc.get('/api/enterprises/alu01/meters');
@@ -221,8 +229,20 @@ maybe('every dashboard string in the reader’s language', () => {
     await w.page.press('#token', 'Enter');
     await w.page.waitForSelector('#sign-out');
     const findings: Finding[] = [];
+    const seen = new Map<string, string>();
     for (const lang of ['zh-CN', 'en'] as const) {
       await w.page.evaluate((l) => localStorage.setItem('energy-monitor.lang', l), lang);
+      // The quarantine's two items are there to be read (reasons, details, payload times).
+      await eventually(async () => {
+        const res = await svc.get('/api/quarantine?status=open');
+        if ((res.body as { total: number }).total < 2) throw new Error('quarantine not filled yet');
+      });
+      // The rule engine's data-quality alarms (no output value entered), evaluated at AT.
+      await svc.app.rules.evaluate(AT);
+      await eventually(async () => {
+        const res = await svc.get('/api/alarms?limit=500');
+        if (!JSON.stringify(res.body).includes('"data-quality"')) throw new Error('no data-quality alarm yet');
+      }, 30_000);
       for (const r of routes()) {
         await w.page.goto(`${svc.baseUrl}/${r.hash}`);
         await w.page.reload();
@@ -230,9 +250,25 @@ maybe('every dashboard string in the reader’s language', () => {
         await w.page.waitForFunction(() => !document.querySelector('main .loading'));
         expect(await w.page.evaluate(() => document.documentElement.lang)).toBe(lang);
         const { text, ids } = await visibleText(w);
+        seen.set(`${lang} ${r.name}`, text);
         findings.push(...check(r.name, lang, text, ids, names));
       }
     }
+    // The walk reads what it is meant to: the quarantine's reasons, details and payload times
+    // (AT - 10 min = 2026-03-02 10:20:00 +08:00), the data-quality alarm's events, in both languages.
+    expect(seen.get('zh-CN data')).toContain('非有限数值');
+    expect(seen.get('zh-CN data')).toContain('数值为 Infinity');
+    expect(seen.get('zh-CN data')).toContain('报文时间（站点时区）: 2026-03-02 10:20:00');
+    expect(seen.get('en data')).toContain('not a finite number');
+    expect(seen.get('en data')).toContain('Times in the payload (site zone): 2026-03-02 10:20:00');
+    expect(seen.get('zh-CN alarms')).toContain('数据质量：无产值数据 1');
+    expect(seen.get('en alarms')).toContain('Data quality: no output value 1');
+    expect(seen.get('en industry 3216')).toContain('3216 Aluminium smelting');
+    // The checker itself finds what it is for.
+    expect(check('t', 'zh-CN', '数据质量：reset 7', [], []).length).toBe(1);
+    expect(check('t', 'en', 'Industry 3216 铝冶炼', [], []).length).toBe(1);
+    expect(check('t', 'en', 'payload ts 1772418000000', [], []).map((f) => f.kind)).toEqual(['epoch ms']);
+    expect(check('t', 'zh-CN', '天然气 natural_gas', [], []).map((f) => f.kind)).toContain('raw id natural_gas');
     // One line per finding, so that a failure names the page, the language and the string.
     expect(findings.map((f) => `${f.lang} · ${f.page} · ${f.kind} · ${f.text.slice(0, 160)}`)).toEqual([]);
     expect(w.errors).toEqual([]);

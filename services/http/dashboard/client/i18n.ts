@@ -5,6 +5,7 @@ import { carbonEn, carbonZh } from './i18nCarbon';
 import { troubleEn, troubleZh } from './i18nTrouble';
 import { meterEn, meterZh } from './i18nMeter';
 import { reportsEn, reportsZh } from './i18nReports';
+import { qualityEn, qualityZh } from './i18nQuality';
 import { periodEn, periodZh } from './i18nPeriod';
 
 export type Lang = 'zh-CN' | 'en';
@@ -174,6 +175,7 @@ const zh = {
   ...benchmarkZh,
   ...meterZh,
   ...reportsZh,
+  ...qualityZh,
   ...periodZh,
 };
 type Key = keyof typeof zh;
@@ -343,6 +345,7 @@ const en: Record<Key, string> = {
   ...benchmarkEn,
   ...meterEn,
   ...reportsEn,
+  ...qualityEn,
   ...periodEn,
 };
 

@@ -5,7 +5,8 @@
 import { api } from '../api';
 import { h, type Child } from '../dom';
 import { autoDigits, num, qty, time } from '../format';
-import { t, tOr } from '../i18n';
+import { lang, t, tOr } from '../i18n';
+import { dataQualityText, recorded } from '../quality';
 import type { AlarmView } from '../types';
 import { severityBadge } from '../widgets';
 
@@ -17,10 +18,25 @@ export interface CardContext {
   readonly changed: () => void;
 }
 
+/**
+ * The stored message is in the configured language: a data-quality listing is rendered in the
+ * reader's words; any other message in the other script is shown as recorded, labelled (issue 21).
+ */
+function messageText(a: AlarmView): Child {
+  if (a.type === 'data-quality') {
+    const text = dataQualityText(a.message);
+    if (text !== null) return text;
+  }
+  const recordedLang = /\p{Script=Han}/u.test(a.message) ? 'zh-CN' : 'en';
+  return recordedLang === lang() ? a.message : recorded(a.message, recordedLang, t('recordedMessage'));
+}
+
 function figure(a: AlarmView): string | null {
   if (a.value === null) return null;
   if (a.unit === 'share' || a.unit === 'ratio') return `${num(a.value * 100, 1)} % / ${num((a.threshold ?? 0) * 100, 1)} %`;
-  return `${qty(a.value, a.unit ?? '', autoDigits(a.value))}${a.threshold !== null ? ` / ${num(a.threshold, autoDigits(a.threshold))}` : ''}`;
+  // A count of events is a whole number; units named in words are translated (次 / events).
+  if (a.unit === 'events') return `${num(a.value, 0)} ${t('unit_events')}`;
+  return `${qty(a.value, tOr(`unit_${a.unit ?? ''}`, a.unit ?? ''), autoDigits(a.value))}${a.threshold !== null ? ` / ${num(a.threshold, autoDigits(a.threshold))}` : ''}`;
 }
 
 function notesList(a: AlarmView): Child {
@@ -99,7 +115,7 @@ export function alarmCard(a: AlarmView, ctx: CardContext): HTMLElement {
       a.meter ? h('span', { className: 'alarm-meter' }, `${t('meterLabel')} ${a.meter}`) : null,
       h('span', { className: 'alarm-time' }, `${t('raisedAt')} ${time(a.raisedAt)}`),
     ),
-    h('p', { className: 'alarm-message' }, a.message, a.basis ? h('small', { className: 'basis' }, a.basis) : null),
+    h('p', { className: 'alarm-message' }, messageText(a), a.basis ? h('small', { className: 'basis' }, a.basis) : null),
     h(
       'p',
       { className: 'alarm-figures' },

@@ -6,6 +6,7 @@ import { t } from '../i18n';
 import { num, time } from '../format';
 import type { QuarantineAnswer, QuarantineItem, ReplayAnswer } from '../types';
 import { sortableTable, type Column } from '../widgets';
+import { detailText, payloadTimes, reasonLabel } from '../quality';
 
 const PAGE = 100;
 /** The page of the quarantine shown (newest first); kept while the page is refreshed. */
@@ -37,13 +38,20 @@ export const dataPage: Page = async (ctx) => {
   };
   const columns: Column<QuarantineItem>[] = [
     { key: 'received', label: t('receivedAt'), sort: (i) => i.receivedAt, cell: (i) => time(i.receivedAt) },
-    { key: 'reason', label: t('reason'), sort: (i) => i.reason, cell: (i) => h('code', {}, i.reason) },
+    { key: 'reason', label: t('reason'), sort: (i) => i.reason, cell: (i) => reasonLabel(i.reason) },
     { key: 'topic', label: t('topic'), sort: (i) => i.topic, cell: (i) => h('code', {}, i.topic) },
-    { key: 'detail', label: t('detail'), cell: (i) => i.detail },
+    { key: 'detail', label: t('detail'), cell: (i) => detailText(i.detail) },
     {
       key: 'payload',
       label: t('payload'),
-      cell: (i) => h('code', { className: 'payload', title: i.payload }, i.payload.length > 120 ? `${i.payload.slice(0, 120)}…` : i.payload),
+      // The payload as received (data, shown as code); its epoch-ms times read out in the site zone below.
+      cell: (i) =>
+        h(
+          'span',
+          {},
+          h('code', { className: 'payload', title: i.payload }, i.payload.length > 120 ? `${i.payload.slice(0, 120)}…` : i.payload),
+          ...[payloadTimes(i.payload, i.receivedAt)].filter((x) => x !== null).map((x) => h('div', { className: 'payload-times meta' }, x)),
+        ),
     },
     ...(admin
       ? [
@@ -72,7 +80,7 @@ export const dataPage: Page = async (ctx) => {
           h(
             'ul',
             { className: 'chips' },
-            counts.map(([reason, n]) => h('li', {}, h('code', {}, reason), ` ${num(n, 0)}`)),
+            counts.map(([reason, n]) => h('li', {}, reasonLabel(reason), ` ${num(n, 0)}`)),
           ),
         )
       : null,
