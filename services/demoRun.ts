@@ -41,7 +41,7 @@ export async function seedDemoLedger(deps: DemoRunDeps): Promise<ReturnType<type
       logger.warn({ err, enterprise: planned.enterprise, meter: planned.meter }, 'demo ledger event not recorded');
     }
   }
-  const months = demoMonthlyStatistics(config, deps.factors, now).filter((m) => monthly.current(m.enterprise, m.month) === undefined);
+  const months = demoMonthlyStatistics(config, deps.factors, now, 1).filter((m) => monthly.current(m.enterprise, m.month) === undefined);
   if (months.length > 0) monthly.putAll(months, DEMO_RECORDER, now);
   if (recorded + months.length > 0) logger.info({ meterEvents: recorded, months: months.length }, 'demo ledger recorded');
   const events = config.enterprises.flatMap((e) =>

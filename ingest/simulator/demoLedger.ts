@@ -131,18 +131,19 @@ function meteredQuantity(e: EnterpriseConfig, m: MeterConfig, from: number, to: 
 }
 
 /**
- * Monthly statistics for every complete month of `now`'s year: output values giving each
+ * Monthly statistics for every complete month of `now`'s year (and `yearsBack` years before it, so
+ * that year-on-year figures of the demo include what is only entered, issue 21): output values giving each
  * enterprise its target intensity ratio, raw coal at pha01 (bought, opening and closing stock),
  * green certificates (5 % of grid electricity), the anodes' process CO2 and the entered
  * liquid-aluminium quantity (the metered one within ±0.6 %, as a 205-1 statement differs from the
  * scale) at alu01.
  */
-export function demoMonthlyStatistics(config: Config, factors: FactorTable, now: number): DemoMonth[] {
+export function demoMonthlyStatistics(config: Config, factors: FactorTable, now: number, yearsBack = 0): DemoMonth[] {
   const zone = config.timezone;
   const out: DemoMonth[] = [];
   const nowLocal = DateTime.fromMillis(now, { zone });
   config.enterprises.forEach((e, index) => {
-    for (let month = nowLocal.startOf('year'); month.plus({ months: 1 }) <= nowLocal; month = month.plus({ months: 1 })) {
+    for (let month = nowLocal.startOf('year').minus({ years: yearsBack }); month.plus({ months: 1 }) <= nowLocal; month = month.plus({ months: 1 })) {
       const from = month.toMillis();
       const to = month.plus({ months: 1 }).toMillis();
       const offset = utcOffsetMs(config, from);

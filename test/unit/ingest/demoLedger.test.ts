@@ -78,6 +78,21 @@ describe('demo monthly statistics', () => {
     for (const m of months) expect(m.patch.outputValue10kYuan).toBeGreaterThan(0);
   });
 
+  it('with a year back (the demo start, issue 21) also covers every month of the previous year, raw coal included', () => {
+    // On 6 December 2026: January 2025 .. November 2026 = 12 + 11 = 23 months per enterprise.
+    const back = demoMonthlyStatistics(config, factors, now, 1);
+    for (const e of config.enterprises) {
+      const list = back.filter((m) => m.enterprise === e.id).map((m) => m.month);
+      expect(list).toHaveLength(23);
+      expect(list[0]).toBe('2025-01');
+      expect(list[11]).toBe('2025-12');
+    }
+    const coal2025 = back.find((m) => m.enterprise === 'pha01' && m.month === '2025-11')?.patch.carriers?.raw_coal;
+    expect(coal2025?.purchased).toBeGreaterThan(0);
+    // This year's months are the same entries as without the year back.
+    expect(back.filter((m) => m.month.startsWith('2026-'))).toEqual(months);
+  });
+
   it('enters raw coal at pha01 with stocks that carry over and never give negative consumption', () => {
     const coal = months.filter((m) => m.enterprise === 'pha01').map((m) => m.patch.carriers?.raw_coal);
     for (let i = 0; i < coal.length; i++) {
