@@ -251,6 +251,11 @@ maybe('every dashboard string in the reader’s language', () => {
         expect(await w.page.evaluate(() => document.documentElement.lang)).toBe(lang);
         const { text, ids } = await visibleText(w);
         seen.set(`${lang} ${r.name}`, text);
+        if (r.name === 'overview' || r.name === 'enterprise alu01') {
+          // The charts of issue 21 item 5 (separate axes, in-progress marks, toolbox), for a reader to look at.
+          await w.page.waitForFunction(() => document.querySelectorAll('main .chart canvas').length > 0);
+          await w.screenshot(`dashboard-language-${r.name.replace(' ', '-')}-${lang}`);
+        }
         findings.push(...check(r.name, lang, text, ids, names));
       }
     }

@@ -173,10 +173,11 @@ export const overviewPage: Page = async (ctx) => {
     {
       ...frame,
       // The month's axis at the bottom, the year's at the top, each in its series' colour.
-      grid: { ...frame.grid, top: 72 },
+      // Axis names centred along their axis: at the end they were clipped by the panel (issue 21).
+      grid: { ...frame.grid, top: 84, bottom: 36, right: 24 },
       xAxis: [
-        { ...monthAxis, position: 'bottom' },
-        { ...ytdAxis, position: 'top' },
+        { ...monthAxis, position: 'bottom', nameLocation: 'middle', nameGap: 26 },
+        { ...ytdAxis, position: 'top', nameLocation: 'middle', nameGap: 26 },
       ],
       yAxis: { type: 'category', data: industries.map((c) => industryLabel(c, o.industries[c])) },
       series: [
