@@ -128,6 +128,8 @@ maybe('dashboard periods in Chromium', () => {
     expect(await row(w, 'carrier:natural_gas')).toEqual(['天然气', '0.121', '0', '+0.121', '—', '0', '+0.121', '—']);
     const cement = await row(w, 'industry:3011');
     expect(cement.slice(1)).toEqual(['0.121', '0', '+0.121', '—', '0.246', '−0.124', '−50.6 %']);
+    await w.page.setViewportSize({ width: 1440, height: 900 });
+    await w.screenshot('periods-overview-1440');
 
     // A year, chosen in the form.
     await w.page.selectOption('#period-kind', 'year');
@@ -185,6 +187,8 @@ maybe('dashboard periods in Chromium', () => {
     expect(await row(w, 'total')).toEqual(['综合能耗（双控口径）', '1.229', '0.492', '+0.737', '+150.0 %', '2.458', '−1.229', '−50.0 %']);
     expect(await row(w, 'carrier:electricity')).toEqual(['电力', '1.229', '0.492', '+0.737', '+150.0 %', '2.458', '−1.229', '−50.0 %']);
     expect(await w.page.isDisabled('#period-later')).toBe(true);
+    await w.page.setViewportSize({ width: 768, height: 1024 });
+    await w.screenshot('periods-enterprise-768');
 
     // November whole: 103,999 kWh = 12.7814771 tce against all of October (0) and November 2025 (0).
     await w.page.click('#period-earlier');

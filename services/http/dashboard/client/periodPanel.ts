@@ -61,7 +61,7 @@ function selector(page: string, s: Selected, today: string): HTMLElement {
   const form = h(
     'form',
     {
-      className: 'period-form no-print',
+      className: 'filters period-form no-print',
       onsubmit: (ev: Event) => {
         ev.preventDefault();
         const k = kind.value as Kind;
@@ -111,7 +111,7 @@ export function periodPanel(page: string, s: Selected, today: string, ranges: Ra
   ];
   const table = h(
     'table',
-    { id: 'period-table', className: 'period-table' },
+    { id: 'period-table', className: 'data period-table' },
     h('thead', {}, h('tr', {}, ...head.map((label, i) => h('th', { scope: 'col', ...(i > 0 && { className: 'num' }) }, label)))),
     h(
       'tbody',
