@@ -41,7 +41,7 @@ export interface RunningApp {
   get(pathAndQuery: string, token?: string | null): Promise<{ status: number; body: unknown }>;
   post(pathAndQuery: string, body: unknown, token?: string | null): Promise<{ status: number; body: unknown }>;
   put(pathAndQuery: string, body: unknown, token?: string | null): Promise<{ status: number; body: unknown }>;
-  /** Waits until the pipeline has processed everything MQTT delivered so far. */
+  /** Waits until the pipeline has processed everything MQTT delivered so far, and the store's day rollups have caught up. */
   settle(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -83,7 +83,12 @@ export async function startApp(
     get: (p, token = TOKENS.admin) => call('GET', p, undefined, token),
     post: (p, body, token = TOKENS.admin) => call('POST', p, body, token),
     put: (p, body, token = TOKENS.admin) => call('PUT', p, body, token),
-    settle: () => app.pipeline.flush(),
+    // Stored and rolled up: on InfluxDB the day rollups are refreshed after the readings are announced,
+    // and the status (so a rule cycle) reads them.
+    settle: async () => {
+      await app.pipeline.flush();
+      await app.store.settleRollups();
+    },
     stop: async () => {
       await app.stop();
       if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
