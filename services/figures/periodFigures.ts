@@ -74,16 +74,27 @@ export function resolvePeriod(fromMs: number, toMs: number, now: number, zone: s
   };
 }
 
+export interface Piece extends Range {
+  every: Every;
+}
+
 /**
- * Monthly buckets when both ends are month starts (so monthly statistics entered by hand, contract
- * 8.3, count as in the reports), daily buckets otherwise.
+ * A range as the store is asked for it: its whole calendar months by month (so monthly statistics
+ * entered by hand, contract 8.3, count as in the reports and the year-to-date card), the days before
+ * the first and after the last whole month by day. 1 January - 7 December: January-November by
+ * month, 1-7 December by day.
  */
-export function periodEvery(r: Range, zone: string): Every {
-  const monthStart = (ms: number) => {
-    const d = DateTime.fromMillis(ms, { zone });
-    return d.equals(d.startOf('month'));
-  };
-  return monthStart(r.from) && monthStart(r.to) ? '1mo' : '1d';
+export function periodPieces(r: Range, zone: string): Piece[] {
+  const from = DateTime.fromMillis(r.from, { zone });
+  const to = DateTime.fromMillis(r.to, { zone });
+  const firstMonth = from.equals(from.startOf('month')) ? from : from.startOf('month').plus({ months: 1 });
+  const endMonth = to.startOf('month');
+  if (firstMonth >= endMonth) return [{ from: r.from, to: r.to, every: '1d' }];
+  const pieces: Piece[] = [];
+  if (from < firstMonth) pieces.push({ from: r.from, to: firstMonth.toMillis(), every: '1d' });
+  pieces.push({ from: firstMonth.toMillis(), to: endMonth.toMillis(), every: '1mo' });
+  if (endMonth < to) pieces.push({ from: endMonth.toMillis(), to: r.to, every: '1d' });
+  return pieces;
 }
 
 interface Sum {
@@ -97,7 +108,8 @@ type CarrierSum = Sum & { quantity: number; unit: string };
 export interface PeriodSummary extends Sum {
   from: string;
   to: string;
-  every: Every;
+  /** How the range was summed: whole months by month, the rest by day (periodPieces). */
+  pieces: { from: string; to: string; every: Every }[];
   byCarrier: Record<string, CarrierSum>;
   byIndustry: Record<string, Sum>;
   byPark: Record<string, Sum>;
@@ -121,27 +133,23 @@ function accumulate<T extends Sum>(m: Map<string, T>, key: string, fresh: () => 
 const sorted = <T extends object>(m: Map<string, T>): Record<string, T> =>
   Object.fromEntries([...m].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, figureFields(v)]));
 
-/** Sums the enterprises' consumption over `r` (whole buckets; see periodEvery). */
+/** Sums the enterprises' consumption over `r` (see periodPieces). */
 export async function summarise(
   consumption: ConsumptionService,
   enterprises: readonly PeriodEnterprise[],
   r: Range,
   zone: string,
 ): Promise<PeriodSummary> {
-  const every = periodEvery(r, zone);
-  const series = await consumption.series(
-    enterprises.map((e) => e.id),
-    r.from,
-    r.to,
-    every,
-  );
+  const pieces = periodPieces(r, zone);
+  const ids = enterprises.map((e) => e.id);
+  const answers = await Promise.all(pieces.map((p) => consumption.series(ids, p.from, p.to, p.every)));
   const zero = (): Sum => ({ tce: 0, dualControlTce: 0, co2Kg: 0 });
   const total = new Map<string, Sum>();
   const byCarrier = new Map<string, CarrierSum>();
   const byIndustry = new Map<string, Sum>();
   const byPark = new Map<string, Sum>();
   for (const e of enterprises) {
-    for (const p of series.get(e.id)?.series ?? []) {
+    for (const p of answers.flatMap((a) => a.get(e.id)?.series ?? [])) {
       accumulate(total, '', zero, p);
       accumulate(byCarrier, p.carrier, () => ({ ...zero(), quantity: 0, unit: p.unit }), p).quantity += p.quantity;
       accumulate(byIndustry, e.industry, zero, p);
@@ -151,7 +159,7 @@ export async function summarise(
   return {
     from: isoInZone(r.from, zone),
     to: isoInZone(r.to, zone),
-    every,
+    pieces: pieces.map((p) => ({ from: isoInZone(p.from, zone), to: isoInZone(p.to, zone), every: p.every })),
     ...figureFields(total.get('') ?? zero()),
     byCarrier: sorted(byCarrier),
     byIndustry: sorted(byIndustry),

@@ -145,6 +145,21 @@ describe('GET /api/district/overview with a period', () => {
     expect(plain.body).toHaveProperty('ytd');
   });
 
+  it('counts monthly statistics entered by hand in the whole months of a period still in progress', async () => {
+    // October 2026: 10 t of raw coal bought, no stock: 10,000 kg x 0.7143 kgce/kg = 7,143 kgce = 7.143 tce.
+    const put = await svc.put('/api/enterprises/cem01/monthly/2026-10', {
+      carriers: { raw_coal: { unit: 't', purchased: 10, openingStock: 0, closingStock: 0 } },
+    });
+    expect(put.status).toBe(200);
+    // The year so far: January-November by month (October's coal in), 1-7 December by day: 14.2548071 + 7.143.
+    const year = await period('from=2026-01-01&to=2027-01-01');
+    expect(year.tce).toBeCloseTo(21.3978071, 9);
+    expect(year.byCarrier.raw_coal!.tce).toBeCloseTo(7.143, 9);
+    // 5 October - 4 December: only 5-31 October by day, so the entered month is not in it.
+    const custom = await period('from=2026-10-05&to=2026-12-05');
+    expect(custom.byCarrier.raw_coal).toBeUndefined();
+  });
+
   it.each([
     ['from=2026-12-01', 'from without to'],
     ['from=2026-12-08&to=2026-12-09', 'from in the future'],

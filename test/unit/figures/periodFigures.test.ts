@@ -3,7 +3,7 @@
  * own arithmetic is tested on (test/unit/http/periodHash.test.ts): the same dates, worked out by hand.
  */
 import { DateTime } from 'luxon';
-import { resolvePeriod } from '../../../services/figures/periodFigures';
+import { periodPieces, resolvePeriod } from '../../../services/figures/periodFigures';
 
 const ZONE = 'Asia/Shanghai';
 const ms = (date: string) => DateTime.fromISO(date, { zone: ZONE }).toMillis();
@@ -36,5 +36,14 @@ describe('resolvePeriod', () => {
     // 1 January 2025 + 733 days = 4 January 2027 (2025: 365, 2026: 365, then 3 more).
     expect(() => resolvePeriod(ms('2025-01-01'), ms('2027-01-04'), noon('2026-12-07'), ZONE)).toThrow(/at most 732/);
     expect(resolvePeriod(ms('2025-01-01'), ms('2027-01-03'), noon('2026-12-07'), ZONE).kind).toBe('custom');
+  });
+
+  it('sums whole months by month and the days around them by day', () => {
+    const pieces = (from: string, to: string) =>
+      periodPieces({ from: ms(from), to: ms(to) }, ZONE).map((p) => `${day(p.from)}..${day(p.to)} ${p.every}`);
+    expect(pieces('2026-01-01', '2026-12-08')).toEqual(['2026-01-01..2026-12-01 1mo', '2026-12-01..2026-12-08 1d']);
+    expect(pieces('2026-10-15', '2027-01-01')).toEqual(['2026-10-15..2026-11-01 1d', '2026-11-01..2027-01-01 1mo']);
+    expect(pieces('2026-10-05', '2026-12-05')).toEqual(['2026-10-05..2026-11-01 1d', '2026-11-01..2026-12-01 1mo', '2026-12-01..2026-12-05 1d']);
+    expect(pieces('2026-11-02', '2026-11-30')).toEqual(['2026-11-02..2026-11-30 1d']);
   });
 });
