@@ -3,7 +3,7 @@
  * by hand on a calendar. It must agree with the server's (services/figures/periodFigures.ts), which
  * the API test test/integration/districtPeriod.test.ts checks with the same dates.
  */
-import { hashParams, periodHash, rangeText, rangesOf, selectedFrom, shifted } from '../../../services/http/dashboard/client/periodHash';
+import { hashParams, periodHash, rangePieces, rangeText, rangesOf, selectedFrom, shifted } from '../../../services/http/dashboard/client/periodHash';
 
 const TODAY = '2026-12-07';
 
@@ -66,5 +66,14 @@ describe('ranges compared', () => {
     // 1-10 November is 10 days: one step later is 11-20 November.
     expect(shifted({ kind: 'custom', from: '2026-11-01', to: '2026-11-10' }, 1)).toEqual({ kind: 'custom', from: '2026-11-11', to: '2026-11-20' });
     expect(shifted({ kind: 'day', from: '2026-03-01', to: '' }, -1)).toEqual({ kind: 'day', from: '2026-02-28', to: '' });
+  });
+
+  it('asks whole months by month and the days around them by day, as the server sums them', () => {
+    const pieces = (from: string, to: string) => rangePieces({ from, to }).map((p) => `${p.from}..${p.to} ${p.every}`);
+    expect(pieces('2026-01-01', '2026-12-08')).toEqual(['2026-01-01..2026-12-01 1mo', '2026-12-01..2026-12-08 1d']);
+    expect(pieces('2026-10-15', '2027-01-01')).toEqual(['2026-10-15..2026-11-01 1d', '2026-11-01..2027-01-01 1mo']);
+    expect(pieces('2026-10-05', '2026-12-05')).toEqual(['2026-10-05..2026-11-01 1d', '2026-11-01..2026-12-01 1mo', '2026-12-01..2026-12-05 1d']);
+    expect(pieces('2026-11-02', '2026-11-30')).toEqual(['2026-11-02..2026-11-30 1d']);
+    expect(pieces('2026-12-15', '2027-02-01')).toEqual(['2026-12-15..2027-01-01 1d', '2027-01-01..2027-02-01 1mo']);
   });
 });

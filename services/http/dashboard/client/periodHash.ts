@@ -127,3 +127,19 @@ export function rangeText(r: Range): string {
   const last = addDays(r.to, -1);
   return last === r.from ? r.from : `${r.from} – ${last}`;
 }
+
+/**
+ * A range as the consumption API is asked: whole months by month (monthly statistics entered by hand
+ * count, as in the reports and the overview's period), the days around them by day; the server's
+ * periodPieces (services/figures/periodFigures.ts) on plain dates.
+ */
+export function rangePieces(r: Range): { from: string; to: string; every: '1d' | '1mo' }[] {
+  const firstMonth = r.from.endsWith('-01') ? r.from : addMonths(`${r.from.slice(0, 7)}-01`, 1);
+  const endMonth = `${r.to.slice(0, 7)}-01`;
+  if (firstMonth >= endMonth) return [{ ...r, every: '1d' }];
+  return [
+    ...(r.from < firstMonth ? [{ from: r.from, to: firstMonth, every: '1d' as const }] : []),
+    { from: firstMonth, to: endMonth, every: '1mo' as const },
+    ...(endMonth < r.to ? [{ from: endMonth, to: r.to, every: '1d' as const }] : []),
+  ];
+}

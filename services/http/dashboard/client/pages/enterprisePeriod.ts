@@ -6,7 +6,7 @@
 import { api } from '../api';
 import { carrierName } from '../format';
 import { t } from '../i18n';
-import { hashParams, rangesOf, selectedFrom, type Range } from '../periodHash';
+import { hashParams, rangePieces, rangesOf, selectedFrom, type Range } from '../periodHash';
 import { periodPanel, type ComparedRow } from '../periodPanel';
 import type { ConsumptionAnswer } from '../types';
 
@@ -15,14 +15,17 @@ interface Sums {
   byCarrier: Map<string, number>;
 }
 
-/** Monthly buckets when both ends are month starts (monthly statistics entered by hand count, as in the reports and the overview). */
-const everyOf = (r: Range) => (r.from.endsWith('-01') && r.to.endsWith('-01') ? '1mo' : '1d');
-
 async function sums(base: string, r: Range): Promise<Sums> {
-  const a = await api<ConsumptionAnswer>(`${base}/consumption?every=${everyOf(r)}&from=${r.from}&to=${r.to}`);
+  const answers = await Promise.all(
+    rangePieces(r).map((p) => api<ConsumptionAnswer>(`${base}/consumption?every=${p.every}&from=${p.from}&to=${p.to}`)),
+  );
   const byCarrier = new Map<string, number>();
-  for (const s of a.series) byCarrier.set(s.carrier, (byCarrier.get(s.carrier) ?? 0) + s.tce);
-  return { total: a.totals.dualControlTce, byCarrier };
+  let total = 0;
+  for (const a of answers) {
+    total += a.totals.dualControlTce;
+    for (const s of a.series) byCarrier.set(s.carrier, (byCarrier.get(s.carrier) ?? 0) + s.tce);
+  }
+  return { total: Number(total.toPrecision(9)), byCarrier };
 }
 
 /** `at`: the status answer's time (site zone), which names today. */
