@@ -140,7 +140,7 @@ export const overviewPage: Page = async (ctx) => {
     color: PALETTE,
     tooltip: { trigger: 'axis' as const, valueFormatter: (v: unknown) => qty(Number(v), 'tce', 2) },
     legend: { top: 0, left: 8 },
-    grid: { left: 16, right: 48, bottom: 16, top: 56, containLabel: true },
+    grid: { left: 16, right: 48, bottom: 16, top: 76, containLabel: true },
   };
   const axis = (name: string, color: string) => ({
     type: 'value' as const,
@@ -174,7 +174,7 @@ export const overviewPage: Page = async (ctx) => {
       ...frame,
       // The month's axis at the bottom, the year's at the top, each in its series' colour.
       // Axis names centred along their axis: at the end they were clipped by the panel (issue 21).
-      grid: { ...frame.grid, top: 84, bottom: 36, right: 24 },
+      grid: { ...frame.grid, top: 96, bottom: 36, right: 24 },
       xAxis: [
         { ...monthAxis, position: 'bottom', nameLocation: 'middle', nameGap: 26 },
         { ...ytdAxis, position: 'top', nameLocation: 'middle', nameGap: 26 },
