@@ -16,7 +16,7 @@ export interface ComparedRow {
   readonly yearEarlier: number;
 }
 
-const KIND_LABEL = { day: 'perDay', month: 'perMonth', year: 'perYear', custom: 'perCustom' } as const;
+const KIND_LABEL = { day: 'periodDay', month: 'periodMonth', year: 'periodYear', custom: 'periodCustom' } as const;
 const INPUT_TYPE = { day: 'date', month: 'month', year: 'number' } as const;
 
 /** Relative change; null (shown as "—") when the earlier figure is 0. */
