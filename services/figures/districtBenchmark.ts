@@ -79,7 +79,16 @@ export class DistrictBenchmarkService {
     },
   ) {}
 
-  async districtBenchmark(input: { enterprises: readonly string[]; at: number; period: BenchmarkPeriod }): Promise<DistrictBenchmark> {
+  /**
+   * `figures`: the enterprises' own benchmark answers at `at` when the caller already has them (the
+   * monthly report), so they are not computed twice; missing enterprises are computed here.
+   */
+  async districtBenchmark(input: {
+    enterprises: readonly string[];
+    at: number;
+    period: BenchmarkPeriod;
+    figures?: ReadonlyMap<string, readonly ProductBenchmarkAt[]>;
+  }): Promise<DistrictBenchmark> {
     const { config } = this.deps;
     const zone = config.timezone;
     const enterprises = enterprisesIn(config, input.enterprises);
@@ -87,7 +96,11 @@ export class DistrictBenchmarkService {
     // Every product listed has figures, and figures exist only for levelled products.
     const levelOf = (product: string): BenchmarkRow => levels.get(product)!;
     const { from, to, fraction } = periodOf(input.at, input.period, zone);
-    const figures = new Map(await Promise.all(enterprises.map(async (e) => [e.id, await this.deps.benchmark.benchmarkAt(e, input.at)] as const)));
+    const figures = new Map(
+      await Promise.all(
+        enterprises.map(async (e) => [e.id, input.figures?.get(e.id) ?? (await this.deps.benchmark.benchmarkAt(e, input.at))] as const),
+      ),
+    );
     const withProducts = enterprises.filter((e) => (figures.get(e.id) ?? []).length > 0);
     const energy = await this.energyOf(
       withProducts.map((e) => e.id),

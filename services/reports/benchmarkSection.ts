@@ -117,28 +117,34 @@ export async function gatherBenchmarkParts(
   const zone = config.timezone;
   const { benchmark, diagnosis } = sources;
   const enterprises = config.enterprises;
-  const [district, perEnterprise] = await Promise.all([
-    benchmark?.district.districtBenchmark({ enterprises: enterprises.map((e) => e.id), at: w.end, period: 'rolling12' }),
-    mapLimit(enterprises, PARALLEL, async (e: EnterpriseConfig) => {
-      const [products, diag, co2TPerTce] = await Promise.all([
-        benchmark?.enterprise.benchmarkAt(e, w.end),
-        diagnosis?.figures.diagnosis(e, w.month, { now: w.now }),
-        // Findings price CO2 at the enterprise's CO2 per tce of the month, as the benchmark does (contract 10).
-        diagnosis ? benchmark?.enterprise.co2PerTceOf(e, w.start, w.end) : undefined,
-      ]);
-      return [
-        e.id,
-        {
-          ...(products && { benchmark: products.map((p) => reportProductOf(p, w.end, zone)) }),
-          ...(diag && { diagnosis: diag }),
-          co2TPerTce: co2TPerTce ?? null,
-        },
-      ] as const;
-    }),
-  ]);
+  const perEnterprise = await mapLimit(enterprises, PARALLEL, async (e: EnterpriseConfig) => {
+    const [products, diag, co2TPerTce] = await Promise.all([
+      benchmark?.enterprise.benchmarkAt(e, w.end),
+      diagnosis?.figures.diagnosis(e, w.month, { now: w.now }),
+      // Findings price CO2 at the enterprise's CO2 per tce of the month, as the benchmark does (contract 10).
+      diagnosis ? benchmark?.enterprise.co2PerTceOf(e, w.start, w.end) : undefined,
+    ]);
+    return [
+      e.id,
+      {
+        ...(products && { benchmark: products.map((p) => reportProductOf(p, w.end, zone)) }),
+        ...(diag && { diagnosis: diag }),
+        co2TPerTce: co2TPerTce ?? null,
+      },
+      products,
+    ] as const;
+  });
+  // The district answer from the same figures (benchmark figures are the costly part of a report).
+  const figures = new Map(perEnterprise.flatMap(([id, , products]) => (products ? [[id, products] as const] : [])));
+  const district = await benchmark?.district.districtBenchmark({
+    enterprises: enterprises.map((e) => e.id),
+    at: w.end,
+    period: 'rolling12',
+    figures,
+  });
   return {
     district,
-    enterprises: new Map(perEnterprise),
+    enterprises: new Map(perEnterprise.map(([id, parts]) => [id, parts])),
     electricity: diagnosis ? electricityPricing(diagnosis.factors, w.start, zone) : undefined,
   };
 }

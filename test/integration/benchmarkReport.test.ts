@@ -219,7 +219,19 @@ describe('monthly report benchmark section and findings', () => {
     expect(r.sha256).toBe(reportHash(r));
     expect(calls).toEqual(
       expect.arrayContaining([
-        ['district', { enterprises: ['cem01', 'alu01'], at: END, period: 'rolling12' }],
+        // The district answer gets the enterprises' own figures, so they are not computed twice.
+        [
+          'district',
+          {
+            enterprises: ['cem01', 'alu01'],
+            at: END,
+            period: 'rolling12',
+            figures: new Map([
+              ['cem01', [clinker]],
+              ['alu01', []],
+            ]),
+          },
+        ],
         ['benchmarkAt', 'cem01', END],
         ['diagnosis', 'cem01', '2026-11', { now: GENERATED }],
       ]),
