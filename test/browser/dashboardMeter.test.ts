@@ -114,12 +114,16 @@ maybe('dashboard meter drill-down in Chromium', () => {
   it('finds an enterprise by name, id or credit code with Enter', async () => {
     const w = await open({ width: 1440, height: 900 });
     await signIn(w, svc.baseUrl, TOKENS.auditor);
+    await w.page.waitForSelector('#enterprise-table');
     await w.page.fill('#enterprise-search', '水泥');
     await w.page.press('#enterprise-search', 'Enter');
     await w.page.waitForFunction(() => location.hash === '#/enterprise/cem01');
+    // The header (and its search box) is drawn again on navigation: type into the new one once the page is there.
+    await w.page.waitForSelector('#meter-table a[href^="#/enterprise/cem01/meter/"]');
     await w.page.fill('#enterprise-search', 'ALU01');
     await w.page.press('#enterprise-search', 'Enter');
     await w.page.waitForFunction(() => location.hash === '#/enterprise/alu01');
+    await w.page.waitForSelector('#meter-table a[href^="#/enterprise/alu01/meter/"]');
     await w.page.fill('#enterprise-search', 'nothing-like-this');
     await w.page.press('#enterprise-search', 'Enter');
     await w.page.waitForSelector('.toast');
