@@ -15,7 +15,7 @@ import type { Browser } from 'playwright-core';
 import type { Alarm } from '../../services/energy/alarm';
 import { testConfig } from '../helpers/config';
 import { authSection, startApp, TOKENS, type RunningApp } from '../helpers/app';
-import { hasChromium, launchChromium, watchedPage, type WatchedPage } from '../helpers/browser';
+import { hasChromium, launchChromium, watchedPages, type WatchedPage } from '../helpers/browser';
 import { parseCsv } from '../helpers/csv';
 
 const AT = Date.parse('2026-07-02T12:00:00+08:00');
@@ -63,12 +63,10 @@ async function download(w: WatchedPage, selector: string): Promise<Buffer> {
 maybe('dashboard alarm history in Chromium', () => {
   let svc: RunningApp;
   let browser: Browser;
-  const pages: WatchedPage[] = [];
-  const open = async (viewport?: { width: number; height: number }) => {
-    const w = await watchedPage(browser, viewport);
-    pages.push(w);
-    return w;
-  };
+  const open = watchedPages(
+    () => browser,
+    () => svc.baseUrl,
+  );
 
   beforeAll(async () => {
     svc = await startApp(config, {}, { now: () => AT });
@@ -79,12 +77,6 @@ maybe('dashboard alarm history in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await svc?.stop();
-  });
-  afterEach(() => {
-    for (const w of pages.splice(0)) {
-      expect(w.errors).toEqual([]);
-      expect(w.requests.filter((u) => !u.startsWith(svc.baseUrl) && !u.startsWith('data:'))).toEqual([]);
-    }
   });
 
   it('shows critical and warning first, folds info by type, and counts what the overview counts', async () => {

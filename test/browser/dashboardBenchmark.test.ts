@@ -47,7 +47,7 @@ import type { Browser } from 'playwright-core';
 import type { HourlyConsumption } from '../../services/store/timeSeriesStore';
 import { testConfig } from '../helpers/config';
 import { authSection, startApp, TOKENS, type RunningApp } from '../helpers/app';
-import { hasChromium, launchChromium, watchedPage, type WatchedPage } from '../helpers/browser';
+import { hasChromium, launchChromium, watchedPages, type WatchedPage } from '../helpers/browser';
 
 const ZONE = 'Asia/Shanghai';
 const AT = Date.parse('2026-04-01T10:00:00+08:00');
@@ -146,12 +146,10 @@ async function toEnglish(w: WatchedPage): Promise<void> {
 maybe('dashboard benchmark and diagnosis in Chromium', () => {
   let svc: RunningApp;
   let browser: Browser;
-  const pages: WatchedPage[] = [];
-  const open = async (viewport?: { width: number; height: number }) => {
-    const w = await watchedPage(browser, viewport);
-    pages.push(w);
-    return w;
-  };
+  const open = watchedPages(
+    () => browser,
+    () => svc.baseUrl,
+  );
 
   beforeAll(async () => {
     svc = await startApp(config, {}, { now: () => AT });
@@ -161,12 +159,6 @@ maybe('dashboard benchmark and diagnosis in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await svc?.stop();
-  });
-  afterEach(() => {
-    for (const w of pages.splice(0)) {
-      expect(w.errors).toEqual([]);
-      expect(w.requests.filter((u) => !u.startsWith(svc.baseUrl) && !u.startsWith('data:'))).toEqual([]);
-    }
   });
 
   it('the district benchmark page: levels, tiers, plants below baseline, savings and leaders, both periods', async () => {

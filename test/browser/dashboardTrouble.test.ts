@@ -19,7 +19,7 @@ import mqtt from 'mqtt';
 import type { Browser } from 'playwright-core';
 import { testConfig } from '../helpers/config';
 import { authSection, eventually, MQTT_PASSWORDS, startApp, TOKENS, type RunningApp } from '../helpers/app';
-import { ARTIFACTS, hasChromium, launchChromium, watchedPage, type WatchedPage } from '../helpers/browser';
+import { ARTIFACTS, hasChromium, launchChromium, watchedPages, type WatchedPage } from '../helpers/browser';
 import path from 'node:path';
 
 const AT = Date.parse('2026-03-02T01:00:00+08:00');
@@ -104,12 +104,10 @@ function tabletLayout() {
 maybe('stated trouble, legends, tablet and print in Chromium', () => {
   let svc: RunningApp;
   let browser: Browser;
-  const pages: WatchedPage[] = [];
-  const open = async (viewport?: { width: number; height: number }) => {
-    const w = await watchedPage(browser, viewport);
-    pages.push(w);
-    return w;
-  };
+  const open = watchedPages(
+    () => browser,
+    () => svc.baseUrl,
+  );
 
   beforeAll(async () => {
     svc = await startApp(config, {}, { now: () => AT });
@@ -119,12 +117,6 @@ maybe('stated trouble, legends, tablet and print in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await svc?.stop();
-  });
-  afterEach(() => {
-    for (const w of pages.splice(0)) {
-      expect(w.errors).toEqual([]);
-      expect(w.requests.filter((u) => !u.startsWith(svc.baseUrl) && !u.startsWith('data:'))).toEqual([]);
-    }
   });
 
   it('the overview states the overrun and the run-out date beside the light, with a legend, in zh-CN and English', async () => {

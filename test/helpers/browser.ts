@@ -48,3 +48,22 @@ export async function watchedPage(browser: Browser, viewport = { width: 1366, he
     },
   };
 }
+
+/**
+ * Pages opened in one describe block, each checked after its test: no page error and no request
+ * to anywhere but the service (the dashboard loads nothing from outside). Call inside `describe`.
+ */
+export function watchedPages(browser: () => Browser, origin: () => string) {
+  const pages: WatchedPage[] = [];
+  afterEach(() => {
+    for (const w of pages.splice(0)) {
+      expect(w.errors).toEqual([]);
+      expect(w.requests.filter((u) => !u.startsWith(origin()) && !u.startsWith('data:'))).toEqual([]);
+    }
+  });
+  return async (viewport?: { width: number; height: number }): Promise<WatchedPage> => {
+    const w = await watchedPage(browser(), viewport);
+    pages.push(w);
+    return w;
+  };
+}
