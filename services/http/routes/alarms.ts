@@ -63,14 +63,14 @@ export interface AlarmsRouteDeps {
 export function alarmsRouter(deps: AlarmsRouteDeps): Router {
   const router = Router();
   const listQuery = alarmListQuery(deps.zone);
-  const withNotes = (list: readonly Alarm[]) => {
-    const notes = deps.alarms.notesOf(list.map((a) => a.id));
+  const withNotes = async (list: readonly Alarm[]) => {
+    const notes = await deps.alarms.notesOf(list.map((a) => a.id));
     return list.map((a) => alarmView(a, deps.zone, notes.get(a.id) ?? []));
   };
   /** The alarm if the caller may see it; another enterprise's answers 404 like a missing one. */
-  const visibleAlarm = (res: Response, text: string): Alarm => {
+  const visibleAlarm = async (res: Response, text: string): Promise<Alarm> => {
     const id = alarmId(text);
-    const alarm = deps.alarms.get(id);
+    const alarm = await deps.alarms.get(id);
     if (!alarm) throw new NotFoundError(`alarm ${id}`);
     assertCanSee(principalOf(res), alarm.enterprise);
     return alarm;
@@ -81,17 +81,17 @@ export function alarmsRouter(deps: AlarmsRouteDeps): Router {
     const enterprise = visibleEnterprise(principalOf(res), q.enterprise);
     const query = { ...q.query, ...(enterprise !== undefined && { enterprise }) };
     if (q.format === 'json') {
-      const page = deps.alarms.query(query);
+      const page = await deps.alarms.query(query);
       // The body stays the contract's array; the paging figures travel in headers.
       res.set({ 'X-Total-Count': String(page.total), 'X-Offset': String(query.offset ?? 0), 'X-Limit': String(query.limit) });
-      res.json(withNotes(page.alarms));
+      res.json(await withNotes(page.alarms));
       return;
     }
     // An export is the whole filtered history up to its cap, whatever page the list shows.
-    const page = deps.alarms.query({ ...query, limit: EXPORT_MAX_ROWS, offset: 0 });
+    const page = await deps.alarms.query({ ...query, limit: EXPORT_MAX_ROWS, offset: 0 });
     const input: AlarmExportInput = {
       alarms: page.alarms,
-      notes: deps.alarms.notesOf(page.alarms.map((a) => a.id)),
+      notes: await deps.alarms.notesOf(page.alarms.map((a) => a.id)),
       total: page.total,
       lang: q.lang,
       zone: deps.zone,
@@ -110,29 +110,29 @@ export function alarmsRouter(deps: AlarmsRouteDeps): Router {
     }
   });
 
-  router.get('/:id', (req, res) => {
-    const alarm = visibleAlarm(res, String(req.params.id));
-    res.json(withNotes([alarm])[0]);
+  router.get('/:id', async (req, res) => {
+    const alarm = await visibleAlarm(res, String(req.params.id));
+    res.json((await withNotes([alarm]))[0]);
   });
 
-  router.post('/:id/ack', requireRole('admin', 'officer'), (req, res) => {
+  router.post('/:id/ack', requireRole('admin', 'officer'), async (req, res) => {
     const { comment } = parseInput(ackBody, req.body ?? {}, 'body');
-    const alarm = visibleAlarm(res, String(req.params.id));
+    const alarm = await visibleAlarm(res, String(req.params.id));
     const id = alarm.id;
     if (alarm.state !== 'active') throw new AppError('conflict', `alarm ${id} is ${alarm.state}, only an active alarm can be acknowledged`);
-    const acked = deps.alarms.acknowledge(id, principalOf(res).name, deps.now(), comment);
+    const acked = await deps.alarms.acknowledge(id, principalOf(res).name, deps.now(), comment);
     if (!acked) throw new AppError('conflict', `alarm ${id} changed meanwhile`);
     deps.events?.emit('alarmAcknowledged', { alarm: acked });
-    res.json(withNotes([acked])[0]);
+    res.json((await withNotes([acked]))[0]);
   });
 
   // A later comment (处置意见) on an alarm in any state, cleared ones included: what was done is
   // often known only after the condition ended. Earlier comments are never changed.
-  router.post('/:id/notes', requireRole('admin', 'officer'), (req, res) => {
+  router.post('/:id/notes', requireRole('admin', 'officer'), async (req, res) => {
     const { comment } = parseInput(noteBody, req.body ?? {}, 'body');
-    const alarm = visibleAlarm(res, String(req.params.id));
-    deps.alarms.addNote(alarm.id, principalOf(res).name, deps.now(), comment);
-    res.status(201).json(withNotes([alarm])[0]);
+    const alarm = await visibleAlarm(res, String(req.params.id));
+    await deps.alarms.addNote(alarm.id, principalOf(res).name, deps.now(), comment);
+    res.status(201).json((await withNotes([alarm]))[0]);
   });
 
   return router;

@@ -75,12 +75,12 @@ export function districtRouter(deps: {
       deps.consumption.series(ids, dayStart, dayEnd, '1d'),
       period ? periodBlock(deps.consumption, enterprises, period, zone) : Promise.resolve(null),
     ]);
-    const open = deps.alarms.openAlarms();
+    const open = await deps.alarms.openAlarms();
     // "What changed today": today's consumption so far and the alarms raised since midnight.
     const today = zero();
     for (const id of ids) for (const s of daily.get(id)?.series ?? []) add(today, s.tce, s.dualControl, s.co2Kg);
     const visible = new Set(ids);
-    const raisedToday = deps.alarms.raisedCounts(dayStart, at + 1).reduce((n, c) => n + (visible.has(c.enterprise) ? c.n : 0), 0);
+    const raisedToday = (await deps.alarms.raisedCounts(dayStart, at + 1)).reduce((n, c) => n + (visible.has(c.enterprise) ? c.n : 0), 0);
 
     const part = () => ({
       total: zero(),

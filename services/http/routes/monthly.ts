@@ -54,34 +54,34 @@ export function enterpriseMonthlyRouter(deps: MonthlyRouteDeps): Router {
   const router = Router();
   const zone = deps.config.timezone;
 
-  router.get('/:id/monthly/:month', (req, res) => {
+  router.get('/:id/monthly/:month', async (req, res) => {
     assertCanSee(principalOf(res), String(req.params.id));
     const e = deps.monthly.enterprise(String(req.params.id));
     const month = monthParam(String(req.params.month));
     const q = parseInput(getQuery, req.query, 'query');
-    if (q.history === '1') return void res.json(deps.monthly.history(e.id, month).map((r) => recordView(r, zone)));
-    const current = deps.monthly.current(e.id, month);
+    if (q.history === '1') return void res.json((await deps.monthly.history(e.id, month)).map((r) => recordView(r, zone)));
+    const current = await deps.monthly.current(e.id, month);
     // Nothing recorded yet: version 0, an empty record, so a form can start from it.
     res.json(current ? recordView(current, zone) : { enterprise: e.id, month, version: 0, recordedBy: null, recordedAt: null });
   });
 
-  router.put('/:id/monthly/:month', requireRole('admin', 'officer', 'enterprise'), (req, res) => {
+  router.put('/:id/monthly/:month', requireRole('admin', 'officer', 'enterprise'), async (req, res) => {
     const p = principalOf(res);
     assertCanSee(p, String(req.params.id));
     const e = deps.monthly.enterprise(String(req.params.id));
     const month = monthParam(String(req.params.month));
     const parsed = parsePatch(req.body ?? {});
     if (!parsed.patch) throw new MonthlyStatisticsRejected(`monthly statistics of ${e.id} for ${month} refused`, parsed.problems);
-    res.json(recordView(deps.monthly.record(e.id, month, parsed.patch, p.name), zone));
+    res.json(recordView(await deps.monthly.record(e.id, month, parsed.patch, p.name), zone));
   });
 
   // The shorthand for outputValue10kYuan (contract 5), versioned like any monthly statistic.
-  router.put('/:id/output/:month', requireRole('admin', 'officer'), (req, res) => {
+  router.put('/:id/output/:month', requireRole('admin', 'officer'), async (req, res) => {
     const e = deps.monthly.enterprise(String(req.params.id));
     const month = monthParam(String(req.params.month));
     const { outputValue10kYuan } = parseInput(outputBody, req.body, 'body');
     const by = principalOf(res).name;
-    deps.monthly.record(e.id, month, { outputValue10kYuan }, by);
+    await deps.monthly.record(e.id, month, { outputValue10kYuan }, by);
     res.json({ enterprise: e.id, month, outputValue10kYuan, enteredBy: by });
   });
 
@@ -91,7 +91,7 @@ export function enterpriseMonthlyRouter(deps: MonthlyRouteDeps): Router {
     const { month } = parseInput(monthQuery, req.query, 'query');
     const span = monthBounds(month, zone);
     if (!span) throw new BadRequestError(`month must be YYYY-MM, got "${month}"`);
-    const record = deps.monthly.current(e.id, month);
+    const record = await deps.monthly.current(e.id, month);
     const metered = await meteredFigures(deps, e, span.start, span.end);
     res.json({
       enterprise: e.id,
@@ -116,7 +116,7 @@ export function monthlyWorkbookRouter(deps: MonthlyRouteDeps): Router {
     const p = principalOf(res);
     const { month } = parseInput(monthQuery, req.query, 'query');
     const visible = deps.config.enterprises.filter((e) => p.role !== 'enterprise' || e.id === p.enterprise);
-    const records = deps.monthly.records(
+    const records = await deps.monthly.records(
       visible.map((e) => e.id),
       month,
       month,

@@ -16,9 +16,9 @@ const query = z
 export function notificationsRouter(deliveries: DeliveryLog, zone: string): Router {
   const router = Router();
   // Recipients' addresses are personal data: officers and admins only.
-  router.get('/', requireRole('admin', 'officer'), (req, res) => {
+  router.get('/', requireRole('admin', 'officer'), async (req, res) => {
     const q = parseInput(query, req.query, 'query');
-    const list = deliveries.list({ limit: q.limit, ...(q.status && { status: q.status }) });
+    const list = await deliveries.list({ limit: q.limit, ...(q.status && { status: q.status }) });
     res.json(list.map((d) => ({ ...d, at: isoInZone(d.at, zone) })));
   });
   return router;

@@ -65,27 +65,27 @@ export function quarantineRouter(deps: {
 }): Router {
   const router = Router();
 
-  router.get('/', (req, res) => {
+  router.get('/', async (req, res) => {
     const p = principalOf(res);
     const q = parseInput(listQuery, req.query, 'query');
     // An enterprise manager sees only what its own gateways sent.
     const enterprise = visibleEnterprise(p, q.enterprise);
     const filter: QuarantineFilter = { status: q.status, ...(q.reason && { reason: q.reason }), ...(enterprise !== undefined && { enterprise }) };
-    const items = deps.state.listQuarantine({ ...filter, limit: q.limit, offset: q.offset, order: q.order });
+    const items = await deps.state.listQuarantine({ ...filter, limit: q.limit, offset: q.offset, order: q.order });
     res.json({
       items: items.map((r) => quarantinePreview(r, deps.zone)),
-      total: deps.state.countQuarantineMatching(filter),
+      total: await deps.state.countQuarantineMatching(filter),
       limit: q.limit,
       offset: q.offset,
       order: q.order,
-      openByReason: p.role === 'enterprise' ? undefined : deps.state.countQuarantine(),
+      openByReason: p.role === 'enterprise' ? undefined : await deps.state.countQuarantine(),
     });
   });
 
-  router.get('/:id', (req, res) => {
+  router.get('/:id', async (req, res) => {
     const p = principalOf(res);
     const { id } = parseInput(idParam, req.params, 'path');
-    const record = deps.state.quarantineRecord(id);
+    const record = await deps.state.quarantineRecord(id);
     if (!record || (p.role === 'enterprise' && record.enterprise !== p.enterprise)) throw new NotFoundError(`quarantine record ${id}`);
     res.json(quarantineView(record, deps.zone));
   });
@@ -106,7 +106,7 @@ export function quarantineRouter(deps: {
     const replayed: number[] = [];
     const stillRejected: ReplayOutcome['stillRejected'] = [];
     for (let afterId = 0; requested < 10_000;) {
-      const records = deps.state.listQuarantine({ ...filter, afterId, limit: Math.min(REPLAY_CHUNK, 10_000 - requested), order: 'oldest' });
+      const records = await deps.state.listQuarantine({ ...filter, afterId, limit: Math.min(REPLAY_CHUNK, 10_000 - requested), order: 'oldest' });
       if (records.length === 0) break;
       requested += records.length;
       afterId = records[records.length - 1]!.id;

@@ -53,7 +53,7 @@ export function reportsRouter(deps: {
       if (err instanceof ReportRenderBusyError) res.set('Retry-After', String(err.retryAfterSeconds));
       throw err;
     });
-    deps.archive.recordDownload({
+    await deps.archive.recordDownload({
       at: deps.now(),
       who: principal.name,
       role: principal.role,
@@ -99,11 +99,11 @@ export function reportsRouter(deps: {
 
   // Every role may list the finalised months and revisions (an enterprise then downloads its own
   // part); the district report's hash is left out for an enterprise manager, whose file differs.
-  router.get('/revisions', (req, res) => {
+  router.get('/revisions', async (req, res) => {
     const principal = principalOf(res);
     const q = parseInput(z.object({ month: reportQuery.shape.month.optional() }).strict(), req.query, 'query');
     res.json(
-      deps.archive.revisions(q.month).map((r) => ({
+      (await deps.archive.revisions(q.month)).map((r) => ({
         ...r,
         createdAt: isoInZone(r.createdAt, deps.zone),
         ...(principal.role === 'enterprise' && { sha256: null }),
@@ -113,11 +113,16 @@ export function reportsRouter(deps: {
 
   // The reports page asks before offering 定稿: whether the month has ended in the site zone (on the
   // server's clock, the one the finalise route refuses by) and its revisions so far.
-  router.get('/month-state', (req, res) => {
+  router.get('/month-state', async (req, res) => {
     const q = parseInput(z.object({ month: reportQuery.shape.month }).strict(), req.query, 'query');
     const end = monthBounds(q.month, deps.zone)?.end;
     if (end === undefined) throw new NotFoundError(`month ${q.month}`);
-    res.json({ month: q.month, ended: end <= deps.now(), endsAt: isoInZone(end, deps.zone), revisions: deps.archive.revisions(q.month).length });
+    res.json({
+      month: q.month,
+      ended: end <= deps.now(),
+      endsAt: isoInZone(end, deps.zone),
+      revisions: (await deps.archive.revisions(q.month)).length,
+    });
   });
 
   router.post('/monthly/finalise', requireRole('admin'), async (req, res) => {
@@ -134,9 +139,9 @@ export function reportsRouter(deps: {
     });
   });
 
-  router.get('/downloads', (_req, res) => {
+  router.get('/downloads', async (_req, res) => {
     if (principalOf(res).role !== 'admin') throw new ForbiddenError('the download record is for admins');
-    res.json(deps.archive.downloads().map((d) => ({ ...d, at: isoInZone(d.at, deps.zone) })));
+    res.json((await deps.archive.downloads()).map((d) => ({ ...d, at: isoInZone(d.at, deps.zone) })));
   });
 
   return router;
