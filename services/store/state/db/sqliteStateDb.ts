@@ -1,0 +1,128 @@
+/**
+ * The state database on SQLite (DATA_DIR/state.db), the embedded default. better-sqlite3 is
+ * synchronous, so one connection serves every store; a transaction is BEGIN IMMEDIATE ... COMMIT
+ * around async work, and while it is open every other caller on this connection waits for it (a
+ * statement run meanwhile would otherwise join, and roll back with, someone else's transaction).
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { applyMigrations, type Migration } from './migrations';
+import { StateDbError, type SqlExecutor, type SqlValue, type StateDb } from './sqlExecutor';
+import { STATE_MIGRATIONS } from './stateSchema';
+
+export class SqliteStateDb implements StateDb {
+  readonly dialect = 'sqlite' as const;
+  private db: Database.Database | undefined;
+  private readonly statements = new Map<string, Database.Statement>();
+  /** Resolves when the open transaction (if any) ends; transactions queue behind each other. */
+  private txTail: Promise<void> = Promise.resolve();
+  private txOpen = false;
+  private version = 0;
+  /** The executor handed to a transaction's work: runs at once, bypassing the queue. */
+  private readonly inTx: SqlExecutor = {
+    dialect: 'sqlite',
+    all: async <T>(sql: string, params: readonly SqlValue[] = []) => this.exec(sql, (s) => s.all(...params) as T[]),
+    get: async <T>(sql: string, params: readonly SqlValue[] = []) => this.exec(sql, (s) => s.get(...params) as T | undefined),
+    run: async (sql: string, params: readonly SqlValue[] = []) => this.exec(sql, (s) => ({ changes: s.run(...params).changes })),
+    transaction: async <T>(work: (tx: SqlExecutor) => Promise<T>) => work(this.inTx),
+  };
+
+  constructor(
+    private readonly file: string,
+    private readonly migrations: readonly Migration[] = STATE_MIGRATIONS,
+  ) {}
+
+  get location(): string {
+    return this.file;
+  }
+
+  get healthy(): boolean {
+    return this.db?.open === true;
+  }
+
+  get schemaVersion(): number {
+    return this.version;
+  }
+
+  async start(): Promise<void> {
+    if (this.file !== ':memory:') mkdirSync(path.dirname(this.file), { recursive: true });
+    const db = new Database(this.file, { timeout: 5000 });
+    db.pragma('journal_mode = WAL');
+    // FULL: a transaction reported as committed survives a power cut, not only a process crash.
+    db.pragma('synchronous = FULL');
+    this.db = db;
+    this.version = await applyMigrations(this, this.migrations);
+  }
+
+  async stop(): Promise<void> {
+    await this.txTail;
+    this.statements.clear();
+    this.db?.close();
+    this.db = undefined;
+  }
+
+  async all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
+    await this.outsideTransactions();
+    return this.inTx.all<T>(sql, params);
+  }
+
+  async get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
+    await this.outsideTransactions();
+    return this.inTx.get<T>(sql, params);
+  }
+
+  async run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }> {
+    await this.outsideTransactions();
+    return this.inTx.run(sql, params);
+  }
+
+  async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    const before = this.txTail;
+    let done!: () => void;
+    this.txTail = new Promise<void>((resolve) => (done = resolve));
+    await before;
+    this.txOpen = true;
+    try {
+      // IMMEDIATE: take the write lock before the first read, so that a read-decide-write cannot
+      // be overtaken by another process sharing the file (scaled-out instances on one host).
+      this.exec('BEGIN IMMEDIATE', (s) => s.run());
+      try {
+        const result = await work(this.inTx);
+        this.exec('COMMIT', (s) => s.run());
+        return result;
+      } catch (err) {
+        if (this.db?.inTransaction === true) this.db.exec('ROLLBACK');
+        throw err;
+      }
+    } finally {
+      this.txOpen = false;
+      done();
+    }
+  }
+
+  /** SQLite's online backup of the open database to `file`, consistent while the service writes. */
+  async backup(file: string): Promise<void> {
+    await this.conn().backup(file);
+  }
+
+  private async outsideTransactions(): Promise<void> {
+    while (this.txOpen) await this.txTail;
+  }
+
+  private conn(): Database.Database {
+    if (!this.db) throw new StateDbError('sqlite', '(not open)', new Error(`${this.file} used before start()`));
+    return this.db;
+  }
+
+  private exec<R>(sql: string, use: (s: Database.Statement) => R): R {
+    try {
+      let st = this.statements.get(sql);
+      if (!st) this.statements.set(sql, (st = this.conn().prepare(sql)));
+      return use(st);
+    } catch (err) {
+      if (err instanceof StateDbError) throw err;
+      throw new StateDbError('sqlite', sql, err);
+    }
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * State databases for tests: a SQLite file in a temporary directory (what most tests use), and the
+ * contract suite's engines, SQLite and PostgreSQL, so that every state store is held to the same
+ * behaviour on both (describeStateEngines).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PostgresStateDb } from '../../services/store/state/db/postgresStateDb';
+import type { StateDb } from '../../services/store/state/db/sqlExecutor';
+import { SqliteStateDb } from '../../services/store/state/db/sqliteStateDb';
+import { findPostgres, startPostgres, type PostgresHandle } from './postgres';
+
+/** A started SQLite state database in a fresh temporary directory; close() stops it and removes the directory. */
+export async function openTestStateDb(dir?: string): Promise<StateDb & { close(): Promise<void> }> {
+  const own = dir === undefined;
+  const where = dir ?? mkdtempSync(path.join(tmpdir(), 'state-test-'));
+  const db = new SqliteStateDb(path.join(where, 'state.db'));
+  await db.start();
+  return Object.assign(db, {
+    async close(): Promise<void> {
+      await db.stop();
+      if (own) rmSync(where, { recursive: true, force: true });
+    },
+  });
+}
+
+export interface StateEngine {
+  readonly name: 'sqlite' | 'postgres';
+  /** A new, empty, started state database (each call its own). */
+  fresh(): Promise<StateDb>;
+  /** A second connection to the database `db` came from (another process would have). */
+  reopen(db: StateDb): Promise<StateDb>;
+}
+
+let serial = 0;
+
+/**
+ * Runs `body` once per engine: SQLite always, PostgreSQL when installed (required with CI=true).
+ * Databases made by fresh() are stopped after each test; the server is stopped after the file.
+ */
+export function describeStateEngines(title: string, body: (engine: StateEngine) => void): void {
+  const sqliteDirs: string[] = [];
+  let server: PostgresHandle | undefined;
+  let serverTried = false;
+  const opened: StateDb[] = [];
+  const location = new Map<StateDb, string>();
+
+  const engines: StateEngine[] = [
+    {
+      name: 'sqlite',
+      async fresh() {
+        const dir = mkdtempSync(path.join(tmpdir(), 'state-contract-'));
+        sqliteDirs.push(dir);
+        const db = new SqliteStateDb(path.join(dir, 'state.db'));
+        await db.start();
+        opened.push(db);
+        location.set(db, path.join(dir, 'state.db'));
+        return db;
+      },
+      async reopen(db) {
+        const again = new SqliteStateDb(location.get(db) ?? db.location);
+        await again.start();
+        opened.push(again);
+        return again;
+      },
+    },
+    {
+      name: 'postgres',
+      async fresh() {
+        if (!serverTried) {
+          serverTried = true;
+          server = await startPostgres();
+        }
+        if (!server) throw new Error('PostgreSQL is not installed');
+        const url = await server.createDatabase(`state_${process.pid}_${++serial}`);
+        const db = new PostgresStateDb(url);
+        await db.start();
+        opened.push(db);
+        location.set(db, url);
+        return db;
+      },
+      async reopen(db) {
+        const again = new PostgresStateDb(location.get(db) ?? '');
+        await again.start();
+        opened.push(again);
+        return again;
+      },
+    },
+  ];
+
+  const pgAvailable = process.env.CI === 'true' || findPostgres() !== undefined;
+  for (const engine of engines) {
+    const run = engine.name === 'postgres' && !pgAvailable ? describe.skip : describe;
+    run(`${title} [${engine.name}]`, () => {
+      afterEach(async () => {
+        for (const db of opened.splice(0)) await db.stop();
+      });
+      body(engine);
+    });
+  }
+  afterAll(async () => {
+    await server?.stop();
+    for (const dir of sqliteDirs) rmSync(dir, { recursive: true, force: true });
+  });
+}
