@@ -14,6 +14,7 @@ const LATER_SQLITE_COLUMNS: Readonly<Record<string, Readonly<Record<string, stri
   meter_baseline: { unit: 'TEXT' },
   meter_event: { pending: 'INTEGER NOT NULL DEFAULT 0', changed_at: 'INTEGER NOT NULL DEFAULT 0' },
   report_snapshot: { reasons: 'TEXT' },
+  leases: { token: 'INTEGER NOT NULL DEFAULT 1' },
 };
 
 const SQLITE_V1 = [
@@ -72,7 +73,7 @@ const SQLITE_V1 = [
   `CREATE TABLE IF NOT EXISTS report_download (
     id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, who TEXT NOT NULL, role TEXT NOT NULL,
     scope TEXT NOT NULL, month TEXT NOT NULL, revision INTEGER NOT NULL, format TEXT NOT NULL, sha256 TEXT NOT NULL)`,
-  'CREATE TABLE IF NOT EXISTS leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at INTEGER NOT NULL)',
+  'CREATE TABLE IF NOT EXISTS leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at INTEGER NOT NULL, token INTEGER NOT NULL DEFAULT 1)',
 ];
 
 /** Indexes on columns that older files only have once LATER_SQLITE_COLUMNS are added. */
