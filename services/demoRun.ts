@@ -29,10 +29,11 @@ export async function seedDemoLedger(deps: DemoRunDeps): Promise<ReturnType<type
   const now = deps.now();
   // Every demo-script event, retracted ones too: the simulated meter went through the change whatever
   // the ledger says later, and a retraction by a user is never undone by planning the event again.
-  const scripted = (enterprise: string, meter: string) => meterEvents.list(enterprise, meter).filter((e) => e.recordedBy === DEMO_RECORDER);
+  const scripted = async (enterprise: string, meter: string) =>
+    (await meterEvents.list(enterprise, meter)).filter((e) => e.recordedBy === DEMO_RECORDER);
   let recorded = 0;
   for (const planned of plannedDemoEvents(config, now)) {
-    if (scripted(planned.enterprise, planned.meter).length > 0) continue;
+    if ((await scripted(planned.enterprise, planned.meter)).length > 0) continue;
     try {
       await meterEvents.record(planned.enterprise, planned.meter, planned.event, DEMO_RECORDER);
       recorded++;
@@ -41,12 +42,14 @@ export async function seedDemoLedger(deps: DemoRunDeps): Promise<ReturnType<type
       logger.warn({ err, enterprise: planned.enterprise, meter: planned.meter }, 'demo ledger event not recorded');
     }
   }
-  const months = demoMonthlyStatistics(config, deps.factors, now, 1).filter((m) => monthly.current(m.enterprise, m.month) === undefined);
-  if (months.length > 0) monthly.putAll(months, DEMO_RECORDER, now);
+  const months: ReturnType<typeof demoMonthlyStatistics> = [];
+  for (const m of demoMonthlyStatistics(config, deps.factors, now, 1))
+    if ((await monthly.current(m.enterprise, m.month)) === undefined) months.push(m);
+  if (months.length > 0) await monthly.putAll(months, DEMO_RECORDER, now);
   if (recorded + months.length > 0) logger.info({ meterEvents: recorded, months: months.length }, 'demo ledger recorded');
-  const events = config.enterprises.flatMap((e) =>
-    e.meters.flatMap((m) => scripted(e.id, m.id).map((event) => ({ enterprise: e.id, meter: m.id, event }))),
-  );
+  const events: Parameters<typeof scriptedChanges>[0][number][] = [];
+  for (const e of config.enterprises)
+    for (const m of e.meters) for (const event of await scripted(e.id, m.id)) events.push({ enterprise: e.id, meter: m.id, event });
   return scriptedChanges(events);
 }
 

@@ -93,7 +93,7 @@ export class BenchmarkFiguresService {
     const r12: Period = { start: monthStart.minus({ months: 12 }).toMillis(), end: monthStart.toMillis() };
     const from = Math.min(ytd.start, r12.start);
     const to = Math.max(ytd.end, r12.end);
-    const records = to > from ? this.deps.outputs.records([e.id], monthOf(from, zone), monthOf(to - 1, zone)) : [];
+    const records = to > from ? await this.deps.outputs.records([e.id], monthOf(from, zone), monthOf(to - 1, zone)) : [];
     const ended = records.filter((r) => r.enterprise === e.id && monthSpan(r.month, zone).end <= at);
     const levelled = new Set(this.table.map((r) => r.product));
     const products = benchmarkedProducts(e, levelled).flatMap((p) => {

@@ -92,7 +92,7 @@ export class ConsumptionService {
     ]);
     const entered =
       every === '1mo' && this.deps.monthly
-        ? enteredCarrierRows(recordsIn(this.deps.monthly, enterprises, from, to, this.zone), this.zone, this.deps.factors)
+        ? enteredCarrierRows(await recordsIn(this.deps.monthly, enterprises, from, to, this.zone), this.zone, this.deps.factors)
         : [];
     const rows = entered.length > 0 ? mergeRows([...metered, ...entered]) : metered;
     const out = new Map<string, { series: SeriesPoint[]; coefficients: Map<string, { time: number; f: CoefficientUsed }>; used: ParametersUsed }>();
@@ -112,7 +112,7 @@ export class ConsumptionService {
     const result = new Map<string, ConsumptionSeries>();
     for (const [enterprise, v] of out) {
       v.series.sort((a, b) => a.time - b.time || a.carrier.localeCompare(b.carrier));
-      const co2 = options.co2 ? this.co2(enterprise, metered, byProduct, from, to) : undefined;
+      const co2 = options.co2 ? await this.co2(enterprise, metered, byProduct, from, to) : undefined;
       result.set(enterprise, {
         enterprise,
         series: v.series,
@@ -137,13 +137,13 @@ export class ConsumptionService {
     return (await Promise.all(queries)).flat();
   }
 
-  private co2(
+  private async co2(
     id: string,
     metered: readonly ConsumptionRow[],
     byProduct: readonly TaggedProductRow[],
     from: number,
     to: number,
-  ): RangeCo2 | undefined {
+  ): Promise<RangeCo2 | undefined> {
     const e = this.enterprises.get(id);
     if (!e) return undefined;
     const rows = metered.filter((r) => r.enterprise === id);
@@ -152,7 +152,7 @@ export class ConsumptionService {
       tagging.kind === 'sole'
         ? rows.filter((r) => r.carrier === 'product').map((r) => ({ ...r, product: tagging.product }))
         : byProduct.filter((r) => r.enterprise === id);
-    const records = this.deps.monthly ? this.deps.monthly.records([id], monthOf(from, this.zone), monthOf(to - 1, this.zone)) : [];
+    const records = this.deps.monthly ? await this.deps.monthly.records([id], monthOf(from, this.zone), monthOf(to - 1, this.zone)) : [];
     return co2OfRange({ enterprise: e.config, from, to, zone: this.zone, rows, productRows, records, factors: this.deps.factors });
   }
 }

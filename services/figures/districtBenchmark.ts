@@ -207,7 +207,7 @@ export class DistrictBenchmarkService {
       }
       out.set(id, { ...e, months: withData.size });
     }
-    for (const r of recordsIn(this.deps.outputs, ids, from, to, zone)) {
+    for (const r of await recordsIn(this.deps.outputs, ids, from, to, zone)) {
       const e = out.get(r.enterprise);
       if (e && monthSpan(r.month, zone).end <= at) e.certificateKwh += r.greenCertificatesKwh ?? 0;
     }

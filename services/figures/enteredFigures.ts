@@ -14,7 +14,7 @@ import type { ConsumptionRow } from '../store/timeSeriesStore';
 /** Where the current monthly records come from (services/store/state/monthlyStatisticsStore.ts implements it). */
 export interface MonthlyRecordSource {
   /** Current versions of these enterprises' months in [fromMonth, toMonth] (YYYY-MM, inclusive). */
-  records(enterprises: readonly string[], fromMonth: string, toMonth: string): readonly MonthlyRecord[];
+  records(enterprises: readonly string[], fromMonth: string, toMonth: string): Promise<readonly MonthlyRecord[]>;
 }
 
 /** YYYY-MM of the site-zone month containing `ms`. */
@@ -30,15 +30,15 @@ export function monthSpan(month: string, zone: string): { start: number; end: nu
 }
 
 /** Records of the months that start in [from, to) (month buckets, site zone). */
-export function recordsIn(
+export async function recordsIn(
   source: MonthlyRecordSource,
   enterprises: readonly string[],
   from: number,
   to: number,
   zone: string,
-): readonly MonthlyRecord[] {
+): Promise<readonly MonthlyRecord[]> {
   if (to <= from || enterprises.length === 0) return [];
-  const zoneRecords = source.records(enterprises, monthOf(from, zone), monthOf(to - 1, zone));
+  const zoneRecords = await source.records(enterprises, monthOf(from, zone), monthOf(to - 1, zone));
   return zoneRecords.filter((r) => {
     const { start } = monthSpan(r.month, zone);
     return start >= from && start < to;

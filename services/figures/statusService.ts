@@ -131,7 +131,7 @@ export class StatusService {
       rows.map((r) => ({ enterprise: r.enterprise, carrier: r.carrier, unit: r.unit, time: monthStart, quantity: -r.quantity }));
     // Monthly statistics of t's year: output values for intensity; entered carriers and products
     // count for instants at or after their month's end (contract 8.3), never spread over its days.
-    const records = this.deps.outputs.records(ids, `${year}-01`, monthOf(ref, zone));
+    const records = await this.deps.outputs.records(ids, `${year}-01`, monthOf(ref, zone));
     const ended = records.filter((r) => monthSpan(r.month, zone).end <= at);
     const factors = factorsOfYear(this.deps.factors, year);
     const ytdRows = [...months, ...enteredCarrierRows(ended, zone, factors), ...minus(after.filter((r) => !r.submeter))];

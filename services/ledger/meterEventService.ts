@@ -67,7 +67,7 @@ export interface MeterEventServiceDeps {
   /** Whether this instance writes the meter's hours (its ingest shard, ScaleOut.ownsMeter); default: every meter. */
   readonly owns?: (key: MeterKey) => boolean;
   /** Where the resets found by a recomputation are recorded for the data-quality rule (the state store). */
-  readonly dataQuality?: { recordDataQuality(events: readonly DataQualityEvent[], at: number): void };
+  readonly dataQuality?: { recordDataQuality(events: readonly DataQualityEvent[], at: number): Promise<void> };
   /** How often the event store is polled for other instances' changes, ms; 0: never. Default 2,000. */
   readonly pollMs?: number;
   readonly logger?: Logger;
@@ -127,7 +127,9 @@ export class MeterEventService {
    */
   async start(): Promise<void> {
     if (this.stopped) return;
-    this.deps.meters.timelines.set(this.deps.events.active());
+    const active = await this.deps.events.active();
+    if (this.stopped) return; // stopped while reading: no timer to leave behind
+    this.deps.meters.timelines.set(active);
     this.cursor = this.now();
     void this.poll();
     const pollMs = this.deps.pollMs ?? DEFAULT_POLL_MS;
@@ -150,7 +152,7 @@ export class MeterEventService {
     while (this.inFlight.size > 0 || this.catchingUp.size > 0) await Promise.allSettled([...this.inFlight.values(), ...this.catchingUp.values()]);
   }
 
-  list(enterprise: string, meter: string): MeterEvent[] {
+  async list(enterprise: string, meter: string): Promise<MeterEvent[]> {
     this.registered(enterprise, meter);
     return this.deps.events.list(enterprise, meter);
   }
@@ -161,13 +163,12 @@ export class MeterEventService {
       const before = this.deps.meters.timeline(reg.key);
       // A retry of an event whose recomputation failed (or a request sent twice while the first
       // still recomputes): finish that, rather than refuse or store a duplicate.
-      const retry = before.events.find((e) => factsOf(e) === factsOf(input) && this.deps.events.isPending(e.id));
-      if (retry) return { event: retry, retry: true };
+      for (const e of before.events) if (factsOf(e) === factsOf(input) && (await this.deps.events.isPending(e.id))) return { event: e, retry: true };
       const problems = validateMeterEvent(reg.config, before.events, input, this.now());
       if (Number.isFinite(input.at)) problems.push(...readingProblems(reg.config, before.events, input, await this.around(reg, before, input)));
       if (problems.length > 0) throw new MeterEventRejected(problems, { enterprise, meter, type: input.type });
       // Again right before inserting, in its transaction, against state.db (other instances' events too).
-      const event = this.deps.events.record({ ...input, enterprise, meter }, by, this.now(), (inForce) => {
+      const event = await this.deps.events.record({ ...input, enterprise, meter }, by, this.now(), (inForce) => {
         const again = validateMeterEvent(reg.config, inForce, input, this.now());
         if (again.length > 0) throw new MeterEventRejected(again, { enterprise, meter, type: input.type });
       });
@@ -176,7 +177,7 @@ export class MeterEventService {
     });
     if (stored.retry) {
       if (this.owns(reg.key)) await this.settle(stored.event.id);
-      return this.deps.events.get(stored.event.id) ?? stored.event;
+      return (await this.deps.events.get(stored.event.id)) ?? stored.event;
     }
     if (this.owns(reg.key)) await this.settle(stored.event.id);
     else this.waiting.add(stored.event.id); // the owner's poll recomputes it
@@ -186,21 +187,21 @@ export class MeterEventService {
   async retract(enterprise: string, meter: string, id: number, by: string): Promise<MeterEvent> {
     const reg = this.registered(enterprise, meter);
     const found = await this.serial(reg.key, async () => {
-      const row = this.deps.events.get(id);
+      const row = await this.deps.events.get(id);
       if (!row || row.enterprise !== enterprise || row.meter !== meter) throw new NotFoundError(`meter event ${id}`, { enterprise, meter, id });
       if (row.retractedAt === undefined) {
-        this.deps.events.retract(id, by, this.now());
+        await this.deps.events.retract(id, by, this.now());
         this.deps.meters.timelines.remove(id);
         return { row, owed: true };
       }
-      return { row, owed: this.deps.events.isPending(id) }; // retracted already: nothing changes unless still owed
+      return { row, owed: await this.deps.events.isPending(id) }; // retracted already: nothing changes unless still owed
     });
     if (!found.owed) return found.row;
     // Retracted now, or earlier with its recomputation still owed (a retry): the hours follow. A
     // run in flight (computed for the event in force) is followed by a new one, not reused.
     if (this.owns(reg.key)) await this.settle(id, { afterRunning: true });
     else this.waiting.add(id);
-    return this.deps.events.get(id) ?? found.row;
+    return (await this.deps.events.get(id)) ?? found.row;
   }
 
   /**
@@ -218,7 +219,7 @@ export class MeterEventService {
 
   private async pollOnce(): Promise<void> {
     const startedAt = this.now();
-    for (const { event, pending } of this.deps.events.changedSince(this.cursor - POLL_OVERLAP_MS)) {
+    for (const { event, pending } of await this.deps.events.changedSince(this.cursor - POLL_OVERLAP_MS)) {
       const changed = this.apply(event);
       if (pending) continue; // the pending rows below
       const awaited = this.waiting.delete(event.id);
@@ -227,7 +228,7 @@ export class MeterEventService {
     this.cursor = startedAt;
 
     const owed = new Map<string, MeterEvent[]>();
-    for (const event of this.deps.events.pending()) {
+    for (const event of await this.deps.events.pending()) {
       this.apply(event);
       if (!this.mine(event)) {
         this.waiting.add(event.id);
@@ -327,8 +328,8 @@ export class MeterEventService {
   }
 
   private async settleNow(id: number): Promise<void> {
-    const e = this.deps.events.get(id);
-    if (!e || !this.deps.events.isPending(id)) return; // settled meanwhile (e.g. by the run before)
+    const e = await this.deps.events.get(id);
+    if (!e || !(await this.deps.events.isPending(id))) return; // settled meanwhile (e.g. by the run before)
     this.apply(e);
     const retracted = e.retractedAt !== undefined;
     const reg = this.deps.meters.get(keyOf(e));
@@ -340,7 +341,7 @@ export class MeterEventService {
       await this.follow(reg, e, withIt, withoutIt);
     }
     // Only the state recomputed for: a retraction recorded meanwhile stays owed.
-    this.deps.events.settle(id, retracted, this.now());
+    await this.deps.events.settle(id, retracted, this.now());
     this.waiting.delete(id);
     this.retries.delete(id);
   }
@@ -359,7 +360,7 @@ export class MeterEventService {
     }
     if (steps.length > 0) {
       // Contract 4: every reset records a data-quality event, also one onto an event's register.
-      this.deps.dataQuality?.recordDataQuality(steps, this.now());
+      await this.deps.dataQuality?.recordDataQuality(steps, this.now());
       this.deps.bus.emit('dataQuality', { events: steps });
     }
     this.deps.bus.emit('ledgerChanged', { kind: 'meter-event', enterprise: reg.key.enterprise, from: range?.from ?? e.at });

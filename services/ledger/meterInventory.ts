@@ -92,6 +92,8 @@ export class MeterInventory {
   /** Configured meters not remembered yet: the readingsStored listener has work only while this is above 0. */
   private unremembered = 0;
   private unsubscribe: (() => void) | undefined;
+  /** First-reading writes under way (rememberNew), awaited by stop. */
+  private readonly writing = new Set<Promise<void>>();
 
   constructor(
     private readonly deps: {
@@ -116,7 +118,7 @@ export class MeterInventory {
     const { config, store, baselines, logger } = this.deps;
     await baselines.start();
     try {
-      const remembered = baselines.all();
+      const remembered = await baselines.all();
       // Enterprises dropped from the configuration are known from the baselines of an earlier run.
       const enterprises = [...new Set([...config.enterprises.map((e) => e.id), ...remembered.map((b) => b.enterprise)])];
       const stored = await store.latest(enterprises);
@@ -131,7 +133,7 @@ export class MeterInventory {
         const [enterprise = '', meter = ''] = d.meter.split('/');
         this.deps.meters?.useBaseline({ enterprise, meter }, d.base);
       }
-      baselines.remember(current, this.deps.now());
+      await baselines.remember(current, this.deps.now());
       for (const k of [...withHistory, ...remembered.map((b) => `${b.enterprise}/${b.meter}`)]) this.remembered.add(k);
       for (const e of this.deps.config.enterprises) for (const m of e.meters) if (!this.remembered.has(`${e.id}/${m.id}`)) this.unremembered++;
     } catch (err) {
@@ -159,11 +161,13 @@ export class MeterInventory {
   async stop(): Promise<void> {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    // A first-reading write still under way finishes before the last one and before the store closes.
+    await Promise.all(this.writing);
     try {
       const { config, store, baselines } = this.deps;
       const stored = await store.latest(config.enterprises.map((e) => e.id));
       const withHistory = new Set(stored.map((s) => `${s.enterprise}/${s.meter}`));
-      baselines.remember(
+      await baselines.remember(
         configuredParams(config, (k) => withHistory.has(k)),
         this.deps.now(),
       );
@@ -195,15 +199,24 @@ export class MeterInventory {
       if (!this.remembered.has(k)) fresh.add(k);
     }
     if (fresh.size === 0) return;
-    try {
-      this.deps.baselines.remember(
+    // The bus calls listeners synchronously: the write runs on, its meters counted as remembered
+    // at once (a batch arriving meanwhile does not write them again) and given back if it fails.
+    for (const k of fresh) this.remembered.add(k);
+    const write = this.deps.baselines
+      .remember(
         configuredParams(this.deps.config, (k) => fresh.has(k)),
         this.deps.now(),
-      );
-      for (const k of fresh) this.remembered.add(k);
-      this.unremembered = Math.max(0, this.unremembered - fresh.size);
-    } catch (err) {
-      this.deps.logger.warn({ err }, 'meter baselines not updated');
-    }
+      )
+      .then(
+        () => {
+          this.unremembered = Math.max(0, this.unremembered - fresh.size);
+        },
+        (err: unknown) => {
+          for (const k of fresh) this.remembered.delete(k);
+          this.deps.logger.warn({ err }, 'meter baselines not updated');
+        },
+      )
+      .finally(() => this.writing.delete(write));
+    this.writing.add(write);
   }
 }

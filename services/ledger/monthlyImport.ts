@@ -82,7 +82,7 @@ export async function importWorkbook(
 
   const entries: MonthlyEntry[] = [];
   for (const r of rows) {
-    const patch = rowPatch(r, service.current(r.enterprise, r.month) ?? {});
+    const patch = rowPatch(r, (await service.current(r.enterprise, r.month)) ?? {});
     const shape = parsePatch(patch);
     const found = [...shape.problems, ...service.problems(r.enterprise, r.month, patch)];
     for (const p of found) {
@@ -93,7 +93,7 @@ export async function importWorkbook(
     entries.push({ enterprise: r.enterprise, month: r.month, patch });
   }
   if (problems.length > 0) throw new WorkbookRejected(problems);
-  const stored = service.recordAll(entries, who.by);
+  const stored = await service.recordAll(entries, who.by);
   return { stored, unchanged: entries.length - stored.length };
 }
 

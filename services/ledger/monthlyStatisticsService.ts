@@ -131,11 +131,11 @@ export class MonthlyStatisticsService {
   }
 
   /** Checks and stores one patch as a new version; announces the change. */
-  record(enterpriseId: string, month: string, patch: MonthlyPatch, by: string): MonthlyRecord {
+  async record(enterpriseId: string, month: string, patch: MonthlyPatch, by: string): Promise<MonthlyRecord> {
     this.enterprise(enterpriseId);
     const problems = this.problems(enterpriseId, month, patch);
     if (problems.length > 0) throw new MonthlyStatisticsRejected(`monthly statistics of ${enterpriseId} for ${month} refused`, problems);
-    const record = this.deps.store.put(enterpriseId, month, patch, by, this.deps.now());
+    const record = await this.deps.store.put(enterpriseId, month, patch, by, this.deps.now());
     this.announce(enterpriseId, month);
     return record;
   }
@@ -144,28 +144,29 @@ export class MonthlyStatisticsService {
    * Stores several entries in one transaction, after every one passed `problems` (the caller checks,
    * to place problems in its own terms). Entries that change nothing make no version. Answers the new versions.
    */
-  recordAll(entries: readonly MonthlyEntry[], by: string): MonthlyRecord[] {
-    const changed = entries.filter((e) => this.changes(e));
-    const records = this.deps.store.putAll(changed, by, this.deps.now());
+  async recordAll(entries: readonly MonthlyEntry[], by: string): Promise<MonthlyRecord[]> {
+    const changed: MonthlyEntry[] = [];
+    for (const e of entries) if (await this.changes(e)) changed.push(e);
+    const records = await this.deps.store.putAll(changed, by, this.deps.now());
     for (const r of records) this.announce(r.enterprise, r.month);
     return records;
   }
 
   /** Whether applying the entry's patch would change the stored fields. */
-  changes(entry: MonthlyEntry): boolean {
-    const current: MonthlyFields = fieldsOf(this.deps.store.current(entry.enterprise, entry.month) ?? {});
+  async changes(entry: MonthlyEntry): Promise<boolean> {
+    const current: MonthlyFields = fieldsOf((await this.deps.store.current(entry.enterprise, entry.month)) ?? {});
     return !isDeepStrictEqual(current, applyPatch(current, entry.patch));
   }
 
-  current(enterpriseId: string, month: string): MonthlyRecord | undefined {
+  async current(enterpriseId: string, month: string): Promise<MonthlyRecord | undefined> {
     return this.deps.store.current(enterpriseId, month);
   }
 
-  history(enterpriseId: string, month: string): MonthlyRecord[] {
+  async history(enterpriseId: string, month: string): Promise<MonthlyRecord[]> {
     return this.deps.store.history(enterpriseId, month);
   }
 
-  records(enterpriseIds: readonly string[], fromMonth: string, toMonth: string): MonthlyRecord[] {
+  async records(enterpriseIds: readonly string[], fromMonth: string, toMonth: string): Promise<MonthlyRecord[]> {
     return this.deps.store.records(enterpriseIds, fromMonth, toMonth);
   }
 

@@ -74,7 +74,7 @@ export class MonthlyReportBuilder {
       // The benchmark section and each enterprise's top findings (contract 10, 11): the diagnosis of the month as at generation.
       gatherBenchmarkParts(this.deps, config, { month, start, end, now: generatedAt }),
     ]);
-    const raised = this.deps.alarms.raisedCounts(start, end);
+    const raised = await this.deps.alarms.raisedCounts(start, end);
     // Looked up per meter: a linear search per meter was 18 M comparisons (0.9 s) for 6,000 meters.
     const readingsOf = new Map(counts.map((c) => [meterKeyId(c.enterprise, c.meter), c.count]));
     const windows = new Map(

@@ -101,7 +101,10 @@ export class ReportService {
     const timezone = this.deps.config.timezone;
     this.tasks.push(cron.schedule('0 1 1 * *', () => this.run(() => this.finalise(this.previousMonth(this.now()))), { timezone }));
     this.tasks.push(cron.schedule('30 2 * * *', () => this.run(() => this.recheck(this.now())), { timezone }));
-    this.poll = setInterval(() => this.pollMarks(), this.deps.markPollMs ?? DEFAULT_MARK_POLL_MS);
+    this.poll = setInterval(
+      () => void this.pollMarks().catch((err: unknown) => this.deps.logger.error({ err }, 'report mark poll failed')),
+      this.deps.markPollMs ?? DEFAULT_MARK_POLL_MS,
+    );
     this.poll.unref();
   }
 
@@ -130,12 +133,12 @@ export class ReportService {
     const { archive } = this.deps;
     // From here on a change reaching the month marks it, finalised or not: a mark made after the
     // marks are read below outlives this build, and the next recheck serves it.
-    const building = archive.beginBuild(month);
+    const building = await archive.beginBuild(month);
     try {
-      const marks = archive.marks().filter((m) => m.month === month);
+      const marks = (await archive.marks()).filter((m) => m.month === month);
       // Every change marked so far is in the store; its rollups too before the build reads them.
       if (this.deps.settle) await this.deps.settle();
-      const latest = archive.latestContentHash(month);
+      const latest = await archive.latestContentHash(month);
       const built = await this.deps.builder.build(month, at, (latest?.revision ?? 0) + 1);
       const hash = contentHash(built);
       let result: { report: MonthlyReport; created: boolean };
@@ -146,15 +149,15 @@ export class ReportService {
         const revised: MonthlyReport = { ...built, draft: false, ...(latest && { reasons }) };
         const withNote: MonthlyReport = latest ? { ...revised, revisionNote: revisionNote(latest.report, revised) } : revised;
         const report = { ...withNote, sha256: reportHash({ ...withNote, sha256: '' }) };
-        archive.save(report, hash, at);
+        await archive.save(report, hash, at);
         this.deps.logger.info({ month, revision: report.revision, sha256: report.sha256, reasons: report.reasons }, 'monthly report finalised');
         for (const sink of this.deps.sinks) sink.finalised(report);
         result = { report, created: true };
       }
-      if (marks.length > 0) archive.clearMarks(month, Math.max(...marks.map((m) => m.id)));
+      if (marks.length > 0) await archive.clearMarks(month, Math.max(...marks.map((m) => m.id)));
       return result;
     } finally {
-      archive.endBuild(building);
+      await archive.endBuild(building);
     }
   }
 
@@ -163,7 +166,7 @@ export class ReportService {
    * 0) whose data runs to the newest usable reading of `enterprises` (default all), capped at the month end.
    */
   async report(month: string, revision?: number, enterprises?: readonly string[]): Promise<MonthlyReport | undefined> {
-    const stored = this.deps.archive.get(month, revision);
+    const stored = await this.deps.archive.get(month, revision);
     if (stored || revision !== undefined) return stored;
     const built = await this.deps.builder.build(month, this.now(), 0);
     const draft: MonthlyReport = { ...built, draft: true, dataUntil: await this.dataUntil(month, enterprises ?? built.enterprises.map((e) => e.id)) };
@@ -175,14 +178,14 @@ export class ReportService {
    * months; changed figures make new revisions. A month that fails keeps its marks for the next run.
    */
   async recheck(at: number): Promise<void> {
-    const months = new Set(this.deps.archive.pendingMarks().map((m) => m.month));
+    const months = new Set((await this.deps.archive.pendingMarks()).map((m) => m.month));
     let month = this.previousMonth(at);
     for (let i = 0; i < this.deps.config.reports.recheckMonths; i++) {
       months.add(month);
       month = DateTime.fromFormat(month, 'yyyy-MM').minus({ months: 1 }).toFormat('yyyy-MM');
     }
     for (const m of [...months].sort()) {
-      if (!this.deps.archive.latestContentHash(m)) continue;
+      if (!(await this.deps.archive.latestContentHash(m))) continue;
       await this.finalise(m, at).catch((err: unknown) => this.deps.logger.error({ err, month: m }, 'recheck of a finalised month failed'));
     }
   }
@@ -192,10 +195,11 @@ export class ReportService {
   }
 
   /** Runs a recheck once the pending marks stayed the same for one poll interval (or waited too long). */
-  private pollMarks(): void {
+  private async pollMarks(): Promise<void> {
     if (this.running) return;
     // Marks of a month not finalised yet wait for its finalisation, which serves them.
-    const marks = this.deps.archive.pendingMarks();
+    const marks = await this.deps.archive.pendingMarks();
+    if (this.running) return; // a job started while the marks were read
     const newest = marks.reduce((max, m) => Math.max(max, m.id), 0);
     if (marks.length === 0) {
       this.lastMarkId = undefined;

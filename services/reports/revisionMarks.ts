@@ -67,6 +67,8 @@ export class RevisionMarker {
   private readonly lastUsable = new Map<string, number>();
   private readonly intervalMs = new Map<string, number>();
   private work: Promise<void> = Promise.resolve();
+  /** Marks started by bus events (the bus calls listeners synchronously; the archive answers asynchronously). */
+  private readonly marking = new Set<Promise<void>>();
 
   constructor(
     private readonly deps: {
@@ -84,61 +86,69 @@ export class RevisionMarker {
   }
 
   async start(): Promise<void> {
-    this.checkParameters();
+    await this.checkParameters();
     const { bus } = this.deps;
     this.unsubscribe.push(
-      bus.on('ledgerChanged', ({ kind, from }) => this.markFrom(from, kind)),
-      bus.on('dataQuality', ({ events }) => this.onDataQuality(events)),
-      bus.on('readingsStored', ({ readings }) => this.onReadings(readings)),
+      bus.on('ledgerChanged', ({ kind, from }) => this.track(this.markFrom(from, kind), 'finalised-month marks failed')),
+      bus.on('dataQuality', ({ events }) => this.track(this.onDataQuality(events), 'finalised-month marks from data quality failed')),
+      bus.on('readingsStored', ({ readings }) => this.track(this.onReadings(readings), 'finalised-month marks from readings failed')),
     );
   }
 
   async stop(): Promise<void> {
     for (const off of this.unsubscribe.splice(0)) off();
+    await this.settled();
+  }
+
+  /** Resolves once every mark started so far and every lookup queued so far has marked what it found (tests, shutdown). */
+  async settled(): Promise<void> {
+    // A mark from readings queues its lookups on `work` before it resolves: drain the marks first.
+    while (this.marking.size > 0) await Promise.all([...this.marking]);
     await this.work;
   }
 
-  /** Resolves once every lookup queued so far has marked what it found (tests, shutdown). */
-  settled(): Promise<void> {
-    return this.work;
+  /** Keeps a mark started by a bus event until it is done (settled() waits for it); a failure is logged. */
+  private track(mark: Promise<void>, failure: string): void {
+    const done = mark.catch((err: unknown) => this.deps.logger.error({ err }, failure)).finally(() => this.marking.delete(done));
+    this.marking.add(done);
   }
 
   /** Marks every finalised month whose end is after `from` (data time) with `kind`. */
-  markFrom(from: number, kind: RevisionReason): void {
-    this.markFromMonth(DateTime.fromMillis(from, { zone: this.deps.config.timezone }).toFormat('yyyy-MM'), kind);
+  async markFrom(from: number, kind: RevisionReason): Promise<void> {
+    await this.markFromMonth(DateTime.fromMillis(from, { zone: this.deps.config.timezone }).toFormat('yyyy-MM'), kind);
   }
 
   /** `month` is YYYY-MM; '' (before every month) marks them all. */
-  private markFromMonth(month: string, kind: RevisionReason): void {
-    const marked = this.deps.archive.markFrom(month, kind, this.deps.now());
+  private async markFromMonth(month: string, kind: RevisionReason): Promise<void> {
+    const marked = await this.deps.archive.markFrom(month, kind, this.deps.now());
     if (marked > 0) this.deps.logger.info({ from: month, kind, months: marked }, 'finalised months marked for recheck');
   }
 
-  private checkParameters(): void {
+  private async checkParameters(): Promise<void> {
     const { archive } = this.deps;
     const now = this.deps.fingerprint ?? parameterFingerprint(this.deps.config);
-    const before = archive.setting(PARAMETER_FINGERPRINT);
+    const before = await archive.setting(PARAMETER_FINGERPRINT);
     // The first start has nothing to compare with: the months finalised so far used these parameters.
-    if (before !== undefined && before !== now) this.markFromMonth('', 'parameters');
-    if (before !== now) archive.setSetting(PARAMETER_FINGERPRINT, now);
+    if (before !== undefined && before !== now) await this.markFromMonth('', 'parameters');
+    if (before !== now) await archive.setSetting(PARAMETER_FINGERPRINT, now);
   }
 
   /** The end of the newest month a change can mark: finalised, or its revision (first too) being built. */
-  private finalisedEnd(): number | undefined {
-    const month = this.deps.archive.latestMarkableMonth();
+  private async finalisedEnd(): Promise<number | undefined> {
+    const month = await this.deps.archive.latestMarkableMonth();
     return month === undefined ? undefined : monthBounds(month, this.deps.config.timezone)?.end;
   }
 
-  private onDataQuality(events: readonly DataQualityEvent[]): void {
-    const end = this.finalisedEnd();
+  private async onDataQuality(events: readonly DataQualityEvent[]): Promise<void> {
+    const end = await this.finalisedEnd();
     if (end === undefined) return;
     let from = Infinity;
     for (const e of events) if ((e.kind === 'late' || e.kind === 'correction') && e.ts < end) from = Math.min(from, e.ts);
-    if (from !== Infinity) this.markFrom(from, 'readings');
+    if (from !== Infinity) await this.markFrom(from, 'readings');
   }
 
-  private onReadings(readings: readonly Reading[]): void {
-    const end = this.finalisedEnd();
+  private async onReadings(readings: readonly Reading[]): Promise<void> {
+    const end = await this.finalisedEnd();
     const meters = new Map<string, { ref: MeterRef; min: number; maxUsable: number | undefined }>();
     for (const r of readings) {
       const k = meterKeyId(r.enterprise, r.meter);
@@ -164,6 +174,6 @@ export class RevisionMarker {
   private async markSpan(ref: MeterRef, min: number, intervalMs: number, finalisedEnd: number): Promise<void> {
     const before = await this.deps.history.usableNeighbour(ref, min, 'before');
     const from = Math.min(before?.ts ?? min, min - intervalMs);
-    if (from < finalisedEnd) this.markFrom(from, 'readings');
+    if (from < finalisedEnd) await this.markFrom(from, 'readings');
   }
 }
