@@ -96,6 +96,7 @@ export function configPathFromEnv(env: NodeJS.ProcessEnv): string {
     env.NODE_ENV === 'production' && 'NODE_ENV=production',
     !!env.MQTT_URL && 'MQTT_URL is set',
     !!env.INFLUX_URL && 'INFLUX_URL is set',
+    !!env.DATABASE_URL && 'DATABASE_URL is set',
   ].filter((r): r is string => typeof r === 'string');
   if (reasons.length > 0) {
     throw new ConfigError('(environment)', [
@@ -134,6 +135,8 @@ export interface Connections {
   /** Unset: use the embedded store under dataDir. */
   readonly influx?: { readonly url: string; readonly token?: string; readonly database: string; readonly org?: string };
   readonly smtpUrl?: string;
+  /** DATABASE_URL: the state (alarms, quarantine, ledger, report revisions, lease) on PostgreSQL; unset: SQLite state.db under dataDir. */
+  readonly databaseUrl?: string;
   readonly httpPort: number;
   /** Address the HTTP server binds (HTTP_HOST; default 127.0.0.1: set 0.0.0.0 to serve other hosts, as the container does). */
   readonly httpHost?: string;
@@ -244,6 +247,21 @@ function scaleOutFromEnv(env: NodeJS.ProcessEnv, mqttUrl: string | undefined, no
   };
 }
 
+/** DATABASE_URL must be a PostgreSQL URL: a typo would otherwise surface as a connection error much later. */
+function databaseUrl(text: string): string {
+  let protocol = '';
+  try {
+    protocol = new URL(text).protocol;
+  } catch {
+    // reported below
+  }
+  if (protocol !== 'postgres:' && protocol !== 'postgresql:')
+    throw new ConfigError('(environment)', [
+      { path: 'DATABASE_URL', message: 'expected a PostgreSQL URL, postgres://user:password@host:5432/database (unset it to keep the state in DATA_DIR/state.db)' },
+    ]);
+  return text;
+}
+
 export function connectionsFromEnv(env: NodeJS.ProcessEnv, config: Config, cwd = process.cwd()): Connections {
   const configPath = nonEmptyEnv(env.ENERGY_CONFIG) ?? DEMO_CONFIG_PATH;
   const httpPort = port(env.HTTP_PORT, 8080, 'HTTP_PORT');
@@ -276,6 +294,7 @@ export function connectionsFromEnv(env: NodeJS.ProcessEnv, config: Config, cwd =
         }
       : undefined,
     smtpUrl: nonEmpty(env.SMTP_URL) ?? config.notify.smtp,
+    ...(nonEmpty(env.DATABASE_URL) !== undefined && { databaseUrl: databaseUrl(nonEmpty(env.DATABASE_URL) ?? '') }),
     httpPort,
     httpHost: nonEmpty(env.HTTP_HOST) ?? '127.0.0.1',
     embeddedBrokerHost: nonEmpty(env.MQTT_HOST) ?? '127.0.0.1',
