@@ -29,6 +29,8 @@ export interface DeployEnv {
   readonly INFLUX_ORG: string;
   readonly INFLUX_BUCKET: string;
   readonly SMTP_URL: string;
+  /** The state database's password (PostgreSQL user `energy`, database `energy`). */
+  readonly POSTGRES_PASSWORD: string;
   readonly PUBLIC_URL: string;
   readonly TZ: string;
 }
@@ -48,6 +50,7 @@ const LAYOUT: readonly { key: keyof DeployEnv; comment: string }[] = [
   { key: 'INFLUX_ORG', comment: '' },
   { key: 'INFLUX_BUCKET', comment: '' },
   { key: 'SMTP_URL', comment: 'alert and report mail (smtp://user:password@host:587 or smtps://...:465)' },
+  { key: 'POSTGRES_PASSWORD', comment: 'the state database (alarms, quarantine, ledger, report revisions, the rules lease): PostgreSQL user energy' },
   { key: 'PUBLIC_URL', comment: 'the address users open, for links in mail' },
   { key: 'TZ', comment: '' },
 ];

@@ -200,6 +200,7 @@ export function runDeployInit(argv: readonly string[], env: NodeJS.ProcessEnv, i
       INFLUX_ORG: 'energy',
       INFLUX_BUCKET: 'energy',
       SMTP_URL: smtpUrl,
+      POSTGRES_PASSWORD: generateSecret(random),
       PUBLIC_URL: nonEmpty(o['public-url']) ?? 'http://localhost:8080',
       TZ: config.timezone,
     };

@@ -47,7 +47,7 @@ describe('npm run deploy:init', () => {
     });
     const line = readFileSync(path.join(dir, 'deploy', 'mosquitto', 'service.passwd'), 'utf8').trim();
     expect(verifyMosquittoPasswordLine(line, 'energy-monitor', env.MQTT_PASSWORD!)).toBe(true);
-    expect(new Set([env.MQTT_PASSWORD, env.INFLUX_ADMIN_PASSWORD, env.INFLUX_ADMIN_TOKEN]).size).toBe(3);
+    expect(new Set([env.MQTT_PASSWORD, env.INFLUX_ADMIN_PASSWORD, env.INFLUX_ADMIN_TOKEN, env.POSTGRES_PASSWORD]).size).toBe(4);
   });
 
   test("a configuration's service account logs in with its password from the secrets file", () => {
@@ -89,6 +89,7 @@ describe('npm run deploy:init', () => {
           INFLUX_ORG: 'o',
           INFLUX_BUCKET: 'b',
           SMTP_URL: 's',
+          POSTGRES_PASSWORD: 'pg',
           PUBLIC_URL: 'p',
           TZ: 'Asia/Shanghai',
         },
