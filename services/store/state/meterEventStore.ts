@@ -7,24 +7,13 @@
  * `pending` marks an event (recorded or retracted) whose recomputation has not been confirmed yet:
  * set in the same statement that records or retracts it, cleared by settle() once the hours follow
  * it. `changed_at` is the last time the row changed (recorded, retracted, settled), for the other
- * instances sharing this file, which poll it (MeterEventService).
+ * instances sharing this database, which poll it (MeterEventService).
  */
 import type { MeterEvent, MeterEventInput } from '../../energy/meterEvents';
-import { SqliteBacked } from '../sqlite/sqliteFile';
+import type { SqlExecutor } from './db/sqlExecutor';
 
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS meter_event (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    enterprise TEXT NOT NULL, meter TEXT NOT NULL, type TEXT NOT NULL, at INTEGER NOT NULL, body TEXT NOT NULL,
-    recorded_by TEXT NOT NULL, recorded_at INTEGER NOT NULL, retracted_by TEXT, retracted_at INTEGER,
-    pending INTEGER NOT NULL DEFAULT 0, changed_at INTEGER NOT NULL DEFAULT 0);
-  CREATE INDEX IF NOT EXISTS meter_event_meter ON meter_event (enterprise, meter, at);
-  CREATE INDEX IF NOT EXISTS meter_event_recorded ON meter_event (recorded_at);
-  CREATE INDEX IF NOT EXISTS meter_event_retracted ON meter_event (retracted_at);
-`;
-
-/** Added after the first release: a file from before gets them (nothing pending, changed when recorded). */
-const LATER_COLUMNS = { pending: 'INTEGER NOT NULL DEFAULT 0', changed_at: 'INTEGER NOT NULL DEFAULT 0' };
+/** Serialises record() and retract(): a check must see the meter's events as they stay until its insert. */
+const LOCK = { lock: 'meter_event' };
 
 /** An event with its recomputation mark, as another instance polls it. */
 export interface MeterEventChange {
@@ -103,119 +92,115 @@ function bodyOf(input: MeterEventInput): MeterEventInput {
   }
 }
 
-export class MeterEventStore extends SqliteBacked {
-  constructor(options: { path: string }) {
-    super(options.path, SCHEMA);
-  }
-
-  override async start(): Promise<void> {
-    await super.start();
-    const db = this.conn();
-    this.addMissingColumns('meter_event', LATER_COLUMNS);
-    db.exec('CREATE INDEX IF NOT EXISTS meter_event_changed ON meter_event (changed_at)');
-    db.exec('CREATE INDEX IF NOT EXISTS meter_event_pending ON meter_event (pending) WHERE pending <> 0');
-  }
+export class MeterEventStore {
+  constructor(private readonly db: SqlExecutor) {}
 
   /**
    * Stores the event, marked pending (its recomputation is owed until settle()). `check` receives
-   * the meter's events in force as this file holds them, inside the insert's transaction, and
+   * the meter's events in force as the database holds them, inside the insert's transaction, and
    * refuses the insert by throwing (nothing is stored; the error is rethrown): instances sharing the
-   * file cannot both pass it (e.g. two decommissions, two cuts at one instant). The transaction is
-   * BEGIN IMMEDIATE: better-sqlite3's plain `transaction()` is BEGIN DEFERRED, which lets another
-   * connection write between the check's read and the insert (and in WAL mode fails the insert with
-   * SQLITE_BUSY rather than waiting); IMMEDIATE takes the write lock before the read, waiting for
-   * it up to the busy timeout (5 s).
+   * database cannot both pass it (e.g. two decommissions, two cuts at one instant). The transaction
+   * takes the 'meter_event' lock before the read: SQLite's BEGIN IMMEDIATE write lock, PostgreSQL's
+   * advisory lock (READ COMMITTED alone would let two hosts read the same events and both insert).
    */
-  record(
+  async record(
     input: MeterEventInput & { enterprise: string; meter: string },
     by: string,
     at: number,
     check?: (inForce: readonly MeterEvent[]) => void,
-  ): MeterEvent {
+  ): Promise<MeterEvent> {
     const body = bodyOf(input);
-    const insert = this.conn().transaction((): number => {
-      check?.(this.inForce(input.enterprise, input.meter));
-      const info = this.statement(
+    return this.db.transaction(async (tx) => {
+      const store = new MeterEventStore(tx);
+      check?.(await store.inForce(input.enterprise, input.meter));
+      const row = await tx.get<{ id: number }>(
         `INSERT INTO meter_event (enterprise, meter, type, at, body, recorded_by, recorded_at, pending, changed_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)`,
-      ).run(input.enterprise, input.meter, body.type, body.at, JSON.stringify(body), by, at, at);
-      return Number(info.lastInsertRowid);
-    });
-    return this.get(insert.immediate())!;
+         VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?) RETURNING id`,
+        [input.enterprise, input.meter, body.type, body.at, JSON.stringify(body), by, at, at],
+      );
+      const event = row && (await store.get(row.id));
+      if (!event) throw new Error('meter_event: the inserted row is not readable in its transaction');
+      return event;
+    }, LOCK);
   }
 
   /**
    * Marks the event retracted, and pending; an event already retracted keeps its first retraction.
-   * Undefined: no such event.
+   * Undefined: no such event. Under record()'s lock, so that no check passes on an event that a
+   * retraction removes before the insert commits.
    */
-  retract(id: number, by: string, at: number): MeterEvent | undefined {
-    this.statement(
-      'UPDATE meter_event SET retracted_by = ?, retracted_at = ?, pending = 1, changed_at = ? WHERE id = ? AND retracted_at IS NULL',
-    ).run(by, at, at, id);
-    return this.get(id);
+  async retract(id: number, by: string, at: number): Promise<MeterEvent | undefined> {
+    return this.db.transaction(async (tx) => {
+      await tx.run('UPDATE meter_event SET retracted_by = ?, retracted_at = ?, pending = 1, changed_at = ? WHERE id = ? AND retracted_at IS NULL', [
+        by,
+        at,
+        at,
+        id,
+      ]);
+      return new MeterEventStore(tx).get(id);
+    }, LOCK);
   }
 
   /**
    * The hours follow the event as recorded (`retracted` false) or as retracted (true): clears its
    * pending mark, unless the row has changed state since (a retraction meanwhile stays owed).
    */
-  settle(id: number, retracted: boolean, at: number): void {
-    this.statement('UPDATE meter_event SET pending = 0, changed_at = ? WHERE id = ? AND pending <> 0 AND (retracted_at IS NOT NULL) = ?').run(
-      at,
-      id,
-      retracted ? 1 : 0,
+  async settle(id: number, retracted: boolean, at: number): Promise<void> {
+    // Two texts rather than comparing a boolean expression with 0/1, which PostgreSQL refuses.
+    await this.db.run(
+      retracted
+        ? 'UPDATE meter_event SET pending = 0, changed_at = ? WHERE id = ? AND pending <> 0 AND retracted_at IS NOT NULL'
+        : 'UPDATE meter_event SET pending = 0, changed_at = ? WHERE id = ? AND pending <> 0 AND retracted_at IS NULL',
+      [at, id],
     );
   }
 
-  isPending(id: number): boolean {
-    const row = this.statement('SELECT pending FROM meter_event WHERE id = ?').get(id) as { pending: number } | undefined;
+  async isPending(id: number): Promise<boolean> {
+    const row = await this.db.get<{ pending: number }>('SELECT pending FROM meter_event WHERE id = ?', [id]);
     return row !== undefined && row.pending !== 0;
   }
 
   /** Every event whose recomputation is owed, recorded or retracted, by data time then id. */
-  pending(): MeterEvent[] {
-    const rows = this.statement(`SELECT ${COLUMNS} FROM meter_event WHERE pending <> 0 ORDER BY at, id`).all() as Row[];
+  async pending(): Promise<MeterEvent[]> {
+    const rows = await this.db.all<Row>(`SELECT ${COLUMNS} FROM meter_event WHERE pending <> 0 ORDER BY at, id`);
     return rows.map(fromRow);
   }
 
   /** Rows changed (recorded, retracted, settled) at or after `t`, in the order they changed. */
-  changedSince(t: number): MeterEventChange[] {
-    const rows = this.statement(`SELECT ${COLUMNS} FROM meter_event WHERE changed_at >= ? ORDER BY changed_at, id`).all(t) as Row[];
+  async changedSince(t: number): Promise<MeterEventChange[]> {
+    const rows = await this.db.all<Row>(`SELECT ${COLUMNS} FROM meter_event WHERE changed_at >= ? ORDER BY changed_at, id`, [t]);
     return rows.map(changeOf);
   }
 
-  get(id: number): MeterEvent | undefined {
-    const row = this.statement(`SELECT ${COLUMNS} FROM meter_event WHERE id = ?`).get(id) as Row | undefined;
+  async get(id: number): Promise<MeterEvent | undefined> {
+    const row = await this.db.get<Row>(`SELECT ${COLUMNS} FROM meter_event WHERE id = ?`, [id]);
     return row ? fromRow(row) : undefined;
   }
 
   /** Every event of the meter, retracted ones included, by data time then id. */
-  list(enterprise: string, meter: string): MeterEvent[] {
-    const rows = this.statement(`SELECT ${COLUMNS} FROM meter_event WHERE enterprise = ? AND meter = ? ORDER BY at, id`).all(
-      enterprise,
-      meter,
-    ) as Row[];
+  async list(enterprise: string, meter: string): Promise<MeterEvent[]> {
+    const rows = await this.db.all<Row>(`SELECT ${COLUMNS} FROM meter_event WHERE enterprise = ? AND meter = ? ORDER BY at, id`, [enterprise, meter]);
     return rows.map(fromRow);
   }
 
   /** The meter's events in force (not retracted), by data time then id. */
-  inForce(enterprise: string, meter: string): MeterEvent[] {
-    const rows = this.statement(`SELECT ${COLUMNS} FROM meter_event WHERE enterprise = ? AND meter = ? AND retracted_at IS NULL ORDER BY at, id`).all(
-      enterprise,
-      meter,
-    ) as Row[];
+  async inForce(enterprise: string, meter: string): Promise<MeterEvent[]> {
+    const rows = await this.db.all<Row>(
+      `SELECT ${COLUMNS} FROM meter_event WHERE enterprise = ? AND meter = ? AND retracted_at IS NULL ORDER BY at, id`,
+      [enterprise, meter],
+    );
     return rows.map(fromRow);
   }
 
   /** Every event in force (not retracted), all meters, by data time then id. */
-  active(): MeterEvent[] {
-    const rows = this.statement(`SELECT ${COLUMNS} FROM meter_event WHERE retracted_at IS NULL ORDER BY at, id`).all() as Row[];
+  async active(): Promise<MeterEvent[]> {
+    const rows = await this.db.all<Row>(`SELECT ${COLUMNS} FROM meter_event WHERE retracted_at IS NULL ORDER BY at, id`);
     return rows.map(fromRow);
   }
 
   /** Events recorded or retracted at or after `t` (recordedAt/retractedAt, not data time). */
-  recordedSince(t: number): MeterEvent[] {
-    const rows = this.statement(`SELECT ${COLUMNS} FROM meter_event WHERE recorded_at >= ? OR retracted_at >= ? ORDER BY at, id`).all(t, t) as Row[];
+  async recordedSince(t: number): Promise<MeterEvent[]> {
+    const rows = await this.db.all<Row>(`SELECT ${COLUMNS} FROM meter_event WHERE recorded_at >= ? OR retracted_at >= ? ORDER BY at, id`, [t, t]);
     return rows.map(fromRow);
   }
 }

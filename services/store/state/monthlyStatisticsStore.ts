@@ -1,22 +1,15 @@
 /**
  * Monthly statistics entered by hand (contract 8.3), versioned: every write is a new version of the
  * enterprise's month, never an overwrite, so an auditor can see who changed what and when. In the
- * state database under DATA_DIR. The older `output_value` table (output value only, one row per
- * month) is carried over once, into version 1 of each month, on first open.
+ * state database (the oldest releases' `output_value` table is carried over by its migration,
+ * stateSchema.ts).
  */
-import { SqliteBacked } from '../sqlite/sqliteFile';
 import type { MonthlyFields, MonthlyPatch, MonthlyRecord } from '../../energy/monthlyStatistics';
+import type { SqlExecutor } from './db/sqlExecutor';
 
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS monthly_statistics (
-    enterprise TEXT NOT NULL, month TEXT NOT NULL, version INTEGER NOT NULL,
-    fields TEXT NOT NULL, recorded_by TEXT NOT NULL, recorded_at INTEGER NOT NULL,
-    PRIMARY KEY (enterprise, month, version)) WITHOUT ROWID;
-  CREATE INDEX IF NOT EXISTS monthly_statistics_recorded ON monthly_statistics (recorded_at);
-  CREATE TABLE IF NOT EXISTS monthly_statistics_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL) WITHOUT ROWID;
-`;
-
-const LEGACY_MIGRATION = 'output_value';
+/** Serialises puts: the next version is read and written in one step, across processes and hosts. */
+const LOCK = { lock: 'monthly_statistics' };
+const COLUMNS = 'enterprise, month, version, fields, recorded_by, recorded_at';
 
 export interface OutputValue {
   readonly enterprise: string;
@@ -63,113 +56,84 @@ function toRecord(row: Row): MonthlyRecord {
   return { enterprise: row.enterprise, month: row.month, version: row.version, recordedBy: row.recorded_by, recordedAt: row.recorded_at, ...fields };
 }
 
-const inList = (n: number): string => Array.from({ length: n }, () => '?').join(',');
+const inList = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
 
-export class MonthlyStatisticsStore extends SqliteBacked {
-  constructor(options: { path: string }) {
-    super(options.path, SCHEMA);
-  }
-
-  override async start(): Promise<void> {
-    await super.start();
-    this.migrateLegacyOutputs();
-  }
+export class MonthlyStatisticsStore {
+  constructor(private readonly db: SqlExecutor) {}
 
   /** Stores a new version of the month: the current fields with `patch` applied. */
-  put(enterprise: string, month: string, patch: MonthlyPatch, by: string, at: number): MonthlyRecord {
-    const write = this.conn().transaction((): MonthlyRecord => {
-      const current = this.current(enterprise, month);
+  async put(enterprise: string, month: string, patch: MonthlyPatch, by: string, at: number): Promise<MonthlyRecord> {
+    return this.db.transaction(async (tx) => {
+      const current = await new MonthlyStatisticsStore(tx).current(enterprise, month);
       const fields = applyPatch(current ?? {}, patch);
       const version = (current?.version ?? 0) + 1;
-      this.statement('INSERT INTO monthly_statistics (enterprise, month, version, fields, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+      await tx.run('INSERT INTO monthly_statistics (enterprise, month, version, fields, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?)', [
         enterprise,
         month,
         version,
         JSON.stringify(fields),
         by,
         at,
-      );
+      ]);
       return { enterprise, month, version, recordedBy: by, recordedAt: at, ...fields };
-    });
-    return write.immediate();
+    }, LOCK);
   }
 
   /** Several puts in one transaction: all stored or none (the XLSX import). */
-  putAll(entries: readonly { enterprise: string; month: string; patch: MonthlyPatch }[], by: string, at: number): MonthlyRecord[] {
-    return this.conn()
-      .transaction(() => entries.map((e) => this.put(e.enterprise, e.month, e.patch, by, at)))
-      .immediate();
+  async putAll(entries: readonly { enterprise: string; month: string; patch: MonthlyPatch }[], by: string, at: number): Promise<MonthlyRecord[]> {
+    return this.db.transaction(async (tx) => {
+      const store = new MonthlyStatisticsStore(tx);
+      const out: MonthlyRecord[] = [];
+      // One after another: each put reads the version the previous one (same month) wrote.
+      for (const e of entries) out.push(await store.put(e.enterprise, e.month, e.patch, by, at));
+      return out;
+    }, LOCK);
   }
 
   /** The latest version of the month, if any was recorded. */
-  current(enterprise: string, month: string): MonthlyRecord | undefined {
-    const row = this.statement('SELECT * FROM monthly_statistics WHERE enterprise = ? AND month = ? ORDER BY version DESC LIMIT 1').get(
+  async current(enterprise: string, month: string): Promise<MonthlyRecord | undefined> {
+    const row = await this.db.get<Row>(`SELECT ${COLUMNS} FROM monthly_statistics WHERE enterprise = ? AND month = ? ORDER BY version DESC LIMIT 1`, [
       enterprise,
       month,
-    ) as Row | undefined;
+    ]);
     return row && toRecord(row);
   }
 
   /** Every version of the month, oldest first. */
-  history(enterprise: string, month: string): MonthlyRecord[] {
-    const rows = this.statement('SELECT * FROM monthly_statistics WHERE enterprise = ? AND month = ? ORDER BY version').all(
+  async history(enterprise: string, month: string): Promise<MonthlyRecord[]> {
+    const rows = await this.db.all<Row>(`SELECT ${COLUMNS} FROM monthly_statistics WHERE enterprise = ? AND month = ? ORDER BY version`, [
       enterprise,
       month,
-    ) as Row[];
+    ]);
     return rows.map(toRecord);
   }
 
   /** Current versions of these enterprises' months in [fromMonth, toMonth] (YYYY-MM, inclusive), by month then enterprise. */
-  records(enterprises: readonly string[], fromMonth: string, toMonth: string): MonthlyRecord[] {
+  async records(enterprises: readonly string[], fromMonth: string, toMonth: string): Promise<MonthlyRecord[]> {
     if (enterprises.length === 0) return [];
-    const rows = this.statement(
-      `SELECT s.* FROM monthly_statistics s
+    const rows = await this.db.all<Row>(
+      `SELECT s.enterprise, s.month, s.version, s.fields, s.recorded_by, s.recorded_at FROM monthly_statistics s
         JOIN (SELECT enterprise, month, MAX(version) AS version FROM monthly_statistics
                WHERE enterprise IN (${inList(enterprises.length)}) AND month >= ? AND month <= ? GROUP BY enterprise, month) c
           ON s.enterprise = c.enterprise AND s.month = c.month AND s.version = c.version
         ORDER BY s.month, s.enterprise`,
-    ).all(...enterprises, fromMonth, toMonth) as Row[];
+      [...enterprises, fromMonth, toMonth],
+    );
     return rows.map(toRecord);
   }
 
   /** Enterprise-months with a version recorded at or after `t` (epoch ms): what a recheck must redo. */
-  recordedSince(t: number): { enterprise: string; month: string }[] {
-    return this.statement('SELECT DISTINCT enterprise, month FROM monthly_statistics WHERE recorded_at >= ? ORDER BY month, enterprise').all(t) as {
-      enterprise: string;
-      month: string;
-    }[];
-  }
-
-  /** Current output values (10^4 yuan) where one is set, for the intensity figures. */
-  outputs(enterprises: readonly string[], fromMonth: string, toMonth: string): OutputValue[] {
-    return this.records(enterprises, fromMonth, toMonth).flatMap((r) =>
-      r.outputValue10kYuan === undefined ? [] : [{ enterprise: r.enterprise, month: r.month, value10kYuan: r.outputValue10kYuan }],
+  async recordedSince(t: number): Promise<{ enterprise: string; month: string }[]> {
+    return this.db.all<{ enterprise: string; month: string }>(
+      'SELECT DISTINCT enterprise, month FROM monthly_statistics WHERE recorded_at >= ? ORDER BY month, enterprise',
+      [t],
     );
   }
 
-  /** Old output values become version 1 of their month, once; the old table is left as it was. */
-  private migrateLegacyOutputs(): void {
-    const db = this.conn();
-    db.transaction(() => {
-      if (db.prepare('SELECT 1 FROM monthly_statistics_migrations WHERE name = ?').get(LEGACY_MIGRATION)) return;
-      const legacy = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'output_value'").get();
-      if (legacy) {
-        const rows = db.prepare('SELECT enterprise, month, value_10k_yuan AS v, entered_by AS by, entered_at AS at FROM output_value').all() as {
-          enterprise: string;
-          month: string;
-          v: number;
-          by: string;
-          at: number;
-        }[];
-        for (const r of rows) {
-          // A month already versioned here was entered after the old table: that entry wins.
-          if (this.current(r.enterprise, r.month)) continue;
-          this.statement(
-            'INSERT INTO monthly_statistics (enterprise, month, version, fields, recorded_by, recorded_at) VALUES (?, ?, 1, ?, ?, ?)',
-          ).run(r.enterprise, r.month, JSON.stringify({ outputValue10kYuan: r.v }), r.by, r.at);
-        }
-      }
-      db.prepare('INSERT INTO monthly_statistics_migrations (name, applied_at) VALUES (?, ?)').run(LEGACY_MIGRATION, Date.now());
-    }).immediate();
+  /** Current output values (10^4 yuan) where one is set, for the intensity figures. */
+  async outputs(enterprises: readonly string[], fromMonth: string, toMonth: string): Promise<OutputValue[]> {
+    return (await this.records(enterprises, fromMonth, toMonth)).flatMap((r) =>
+      r.outputValue10kYuan === undefined ? [] : [{ enterprise: r.enterprise, month: r.month, value10kYuan: r.outputValue10kYuan }],
+    );
   }
 }
