@@ -6,13 +6,7 @@
  * enterprises a later configuration may drop, so that their stored meters can still be listed as
  * orphaned.
  */
-import { SqliteBacked } from '../sqlite/sqliteFile';
-
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS meter_baseline (
-    enterprise TEXT NOT NULL, meter TEXT NOT NULL, kind TEXT NOT NULL, multiplier REAL NOT NULL, rollover REAL,
-    first_seen_at INTEGER NOT NULL, unit TEXT, PRIMARY KEY (enterprise, meter));
-`;
+import type { SqlExecutor } from './db/sqlExecutor';
 
 export interface MeterBaseline {
   readonly enterprise: string;
@@ -36,43 +30,40 @@ interface Row {
   first_seen_at: number;
 }
 
-export class MeterBaselineStore extends SqliteBacked {
-  constructor(options: { path: string }) {
-    super(options.path, SCHEMA);
-  }
+export class MeterBaselineStore {
+  constructor(private readonly db: SqlExecutor) {}
 
-  override async start(): Promise<void> {
-    await super.start();
-    // Baselines written before the unit was remembered get the column (filled in by remember()).
-    this.addMissingColumns('meter_baseline', { unit: 'TEXT' });
-  }
-
-  all(): MeterBaseline[] {
-    return (this.statement('SELECT * FROM meter_baseline ORDER BY enterprise, meter').all() as Row[]).map((r) => ({
-      enterprise: r.enterprise,
-      meter: r.meter,
-      kind: r.kind,
-      unit: r.unit,
-      multiplier: r.multiplier,
-      rollover: r.rollover,
-      firstSeenAt: r.first_seen_at,
-    }));
+  async all(): Promise<MeterBaseline[]> {
+    const rows = await this.db.all<Row>('SELECT enterprise, meter, kind, unit, multiplier, rollover, first_seen_at FROM meter_baseline');
+    // Sorted here, not by ORDER BY: PostgreSQL would follow its database collation, SQLite byte order.
+    return rows
+      .map((r) => ({
+        enterprise: r.enterprise,
+        meter: r.meter,
+        kind: r.kind,
+        unit: r.unit,
+        multiplier: r.multiplier,
+        rollover: r.rollover,
+        firstSeenAt: r.first_seen_at,
+      }))
+      .sort((a, b) => byCodeUnits(a.enterprise, b.enterprise) || byCodeUnits(a.meter, b.meter));
   }
 
   /**
    * Remembers these meters unless remembered already (the first values stay); a row remembered
-   * before units were gets this unit.
+   * before units were gets this unit. One transaction (one fsync on SQLite).
    */
-  remember(rows: readonly (Omit<MeterBaseline, 'firstSeenAt' | 'unit'> & { unit: string })[], at: number): void {
-    const insert = this.statement(
-      'INSERT OR IGNORE INTO meter_baseline (enterprise, meter, kind, unit, multiplier, rollover, first_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
-    const fillUnit = this.statement('UPDATE meter_baseline SET unit = ? WHERE enterprise = ? AND meter = ? AND unit IS NULL');
-    this.conn().transaction(() => {
-      for (const r of rows) {
-        insert.run(r.enterprise, r.meter, r.kind, r.unit, r.multiplier, r.rollover, at);
-        fillUnit.run(r.unit, r.enterprise, r.meter);
-      }
-    })();
+  async remember(rows: readonly (Omit<MeterBaseline, 'firstSeenAt' | 'unit'> & { unit: string })[], at: number): Promise<void> {
+    if (rows.length === 0) return;
+    // The upsert only ever fills a missing unit: kind, multiplier, rollover and first_seen_at stay.
+    const sql = `INSERT INTO meter_baseline (enterprise, meter, kind, unit, multiplier, rollover, first_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (enterprise, meter) DO UPDATE SET unit = excluded.unit WHERE meter_baseline.unit IS NULL`;
+    await this.db.transaction(async (tx) => {
+      for (const r of rows) await tx.run(sql, [r.enterprise, r.meter, r.kind, r.unit, r.multiplier, r.rollover, at]);
+    });
   }
+}
+
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

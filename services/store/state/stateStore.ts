@@ -1,10 +1,10 @@
 /**
- * The state store: what the service keeps besides time series (the quarantine, data-quality
- * events; alarms, output values and report snapshots join it in their issues). Always SQLite under
- * DATA_DIR, also in production, so that it survives restarts without another server.
+ * The quarantine and the data-quality events, in the state database (SQLite under DATA_DIR by
+ * default, PostgreSQL with DATABASE_URL): one SQL text for both engines, the tables made by the
+ * state migrations (db/stateSchema.ts).
  */
-import { SqliteBacked } from '../sqlite/sqliteFile';
 import type { DataQualityEvent, DataQualityKind } from '../../energy/dataQuality';
+import type { SqlExecutor, SqlValue } from './db/sqlExecutor';
 
 /** Reason codes of contract 2, plus `too-large` for payloads over the configured limit. */
 export const QUARANTINE_REASONS = [
@@ -89,25 +89,10 @@ function toRecord(r: QuarantineRow): QuarantineRecord {
   };
 }
 
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS quarantine (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, payload TEXT NOT NULL, reason TEXT NOT NULL, detail TEXT NOT NULL,
-    received_at INTEGER NOT NULL, enterprise TEXT, meter TEXT, client_id TEXT,
-    status TEXT NOT NULL DEFAULT 'open', attempts INTEGER NOT NULL DEFAULT 0, replayed_at INTEGER);
-  CREATE INDEX IF NOT EXISTS quarantine_by_status ON quarantine (status, id);
-  CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-  CREATE TABLE IF NOT EXISTS data_quality_event (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, enterprise TEXT NOT NULL, meter TEXT NOT NULL,
-    ts INTEGER NOT NULL, detail TEXT, recorded_at INTEGER NOT NULL);
-  CREATE INDEX IF NOT EXISTS data_quality_by_enterprise ON data_quality_event (enterprise, ts);
-  CREATE INDEX IF NOT EXISTS data_quality_by_recorded ON data_quality_event (recorded_at);
-  CREATE INDEX IF NOT EXISTS quarantine_by_received ON quarantine (received_at);
-`;
-
 /** The WHERE clause of a filter; `where` undefined when it can match nothing (an empty id list). */
-function quarantineWhere(filter: QuarantineFilter): { where?: string; params: (string | number)[] } {
+function quarantineWhere(filter: QuarantineFilter): { where?: string; params: SqlValue[] } {
   const where: string[] = [];
-  const params: (string | number)[] = [];
+  const params: SqlValue[] = [];
   const status = filter.status ?? 'open';
   if (status !== 'all') {
     where.push('status = ?');
@@ -133,72 +118,71 @@ function quarantineWhere(filter: QuarantineFilter): { where?: string; params: (s
   return { where: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
 }
 
-export class StateStore extends SqliteBacked {
-  /**
-   * `sourceRefPrefix` names the journal that sourceRefs point into: instances sharing one state.db
-   * with journals of their own (shards) would otherwise collide on equal journal positions.
-   */
-  constructor(private readonly options: { path: string; sourceRefPrefix?: string }) {
-    super(options.path, SCHEMA);
-  }
+const COLUMNS = 'id, topic, payload, reason, detail, received_at, enterprise, meter, client_id, status, attempts, replayed_at';
 
-  override async start(): Promise<void> {
-    await super.start();
-    const db = this.conn();
-    this.addMissingColumns('quarantine', { source_ref: 'TEXT' });
-    db.exec('CREATE UNIQUE INDEX IF NOT EXISTS quarantine_by_source ON quarantine (source_ref)');
-  }
+export class StateStore {
+  /**
+   * `sourceRefPrefix` names the journal that sourceRefs point into: instances sharing one state
+   * database with journals of their own (shards) would otherwise collide on equal journal positions.
+   */
+  constructor(
+    private readonly db: SqlExecutor,
+    private readonly options: { sourceRefPrefix?: string } = {},
+  ) {}
 
   /** Records rejected messages in one transaction; returns those newly added (not already there). */
-  quarantine(items: readonly QuarantineInput[]): QuarantineInput[] {
-    const db = this.conn();
-    // OR IGNORE: a message read again from the journal (after a crash or a failed write) is already here.
-    const stmt = this
-      .statement(`INSERT OR IGNORE INTO quarantine (topic, payload, reason, detail, received_at, enterprise, meter, client_id, source_ref)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    return db.transaction(() =>
-      items.filter(
-        (q) =>
-          stmt.run(
-            q.topic,
-            q.payload,
-            q.reason,
-            q.detail,
-            q.receivedAt,
-            q.enterprise ?? null,
-            q.meter ?? null,
-            q.clientId ?? null,
-            q.sourceRef === undefined ? null : `${this.options.sourceRefPrefix ?? ''}${q.sourceRef}`,
-          ).changes > 0,
-      ),
-    )();
+  async quarantine(items: readonly QuarantineInput[]): Promise<QuarantineInput[]> {
+    if (items.length === 0) return [];
+    // DO NOTHING: a message read again from the journal (after a crash or a failed write) is
+    // already here. A NULL source_ref never conflicts, so messages without one always land.
+    const sql = `INSERT INTO quarantine (topic, payload, reason, detail, received_at, enterprise, meter, client_id, source_ref)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_ref) DO NOTHING RETURNING id`;
+    return this.db.transaction(async (tx) => {
+      const added: QuarantineInput[] = [];
+      for (const q of items) {
+        const row = await tx.get<{ id: number }>(sql, [
+          q.topic,
+          q.payload,
+          q.reason,
+          q.detail,
+          q.receivedAt,
+          q.enterprise ?? null,
+          q.meter ?? null,
+          q.clientId ?? null,
+          q.sourceRef === undefined ? null : `${this.options.sourceRefPrefix ?? ''}${q.sourceRef}`,
+        ]);
+        if (row !== undefined) added.push(q);
+      }
+      return added;
+    });
   }
 
-  listQuarantine(filter: QuarantineFilter = {}): QuarantineRecord[] {
+  async listQuarantine(filter: QuarantineFilter = {}): Promise<QuarantineRecord[]> {
     const { where, params } = quarantineWhere(filter);
     if (where === undefined) return [];
-    const sql = `SELECT * FROM quarantine ${where} ORDER BY id ${filter.order === 'newest' ? 'DESC' : 'ASC'} LIMIT ? OFFSET ?`;
-    return (this.statement(sql).all(...params, filter.limit ?? 1000, filter.offset ?? 0) as QuarantineRow[]).map(toRecord);
+    const sql = `SELECT ${COLUMNS} FROM quarantine ${where} ORDER BY id ${filter.order === 'newest' ? 'DESC' : 'ASC'} LIMIT ? OFFSET ?`;
+    const rows = await this.db.all<QuarantineRow>(sql, [...params, filter.limit ?? 1000, filter.offset ?? 0]);
+    return rows.map(toRecord);
   }
 
   /** How many records match `filter` (its limit and offset aside). */
-  countQuarantineMatching(filter: QuarantineFilter = {}): number {
+  async countQuarantineMatching(filter: QuarantineFilter = {}): Promise<number> {
     const { where, params } = quarantineWhere(filter);
     if (where === undefined) return 0;
-    return (this.statement(`SELECT COUNT(*) AS n FROM quarantine ${where}`).get(...params) as { n: number }).n;
+    const row = await this.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM quarantine ${where}`, params);
+    return row?.n ?? 0;
   }
 
   /** One record, whole. */
-  quarantineRecord(id: number): QuarantineRecord | undefined {
-    const row = this.statement('SELECT * FROM quarantine WHERE id = ?').get(id) as QuarantineRow | undefined;
+  async quarantineRecord(id: number): Promise<QuarantineRecord | undefined> {
+    const row = await this.db.get<QuarantineRow>(`SELECT ${COLUMNS} FROM quarantine WHERE id = ?`, [id]);
     return row && toRecord(row);
   }
 
-  countQuarantine(): Record<string, number> {
-    const rows = this.statement("SELECT reason, COUNT(*) AS n FROM quarantine WHERE status = 'open' GROUP BY reason").all() as {
-      reason: string;
-      n: number;
-    }[];
+  async countQuarantine(): Promise<Record<string, number>> {
+    const rows = await this.db.all<{ reason: string; n: number }>(
+      "SELECT reason, COUNT(*) AS n FROM quarantine WHERE status = 'open' GROUP BY reason",
+    );
     return Object.fromEntries(rows.map((r) => [r.reason, r.n]));
   }
 
@@ -206,44 +190,47 @@ export class StateStore extends SqliteBacked {
    * After a replay: accepted ones are marked replayed; rejected again keep their place with the new
    * reason, and with `payload` when part of them was stored (the elements still rejected).
    */
-  settleReplay(
+  async settleReplay(
     id: number,
     outcome: { accepted: true; at: number } | { accepted: false; reason: QuarantineReason; detail: string; payload?: string },
-  ): void {
+  ): Promise<void> {
     if (outcome.accepted)
-      this.statement("UPDATE quarantine SET status = 'replayed', attempts = attempts + 1, replayed_at = ? WHERE id = ?").run(outcome.at, id);
+      await this.db.run("UPDATE quarantine SET status = 'replayed', attempts = attempts + 1, replayed_at = ? WHERE id = ?", [outcome.at, id]);
     else if (outcome.payload !== undefined)
-      this.statement('UPDATE quarantine SET reason = ?, detail = ?, payload = ?, attempts = attempts + 1 WHERE id = ?').run(
+      await this.db.run('UPDATE quarantine SET reason = ?, detail = ?, payload = ?, attempts = attempts + 1 WHERE id = ?', [
         outcome.reason,
         outcome.detail,
         outcome.payload,
         id,
-      );
-    else this.statement('UPDATE quarantine SET reason = ?, detail = ?, attempts = attempts + 1 WHERE id = ?').run(outcome.reason, outcome.detail, id);
+      ]);
+    else
+      await this.db.run('UPDATE quarantine SET reason = ?, detail = ?, attempts = attempts + 1 WHERE id = ?', [outcome.reason, outcome.detail, id]);
   }
 
-  recordDataQuality(events: readonly DataQualityEvent[], at: number): void {
+  /** Records the events in one transaction (one fsync on SQLite). */
+  async recordDataQuality(events: readonly DataQualityEvent[], at: number): Promise<void> {
     if (events.length === 0) return;
-    const db = this.conn();
-    const stmt = this.statement('INSERT INTO data_quality_event (kind, enterprise, meter, ts, detail, recorded_at) VALUES (?, ?, ?, ?, ?, ?)');
-    db.transaction(() => {
-      for (const e of events) stmt.run(e.kind, e.enterprise, e.meter, e.ts, e.detail ?? null, at);
-    })();
+    const sql = 'INSERT INTO data_quality_event (kind, enterprise, meter, ts, detail, recorded_at) VALUES (?, ?, ?, ?, ?, ?)';
+    await this.db.transaction(async (tx) => {
+      for (const e of events) await tx.run(sql, [e.kind, e.enterprise, e.meter, e.ts, e.detail ?? null, at]);
+    });
   }
 
   /** Data-quality events recorded since `since`, counted per enterprise, meter and kind. */
-  dataQualityCounts(since: number, until: number): { enterprise: string; meter: string; kind: DataQualityKind; n: number }[] {
-    return this.statement(
+  async dataQualityCounts(since: number, until: number): Promise<{ enterprise: string; meter: string; kind: DataQualityKind; n: number }[]> {
+    return this.db.all<{ enterprise: string; meter: string; kind: DataQualityKind; n: number }>(
       `SELECT enterprise, meter, kind, COUNT(*) AS n FROM data_quality_event
         WHERE recorded_at >= ? AND recorded_at <= ? GROUP BY enterprise, meter, kind`,
-    ).all(since, until) as { enterprise: string; meter: string; kind: DataQualityKind; n: number }[];
+      [since, until],
+    );
   }
 
   /** Messages quarantined since `since` (received time), per enterprise. */
-  quarantineCounts(since: number, until: number): { enterprise: string; n: number }[] {
-    return this.statement(
+  async quarantineCounts(since: number, until: number): Promise<{ enterprise: string; n: number }[]> {
+    return this.db.all<{ enterprise: string; n: number }>(
       `SELECT enterprise, COUNT(*) AS n FROM quarantine WHERE received_at >= ? AND received_at <= ? AND enterprise IS NOT NULL
         GROUP BY enterprise`,
-    ).all(since, until) as { enterprise: string; n: number }[];
+      [since, until],
+    );
   }
 }
