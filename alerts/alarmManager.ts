@@ -20,43 +20,44 @@ export class AlarmManager {
    * Applies conditions evaluated at `at`; returns the transitions (also handed to every sink).
    * With `complete`, the conditions are every key the rules know: any other open alarm clears.
    */
-  apply(conditions: readonly Condition[], at: number, options: { complete?: boolean } = {}): AlarmTransition[] {
+  async apply(conditions: readonly Condition[], at: number, options: { complete?: boolean } = {}): Promise<AlarmTransition[]> {
     // One transaction and one read of the open alarms: a district cycle has ~13,000 conditions,
     // and a commit per changed alarm cost an fsync each. Sinks hear of them once committed.
-    const transitions = this.deps.alarms.transaction(() => this.transitions(conditions, at, options.complete === true));
+    const transitions = await this.deps.alarms.transaction((alarms) => this.transitions(alarms, conditions, at, options.complete === true));
     if (transitions.length > 0) this.notify(transitions);
     return transitions;
   }
 
-  private transitions(conditions: readonly Condition[], at: number, complete: boolean): AlarmTransition[] {
+  /** Runs inside the transaction: `alarms` is the store bound to it, never this.deps.alarms. */
+  private async transitions(alarms: AlarmStore, conditions: readonly Condition[], at: number, complete: boolean): Promise<AlarmTransition[]> {
     const transitions: AlarmTransition[] = [];
     const keyOf = (type: string, enterprise: string, meter: string | null): string => `${type}\u0000${enterprise}\u0000${meter ?? ''}`;
-    const openByKey = new Map(this.deps.alarms.openAlarms().map((a) => [keyOf(a.type, a.enterprise, a.meter), a]));
-    const clear = (key: string, open: Alarm): void => {
-      transitions.push({ kind: 'cleared', alarm: this.deps.alarms.clear(open.id, at), at });
+    const openByKey = new Map((await alarms.openAlarms()).map((a) => [keyOf(a.type, a.enterprise, a.meter), a]));
+    const clear = async (key: string, open: Alarm): Promise<void> => {
+      transitions.push({ kind: 'cleared', alarm: await alarms.clear(open.id, at), at });
       openByKey.delete(key);
     };
     if (complete) {
       const keys = new Set(conditions.map((c) => keyOf(c.type, c.enterprise, c.meter)));
-      for (const [key, a] of openByKey) if (!keys.has(key)) clear(key, a);
+      for (const [key, a] of openByKey) if (!keys.has(key)) await clear(key, a);
     }
     for (const c of conditions) {
       const key = keyOf(c.type, c.enterprise, c.meter);
       const open = openByKey.get(key);
       if (c.severity === null) {
-        if (open) clear(key, open);
+        if (open) await clear(key, open);
         continue;
       }
       const alarmInput = { ...c, severity: c.severity };
       if (!open) {
-        const raised = this.deps.alarms.raise(alarmInput, at);
+        const raised = await alarms.raise(alarmInput, at);
         openByKey.set(key, raised); // a second condition of the same key in this cycle updates it
         transitions.push({ kind: 'raised', alarm: raised, at });
         continue;
       }
       const rises = SEVERITY_RANK[c.severity] > SEVERITY_RANK[open.severity];
       if (rises || this.changed(open, c)) {
-        const updated = this.deps.alarms.update(open.id, alarmInput, at, rises);
+        const updated = await alarms.update(open.id, alarmInput, at, rises);
         openByKey.set(key, updated);
         if (rises) transitions.push({ kind: 'escalated', alarm: updated, previousSeverity: open.severity, at });
       }

@@ -237,9 +237,9 @@ export class RuleEngine {
     }
 
     conditions.push(...(await this.thresholdConditions(config.rules.thresholds, at)));
-    conditions.push(...this.dataQualityConditions(at, statuses, name, lang, zoneIso));
+    conditions.push(...(await this.dataQualityConditions(at, statuses, name, lang, zoneIso)));
 
-    const transitions = this.deps.manager.apply(conditions, at, { complete: true });
+    const transitions = await this.deps.manager.apply(conditions, at, { complete: true });
     this.deps.logger.debug(
       { at: zoneIso(at), conditions: conditions.length, transitions: transitions.length, ms: Date.now() - started },
       'rules evaluated',
@@ -268,7 +268,7 @@ export class RuleEngine {
           ? // A counter's value is its consumption per reading interval: the step x the multiplier.
             readings.slice(1).map((r, i) => ({ ts: r.ts, value: counterStep(readings[i]!.value, r.value, m.rollover).step * m.multiplier }))
           : readings.map((r) => ({ ts: r.ts, value: r.value * m.multiplier }));
-      const open = this.deps.alarms.open('threshold', e.id, m.id);
+      const open = await this.deps.alarms.open('threshold', e.id, m.id);
       out.push(
         thresholdCondition(
           {
@@ -290,22 +290,22 @@ export class RuleEngine {
     return out;
   }
 
-  private dataQualityConditions(
+  private async dataQualityConditions(
     at: number,
     statuses: Awaited<ReturnType<StatusService['statusAt']>>,
     name: (id: string) => string,
     lang: Language,
     zoneIso: (ms: number) => string,
-  ): Condition[] {
+  ): Promise<Condition[]> {
     const { config, state } = this.deps;
     const windowFrom = at - (this.options.dataQualityWindowMs ?? 24 * 3_600_000);
     const events = new Map<string, Record<string, number>>();
-    for (const ev of state.dataQualityCounts(windowFrom, at)) {
+    for (const ev of await state.dataQualityCounts(windowFrom, at)) {
       const key = meterKeyId(ev.enterprise, ev.meter);
       events.set(key, { ...events.get(key), [ev.kind]: ev.n });
     }
     const burstFrom = at - (this.options.quarantineBurstWindowMs ?? 15 * 60_000);
-    const bursts = new Map(state.quarantineCounts(burstFrom, at).map((q) => [q.enterprise, q.n]));
+    const bursts = new Map((await state.quarantineCounts(burstFrom, at)).map((q) => [q.enterprise, q.n]));
     const out: Condition[] = [];
     for (const e of config.enterprises) {
       for (const m of e.meters) {

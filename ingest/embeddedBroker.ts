@@ -74,6 +74,8 @@ export class EmbeddedBroker {
    */
   private readonly ownerOf = new Map<string, string>();
   private readonly refusals: RefusalRecorder;
+  /** Quarantine writes of refused publishes still under way: stop() waits for them. */
+  private readonly refusalWrites = new Set<Promise<void>>();
   /** Credentials of the service's own ingest client, made up at start and never written anywhere. */
   readonly internal = { username: `energy-monitor-internal-${randomBytes(4).toString('hex')}`, password: randomBytes(24).toString('hex') };
   private boundPort = 0;
@@ -82,7 +84,8 @@ export class EmbeddedBroker {
 
   constructor(
     private readonly options: EmbeddedBrokerOptions,
-    private readonly deps: { logger: Logger; onRefused: (item: QuarantineInput) => void; now?: () => number },
+    /** `onRefused` writes the item to the quarantine; the refusal itself does not wait for it. */
+    private readonly deps: { logger: Logger; onRefused: (item: QuarantineInput) => Promise<void>; now?: () => number },
   ) {
     const internalAccount: Account = { username: this.internal.username, passwordSha256: sha256Hex(this.internal.password), role: 'service' };
     const accounts = [...options.accounts, internalAccount];
@@ -91,7 +94,7 @@ export class EmbeddedBroker {
     const NO_ACCOUNTS = 'no gateway accounts are configured in auth.mqtt and allowAnonymous is off: the embedded broker refuses every gateway';
     if (anonymousAllowed) deps.logger.warn('allowAnonymous is set: the embedded broker accepts anonymous gateways, for any enterprise');
     else if (noGatewayAccounts) deps.logger.error(NO_ACCOUNTS);
-    this.refusals = new RefusalRecorder({}, { record: deps.onRefused, now: () => this.now() });
+    this.refusals = new RefusalRecorder({}, { record: (item) => this.recordRefusal(item), now: () => this.now() });
     const refuse = (done: (err: AuthenticateError | null, ok: boolean | null) => void, returnCode: number, message: string): void => {
       const err = new Error(message) as AuthenticateError;
       err.returnCode = returnCode;
@@ -220,6 +223,19 @@ export class EmbeddedBroker {
     await new Promise<void>((resolve) => (this.tlsServer ? this.tlsServer.close(() => resolve()) : resolve()));
     this.server = undefined;
     this.tlsServer = undefined;
+    // The summaries flushed above (and any late refusal) are written before the store may close.
+    await Promise.all([...this.refusalWrites]);
+  }
+
+  /** Records a refusal without holding up aedes; a failed write is logged (never an unhandled rejection). */
+  private recordRefusal(item: QuarantineInput): void {
+    const write = this.deps
+      .onRefused(item)
+      .catch((err: unknown) =>
+        this.deps.logger.error({ err: err instanceof Error ? err.message : String(err), topic: item.topic }, 'refused publish not recorded'),
+      )
+      .finally(() => this.refusalWrites.delete(write));
+    this.refusalWrites.add(write);
   }
 
   /** Every connection goes through the packet-size check before aedes reads it. */

@@ -108,22 +108,22 @@ export class IngestPipeline {
   /**
    * Takes a message; when this returns it is on disk and will be stored or quarantined, or it
    * belongs to other shards and is dropped (acknowledged all the same: they receive it too).
+   * An oversized message returns a promise instead, settled once its quarantine row is written:
+   * acknowledge it only then. Every other message stays synchronous (the per-message hot path).
    */
-  accept(received: RawMessage): void {
+  accept(received: RawMessage): Promise<void> | undefined {
     const msg = this.deps.shard ? this.deps.shard.route(received) : received;
-    if (msg === undefined) return;
+    if (msg === undefined) return undefined;
     const size = typeof msg.payload === 'string' ? Buffer.byteLength(msg.payload) : msg.payload.length;
-    if (size > this.options.maxPayloadBytes) {
-      this.quarantineOversized(msg, size);
-      return;
-    }
+    if (size > this.options.maxPayloadBytes) return this.quarantineOversized(msg, size);
     this.deps.journal.append(msg);
     this.stats.messages++;
     this.unread++;
     // While the store fails, the retry timer alone decides when to try again (backoff).
-    if (this.retrying) return;
+    if (this.retrying) return undefined;
     if (this.unread >= this.options.batchMaxReadings) this.schedule(0);
     else this.schedule(this.options.flushIntervalMs);
+    return undefined;
   }
 
   /**
@@ -153,7 +153,7 @@ export class IngestPipeline {
         if (rec.reason === 'not-authorized') {
           // Replaying would store one enterprise's gateway's data under another enterprise.
           const detail = 'not replayed: the gateway was not allowed to publish for this enterprise; it must publish under its own';
-          this.deps.state.settleReplay(rec.id, { accepted: false, reason: 'not-authorized', detail });
+          await this.deps.state.settleReplay(rec.id, { accepted: false, reason: 'not-authorized', detail });
           outcome.stillRejected.push({ id: rec.id, reason: 'not-authorized', detail });
           continue;
         }
@@ -168,7 +168,7 @@ export class IngestPipeline {
           remainders.push({ id: rec.id, reason: again.reason, detail, payload: `[${decoded.rejected.map((r) => r.payload).join(',')}]` });
           outcome.stillRejected.push({ id: rec.id, reason: again.reason, detail });
         } else if (again) {
-          this.deps.state.settleReplay(rec.id, { accepted: false, reason: again.reason, detail: again.detail });
+          await this.deps.state.settleReplay(rec.id, { accepted: false, reason: again.reason, detail: again.detail });
           outcome.stillRejected.push({ id: rec.id, reason: again.reason, detail: again.detail });
         } else {
           readings.push(...decoded.readings);
@@ -178,8 +178,9 @@ export class IngestPipeline {
       await this.store(readings);
       // Settled only once the day and month figures include them, as for any other reading.
       if (readings.length > 0) await this.deps.tracker.settled();
-      for (const id of outcome.replayed) this.deps.state.settleReplay(id, { accepted: true, at: now });
-      for (const r of remainders) this.deps.state.settleReplay(r.id, { accepted: false, reason: r.reason, detail: r.detail, payload: r.payload });
+      for (const id of outcome.replayed) await this.deps.state.settleReplay(id, { accepted: true, at: now });
+      for (const r of remainders)
+        await this.deps.state.settleReplay(r.id, { accepted: false, reason: r.reason, detail: r.detail, payload: r.payload });
       return outcome;
     });
   }
@@ -189,7 +190,7 @@ export class IngestPipeline {
    * before being refused): its quarantine row, with a sample of the payload, is on disk before the
    * message is acknowledged, which is all the journal would have given it.
    */
-  private quarantineOversized(msg: RawMessage, size: number): void {
+  private async quarantineOversized(msg: RawMessage, size: number): Promise<void> {
     const item: QuarantineInput = {
       topic: msg.topic,
       payload: payloadSample(msg.payload),
@@ -200,7 +201,7 @@ export class IngestPipeline {
       ...topicScope(msg.topic),
     };
     this.stats.messages++;
-    const added = this.deps.state.quarantine([item]);
+    const added = await this.deps.state.quarantine([item]);
     this.stats.quarantined += added.length;
     this.deps.bus.emit('quarantined', { items: added });
     this.deps.logger.warn({ topic: msg.topic, bytes: size }, 'oversized message quarantined without journaling');
@@ -297,7 +298,7 @@ export class IngestPipeline {
       }
       if (rejected.length > 0) {
         // Only newly added items count: a batch read again after a crash is already quarantined.
-        const added = this.deps.state.quarantine(rejected);
+        const added = await this.deps.state.quarantine(rejected);
         this.stats.quarantined += added.length;
         if (added.length > 0) this.deps.bus.emit('quarantined', { items: added });
         this.deps.logger.warn({ count: rejected.length, reasons: [...new Set(rejected.map((r) => r.reason))] }, 'messages quarantined');
@@ -370,7 +371,7 @@ export class IngestPipeline {
     this.stats.corrections += result.corrections;
     this.stats.late += result.late;
     if (events.length > 0) {
-      this.deps.state.recordDataQuality(events, this.now());
+      await this.deps.state.recordDataQuality(events, this.now());
       this.deps.bus.emit('dataQuality', { events });
     }
     this.deps.bus.emit('readingsStored', { readings });

@@ -28,7 +28,8 @@ export class MqttSource {
 
   constructor(
     private readonly options: MqttSourceOptions,
-    private readonly deps: { accept: (msg: RawMessage) => void; logger: Logger; now?: () => number },
+    /** `accept` may return a promise (IngestPipeline.accept): the PUBACK waits for it. */
+    private readonly deps: { accept: (msg: RawMessage) => Promise<void> | void; logger: Logger; now?: () => number },
   ) {}
 
   get connected(): boolean {
@@ -58,13 +59,7 @@ export class MqttSource {
     });
     const safeUrl = redactUrl(url);
     client.handleMessage = (packet, callback) => {
-      try {
-        deps.accept({
-          topic: packet.topic,
-          payload: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
-          receivedAt: deps.now ? deps.now() : Date.now(),
-        });
-      } catch (err) {
+      const refuse = (err: unknown): void => {
         // Not journaled (journal closed, disk full): no PUBACK, so the broker delivers it again.
         const error = err instanceof Error ? err : new Error(String(err));
         deps.logger.error(
@@ -72,9 +67,21 @@ export class MqttSource {
           'MQTT message not accepted; not acknowledged, the broker will redeliver',
         );
         callback(error);
+      };
+      let written: Promise<void> | void;
+      try {
+        written = deps.accept({
+          topic: packet.topic,
+          payload: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
+          receivedAt: deps.now ? deps.now() : Date.now(),
+        });
+      } catch (err) {
+        refuse(err);
         return;
       }
-      callback();
+      // Only an oversized message's quarantine write is asynchronous; everything else is on disk now.
+      if (written) written.then(() => callback(), refuse);
+      else callback();
     };
     client.on('connect', (connack) => {
       this.lastError = undefined;

@@ -183,8 +183,8 @@ export class App {
             },
             {
               logger: logger.child({ component: 'broker' }),
-              onRefused: (item) => {
-                this.state.quarantine([item]);
+              onRefused: async (item) => {
+                await this.state.quarantine([item]);
                 this.bus.emit('quarantined', { items: [item] });
               },
               now,

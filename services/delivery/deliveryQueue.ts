@@ -97,7 +97,8 @@ export class DeliveryQueue {
 
   enqueue(job: DeliveryJob): void {
     if (this.stopping || this.size >= (this.options.maxQueued ?? 1000)) {
-      this.giveUp({ job, attempts: 0 }, this.stopping ? 'not sent: notifier stopped' : 'not sent: delivery queue full');
+      // Not awaited: enqueue never blocks; giveUp logs its own failures and does not reject.
+      void this.giveUp({ job, attempts: 0 }, this.stopping ? 'not sent: notifier stopped' : 'not sent: delivery queue full');
       return;
     }
     this.ready.push({ job, attempts: 0 });
@@ -126,7 +127,7 @@ export class DeliveryQueue {
       ]);
       clearTimeout(timer);
     }
-    for (const q of this.ready.splice(0)) this.giveUp(q, 'not sent before shutdown');
+    for (const q of this.ready.splice(0)) await this.giveUp(q, 'not sent before shutdown');
   }
 
   private pump(): void {
@@ -142,14 +143,16 @@ export class DeliveryQueue {
     const fields = { channel: job.channel, target: job.target, alarmIds: job.alarmIds, attempts: q.attempts };
     try {
       await job.send();
-      this.record(q, 'sent');
+      await this.record(q, 'sent');
       this.deps.logger.info({ ...fields, subject: job.subject }, 'notification delivered');
     } catch (err) {
       const error = this.deps.scrub(errorMessage(err));
       const retry = !this.stopping && q.attempts < this.options.maxAttempts && this.safeRetryable(err);
       if (retry) {
         const delayMs = backoffDelay(q.attempts, this.options.retryBaseMs, this.options.retryMaxMs, this.deps.random);
-        this.record(q, 'retrying', error);
+        // Awaited last: the job must be in `waiting` before anything else runs, or a drain() starting
+        // meanwhile would miss it.
+        const recorded = this.record(q, 'retrying', error);
         this.deps.logger.warn({ ...fields, error, delayMs }, 'notification failed, will retry');
         q.timer = setTimeout(() => {
           this.waiting.delete(q);
@@ -158,8 +161,9 @@ export class DeliveryQueue {
         }, delayMs);
         q.timer.unref();
         this.waiting.add(q);
+        await recorded;
       } else {
-        this.giveUp(q, error);
+        await this.giveUp(q, error);
       }
     } finally {
       this.inFlight -= 1;
@@ -175,8 +179,9 @@ export class DeliveryQueue {
     }
   }
 
-  private giveUp(q: QueuedJob, error: string): void {
-    this.record(q, 'failed', error);
+  /** Logs and calls onGiveUp at once (enqueue's callers see it before enqueue returns); resolves once recorded. */
+  private async giveUp(q: QueuedJob, error: string): Promise<void> {
+    const recorded = this.record(q, 'failed', error);
     this.deps.logger.error(
       { channel: q.job.channel, target: q.job.target, alarmIds: q.job.alarmIds, attempts: q.attempts, error },
       'notification not delivered',
@@ -186,13 +191,14 @@ export class DeliveryQueue {
     } catch (err) {
       this.deps.logger.error({ err: errorMessage(err) }, 'notification give-up hook failed');
     }
+    await recorded;
   }
 
-  /** A broken log (disk full, closed at shutdown) must not stop the deliveries themselves. */
-  private record(q: QueuedJob, status: DeliveryStatus, lastError?: string): void {
+  /** A broken log (disk full, closed at shutdown) must not stop the deliveries themselves: never rejects. */
+  private async record(q: QueuedJob, status: DeliveryStatus, lastError?: string): Promise<void> {
     const { job } = q;
     try {
-      this.deps.deliveries.record({
+      await this.deps.deliveries.record({
         channel: job.channel,
         target: job.target,
         subject: job.subject,

@@ -46,7 +46,7 @@ export interface MetricSources {
   /** Connections the embedded broker closed for a packet over ingest.maxPacketBytes, since start. */
   readonly oversizedPackets?: () => number;
   /** Active alarms by severity; severities absent from the answer are dropped from the gauge. */
-  readonly activeAlarms?: () => Readonly<Record<string, number>>;
+  readonly activeAlarms?: () => Promise<Readonly<Record<string, number>>>;
 }
 
 export interface MetricsOptions {
@@ -155,11 +155,13 @@ export class Metrics {
       help: 'Active alarms by severity.',
       labelNames: ['severity'] as const,
       registers,
-      collect: () => {
+      // prom-client awaits an async collect before it renders the scrape.
+      collect: async () => {
         const source = this.sources.activeAlarms;
         if (!source) return;
+        const counts = await source();
         this.activeAlarms.reset();
-        for (const [severity, count] of Object.entries(source())) this.activeAlarms.set({ severity }, count);
+        for (const [severity, count] of Object.entries(counts)) this.activeAlarms.set({ severity }, count);
       },
     });
     this.oversizedPackets = new Counter({
