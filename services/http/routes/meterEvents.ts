@@ -59,10 +59,10 @@ export function meterEventsRouter(deps: { config: Config; meterEvents: MeterEven
     return m;
   };
 
-  router.get(PATH, canSee, (req, res) => {
+  router.get(PATH, canSee, async (req, res) => {
     const e = enterprise(String(req.params.id));
     const m = meter(e, String(req.params.meterId));
-    res.json(deps.meterEvents.list(e.id, m.id).map((ev) => meterEventView(ev, zone)));
+    res.json((await deps.meterEvents.list(e.id, m.id)).map((ev) => meterEventView(ev, zone)));
   });
 
   router.post(PATH, canSee, requireRole('admin', 'officer'), async (req, res) => {
@@ -83,7 +83,7 @@ export function meterEventsRouter(deps: { config: Config; meterEvents: MeterEven
     }
     const problems = [...parsed.problems];
     if (!m) problems.unshift(`meter: no meter "${meterId}" in enterprise ${e.id}`);
-    else problems.push(...salvagedProblems(m, e.id, req.body));
+    else problems.push(...(await salvagedProblems(m, e.id, req.body)));
     unprocessable(res, problems);
   });
 
@@ -97,10 +97,10 @@ export function meterEventsRouter(deps: { config: Config; meterEvents: MeterEven
   });
 
   /** The ledger's problems with the fields of a malformed body that do parse, beside the parse's own. */
-  function salvagedProblems(m: MeterConfig, enterpriseId: string, body: unknown): string[] {
+  async function salvagedProblems(m: MeterConfig, enterpriseId: string, body: unknown): Promise<string[]> {
     const salvaged = salvageMeterEventBody(body);
     if (!salvaged) return [];
-    const active = deps.meterEvents.list(enterpriseId, m.id).filter((ev) => ev.retractedAt === undefined);
+    const active = (await deps.meterEvents.list(enterpriseId, m.id)).filter((ev) => ev.retractedAt === undefined);
     return validateMeterEvent(m, active, salvaged.input, deps.now()).filter((p) => !salvaged.broken.has(fieldOf(p)));
   }
 
