@@ -46,6 +46,7 @@ import { StatusService } from '../services/figures/statusService';
 import { AlarmStore } from '../services/store/state/alarmStore';
 import { MonthlyStatisticsStore } from '../services/store/state/monthlyStatisticsStore';
 import { InfluxTimeSeriesStore } from '../services/store/influx/influxTimeSeriesStore';
+import { SqliteStateDb } from '../services/store/state/db/sqliteStateDb';
 import { StateStore } from '../services/store/state/stateStore';
 import type { HourlyConsumption } from '../services/store/timeSeriesStore';
 import { startInfluxd } from '../test/helpers/influxd';
@@ -325,14 +326,15 @@ export async function runReportBench(options: ReportBenchOptions = {}): Promise<
       { url, database: DB, zone: ZONE, requestTimeoutMs: 900_000, soleWriter: true },
       { logger: silentLogger(), ...(traceQueries && { fetch: tracingFetch(log) }) },
     );
-    const state = new StateStore({ path: path.join(dir, 'state.db') });
-    const alarms = new AlarmStore({ path: path.join(dir, 'state.db') });
-    const outputs = new MonthlyStatisticsStore({ path: path.join(dir, 'state.db') });
+    const stateDb = new SqliteStateDb(path.join(dir, 'state.db'));
+    const state = new StateStore(stateDb);
+    const alarms = new AlarmStore(stateDb);
+    const outputs = new MonthlyStatisticsStore(stateDb);
     // start() finds no rollups and builds them from what was loaded (the one-time migration).
     const started = await timed(() => store.start());
     log(`store start with the rollup build: ${(started.ms / 1000).toFixed(1)} s`);
     if (!reuse) rows.push(row('rollup build on first start', [started.ms]));
-    await Promise.all([state.start(), alarms.start(), outputs.start()]);
+    await stateDb.start();
 
     const factors = new FactorTable(cfg, COEFFICIENTS);
     const consumption = new ConsumptionService({ store, factors, config: cfg });
@@ -478,7 +480,7 @@ export async function runReportBench(options: ReportBenchOptions = {}): Promise<
     await scaledEngine.stop();
     await scaledStore.stop();
     await engine.stop();
-    await Promise.all([store.stop(), alarms.stop(), outputs.stop(), state.stop()]);
+    await Promise.all([store.stop(), stateDb.stop()]);
     return rows;
   } finally {
     await own?.stop();

@@ -41,6 +41,8 @@ import { InfluxTimeSeriesStore } from './store/influx/influxTimeSeriesStore';
 import { routeInfluxClientLogs } from './store/influx/routeInfluxClientLogs';
 import { SqliteTimeSeriesStore } from './store/sqlite/sqliteTimeSeriesStore';
 import { StateStore } from './store/state/stateStore';
+import { openStateDb } from './store/state/db/openStateDb';
+import type { StateDb } from './store/state/db/sqlExecutor';
 import type { TimeSeriesStore } from './store/timeSeriesStore';
 import type { TlsSettings } from '../config/tlsOptions';
 
@@ -67,6 +69,8 @@ export interface AppOptions {
 
 export class App {
   readonly bus: EventBus;
+  /** The state database every state store below runs on (start() migrates it). */
+  readonly stateDb: StateDb;
   readonly state: StateStore;
   readonly store: TimeSeriesStore;
   readonly pipeline: IngestPipeline;
@@ -101,15 +105,15 @@ export class App {
     this.bus = new EventBus(logger.child({ component: 'bus' }));
     this.metrics = new Metrics();
     bindMetrics(this.metrics, this.bus);
-    this.scaleOut = new ScaleOut({ config, connections }, { logger: logger.child({ component: 'scale-out' }), metrics: this.metrics, now });
+    // The state (alarms, quarantine, ledger, report revisions, the lease): SQLite under DATA_DIR, or PostgreSQL with DATABASE_URL.
+    const stateDb = openStateDb(connections);
+    this.stateDb = stateDb;
+    this.scaleOut = new ScaleOut({ config, connections, stateDb }, { logger: logger.child({ component: 'scale-out' }), metrics: this.metrics, now });
     const scaleOut = this.scaleOut;
-    this.state = new StateStore({
-      path: path.join(connections.dataDir, 'state.db'),
-      ...(scaleOut.sourceRefPrefix !== undefined && { sourceRefPrefix: scaleOut.sourceRefPrefix }),
-    });
-    this.alarms = new AlarmStore({ path: path.join(connections.dataDir, 'state.db') });
-    this.outputs = new MonthlyStatisticsStore({ path: path.join(connections.dataDir, 'state.db') });
-    this.meterEventStore = new MeterEventStore({ path: path.join(connections.dataDir, 'state.db') });
+    this.state = new StateStore(stateDb, { ...(scaleOut.sourceRefPrefix !== undefined && { sourceRefPrefix: scaleOut.sourceRefPrefix }) });
+    this.alarms = new AlarmStore(stateDb);
+    this.outputs = new MonthlyStatisticsStore(stateDb);
+    this.meterEventStore = new MeterEventStore(stateDb);
     // The InfluxDB client's logger is process-global: routed once here, where the process is composed.
     if (connections.influx) routeInfluxClientLogs(logger.child({ component: 'influx' }).child({ component: 'influxdb' }));
     this.store = instrumentStore(
@@ -146,7 +150,7 @@ export class App {
     this.inventory = new MeterInventory({
       config,
       store: this.store,
-      baselines: new MeterBaselineStore({ path: path.join(connections.dataDir, 'state.db') }),
+      baselines: new MeterBaselineStore(stateDb),
       // A YAML multiplier or rollover edit of a meter with history is not applied (the remembered base model is).
       meters,
       bus: this.bus,
@@ -219,7 +223,7 @@ export class App {
     const figures = composeFigures({ config, factors, store: this.store, outputs: this.outputs, meters });
     const { status, projects, benchmark } = figures;
     // Notifiers (contract 7): mail when an SMTP server is configured, webhooks when listed.
-    const deliveries = new SqliteDeliveryLog({ path: path.join(connections.dataDir, 'state.db') });
+    const deliveries = new SqliteDeliveryLog(stateDb);
     const { mail, hooks } = composeNotifiers({ config, smtpUrl: connections.smtpUrl, publicUrl: connections.publicUrl, deliveries, logger, now });
     // The bus sink feeds the dashboard's live events.
     const busSink: AlarmSink = { notify: (transitions) => this.bus.emit('alarmChanged', { transitions }) };
@@ -253,7 +257,7 @@ export class App {
     });
     const { reports, archive, renderPool, revisionMarker, reportMailer } = composeReports({
       config,
-      dataDir: connections.dataDir,
+      stateDb: this.stateDb,
       smtpUrl: connections.smtpUrl,
       ...figures,
       factors,
@@ -320,12 +324,9 @@ export class App {
     );
 
     this.components.push(
-      { name: 'state store', part: this.state },
-      { name: 'alarm store', part: this.alarms },
-      { name: 'monthly statistics store', part: this.outputs },
-      { name: 'meter event store', part: this.meterEventStore },
-      { name: 'delivery log', part: this.deliveries },
-      { name: 'report archive', part: this.archive },
+      // Opens the state database and applies its pending schema migrations before anything reads it.
+      { name: 'state database', part: stateDb },
+      { name: 'report archive', part: { start: () => this.archive.init(), stop: async () => undefined } },
       { name: 'time-series store', part: this.store },
       // Sets the meters' remembered base models (or refuses a changed kind or unit) before events load and ingest starts.
       { name: 'meter inventory', part: this.inventory },
@@ -360,7 +361,7 @@ export class App {
     return {
       mqtt: { ...this.source.status, ...(this.broker && { broker: 'embedded', brokerListening: this.broker.healthy }) },
       store: { ...store },
-      stateStore: { ok: this.state.healthy },
+      stateStore: { ok: this.stateDb.healthy, engine: this.stateDb.dialect, schemaVersion: this.stateDb.schemaVersion },
       ingest: { ok: true, pending: this.pipeline.pending, ...this.pipeline.stats },
       process: { ok: true, ...memoryMb() },
       scaleOut: this.scaleOut.health(),

@@ -3,7 +3,7 @@
  * archive of finalised revisions, the bounded render pool, the report mail and the marks that
  * send changed finalised months to the next recheck.
  */
-import path from 'node:path';
+import type { SqlExecutor } from './store/state/db/sqlExecutor';
 import type { Config } from '../config/schema';
 import type { Logger } from './core/log';
 import type { EventBus } from './events/eventBus';
@@ -29,7 +29,8 @@ import type { TimeSeriesStore } from './store/timeSeriesStore';
 
 export interface ReportsWiring {
   readonly config: Config;
-  readonly dataDir: string;
+  /** The state database the report archive (revisions, marks, downloads) lives in. */
+  readonly stateDb: SqlExecutor;
   readonly smtpUrl: string | undefined;
   readonly consumption: ConsumptionService;
   readonly status: StatusService;
@@ -59,7 +60,7 @@ export function composeReports(w: ReportsWiring) {
   // Rendering is bounded and runs in worker threads (reports/renderPool.ts, README "Security"):
   // HTTP downloads past the bound are refused with 503, the report mail waits for its turn.
   const renderPool = new ReportRenderPool({ ...renderPoolOptionsFromEnv(process.env), logger: logger.child({ component: 'report-render' }) });
-  const archive = new ReportArchive<MonthlyReport>({ path: path.join(w.dataDir, 'state.db') });
+  const archive = new ReportArchive<MonthlyReport>(w.stateDb);
   const builder = new MonthlyReportBuilder({
     config,
     consumption: w.consumption,

@@ -3,7 +3,6 @@
  * which MQTT topics it subscribes to, which part of each message it keeps (static shards), where
  * its journal lives, and whether, and when, it runs the rules and report jobs (the lease).
  */
-import path from 'node:path';
 import { Counter, Gauge } from 'prom-client';
 import type { Connections, Role } from '../config/load';
 import type { Config } from '../config/schema';
@@ -13,6 +12,7 @@ import type { QuarantineRecord } from './store/state/stateStore';
 import type { Logger } from './core/log';
 import type { Metrics } from './observability/metrics';
 import { defaultHolder, Lease } from './store/state/lease';
+import type { SqlExecutor } from './store/state/db/sqlExecutor';
 
 /** The name of the lease that the rules engine and the report jobs run under. */
 export const RULES_LEASE = 'rules';
@@ -41,7 +41,10 @@ export class ScaleOut {
   /** With `--shard i/N` (N > 1): the ingest pipeline keeps this shard's part of each message with it. */
   readonly shardFilter: ShardFilter | undefined;
 
-  constructor(options: { config: Config; connections: Connections }, deps: { logger: Logger; metrics: Metrics; now?: () => number }) {
+  constructor(
+    options: { config: Config; connections: Connections; stateDb: SqlExecutor },
+    deps: { logger: Logger; metrics: Metrics; now?: () => number },
+  ) {
     const { config, connections } = options;
     this.role = connections.role ?? 'all';
     this.shard = connections.shard;
@@ -61,8 +64,8 @@ export class ScaleOut {
     this.lease =
       this.role === 'all'
         ? new Lease(
+            options.stateDb,
             {
-              path: path.join(connections.dataDir, 'state.db'),
               name: RULES_LEASE,
               holder: defaultHolder(connections.mqttClientId),
               ...(connections.leaseTtlMs !== undefined && { ttlMs: connections.leaseTtlMs }),

@@ -116,30 +116,24 @@ export class MeterInventory {
    */
   async start(): Promise<void> {
     const { config, store, baselines, logger } = this.deps;
-    await baselines.start();
-    try {
-      const remembered = await baselines.all();
-      // Enterprises dropped from the configuration are known from the baselines of an earlier run.
-      const enterprises = [...new Set([...config.enterprises.map((e) => e.id), ...remembered.map((b) => b.enterprise)])];
-      const stored = await store.latest(enterprises);
-      this.orphans = orphanedMeters(stored, config);
-      const withHistory = new Set(stored.map((s) => `${s.enterprise}/${s.meter}`));
-      const current = configuredParams(config, (k) => withHistory.has(k));
-      const drift = meterDrift(current, remembered);
-      const refused = drift.filter((d) => d.refused.length > 0);
-      if (refused.length > 0) throw new MeterBaseChangedError(refused);
-      this.drift = drift;
-      for (const d of drift) {
-        const [enterprise = '', meter = ''] = d.meter.split('/');
-        this.deps.meters?.useBaseline({ enterprise, meter }, d.base);
-      }
-      await baselines.remember(current, this.deps.now());
-      for (const k of [...withHistory, ...remembered.map((b) => `${b.enterprise}/${b.meter}`)]) this.remembered.add(k);
-      for (const e of this.deps.config.enterprises) for (const m of e.meters) if (!this.remembered.has(`${e.id}/${m.id}`)) this.unremembered++;
-    } catch (err) {
-      await baselines.stop();
-      throw err;
+    const remembered = await baselines.all();
+    // Enterprises dropped from the configuration are known from the baselines of an earlier run.
+    const enterprises = [...new Set([...config.enterprises.map((e) => e.id), ...remembered.map((b) => b.enterprise)])];
+    const stored = await store.latest(enterprises);
+    this.orphans = orphanedMeters(stored, config);
+    const withHistory = new Set(stored.map((s) => `${s.enterprise}/${s.meter}`));
+    const current = configuredParams(config, (k) => withHistory.has(k));
+    const drift = meterDrift(current, remembered);
+    const refused = drift.filter((d) => d.refused.length > 0);
+    if (refused.length > 0) throw new MeterBaseChangedError(refused);
+    this.drift = drift;
+    for (const d of drift) {
+      const [enterprise = '', meter = ''] = d.meter.split('/');
+      this.deps.meters?.useBaseline({ enterprise, meter }, d.base);
     }
+    await baselines.remember(current, this.deps.now());
+    for (const k of [...withHistory, ...remembered.map((b) => `${b.enterprise}/${b.meter}`)]) this.remembered.add(k);
+    for (const e of this.deps.config.enterprises) for (const m of e.meters) if (!this.remembered.has(`${e.id}/${m.id}`)) this.unremembered++;
     this.checked = true;
     this.unsubscribe = this.deps.bus?.on('readingsStored', ({ readings }) => this.rememberNew(readings));
     if (this.orphans.length > 0)
@@ -174,7 +168,6 @@ export class MeterInventory {
     } catch (err) {
       this.deps.logger.warn({ err }, 'meter baselines not updated at stop');
     }
-    await this.deps.baselines.stop();
   }
 
   /** /healthz detail: never fails health; the lists are for staff tokens (strings), the counts for anyone. */
