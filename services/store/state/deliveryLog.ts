@@ -3,7 +3,7 @@
  * recorded, so that an officer can see why a mail did not arrive. Targets and errors arrive
  * redacted (services/delivery/deliveryQueue.ts), because SMTP and robot webhook URLs carry credentials.
  */
-import { SqliteBacked } from '../sqlite/sqliteFile';
+import type { SqlExecutor } from './db/sqlExecutor';
 
 export type DeliveryChannel = 'email' | 'webhook';
 export type DeliveryStatus = 'sent' | 'failed' | 'retrying';
@@ -30,8 +30,8 @@ export interface DeliveryFilter {
 }
 
 export interface DeliveryLog {
-  record(d: DeliveryRecord): void;
-  list(filter?: DeliveryFilter): DeliveryRecord[];
+  record(d: DeliveryRecord): Promise<void>;
+  list(filter?: DeliveryFilter): Promise<DeliveryRecord[]>;
 }
 
 interface DeliveryRow {
@@ -46,30 +46,21 @@ interface DeliveryRow {
   at: number;
 }
 
-/** Append-only; one row per attempt. Shares the state.db file with the other state tables. */
-export class SqliteDeliveryLog extends SqliteBacked implements DeliveryLog {
-  constructor(options: { path: string }) {
-    super(
-      options.path,
-      `
-      CREATE TABLE IF NOT EXISTS delivery (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, channel TEXT NOT NULL, target TEXT NOT NULL, subject TEXT NOT NULL,
-        alarm_ids TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL, last_error TEXT, at INTEGER NOT NULL);
-      CREATE INDEX IF NOT EXISTS delivery_by_status ON delivery (status, id);
-    `,
+/** Append-only; one row per attempt, in the state database (SQLite or PostgreSQL). */
+export class SqlDeliveryLog implements DeliveryLog {
+  constructor(private readonly db: SqlExecutor) {}
+
+  async record(d: DeliveryRecord): Promise<void> {
+    await this.db.run(
+      'INSERT INTO delivery (channel, target, subject, alarm_ids, status, attempts, last_error, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      [d.channel, d.target, d.subject, JSON.stringify(d.alarmIds), d.status, d.attempts, d.lastError ?? null, d.at],
     );
   }
 
-  record(d: DeliveryRecord): void {
-    this.statement(
-      'INSERT INTO delivery (channel, target, subject, alarm_ids, status, attempts, last_error, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    ).run(d.channel, d.target, d.subject, JSON.stringify(d.alarmIds), d.status, d.attempts, d.lastError ?? null, d.at);
-  }
-
-  list(filter: DeliveryFilter = {}): DeliveryRecord[] {
-    const where = filter.status ? 'WHERE status = ?' : '';
-    const params: (string | number)[] = filter.status ? [filter.status] : [];
-    const rows = this.statement(`SELECT * FROM delivery ${where} ORDER BY id DESC LIMIT ?`).all(...params, filter.limit ?? 100) as DeliveryRow[];
+  async list(filter: DeliveryFilter = {}): Promise<DeliveryRecord[]> {
+    const rows = filter.status
+      ? await this.db.all<DeliveryRow>('SELECT * FROM delivery WHERE status = ? ORDER BY id DESC LIMIT ?', [filter.status, filter.limit ?? 100])
+      : await this.db.all<DeliveryRow>('SELECT * FROM delivery ORDER BY id DESC LIMIT ?', [filter.limit ?? 100]);
     return rows.map((r) => ({
       id: r.id,
       channel: r.channel === 'webhook' ? 'webhook' : 'email',
@@ -84,15 +75,19 @@ export class SqliteDeliveryLog extends SqliteBacked implements DeliveryLog {
   }
 }
 
+/** The name from before the state port (SQLite only); the same class. */
+export const SqliteDeliveryLog = SqlDeliveryLog;
+export type SqliteDeliveryLog = SqlDeliveryLog;
+
 /** For tests and for a service run without a state directory. */
 export class MemoryDeliveryLog implements DeliveryLog {
   private readonly rows: DeliveryRecord[] = [];
 
-  record(d: DeliveryRecord): void {
+  async record(d: DeliveryRecord): Promise<void> {
     this.rows.push({ ...d, id: this.rows.length + 1, alarmIds: [...d.alarmIds] });
   }
 
-  list(filter: DeliveryFilter = {}): DeliveryRecord[] {
+  async list(filter: DeliveryFilter = {}): Promise<DeliveryRecord[]> {
     return this.rows
       .filter((r) => !filter.status || r.status === filter.status)
       .reverse()
