@@ -6,22 +6,9 @@
  * month from a data time on, and they survive a restart. A month whose revision is being built
  * (`report_building`, also its first) is marked like a finalised one, so a change that arrives
  * during the build is not lost: its mark outlives the build and the next recheck serves it. In the
- * state database under DATA_DIR, shared by the instances of one DATA_DIR.
+ * state database (SQLite under DATA_DIR, or PostgreSQL), shared by every instance using it.
  */
-import { SqliteBacked } from '../sqlite/sqliteFile';
-
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS report_snapshot (
-    month TEXT NOT NULL, revision INTEGER NOT NULL, sha256 TEXT NOT NULL, content_hash TEXT NOT NULL, json TEXT NOT NULL,
-    created_at INTEGER NOT NULL, note TEXT, PRIMARY KEY (month, revision)) WITHOUT ROWID;
-  CREATE TABLE IF NOT EXISTS report_mark (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, month TEXT NOT NULL, kind TEXT NOT NULL, marked_at INTEGER NOT NULL, UNIQUE (month, kind));
-  CREATE TABLE IF NOT EXISTS report_building (id INTEGER PRIMARY KEY AUTOINCREMENT, month TEXT NOT NULL, started_at INTEGER NOT NULL);
-  CREATE TABLE IF NOT EXISTS report_setting (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-  CREATE TABLE IF NOT EXISTS report_download (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, who TEXT NOT NULL, role TEXT NOT NULL,
-    scope TEXT NOT NULL, month TEXT NOT NULL, revision INTEGER NOT NULL, format TEXT NOT NULL, sha256 TEXT NOT NULL);
-`;
+import type { SqlExecutor } from './db/sqlExecutor';
 
 export interface SnapshotInfo {
   readonly month: string;
@@ -69,23 +56,20 @@ interface SnapshotRow {
   note: string | null;
   reasons: string | null;
 }
-const SNAPSHOT_COLUMNS = 'month, revision, sha256, created_at AS createdAt, note, reasons';
-const MARK_COLUMNS = 'id, month, kind, marked_at AS markedAt';
+// Quoted aliases: PostgreSQL folds unquoted ones to lower case.
+const SNAPSHOT_COLUMNS = 'month, revision, sha256, created_at AS "createdAt", note, reasons';
+const MARK_COLUMNS = 'id, month, kind, marked_at AS "markedAt"';
 /** Months a change can reach: the finalised ones and those whose revision is being built. */
-const MARKABLE = 'SELECT month FROM report_snapshot UNION SELECT month FROM report_building';
+const MARKABLE = '(SELECT month FROM report_snapshot UNION SELECT month FROM report_building) AS markable';
 /** A build left behind by a process that died meanwhile is forgotten after this long (wall clock). */
 const STALE_BUILD_MS = 24 * 3_600_000;
 
-export class ReportArchive<R extends ArchivedReport> extends SqliteBacked {
-  constructor(options: { path: string }) {
-    super(options.path, SCHEMA);
-  }
+export class ReportArchive<R extends ArchivedReport> {
+  constructor(private readonly db: SqlExecutor) {}
 
-  override async start(): Promise<void> {
-    await super.start();
-    // Archives written before revisions had reasons (contract 8.4) get the column.
-    this.addMissingColumns('report_snapshot', { reasons: 'TEXT' });
-    this.statement('DELETE FROM report_building WHERE started_at < ?').run(Date.now() - STALE_BUILD_MS);
+  /** Start-up work (not schema): forgets builds left behind by a process that died during one. */
+  async init(now = Date.now()): Promise<void> {
+    await this.db.run('DELETE FROM report_building WHERE started_at < ?', [now - STALE_BUILD_MS]);
   }
 
   /**
@@ -93,66 +77,85 @@ export class ReportArchive<R extends ArchivedReport> extends SqliteBacked {
    * that reaches the month marks it, so that a change the build may have missed is served by the
    * next recheck. Returns the id to end it with.
    */
-  beginBuild(month: string): number {
-    return Number(this.statement('INSERT INTO report_building (month, started_at) VALUES (?, ?)').run(month, Date.now()).lastInsertRowid);
+  async beginBuild(month: string): Promise<number> {
+    const row = await this.db.get<{ id: number }>('INSERT INTO report_building (month, started_at) VALUES (?, ?) RETURNING id', [month, Date.now()]);
+    return Number(row?.id);
   }
 
-  endBuild(id: number): void {
-    this.statement('DELETE FROM report_building WHERE id = ?').run(id);
+  async endBuild(id: number): Promise<void> {
+    await this.db.run('DELETE FROM report_building WHERE id = ?', [id]);
   }
 
-  latestContentHash(month: string): { revision: number; contentHash: string; report: R } | undefined {
-    const row = this.statement('SELECT revision, content_hash, json FROM report_snapshot WHERE month = ? ORDER BY revision DESC LIMIT 1').get(
-      month,
-    ) as { revision: number; content_hash: string; json: string } | undefined;
+  async latestContentHash(month: string): Promise<{ revision: number; contentHash: string; report: R } | undefined> {
+    const row = await this.db.get<{ revision: number; content_hash: string; json: string }>(
+      'SELECT revision, content_hash, json FROM report_snapshot WHERE month = ? ORDER BY revision DESC LIMIT 1',
+      [month],
+    );
     return row ? { revision: row.revision, contentHash: row.content_hash, report: JSON.parse(row.json) as R } : undefined;
   }
 
-  save(report: R, contentHash: string, createdAt: number): void {
-    this.statement(
-      'INSERT INTO report_snapshot (month, revision, sha256, content_hash, json, created_at, note, reasons) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    ).run(
-      report.month,
-      report.revision,
-      report.sha256,
-      contentHash,
-      JSON.stringify(report),
-      createdAt,
-      report.revisionNote ?? null,
-      JSON.stringify(report.reasons ?? []),
+  /**
+   * Stores `report` as the month's next revision and returns what was stored. The revision is
+   * assigned here, under the lock, so that two instances finalising the same month at once store
+   * revisions n and n+1 instead of one failing on the key. When `report.revision` is not the next
+   * one (another instance stored a revision since it was built), `restamp` makes the report for
+   * the assigned revision (its sha256 covers the revision); without it only `revision` changes.
+   */
+  async save(report: R, contentHash: string, createdAt: number, restamp?: (report: R, revision: number) => R): Promise<R> {
+    return this.db.transaction(
+      async (tx) => {
+        const next = await tx.get<{ revision: number }>('SELECT COALESCE(MAX(revision), 0) + 1 AS revision FROM report_snapshot WHERE month = ?', [
+          report.month,
+        ]);
+        const revision = Number(next?.revision ?? 1);
+        const stored = report.revision === revision ? report : restamp ? restamp(report, revision) : { ...report, revision };
+        await tx.run(
+          'INSERT INTO report_snapshot (month, revision, sha256, content_hash, json, created_at, note, reasons) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+          [
+            stored.month,
+            revision,
+            stored.sha256,
+            contentHash,
+            JSON.stringify(stored),
+            createdAt,
+            stored.revisionNote ?? null,
+            JSON.stringify(stored.reasons ?? []),
+          ],
+        );
+        return stored;
+      },
+      { lock: 'report_snapshot' },
     );
   }
 
   /** A stored revision, or the latest when `revision` is undefined. */
-  get(month: string, revision?: number): R | undefined {
-    const row = (
+  async get(month: string, revision?: number): Promise<R | undefined> {
+    const row =
       revision === undefined
-        ? this.statement('SELECT json FROM report_snapshot WHERE month = ? ORDER BY revision DESC LIMIT 1').get(month)
-        : this.statement('SELECT json FROM report_snapshot WHERE month = ? AND revision = ?').get(month, revision)
-    ) as { json: string } | undefined;
+        ? await this.db.get<{ json: string }>('SELECT json FROM report_snapshot WHERE month = ? ORDER BY revision DESC LIMIT 1', [month])
+        : await this.db.get<{ json: string }>('SELECT json FROM report_snapshot WHERE month = ? AND revision = ?', [month, revision]);
     return row ? (JSON.parse(row.json) as R) : undefined;
   }
 
   /** The revisions of one month, or of every month (newest month first) without `month`. */
-  revisions(month?: string): SnapshotInfo[] {
-    const rows = (
+  async revisions(month?: string): Promise<SnapshotInfo[]> {
+    const rows =
       month === undefined
-        ? this.statement(`SELECT ${SNAPSHOT_COLUMNS} FROM report_snapshot ORDER BY month DESC, revision`).all()
-        : this.statement(`SELECT ${SNAPSHOT_COLUMNS} FROM report_snapshot WHERE month = ? ORDER BY revision`).all(month)
-    ) as SnapshotRow[];
+        ? await this.db.all<SnapshotRow>(`SELECT ${SNAPSHOT_COLUMNS} FROM report_snapshot ORDER BY month DESC, revision`)
+        : await this.db.all<SnapshotRow>(`SELECT ${SNAPSHOT_COLUMNS} FROM report_snapshot WHERE month = ? ORDER BY revision`, [month]);
     return rows.map((r) => ({ ...r, reasons: r.reasons ? (JSON.parse(r.reasons) as string[]) : [] }));
   }
 
   /** The newest finalised month (YYYY-MM), if any. */
-  latestFinalisedMonth(): string | undefined {
-    const row = this.statement('SELECT MAX(month) AS month FROM report_snapshot').get() as { month: string | null };
-    return row.month ?? undefined;
+  async latestFinalisedMonth(): Promise<string | undefined> {
+    const row = await this.db.get<{ month: string | null }>('SELECT MAX(month) AS month FROM report_snapshot');
+    return row?.month ?? undefined;
   }
 
   /** The newest month a change can mark (finalised, or a revision of it being built), if any. */
-  latestMarkableMonth(): string | undefined {
-    const row = this.statement(`SELECT MAX(month) AS month FROM (${MARKABLE})`).get() as { month: string | null };
-    return row.month ?? undefined;
+  async latestMarkableMonth(): Promise<string | undefined> {
+    const row = await this.db.get<{ month: string | null }>(`SELECT MAX(month) AS month FROM ${MARKABLE}`);
+    return row?.month ?? undefined;
   }
 
   /**
@@ -160,42 +163,53 @@ export class ReportArchive<R extends ArchivedReport> extends SqliteBacked {
    * revision is being built; returns how many. A mark already there is replaced with a new id, so a
    * recheck or build running meanwhile leaves it for the next.
    */
-  markFrom(fromMonth: string, kind: string, at: number): number {
-    return this.statement(
-      `INSERT OR REPLACE INTO report_mark (month, kind, marked_at) SELECT DISTINCT month, ?, ? FROM (${MARKABLE}) WHERE month >= ? ORDER BY month`,
-    ).run(kind, at, fromMonth).changes;
+  async markFrom(fromMonth: string, kind: string, at: number): Promise<number> {
+    return this.db.transaction(
+      async (tx) => {
+        // Delete and insert (not an upsert): the new id is what tells a running recheck the mark is newer.
+        await tx.run(`DELETE FROM report_mark WHERE kind = ? AND month >= ? AND month IN (SELECT month FROM ${MARKABLE})`, [kind, fromMonth]);
+        // CAST: PostgreSQL cannot infer a parameter's type from an INSERT ... SELECT's select list.
+        const { changes } = await tx.run(
+          `INSERT INTO report_mark (month, kind, marked_at) SELECT month, CAST(? AS TEXT), CAST(? AS BIGINT) FROM ${MARKABLE} WHERE month >= ? ORDER BY month`,
+          [kind, at, fromMonth],
+        );
+        return changes;
+      },
+      { lock: 'report_mark' },
+    );
   }
 
   /**
    * Every mark, oldest month first. A mark of a month not finalised (its first revision was being
    * built, or that build failed) waits for the month's next finalisation, which serves it.
    */
-  marks(): MonthMark[] {
-    return this.statement(`SELECT ${MARK_COLUMNS} FROM report_mark ORDER BY month, id`).all() as MonthMark[];
+  async marks(): Promise<MonthMark[]> {
+    return this.db.all<MonthMark>(`SELECT ${MARK_COLUMNS} FROM report_mark ORDER BY month, id`);
   }
 
   /** The marks of finalised months: what a recheck has to serve. */
-  pendingMarks(): MonthMark[] {
-    return this.statement(
-      `SELECT ${MARK_COLUMNS} FROM report_mark WHERE month IN (SELECT month FROM report_snapshot) ORDER BY month, id`,
-    ).all() as MonthMark[];
+  async pendingMarks(): Promise<MonthMark[]> {
+    return this.db.all<MonthMark>(`SELECT ${MARK_COLUMNS} FROM report_mark WHERE month IN (SELECT month FROM report_snapshot) ORDER BY month, id`);
   }
 
   /** Clears the marks of `month` up to `upToId` (the ones a recheck has served). */
-  clearMarks(month: string, upToId: number): void {
-    this.statement('DELETE FROM report_mark WHERE month = ? AND id <= ?').run(month, upToId);
+  async clearMarks(month: string, upToId: number): Promise<void> {
+    await this.db.run('DELETE FROM report_mark WHERE month = ? AND id <= ?', [month, upToId]);
   }
 
-  setting(name: string): string | undefined {
-    return (this.statement('SELECT value FROM report_setting WHERE name = ?').get(name) as { value: string } | undefined)?.value;
+  async setting(name: string): Promise<string | undefined> {
+    return (await this.db.get<{ value: string }>('SELECT value FROM report_setting WHERE name = ?', [name]))?.value;
   }
 
-  setSetting(name: string, value: string): void {
-    this.statement('INSERT OR REPLACE INTO report_setting (name, value) VALUES (?, ?)').run(name, value);
+  async setSetting(name: string, value: string): Promise<void> {
+    await this.db.run('INSERT INTO report_setting (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value', [
+      name,
+      value,
+    ]);
   }
 
-  recordDownload(d: DownloadRecord): void {
-    this.statement('INSERT INTO report_download (at, who, role, scope, month, revision, format, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+  async recordDownload(d: DownloadRecord): Promise<void> {
+    await this.db.run('INSERT INTO report_download (at, who, role, scope, month, revision, format, sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
       d.at,
       d.who,
       d.role,
@@ -204,12 +218,13 @@ export class ReportArchive<R extends ArchivedReport> extends SqliteBacked {
       d.revision,
       d.format,
       d.sha256,
-    );
+    ]);
   }
 
-  downloads(limit = 1000): DownloadRecord[] {
-    return this.statement('SELECT at, who, role, scope, month, revision, format, sha256 FROM report_download ORDER BY id DESC LIMIT ?').all(
+  /** The newest downloads first. */
+  async downloads(limit = 1000): Promise<DownloadRecord[]> {
+    return this.db.all<DownloadRecord>('SELECT at, who, role, scope, month, revision, format, sha256 FROM report_download ORDER BY id DESC LIMIT ?', [
       limit,
-    ) as DownloadRecord[];
+    ]);
   }
 }

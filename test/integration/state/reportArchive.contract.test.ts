@@ -1,0 +1,342 @@
+/**
+ * ReportArchive's contract, held on SQLite and on PostgreSQL: revisions are never overwritten and
+ * the next one is assigned under a lock (two connections saving one month get n and n+1), reports
+ * round-trip as stored, marks reach the finalised months and those being built and are replaced
+ * with a newer id, stale builds are forgotten at init, settings and downloads.
+ */
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { ArchivedReport } from '../../../services/store/state/reportArchive';
+import { ReportArchive } from '../../../services/store/state/reportArchive';
+import { describeStateEngines } from '../../helpers/stateDb';
+
+interface TestReport extends ArchivedReport {
+  readonly figures: { readonly totalTce: number; readonly generatedAt: number; readonly tariff: number | null };
+}
+
+/** 2026-01-01T00:00:00+08:00: well past 2^32, as real timestamps are. */
+const T0 = 1_767_225_600_000;
+const HOUR = 3_600_000;
+
+const report = (month: string, revision: number, extra: Partial<TestReport> = {}): TestReport => ({
+  month,
+  revision,
+  sha256: `sha-${month}-${revision}`,
+  figures: { totalTce: 1234.5678, generatedAt: T0, tariff: null },
+  ...extra,
+});
+
+describeStateEngines('ReportArchive', (engine) => {
+  const fresh = async () => new ReportArchive<TestReport>(await engine.fresh());
+  const marked = async (archive: ReportArchive<TestReport>) => (await archive.marks()).map((m) => `${m.month} ${m.kind}`);
+
+  it('stores revisions and reads them back exactly: latest, a given one, content hash, infos in order', async () => {
+    const archive = await fresh();
+    expect(await archive.get('2026-01')).toBeUndefined();
+    expect(await archive.latestContentHash('2026-01')).toBeUndefined();
+    expect(await archive.revisions()).toEqual([]);
+
+    const first = report('2026-01', 1);
+    const second = report('2026-01', 2, {
+      revisionNote: 'cem01: totalTce 1 -> 2 tce',
+      reasons: ['readings', 'meter-event'],
+      figures: { totalTce: 0.1 + 0.2, generatedAt: T0 + 1, tariff: 0.6123 },
+    });
+    expect(await archive.save(first, 'hash-1', T0 + HOUR)).toEqual(first);
+    expect(await archive.save(second, 'hash-2', T0 + 2 * HOUR)).toEqual(second);
+    await archive.save(report('2025-12', 1), 'hash-dec', T0 + 3 * HOUR);
+
+    expect(await archive.get('2026-01')).toEqual(second);
+    expect(await archive.get('2026-01', 1)).toEqual(first);
+    expect(await archive.get('2026-01', 3)).toBeUndefined();
+    expect(await archive.get('2026-02')).toBeUndefined();
+    expect(await archive.latestContentHash('2026-01')).toEqual({ revision: 2, contentHash: 'hash-2', report: second });
+    expect((await archive.get('2026-01'))?.figures.totalTce).toBe(0.30000000000000004);
+
+    expect(await archive.revisions('2026-01')).toEqual([
+      { month: '2026-01', revision: 1, sha256: 'sha-2026-01-1', createdAt: T0 + HOUR, note: null, reasons: [] },
+      {
+        month: '2026-01',
+        revision: 2,
+        sha256: 'sha-2026-01-2',
+        createdAt: T0 + 2 * HOUR,
+        note: 'cem01: totalTce 1 -> 2 tce',
+        reasons: ['readings', 'meter-event'],
+      },
+    ]);
+    // Every month: newest month first, revisions ascending within it.
+    expect((await archive.revisions()).map((r) => `${r.month}#${r.revision}`)).toEqual(['2026-01#1', '2026-01#2', '2025-12#1']);
+    expect(await archive.revisions('2026-03')).toEqual([]);
+  });
+
+  it('never overwrites a revision: a report built for a revision already stored becomes the next one', async () => {
+    const archive = await fresh();
+    await archive.save(report('2026-01', 1), 'hash-1', T0);
+    const restamped: [string, number][] = [];
+    const stored = await archive.save(report('2026-01', 1, { sha256: 'late' }), 'hash-late', T0 + 1, (r, revision) => {
+      restamped.push([r.sha256, revision]);
+      return { ...r, revision, sha256: `restamped-${revision}` };
+    });
+    expect(restamped).toEqual([['late', 2]]);
+    expect(stored).toEqual(report('2026-01', 2, { sha256: 'restamped-2' }));
+    expect(await archive.get('2026-01', 2)).toEqual(stored);
+    // Without restamp only the revision changes.
+    expect(await archive.save(report('2026-01', 1, { sha256: 'x' }), 'hash-x', T0 + 2)).toEqual(report('2026-01', 3, { sha256: 'x' }));
+    // A report for a later revision than the next one is stored as the next one too.
+    expect((await archive.save(report('2026-02', 7), 'h', T0)).revision).toBe(1);
+    expect(await archive.get('2026-01', 1)).toEqual(report('2026-01', 1));
+    expect((await archive.revisions('2026-01')).map((r) => [r.revision, r.sha256])).toEqual([
+      [1, 'sha-2026-01-1'],
+      [2, 'restamped-2'],
+      [3, 'x'],
+    ]);
+  });
+
+  it('leaves nothing behind when a save fails inside its transaction', async () => {
+    const archive = await fresh();
+    await archive.save(report('2026-01', 1), 'hash-1', T0);
+    await expect(
+      archive.save(report('2026-01', 1), 'hash-2', T0 + 1, () => {
+        throw new Error('hash failed');
+      }),
+    ).rejects.toThrow('hash failed');
+    expect((await archive.revisions('2026-01')).map((r) => r.revision)).toEqual([1]);
+    // The lock is released: the next save goes through.
+    expect((await archive.save(report('2026-01', 2), 'hash-2', T0 + 2)).revision).toBe(2);
+  });
+
+  // Two hosts on PostgreSQL race in this process. Two connections to one SQLite file cannot race
+  // here (better-sqlite3 waits for the write lock synchronously, blocking the holder too): on
+  // SQLite, two processes race further down.
+  if (engine.name === 'postgres')
+    it('gives two connections saving the same month at once revisions n and n+1, never a clash', async () => {
+      const db = await engine.fresh();
+      const here = new ReportArchive<TestReport>(db);
+      const there = new ReportArchive<TestReport>(await engine.reopen(db));
+      await here.save(report('2026-01', 1), 'hash-1', T0);
+      const restamp = (r: TestReport, revision: number): TestReport => ({ ...r, revision, sha256: `${r.sha256}-as-${revision}` });
+      const saved = await Promise.all([
+        here.save(report('2026-01', 2, { sha256: 'a' }), 'hash-a', T0 + 1, restamp),
+        there.save(report('2026-01', 2, { sha256: 'b' }), 'hash-b', T0 + 2, restamp),
+        here.save(report('2026-02', 1, { sha256: 'c' }), 'hash-c', T0 + 3, restamp),
+        there.save(report('2026-02', 1, { sha256: 'd' }), 'hash-d', T0 + 4, restamp),
+      ]);
+      expect(
+        saved
+          .filter((r) => r.month === '2026-01')
+          .map((r) => r.revision)
+          .sort(),
+      ).toEqual([2, 3]);
+      expect(
+        saved
+          .filter((r) => r.month === '2026-02')
+          .map((r) => r.revision)
+          .sort(),
+      ).toEqual([1, 2]);
+      for (const r of saved) expect(await there.get(r.month, r.revision)).toEqual(r);
+      // The loser of each race was restamped for the revision it got.
+      expect(saved.map((r) => r.sha256).sort()).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^(a|b)-as-3$/), expect.stringMatching(/^(c|d)-as-2$/)]),
+      );
+      expect((await here.revisions('2026-01')).map((r) => r.revision)).toEqual([1, 2, 3]);
+    });
+
+  it('knows the latest finalised month and the latest markable one (a build counts until it ends)', async () => {
+    const archive = await fresh();
+    expect(await archive.latestFinalisedMonth()).toBeUndefined();
+    expect(await archive.latestMarkableMonth()).toBeUndefined();
+    await archive.save(report('2025-11', 1), 'h', T0);
+    await archive.save(report('2026-01', 1), 'h', T0);
+    await archive.save(report('2025-12', 1), 'h', T0);
+    expect(await archive.latestFinalisedMonth()).toBe('2026-01');
+    const a = await archive.beginBuild('2026-03');
+    const b = await archive.beginBuild('2026-02');
+    expect(b).toBeGreaterThan(a);
+    expect(await archive.latestMarkableMonth()).toBe('2026-03');
+    expect(await archive.latestFinalisedMonth()).toBe('2026-01');
+    await archive.endBuild(a);
+    expect(await archive.latestMarkableMonth()).toBe('2026-02');
+    await archive.endBuild(b);
+    expect(await archive.latestMarkableMonth()).toBe('2026-01');
+  });
+
+  it('forgets at init the builds left behind for more than a day, and keeps the recent ones', async () => {
+    const db = await engine.fresh();
+    const archive = new ReportArchive<TestReport>(db);
+    const started = Date.now();
+    await archive.beginBuild('2026-04');
+    await archive.init(started + 23 * HOUR);
+    expect(await archive.latestMarkableMonth()).toBe('2026-04');
+    // Another instance starting a day later (same database).
+    await new ReportArchive<TestReport>(await engine.reopen(db)).init(Date.now() + 24 * HOUR + 1000);
+    expect(await archive.latestMarkableMonth()).toBeUndefined();
+    await archive.init();
+  });
+
+  it('marks every markable month from a month on, replacing a mark with a newer id, and counts them', async () => {
+    const archive = await fresh();
+    for (const m of ['2025-11', '2026-01', '2026-02', '2026-05']) await archive.save(report(m, 1), `hash-${m}`, T0);
+    expect(await archive.markFrom('2026-06', 'readings', T0)).toBe(0);
+    expect(await archive.markFrom('2025-12', 'meter-event', T0 + 1)).toBe(3);
+    expect(await marked(archive)).toEqual(['2026-01 meter-event', '2026-02 meter-event', '2026-05 meter-event']);
+    const before = await archive.marks();
+    expect(before.map((m) => m.id)).toEqual([...before.map((m) => m.id)].sort((x, y) => x - y));
+    expect(before[0]).toEqual({ id: before[0]!.id, month: '2026-01', kind: 'meter-event', markedAt: T0 + 1 });
+
+    // The same kind again: the same months, each with a newer id and time; '' marks every month.
+    expect(await archive.markFrom('2026-02', 'meter-event', T0 + 2)).toBe(2);
+    expect(await archive.markFrom('', 'parameters', T0 + 3)).toBe(4);
+    const after = await archive.marks();
+    expect(after.map((m) => `${m.month} ${m.kind} ${m.markedAt - T0}`)).toEqual([
+      '2025-11 parameters 3',
+      '2026-01 meter-event 1',
+      '2026-01 parameters 3',
+      '2026-02 meter-event 2',
+      '2026-02 parameters 3',
+      '2026-05 meter-event 2',
+      '2026-05 parameters 3',
+    ]);
+    const id = (month: string, kind: string) => after.find((m) => m.month === month && m.kind === kind)!.id;
+    const oldId = (month: string) => before.find((m) => m.month === month)!.id;
+    expect(id('2026-01', 'meter-event')).toBe(oldId('2026-01'));
+    expect(id('2026-02', 'meter-event')).toBeGreaterThan(Math.max(...before.map((m) => m.id)));
+    expect(id('2026-05', 'meter-event')).toBeGreaterThan(id('2026-02', 'meter-event'));
+    expect(await archive.pendingMarks()).toEqual(after);
+  });
+
+  it('marks a month being built too; such marks wait (not pending) until the month is finalised', async () => {
+    const archive = await fresh();
+    await archive.save(report('2026-01', 1), 'h', T0);
+    const build = await archive.beginBuild('2026-03');
+    // Two builds of one month mark it once.
+    const again = await archive.beginBuild('2026-03');
+    expect(await archive.markFrom('2026-02', 'monthly-statistics', T0)).toBe(1);
+    await archive.endBuild(build);
+    await archive.endBuild(again);
+    expect(await archive.markFrom('2026-02', 'parameters', T0)).toBe(0);
+    expect(await marked(archive)).toEqual(['2026-03 monthly-statistics']);
+    expect(await archive.pendingMarks()).toEqual([]);
+    await archive.save(report('2026-03', 1), 'h', T0);
+    expect((await archive.pendingMarks()).map((m) => `${m.month} ${m.kind}`)).toEqual(['2026-03 monthly-statistics']);
+  });
+
+  it('clears the marks of one month up to an id, leaving later marks and other months', async () => {
+    const archive = await fresh();
+    for (const m of ['2026-01', '2026-02']) await archive.save(report(m, 1), 'h', T0);
+    await archive.markFrom('2026-01', 'readings', T0);
+    const seen = Math.max(...(await archive.marks()).map((m) => m.id));
+    await archive.markFrom('2026-01', 'meter-event', T0 + 1);
+    await archive.clearMarks('2026-01', seen);
+    // Oldest month first, then by id (the order they were marked in).
+    expect(await marked(archive)).toEqual(['2026-01 meter-event', '2026-02 readings', '2026-02 meter-event']);
+    await archive.clearMarks('2026-02', Number.MAX_SAFE_INTEGER);
+    await archive.clearMarks('2026-07', Number.MAX_SAFE_INTEGER);
+    expect(await marked(archive)).toEqual(['2026-01 meter-event']);
+  });
+
+  if (engine.name === 'postgres')
+    it('lets two connections mark the same months at once without a clash', async () => {
+      const db = await engine.fresh();
+      const here = new ReportArchive<TestReport>(db);
+      const there = new ReportArchive<TestReport>(await engine.reopen(db));
+      for (const m of ['2026-01', '2026-02', '2026-03']) await here.save(report(m, 1), 'h', T0);
+      const counts = await Promise.all([
+        here.markFrom('2026-01', 'readings', T0),
+        there.markFrom('2026-01', 'readings', T0 + 1),
+        here.markFrom('2026-02', 'readings', T0 + 2),
+        there.markFrom('', 'readings', T0 + 3),
+      ]);
+      expect(counts).toEqual([3, 3, 2, 3]);
+      expect(await marked(there)).toEqual(['2026-01 readings', '2026-02 readings', '2026-03 readings']);
+    });
+
+  if (engine.name === 'sqlite')
+    it('gives two processes saving and marking the same months at once consecutive revisions and one mark each, never a clash', async () => {
+      const db = await engine.fresh();
+      const archive = new ReportArchive<TestReport>(db);
+      for (const m of RACED) await archive.save(report(m, 1), 'h', T0);
+      const script = path.join(path.dirname(db.location), 'racer.ts');
+      writeFileSync(script, racer());
+      // Both start at the same instant, once their databases are open.
+      const startAt = String(Date.now() + 3000);
+      const run = (who: string) => execFileAsync(TSX, [script, db.location, who, startAt], { timeout: 30_000 });
+      const outputs = await Promise.all([run('a'), run('b')]);
+      const saved = outputs.flatMap((o) => JSON.parse(o.stdout) as TestReport[]);
+      expect(saved).toHaveLength(2 * RACED.length * SAVES);
+      for (const m of RACED) {
+        const revisions = (await archive.revisions(m)).map((r) => r.revision);
+        expect(revisions).toEqual(Array.from({ length: 1 + 2 * SAVES }, (_, i) => i + 1));
+        // What each process was told it stored is what is stored, restamped for the revision it got.
+        for (const r of saved.filter((x) => x.month === m)) {
+          expect(r.sha256 === `sha-${m}-2` ? 2 : Number(/-as-(\d+)$/.exec(r.sha256)?.[1])).toBe(r.revision);
+          expect(await archive.get(m, r.revision)).toEqual(r);
+        }
+      }
+      expect(await marked(archive)).toEqual(RACED.map((m) => `${m} readings`));
+    });
+
+  it('keeps settings, replacing a value', async () => {
+    const archive = await fresh();
+    expect(await archive.setting('parameter-fingerprint')).toBeUndefined();
+    await archive.setSetting('parameter-fingerprint', 'a');
+    await archive.setSetting('other', '');
+    await archive.setSetting('parameter-fingerprint', 'b');
+    expect(await archive.setting('parameter-fingerprint')).toBe('b');
+    expect(await archive.setting('other')).toBe('');
+  });
+
+  it('records downloads and lists them newest first, up to a limit', async () => {
+    const archive = await fresh();
+    expect(await archive.downloads()).toEqual([]);
+    const d = (i: number) => ({
+      at: T0 + i,
+      who: `user${i}`,
+      role: 'viewer',
+      scope: 'district',
+      month: '2026-01',
+      revision: i,
+      format: 'pdf',
+      sha256: `s${i}`,
+    });
+    for (const i of [1, 2, 3]) await archive.recordDownload(d(i));
+    await archive.recordDownload({ ...d(4), who: '张三', role: 'enterprise', scope: 'cem01', format: 'xlsx' });
+    expect(await archive.downloads()).toEqual([{ ...d(4), who: '张三', role: 'enterprise', scope: 'cem01', format: 'xlsx' }, d(3), d(2), d(1)]);
+    expect(await archive.downloads(2)).toEqual([{ ...d(4), who: '张三', role: 'enterprise', scope: 'cem01', format: 'xlsx' }, d(3)]);
+  });
+});
+
+/** Months raced, and how many revisions of each one process saves. */
+const RACED = ['2026-01', '2026-02', '2026-03'];
+const SAVES = 4;
+
+const TSX = path.resolve(__dirname, '../../../node_modules/.bin/tsx');
+const execFileAsync = promisify(execFile);
+
+/** Another instance: saves revision 2 of every raced month SAVES times and marks them all, prints what it stored. */
+function racer(): string {
+  const archive = JSON.stringify(path.resolve(__dirname, '../../../services/store/state/reportArchive'));
+  const sqlite = JSON.stringify(path.resolve(__dirname, '../../../services/store/state/db/sqliteStateDb'));
+  return `
+    import { SqliteStateDb } from ${sqlite};
+    import { ReportArchive, type ArchivedReport } from ${archive};
+    const [file, who, startAt] = process.argv.slice(2);
+    async function main(): Promise<void> {
+      const db = new SqliteStateDb(file);
+      await db.start();
+      const archive = new ReportArchive<ArchivedReport>(db);
+      await new Promise((resolve) => setTimeout(resolve, Number(startAt) - Date.now()));
+      const out: ArchivedReport[] = [];
+      for (let i = 0; i < ${SAVES}; i++)
+        for (const month of ${JSON.stringify(RACED)}) {
+          const report = { month, revision: 2, sha256: \`sha-\${month}-2\` };
+          out.push(await archive.save(report, 'h', Date.now(), (r, revision) => ({ ...r, revision, sha256: \`\${who}\${i}-as-\${revision}\` })));
+          await archive.markFrom('', 'readings', Date.now());
+        }
+      await db.stop();
+      process.stdout.write(JSON.stringify(out));
+    }
+    void main();
+  `;
+}
