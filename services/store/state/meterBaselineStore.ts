@@ -58,8 +58,11 @@ export class MeterBaselineStore {
     // The upsert only ever fills a missing unit: kind, multiplier, rollover and first_seen_at stay.
     const sql = `INSERT INTO meter_baseline (enterprise, meter, kind, unit, multiplier, rollover, first_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (enterprise, meter) DO UPDATE SET unit = excluded.unit WHERE meter_baseline.unit IS NULL`;
+    // In key order (a stable sort: of one meter twice, the first still wins): two hosts remembering
+    // the same meters in different orders would otherwise deadlock on PostgreSQL's row locks.
+    const ordered = [...rows].sort((a, b) => byCodeUnits(a.enterprise, b.enterprise) || byCodeUnits(a.meter, b.meter));
     await this.db.transaction(async (tx) => {
-      for (const r of rows) await tx.run(sql, [r.enterprise, r.meter, r.kind, r.unit, r.multiplier, r.rollover, at]);
+      for (const r of ordered) await tx.run(sql, [r.enterprise, r.meter, r.kind, r.unit, r.multiplier, r.rollover, at]);
     });
   }
 }

@@ -134,7 +134,8 @@ export class StateStore {
   async quarantine(items: readonly QuarantineInput[]): Promise<QuarantineInput[]> {
     if (items.length === 0) return [];
     // DO NOTHING: a message read again from the journal (after a crash or a failed write) is
-    // already here. A NULL source_ref never conflicts, so messages without one always land.
+    // already here. A NULL source_ref never conflicts, so messages without one always land. A
+    // conflict still uses up an id on both engines: ids ascend, with gaps.
     const sql = `INSERT INTO quarantine (topic, payload, reason, detail, received_at, enterprise, meter, client_id, source_ref)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_ref) DO NOTHING RETURNING id`;
     return this.db.transaction(async (tx) => {
