@@ -8,6 +8,7 @@
  * during the build is not lost: its mark outlives the build and the next recheck serves it. In the
  * state database (SQLite under DATA_DIR, or PostgreSQL), shared by every instance using it.
  */
+import { AppError } from '../../core/errors';
 import type { SqlExecutor } from './db/sqlExecutor';
 
 export interface SnapshotInfo {
@@ -64,6 +65,16 @@ const MARKABLE = '(SELECT month FROM report_snapshot UNION SELECT month FROM rep
 /** A build left behind by a process that died meanwhile is forgotten after this long (wall clock). */
 const STALE_BUILD_MS = 24 * 3_600_000;
 
+/** The revision was stored by someone else meanwhile (another instance finalising the same month). */
+export class RevisionConflictError extends AppError {
+  constructor(month: string, revision: number) {
+    super('report-revision-conflict', `revision ${revision} of ${month} was finalised meanwhile by another instance: finalise again to build on it`, {
+      retryable: true,
+      context: { month, revision },
+    });
+  }
+}
+
 export class ReportArchive<R extends ArchivedReport> {
   constructor(private readonly db: SqlExecutor) {}
 
@@ -95,37 +106,27 @@ export class ReportArchive<R extends ArchivedReport> {
   }
 
   /**
-   * Stores `report` as the month's next revision and returns what was stored. The revision is
-   * assigned here, under the lock, so that two instances finalising the same month at once store
-   * revisions n and n+1 instead of one failing on the key. When `report.revision` is not the next
-   * one (another instance stored a revision since it was built), `restamp` makes the report for
-   * the assigned revision (its sha256 covers the revision); without it only `revision` changes.
+   * Stores `report` as its own revision. The revision must be new: when another instance (another
+   * host finalising the same month through its HTTP route) stored that revision first, nothing is
+   * written and RevisionConflictError is thrown, so the caller rebuilds against the newer revision
+   * rather than storing a note and reasons computed against an older one.
    */
-  async save(report: R, contentHash: string, createdAt: number, restamp?: (report: R, revision: number) => R): Promise<R> {
-    return this.db.transaction(
-      async (tx) => {
-        const next = await tx.get<{ revision: number }>('SELECT COALESCE(MAX(revision), 0) + 1 AS revision FROM report_snapshot WHERE month = ?', [
-          report.month,
-        ]);
-        const revision = Number(next?.revision ?? 1);
-        const stored = report.revision === revision ? report : restamp ? restamp(report, revision) : { ...report, revision };
-        await tx.run(
-          'INSERT INTO report_snapshot (month, revision, sha256, content_hash, json, created_at, note, reasons) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-          [
-            stored.month,
-            revision,
-            stored.sha256,
-            contentHash,
-            JSON.stringify(stored),
-            createdAt,
-            stored.revisionNote ?? null,
-            JSON.stringify(stored.reasons ?? []),
-          ],
-        );
-        return stored;
-      },
-      { lock: 'report_snapshot' },
+  async save(report: R, contentHash: string, createdAt: number): Promise<void> {
+    const { changes } = await this.db.run(
+      `INSERT INTO report_snapshot (month, revision, sha256, content_hash, json, created_at, note, reasons) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (month, revision) DO NOTHING`,
+      [
+        report.month,
+        report.revision,
+        report.sha256,
+        contentHash,
+        JSON.stringify(report),
+        createdAt,
+        report.revisionNote ?? null,
+        JSON.stringify(report.reasons ?? []),
+      ],
     );
+    if (changes === 0) throw new RevisionConflictError(report.month, report.revision);
   }
 
   /** A stored revision, or the latest when `revision` is undefined. */

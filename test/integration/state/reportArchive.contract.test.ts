@@ -1,6 +1,6 @@
 /**
- * ReportArchive's contract, held on SQLite and on PostgreSQL: revisions are never overwritten and
- * the next one is assigned under a lock (two connections saving one month get n and n+1), reports
+ * ReportArchive's contract, held on SQLite and on PostgreSQL: revisions are never overwritten (of
+ * two connections saving one revision at once exactly one wins, the other gets a conflict), reports
  * round-trip as stored, marks reach the finalised months and those being built and are replaced
  * with a newer id, stale builds are forgotten at init, settings and downloads.
  */
@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { ArchivedReport } from '../../../services/store/state/reportArchive';
-import { ReportArchive } from '../../../services/store/state/reportArchive';
+import { ReportArchive, RevisionConflictError } from '../../../services/store/state/reportArchive';
 import { describeStateEngines } from '../../helpers/stateDb';
 
 interface TestReport extends ArchivedReport {
@@ -44,8 +44,8 @@ describeStateEngines('ReportArchive', (engine) => {
       reasons: ['readings', 'meter-event'],
       figures: { totalTce: 0.1 + 0.2, generatedAt: T0 + 1, tariff: 0.6123 },
     });
-    expect(await archive.save(first, 'hash-1', T0 + HOUR)).toEqual(first);
-    expect(await archive.save(second, 'hash-2', T0 + 2 * HOUR)).toEqual(second);
+    await archive.save(first, 'hash-1', T0 + HOUR);
+    await archive.save(second, 'hash-2', T0 + 2 * HOUR);
     await archive.save(report('2025-12', 1), 'hash-dec', T0 + 3 * HOUR);
 
     expect(await archive.get('2026-01')).toEqual(second);
@@ -71,76 +71,45 @@ describeStateEngines('ReportArchive', (engine) => {
     expect(await archive.revisions('2026-03')).toEqual([]);
   });
 
-  it('never overwrites a revision: a report built for a revision already stored becomes the next one', async () => {
+  it('never overwrites a revision: saving one already stored is refused with RevisionConflictError, and nothing changes', async () => {
     const archive = await fresh();
     await archive.save(report('2026-01', 1), 'hash-1', T0);
-    const restamped: [string, number][] = [];
-    const stored = await archive.save(report('2026-01', 1, { sha256: 'late' }), 'hash-late', T0 + 1, (r, revision) => {
-      restamped.push([r.sha256, revision]);
-      return { ...r, revision, sha256: `restamped-${revision}` };
+    const late = archive.save(report('2026-01', 1, { sha256: 'late' }), 'hash-late', T0 + 1);
+    await expect(late).rejects.toBeInstanceOf(RevisionConflictError);
+    await expect(archive.save(report('2026-01', 1, { sha256: 'late' }), 'hash-late', T0 + 1)).rejects.toMatchObject({
+      code: 'report-revision-conflict',
+      context: { month: '2026-01', revision: 1 },
     });
-    expect(restamped).toEqual([['late', 2]]);
-    expect(stored).toEqual(report('2026-01', 2, { sha256: 'restamped-2' }));
-    expect(await archive.get('2026-01', 2)).toEqual(stored);
-    // Without restamp only the revision changes.
-    expect(await archive.save(report('2026-01', 1, { sha256: 'x' }), 'hash-x', T0 + 2)).toEqual(report('2026-01', 3, { sha256: 'x' }));
-    // A report for a later revision than the next one is stored as the next one too.
-    expect((await archive.save(report('2026-02', 7), 'h', T0)).revision).toBe(1);
     expect(await archive.get('2026-01', 1)).toEqual(report('2026-01', 1));
+    expect(await archive.latestContentHash('2026-01')).toEqual({ revision: 1, contentHash: 'hash-1', report: report('2026-01', 1) });
+    // The next revision goes through.
+    await archive.save(report('2026-01', 2), 'hash-2', T0 + 2);
     expect((await archive.revisions('2026-01')).map((r) => [r.revision, r.sha256])).toEqual([
       [1, 'sha-2026-01-1'],
-      [2, 'restamped-2'],
-      [3, 'x'],
+      [2, 'sha-2026-01-2'],
     ]);
   });
 
-  it('leaves nothing behind when a save fails inside its transaction', async () => {
-    const archive = await fresh();
-    await archive.save(report('2026-01', 1), 'hash-1', T0);
-    await expect(
-      archive.save(report('2026-01', 1), 'hash-2', T0 + 1, () => {
-        throw new Error('hash failed');
-      }),
-    ).rejects.toThrow('hash failed');
-    expect((await archive.revisions('2026-01')).map((r) => r.revision)).toEqual([1]);
-    // The lock is released: the next save goes through.
-    expect((await archive.save(report('2026-01', 2), 'hash-2', T0 + 2)).revision).toBe(2);
-  });
-
   // Two hosts on PostgreSQL race in this process. Two connections to one SQLite file cannot race
-  // here (better-sqlite3 waits for the write lock synchronously, blocking the holder too): on
-  // SQLite, two processes race further down.
+  // here (better-sqlite3 waits for the write lock synchronously, blocking the holder too).
   if (engine.name === 'postgres')
-    it('gives two connections saving the same month at once revisions n and n+1, never a clash', async () => {
+    it('lets exactly one of two connections saving the same revision at once win; the other gets a conflict', async () => {
       const db = await engine.fresh();
       const here = new ReportArchive<TestReport>(db);
       const there = new ReportArchive<TestReport>(await engine.reopen(db));
       await here.save(report('2026-01', 1), 'hash-1', T0);
-      const restamp = (r: TestReport, revision: number): TestReport => ({ ...r, revision, sha256: `${r.sha256}-as-${revision}` });
-      const saved = await Promise.all([
-        here.save(report('2026-01', 2, { sha256: 'a' }), 'hash-a', T0 + 1, restamp),
-        there.save(report('2026-01', 2, { sha256: 'b' }), 'hash-b', T0 + 2, restamp),
-        here.save(report('2026-02', 1, { sha256: 'c' }), 'hash-c', T0 + 3, restamp),
-        there.save(report('2026-02', 1, { sha256: 'd' }), 'hash-d', T0 + 4, restamp),
-      ]);
-      expect(
-        saved
-          .filter((r) => r.month === '2026-01')
-          .map((r) => r.revision)
-          .sort(),
-      ).toEqual([2, 3]);
-      expect(
-        saved
-          .filter((r) => r.month === '2026-02')
-          .map((r) => r.revision)
-          .sort(),
-      ).toEqual([1, 2]);
-      for (const r of saved) expect(await there.get(r.month, r.revision)).toEqual(r);
-      // The loser of each race was restamped for the revision it got.
-      expect(saved.map((r) => r.sha256).sort()).toEqual(
-        expect.arrayContaining([expect.stringMatching(/^(a|b)-as-3$/), expect.stringMatching(/^(c|d)-as-2$/)]),
-      );
-      expect((await here.revisions('2026-01')).map((r) => r.revision)).toEqual([1, 2, 3]);
+      for (let round = 2; round <= 11; round++) {
+        const outcomes = await Promise.allSettled([
+          here.save(report('2026-01', round, { sha256: `a${round}` }), 'hash-a', T0 + round),
+          there.save(report('2026-01', round, { sha256: `b${round}` }), 'hash-b', T0 + round),
+        ]);
+        expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+        const lost = outcomes.find((o) => o.status === 'rejected');
+        expect(lost?.status === 'rejected' && lost.reason instanceof RevisionConflictError).toBe(true);
+        const winner = outcomes[0]!.status === 'fulfilled' ? `a${round}` : `b${round}`;
+        expect((await there.get('2026-01', round))?.sha256).toBe(winner);
+      }
+      expect((await here.revisions('2026-01')).map((r) => r.revision)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     });
 
   it('knows the latest finalised month and the latest markable one (a build counts until it ends)', async () => {
@@ -253,7 +222,7 @@ describeStateEngines('ReportArchive', (engine) => {
     });
 
   if (engine.name === 'sqlite')
-    it('gives two processes saving and marking the same months at once consecutive revisions and one mark each, never a clash', async () => {
+    it('lets exactly one of two processes saving the same revisions at once win each, and marks each month once', async () => {
       const db = await engine.fresh();
       const archive = new ReportArchive<TestReport>(db);
       for (const m of RACED) await archive.save(report(m, 1), 'h', T0);
@@ -263,16 +232,12 @@ describeStateEngines('ReportArchive', (engine) => {
       const startAt = String(Date.now() + 3000);
       const run = (who: string) => execFileAsync(TSX, [script, db.location, who, startAt], { timeout: 30_000 });
       const outputs = await Promise.all([run('a'), run('b')]);
-      const saved = outputs.flatMap((o) => JSON.parse(o.stdout) as TestReport[]);
-      expect(saved).toHaveLength(2 * RACED.length * SAVES);
+      const won = outputs.flatMap((o) => JSON.parse(o.stdout) as { month: string; revision: number; sha256: string }[]);
+      // Every revision 2..SAVES+1 of every month was won by exactly one of them, and holds its report.
+      expect(won).toHaveLength(RACED.length * SAVES);
       for (const m of RACED) {
-        const revisions = (await archive.revisions(m)).map((r) => r.revision);
-        expect(revisions).toEqual(Array.from({ length: 1 + 2 * SAVES }, (_, i) => i + 1));
-        // What each process was told it stored is what is stored, restamped for the revision it got.
-        for (const r of saved.filter((x) => x.month === m)) {
-          expect(r.sha256 === `sha-${m}-2` ? 2 : Number(/-as-(\d+)$/.exec(r.sha256)?.[1])).toBe(r.revision);
-          expect(await archive.get(m, r.revision)).toEqual(r);
-        }
+        expect((await archive.revisions(m)).map((r) => r.revision)).toEqual(Array.from({ length: 1 + SAVES }, (_, i) => i + 1));
+        for (const r of won.filter((x) => x.month === m)) expect((await archive.get(m, r.revision))?.sha256).toBe(r.sha256);
       }
       expect(await marked(archive)).toEqual(RACED.map((m) => `${m} readings`));
     });
@@ -314,13 +279,13 @@ const SAVES = 4;
 const TSX = path.resolve(__dirname, '../../../node_modules/.bin/tsx');
 const execFileAsync = promisify(execFile);
 
-/** Another instance: saves revision 2 of every raced month SAVES times and marks them all, prints what it stored. */
+/** Another instance: tries revisions 2..SAVES+1 of every raced month and marks them all; prints the saves it won. */
 function racer(): string {
   const archive = JSON.stringify(path.resolve(__dirname, '../../../services/store/state/reportArchive'));
   const sqlite = JSON.stringify(path.resolve(__dirname, '../../../services/store/state/db/sqliteStateDb'));
   return `
     import { SqliteStateDb } from ${sqlite};
-    import { ReportArchive, type ArchivedReport } from ${archive};
+    import { ReportArchive, RevisionConflictError, type ArchivedReport } from ${archive};
     const [file, who, startAt] = process.argv.slice(2);
     async function main(): Promise<void> {
       const db = new SqliteStateDb(file);
@@ -328,10 +293,15 @@ function racer(): string {
       const archive = new ReportArchive<ArchivedReport>(db);
       await new Promise((resolve) => setTimeout(resolve, Number(startAt) - Date.now()));
       const out: ArchivedReport[] = [];
-      for (let i = 0; i < ${SAVES}; i++)
+      for (let revision = 2; revision <= ${SAVES} + 1; revision++)
         for (const month of ${JSON.stringify(RACED)}) {
-          const report = { month, revision: 2, sha256: \`sha-\${month}-2\` };
-          out.push(await archive.save(report, 'h', Date.now(), (r, revision) => ({ ...r, revision, sha256: \`\${who}\${i}-as-\${revision}\` })));
+          const report = { month, revision, sha256: \`\${who}-\${month}-\${revision}\` };
+          try {
+            await archive.save(report, 'h', Date.now());
+            out.push(report);
+          } catch (err) {
+            if (!(err instanceof RevisionConflictError)) throw err;
+          }
           await archive.markFrom('', 'readings', Date.now());
         }
       await db.stop();
