@@ -68,7 +68,7 @@ const STALE_BUILD_MS = 24 * 3_600_000;
 /** The revision was stored by someone else meanwhile (another instance finalising the same month). */
 export class RevisionConflictError extends AppError {
   constructor(month: string, revision: number) {
-    super('report-revision-conflict', `revision ${revision} of ${month} was finalised meanwhile by another instance: finalise again to build on it`, {
+    super('conflict', `revision ${revision} of ${month} was finalised meanwhile by another instance: finalise again to build on it`, {
       retryable: true,
       context: { month, revision },
     });

@@ -77,7 +77,7 @@ describeStateEngines('ReportArchive', (engine) => {
     const late = archive.save(report('2026-01', 1, { sha256: 'late' }), 'hash-late', T0 + 1);
     await expect(late).rejects.toBeInstanceOf(RevisionConflictError);
     await expect(archive.save(report('2026-01', 1, { sha256: 'late' }), 'hash-late', T0 + 1)).rejects.toMatchObject({
-      code: 'report-revision-conflict',
+      code: 'conflict',
       context: { month: '2026-01', revision: 1 },
     });
     expect(await archive.get('2026-01', 1)).toEqual(report('2026-01', 1));
