@@ -149,27 +149,36 @@ describe('alarm history: filters, comments, export', () => {
     // No rule cycle here: a cycle clears open alarms no rule produces (the calibration one below).
     await svc.app.rules.stop();
     const store = svc.app.alarms;
-    const past = (key: keyof typeof ids, type: Alarm['type'], enterprise: string, severity: Alarm['severity'], iso: string, message: string) => {
-      const a = store.raise({ type, enterprise, meter: null, severity, message, value: 1, threshold: 2, unit: 'kW' }, at(iso));
-      store.clear(a.id, at(iso) + 3_600_000);
+    const past = async (
+      key: keyof typeof ids,
+      type: Alarm['type'],
+      enterprise: string,
+      severity: Alarm['severity'],
+      iso: string,
+      message: string,
+    ) => {
+      const a = await store.raise({ type, enterprise, meter: null, severity, message, value: 1, threshold: 2, unit: 'kW' }, at(iso));
+      await store.clear(a.id, at(iso) + 3_600_000);
       ids[key] = a.id;
     };
-    past('h1', 'threshold', 'alu01', 'warning', '2026-05-10T08:00:00+08:00', 'Z相电流越限, "A"');
-    past('h2', 'data-quality', 'alu01', 'info', '2026-05-31T23:59:59+08:00', '非有限值');
-    past('h3', 'silence', 'cem01', 'critical', '2026-06-01T00:00:00+08:00', '数据中断');
-    past('h4', 'data-quality', 'cem01', 'info', '2026-06-15T12:00:00+08:00', '重复读数');
-    ids.open = store.raise(
-      {
-        type: 'calibration',
-        enterprise: 'alu01',
-        meter: 'e-main',
-        severity: 'warning',
-        message: '检定将到期',
-        value: null,
-        threshold: null,
-        unit: null,
-      },
-      at('2026-07-02T09:00:00+08:00'),
+    await past('h1', 'threshold', 'alu01', 'warning', '2026-05-10T08:00:00+08:00', 'Z相电流越限, "A"');
+    await past('h2', 'data-quality', 'alu01', 'info', '2026-05-31T23:59:59+08:00', '非有限值');
+    await past('h3', 'silence', 'cem01', 'critical', '2026-06-01T00:00:00+08:00', '数据中断');
+    await past('h4', 'data-quality', 'cem01', 'info', '2026-06-15T12:00:00+08:00', '重复读数');
+    ids.open = (
+      await store.raise(
+        {
+          type: 'calibration',
+          enterprise: 'alu01',
+          meter: 'e-main',
+          severity: 'warning',
+          message: '检定将到期',
+          value: null,
+          threshold: null,
+          unit: null,
+        },
+        at('2026-07-02T09:00:00+08:00'),
+      )
     ).id;
   });
   afterAll(async () => svc.stop());
@@ -274,7 +283,7 @@ describe('alarm history: filters, comments, export', () => {
     // A note on a cleared alarm (follow-up after the condition ended); used by the export test below.
     expect((await svc.post(`/api/alarms/${ids.h1}/notes`, { comment: '已更换互感器' }, TOKENS.officer)).status).toBe(201);
     // Without a body the acknowledgement works as before (contract 5).
-    const plain = svc.app.alarms.raise(
+    const plain = await svc.app.alarms.raise(
       { type: 'project', enterprise: 'cem01', meter: 'project:p1', severity: 'info', message: '项目', value: null, threshold: null, unit: null },
       at('2026-07-02T10:00:00+08:00'),
     );
@@ -350,13 +359,13 @@ describe('alarm history: filters, comments, export', () => {
   it('caps an export at 10,000 rows and says so in the file', async () => {
     const store = svc.app.alarms;
     // 10,001 cleared info alarms in January 2025, a minute apart: one more than the cap.
-    store.transaction(() => {
+    await store.transaction(async (tx) => {
       for (let i = 0; i <= 10_000; i++) {
-        const a = store.raise(
+        const a = await tx.raise(
           { type: 'data-quality', enterprise: 'cem01', meter: null, severity: 'info', message: 'bulk', value: null, threshold: null, unit: null },
           at('2025-01-01T00:00:00+08:00') + i * 60_000,
         );
-        store.clear(a.id, a.raisedAt + 1);
+        await tx.clear(a.id, a.raisedAt + 1);
       }
     });
     const { res, bytes } = await raw('state=all&from=2025-01-01&to=2025-02-01&format=csv');

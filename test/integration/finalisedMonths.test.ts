@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { MonthlyReport } from '../../services/reports/reportModel';
 import { ReportArchive } from '../../services/store/state/reportArchive';
 import { testConfig } from '../helpers/config';
+import { openTestStateDb } from '../helpers/stateDb';
 import { authSection, eventually, startApp, TOKENS, type RunningApp } from '../helpers/app';
 
 const at = (iso: string) => Date.parse(iso);
@@ -35,18 +36,18 @@ describe('finalised months', () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'finalised-months-'));
   let svc: RunningApp;
   const publish = async (iso: string, value: number) => {
-    svc.app.pipeline.accept({ topic: 'energy/alu01/e', payload: JSON.stringify({ ts: iso, value }), receivedAt: NOW });
+    await svc.app.pipeline.accept({ topic: 'energy/alu01/e', payload: JSON.stringify({ ts: iso, value }), receivedAt: NOW });
     await svc.settle();
   };
   const report = async (month: string, token: string = TOKENS.officer) =>
     (await svc.get(`/api/reports/monthly?month=${month}`, token)).body as MonthlyReport;
   const marks = async () => {
-    const archive = new ReportArchive<MonthlyReport>({ path: path.join(dataDir, 'state.db') });
-    await archive.start();
+    // A connection of its own to DATA_DIR/state.db, as another reader of the file would have.
+    const db = await openTestStateDb(dataDir);
     try {
-      return archive.marks().map((m) => `${m.month} ${m.kind}`);
+      return (await new ReportArchive<MonthlyReport>(db).marks()).map((m) => `${m.month} ${m.kind}`);
     } finally {
-      await archive.stop();
+      await db.close();
     }
   };
 

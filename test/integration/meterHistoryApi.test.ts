@@ -42,7 +42,7 @@ describe('meter history API (issue 21)', () => {
     ];
     for (const [hhmm, value] of readings) {
       const ts = new Date(`2026-11-28T${hhmm}:00+08:00`).toISOString();
-      svc.app.pipeline.accept({ topic: 'energy/alu01/e-main', payload: JSON.stringify({ ts, value }), receivedAt: NOW });
+      await svc.app.pipeline.accept({ topic: 'energy/alu01/e-main', payload: JSON.stringify({ ts, value }), receivedAt: NOW });
     }
     await svc.settle();
   });
