@@ -156,7 +156,7 @@ describe('alarm ids', () => {
     svc = await startApp(config);
     // Alarms 1 ... 17 (one open alarm per meter).
     for (let i = 1; i <= 17; i++) {
-      svc.app.alarms.raise(
+      await svc.app.alarms.raise(
         { type: 'threshold', enterprise: 'alu01', meter: `m${i}`, severity: 'warning', value: 2, threshold: 1, unit: 'kW', message: `alarm ${i}` },
         t0,
       );
@@ -165,7 +165,7 @@ describe('alarm ids', () => {
   afterAll(async () => svc?.stop());
 
   it('takes only plain decimal ids: 0x11, 1e1, 017 and the like are a 400, never another alarm', async () => {
-    expect(svc.app.alarms.get(17)?.state).toBe('active');
+    expect((await svc.app.alarms.get(17))?.state).toBe('active');
     for (const id of [
       '0x11',
       '0X11',
@@ -188,9 +188,9 @@ describe('alarm ids', () => {
       expect({ id, status: res.status }).toEqual({ id, status: 400 });
       expect(res.body).toEqual({ error: { code: 'bad-request', message: expect.stringContaining('decimal integer') } });
     }
-    expect(svc.app.alarms.get(17)?.state).toBe('active');
-    expect(svc.app.alarms.get(10)?.state).toBe('active');
-    expect(svc.app.alarms.get(1)?.state).toBe('active');
+    expect((await svc.app.alarms.get(17))?.state).toBe('active');
+    expect((await svc.app.alarms.get(10))?.state).toBe('active');
+    expect((await svc.app.alarms.get(1))?.state).toBe('active');
     const ack = await svc.post('/api/alarms/17/ack', {}, TOKENS.officer);
     expect(ack.status).toBe(200);
     expect(ack.body).toMatchObject({ id: 17, state: 'acknowledged', acknowledgedBy: 'officer' });

@@ -29,8 +29,8 @@ describe('quarantine API', () => {
         sourceRef: `test:${i}`,
       });
     }
-    svc.app.state.quarantine(items);
-    ids.push(...svc.app.state.listQuarantine({ limit: 1000 }).map((r) => r.id));
+    await svc.app.state.quarantine(items);
+    ids.push(...(await svc.app.state.listQuarantine({ limit: 1000 })).map((r) => r.id));
   });
   afterAll(async () => svc.stop());
 
@@ -83,7 +83,7 @@ describe('quarantine API', () => {
       { meter: 'ghost', ts, value: 2 },
       { meter: 'e-main', ts: ts + 900_000, value: 11 },
     ]);
-    svc.app.state.quarantine([
+    await svc.app.state.quarantine([
       {
         topic: 'energy/alu01',
         payload,
@@ -94,12 +94,12 @@ describe('quarantine API', () => {
         sourceRef: 'test:partial',
       },
     ]);
-    const id = svc.app.state.listQuarantine({ limit: 1, order: 'newest' })[0]!.id;
+    const id = (await svc.app.state.listQuarantine({ limit: 1, order: 'newest' }))[0]!.id;
     const res = await svc.post('/api/quarantine/replay', { ids: [id] });
     expect(res.body).toMatchObject({ requested: 1, replayed: [], stillRejected: [{ id, reason: 'unknown-meter' }] });
     const stored = await svc.app.store.readings({ enterprise: 'alu01', meter: 'e-main' }, ts, ts + 3_600_000);
     expect(stored.map((r) => r.value)).toEqual([10, 11]);
-    const kept = svc.app.state.quarantineRecord(id)!;
+    const kept = (await svc.app.state.quarantineRecord(id))!;
     expect(JSON.parse(kept.payload)).toEqual([{ meter: 'ghost', ts, value: 2 }]);
     expect(kept.detail).toMatch(
       /^2 elements stored by a replay; 1 still rejected, kept here \(first: element 1: no meter "ghost" in enterprise alu01\)$/,
