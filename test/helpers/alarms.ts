@@ -32,9 +32,9 @@ export function transitionFactory(firstId: number): (over?: Partial<Alarm>, kind
 }
 
 /** Polls a condition every 10 ms until it holds, or fails naming what it waited for. */
-export async function waitFor(what: string, cond: () => boolean, limitMs = 15_000): Promise<void> {
+export async function waitFor(what: string, cond: () => boolean | Promise<boolean>, limitMs = 15_000): Promise<void> {
   const deadline = Date.now() + limitMs;
-  while (!cond()) {
+  while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }

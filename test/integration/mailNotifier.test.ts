@@ -13,10 +13,11 @@ import { SMTPServer } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { AlarmTransition } from '../../services/energy/alarm';
 import { MailNotifier, type MailNotifierOptions, type Recipient } from '../../alerts/notify/mailNotifier';
-import { SqliteDeliveryLog, type DeliveryRecord } from '../../services/store/state/deliveryLog';
+import { SqlDeliveryLog, type DeliveryRecord } from '../../services/store/state/deliveryLog';
 import { silentLogger, type Logger } from '../../services/core/log';
 import { StateStore } from '../../services/store/state/stateStore';
 import { transitionFactory, waitFor } from '../helpers/alarms';
+import { openTestStateDb } from '../helpers/stateDb';
 
 type Mode = 'accept' | '451' | '550' | 'close';
 
@@ -82,19 +83,20 @@ function captureLogger(): { logger: Logger; lines: string[] } {
 
 describe('MailNotifier with a real SMTP server', () => {
   let smtp: SmtpHarness;
-  let deliveries: SqliteDeliveryLog;
+  let db: Awaited<ReturnType<typeof openTestStateDb>>;
+  let deliveries: SqlDeliveryLog;
   let notifier: MailNotifier | undefined;
 
   beforeEach(async () => {
-    deliveries = new SqliteDeliveryLog({ path: ':memory:' });
-    await deliveries.start();
+    db = await openTestStateDb();
+    deliveries = new SqlDeliveryLog(db);
   });
 
   afterEach(async () => {
     await notifier?.stop();
     notifier = undefined;
     await smtp.close();
-    await deliveries.stop();
+    await db.close();
   });
 
   function make(recipients: Recipient[], over: Partial<MailNotifierOptions> = {}, logger: Logger = silentLogger()): MailNotifier {
@@ -168,10 +170,10 @@ describe('MailNotifier with a real SMTP server', () => {
     expect(mail.html).toContain('52,340.5 tce');
     expect(byRecipient('officer@example.org').find((m) => m.subject?.includes('能耗总量'))?.text).toContain('当前值：52,340.5 tce');
 
-    const sent = deliveries.list({ status: 'sent' });
+    const sent = await deliveries.list({ status: 'sent' });
     expect(sent).toHaveLength(5);
     expect(sent.every((d) => d.channel === 'email' && d.attempts === 1)).toBe(true);
-    expect(deliveries.list({ status: 'failed' })).toEqual([]);
+    expect(await deliveries.list({ status: 'failed' })).toEqual([]);
   });
 
   it('groups a burst within the window into one digest per recipient', async () => {
@@ -202,7 +204,7 @@ describe('MailNotifier with a real SMTP server', () => {
         .map((r) => r.mail.subject)
         .sort(),
     ).toEqual(['[严重] 渝北特钢有限公司 阶梯电价告警', '[警告] 渝北特钢有限公司 gas 数据中断告警']);
-    const digestRecord = deliveries.list({ status: 'sent' }).find((d) => d.target === 'officer@example.org');
+    const digestRecord = (await deliveries.list({ status: 'sent' })).find((d) => d.target === 'officer@example.org');
     expect(digestRecord?.alarmIds).toEqual(burst.map((t) => t.alarm.id));
   });
 
@@ -217,7 +219,7 @@ describe('MailNotifier with a real SMTP server', () => {
 
     expect(smtp.attempts.connections).toBe(3);
     expect(smtp.received).toHaveLength(1);
-    const log = deliveries.list().reverse();
+    const log = (await deliveries.list()).reverse();
     expect(log.map((d) => [d.status, d.attempts])).toEqual([
       ['retrying', 1],
       ['retrying', 2],
@@ -244,9 +246,9 @@ describe('MailNotifier with a real SMTP server', () => {
     expect(result).toBeUndefined();
     expect(smtp.attempts.connections).toBe(0); // nothing happened inline
     expect(() => n.notify(null as unknown as AlarmTransition[])).not.toThrow();
-    await waitFor('final failure', () => deliveries.list({ status: 'failed' }).length === 1);
+    await waitFor('final failure', async () => (await deliveries.list({ status: 'failed' })).length === 1);
 
-    const log = deliveries.list().reverse();
+    const log = (await deliveries.list()).reverse();
     expect(log.map((d) => [d.status, d.attempts])).toEqual([
       ['retrying', 1],
       ['retrying', 2],
@@ -265,8 +267,8 @@ describe('MailNotifier with a real SMTP server', () => {
     const n = make([{ email: 'officer@example.org' }], { digestWindowMs: 20 });
     await n.start();
     n.notify([transition()]);
-    await waitFor('final failure', () => deliveries.list({ status: 'failed' }).length === 1);
-    const records: DeliveryRecord[] = deliveries.list();
+    await waitFor('final failure', async () => (await deliveries.list({ status: 'failed' })).length === 1);
+    const records: DeliveryRecord[] = await deliveries.list();
     expect(records.map((d) => [d.status, d.attempts])).toEqual([['failed', 1]]);
     expect(smtp.attempts.mailFrom).toBe(1);
   });
@@ -295,22 +297,19 @@ describe('MailNotifier with a real SMTP server', () => {
     await m.start();
     m.notify([transition()]);
     await m.stop(); // resolves although the attempt is still waiting for a greeting
-    await waitFor('the hung attempt to end as failed', () => deliveries.list({ status: 'failed' }).length === 1);
-    expect(deliveries.list({ status: 'failed' })[0]!.attempts).toBe(1);
+    await waitFor('the hung attempt to end as failed', async () => (await deliveries.list({ status: 'failed' })).length === 1);
+    expect((await deliveries.list({ status: 'failed' }))[0]!.attempts).toBe(1);
     for (const s of sockets) s.destroy();
     await new Promise<void>((resolve) => silent.close(() => resolve()));
   });
 });
 
-describe('SqliteDeliveryLog', () => {
+describe('SqlDeliveryLog', () => {
   it('shares state.db with the state store, filters by status, newest first, survives a reopen', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'delivery-'));
-    const file = path.join(dir, 'state.db');
-    const state = new StateStore({ path: file });
-    await state.start();
-    const log = new SqliteDeliveryLog({ path: file });
-    await log.start();
-    log.record({
+    const first = await openTestStateDb(dir);
+    const log = new SqlDeliveryLog(first);
+    await log.record({
       channel: 'email',
       target: 'a@example.org',
       subject: 's1',
@@ -320,8 +319,8 @@ describe('SqliteDeliveryLog', () => {
       lastError: '451',
       at: 1,
     });
-    log.record({ channel: 'email', target: 'a@example.org', subject: 's1', alarmIds: [1, 2], status: 'sent', attempts: 2, at: 2 });
-    log.record({
+    await log.record({ channel: 'email', target: 'a@example.org', subject: 's1', alarmIds: [1, 2], status: 'sent', attempts: 2, at: 2 });
+    await log.record({
       channel: 'webhook',
       target: 'http://h/x?key=***',
       subject: 's2',
@@ -331,16 +330,29 @@ describe('SqliteDeliveryLog', () => {
       lastError: 'HTTP 500',
       at: 3,
     });
-    await log.stop();
-    await log.start();
-    expect(log.list().map((d) => d.subject + d.status)).toEqual(['s2failed', 's1sent', 's1retrying']);
-    expect(log.list({ status: 'retrying' })).toEqual([
-      { id: 1, channel: 'email', target: 'a@example.org', subject: 's1', alarmIds: [1, 2], status: 'retrying', attempts: 1, lastError: '451', at: 1 },
-    ]);
-    expect(log.list({ limit: 1 })[0]!.channel).toBe('webhook');
-    expect(state.listQuarantine()).toEqual([]);
-    await log.stop();
-    await state.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await first.close();
+    const again = await openTestStateDb(dir);
+    try {
+      const reopened = new SqlDeliveryLog(again);
+      expect((await reopened.list()).map((d) => d.subject + d.status)).toEqual(['s2failed', 's1sent', 's1retrying']);
+      expect(await reopened.list({ status: 'retrying' })).toEqual([
+        {
+          id: 1,
+          channel: 'email',
+          target: 'a@example.org',
+          subject: 's1',
+          alarmIds: [1, 2],
+          status: 'retrying',
+          attempts: 1,
+          lastError: '451',
+          at: 1,
+        },
+      ]);
+      expect((await reopened.list({ limit: 1 }))[0]!.channel).toBe('webhook');
+      expect(await new StateStore(again).listQuarantine()).toEqual([]);
+    } finally {
+      await again.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

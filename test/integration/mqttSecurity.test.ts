@@ -112,7 +112,7 @@ describe('MQTT: one gateway cannot harm another client (embedded broker)', () =>
     await eventually(() => expect(attacker.connected).toBe(false), 5000);
     // The attempt is on record, under the publisher.
     expect(
-      svc.app.state.listQuarantine({ status: 'all', limit: 1000 }).some((r) => r.topic === '$SYS/x/new/clients' && r.enterprise === 'alu01'),
+      (await svc.app.state.listQuarantine({ status: 'all', limit: 1000 })).some((r) => r.topic === '$SYS/x/new/clients' && r.enterprise === 'alu01'),
     ).toBe(true);
     attacker.end(true);
     await victim.endAsync();
@@ -129,7 +129,7 @@ describe('MQTT: one gateway cannot harm another client (embedded broker)', () =>
   });
 
   it('a packet over ingest.maxPacketBytes closes the connection unacknowledged and leaves nothing behind', async () => {
-    const before = svc.app.state.countQuarantineMatching({ status: 'all' });
+    const before = await svc.app.state.countQuarantineMatching({ status: 'all' });
     const gw = await connect(svc.mqttUrl, 'alu01');
     const closed = new Promise<void>((resolve) => gw.once('close', () => resolve()));
     const acked = gw.publishAsync('energy/alu01/e-main', Buffer.alloc(10 * 2 ** 20, 0x41), { qos: 1 }).then(
@@ -142,7 +142,7 @@ describe('MQTT: one gateway cannot harm another client (embedded broker)', () =>
     expect(svc.app.broker?.oversizedPackets).toBeGreaterThanOrEqual(1);
     const metrics = await (await fetch(`${svc.baseUrl}/metrics`, { headers: { authorization: `Bearer ${TOKENS.admin}` } })).text();
     expect(metrics).toMatch(/^energy_mqtt_oversized_packets_total [1-9]\d*$/m);
-    expect(svc.app.state.countQuarantineMatching({ status: 'all' })).toBe(before);
+    expect(await svc.app.state.countQuarantineMatching({ status: 'all' })).toBe(before);
   });
 
   it('a payload over maxPayloadBytes on its own topic is quarantined as too-large with a 1 KiB sample, never journaled', async () => {
@@ -167,8 +167,8 @@ describe('MQTT: one gateway cannot harm another client (embedded broker)', () =>
       await new Promise((r) => setTimeout(r, 50));
       c.end(true);
     }
-    await eventually(() => {
-      const counts = new Map(svc.app.state.quarantineCounts(0, Date.now() + 1000).map((q) => [q.enterprise, q.n]));
+    await eventually(async () => {
+      const counts = new Map((await svc.app.state.quarantineCounts(0, Date.now() + 1000)).map((q) => [q.enterprise, q.n]));
       expect(counts.get('alu01')).toBeGreaterThanOrEqual(12);
       expect(counts.get('cem01')).toBeUndefined();
     });
