@@ -3,9 +3,6 @@
  * rule, the edges (exactly at a threshold, step rounding, a year boundary), and the alarm
  * lifecycle (raise, escalate, no repeat, clear, acknowledge).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { COEFFICIENTS } from '../../config/coefficients';
 import type { AlarmTransition } from '../../services/energy/alarm';
 import { AlarmManager } from '../../alerts/alarmManager';
@@ -20,6 +17,7 @@ import { StateStore } from '../../services/store/state/stateStore';
 import type { HourlyConsumption } from '../../services/store/timeSeriesStore';
 import { testConfig } from '../helpers/config';
 import { waitFor } from '../helpers/alarms';
+import { openTestStateDb } from '../helpers/stateDb';
 import { EventBus } from '../../services/events/eventBus';
 import { MeterTimelines } from '../../services/energy/meterTimeline';
 import type { MeterEvent, MeterEventInput } from '../../services/energy/meterEvents';
@@ -49,7 +47,7 @@ const config = testConfig({
 });
 
 describe('rules engine', () => {
-  let dir: string;
+  let db: Awaited<ReturnType<typeof openTestStateDb>>;
   let store: SqliteTimeSeriesStore;
   let state: StateStore;
   let alarms: AlarmStore;
@@ -66,12 +64,12 @@ describe('rules engine', () => {
   });
 
   beforeEach(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'rules-'));
     store = new SqliteTimeSeriesStore({ path: ':memory:', zone: config.timezone });
-    state = new StateStore({ path: path.join(dir, 'state.db') });
-    alarms = new AlarmStore({ path: path.join(dir, 'state.db') });
-    outputs = new MonthlyStatisticsStore({ path: path.join(dir, 'state.db') });
-    await Promise.all([store.start(), state.start(), alarms.start(), outputs.start()]);
+    db = await openTestStateDb();
+    state = new StateStore(db);
+    alarms = new AlarmStore(db);
+    outputs = new MonthlyStatisticsStore(db);
+    await store.start();
     sent = [];
     const factors = new FactorTable(config, COEFFICIENTS);
     const manager = new AlarmManager({ alarms, sinks: [{ notify: (t) => sent.push(...t) }], logger: silentLogger() });
@@ -82,8 +80,8 @@ describe('rules engine', () => {
     );
   });
   afterEach(async () => {
-    await Promise.all([store.stop(), state.stop(), alarms.stop(), outputs.stop()]);
-    rmSync(dir, { recursive: true, force: true });
+    await store.stop();
+    await db.close();
   });
 
   const byType = (ts: AlarmTransition[]) =>
@@ -207,10 +205,10 @@ describe('rules engine', () => {
   it('intensity: ytd tce per 10^4 yuan against the limit, exactly at the limit is yellow (ratio 1.00 > 0.95), above red', async () => {
     // 1,000,000 kWh = 122.9 tce; output 1,229 x 10^4 yuan gives 0.1 tce/10^4 yuan = the limit: ratio 1.00.
     await store.write({ readings: [], hourly: [hourly('e-main', 'electricity', 'kWh', '2026-01-10T10:00:00+08:00', 1_000_000)] });
-    outputs.put('alu01', '2026-01', { outputValue10kYuan: 1229 }, 'officer', 0);
+    await outputs.put('alu01', '2026-01', { outputValue10kYuan: 1229 }, 'officer', 0);
     let t = await engine.evaluate(at('2026-12-31T00:00:00+08:00'));
     expect(t.find((x) => x.alarm.type === 'intensity')?.alarm).toMatchObject({ severity: 'warning', threshold: 0.1 });
-    outputs.put('alu01', '2026-01', { outputValue10kYuan: 1200 }, 'officer', 0);
+    await outputs.put('alu01', '2026-01', { outputValue10kYuan: 1200 }, 'officer', 0);
     t = await engine.evaluate(at('2026-12-31T00:00:00+08:00'));
     expect(t.find((x) => x.alarm.type === 'intensity')).toMatchObject({ kind: 'escalated', alarm: { severity: 'critical' } });
   });
@@ -280,7 +278,7 @@ describe('rules engine', () => {
     expect(await kinds(300)).toEqual([]);
     await put(360, 43_000); // below 46,000 x 0.95 but within the warning band (44,700 x 0.95): quietly warning
     expect(await kinds(360)).toEqual([]);
-    expect(alarms.open('threshold', 'alu01', 'pot')?.severity).toBe('warning');
+    expect((await alarms.open('threshold', 'alu01', 'pot'))?.severity).toBe('warning');
     await put(420, 42_000); // below 42,465: clears
     expect(await kinds(420)).toEqual(['cleared warning']);
     expect(sent2.map((x) => x.kind)).toEqual(['raised', 'escalated', 'cleared']);
@@ -345,8 +343,8 @@ describe('rules engine', () => {
 
   it('data quality: resets per meter as info, a quarantine burst per enterprise as warning', async () => {
     const now = at('2026-05-01T08:00:00+08:00');
-    state.recordDataQuality([{ kind: 'reset', enterprise: 'alu01', meter: 'e-main', ts: now - 1000 }], now - 1000);
-    state.quarantine(
+    await state.recordDataQuality([{ kind: 'reset', enterprise: 'alu01', meter: 'e-main', ts: now - 1000 }], now - 1000);
+    await state.quarantine(
       Array.from({ length: 10 }, (_, i) => ({
         topic: 'energy/alu01/x',
         payload: '{}',
@@ -363,13 +361,13 @@ describe('rules engine', () => {
     // finding (no product output for the tariff), without a new notification.
     const later = (await engine.evaluate(now + 25 * 3600_000)).filter((x) => x.alarm.type === 'data-quality');
     expect(later.map((x) => `${x.kind} ${x.alarm.meter}`)).toEqual(['cleared e-main']);
-    expect(alarms.open('data-quality', 'alu01', null)?.message).toMatch(/no-output 1$/);
+    expect((await alarms.open('data-quality', 'alu01', null))?.message).toMatch(/no-output 1$/);
   });
 
   it('records who acknowledged, and an escalation re-activates an acknowledged alarm', async () => {
     await store.write({ readings: [], hourly: [hourly('e-main', 'electricity', 'kWh', '2026-03-01T10:00:00+08:00', 1_100_000)] });
     const [quota] = (await engine.evaluate(at('2026-07-02T12:00:00+08:00'))).filter((x) => x.alarm.type === 'quota');
-    expect(alarms.acknowledge(quota!.alarm.id, 'officer-li', 5)).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'officer-li' });
+    expect(await alarms.acknowledge(quota!.alarm.id, 'officer-li', 5)).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'officer-li' });
     await store.write({ readings: [], hourly: [hourly('e-main', 'electricity', 'kWh', '2026-04-01T10:00:00+08:00', 1_000_000)] });
     const [esc] = (await engine.evaluate(at('2026-07-02T12:00:00+08:00'))).filter((x) => x.alarm.type === 'quota');
     expect(esc).toMatchObject({ kind: 'escalated', alarm: { state: 'active', severity: 'critical', acknowledgedBy: null } });
@@ -404,7 +402,7 @@ describe('rules engine', () => {
       expect(kinds(await engine.evaluate(at('2027-09-12T00:00:00+08:00')), 'calibration')).toEqual(['raised e-main warning']);
       expect(kinds(await engine.evaluate(at('2027-10-11T23:59:59+08:00')), 'calibration')).toEqual([]);
       expect(kinds(await engine.evaluate(at('2027-10-12T00:00:00+08:00')), 'calibration')).toEqual(['escalated e-main critical']);
-      expect(alarms.open('calibration', 'alu01', 'e-main')?.message).toContain('2027-10-11');
+      expect((await alarms.open('calibration', 'alu01', 'e-main'))?.message).toContain('2027-10-11');
       // Recalibrated on 13 October, valid for a year: the alarm clears; the meter without events raises nothing.
       record({ type: 'calibration', at: at('2027-10-13T09:00:00+08:00'), validUntil: '2028-10-12', certificate: 'JD-2027-0977' });
       expect(kinds(await engine.evaluate(at('2027-10-13T12:00:00+08:00')), 'calibration')).toEqual(['cleared e-main critical']);

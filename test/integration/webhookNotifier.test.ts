@@ -175,7 +175,7 @@ describe('WebhookNotifier with a local HTTP server', () => {
       },
     });
     expect(wecom).toHaveLength(2);
-    const sent = deliveries.list({ status: 'sent' });
+    const sent = await deliveries.list({ status: 'sent' });
     expect(sent).toHaveLength(4);
     expect(sent.map((d) => d.target).sort()).toEqual([
       `${server.base}/ding?access_token=***`,
@@ -190,8 +190,8 @@ describe('WebhookNotifier with a local HTTP server', () => {
     const n = make([{ url: `${server.base}/wecom?key=k-123456`, format: 'wecom' }]);
     await n.start();
     n.notify([transition()]);
-    await waitFor('delivery', () => deliveries.list({ status: 'sent' }).length === 1);
-    const log = deliveries.list().reverse();
+    await waitFor('delivery', async () => (await deliveries.list({ status: 'sent' })).length === 1);
+    const log = (await deliveries.list()).reverse();
     expect(log.map((d) => [d.status, d.attempts])).toEqual([
       ['retrying', 1],
       ['retrying', 2],
@@ -217,16 +217,16 @@ describe('WebhookNotifier with a local HTTP server', () => {
     const n = make([{ url: `${server.base}/ding?access_token=tok-secret-999`, format: 'dingtalk' }], { timeoutMs: 50, maxAttempts: 2 }, logger);
     await n.start();
     expect(n.notify([transition()])).toBeUndefined();
-    await waitFor('permanent failure', () => deliveries.list({ status: 'failed' }).length === 1);
-    expect(deliveries.list().map((d) => [d.status, d.attempts])).toEqual([['failed', 1]]);
+    await waitFor('permanent failure', async () => (await deliveries.list({ status: 'failed' })).length === 1);
+    expect((await deliveries.list()).map((d) => [d.status, d.attempts])).toEqual([['failed', 1]]);
 
     expect(() => n.notify(undefined as unknown as AlarmTransition[])).not.toThrow();
     n.notify([transition({ severity: 'warning' })]);
-    await waitFor('timeout failure', () => deliveries.list({ status: 'failed' }).length === 2);
-    const [last, retry] = deliveries.list();
+    await waitFor('timeout failure', async () => (await deliveries.list({ status: 'failed' })).length === 2);
+    const [last, retry] = await deliveries.list();
     expect([retry!.status, retry!.attempts, last!.status, last!.attempts]).toEqual(['retrying', 1, 'failed', 2]);
     expect(last!.lastError).toMatch(/timeout|abort/i);
-    const everything = lines.join('') + JSON.stringify(deliveries.list());
+    const everything = lines.join('') + JSON.stringify(await deliveries.list());
     expect(everything).not.toContain('tok-secret-999');
     expect(everything).toContain('access_token=***');
   });
