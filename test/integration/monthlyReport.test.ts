@@ -1,7 +1,4 @@
 /** The monthly report model (contract 6) on a small data set with hand-computed figures. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { COEFFICIENTS } from '../../config/coefficients';
 import { ConsumptionService } from '../../services/figures/consumptionService';
 import { FactorTable } from '../../services/energy/factors';
@@ -14,6 +11,7 @@ import { MonthlyStatisticsStore } from '../../services/store/state/monthlyStatis
 import { SqliteTimeSeriesStore } from '../../services/store/sqlite/sqliteTimeSeriesStore';
 import type { HourlyConsumption } from '../../services/store/timeSeriesStore';
 import { testConfig } from '../helpers/config';
+import { openTestStateDb } from '../helpers/stateDb';
 
 const at = (iso: string) => Date.parse(iso);
 const counter = (id: string, carrier: string, unit: string) => ({ id, carrier, unit, kind: 'counter' as const });
@@ -92,23 +90,23 @@ async function writeReportData(store: SqliteTimeSeriesStore): Promise<void> {
 }
 
 describe('monthly report model', () => {
-  let dir: string;
+  let db: Awaited<ReturnType<typeof openTestStateDb>>;
   let store: SqliteTimeSeriesStore;
   let alarms: AlarmStore;
   let outputs: MonthlyStatisticsStore;
   let builder: MonthlyReportBuilder;
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'report-'));
     store = new SqliteTimeSeriesStore({ path: ':memory:', zone: 'Asia/Shanghai' });
-    alarms = new AlarmStore({ path: path.join(dir, 'state.db') });
-    outputs = new MonthlyStatisticsStore({ path: path.join(dir, 'state.db') });
-    await Promise.all([store.start(), alarms.start(), outputs.start()]);
+    db = await openTestStateDb();
+    alarms = new AlarmStore(db);
+    outputs = new MonthlyStatisticsStore(db);
+    await store.start();
     await writeReportData(store);
-    alarms.raise(
+    await alarms.raise(
       { type: 'quota', enterprise: 'alu01', meter: null, severity: 'warning', value: 1, threshold: 1, unit: 'share', message: 'x' },
       at('2026-11-20T00:00:00+08:00'),
     );
-    alarms.raise(
+    await alarms.raise(
       { type: 'tariff', enterprise: 'alu01', meter: null, severity: 'critical', value: 1, threshold: 1, unit: 'kWh/t', message: 'x' },
       at('2026-10-20T00:00:00+08:00'),
     );
@@ -122,8 +120,8 @@ describe('monthly report model', () => {
     });
   });
   afterAll(async () => {
-    await Promise.all([store.stop(), alarms.stop(), outputs.stop()]);
-    rmSync(dir, { recursive: true, force: true });
+    await store.stop();
+    await db.close();
   });
 
   it('carries the hand-computed figures for each enterprise and the district', async () => {
@@ -270,9 +268,10 @@ describe('monthly report and the ledger (contract 8.2, 8.3, issue 19)', () => {
 
   it('carries entered carriers and products, compressed air and renewable electricity as the ledger says, names the rows, stops completeness at a decommission', async () => {
     const store = new SqliteTimeSeriesStore({ path: ':memory:', zone: 'Asia/Shanghai' });
-    const alarms = new AlarmStore({ path: ':memory:' });
-    const monthly = new MonthlyStatisticsStore({ path: ':memory:' });
-    await Promise.all([store.start(), alarms.start(), monthly.start()]);
+    const db = await openTestStateDb();
+    const alarms = new AlarmStore(db);
+    const monthly = new MonthlyStatisticsStore(db);
+    await store.start();
     const hour = at('2026-11-10T10:00:00+08:00');
     const h = (meter: string, carrier: string, unit: string, quantity: number): HourlyConsumption => ({
       enterprise: 'alu01',
@@ -299,7 +298,7 @@ describe('monthly report and the ledger (contract 8.2, 8.3, issue 19)', () => {
         h('out', 'product', 't', 110),
       ],
     });
-    monthly.put(
+    await monthly.put(
       'alu01',
       '2026-11',
       {
@@ -361,6 +360,7 @@ describe('monthly report and the ledger (contract 8.2, 8.3, issue 19)', () => {
         expect.objectContaining({ value: 13_300, year: 2025 }),
       ]),
     );
-    await Promise.all([store.stop(), alarms.stop(), monthly.stop()]);
+    await store.stop();
+    await db.close();
   });
 });

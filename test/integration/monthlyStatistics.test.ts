@@ -95,7 +95,7 @@ describe('monthly statistics API', () => {
       recordedAt: null,
     });
     // The status service reads the same store: the output value is the month's.
-    expect(svc.app.outputs.outputs(['alu01'], '2026-10', '2026-10')).toEqual([{ enterprise: 'alu01', month: '2026-10', value10kYuan: 4321.5 }]);
+    expect(await svc.app.outputs.outputs(['alu01'], '2026-10', '2026-10')).toEqual([{ enterprise: 'alu01', month: '2026-10', value10kYuan: 4321.5 }]);
   });
 
   it('refuses with 422 and every problem named, storing nothing', async () => {
