@@ -87,7 +87,7 @@ async function setup() {
   const store = new SqliteTimeSeriesStore({ path: ':memory:', zone: config.timezone });
   await store.start();
   await store.write({ readings: [], hourly: HOURS });
-  const outputs = { records: (ids: readonly string[]) => RECORDS.filter((r) => ids.includes(r.enterprise)) };
+  const outputs = { records: (ids: readonly string[]) => Promise.resolve(RECORDS.filter((r) => ids.includes(r.enterprise))) };
   const service = new BenchmarkFiguresService({ store, outputs, config, factors: new FactorTable(config, COEFFICIENTS) });
   return { store, service };
 }

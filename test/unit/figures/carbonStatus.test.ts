@@ -11,6 +11,7 @@ import { StatusService } from '../../../services/figures/statusService';
 import { MonthlyStatisticsStore } from '../../../services/store/state/monthlyStatisticsStore';
 import { SqliteTimeSeriesStore } from '../../../services/store/sqlite/sqliteTimeSeriesStore';
 import { testConfig } from '../../helpers/config';
+import { openTestStateDb } from '../../helpers/stateDb';
 
 const t = (iso: string) => Date.parse(iso);
 type EnterpriseInput = ConfigInput['enterprises'][number];
@@ -71,15 +72,15 @@ async function setup(config: Config, hours: Hour[], readings: Reading[] = []) {
     readings: readings.map((r) => ({ enterprise: 'cem01', quality: 'good' as const, ...r })),
     hourly: hours.map((h) => ({ enterprise: 'cem01', ...h })),
   });
-  const monthly = new MonthlyStatisticsStore({ path: ':memory:' });
-  await monthly.start();
+  const stateDb = await openTestStateDb();
+  const monthly = new MonthlyStatisticsStore(stateDb);
   const status = new StatusService({ store, outputs: monthly, config, factors: new FactorTable(config, COEFFICIENTS) });
   const at = async (iso: string, options: { endOf?: boolean } = {}) => {
     const cem = config.enterprises.find((e) => e.id === 'cem01')!;
     return (await status.statusAt([cem], t(iso), options)).get('cem01')!;
   };
   const put = (month: string, patch: Parameters<MonthlyStatisticsStore['put']>[2]) => monthly.put('cem01', month, patch, 'officer', 0);
-  return { put, at, close: async () => Promise.all([store.stop(), monthly.stop()]) };
+  return { put, at, close: async () => Promise.all([store.stop(), stateDb.close()]) };
 }
 
 describe('CO2 by part in the status (contract 9)', () => {
@@ -91,7 +92,7 @@ describe('CO2 by part in the status (contract 9)', () => {
       coal('2026-01-10T10:00:00+08:00', 100),
       clinker('2026-01-10T10:00:00+08:00', 1000),
     ]);
-    s.put('2026-01', { processCo2T: 30 });
+    await s.put('2026-01', { processCo2T: 30 });
     const st = await s.at('2026-02-10T10:00:00+08:00');
     expect(st.carbon).toMatchObject({ year: 2026, ytdT: 830, combustionT: 200, processT: 530, scope2T: 100, greenCertificatesKwh: 0 });
     // No co2BudgetT: the budget figures are null, the run rate is not.
@@ -110,7 +111,7 @@ describe('CO2 by part in the status (contract 9)', () => {
   it('an entered clinker month replaces the metered one once the month has ended', async () => {
     // Metered 1,000 t in January, 1,200 t entered: 1,200 x 0.5 = 600 t from 1 February; before, 500 t.
     const s = await setup(plant([{ year: 2026, totalTce: 100_000 }]), [clinker('2026-01-10T10:00:00+08:00', 1000)]);
-    s.put('2026-01', { products: { cement_clinker: { quantity: 1200, unit: 't' } } });
+    await s.put('2026-01', { products: { cement_clinker: { quantity: 1200, unit: 't' } } });
     expect((await s.at('2026-01-31T12:00:00+08:00')).carbon!.processT).toBe(500);
     expect((await s.at('2026-02-01T00:00:00+08:00')).carbon!.processT).toBe(600);
     await s.close();
@@ -118,7 +119,7 @@ describe('CO2 by part in the status (contract 9)', () => {
 
   it('a month of entered coal counts from its end: 120 + 10 - 30 = 100 t x 2,000 kg = 200 t', async () => {
     const s = await setup(plant([{ year: 2026, totalTce: 100_000 }]), [elec('2026-01-10T10:00:00+08:00', 200_000)]);
-    s.put('2026-01', { carriers: { raw_coal: { unit: 't', purchased: 120, openingStock: 10, closingStock: 30 } } });
+    await s.put('2026-01', { carriers: { raw_coal: { unit: 't', purchased: 120, openingStock: 10, closingStock: 30 } } });
     expect((await s.at('2026-01-31T12:00:00+08:00')).carbon).toMatchObject({ combustionT: 0, ytdT: 100 });
     expect((await s.at('2026-02-01T00:00:00+08:00')).carbon).toMatchObject({ combustionT: 200, ytdT: 300 });
     await s.close();
@@ -179,8 +180,8 @@ describe('green certificates over the period (contract 9: max(0, kWh - certifica
 
   it("are set against the year to date's grid electricity: February's surplus counts against January", async () => {
     const s = await setup(plant([{ year: 2026, totalTce: 100_000 }]), hours);
-    s.put('2026-01', { greenCertificatesKwh: 300_000 });
-    s.put('2026-02', { greenCertificatesKwh: 600_000 });
+    await s.put('2026-01', { greenCertificatesKwh: 300_000 });
+    await s.put('2026-02', { greenCertificatesKwh: 600_000 });
     // Year to date: (1,400,000 - 900,000) x 0.5 / 1,000 = 250 t (month by month it would be 350 t).
     const st = await s.at('2026-03-10T10:00:00+08:00');
     expect(st.carbon).toMatchObject({ scope2T: 250, ytdT: 250, greenCertificatesKwh: 900_000 });
@@ -192,7 +193,7 @@ describe('green certificates over the period (contract 9: max(0, kWh - certifica
 
   it("never below zero: certificates above the period's grid electricity leave 0", async () => {
     const s = await setup(plant([{ year: 2026, totalTce: 100_000 }]), hours);
-    s.put('2026-01', { greenCertificatesKwh: 2_000_000 });
+    await s.put('2026-01', { greenCertificatesKwh: 2_000_000 });
     // max(0, 1,400,000 - 2,000,000) = 0 kWh -> 0 t.
     expect((await s.at('2026-03-10T10:00:00+08:00')).carbon).toMatchObject({ scope2T: 0, ytdT: 0 });
     await s.close();
@@ -261,8 +262,8 @@ describe('carbon intensity over the complete months with output', () => {
       clinker('2026-01-10T10:00:00+08:00', 1000),
       coal('2026-02-10T10:00:00+08:00', 50), // February: 100 t CO2 in the year to date, not in intensity
     ]);
-    s.put('2026-01', { processCo2T: 30, outputValue10kYuan: 500 });
-    s.put('2026-02', { outputValue10kYuan: 400 }); // entered early: February is not complete
+    await s.put('2026-01', { processCo2T: 30, outputValue10kYuan: 500 });
+    await s.put('2026-02', { outputValue10kYuan: 400 }); // entered early: February is not complete
     const st = await s.at('2026-02-14T10:00:00+08:00');
     expect(st.carbon!.ytdT).toBe(930);
     expect(st.carbon!.intensity).toMatchObject({ intensity: 1.66, limit: 2, ratio: 0.83, level: 'green', months: ['2026-01'], co2T: 830 });
@@ -276,7 +277,7 @@ describe('carbon intensity over the complete months with output', () => {
     // January coal 100 t = 200 t CO2; output 100: intensity 2. Limits 2.1 (ratio 0.952..., yellow) and 1.99 (1.005..., red).
     const levelAt = async (limit: number) => {
       const s = await setup(plant([{ year: 2026, totalTce: 100_000, co2IntensityLimit: limit }]), [coal('2026-01-10T10:00:00+08:00', 100)]);
-      s.put('2026-01', { outputValue10kYuan: 100 });
+      await s.put('2026-01', { outputValue10kYuan: 100 });
       const st = await s.at('2026-02-02T00:00:00+08:00');
       await s.close();
       return st.carbon!.intensity!.level;

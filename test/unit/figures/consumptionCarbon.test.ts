@@ -12,6 +12,7 @@ import { ConsumptionService } from '../../../services/figures/consumptionService
 import { MonthlyStatisticsStore } from '../../../services/store/state/monthlyStatisticsStore';
 import { SqliteTimeSeriesStore } from '../../../services/store/sqlite/sqliteTimeSeriesStore';
 import { testConfig } from '../../helpers/config';
+import { openTestStateDb } from '../../helpers/stateDb';
 
 const t = (iso: string) => Date.parse(iso);
 type MeterInput = ConfigInput['enterprises'][number]['meters'][number];
@@ -68,14 +69,23 @@ async function setup(hours: Hour[], meters: MeterInput[] = PLANT_METERS) {
     ],
   });
   const store = new SqliteTimeSeriesStore({ path: ':memory:', zone: config.timezone });
-  const monthly = new MonthlyStatisticsStore({ path: ':memory:' });
-  await Promise.all([store.start(), monthly.start()]);
+  const stateDb = await openTestStateDb();
+  const monthly = new MonthlyStatisticsStore(stateDb);
+  await store.start();
   await store.write({ readings: [], hourly: hours.map(({ iso, ...h }) => ({ enterprise: 'cem01', hour: t(iso), ...h })) });
   const svc = new ConsumptionService({ store, factors: new FactorTable(config, COEFFICIENTS), config, monthly });
   const put = (month: string, patch: Parameters<MonthlyStatisticsStore['put']>[2]) => monthly.put('cem01', month, patch, 'officer', 0);
   const series = async (from: string, to: string, every: Every) => (await svc.series(['cem01'], t(from), t(to), every, { co2: true })).get('cem01')!;
-  return { put, series, svc, close: async () => Promise.all([store.stop(), monthly.stop()]) };
+  const rig = { put, series, svc, close: async () => Promise.all([store.stop(), stateDb.close()]) };
+  opened.push(rig);
+  return rig;
 }
+
+// The tests do not close their rigs; the state database is a temporary directory now, so remove it after each.
+const opened: { close(): Promise<unknown> }[] = [];
+afterEach(async () => {
+  for (const rig of opened.splice(0)) await rig.close();
+});
 
 describe('CO2 by part in the consumption series', () => {
   it('a cement plant over March: coal, clinker and grid electricity by part; each row keeps its co2Kg and gains its part', async () => {
@@ -144,8 +154,8 @@ describe('CO2 by part in the consumption series', () => {
     // December: (100,000 - 20,000) x 0.6 = 48 t. January: 150,000 certificates against 100,000 kWh:
     // max(0, 100,000 - 150,000) = 0 t; the surplus does not reach December. 170,000 kWh entered.
     const s = await setup([elec('2025-12-10T10:00:00+08:00', 100_000), elec('2026-01-10T10:00:00+08:00', 100_000)]);
-    s.put('2025-12', { greenCertificatesKwh: 20_000 });
-    s.put('2026-01', { greenCertificatesKwh: 150_000 });
+    await s.put('2025-12', { greenCertificatesKwh: 20_000 });
+    await s.put('2026-01', { greenCertificatesKwh: 150_000 });
     const r = await s.series('2025-12-01T00:00:00+08:00', '2026-02-01T00:00:00+08:00', '1mo');
     expect(r.co2).toMatchObject({ scope2T: 48, totalT: 48, greenCertificatesKwh: 170_000 });
   });
@@ -155,7 +165,7 @@ describe('CO2 by part in the consumption series', () => {
     // CO2 and diesel 8 + 4 - 2 = 10 t (x 3,000 kg = 30 t combustion).
     async function march() {
       const s = await setup([elec('2026-03-10T10:00:00+08:00', 100_000), elec('2026-03-20T10:00:00+08:00', 100_000)]);
-      s.put('2026-03', {
+      await s.put('2026-03', {
         greenCertificatesKwh: 50_000,
         processCo2T: 30,
         carriers: { diesel: { unit: 't', purchased: 8, openingStock: 4, closingStock: 2 } },
@@ -199,7 +209,7 @@ describe('CO2 by part in the consumption series', () => {
 
     it('a range cutting March and holding April whole: the April certificates pool against the grid kWh of the period', async () => {
       const s = await march();
-      s.put('2026-04', { greenCertificatesKwh: 1000 });
+      await s.put('2026-04', { greenCertificatesKwh: 1000 });
       // [20 March, 1 May) is one period of data year 2026: March's 20 March reading (100,000 kWh) without
       // March's entries, April's 1,000 certificate kWh set against it, as the period formula reads:
       // (100,000 - 1,000) x 0.5 = 49.5 t.
@@ -219,7 +229,7 @@ describe('CO2 by part in the consumption series', () => {
     // Metered 600 t on 2 March and 400 t on 20 March; 1,200 t entered for March. Whole March:
     // 1,200 x 0.5 = 600 t. [15 March, 1 April): the metered 400 t x 0.5 = 200 t, March's entry left out.
     const s = await setup([clinker('2026-03-02T10:00:00+08:00', 600), clinker('2026-03-20T10:00:00+08:00', 400)]);
-    s.put('2026-03', { products: { cement_clinker: { quantity: 1200, unit: 't' } } });
+    await s.put('2026-03', { products: { cement_clinker: { quantity: 1200, unit: 't' } } });
     expect((await s.series('2026-03-01T00:00:00+08:00', '2026-04-01T00:00:00+08:00', '1d')).co2).toMatchObject({ processT: 600 });
     const cut = await s.series('2026-03-15T00:00:00+08:00', '2026-04-01T00:00:00+08:00', '1d');
     expect(cut.co2).toMatchObject({ processT: 200, note: 'partial-months', excludedMonths: ['2026-03'] });

@@ -9,6 +9,7 @@ import { ConsumptionService } from '../../../services/figures/consumptionService
 import { MonthlyStatisticsStore } from '../../../services/store/state/monthlyStatisticsStore';
 import { SqliteTimeSeriesStore } from '../../../services/store/sqlite/sqliteTimeSeriesStore';
 import { testConfig } from '../../helpers/config';
+import { openTestStateDb } from '../../helpers/stateDb';
 
 const t = (iso: string) => Date.parse(iso);
 const JAN = t('2026-01-01T00:00:00+08:00');
@@ -20,8 +21,9 @@ async function setup() {
     enterprises: [{ id: 'cem01', name: '水泥', industry: '3011', meters: [{ id: 'e', carrier: 'electricity', unit: 'kWh', kind: 'counter' }] }],
   });
   const store = new SqliteTimeSeriesStore({ path: ':memory:', zone: config.timezone });
-  const monthly = new MonthlyStatisticsStore({ path: ':memory:' });
-  await Promise.all([store.start(), monthly.start()]);
+  const stateDb = await openTestStateDb();
+  const monthly = new MonthlyStatisticsStore(stateDb);
+  await store.start();
   // January has 744 hours; each gets an equal share of 45,440 kWh, as a meter's steps split pro
   // rata over hour boundaries do. Added up in floats (SQLite's SUM) the month reads 45439.99999999997.
   const share = 45_440 / 744;
@@ -37,7 +39,7 @@ async function setup() {
     })),
   });
   const svc = new ConsumptionService({ store, factors: new FactorTable(config, COEFFICIENTS), config, monthly });
-  return { svc, monthly, stop: () => Promise.all([store.stop(), monthly.stop()]) };
+  return { svc, monthly, stop: () => Promise.all([store.stop(), stateDb.close()]) };
 }
 
 describe('ConsumptionService and the ledger', () => {
@@ -54,7 +56,13 @@ describe('ConsumptionService and the ledger', () => {
   it('an entered carrier is its month in monthly series, with tce and CO2 by the usual factors, and in no daily or hourly series', async () => {
     const s = await setup();
     // 205-1 style raw coal for January: 1,200 purchased + 300 opening - 250 closing = 1,250 t.
-    s.monthly.put('cem01', '2026-01', { carriers: { raw_coal: { unit: 't', purchased: 1200, openingStock: 300, closingStock: 250 } } }, 'cem01', 0);
+    await s.monthly.put(
+      'cem01',
+      '2026-01',
+      { carriers: { raw_coal: { unit: 't', purchased: 1200, openingStock: 300, closingStock: 250 } } },
+      'cem01',
+      0,
+    );
     const monthly = (await s.svc.series(['cem01'], JAN, FEB, '1mo')).get('cem01')!;
     // 1,250 t x 714.3 kgce/t = 892.875 tce; x 1,900.3 kg CO2/t = 2,375,375 kg.
     expect(monthly.series.find((p) => p.carrier === 'raw_coal')).toEqual({
@@ -83,7 +91,7 @@ describe('ConsumptionService and the ledger', () => {
     const s = await setup();
     // 1,200,500 + 300,000 - 250,000 = 1,250,500 kg = 1,250.5 t; x 714.3 kgce/t = 893.23215 tce; x 1,900.3 kg CO2/t = 2,376,325.15 kg.
     // (The review saw [1,250,500, "t", 893,232.15 tce]: the kg figure labelled and priced as t.)
-    s.monthly.put(
+    await s.monthly.put(
       'cem01',
       '2026-01',
       { carriers: { raw_coal: { unit: 'kg', purchased: 1_200_500, openingStock: 300_000, closingStock: 250_000 } } },

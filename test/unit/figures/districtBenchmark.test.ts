@@ -26,6 +26,7 @@ import { DistrictBenchmarkService } from '../../../services/figures/districtBenc
 import { MonthlyStatisticsStore } from '../../../services/store/state/monthlyStatisticsStore';
 import { SqliteTimeSeriesStore } from '../../../services/store/sqlite/sqliteTimeSeriesStore';
 import { testConfig } from '../../helpers/config';
+import { openTestStateDb } from '../../helpers/stateDb';
 
 const t = (iso: string) => Date.parse(iso);
 const AT = t('2026-04-01T00:00:00+08:00');
@@ -79,16 +80,16 @@ async function setup() {
       hour(p.id, 'clinker', 'product', 't', p.clinker),
     ]),
   });
-  const monthly = new MonthlyStatisticsStore({ path: ':memory:' });
-  await monthly.start();
-  for (const p of PLANTS) if (p.certificates > 0) monthly.put(p.id, '2026-01', { greenCertificatesKwh: p.certificates }, 'officer', 0);
+  const stateDb = await openTestStateDb();
+  const monthly = new MonthlyStatisticsStore(stateDb);
+  for (const p of PLANTS) if (p.certificates > 0) await monthly.put(p.id, '2026-01', { greenCertificatesKwh: p.certificates }, 'officer', 0);
   const factors = new FactorTable(config, COEFFICIENTS);
   const benchmark = new BenchmarkFiguresService({ store, outputs: monthly, config, factors });
   const consumption = new ConsumptionService({ store, factors, config, monthly });
   const service = new DistrictBenchmarkService({ config, benchmark, consumption, outputs: monthly });
   const put = (enterprise: string, month: string, patch: Parameters<MonthlyStatisticsStore['put']>[2]) =>
     monthly.put(enterprise, month, patch, 'officer', 0);
-  return { service, put, close: async () => Promise.all([store.stop(), monthly.stop()]) };
+  return { service, put, close: async () => Promise.all([store.stop(), stateDb.close()]) };
 }
 
 describe('district benchmark and efficiency leaders (contract 10)', () => {
@@ -159,7 +160,7 @@ describe('district benchmark and efficiency leaders (contract 10)', () => {
   it('year to date counts an entered month only from its end (contract 8.3): April coal entered on 15 April is not in the year yet', async () => {
     // 10,000 t of coal entered for April 2026 (7,000 tce) while April runs; on 15 April 12:00 the year to date
     // [1 Jan, 15 Apr 00:00) holds January's 1,000 tce only: 1,000 x 365 / 104 = 3,509.61538 tce a year.
-    rig.put('lead01', '2026-04', { carriers: { raw_coal: { unit: 't', purchased: 10_000, openingStock: 0, closingStock: 0 } } });
+    await rig.put('lead01', '2026-04', { carriers: { raw_coal: { unit: 't', purchased: 10_000, openingStock: 0, closingStock: 0 } } });
     const d = await rig.service.districtBenchmark({ enterprises: ['lead01'], at: t('2026-04-15T12:00:00+08:00'), period: 'ytd' });
     expect(d.leaderChecks[0]!.annualTce).toBe(3509.61538);
   });

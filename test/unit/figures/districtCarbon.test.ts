@@ -26,6 +26,7 @@ import { StatusService } from '../../../services/figures/statusService';
 import { MonthlyStatisticsStore } from '../../../services/store/state/monthlyStatisticsStore';
 import { SqliteTimeSeriesStore } from '../../../services/store/sqlite/sqliteTimeSeriesStore';
 import { testConfig } from '../../helpers/config';
+import { openTestStateDb } from '../../helpers/stateDb';
 
 const t = (iso: string) => Date.parse(iso);
 const AT = t('2026-04-01T00:00:00+08:00');
@@ -92,19 +93,19 @@ async function setup() {
       hour('alu01', 'e-main', 'electricity', 'kWh', '2025-01-10T10:00:00+08:00', 800_000),
     ],
   });
-  const monthly = new MonthlyStatisticsStore({ path: ':memory:' });
-  await monthly.start();
+  const stateDb = await openTestStateDb();
+  const monthly = new MonthlyStatisticsStore(stateDb);
   const put = (enterprise: string, month: string, patch: Parameters<MonthlyStatisticsStore['put']>[2]) =>
     monthly.put(enterprise, month, patch, 'officer', 0);
-  put('cem01', '2026-01', { outputValue10kYuan: 100 });
-  put('cem01', '2026-02', { outputValue10kYuan: 50 });
-  put('cem01', '2025-01', { outputValue10kYuan: 100 });
-  put('alu01', '2026-01', { outputValue10kYuan: 200, greenCertificatesKwh: 200_000 });
-  put('alu01', '2025-01', { outputValue10kYuan: 200 });
+  await put('cem01', '2026-01', { outputValue10kYuan: 100 });
+  await put('cem01', '2026-02', { outputValue10kYuan: 50 });
+  await put('cem01', '2025-01', { outputValue10kYuan: 100 });
+  await put('alu01', '2026-01', { outputValue10kYuan: 200, greenCertificatesKwh: 200_000 });
+  await put('alu01', '2025-01', { outputValue10kYuan: 200 });
   const factors = new FactorTable(config, COEFFICIENTS);
   const status = new StatusService({ store, outputs: monthly, config, factors });
   const service = new DistrictCarbonService({ config, status, factors });
-  return { service, close: async () => Promise.all([store.stop(), monthly.stop()]) };
+  return { service, close: async () => Promise.all([store.stop(), stateDb.close()]) };
 }
 
 describe('district carbon (contract 9)', () => {

@@ -10,6 +10,7 @@ import { StatusService } from '../../../services/figures/statusService';
 import { MonthlyStatisticsStore } from '../../../services/store/state/monthlyStatisticsStore';
 import { SqliteTimeSeriesStore } from '../../../services/store/sqlite/sqliteTimeSeriesStore';
 import { testConfig } from '../../helpers/config';
+import { openTestStateDb } from '../../helpers/stateDb';
 
 const t = (iso: string) => Date.parse(iso);
 const JAN_10 = t('2026-01-10T10:00:00+08:00');
@@ -27,14 +28,14 @@ async function setup(config: Config, hours: Hour[]) {
   const store = new SqliteTimeSeriesStore({ path: ':memory:', zone: config.timezone });
   await store.start();
   await store.write({ readings: [], hourly: hours.map((h) => ({ enterprise: 'alu01', ...h })) });
-  const monthly = new MonthlyStatisticsStore({ path: ':memory:' });
-  await monthly.start();
+  const stateDb = await openTestStateDb();
+  const monthly = new MonthlyStatisticsStore(stateDb);
   const status = new StatusService({ store, outputs: monthly, config, factors: new FactorTable(config, COEFFICIENTS) });
   const at = async (iso: string, options: { endOf?: boolean } = {}) => {
     const alu = config.enterprises.find((e) => e.id === 'alu01')!;
     return (await status.statusAt([alu], t(iso), options)).get('alu01')!;
   };
-  return { monthly, at, close: async () => Promise.all([store.stop(), monthly.stop()]) };
+  return { monthly, at, close: async () => Promise.all([store.stop(), stateDb.close()]) };
 }
 
 /** Electricity at 0.1 kgce/kWh (a configured override), so 1,000,000 kWh is 100 tce exactly. */
@@ -65,9 +66,9 @@ describe('intensity over complete months (contract 4, issue 19 item 4)', () => {
 
   it('on 14 February takes January alone: 100 / 1,000 = 0.100, ratio 0.100 / 0.12 = 0.8333, green (the old figure was 148 / 1,000 = 0.148, red)', async () => {
     const s = await setup(smelter(), hours);
-    s.monthly.put('alu01', '2026-01', { outputValue10kYuan: 1000 }, 'officer', t('2026-02-05T00:00:00+08:00'));
+    await s.monthly.put('alu01', '2026-01', { outputValue10kYuan: 1000 }, 'officer', t('2026-02-05T00:00:00+08:00'));
     // February's output entered early does not make February complete.
-    s.monthly.put('alu01', '2026-02', { outputValue10kYuan: 900 }, 'officer', t('2026-02-13T00:00:00+08:00'));
+    await s.monthly.put('alu01', '2026-02', { outputValue10kYuan: 900 }, 'officer', t('2026-02-13T00:00:00+08:00'));
     const st = await s.at('2026-02-14T10:00:00+08:00');
     expect(st.quota!.ytdTce).toBe(148); // the quota still counts every tce to t
     expect(st.intensity).toMatchObject({ intensity: 0.1, limit: 0.12, level: 'green', months: ['2026-01'], output10kYuan: 1000, intensityTce: 100 });
@@ -77,8 +78,8 @@ describe('intensity over complete months (contract 4, issue 19 item 4)', () => {
 
   it('at the end of February (a monthly report) takes both months: 148 / 1,900 = 0.0778947368', async () => {
     const s = await setup(smelter(), hours);
-    s.monthly.put('alu01', '2026-01', { outputValue10kYuan: 1000 }, 'officer', 0);
-    s.monthly.put('alu01', '2026-02', { outputValue10kYuan: 900 }, 'officer', 0);
+    await s.monthly.put('alu01', '2026-01', { outputValue10kYuan: 1000 }, 'officer', 0);
+    await s.monthly.put('alu01', '2026-02', { outputValue10kYuan: 900 }, 'officer', 0);
     const st = await s.at('2026-03-01T00:00:00+08:00', { endOf: true });
     expect(st.intensity).toMatchObject({ months: ['2026-01', '2026-02'], output10kYuan: 1900, intensityTce: 148 });
     // 148 / 1,900 = 0.077894736842..., 9 significant digits (the figure rule, docs/ledger/figures.md).
@@ -89,7 +90,7 @@ describe('intensity over complete months (contract 4, issue 19 item 4)', () => {
   it('leaves out a complete month without an output value, energy and output alike', async () => {
     // Output for February only; at 1 March January (100 tce) has none, so 48 / 900 = 0.05333.
     const s = await setup(smelter(), hours);
-    s.monthly.put('alu01', '2026-02', { outputValue10kYuan: 900 }, 'officer', 0);
+    await s.monthly.put('alu01', '2026-02', { outputValue10kYuan: 900 }, 'officer', 0);
     const st = await s.at('2026-03-01T00:00:00+08:00');
     expect(st.intensity).toMatchObject({ months: ['2026-02'], output10kYuan: 900, intensityTce: 48 });
     expect(st.intensity!.intensity).toBe(0.0533333333); // 0.05333... to 9 significant digits
@@ -98,7 +99,7 @@ describe('intensity over complete months (contract 4, issue 19 item 4)', () => {
 
   it('with no complete month with output gives null, a note and no months', async () => {
     const s = await setup(smelter(), hours);
-    s.monthly.put('alu01', '2026-02', { outputValue10kYuan: 900 }, 'officer', 0);
+    await s.monthly.put('alu01', '2026-02', { outputValue10kYuan: 900 }, 'officer', 0);
     const st = await s.at('2026-02-14T10:00:00+08:00');
     expect(st.intensity).toMatchObject({ intensity: null, level: null, note: 'no-output', months: [], output10kYuan: null });
     await s.close();
@@ -112,7 +113,7 @@ describe('entered carriers in the status (contract 8.3)', () => {
 
   it('count from the month end on, in the year-to-date total, by carrier and in intensity', async () => {
     const s = await setup(smelter(), [elec(JAN_10, 1_000_000)]);
-    s.monthly.put('alu01', '2026-01', { outputValue10kYuan: 1000, carriers: coal }, 'alu01', 0);
+    await s.monthly.put('alu01', '2026-01', { outputValue10kYuan: 1000, carriers: coal }, 'alu01', 0);
     const during = await s.at('2026-01-31T12:00:00+08:00');
     expect(during.quota!.ytdTce).toBe(100); // not yet: the month has not ended
     expect(during.ytdByCarrier.map((c) => c.carrier)).toEqual(['electricity']);
@@ -145,7 +146,7 @@ describe('entered carriers in the status (contract 8.3)', () => {
     const inKg = { raw_coal: { unit: 'kg', purchased: 1_200_500, openingStock: 300_000, closingStock: 250_000 } };
     const inT = { raw_coal: { unit: 't', purchased: 1200.5, openingStock: 300, closingStock: 250 } };
     const s = await setup(smelter(), [elec(JAN_10, 1_000_000)]);
-    s.monthly.put('alu01', '2026-01', { carriers: inKg }, 'alu01', 0);
+    await s.monthly.put('alu01', '2026-01', { carriers: inKg }, 'alu01', 0);
     const kg = await s.at('2026-02-01T00:00:00+08:00');
     expect(kg.ytdByCarrier.find((c) => c.carrier === 'raw_coal')).toEqual({
       carrier: 'raw_coal',
@@ -155,7 +156,7 @@ describe('entered carriers in the status (contract 8.3)', () => {
       dualControl: true,
     });
     expect(kg.quota!.ytdTce).toBe(993.23215);
-    s.monthly.put('alu01', '2026-01', { carriers: inT }, 'alu01', 0);
+    await s.monthly.put('alu01', '2026-01', { carriers: inT }, 'alu01', 0);
     const t = await s.at('2026-02-01T00:00:00+08:00');
     expect(t.ytdByCarrier).toEqual(kg.ytdByCarrier);
     expect(t.quota).toEqual(kg.quota);
@@ -175,12 +176,12 @@ describe('entered products in the tariff (contract 8.3)', () => {
       metal(JAN_10, 100),
       metal(FEB_10, 50),
     ]);
-    s.monthly.put('alu01', '2026-01', { products: { aluminium_liquid: { quantity: 80, unit: 't' } } }, 'alu01', 0);
+    await s.monthly.put('alu01', '2026-01', { products: { aluminium_liquid: { quantity: 80, unit: 't' } } }, 'alu01', 0);
     const st = await s.at('2026-02-14T10:00:00+08:00');
     // u = 1,480,000 kWh / (80 + 50) t = 11,384.615384... kWh/t (11,384.6154 to 9 digits) <= 13,300: no markup.
     expect(st.tariff).toMatchObject({ productT: 130, electricityKwh: 1_480_000, markupYuanPerKwh: 0, unitConsumption: 11_384.6154 });
     // A product the enterprise does not meter (another name) is not its tariff's product.
-    s.monthly.put('alu01', '2026-01', { products: { alumina: { quantity: 1, unit: 't' } } }, 'alu01', 0);
+    await s.monthly.put('alu01', '2026-01', { products: { alumina: { quantity: 1, unit: 't' } } }, 'alu01', 0);
     const other = await s.at('2026-02-14T10:00:00+08:00');
     expect(other.tariff).toMatchObject({ productT: 150 });
     await s.close();
@@ -200,7 +201,7 @@ describe('entered products in the tariff (contract 8.3)', () => {
       metal(JAN_10, 600),
       { meter: 'out-alloy', carrier: 'product', unit: 't', hour: JAN_10, quantity: 400 },
     ]);
-    s.monthly.put('alu01', '2026-01', { products: { aluminium_liquid: { quantity: 610, unit: 't' } } }, 'alu01', 0);
+    await s.monthly.put('alu01', '2026-01', { products: { aluminium_liquid: { quantity: 610, unit: 't' } } }, 'alu01', 0);
     const st = await s.at('2026-02-14T10:00:00+08:00');
     // u = 13,736,000 kWh / (610 entered + 400 metered alloy) t = 13,600 kWh/t; ceil((13,600 - 13,300) / 20) = 15 steps
     // x 0.01 = 0.15 yuan/kWh on 13,736,000 kWh = 2,060,400 yuan. (Before: 13,736,000 / 610 = 22,518.03 kWh/t, 461 steps = 4.61 yuan/kWh.)
