@@ -32,6 +32,7 @@ import { ReportArchive } from '../../services/store/state/reportArchive';
 import { SqliteTimeSeriesStore } from '../../services/store/sqlite/sqliteTimeSeriesStore';
 import type { HourlyConsumption } from '../../services/store/timeSeriesStore';
 import { testConfig } from '../helpers/config';
+import { openTestStateDb } from '../helpers/stateDb';
 import { num, parseCsv, poppler, readXlsx } from '../helpers/reportRead';
 
 const at = (iso: string) => Date.parse(iso);
@@ -148,6 +149,7 @@ function diagnosisOf(id: string): DiagnosisAnswer {
 
 describe('monthly report benchmark section and findings', () => {
   let dir: string;
+  let db: Awaited<ReturnType<typeof openTestStateDb>>;
   let store: SqliteTimeSeriesStore;
   let alarms: AlarmStore;
   let monthly: MonthlyStatisticsStore;
@@ -166,10 +168,12 @@ describe('monthly report benchmark section and findings', () => {
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'benchmark-report-'));
     store = new SqliteTimeSeriesStore({ path: ':memory:', zone: 'Asia/Shanghai' });
-    alarms = new AlarmStore({ path: path.join(dir, 'state.db') });
-    monthly = new MonthlyStatisticsStore({ path: path.join(dir, 'state.db') });
-    archive = new ReportArchive<MonthlyReport>({ path: path.join(dir, 'state.db') });
-    await Promise.all([store.start(), alarms.start(), monthly.start(), archive.start()]);
+    db = await openTestStateDb(dir);
+    alarms = new AlarmStore(db);
+    monthly = new MonthlyStatisticsStore(db);
+    archive = new ReportArchive<MonthlyReport>(db);
+    await store.start();
+    await archive.init();
     await store.write({
       readings: [],
       hourly: [h('cem01', '2026-11-10T10:00:00+08:00', 100_000), h('alu01', '2026-11-10T10:00:00+08:00', 1_000_000)],
@@ -209,7 +213,8 @@ describe('monthly report benchmark section and findings', () => {
     });
   });
   afterAll(async () => {
-    await Promise.all([store.stop(), alarms.stop(), monthly.stop(), archive.stop()]);
+    await store.stop();
+    await db.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -347,7 +352,7 @@ describe('monthly report benchmark section and findings', () => {
     expect(sameFigures({ contentHash: contentHash(built), report: built }, moved)).toBe(false);
 
     const reports = new ReportService({ config, builder, archive, sinks: [], logger: silentLogger(), now: () => at('2026-12-05T00:00:00+08:00') });
-    archive.save(
+    await archive.save(
       { ...beforeBenchmark, draft: false, sha256: reportHash({ ...beforeBenchmark, sha256: '' }) },
       contentHash(beforeBenchmark),
       GENERATED,

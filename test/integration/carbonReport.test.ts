@@ -4,9 +4,6 @@
  * written by hand (its own service has its own tests). And a month finalised before these parts:
  * a recheck makes no revision for them, a real change does, naming them as added.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { COEFFICIENTS } from '../../config/coefficients';
 import { FactorTable } from '../../services/energy/factors';
 import { ConsumptionService } from '../../services/figures/consumptionService';
@@ -25,6 +22,7 @@ import { SqliteTimeSeriesStore } from '../../services/store/sqlite/sqliteTimeSer
 import type { HourlyConsumption } from '../../services/store/timeSeriesStore';
 import { districtCarbonFixture } from '../helpers/carbonReportFixture';
 import { testConfig } from '../helpers/config';
+import { openTestStateDb } from '../helpers/stateDb';
 import { silentLogger } from '../../services/core/log';
 
 const at = (iso: string) => Date.parse(iso);
@@ -60,7 +58,7 @@ function districtAnswer(): DistrictCarbon {
 }
 
 describe('monthly report carbon parts', () => {
-  let dir: string;
+  let db: Awaited<ReturnType<typeof openTestStateDb>>;
   let store: SqliteTimeSeriesStore;
   let alarms: AlarmStore;
   let monthly: MonthlyStatisticsStore;
@@ -77,12 +75,13 @@ describe('monthly report carbon parts', () => {
   });
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'carbon-report-'));
     store = new SqliteTimeSeriesStore({ path: ':memory:', zone: 'Asia/Shanghai' });
-    alarms = new AlarmStore({ path: path.join(dir, 'state.db') });
-    monthly = new MonthlyStatisticsStore({ path: path.join(dir, 'state.db') });
-    archive = new ReportArchive<MonthlyReport>({ path: path.join(dir, 'state.db') });
-    await Promise.all([store.start(), alarms.start(), monthly.start(), archive.start()]);
+    db = await openTestStateDb();
+    alarms = new AlarmStore(db);
+    monthly = new MonthlyStatisticsStore(db);
+    archive = new ReportArchive<MonthlyReport>(db);
+    await store.start();
+    await archive.init();
     await store.write({
       readings: [],
       hourly: [
@@ -110,8 +109,8 @@ describe('monthly report carbon parts', () => {
     });
   });
   afterAll(async () => {
-    await Promise.all([store.stop(), alarms.stop(), monthly.stop(), archive.stop()]);
-    rmSync(dir, { recursive: true, force: true });
+    await store.stop();
+    await db.close();
   });
 
   it('carries the park totals, each enterprise carbon at month end, its projects and the district answer', async () => {
@@ -204,7 +203,7 @@ describe('monthly report carbon parts', () => {
     // Through the service: revision 1 stored by the old model; a recheck keeps it, late coal makes revision 2 with the parts.
     const reports = new ReportService({ config, builder, archive, sinks: [], logger: silentLogger(), now: () => at('2026-12-05T00:00:00+08:00') });
     const stored: MonthlyReport = { ...old, draft: false, sha256: reportHash({ ...old, sha256: '' }) };
-    archive.save(stored, contentHash(old), at('2026-12-01T01:00:00+08:00'));
+    await archive.save(stored, contentHash(old), at('2026-12-01T01:00:00+08:00'));
     const again = await reports.finalise('2026-11');
     expect(again.created).toBe(false);
     expect(again.report.revision).toBe(1);
