@@ -114,7 +114,7 @@ describe('diagnosis: unit consumption per product by day, as the benchmark defin
     const at = Date.parse('2026-06-03T12:00:00+08:00');
     const benchmark = new BenchmarkFiguresService({
       store: svc.app.store,
-      outputs: { records: () => [] },
+      outputs: { records: () => Promise.resolve([]) },
       config,
       factors: new FactorTable(config, COEFFICIENTS),
     });

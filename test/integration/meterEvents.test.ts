@@ -19,6 +19,7 @@ import { MeterEventStore } from '../../services/store/state/meterEventStore';
 import type { TimeSeriesStore } from '../../services/store/timeSeriesStore';
 import { testConfig, testRegistry } from '../helpers/config';
 import { findInfluxd, startInfluxd, type InfluxdHandle } from '../helpers/influxd';
+import { openTestStateDb } from '../helpers/stateDb';
 
 routeInfluxClientLogs(silentLogger());
 
@@ -39,10 +40,11 @@ interface Running {
   stop(): Promise<void>;
 }
 
-async function run(openStore: () => Promise<TimeSeriesStore>, stateDb: string): Promise<Running> {
+/** `dir` holds the state database (state.db); a second run on it is a restart. */
+async function run(openStore: () => Promise<TimeSeriesStore>, dir: string): Promise<Running> {
   const store = await openStore();
-  const events = new MeterEventStore({ path: stateDb });
-  await events.start();
+  const db = await openTestStateDb(dir);
+  const events = new MeterEventStore(db);
   const meters = testRegistry(config);
   const tracker = new ConsumptionTracker({ store, meters });
   const service = new MeterEventService({ events, meters, tracker, store, bus: new EventBus(silentLogger()), now: () => NOW });
@@ -53,7 +55,7 @@ async function run(openStore: () => Promise<TimeSeriesStore>, stateDb: string): 
     tracker,
     service,
     stop: async () => {
-      await events.stop();
+      await db.close();
       await store.stop();
     },
   };
@@ -69,9 +71,8 @@ async function figures(app: Running): Promise<{ hours: Map<number, number>; day:
 function scenario(name: string, open: (dir: string) => () => Promise<TimeSeriesStore>): void {
   it(`${name}: a replacement is recomputed, retracted, and survives a restart`, async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'meter-events-'));
-    const stateDb = path.join(dir, 'state.db');
     const openStore = open(dir);
-    let app = await run(openStore, stateDb);
+    let app = await run(openStore, dir);
     try {
       // 01:00 900, 02:00 950, 03:00 10, 04:00 30 (local). Without an event 950 -> 10 wraps:
       // hours 100 + (1000 - 950 + 10) x 2 = 120 + 40: day 260.
@@ -93,14 +94,14 @@ function scenario(name: string, open: (dir: string) => () => Promise<TimeSeriesS
       f = await figures(app);
       expect(f.hours.get(min(60))).toBeCloseTo(120, 6);
       expect(f.day).toBeCloseTo(260, 6);
-      expect(app.service.list('alu01', 'e-main')[0]).toMatchObject({ id: e.id, retractedBy: 'admin' });
+      expect((await app.service.list('alu01', 'e-main'))[0]).toMatchObject({ id: e.id, retractedBy: 'admin' });
 
       await app.service.record('alu01', 'e-main', { type: 'replace', at: min(90), oldFinalRegister: 960, newInitialRegister: 0 }, 'officer');
       expect((await figures(app)).day).toBeCloseTo(180, 6);
 
       // Restart on the same data: the event is loaded before any reading is evaluated.
       await app.stop();
-      app = await run(openStore, stateDb);
+      app = await run(openStore, dir);
       // In order: 05:00 35 -> (35 - 30) x 2 = 10. Late across the event: 02:45 4 on the new meter:
       // hour 02: 20 + (4 - 0) x 2 + (10 - 4) x 2 = 40 again. Day 190.
       await app.tracker.track([r(240, 35)]);
