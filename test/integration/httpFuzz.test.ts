@@ -253,12 +253,12 @@ describe('HTTP API fuzzing (contract 5)', () => {
     svc = await startApp(testConfig({ auth: authSection() }));
     const accept = (topic: string, payload: string) => svc.app.pipeline.accept({ topic, payload, receivedAt: Date.now() });
     for (let k = 0; k < 6; k++) {
-      accept('energy/alu01/e-main', JSON.stringify({ ts: DAY0 + k * H, value: 100 + 10 * k }));
-      accept('energy/cem01/e-main', JSON.stringify({ ts: DAY0 + k * H, value: 500 + 7 * k }));
+      await accept('energy/alu01/e-main', JSON.stringify({ ts: DAY0 + k * H, value: 100 + 10 * k }));
+      await accept('energy/cem01/e-main', JSON.stringify({ ts: DAY0 + k * H, value: 500 + 7 * k }));
     }
-    accept('energy/alu01/e-main', '{"ts": oops}');
-    accept('energy/cem01/e-main', '{"ts": oops}');
-    accept('energy/cem01/ghost', JSON.stringify({ ts: DAY0, value: 1 }));
+    await accept('energy/alu01/e-main', '{"ts": oops}');
+    await accept('energy/cem01/e-main', '{"ts": oops}');
+    await accept('energy/cem01/ghost', JSON.stringify({ ts: DAY0, value: 1 }));
     await svc.settle();
     const cem = await svc.get('/api/enterprises/cem01/consumption?every=1d&from=2026-11-01&to=2026-11-02');
     expect((cem.body as { series: unknown[] }).series.length).toBeGreaterThan(0);
