@@ -109,6 +109,8 @@ export class MeterEventService {
   private readonly retries = new Map<number, { failures: number; at: number }>();
   /** Meters whose owed recomputations the poll is working through (one run per meter at a time). */
   private readonly catchingUp = new Map<string, Promise<void>>();
+  /** Polls running: with the async store a poll reads its rows before it registers any run. */
+  private readonly polls = new Set<Promise<void>>();
   /** record()/retract() of one meter, one at a time: the tail of each meter's chain. */
   private readonly lanes = new Map<string, Promise<unknown>>();
   private cursor = 0;
@@ -149,7 +151,9 @@ export class MeterEventService {
 
   /** Resolves once no recomputation runs here (those the poll started in the background, and the requests'). */
   async settled(): Promise<void> {
-    while (this.inFlight.size > 0 || this.catchingUp.size > 0) await Promise.allSettled([...this.inFlight.values(), ...this.catchingUp.values()]);
+    while (this.polls.size > 0 || this.inFlight.size > 0 || this.catchingUp.size > 0) {
+      await Promise.allSettled([...this.polls, ...this.inFlight.values(), ...this.catchingUp.values()]);
+    }
   }
 
   async list(enterprise: string, meter: string): Promise<MeterEvent[]> {
@@ -214,7 +218,11 @@ export class MeterEventService {
    */
   poll(): Promise<void> {
     if (this.stopped) return Promise.resolve();
-    return this.pollOnce().catch((err: unknown) => this.deps.logger?.error({ err }, 'meter event poll failed'));
+    const run: Promise<void> = this.pollOnce()
+      .catch((err: unknown) => this.deps.logger?.error({ err }, 'meter event poll failed'))
+      .finally(() => this.polls.delete(run));
+    this.polls.add(run);
+    return run;
   }
 
   private async pollOnce(): Promise<void> {
