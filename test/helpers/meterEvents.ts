@@ -42,7 +42,12 @@ export function meterEventRig(
     store,
     bus,
     pollMs: 0,
-    dataQuality: { recordDataQuality: (e) => quality.push(...e) },
+    dataQuality: {
+      recordDataQuality: (e) => {
+        quality.push(...e);
+        return Promise.resolve();
+      },
+    },
     ...options,
   });
   return { meters, tracker, service, bus, changes, quality };

@@ -18,6 +18,7 @@ import { SqliteTimeSeriesStore } from '../../../services/store/sqlite/sqliteTime
 import type { MeterKey } from '../../../services/store/timeSeriesStore';
 import { testConfig } from '../../helpers/config';
 import { meterEventRig, type MeterEventRig } from '../../helpers/meterEvents';
+import { openTestStateDb } from '../../helpers/stateDb';
 
 const T0 = Date.UTC(2026, 9, 12, 0, 0);
 const min = (m: number): number => T0 + m * 60_000;
@@ -28,6 +29,18 @@ const r = (m: number, value: number): Reading => ({ ...KEY, ts: min(m), value, q
 const iso = (m: number): string => new Date(min(m)).toISOString();
 
 type Instance = MeterEventRig;
+
+// State databases in temporary directories, opened by eventStore() and closed (removed) after each test.
+const stateDbs: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  for (const db of stateDbs.splice(0)) await db.close();
+});
+
+async function eventStore(): Promise<MeterEventStore> {
+  const db = await openTestStateDb();
+  stateDbs.push(db);
+  return new MeterEventStore(db);
+}
 
 function instance(
   store: SqliteTimeSeriesStore,
@@ -40,8 +53,7 @@ function instance(
 async function setup(): Promise<{ store: SqliteTimeSeriesStore; events: MeterEventStore } & Instance> {
   const store = new SqliteTimeSeriesStore({ path: ':memory:', zone: 'Asia/Shanghai' });
   await store.start();
-  const events = new MeterEventStore({ path: ':memory:' });
-  await events.start();
+  const events = await eventStore();
   const one = instance(store, events);
   await one.service.start();
   return { store, events, ...one };
@@ -81,22 +93,22 @@ describe('a failed recomputation (finding 1)', () => {
     await tracker.track(FOUR);
     failWrites(store, 1);
     await expect(service.record('alu01', 'e-main', CT, 'officer')).rejects.toThrow('influx unavailable');
-    expect(events.pending().map((e) => e.id)).toEqual([1]);
+    expect((await events.pending()).map((e) => e.id)).toEqual([1]);
     expect(changes).toEqual([]);
     const again = await service.record('alu01', 'e-main', CT, 'officer');
     expect(again).toMatchObject({ id: 1, type: 'multiplier' });
     expect(await hours(store)).toEqual([20, 30, 40]);
-    expect(events.pending()).toEqual([]);
+    expect(await events.pending()).toEqual([]);
     expect(changes).toEqual([{ kind: 'meter-event', enterprise: 'alu01', from: min(60) }]);
-    expect(service.list('alu01', 'e-main')).toHaveLength(1);
+    expect(await service.list('alu01', 'e-main')).toHaveLength(1);
 
     // A retraction whose recomputation fails is finished by the retried DELETE: 20 an hour again.
     failWrites(store, 1);
     await expect(service.retract('alu01', 'e-main', 1, 'admin')).rejects.toThrow('influx unavailable');
-    expect(events.pending().map((e) => e.id)).toEqual([1]);
+    expect((await events.pending()).map((e) => e.id)).toEqual([1]);
     await expect(service.retract('alu01', 'e-main', 1, 'admin')).resolves.toMatchObject({ id: 1, retractedBy: 'admin' });
     expect(await hours(store)).toEqual([20, 20, 20]);
-    expect(events.pending()).toEqual([]);
+    expect(await events.pending()).toEqual([]);
     await store.stop();
   });
 
@@ -110,7 +122,7 @@ describe('a failed recomputation (finding 1)', () => {
     await restarted.service.start(); // the owed recomputation runs in the background (second review, finding 3)
     await restarted.service.settled();
     expect(await hours(store)).toEqual([20, 30, 40]);
-    expect(events.pending()).toEqual([]);
+    expect(await events.pending()).toEqual([]);
     expect(restarted.changes).toEqual([{ kind: 'meter-event', enterprise: 'alu01', from: min(60) }]);
     await store.stop();
   });
@@ -122,7 +134,7 @@ describe('a failed recomputation (finding 1)', () => {
     await expect(service.record('alu01', 'e-main', CT, 'officer')).rejects.toThrow('influx unavailable');
     await service.poll();
     expect(await hours(store)).toEqual([20, 30, 40]);
-    expect(events.pending()).toEqual([]);
+    expect(await events.pending()).toEqual([]);
     expect(changes).toHaveLength(1);
     await store.stop();
   });
@@ -190,11 +202,11 @@ describe('two instances over one state.db (finding 3)', () => {
   it('an event recorded on one is applied by the other at its next poll; the owner of the meter recomputes', async () => {
     const store = new SqliteTimeSeriesStore({ path: ':memory:', zone: 'Asia/Shanghai' });
     await store.start();
-    const file = path.join(dir, 'state.db');
-    const eventsA = new MeterEventStore({ path: file });
-    const eventsB = new MeterEventStore({ path: file });
-    await eventsA.start();
-    await eventsB.start();
+    // Two connections to one state.db in dir, as two instances would open it.
+    const dbA = await openTestStateDb(dir);
+    const dbB = await openTestStateDb(dir);
+    const eventsA = new MeterEventStore(dbA);
+    const eventsB = new MeterEventStore(dbB);
     // A serves HTTP and owns no meter; B is the ingest shard that owns alu01/e-main.
     const a = instance(store, eventsA, { owns: () => false });
     const b = instance(store, eventsB, { owns: () => true });
@@ -211,7 +223,7 @@ describe('two instances over one state.db (finding 3)', () => {
     await b.service.poll();
     expect(b.meters.timeline(KEY).multiplierAt(b.meters.get(KEY)!.model, min(100))).toBe(4);
     expect(await hours(store)).toEqual([20, 30, 40]);
-    expect(eventsA.pending()).toEqual([]);
+    expect(await eventsA.pending()).toEqual([]);
     expect(b.changes).toEqual([{ kind: 'meter-event', enterprise: 'alu01', from: min(60) }]);
     // B's fast path now prices with the new multiplier: 04:00 140 -> (140 - 130) x 4 = 40 in hour 03.
     await b.tracker.track([r(240, 140)]);
@@ -232,12 +244,12 @@ describe('two instances over one state.db (finding 3)', () => {
     await b.service.poll();
     expect(b.meters.timeline(KEY).events.some((x) => x.id === e.id)).toBe(false);
     expect(await hours(store, 0, 240)).toEqual([20, 20, 20, 20]);
-    expect(eventsB.pending()).toEqual([]);
+    expect(await eventsB.pending()).toEqual([]);
 
     await a.service.stop();
     await b.service.stop();
-    await eventsA.stop();
-    await eventsB.stop();
+    await dbA.close();
+    await dbB.close();
     await store.stop();
   });
 });
@@ -268,7 +280,7 @@ describe('registers against the stored readings (finding 4)', () => {
       `oldFinalRegister 510 is below the reading 520 at ${iso(60)} before the event (it would book a meter reset): check the register, or correct that reading first`,
       `newInitialRegister 8 is above the reading 5 at ${iso(120)} at or after the event (it would book a meter reset): check the register, or correct that reading first`,
     ]);
-    expect(service.list('alu01', 'e-main')).toEqual([]);
+    expect(await service.list('alu01', 'e-main')).toEqual([]);
     // A power meter has no registers: nothing to check against.
     await expect(service.record('alu01', 'e-pot', { type: 'multiplier', at: min(90), multiplier: 2 }, 'officer')).resolves.toMatchObject({
       type: 'multiplier',
@@ -347,8 +359,7 @@ describe('second review (issue 19): retries after a long outage', () => {
     let now = NOW;
     const store = new SqliteTimeSeriesStore({ path: ':memory:', zone: 'Asia/Shanghai' });
     await store.start();
-    const events = new MeterEventStore({ path: ':memory:' });
-    await events.start();
+    const events = await eventStore();
     const one = instance(store, events, { now: () => now });
     await one.service.start();
     await one.tracker.track(FOUR);
@@ -364,14 +375,14 @@ describe('second review (issue 19): retries after a long outage', () => {
     // Tries at 2 s (the first poll), then after 2, 4, 8, 16, 32 s: at 4, 8, 16, 32, 64 s (the next
     // waits 60 s, the cap, to 124 s): 1 + 6 writes, not 1 + 40.
     expect(down.failed()).toBe(7);
-    expect(events.pending().map((e) => e.id)).toEqual([1]);
+    expect((await events.pending()).map((e) => e.id)).toEqual([1]);
     down.restore();
     await pollFor(40); // 82 -> 120 s: still backing off
     expect(await hours(store)).toEqual([20, 20, 20]);
     await pollFor(4); // 122, 124 s: tried again at 124 s, and the store is back
     // 00: 10 x 2 = 20; 01: (115 - 110) x 2 + (120 - 115) x 4 = 30; 02: (130 - 120) x 4 = 40.
     expect(await hours(store)).toEqual([20, 30, 40]);
-    expect(events.pending()).toEqual([]);
+    expect(await events.pending()).toEqual([]);
     expect(one.changes).toEqual([{ kind: 'meter-event', enterprise: 'alu01', from: min(60) }]);
     await store.stop();
   });
@@ -382,8 +393,7 @@ describe('second review (issue 19): retries after a long outage', () => {
     let now = NOW;
     const store = new SqliteTimeSeriesStore({ path: ':memory:', zone: 'Asia/Shanghai' });
     await store.start();
-    const events = new MeterEventStore({ path: ':memory:' });
-    await events.start();
+    const events = await eventStore();
     const first = instance(store, events, { now: () => now });
     await first.service.start();
     await first.tracker.track(FOUR);
@@ -395,14 +405,14 @@ describe('second review (issue 19): retries after a long outage', () => {
     await restarted.service.start();
     await restarted.service.settled(); // the owed recomputation, tried in the background, fails
     expect(down.failed()).toBe(2);
-    expect(events.pending().map((e) => e.id)).toEqual([1]);
+    expect((await events.pending()).map((e) => e.id)).toEqual([1]);
     down.restore();
     for (let i = 0; i < 5; i++) {
       now += 2_000;
       await restarted.service.poll();
     }
     expect(await hours(store)).toEqual([20, 30, 40]); // as worked above
-    expect(events.pending()).toEqual([]);
+    expect(await events.pending()).toEqual([]);
     await restarted.service.stop();
     await store.stop();
   });
@@ -422,7 +432,7 @@ describe('second review (issue 19): concurrent requests', () => {
     const refused = (results[1] as PromiseRejectedResult).reason as MeterEventRejected;
     expect(refused).toBeInstanceOf(MeterEventRejected);
     expect(refused.problems).toEqual([`event 1 (decommission) is already in force from ${iso(150)}: retract it first`]);
-    expect(events.active().map((e) => e.type)).toEqual(['decommission']);
+    expect((await events.active()).map((e) => e.type)).toEqual(['decommission']);
     await store.stop();
   });
 
@@ -431,9 +441,9 @@ describe('second review (issue 19): concurrent requests', () => {
     await tracker.track(FOUR);
     const [a, b] = await Promise.all([service.record('alu01', 'e-main', CT, 'officer'), service.record('alu01', 'e-main', CT, 'officer')]);
     expect([a.id, b.id]).toEqual([1, 1]);
-    expect(events.list('alu01', 'e-main')).toHaveLength(1);
+    expect(await events.list('alu01', 'e-main')).toHaveLength(1);
     expect(await hours(store)).toEqual([20, 30, 40]); // as worked above, the multiplier applied once
-    expect(events.pending()).toEqual([]);
+    expect(await events.pending()).toEqual([]);
     await store.stop();
   });
 
@@ -445,11 +455,11 @@ describe('second review (issue 19): concurrent requests', () => {
     it("the store checks against the other instance's events inside the insert's transaction", async () => {
       const store = new SqliteTimeSeriesStore({ path: ':memory:', zone: 'Asia/Shanghai' });
       await store.start();
-      const file = path.join(dir, 'state.db');
-      const eventsA = new MeterEventStore({ path: file });
-      const eventsB = new MeterEventStore({ path: file });
-      await eventsA.start();
-      await eventsB.start();
+      // Two connections to one state.db in dir, as two instances would open it.
+      const dbA = await openTestStateDb(dir);
+      const dbB = await openTestStateDb(dir);
+      const eventsA = new MeterEventStore(dbA);
+      const eventsB = new MeterEventStore(dbB);
       const a = instance(store, eventsA);
       const b = instance(store, eventsB);
       await a.service.start();
@@ -465,11 +475,11 @@ describe('second review (issue 19): concurrent requests', () => {
       expect((second as MeterEventRejected).problems).toEqual([`event 1 (decommission) is already in force from ${iso(150)}: retract it first`]);
       const clash = await b.service.record('alu01', 'e-main', { ...CT, multiplier: 5 }, 'b').catch((e: unknown) => e);
       expect((clash as MeterEventRejected).problems).toEqual(['event 2 (multiplier) is already in force at the same instant: retract it first']);
-      expect(eventsA.list('alu01', 'e-main').map((e) => e.id)).toEqual([2, 1]); // by data time: 01:30, 02:30
+      expect((await eventsA.list('alu01', 'e-main')).map((e) => e.id)).toEqual([2, 1]); // by data time: 01:30, 02:30
       await a.service.stop();
       await b.service.stop();
-      await eventsA.stop();
-      await eventsB.stop();
+      await dbA.close();
+      await dbB.close();
       await store.stop();
     });
   });
@@ -496,15 +506,14 @@ describe('second review (issue 19): start, stop and a retraction during a recomp
     hold.release();
     await stopping;
     expect(await hours(store)).toEqual([20, 30, 40]); // as worked above
-    expect(events.pending()).toEqual([]);
+    expect(await events.pending()).toEqual([]);
     await store.stop();
   });
 
   it('stop() before start() leaves no poll timer', async () => {
     const store = new SqliteTimeSeriesStore({ path: ':memory:', zone: 'Asia/Shanghai' });
     await store.start();
-    const events = new MeterEventStore({ path: ':memory:' });
-    await events.start();
+    const events = await eventStore();
     const one = instance(store, events, { pollMs: 10 });
     const spy = jest.spyOn(global, 'setInterval');
     try {
@@ -530,7 +539,7 @@ describe('second review (issue 19): start, stop and a retraction during a recomp
     // Before: the retraction got the run in flight, computed for the event in force, which cannot
     // clear a retracted row's mark: it answered with the recomputation still owed.
     await expect(retracted).resolves.toMatchObject({ id: 1, retractedBy: 'admin' });
-    expect(events.pending()).toEqual([]);
+    expect(await events.pending()).toEqual([]);
     expect(await hours(store)).toEqual([20, 20, 20]); // without the event: 10 x 2 every hour
     await store.stop();
   });

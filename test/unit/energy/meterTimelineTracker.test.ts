@@ -15,6 +15,7 @@ import { MeterEventStore } from '../../../services/store/state/meterEventStore';
 import { SqliteTimeSeriesStore } from '../../../services/store/sqlite/sqliteTimeSeriesStore';
 import { testConfig } from '../../helpers/config';
 import { meterEventRig } from '../../helpers/meterEvents';
+import { openTestStateDb } from '../../helpers/stateDb';
 
 const T0 = Date.UTC(2026, 9, 12, 0, 0);
 const min = (m: number): number => T0 + m * 60_000;
@@ -22,11 +23,20 @@ const NOW = min(100_000);
 const config = testConfig();
 const eMain = config.enterprises[0]!.meters.find((m) => m.id === 'e-main')!; // counter, multiplier 2, rollover 1000
 
+// State databases in temporary directories, opened by setup() and closed (removed) after each test
+// or, in the property, after each run.
+const stateDbs: { close(): Promise<void> }[] = [];
+async function closeStateDbs(): Promise<void> {
+  for (const db of stateDbs.splice(0)) await db.close();
+}
+afterEach(closeStateDbs);
+
 async function setup() {
   const store = new SqliteTimeSeriesStore({ path: ':memory:', zone: 'Asia/Shanghai' });
   await store.start();
-  const events = new MeterEventStore({ path: ':memory:' });
-  await events.start();
+  const stateDb = await openTestStateDb();
+  stateDbs.push(stateDb);
+  const events = new MeterEventStore(stateDb);
   const { meters, tracker, service, changes, quality, bus } = meterEventRig(config, store, events, { now: () => NOW });
   await service.start();
   return { store, events, meters, tracker, service, changes, quality, bus };
@@ -131,7 +141,7 @@ describe('MeterEventService with the tracker', () => {
     // Without the event: hour 1 = (955-950)x2 = 10 + 955 -> 4 wraps: (1000 - 955 + 4) x 2 = 98 (over 01:15-01:45,
     // of which 01:15-01:45 is all in hour 1) + (10 - 4) x 2 = 12 -> 120.
     expect((await hours(store, 'e-main', 60, 120)).get(min(60))).toBeCloseTo(120, 9);
-    expect(service.list('alu01', 'e-main')).toHaveLength(1);
+    expect(await service.list('alu01', 'e-main')).toHaveLength(1);
     await store.stop();
   });
 
@@ -207,6 +217,7 @@ describe('property: events recorded while readings stream in', () => {
             expect(Math.abs((stored.get(h) ?? 0) - want)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(want)));
           }
           await store.stop();
+          await closeStateDbs();
         },
       ),
       { numRuns: 120 },
