@@ -212,7 +212,7 @@ describe('meter events API (contract 8.1)', () => {
 
     // A reading after the decommission goes to the quarantine with its reason; one before is stored.
     const ts = Date.parse('2026-11-21T00:00:00+08:00');
-    svc.app.pipeline.accept({ topic: 'energy/alu01/gas', payload: JSON.stringify({ ts, value: 3 }), receivedAt: NOW });
+    await svc.app.pipeline.accept({ topic: 'energy/alu01/gas', payload: JSON.stringify({ ts, value: 3 }), receivedAt: NOW });
     await svc.settle();
     const q = (await svc.get('/api/quarantine?enterprise=alu01')).body as { items: { reason: string; meter: string; detail: string }[] };
     expect(q.items.filter((i) => i.meter === 'gas').map((i) => i.reason)).toEqual(['decommissioned']);

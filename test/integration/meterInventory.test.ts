@@ -82,7 +82,11 @@ describe('meter inventory at start', () => {
       });
     const day = (hh: string) => Date.parse(`2026-11-28T${hh}:00:00+08:00`);
     const publish = async (svc: Awaited<ReturnType<typeof startApp>>, hh: string, value: number) => {
-      svc.app.pipeline.accept({ topic: 'energy/alu01/e', payload: JSON.stringify({ ts: new Date(day(hh)).toISOString(), value }), receivedAt: NOW });
+      await svc.app.pipeline.accept({
+        topic: 'energy/alu01/e',
+        payload: JSON.stringify({ ts: new Date(day(hh)).toISOString(), value }),
+        receivedAt: NOW,
+      });
       await svc.settle();
     };
     const hours = async (svc: Awaited<ReturnType<typeof startApp>>) =>
