@@ -3,9 +3,6 @@
  * alarms (contract 9, 9.1). Carbon statuses are built by hand (their arithmetic is tested with the
  * status service); the project alarms run on the real project figures over a SQLite store.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { COEFFICIENTS } from '../../../config/coefficients';
 import { AlarmManager } from '../../../alerts/alarmManager';
 import { RuleEngine } from '../../../alerts/ruleEngine';
@@ -19,6 +16,7 @@ import { AlarmStore } from '../../../services/store/state/alarmStore';
 import { StateStore } from '../../../services/store/state/stateStore';
 import { SqliteTimeSeriesStore } from '../../../services/store/sqlite/sqliteTimeSeriesStore';
 import { PROJECT_HOURS, projectConfig } from '../../helpers/projects';
+import { openTestStateDb } from '../../helpers/stateDb';
 
 const t = (iso: string) => Date.parse(iso);
 const config = projectConfig();
@@ -41,7 +39,7 @@ const carbon = (level: 'green' | 'yellow' | 'red', intensityLevel: 'green' | 'ye
 });
 
 describe('carbon and project alarms in the rules engine', () => {
-  let dir: string;
+  let stateDb: Awaited<ReturnType<typeof openTestStateDb>>;
   let store: SqliteTimeSeriesStore;
   let state: StateStore;
   let alarms: AlarmStore;
@@ -49,11 +47,11 @@ describe('carbon and project alarms in the rules engine', () => {
   let current: CarbonStatusAt | null;
 
   beforeEach(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'carbon-rules-'));
+    stateDb = await openTestStateDb();
     store = new SqliteTimeSeriesStore({ path: ':memory:', zone: config.timezone });
-    state = new StateStore({ path: path.join(dir, 'state.db') });
-    alarms = new AlarmStore({ path: path.join(dir, 'state.db') });
-    await Promise.all([store.start(), state.start(), alarms.start()]);
+    state = new StateStore(stateDb);
+    alarms = new AlarmStore(stateDb);
+    await store.start();
     await store.write({ readings: [], hourly: PROJECT_HOURS });
     current = null;
     const status = {
@@ -84,8 +82,8 @@ describe('carbon and project alarms in the rules engine', () => {
     );
   });
   afterEach(async () => {
-    await Promise.all([store.stop(), state.stop(), alarms.stop()]);
-    rmSync(dir, { recursive: true, force: true });
+    await store.stop();
+    await stateDb.close();
   });
 
   const carbonTypes = (ts: AlarmTransition[]) =>

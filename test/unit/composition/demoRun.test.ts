@@ -3,9 +3,6 @@
  * user's retraction is not undone, a refused event does not stop the demo, and the simulated
  * meters follow every demo-script change.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { DateTime } from 'luxon';
 import { DEMO_CONFIG_PATH, loadConfigFile } from '../../../config/load';
 import { COEFFICIENTS } from '../../../config/coefficients';
@@ -15,6 +12,7 @@ import type { MeterEvent, MeterEventInput } from '../../../services/energy/meter
 import { seedDemoLedger } from '../../../services/demoRun';
 import type { MeterEventService } from '../../../services/ledger/meterEventService';
 import { MonthlyStatisticsStore } from '../../../services/store/state/monthlyStatisticsStore';
+import { openTestStateDb } from '../../helpers/stateDb';
 
 const config = loadConfigFile(DEMO_CONFIG_PATH);
 const factors = new FactorTable(config, COEFFICIENTS);
@@ -30,7 +28,7 @@ class FakeMeterEvents {
     this.events.push(e);
     return e;
   }
-  list(enterprise: string, meter: string): MeterEvent[] {
+  async list(enterprise: string, meter: string): Promise<MeterEvent[]> {
     return this.events.filter((e) => e.enterprise === enterprise && e.meter === meter);
   }
   retract(id: number): void {
@@ -40,16 +38,14 @@ class FakeMeterEvents {
 }
 
 describe('demo ledger seeding', () => {
-  let dir: string;
+  let stateDb: Awaited<ReturnType<typeof openTestStateDb>>;
   let monthly: MonthlyStatisticsStore;
   beforeEach(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'demo-run-'));
-    monthly = new MonthlyStatisticsStore({ path: path.join(dir, 'state.db') });
-    await monthly.start();
+    stateDb = await openTestStateDb();
+    monthly = new MonthlyStatisticsStore(stateDb);
   });
   afterEach(async () => {
-    await monthly.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await stateDb.close();
   });
 
   const seed = (events: FakeMeterEvents) =>
@@ -68,13 +64,13 @@ describe('demo ledger seeding', () => {
     const changes = await seed(events);
     expect(events.events.map((e) => `${e.enterprise}/${e.meter} ${e.type}`)).toEqual(['cem01/e-main replace', 'chem01/e-main multiplier']);
     expect([...changes.keys()]).toEqual(['cem01/e-main', 'chem01/e-main']);
-    expect(monthly.records(['alu01', 'cem01', 'chem01', 'pha01'], '2026-01', '2026-12')).toHaveLength(44);
+    expect(await monthly.records(['alu01', 'cem01', 'chem01', 'pha01'], '2026-01', '2026-12')).toHaveLength(44);
 
     // A user's own entry for a month is kept; the restart adds nothing.
-    monthly.put('alu01', '2026-03', { outputValue10kYuan: 1 }, 'officer', now);
+    await monthly.put('alu01', '2026-03', { outputValue10kYuan: 1 }, 'officer', now);
     await seed(events);
     expect(events.events).toHaveLength(2);
-    expect(monthly.current('alu01', '2026-03')).toMatchObject({ outputValue10kYuan: 1, version: 2, recordedBy: 'officer' });
+    expect(await monthly.current('alu01', '2026-03')).toMatchObject({ outputValue10kYuan: 1, version: 2, recordedBy: 'officer' });
   });
 
   it('does not plan a retracted demo event again, and the simulated meter still follows it', async () => {
@@ -90,6 +86,6 @@ describe('demo ledger seeding', () => {
     const events = new FakeMeterEvents();
     events.refuse = true;
     await expect(seed(events)).resolves.toEqual(new Map());
-    expect(monthly.records(['pha01'], '2026-01', '2026-12')).toHaveLength(11);
+    expect(await monthly.records(['pha01'], '2026-01', '2026-12')).toHaveLength(11);
   });
 });
