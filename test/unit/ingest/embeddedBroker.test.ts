@@ -47,7 +47,13 @@ describe('EmbeddedBroker', () => {
         accounts: options.accounts ?? [],
         ...(options.allowAnonymous !== undefined && { allowAnonymous: options.allowAnonymous }),
       },
-      { logger, onRefused: (item) => refused.push(item) },
+      {
+        logger,
+        onRefused: (item) => {
+          refused.push(item);
+          return Promise.resolve();
+        },
+      },
     );
     await broker.start();
     brokers.push(broker);
@@ -94,7 +100,10 @@ describe('EmbeddedBroker', () => {
 describe('MqttSource', () => {
   it('does not acknowledge a message it could not accept (the broker redelivers it) and never logs URL credentials', async () => {
     const { logger, lines } = capturingLogger();
-    const broker = new EmbeddedBroker({ port: 0, host: '127.0.0.1', accounts: [], allowAnonymous: true }, { logger, onRefused: () => undefined });
+    const broker = new EmbeddedBroker(
+      { port: 0, host: '127.0.0.1', accounts: [], allowAnonymous: true },
+      { logger, onRefused: () => Promise.resolve() },
+    );
     await broker.start();
     const got: RawMessage[] = [];
     let failNext = true;
