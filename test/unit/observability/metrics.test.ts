@@ -93,7 +93,7 @@ describe('Metrics', () => {
     expect([await value(m.journalDepth), await value(m.journalBytes), await value(m.mqttConnected)]).toEqual([4, 1024, 1]);
     let alarms: Record<string, number> = { critical: 2, warning: 1 };
     let connected = false;
-    m.setSources({ journal: () => ({ depth: 7, bytes: 70 }), mqttConnected: () => connected, activeAlarms: () => alarms });
+    m.setSources({ journal: () => ({ depth: 7, bytes: 70 }), mqttConnected: () => connected, activeAlarms: () => Promise.resolve(alarms) });
     expect([await value(m.journalDepth), await value(m.journalBytes), await value(m.mqttConnected)]).toEqual([7, 70, 0]);
     expect(await value(m.activeAlarms, { severity: 'critical' })).toBe(2);
     alarms = { warning: 3 };
