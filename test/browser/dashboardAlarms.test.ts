@@ -31,17 +31,17 @@ const config = testConfig({
 
 const ids = { c1: 0, w1: 0, w2: 0 };
 
-function seed(svc: RunningApp): void {
+async function seed(svc: RunningApp): Promise<void> {
   const store = svc.app.alarms;
-  const raise = (type: Alarm['type'], enterprise: string, meter: string | null, severity: Alarm['severity'], iso: string, message: string) =>
-    store.raise({ type, enterprise, meter, severity, message, value: 1.5, threshold: 1, unit: 'share' }, Date.parse(iso)).id;
-  ids.c1 = raise('quota', 'alu01', null, 'critical', '2026-07-01T09:00:00+08:00', '能耗总量超出进度');
-  ids.w1 = raise('tariff', 'cem01', null, 'warning', '2026-06-20T10:00:00+08:00', '单位产品电耗超过阶梯电价门槛');
-  ids.w2 = raise('threshold', 'alu01', 'e-main', 'warning', '2026-05-15T10:00:00+08:00', '功率越限');
-  store.clear(ids.w2, Date.parse('2026-05-15T11:00:00+08:00'));
-  raise('data-quality', 'alu01', 'e-main', 'info', '2026-07-02T08:00:00+08:00', '读数重复');
-  raise('data-quality', 'cem01', 'e-main', 'info', '2026-07-02T09:00:00+08:00', '读数重复');
-  raise('calibration', 'cem01', 'e-main', 'info', '2026-06-28T09:00:00+08:00', '检定将到期');
+  const raise = async (type: Alarm['type'], enterprise: string, meter: string | null, severity: Alarm['severity'], iso: string, message: string) =>
+    (await store.raise({ type, enterprise, meter, severity, message, value: 1.5, threshold: 1, unit: 'share' }, Date.parse(iso))).id;
+  ids.c1 = await raise('quota', 'alu01', null, 'critical', '2026-07-01T09:00:00+08:00', '能耗总量超出进度');
+  ids.w1 = await raise('tariff', 'cem01', null, 'warning', '2026-06-20T10:00:00+08:00', '单位产品电耗超过阶梯电价门槛');
+  ids.w2 = await raise('threshold', 'alu01', 'e-main', 'warning', '2026-05-15T10:00:00+08:00', '功率越限');
+  await store.clear(ids.w2, Date.parse('2026-05-15T11:00:00+08:00'));
+  await raise('data-quality', 'alu01', 'e-main', 'info', '2026-07-02T08:00:00+08:00', '读数重复');
+  await raise('data-quality', 'cem01', 'e-main', 'info', '2026-07-02T09:00:00+08:00', '读数重复');
+  await raise('calibration', 'cem01', 'e-main', 'info', '2026-06-28T09:00:00+08:00', '检定将到期');
 }
 
 const text = async (w: WatchedPage, selector: string): Promise<string> => ((await w.page.textContent(selector)) ?? '').replace(/\s+/g, ' ').trim();
@@ -71,7 +71,7 @@ maybe('dashboard alarm history in Chromium', () => {
   beforeAll(async () => {
     svc = await startApp(config, {}, { now: () => AT });
     await svc.app.rules.stop();
-    seed(svc);
+    await seed(svc);
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -185,18 +185,20 @@ maybe('dashboard alarm history in Chromium', () => {
       await signIn(w, svc.baseUrl, TOKENS.admin);
       if (language === 'en') await w.page.click('#lang-switch');
       // A new active alarm to acknowledge, so that the button is there.
-      const id = svc.app.alarms.raise(
-        {
-          type: 'silence',
-          enterprise: 'alu01',
-          meter: `tablet-${language}`,
-          severity: 'warning',
-          message: '数据中断',
-          value: null,
-          threshold: null,
-          unit: null,
-        },
-        AT,
+      const id = (
+        await svc.app.alarms.raise(
+          {
+            type: 'silence',
+            enterprise: 'alu01',
+            meter: `tablet-${language}`,
+            severity: 'warning',
+            message: '数据中断',
+            value: null,
+            threshold: null,
+            unit: null,
+          },
+          AT,
+        )
       ).id;
       await w.page.goto(`${svc.baseUrl}/#/alarms`);
       const button = w.page.locator(`.alarm-card[data-alarm="${id}"] button.ack`);

@@ -54,7 +54,7 @@ maybe('dashboard meter drill-down in Chromium', () => {
     ];
     for (const [hhmm, value] of readings) {
       const ts = new Date(`2026-11-28T${hhmm}:00+08:00`).toISOString();
-      svc.app.pipeline.accept({ topic: 'energy/alu01/e-main', payload: JSON.stringify({ ts, value }), receivedAt: NOW });
+      await svc.app.pipeline.accept({ topic: 'energy/alu01/e-main', payload: JSON.stringify({ ts, value }), receivedAt: NOW });
     }
     await svc.settle();
     const cal = await svc.post(
