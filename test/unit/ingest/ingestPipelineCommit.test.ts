@@ -17,6 +17,7 @@ import { silentLogger } from '../../../services/core/log';
 import { SqliteTimeSeriesStore } from '../../../services/store/sqlite/sqliteTimeSeriesStore';
 import { StateStore } from '../../../services/store/state/stateStore';
 import { testRegistry } from '../../helpers/config';
+import { openTestStateDb } from '../../helpers/stateDb';
 
 const T0 = Date.UTC(2026, 0, 5, 0, 0);
 const OPTIONS = { maxFutureMs: 300_000, maxPayloadBytes: 65_536, batchMaxReadings: 2, flushIntervalMs: 10, retryMinMs: 10, retryMaxMs: 20 };
@@ -55,8 +56,8 @@ async function setup() {
   await store.start();
   const gate = new GatedSettle();
   store.settleRollups = () => gate.settle();
-  const state = new StateStore({ path: path.join(dir, 'state.db') });
-  await state.start();
+  const stateDb = await openTestStateDb(dir);
+  const state = new StateStore(stateDb);
   const registry = testRegistry();
   const journal = new Journal({ dir: path.join(dir, 'journal'), fsyncIntervalMs: 0 });
   const pipeline = new IngestPipeline(OPTIONS, {
@@ -69,7 +70,7 @@ async function setup() {
     now: () => T0 + 3_600_000,
   });
   await pipeline.start();
-  const publish = (minute: number, value: number): void =>
+  const publish = async (minute: number, value: number): Promise<void> =>
     pipeline.accept({
       topic: 'energy/alu01/e-main',
       payload: JSON.stringify({ ts: new Date(T0 + minute * 60_000).toISOString(), value }),
@@ -77,7 +78,7 @@ async function setup() {
     });
   const cleanup = async (): Promise<void> => {
     await pipeline.stop();
-    await Promise.all([store.stop(), state.stop()]);
+    await Promise.all([store.stop(), stateDb.close()]);
     rmSync(dir, { recursive: true, force: true });
   };
   return { store, gate, pipeline, journal, publish, cleanup };
@@ -88,8 +89,8 @@ describe('IngestPipeline journal commits follow the rollup refresh', () => {
     const { store, gate, pipeline, publish, cleanup } = await setup();
     try {
       gate.hold();
-      publish(0, 100);
-      publish(15, 110);
+      await publish(0, 100);
+      await publish(15, 110);
       await pipeline.flush();
       // Raw readings are stored and queryable while the refresh is outstanding ...
       expect(await store.readings({ enterprise: 'alu01', meter: 'e-main' }, T0, T0 + 3_600_000)).toHaveLength(2);
@@ -100,8 +101,8 @@ describe('IngestPipeline journal commits follow the rollup refresh', () => {
       await new Promise((r) => setTimeout(r, 40));
       expect(pipeline.pending).toBe(2); // a failed refresh commits nothing
 
-      publish(30, 120);
-      publish(45, 130);
+      await publish(30, 120);
+      await publish(45, 130);
       await pipeline.flush();
       expect(pipeline.pending).toBe(4);
       gate.release();
@@ -118,7 +119,7 @@ describe('IngestPipeline journal commits follow the rollup refresh', () => {
     const { gate, pipeline, publish, cleanup } = await setup();
     try {
       gate.hold();
-      publish(0, 100);
+      await publish(0, 100);
       await pipeline.flush();
       gate.fail(); // settles fine from now on
       const deadline = Date.now() + 5000;
@@ -138,8 +139,8 @@ describe('IngestPipeline journal commits follow the rollup refresh', () => {
       const store = new SqliteTimeSeriesStore({ path: path.join(dir, 'ts.db'), zone: 'Asia/Shanghai' });
       await store.start();
       store.settleRollups = settle;
-      const state = new StateStore({ path: path.join(dir, 'state.db') });
-      await state.start();
+      const stateDb = await openTestStateDb(dir);
+      const state = new StateStore(stateDb);
       const tracker = new ConsumptionTracker({ store, meters: registry });
       const tracked: number[] = [];
       const track = tracker.track.bind(tracker);
@@ -158,12 +159,12 @@ describe('IngestPipeline journal commits follow the rollup refresh', () => {
         now: () => T0 + 3_600_000,
       });
       await pipeline.start();
-      return { store, state, pipeline, journal, tracked };
+      return { store, stateDb, pipeline, journal, tracked };
     };
     try {
       // First process: stored, never settled (the refresh round was lost with the process).
       const first = await make(() => new Promise<void>(() => undefined));
-      first.pipeline.accept({
+      await first.pipeline.accept({
         topic: 'energy/alu01/e-main',
         payload: JSON.stringify({ ts: new Date(T0).toISOString(), value: 100 }),
         receivedAt: T0,
@@ -171,7 +172,7 @@ describe('IngestPipeline journal commits follow the rollup refresh', () => {
       await first.pipeline.flush();
       expect(first.pipeline.pending).toBe(1);
       first.journal.close(); // the process dies here: no stop(), no commit
-      await Promise.all([first.store.stop(), first.state.stop()]);
+      await Promise.all([first.store.stop(), first.stateDb.close()]);
 
       const second = await make(() => Promise.resolve());
       expect(second.pipeline.pending).toBe(1);
@@ -180,7 +181,7 @@ describe('IngestPipeline journal commits follow the rollup refresh', () => {
       expect(second.tracked).toEqual([1]); // the record was processed again ...
       expect(second.pipeline.pending).toBe(0); // ... and committed after its refresh
       await second.pipeline.stop();
-      await Promise.all([second.store.stop(), second.state.stop()]);
+      await Promise.all([second.store.stop(), second.stateDb.close()]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
