@@ -4,9 +4,6 @@
  * the quiet-period recheck of ReportService that serves the marks with their reasons, a change that
  * arrives while a month (also its first revision) is built, and the rollups settled before a build.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { silentLogger } from '../../../services/core/log';
 import type { Reading } from '../../../services/energy/reading';
 import { EventBus } from '../../../services/events/eventBus';
@@ -18,6 +15,7 @@ import { ReportArchive } from '../../../services/store/state/reportArchive';
 import { eventually } from '../../helpers/app';
 import { testConfig } from '../../helpers/config';
 import { reportFixture } from '../../helpers/reportFixture';
+import { openTestStateDb } from '../../helpers/stateDb';
 
 const at = (iso: string) => Date.parse(iso);
 const config = testConfig();
@@ -29,33 +27,32 @@ function reading(iso: string, value = 1): Reading {
 }
 
 describe('revision marks', () => {
-  let dir: string;
+  let stateDb: Awaited<ReturnType<typeof openTestStateDb>>;
   let archive: ReportArchive<MonthlyReport>;
   const finalise = (month: string) => archive.save({ ...reportFixture(), month, revision: 1 }, `hash-${month}`, NOW);
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'marks-'));
-    archive = new ReportArchive<MonthlyReport>({ path: join(dir, 'state.db') });
-    await archive.start();
-    for (const m of ['2025-11', '2026-01', '2026-02', '2026-05']) finalise(m);
+    stateDb = await openTestStateDb();
+    archive = new ReportArchive<MonthlyReport>(stateDb);
+    await archive.init();
+    for (const m of ['2025-11', '2026-01', '2026-02', '2026-05']) await finalise(m);
   });
   afterEach(async () => {
-    await archive.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await stateDb.close();
   });
 
   const marker = (history: NeighbourLookup, fingerprint?: string, bus = new EventBus(logger)) =>
     new RevisionMarker({ config, bus, archive, history, logger, now: () => NOW, ...(fingerprint !== undefined && { fingerprint }) });
   const noHistory: NeighbourLookup = { usableNeighbour: async () => undefined };
-  const marked = () => archive.marks().map((m) => `${m.month} ${m.kind}`);
+  const marked = async () => (await archive.marks()).map((m) => `${m.month} ${m.kind}`);
 
   it('marks every finalised month "parameters" when the fingerprint changed since the last start, and nothing on the first start', async () => {
     await marker(noHistory, 'a').start();
-    expect(marked()).toEqual([]);
+    expect(await marked()).toEqual([]);
     await marker(noHistory, 'a').start();
-    expect(marked()).toEqual([]);
+    expect(await marked()).toEqual([]);
     await marker(noHistory, 'b').start();
-    expect(marked()).toEqual(['2025-11 parameters', '2026-01 parameters', '2026-02 parameters', '2026-05 parameters']);
+    expect(await marked()).toEqual(['2025-11 parameters', '2026-01 parameters', '2026-02 parameters', '2026-05 parameters']);
   });
 
   it('fingerprints the figure-bearing configuration only', () => {
@@ -81,19 +78,20 @@ describe('revision marks', () => {
     // A catch-up reading in June (after every finalised month, not late): its pair reaches back to January.
     bus.emit('readingsStored', { readings: [reading('2026-06-01T00:30:00+08:00', 500)] });
     await m.settled();
-    expect(marked()).toEqual(['2026-01 readings', '2026-02 readings', '2026-05 readings']);
+    expect(await marked()).toEqual(['2026-01 readings', '2026-02 readings', '2026-05 readings']);
     expect(asked).toHaveLength(1);
     // The next reading's previous one is the June reading this process saw: no lookup, no mark.
-    archive.clearMarks('2026-01', 1e9);
-    archive.clearMarks('2026-02', 1e9);
-    archive.clearMarks('2026-05', 1e9);
+    await archive.clearMarks('2026-01', 1e9);
+    await archive.clearMarks('2026-02', 1e9);
+    await archive.clearMarks('2026-05', 1e9);
     bus.emit('readingsStored', { readings: [reading('2026-06-01T00:45:00+08:00', 501)] });
     await m.settled();
     expect(asked).toHaveLength(1);
-    expect(marked()).toEqual([]);
+    expect(await marked()).toEqual([]);
     // A late correction inside February marks February on (dataQuality), without a lookup.
     bus.emit('dataQuality', { events: [{ kind: 'correction', enterprise: 'cem01', meter: 'e-main', ts: at('2026-02-10T00:00:00+08:00') }] });
-    expect(marked()).toEqual(['2026-02 readings', '2026-05 readings']);
+    await m.settled(); // the mark is written asynchronously
+    expect(await marked()).toEqual(['2026-02 readings', '2026-05 readings']);
     await m.stop();
   });
 
@@ -103,19 +101,19 @@ describe('revision marks', () => {
       build: async (month: string, _at: number, revision: number): Promise<MonthlyReport> => ({ ...reportFixture(), month, revision }),
     } as unknown as MonthlyReportBuilder;
     const service = new ReportService({ config, builder, archive, sinks: [], logger, now: () => NOW, markPollMs: 20 });
-    archive.markFrom('2026-02', 'meter-event', NOW);
-    archive.markFrom('2026-05', 'monthly-statistics', NOW);
+    await archive.markFrom('2026-02', 'meter-event', NOW);
+    await archive.markFrom('2026-05', 'monthly-statistics', NOW);
     await service.start();
     try {
-      await eventually(() => expect(archive.marks()).toEqual([]), 5000);
-      await eventually(() => expect(archive.revisions('2026-05').map((r) => [r.revision, r.reasons])).toHaveLength(2), 5000);
-      expect(archive.revisions('2026-02').map((r) => [r.revision, r.reasons])).toEqual([
+      await eventually(async () => expect(await archive.marks()).toEqual([]), 5000);
+      await eventually(async () => expect((await archive.revisions('2026-05')).map((r) => [r.revision, r.reasons])).toHaveLength(2), 5000);
+      expect((await archive.revisions('2026-02')).map((r) => [r.revision, r.reasons])).toEqual([
         [1, []],
         [2, ['meter-event']],
       ]);
-      expect(archive.revisions('2026-05').map((r) => r.reasons)).toEqual([[], ['meter-event', 'monthly-statistics']]);
+      expect((await archive.revisions('2026-05')).map((r) => r.reasons)).toEqual([[], ['meter-event', 'monthly-statistics']]);
       // 2025-11 and 2026-01 had no mark and are outside recheckMonths (3 before June: March to May).
-      expect(archive.revisions('2026-01')).toHaveLength(1);
+      expect(await archive.revisions('2026-01')).toHaveLength(1);
     } finally {
       await service.stop();
     }
@@ -150,35 +148,35 @@ describe('revision marks', () => {
     state.during = undefined;
     expect(first.report).toMatchObject({ revision: 1, totals: { totalTce: 1 } });
     // The mark outlives the build; the build registration is gone.
-    expect(marked()).toEqual(['2025-12 readings', '2026-01 readings', '2026-02 readings', '2026-05 readings']);
-    expect(archive.latestMarkableMonth()).toBe('2026-05');
-    expect(archive.pendingMarks().map((x) => x.month)).toContain('2025-12');
+    expect(await marked()).toEqual(['2025-12 readings', '2026-01 readings', '2026-02 readings', '2026-05 readings']);
+    expect(await archive.latestMarkableMonth()).toBe('2026-05');
+    expect((await archive.pendingMarks()).map((x) => x.month)).toContain('2025-12');
 
     await service.recheck(NOW);
-    expect(archive.revisions('2025-12').map((r) => [r.revision, r.reasons])).toEqual([
+    expect((await archive.revisions('2025-12')).map((r) => [r.revision, r.reasons])).toEqual([
       [1, []],
       [2, ['readings']],
     ]);
-    expect(archive.get('2025-12')?.totals.totalTce).toBe(2);
-    expect(marked()).toEqual([]);
+    expect((await archive.get('2025-12'))?.totals.totalTce).toBe(2);
+    expect(await marked()).toEqual([]);
     await m.stop();
   });
 
   it('marks a month not finalised only while a revision of it is built; such marks wait for its finalisation', async () => {
-    archive.markFrom('2025-12', 'meter-event', NOW);
-    expect(marked()).toEqual(['2026-01 meter-event', '2026-02 meter-event', '2026-05 meter-event']);
-    const id = archive.beginBuild('2026-03');
-    archive.markFrom('2026-03', 'monthly-statistics', NOW);
-    archive.endBuild(id);
-    archive.markFrom('2026-03', 'parameters', NOW);
-    expect(marked()).toContain('2026-03 monthly-statistics');
-    expect(marked()).not.toContain('2026-03 parameters');
+    await archive.markFrom('2025-12', 'meter-event', NOW);
+    expect(await marked()).toEqual(['2026-01 meter-event', '2026-02 meter-event', '2026-05 meter-event']);
+    const id = await archive.beginBuild('2026-03');
+    await archive.markFrom('2026-03', 'monthly-statistics', NOW);
+    await archive.endBuild(id);
+    await archive.markFrom('2026-03', 'parameters', NOW);
+    expect(await marked()).toContain('2026-03 monthly-statistics');
+    expect(await marked()).not.toContain('2026-03 parameters');
     // Not finalised: nothing for a recheck to serve.
-    expect(archive.pendingMarks().map((x) => `${x.month} ${x.kind}`)).not.toContain('2026-03 monthly-statistics');
+    expect((await archive.pendingMarks()).map((x) => `${x.month} ${x.kind}`)).not.toContain('2026-03 monthly-statistics');
     // Its first finalisation serves it (the build comes after the change).
     const service = new ReportService({ config, builder: stubBuilder({ data: 1 }), archive, sinks: [], logger, now: () => NOW });
     await service.finalise('2026-03');
-    expect(marked().filter((x) => x.startsWith('2026-03'))).toEqual([]);
+    expect((await marked()).filter((x) => x.startsWith('2026-03'))).toEqual([]);
   });
 
   it('waits for the store to settle its rollups before building, and saves nothing when that fails', async () => {
@@ -189,20 +187,20 @@ describe('revision marks', () => {
       if (fail) throw new Error('influx down');
     };
     const service = new ReportService({ config, builder: stubBuilder({ data: 1 }, calls), archive, sinks: [], logger, now: () => NOW, settle });
-    archive.markFrom('2026-02', 'readings', NOW);
+    await archive.markFrom('2026-02', 'readings', NOW);
     await service.finalise('2026-02');
     expect(calls).toEqual(['settle', 'build 2026-02']);
-    expect(archive.revisions('2026-02')).toHaveLength(2);
+    expect(await archive.revisions('2026-02')).toHaveLength(2);
 
     fail = true;
     calls.length = 0;
-    archive.markFrom('2026-02', 'readings', NOW);
+    await archive.markFrom('2026-02', 'readings', NOW);
     await expect(service.finalise('2026-02')).rejects.toThrow('influx down');
     expect(calls).toEqual(['settle']);
-    expect(archive.revisions('2026-02')).toHaveLength(2);
+    expect(await archive.revisions('2026-02')).toHaveLength(2);
     // The mark stays for the next recheck, and no build stays registered.
-    expect(marked()).toContain('2026-02 readings');
-    expect(archive.latestMarkableMonth()).toBe('2026-05');
+    expect(await marked()).toContain('2026-02 readings');
+    expect(await archive.latestMarkableMonth()).toBe('2026-05');
   });
 
   it('refuses to finalise a month that has not ended', async () => {
