@@ -3,7 +3,8 @@
  * moves the state from SQLite to PostgreSQL (docs/state.md). Run it with the service STOPPED: what
  * the service writes to state.db after the copy began would not reach PostgreSQL.
  *
- *   --from <file>   the SQLite state file (any version: its migrations run first, as at a start)
+ *   --from <file>   the SQLite state file, any version: read through an online backup, migrated on
+ *                   that private copy (the file itself is left as it was)
  *   --to <url>      an EMPTY PostgreSQL database (the schema is created; a database holding state
  *                   is refused)
  *

@@ -302,6 +302,10 @@ const pgInstalled = process.env.CI === 'true' || findPostgres() !== undefined;
     const url = await server.createDatabase(`copy_${++serial}`);
     const io = { stdout: () => undefined, stderr: (t: string) => console.error(t) };
     expect(await runCopyState(['--from', old, '--to', url], io)).toBe(0);
+    // migrated on the private copy only: the file stays readable by the release that wrote it
+    const after = new Database(old, { readonly: true });
+    expect(after.prepare("SELECT name FROM sqlite_master WHERE name = 'schema_migrations'").all()).toEqual([]);
+    after.close();
     const target = await started(new PostgresStateDb(url));
     expect(await target.all('SELECT id, type FROM alarm')).toEqual([{ id: 5, type: 'quota' }]);
     expect(await target.all('SELECT enterprise, meter, multiplier, unit FROM meter_baseline')).toEqual([

@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../../../core/errors';
+import { backupSqlite } from './stateBackup';
 import type { SqlExecutor, SqlValue } from './sqlExecutor';
 import { SqliteStateDb } from './sqliteStateDb';
 import { STATE_TABLES } from './stateSchema';
@@ -156,20 +157,14 @@ async function moveSequences(dst: SqlExecutor): Promise<void> {
 
 /**
  * A consistent private copy of a SQLite state file, migrated to the current schema, for reading
- * without holding the live file's write lock: the file is opened as the service would (its pending
- * migrations run, as at the next start), copied with the online backup API, and closed at once.
- * `use` reads the copy; the copy is deleted afterwards.
+ * without holding the live file's write lock: copied with the online backup API, then opened with
+ * SqliteStateDb, so that the migrations of an older file run on the copy (the original stays as it
+ * was: still readable by the release that wrote it). The copy is deleted after `use`.
  */
 export async function withSqliteSnapshot<T>(file: string, use: (db: SqliteStateDb) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(path.join(path.dirname(path.resolve(file)), '.state-copy-'));
   try {
-    const live = new SqliteStateDb(file);
-    await live.start();
-    try {
-      await live.backup(path.join(dir, 'state.db'));
-    } finally {
-      await live.stop();
-    }
+    await backupSqlite(file, path.join(dir, 'state.db'));
     const copy = new SqliteStateDb(path.join(dir, 'state.db'));
     await copy.start();
     try {
