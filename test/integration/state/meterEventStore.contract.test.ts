@@ -228,9 +228,8 @@ describeStateEngines('MeterEventStore', (engine) => {
     expect(await there.inForce('alu01', 'main')).toHaveLength(1);
   });
 
-  // Two hosts on PostgreSQL race in this process. Two connections to one SQLite file cannot race
-  // here (better-sqlite3 waits for the write lock synchronously, blocking the holder too): on
-  // SQLite, two processes race below.
+  // Two hosts on PostgreSQL race in this process; on SQLite two processes race below, as
+  // scaled-out instances on one host would.
   if (engine.name === 'postgres')
     it('lets exactly one of two connections pass the check when both record a decommission of one meter at once', async () => {
       const db = await engine.fresh();

@@ -173,9 +173,8 @@ describeStateEngines('MonthlyStatisticsStore', (engine) => {
     expect(await store.putAll([], 'b', 30)).toEqual([]);
   });
 
-  // Two hosts on PostgreSQL race in this process. Two connections to one SQLite file cannot race
-  // here (better-sqlite3 waits for the write lock synchronously, blocking the holder too): on
-  // SQLite, two processes race below.
+  // Two hosts on PostgreSQL race in this process; on SQLite two processes race below, as
+  // scaled-out instances on one host would.
   if (engine.name === 'postgres')
     it('concurrent puts to one month from two connections make versions 1 and 2, the second built on the first', async () => {
       const db = await engine.fresh();

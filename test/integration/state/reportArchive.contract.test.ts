@@ -90,8 +90,8 @@ describeStateEngines('ReportArchive', (engine) => {
     ]);
   });
 
-  // Two hosts on PostgreSQL race in this process. Two connections to one SQLite file cannot race
-  // here (better-sqlite3 waits for the write lock synchronously, blocking the holder too).
+  // Two hosts on PostgreSQL race in this process; on SQLite two processes race below, as
+  // scaled-out instances on one host would.
   if (engine.name === 'postgres')
     it('lets exactly one of two connections saving the same revision at once win; the other gets a conflict', async () => {
       const db = await engine.fresh();

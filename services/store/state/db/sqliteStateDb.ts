@@ -3,6 +3,11 @@
  * synchronous, so one connection serves every store; a transaction is BEGIN IMMEDIATE ... COMMIT
  * around async work, and while it is open every other caller on this connection waits for it (a
  * statement run meanwhile would otherwise join, and roll back with, someone else's transaction).
+ *
+ * SQLite's own busy wait is off: better-sqlite3 would wait for another connection's write lock
+ * synchronously, freezing the event loop, and when that connection is in this process (a test, a
+ * tool beside the service) its transaction could never finish. A busy database is retried here
+ * instead, asynchronously, for up to BUSY_WAIT_MS.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
@@ -10,6 +15,27 @@ import path from 'node:path';
 import { applyMigrations, type Migration } from './migrations';
 import { StateDbError, type SqlExecutor, type SqlValue, type StateDb } from './sqlExecutor';
 import { STATE_MIGRATIONS } from './stateSchema';
+
+const BUSY_WAIT_MS = 10_000;
+
+function isBusy(err: unknown): boolean {
+  const cause = err instanceof StateDbError ? err.cause : err;
+  const code = cause && typeof cause === 'object' && 'code' in cause ? cause.code : undefined;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED';
+}
+
+/** Runs `work` again while SQLite answers busy, waiting a little longer each time, up to BUSY_WAIT_MS. */
+async function whileBusy<R>(work: () => R): Promise<R> {
+  const deadline = Date.now() + BUSY_WAIT_MS;
+  for (let pause = 2; ; pause = Math.min(pause * 2, 100)) {
+    try {
+      return work();
+    } catch (err) {
+      if (!isBusy(err) || Date.now() >= deadline) throw err;
+    }
+    await new Promise((resolve) => setTimeout(resolve, pause));
+  }
+}
 
 export class SqliteStateDb implements StateDb {
   readonly dialect = 'sqlite' as const;
@@ -47,7 +73,7 @@ export class SqliteStateDb implements StateDb {
 
   async start(): Promise<void> {
     if (this.file !== ':memory:') mkdirSync(path.dirname(this.file), { recursive: true });
-    const db = new Database(this.file, { timeout: 5000 });
+    const db = new Database(this.file, { timeout: 0 });
     db.pragma('journal_mode = WAL');
     // FULL: a transaction reported as committed survives a power cut, not only a process crash.
     db.pragma('synchronous = FULL');
@@ -62,19 +88,19 @@ export class SqliteStateDb implements StateDb {
     this.db = undefined;
   }
 
-  async all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
+  async all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
     await this.outsideTransactions();
-    return this.inTx.all<T>(sql, params);
+    return whileBusy(() => this.exec(sql, (s) => s.all(...params) as T[]));
   }
 
-  async get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
+  async get<T>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
     await this.outsideTransactions();
-    return this.inTx.get<T>(sql, params);
+    return whileBusy(() => this.exec(sql, (s) => s.get(...params) as T | undefined));
   }
 
-  async run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }> {
+  async run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
     await this.outsideTransactions();
-    return this.inTx.run(sql, params);
+    return whileBusy(() => this.exec(sql, (s) => ({ changes: s.run(...params).changes })));
   }
 
   async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
@@ -86,7 +112,7 @@ export class SqliteStateDb implements StateDb {
     try {
       // IMMEDIATE: take the write lock before the first read, so that a read-decide-write cannot
       // be overtaken by another process sharing the file (scaled-out instances on one host).
-      this.exec('BEGIN IMMEDIATE', (s) => s.run());
+      await whileBusy(() => this.exec('BEGIN IMMEDIATE', (s) => s.run()));
       try {
         const result = await work(this.inTx);
         this.exec('COMMIT', (s) => s.run());

@@ -140,7 +140,7 @@ const POSTGRES_V1 = [
     id ${ID}, at BIGINT NOT NULL, who TEXT NOT NULL, role TEXT NOT NULL,
     scope TEXT NOT NULL, month TEXT NOT NULL, revision INTEGER NOT NULL, format TEXT NOT NULL, sha256 TEXT NOT NULL)`,
   // The rules lease: `token` rises with every change of holder (fencing), expiry is on the
-  // database's clock so that hosts with skewed clocks agree (services/store/state/postgresLease.ts).
+  // database's clock so that hosts with skewed clocks agree (services/store/state/lease.ts).
   'CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at BIGINT NOT NULL, token BIGINT NOT NULL DEFAULT 1)',
 ];
 
