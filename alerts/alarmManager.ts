@@ -5,6 +5,7 @@
  * Nothing is re-sent while an alarm stays open at the same or a lower severity (contract 7).
  */
 import type { AlarmStore } from '../services/store/state/alarmStore';
+import type { SqlExecutor } from '../services/store/state/db/sqlExecutor';
 import type { Logger } from '../services/core/log';
 import { SEVERITY_RANK, type Alarm, type AlarmTransition } from '../services/energy/alarm';
 import type { Condition } from './conditions';
@@ -14,7 +15,18 @@ export interface AlarmSink {
 }
 
 export class AlarmManager {
-  constructor(private readonly deps: { alarms: AlarmStore; sinks: readonly AlarmSink[]; logger: Logger }) {}
+  constructor(
+    private readonly deps: {
+      alarms: AlarmStore;
+      sinks: readonly AlarmSink[];
+      logger: Logger;
+      /**
+       * Runs inside each cycle's transaction before any write: the rules lease's fencing check, so
+       * that an instance that lost the lease (paused past its TTL, cut off) raises, clears and mails nothing.
+       */
+      fence?: (tx: SqlExecutor) => Promise<void>;
+    },
+  ) {}
 
   /**
    * Applies conditions evaluated at `at`; returns the transitions (also handed to every sink).
@@ -23,7 +35,10 @@ export class AlarmManager {
   async apply(conditions: readonly Condition[], at: number, options: { complete?: boolean } = {}): Promise<AlarmTransition[]> {
     // One transaction and one read of the open alarms: a district cycle has ~13,000 conditions,
     // and a commit per changed alarm cost an fsync each. Sinks hear of them once committed.
-    const transitions = await this.deps.alarms.transaction((alarms) => this.transitions(alarms, conditions, at, options.complete === true));
+    const transitions = await this.deps.alarms.transaction(
+      (alarms) => this.transitions(alarms, conditions, at, options.complete === true),
+      this.deps.fence,
+    );
     if (transitions.length > 0) this.notify(transitions);
     return transitions;
   }

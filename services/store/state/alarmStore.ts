@@ -148,8 +148,15 @@ export class AlarmStore {
    * clears are one commit (one fsync on SQLite) and all or none of them land. Under the 'alarm'
    * lock, so that two instances cannot both find a key without an open alarm and both raise it.
    */
-  async transaction<T>(work: (alarms: AlarmStore) => Promise<T>): Promise<T> {
-    return this.db.transaction(async (tx) => work(new AlarmStore(tx)), { lock: 'alarm' });
+  async transaction<T>(work: (alarms: AlarmStore) => Promise<T>, guard?: (tx: SqlExecutor) => Promise<void>): Promise<T> {
+    return this.db.transaction(
+      async (tx) => {
+        // The guard (the rules lease's fencing check) runs first, inside: a holder that lost the lease writes nothing.
+        await guard?.(tx);
+        return work(new AlarmStore(tx));
+      },
+      { lock: 'alarm' },
+    );
   }
 
   async openAlarms(): Promise<Alarm[]> {
