@@ -42,7 +42,7 @@ import { routeInfluxClientLogs } from './store/influx/routeInfluxClientLogs';
 import { SqliteTimeSeriesStore } from './store/sqlite/sqliteTimeSeriesStore';
 import { StateStore } from './store/state/stateStore';
 import { openStateDb } from './store/state/db/openStateDb';
-import type { SqlExecutor, StateDb } from './store/state/db/sqlExecutor';
+import type { StateDb } from './store/state/db/sqlExecutor';
 import type { TimeSeriesStore } from './store/timeSeriesStore';
 import type { TlsSettings } from '../config/tlsOptions';
 
@@ -231,13 +231,8 @@ export class App {
     this.deliveries = deliveries;
     if (mail) this.notifiers.push(mail);
     if (hooks) this.notifiers.push(hooks);
-    const lease = scaleOut.lease;
-    const manager = new AlarmManager({
-      alarms: this.alarms,
-      sinks,
-      logger: logger.child({ component: 'alarms' }),
-      ...(lease && { fence: (tx: SqlExecutor) => lease.assertHeld(tx) }),
-    });
+    const fence = scaleOut.fence;
+    const manager = new AlarmManager({ alarms: this.alarms, sinks, logger: logger.child({ component: 'alarms' }), ...(fence && { fence }) });
     this.rules = new RuleEngine(
       {},
       {

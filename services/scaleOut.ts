@@ -77,6 +77,12 @@ export class ScaleOut {
     this.registerMetrics(deps.metrics);
   }
 
+  /** The lease's fencing check for a transaction that must only commit on the holder (undefined with ROLE=ingest). */
+  get fence(): ((tx: SqlExecutor) => Promise<void>) | undefined {
+    const lease = this.lease;
+    return lease && ((tx: SqlExecutor) => lease.assertHeld(tx));
+  }
+
   /** Whether this instance writes the meter's hours: its ingest shard (every meter when not sharded). */
   ownsMeter(key: { enterprise: string; meter: string }): boolean {
     const shard = this.shard;
