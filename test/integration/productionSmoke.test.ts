@@ -25,6 +25,8 @@ import { parseEnvText } from '../../services/cli/deployEnv';
 import { runDeployInit } from '../../services/cli/deployInit';
 import { loadCompose, rawCompose, serviceEnv, serviceMounts, type ComposeFile } from '../helpers/compose';
 import { findInfluxd, startInfluxd, type InfluxdHandle } from '../helpers/influxd';
+import { startPostgres, type PostgresHandle } from '../helpers/postgres';
+import pg from 'pg';
 import { hasMosquitto, startMosquitto, type MosquittoBroker } from '../helpers/mosquitto';
 import { startComposeService, type ComposeProcess } from '../helpers/composeService';
 
@@ -129,6 +131,7 @@ maybe("production stack: deploy:init, then the compose file's programs (smoke)",
   let smtp: SMTPServer;
   let broker: MosquittoBroker | undefined;
   let influx: InfluxdHandle | undefined;
+  let postgres: PostgresHandle | undefined;
   let proxy: http.Server | undefined;
   let service: ComposeProcess | undefined;
   let env: Record<string, string>;
@@ -161,6 +164,7 @@ maybe("production stack: deploy:init, then the compose file's programs (smoke)",
     await service?.stop();
     await broker?.stop();
     await influx?.stop();
+    await postgres?.stop();
     await new Promise<void>((resolve) => (proxy ? proxy.close(() => resolve()) : resolve()));
     await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
     if (root) rmSync(root, { recursive: true, force: true });
@@ -182,7 +186,8 @@ maybe("production stack: deploy:init, then the compose file's programs (smoke)",
     const raw = rawCompose();
     for (const [name, svc] of Object.entries(raw.services)) {
       if (svc.image !== undefined && svc.build === undefined)
-        expect({ name, image: svc.image }).toEqual({ name, image: expect.stringMatching(/:v?\d+\.\d+\.\d+$/) });
+        // An exact release: x.y.z, or PostgreSQL's x.y (its releases have had two numbers since 10).
+        expect({ name, image: svc.image }).toEqual({ name, image: expect.stringMatching(name === 'postgres' ? /:\d+\.\d+$/ : /:v?\d+\.\d+\.\d+$/) });
     }
     const app = raw.services['energy-monitor']!;
     expect(app.init).toBe(true);
@@ -263,6 +268,10 @@ maybe("production stack: deploy:init, then the compose file's programs (smoke)",
 
   test("the service starts with the compose environment and command, and a gateway's readings come back", async () => {
     influx = (await startInfluxd())!;
+    // The compose file's postgres service: a real PostgreSQL with the database `energy` it creates.
+    postgres = await startPostgres();
+    if (!postgres) throw new Error('PostgreSQL is not installed');
+    await postgres.createDatabase('energy');
     // The influxdb-token step, with its compose environment, against a stand-in `influx` CLI (the
     // 2.x CLI is not installed here): it must create a bucket-scoped token with the admin token and
     // leave it in the volume the service reads.
@@ -287,7 +296,12 @@ maybe("production stack: deploy:init, then the compose file's programs (smoke)",
     });
     await new Promise<void>((resolve) => proxy!.listen(0, '127.0.0.1', () => resolve()));
     service = await startComposeService(compose, 'energy-monitor', {
-      hosts: { mosquitto: { 1884: broker!.listeners.service }, influxdb: { 8086: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` } },
+      hosts: {
+        mosquitto: { 1884: broker!.listeners.service },
+        influxdb: { 8086: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` },
+        // The test server trusts local connections: the compose password is not needed here.
+        postgres: { 5432: postgres.url('').replace(/\/$/, '') },
+      },
       volumes: { 'influx-service-token': tokenDir },
       root,
       logFile: path.join(root, 'service.log'),
@@ -343,6 +357,17 @@ maybe("production stack: deploy:init, then the compose file's programs (smoke)",
     const body = Buffer.from(await res.arrayBuffer());
     expect(body.subarray(0, 5).toString()).toBe('%PDF-');
     expect(body.toString('latin1')).toMatch(/\/BaseFont \/[A-Z]{6}\+(WenQuanYiMicroHei|NotoSansCJK)/);
+    // The state is in the compose file's PostgreSQL: the alarm that was mailed and the finalised revision.
+    const client = new pg.Client({ connectionString: postgres!.url('energy') });
+    await client.connect();
+    try {
+      const alarms = await client.query<{ n: string }>('SELECT COUNT(*) AS n FROM alarm');
+      const revisions = await client.query<{ month: string }>('SELECT month FROM report_snapshot');
+      expect(Number(alarms.rows[0]?.n)).toBeGreaterThan(0);
+      expect(revisions.rows.map((r) => r.month)).toContain(month);
+    } finally {
+      await client.end();
+    }
   });
 
   test('SIGTERM stops the service cleanly within the stop grace period', async () => {
@@ -350,6 +375,8 @@ maybe("production stack: deploy:init, then the compose file's programs (smoke)",
     const code = await service!.stop();
     service = undefined;
     expect(code).toBe(0);
-    expect(existsSync(path.join(root, 'volumes', 'energy-data', 'state.db'))).toBe(true);
+    // DATABASE_URL is set: no state.db beside the journal.
+    expect(existsSync(path.join(root, 'volumes', 'energy-data', 'state.db'))).toBe(false);
+    expect(existsSync(path.join(root, 'volumes', 'energy-data'))).toBe(true);
   });
 });
