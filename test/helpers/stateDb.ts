@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PostgresStateDb } from '../../services/store/state/db/postgresStateDb';
+import type { Migration } from '../../services/store/state/db/migrations';
 import type { StateDb } from '../../services/store/state/db/sqlExecutor';
 import { SqliteStateDb } from '../../services/store/state/db/sqliteStateDb';
 import { findPostgres, startPostgres, type PostgresHandle } from './postgres';
@@ -29,8 +30,15 @@ export interface StateEngine {
   readonly name: 'sqlite' | 'postgres';
   /** A new, empty, started state database (each call its own). */
   fresh(): Promise<StateDb>;
-  /** A second connection to the database `db` came from (another process would have). */
-  reopen(db: StateDb): Promise<StateDb>;
+  /**
+   * A second connection to the database `db` came from (another process would have), started;
+   * with `migrations`, as a release with that schema list would open it.
+   */
+  reopen(db: StateDb, migrations?: readonly Migration[]): Promise<StateDb>;
+  /** Where an empty database is (a file path or a URL), nothing created in it yet. */
+  blank(): Promise<string>;
+  /** A state database at `where`, NOT started (stopped after the test). */
+  at(where: string, migrations?: readonly Migration[]): StateDb;
 }
 
 let serial = 0;
@@ -58,33 +66,51 @@ export function describeStateEngines(title: string, body: (engine: StateEngine) 
         location.set(db, path.join(dir, 'state.db'));
         return db;
       },
-      async reopen(db) {
-        const again = new SqliteStateDb(location.get(db) ?? db.location);
-        await again.start();
+      async reopen(db, migrations) {
+        const again = new SqliteStateDb(location.get(db) ?? db.location, migrations);
         opened.push(again);
+        await again.start();
         return again;
+      },
+      async blank() {
+        const dir = mkdtempSync(path.join(tmpdir(), 'state-contract-'));
+        sqliteDirs.push(dir);
+        return path.join(dir, 'state.db');
+      },
+      at(where, migrations) {
+        const db = new SqliteStateDb(where, migrations);
+        opened.push(db);
+        return db;
       },
     },
     {
       name: 'postgres',
       async fresh() {
-        if (!serverTried) {
-          serverTried = true;
-          server = await startPostgres();
-        }
-        if (!server) throw new Error('PostgreSQL is not installed');
-        const url = await server.createDatabase(`state_${process.pid}_${++serial}`);
+        const url = await this.blank();
         const db = new PostgresStateDb(url);
         await db.start();
         opened.push(db);
         location.set(db, url);
         return db;
       },
-      async reopen(db) {
-        const again = new PostgresStateDb(location.get(db) ?? '');
-        await again.start();
+      async reopen(db, migrations) {
+        const again = new PostgresStateDb(location.get(db) ?? '', migrations);
         opened.push(again);
+        await again.start();
         return again;
+      },
+      async blank() {
+        if (!serverTried) {
+          serverTried = true;
+          server = await startPostgres();
+        }
+        if (!server) throw new Error('PostgreSQL is not installed');
+        return server.createDatabase(`state_${process.pid}_${++serial}`);
+      },
+      at(where, migrations) {
+        const db = new PostgresStateDb(where, migrations);
+        opened.push(db);
+        return db;
       },
     },
   ];

@@ -31,7 +31,12 @@ export async function applyMigrations(db: SqlExecutor, migrations: readonly Migr
   ordered.forEach((m, i) => {
     if (m.version !== i + 1) throw new Error(`state migrations must be numbered 1..n without gaps: found ${m.version} at position ${i + 1}`);
   });
-  await db.run('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+  // Under the lock too: PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe against a concurrent
+  // one (two instances starting together on an empty database: a duplicate-key error on pg_type).
+  await db.transaction(
+    (tx) => tx.run('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)'),
+    { lock: 'schema_migrations' },
+  );
   const known = ordered.length;
   for (;;) {
     // One migration per transaction, under a lock: two instances starting together on one
