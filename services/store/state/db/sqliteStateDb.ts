@@ -24,10 +24,15 @@ function isBusy(err: unknown): boolean {
   return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED';
 }
 
-/** Runs `work` again while SQLite answers busy, waiting a little longer each time, up to BUSY_WAIT_MS. */
-async function whileBusy<R>(work: () => R): Promise<R> {
+/**
+ * Runs `work` again while SQLite answers busy, waiting a little longer each time, up to
+ * BUSY_WAIT_MS; `before` runs before every attempt (a statement outside transactions waits there
+ * for one of this connection's transactions that began while it slept, so it never joins it).
+ */
+async function whileBusy<R>(work: () => R, before?: () => Promise<void>): Promise<R> {
   const deadline = Date.now() + BUSY_WAIT_MS;
   for (let pause = 2; ; pause = Math.min(pause * 2, 100)) {
+    await before?.();
     try {
       return work();
     } catch (err) {
@@ -89,18 +94,15 @@ export class SqliteStateDb implements StateDb {
   }
 
   async all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    await this.outsideTransactions();
-    return whileBusy(() => this.exec(sql, (s) => s.all(...params) as T[]));
+    return whileBusy(() => this.exec(sql, (s) => s.all(...params) as T[]), this.outside);
   }
 
   async get<T>(sql: string, params: readonly SqlValue[] = []): Promise<T | undefined> {
-    await this.outsideTransactions();
-    return whileBusy(() => this.exec(sql, (s) => s.get(...params) as T | undefined));
+    return whileBusy(() => this.exec(sql, (s) => s.get(...params) as T | undefined), this.outside);
   }
 
   async run(sql: string, params: readonly SqlValue[] = []): Promise<{ changes: number }> {
-    await this.outsideTransactions();
-    return whileBusy(() => this.exec(sql, (s) => ({ changes: s.run(...params).changes })));
+    return whileBusy(() => this.exec(sql, (s) => ({ changes: s.run(...params).changes })), this.outside);
   }
 
   async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
@@ -132,9 +134,10 @@ export class SqliteStateDb implements StateDb {
     await this.conn().backup(file);
   }
 
-  private async outsideTransactions(): Promise<void> {
+  /** Resolves once no transaction of this connection is open. */
+  private readonly outside = async (): Promise<void> => {
     while (this.txOpen) await this.txTail;
-  }
+  };
 
   private conn(): Database.Database {
     if (!this.db) throw new StateDbError('sqlite', '(not open)', new Error(`${this.file} used before start()`));
