@@ -52,7 +52,14 @@ export class ScaleOut {
     this.topics = [this.sharedGroup === undefined ? 'energy/#' : `$share/${this.sharedGroup}/energy/#`];
     this.protocolVersion = this.sharedGroup === undefined ? 4 : 5;
     this.journalDir = connections.journalDir ?? 'journal';
-    this.sourceRefPrefix = this.journalDir === 'journal' ? undefined : `${this.journalDir}:`;
+    // A quarantine row names its journal position; instances sharing one state must not collide on
+    // equal positions: on PostgreSQL (several hosts) each instance's own client id leads it.
+    this.sourceRefPrefix =
+      connections.databaseUrl !== undefined
+        ? `${connections.mqttClientId}/${this.journalDir}:`
+        : this.journalDir === 'journal'
+          ? undefined
+          : `${this.journalDir}:`;
     this.shardFilter =
       this.shard && this.shard.count > 1
         ? new ShardFilter({
