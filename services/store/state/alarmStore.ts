@@ -3,7 +3,7 @@
  * restarts. One open alarm per (type, enterprise, meter) is enforced by the schema (alarm_one_open).
  */
 import type { Alarm, AlarmFigure, AlarmState, AlarmType, Severity } from '../../energy/alarm';
-import type { Dialect, SqlExecutor, SqlValue } from './db/sqlExecutor';
+import { byText, type Dialect, type SqlExecutor, type SqlValue } from './db/sqlExecutor';
 
 interface AlarmRow {
   id: number;
@@ -291,9 +291,15 @@ export class AlarmStore {
 
   /** Alarms raised in [from, to), per enterprise and severity (monthly report), ordered by both. */
   async raisedCounts(from: number, to: number): Promise<{ enterprise: string; severity: Severity; n: number }[]> {
-    return this.db.all<{ enterprise: string; severity: Severity; n: number }>(
-      'SELECT enterprise, severity, COUNT(*) AS n FROM alarm WHERE raised_at >= ? AND raised_at < ? GROUP BY enterprise, severity ORDER BY enterprise, severity',
+    const rows = await this.db.all<{ enterprise: string; severity: Severity; n: number }>(
+      'SELECT enterprise, severity, COUNT(*) AS n FROM alarm WHERE raised_at >= ? AND raised_at < ? GROUP BY enterprise, severity',
       [from, to],
+    );
+    return rows.sort(
+      byText(
+        (r) => r.enterprise,
+        (r) => r.severity,
+      ),
     );
   }
 }

@@ -6,7 +6,7 @@
  * enterprises a later configuration may drop, so that their stored meters can still be listed as
  * orphaned.
  */
-import type { SqlExecutor } from './db/sqlExecutor';
+import { byText, type SqlExecutor } from './db/sqlExecutor';
 
 export interface MeterBaseline {
   readonly enterprise: string;
@@ -46,7 +46,12 @@ export class MeterBaselineStore {
         rollover: r.rollover,
         firstSeenAt: r.first_seen_at,
       }))
-      .sort((a, b) => byCodeUnits(a.enterprise, b.enterprise) || byCodeUnits(a.meter, b.meter));
+      .sort(
+        byText(
+          (r) => r.enterprise,
+          (r) => r.meter,
+        ),
+      );
   }
 
   /**
@@ -60,13 +65,14 @@ export class MeterBaselineStore {
       ON CONFLICT (enterprise, meter) DO UPDATE SET unit = excluded.unit WHERE meter_baseline.unit IS NULL`;
     // In key order (a stable sort: of one meter twice, the first still wins): two hosts remembering
     // the same meters in different orders would otherwise deadlock on PostgreSQL's row locks.
-    const ordered = [...rows].sort((a, b) => byCodeUnits(a.enterprise, b.enterprise) || byCodeUnits(a.meter, b.meter));
+    const ordered = [...rows].sort(
+      byText(
+        (r) => r.enterprise,
+        (r) => r.meter,
+      ),
+    );
     await this.db.transaction(async (tx) => {
       for (const r of ordered) await tx.run(sql, [r.enterprise, r.meter, r.kind, r.unit, r.multiplier, r.rollover, at]);
     });
   }
-}
-
-function byCodeUnits(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -5,7 +5,7 @@
  * stateSchema.ts).
  */
 import type { MonthlyFields, MonthlyPatch, MonthlyRecord } from '../../energy/monthlyStatistics';
-import type { SqlExecutor } from './db/sqlExecutor';
+import { byText, type SqlExecutor } from './db/sqlExecutor';
 
 /** Serialises puts: the next version is read and written in one step, across processes and hosts. */
 const LOCK = { lock: 'monthly_statistics' };
@@ -115,18 +115,28 @@ export class MonthlyStatisticsStore {
       `SELECT s.enterprise, s.month, s.version, s.fields, s.recorded_by, s.recorded_at FROM monthly_statistics s
         JOIN (SELECT enterprise, month, MAX(version) AS version FROM monthly_statistics
                WHERE enterprise IN (${inList(enterprises.length)}) AND month >= ? AND month <= ? GROUP BY enterprise, month) c
-          ON s.enterprise = c.enterprise AND s.month = c.month AND s.version = c.version
-        ORDER BY s.month, s.enterprise`,
+          ON s.enterprise = c.enterprise AND s.month = c.month AND s.version = c.version`,
       [...enterprises, fromMonth, toMonth],
     );
-    return rows.map(toRecord);
+    return rows.map(toRecord).sort(
+      byText(
+        (r) => r.month,
+        (r) => r.enterprise,
+      ),
+    );
   }
 
   /** Enterprise-months with a version recorded at or after `t` (epoch ms): what a recheck must redo. */
   async recordedSince(t: number): Promise<{ enterprise: string; month: string }[]> {
-    return this.db.all<{ enterprise: string; month: string }>(
-      'SELECT DISTINCT enterprise, month FROM monthly_statistics WHERE recorded_at >= ? ORDER BY month, enterprise',
+    const rows = await this.db.all<{ enterprise: string; month: string }>(
+      'SELECT DISTINCT enterprise, month FROM monthly_statistics WHERE recorded_at >= ?',
       [t],
+    );
+    return rows.sort(
+      byText(
+        (r) => r.month,
+        (r) => r.enterprise,
+      ),
     );
   }
 

@@ -54,3 +54,17 @@ export class StateDbError extends AppError {
     });
   }
 }
+
+/**
+ * Byte-order comparison of text keys. Stores sort text here rather than by ORDER BY: PostgreSQL
+ * orders text by the database's collation (en_US ignores `-` and `_` at first), SQLite by bytes.
+ */
+export function byText<T>(...keys: ((row: T) => string | number)[]): (a: T, b: T) => number {
+  return (a, b) => {
+    for (const key of keys) {
+      const [x, y] = [key(a), key(b)];
+      if (x !== y) return x < y ? -1 : 1;
+    }
+    return 0;
+  };
+}
