@@ -106,7 +106,7 @@ export class App {
     this.metrics = new Metrics();
     bindMetrics(this.metrics, this.bus);
     // The state (alarms, quarantine, ledger, report revisions, the lease): SQLite under DATA_DIR, or PostgreSQL with DATABASE_URL.
-    const stateDb = openStateDb(connections);
+    const stateDb = openStateDb(connections, logger.child({ component: 'state-db' }));
     this.stateDb = stateDb;
     this.scaleOut = new ScaleOut({ config, connections, stateDb }, { logger: logger.child({ component: 'scale-out' }), metrics: this.metrics, now });
     const scaleOut = this.scaleOut;

@@ -80,7 +80,7 @@ export async function runCopyState(argv: readonly string[], io: CopyStateIo): Pr
     io.stderr(`state:copy: ${from} does not exist (the SQLite state is DATA_DIR/state.db, by default data/state.db)\n`);
     return 1;
   }
-  const target = new PostgresStateDb(o.to, undefined, 2);
+  const target = new PostgresStateDb(o.to, undefined, { poolSize: 2 });
   try {
     await target.start();
     io.stdout(`copying ${from} -> ${target.location} (schema version ${target.schemaVersion})\n`);

@@ -4,6 +4,7 @@
  * times and counts stay far below 2^53), so stores see the same row shapes as on SQLite.
  */
 import pg from 'pg';
+import type { Logger } from '../../../core/log';
 import { applyMigrations, type Migration } from './migrations';
 import { StateDbError, type SqlExecutor, type SqlValue, type StateDb, type TransactionOptions } from './sqlExecutor';
 import { STATE_MIGRATIONS } from './stateSchema';
@@ -68,7 +69,7 @@ export class PostgresStateDb implements StateDb {
   constructor(
     private readonly url: string,
     private readonly migrations: readonly Migration[] = STATE_MIGRATIONS,
-    private readonly poolSize = 10,
+    private readonly options: { poolSize?: number; logger?: Logger } = {},
   ) {
     this.outside = executorOn({ query: (text: string, values?: unknown[]) => this.conn().query(text, values) } as Queryable, (work, options) =>
       this.transaction(work, options),
@@ -92,10 +93,12 @@ export class PostgresStateDb implements StateDb {
       getTypeParser: (oid: number, format?: string) =>
         oid === INT8_OID || oid === NUMERIC_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'),
     };
-    const pool = new pg.Pool({ connectionString: this.url, max: this.poolSize, types, connectionTimeoutMillis: 10_000 });
+    const pool = new pg.Pool({ connectionString: this.url, max: this.options.poolSize ?? 10, types, connectionTimeoutMillis: 10_000 });
     // An idle client losing its server (restart, failover) must not crash the process: the next
     // query gets a fresh connection.
-    pool.on('error', () => undefined);
+    pool.on('error', (err) =>
+      this.options.logger?.warn({ err, database: this.location }, 'an idle state database connection failed; the next query reconnects'),
+    );
     this.pool = pool;
     this.version = await applyMigrations(this, this.migrations);
   }

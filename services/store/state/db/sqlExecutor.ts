@@ -43,12 +43,18 @@ export interface StateDb extends SqlExecutor {
   readonly schemaVersion: number;
 }
 
+/** The server went away or cannot be reached (SQLSTATE class 08, admin shutdown, a network error): trying again may work. */
+function connectionLost(cause: unknown): boolean {
+  const code = cause && typeof cause === 'object' && 'code' in cause && typeof cause.code === 'string' ? cause.code : '';
+  return code.startsWith('08') || code === '57P01' || code === '57P03' || code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT';
+}
+
 /** A statement failed; carries the engine and the statement (never its parameters: they may hold payloads). */
 export class StateDbError extends AppError {
   constructor(dialect: Dialect, sql: string, cause: unknown) {
     const message = cause instanceof Error ? cause.message : String(cause);
     super('state-db-error', `state database (${dialect}): ${message}`, {
-      retryable: dialect === 'postgres',
+      retryable: connectionLost(cause),
       context: { dialect, statement: sql.replace(/\s+/g, ' ').trim().slice(0, 200) },
       cause,
     });
