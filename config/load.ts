@@ -257,7 +257,10 @@ function databaseUrl(text: string): string {
   }
   if (protocol !== 'postgres:' && protocol !== 'postgresql:')
     throw new ConfigError('(environment)', [
-      { path: 'DATABASE_URL', message: 'expected a PostgreSQL URL, postgres://user:password@host:5432/database (unset it to keep the state in DATA_DIR/state.db)' },
+      {
+        path: 'DATABASE_URL',
+        message: 'expected a PostgreSQL URL, postgres://user:password@host:5432/database (unset it to keep the state in DATA_DIR/state.db)',
+      },
     ]);
   return text;
 }

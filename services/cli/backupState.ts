@@ -10,6 +10,7 @@
  *
  * Exits 0 when written, 1 when refused or failed (no file at --out), 2 on a usage error.
  */
+import { exitWith, processIo } from './processIo';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { errorMessage } from '../core/errors';
@@ -80,11 +81,4 @@ export async function runBackupState(argv: readonly string[], env: NodeJS.Proces
   }
 }
 
-if (require.main === module) {
-  void runBackupState(process.argv.slice(2), process.env, {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-  }).then((code) => {
-    process.exitCode = code;
-  });
-}
+if (require.main === module) exitWith(runBackupState(process.argv.slice(2), process.env, processIo));

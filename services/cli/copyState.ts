@@ -11,6 +11,7 @@
  * Prints each table's rows read and written; exits 0 when all were copied, 1 when refused or
  * failed (nothing written to the target), 2 on a usage error.
  */
+import { exitWith, processIo } from './processIo';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -97,11 +98,4 @@ export async function runCopyState(argv: readonly string[], io: CopyStateIo): Pr
   }
 }
 
-if (require.main === module) {
-  void runCopyState(process.argv.slice(2), {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-  }).then((code) => {
-    process.exitCode = code;
-  });
-}
+if (require.main === module) exitWith(runCopyState(process.argv.slice(2), processIo));
