@@ -194,6 +194,12 @@ maybe('dashboard in Chromium', () => {
     await officer.screenshot('dashboard-overview-en');
     await officer.page.click('#lang-switch');
     await officer.page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+    // The redraw's requests are back (the page is drawn once they are): signing out with one still
+    // in flight would answer it 401, which the browser logs as an error on a loaded machine.
+    await officer.page.waitForFunction(() => {
+      const head = document.querySelector('#enterprise-table thead')?.textContent ?? '';
+      return head !== '' && !head.includes('Enterprise');
+    });
 
     // Signing out ends the session on the server, not only in the page.
     const before = await cookieHeader(officer);
