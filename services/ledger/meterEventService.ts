@@ -14,15 +14,15 @@
  *
  * record() and retract() run one at a time per meter (validation sees the previous request's
  * event); the store checks again, inside the insert's transaction, against the events that
- * state.db holds (other instances' too).
+ * the state database holds (other instances' too).
  *
- * Several instances over one state.db (README "Scale-out"): each polls the event store every
+ * Several instances over one state database (README "Scale-out"): each polls the event store every
  * `pollMs` for rows recorded, retracted or settled by the others and applies them to its own
  * timelines (pricing, decommission quarantine, calibration alarms). Only the instance that writes
  * the meter's hours (`owns`: its ingest shard) recomputes them; the others announce the change once
  * the owner has cleared the mark. docs/ledger/meter-events.md, "Several instances".
  */
-import { AppError, NotFoundError } from '../core/errors';
+import { NotFoundError } from '../core/errors';
 import type { Logger } from '../core/log';
 import type { MeterModel } from '../energy/consumption';
 import type { DataQualityEvent } from '../energy/dataQuality';
@@ -33,22 +33,9 @@ import type { EventBus } from '../events/eventBus';
 import type { MeterEventStore } from '../store/state/meterEventStore';
 import { meterKeyId, type MeterKey, type TimeSeriesStore } from '../store/timeSeriesStore';
 
-/** A well-formed event that is refused (422); `problems` names every one. */
-export class MeterEventRejected extends AppError {
-  constructor(
-    readonly problems: readonly string[],
-    context: Record<string, unknown> = {},
-  ) {
-    super('unprocessable', `meter event refused: ${problems.join('; ')}`, { context: { ...context, problems } });
-  }
-}
+import { MeterEventRejected, UnknownMeter } from './meterEventErrors';
 
-/** The enterprise or meter is not in the configuration (404). */
-export class UnknownMeter extends NotFoundError {
-  constructor(enterprise: string, meter: string) {
-    super(`meter ${enterprise}/${meter}`, { enterprise, meter });
-  }
-}
+export { MeterEventRejected, UnknownMeter };
 
 export interface MeterEventServiceDeps {
   readonly events: MeterEventStore;
