@@ -305,8 +305,11 @@ const REASON_NAMES: Readonly<Record<string, readonly [string, string]>> = {
   recheck: ['复核发现（无记录的变更）', 'found at a recheck (no recorded change)'],
 };
 
-/** Why a revision was made, in words (reportModel.ts RevisionReason); an unknown kind as it is. */
+/**
+ * Why a revision was made, in words (reportModel.ts RevisionReason): the words only, a reader has no
+ * use for the id (the CSV and JSON keep it); an unknown kind as it is.
+ */
 export function reasonName(reason: string, lang: Language): string {
   const known = REASON_NAMES[reason];
-  return known ? `${pick(lang, known[0], known[1])} (${reason})` : reason;
+  return known ? pick(lang, known[0], known[1]) : reason;
 }

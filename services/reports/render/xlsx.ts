@@ -7,7 +7,8 @@
  * findings (节能诊断发现), ranking, completeness, and the
  * parameters used when the report names them. A draft (contract 8.4) says so in red on the first
  * row of every sheet (the table's header moves to row 2), in every printed page's header, and with
- * a red sheet tab.
+ * a red sheet tab. The summary sheet ends with the signature block (编制 / 审核 / 批准), as the PDF
+ * and the HTML page do, so the printed sheet can be signed and filed.
  */
 import { Workbook } from 'exceljs';
 import type { Cell, Worksheet } from 'exceljs';
@@ -29,7 +30,7 @@ import {
 } from './labels';
 import type { Table } from './tables';
 import { kindAt } from './tableModel';
-import { summaryHeading, summaryText } from './summary';
+import { signatureHeading, signatureLines, summaryHeading, summaryText } from './summary';
 import { BENCHMARK_SECTIONS } from './benchmarkTables';
 import { CARBON_SECTIONS } from './carbonTables';
 import { buildTables, hasSection, joinByRow, type TableId } from './tables';
@@ -176,6 +177,27 @@ function titledSheet(
   applyWidths(ws, widths);
 }
 
+/**
+ * The signature block from `startRow`: its heading, then one row per role with the role, the
+ * signature line and the date line in columns A to C (summary.ts, the same words as the PDF). Blank
+ * on purpose: the service signs for no one.
+ */
+function writeSignatures(ws: Worksheet, startRow: number, lang: Language): void {
+  const heading = ws.getCell(startRow, 1);
+  heading.value = signatureHeading(lang);
+  heading.font = { bold: true, size: 12 };
+  signatureLines(lang).forEach((line, i) => {
+    const row = ws.getRow(startRow + 1 + i);
+    row.getCell(1).value = line.role;
+    row.getCell(1).font = { bold: true };
+    row.getCell(2).value = line.signature;
+    row.getCell(3).value = line.date;
+    // Room to sign by hand on the printed sheet.
+    row.height = 30;
+    row.alignment = { vertical: 'bottom' };
+  });
+}
+
 export async function renderXlsx(report: MonthlyReport, opts: RenderOptions): Promise<Buffer> {
   const lang = opts.language;
   const names = sheetNames(lang);
@@ -213,6 +235,7 @@ export async function renderXlsx(report: MonthlyReport, opts: RenderOptions): Pr
   for (const table of [tables.district, tables.byIndustry, ...byPark, tables.byCarrier, ...outside, tables.concentration, tables.coefficients]) {
     r = writeTable(summary, table, r + 1, lang, true, widths);
   }
+  writeSignatures(summary, r + 1, lang);
   applyWidths(summary, widths);
   titledSheet(wb, report, tables, names.carbon, [...CARBON_SECTIONS.district, 'enterpriseCarbon', 'enterpriseCarbonIntensity'], lang, draft);
   titledSheet(wb, report, tables, names.benchmark, [...BENCHMARK_SECTIONS.district, 'enterpriseBenchmark'], lang, draft);

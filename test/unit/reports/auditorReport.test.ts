@@ -215,6 +215,49 @@ describe('summary and signature block', () => {
   });
 });
 
+describe('XLSX signature block', () => {
+  it.each([
+    [
+      'zh-CN',
+      '汇总',
+      '编制与审批',
+      [
+        ['编制', '签名：'],
+        ['审核', '签名：'],
+        ['批准', '签名：'],
+      ],
+      '日期：______年____月____日',
+    ],
+    [
+      'en',
+      'Summary',
+      'Preparation and approval',
+      [
+        ['Prepared by', 'Signature: '],
+        ['Reviewed by', 'Signature: '],
+        ['Approved by', 'Signature: '],
+      ],
+      'Date: ____',
+    ],
+  ] as const)('%s: the summary sheet ends with the block the PDF prints, a row per role', async (lang, sheet, heading, roles, date) => {
+    const wb = await readXlsx((await renderReport(report, 'xlsx', lang)).body);
+    const ws = wb.getWorksheet(sheet)!;
+    const rows: string[][] = [];
+    ws.eachRow((row) => rows.push([1, 2, 3].map((c) => (row.getCell(c).value === null ? '' : String(row.getCell(c).value)))));
+    const at = rows.findIndex((r) => r[0] === heading);
+    expect(at).toBeGreaterThan(0);
+    // The last rows of the sheet: nothing is written under the block.
+    const block = rows.slice(at + 1);
+    expect(block).toHaveLength(3);
+    block.forEach(([role, signature, dateLine], i) => {
+      expect(role).toBe(roles[i]![0]);
+      expect(signature!.startsWith(roles[i]![1])).toBe(true);
+      expect(signature).toMatch(/_{8,}$/);
+      expect(dateLine!.startsWith(date)).toBe(true);
+    });
+  });
+});
+
 describe('every label in the report language', () => {
   it('an English PDF has no Chinese but proper names and configured data', async () => {
     const data = [

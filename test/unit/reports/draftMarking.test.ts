@@ -80,7 +80,9 @@ describe('draft marking', () => {
     }
     const final = pdfPages((await renderReport(finalised, 'pdf', lang)).body, dir);
     for (const page of final) expect(page).not.toContain('DRAFT');
-    expect(final.join('\n')).toContain(lang === 'zh-CN' ? '读数补录或更正 (readings)' : 'late or corrected readings (readings)');
+    // The reason in words only (issue 21): no raw id in brackets after it.
+    expect(final.join('\n')).toContain(lang === 'zh-CN' ? '读数补录或更正' : 'late or corrected readings');
+    expect(final.join('\n')).not.toContain('(readings)');
   });
 
   it('XLSX: every sheet of a draft carries the mark and the data time; a finalised workbook none', async () => {
@@ -115,7 +117,8 @@ describe('draft marking', () => {
     expect(html).toMatch(/<title>\[草稿 \/ DRAFT\]/);
     const final = (await renderReport(finalised, 'html', 'en')).body.toString('utf8');
     expect(final).not.toContain('DRAFT');
-    expect(final).toContain('parameters (coefficients, emission factors, thresholds) (parameters)');
+    expect(final).toContain('late or corrected readings; parameters (coefficients, emission factors, thresholds)</td>');
+    expect(final).not.toMatch(/\((readings|parameters)\)/);
   });
 
   it('CSV: every row of a draft says so with its data time; a finalised one says final and its reasons', async () => {
@@ -133,7 +136,7 @@ describe('draft marking', () => {
   it('the report mail names the revision as final and its reasons', () => {
     const text = mailText(finalised, 'zh-CN');
     expect(text).toContain('第 2 版（定稿）');
-    expect(text).toContain('修订原因：读数补录或更正 (readings)；参数（系数、排放因子、阈值） (parameters)');
+    expect(text).toMatch(/^修订原因：读数补录或更正；参数（系数、排放因子、阈值）$/m);
     expect(mailText(draft, 'en')).toContain(`revision 0 (草稿 / DRAFT, data until ${UNTIL})`);
   });
 });
