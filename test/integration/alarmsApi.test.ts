@@ -261,7 +261,8 @@ describe('alarm history: filters, comments, export', () => {
     expect((await svc.post(`/api/alarms/${id}/ack`, { comment: 'x', extra: 1 }, TOKENS.officer)).status).toBe(400);
     expect((await svc.post(`/api/alarms/${id}/ack`, { comment: 'x'.repeat(1001) }, TOKENS.officer)).status).toBe(400);
     expect((await svc.post(`/api/alarms/${id}/ack`, { comment: '已通知' }, TOKENS.auditor)).status).toBe(403);
-    const acked = await svc.post(`/api/alarms/${id}/ack`, { comment: '  已通知企业安排检定\n下周完成  ' }, TOKENS.officer);
+    // Sent with a Windows line break (CRLF): stored as a line break (LF), not refused as a control character.
+    const acked = await svc.post(`/api/alarms/${id}/ack`, { comment: '  已通知企业安排检定\r\n下周完成  ' }, TOKENS.officer);
     expect(acked.status).toBe(200);
     const first = { kind: 'ack', by: 'officer', at: '2026-07-02T12:00:00.000+08:00', text: '已通知企业安排检定\n下周完成' };
     expect(acked.body).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'officer', acknowledgedAt: first.at, notes: [first] });

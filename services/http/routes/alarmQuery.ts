@@ -96,7 +96,8 @@ export function alarmListQuery(zone: string) {
 /** A comment: trimmed, 1..COMMENT_MAX_CHARS characters, no control characters but line breaks. */
 const comment = z
   .string()
-  .transform((s) => s.trim())
+  // CRLF from Windows clients and files is a line break like LF, not a control character.
+  .transform((s) => s.replace(/\r\n/g, '\n').trim())
   .pipe(
     z
       .string()

@@ -25,8 +25,8 @@ import { findEnterprise, meterLedgerFields, readingView, type TimelineLookup } f
 
 const query = z
   .object({
-    from: z.string().optional(),
-    to: z.string().optional(),
+    from: z.string().max(40).optional(),
+    to: z.string().max(40).optional(),
     every: z.enum(['1h', '1d', '1mo']).default('1h'),
   })
   .strict();

@@ -32,6 +32,7 @@ export const qualityZh = {
   'dq_no-output': '无产值数据',
   dqTitle: '数据质量：',
   recordedMessage: '原始消息',
+  recordedBasis: '原始依据',
   unit_events: '次',
   unit_s: '秒',
 };
@@ -65,6 +66,7 @@ export const qualityEn: Record<keyof typeof qualityZh, string> = {
   'dq_no-output': 'no output value',
   dqTitle: 'Data quality: ',
   recordedMessage: 'Message as recorded',
+  recordedBasis: 'Basis as recorded',
   unit_events: 'events',
   unit_s: 's',
 };

@@ -31,6 +31,12 @@ function messageText(a: AlarmView): Child {
   return recordedLang === lang() ? a.message : recorded(a.message, recordedLang, t('recordedMessage'));
 }
 
+/** The basis (factor rows, period) is recorded with the alarm, in the configured language: labelled like the message when that is not the reader's. */
+function basisText(basis: string): Child {
+  const recordedLang = /\p{Script=Han}/u.test(basis) ? 'zh-CN' : 'en';
+  return recordedLang === lang() ? basis : recorded(basis, recordedLang, t('recordedBasis'));
+}
+
 function figure(a: AlarmView): string | null {
   if (a.value === null) return null;
   if (a.unit === 'share' || a.unit === 'ratio') return `${num(a.value * 100, 1)} % / ${num((a.threshold ?? 0) * 100, 1)} %`;
@@ -115,7 +121,7 @@ export function alarmCard(a: AlarmView, ctx: CardContext): HTMLElement {
       a.meter ? h('span', { className: 'alarm-meter' }, `${t('meterLabel')} ${a.meter}`) : null,
       h('span', { className: 'alarm-time' }, `${t('raisedAt')} ${time(a.raisedAt)}`),
     ),
-    h('p', { className: 'alarm-message' }, messageText(a), a.basis ? h('small', { className: 'basis' }, a.basis) : null),
+    h('p', { className: 'alarm-message' }, messageText(a), a.basis ? h('small', { className: 'basis' }, basisText(a.basis)) : null),
     h(
       'p',
       { className: 'alarm-figures' },
