@@ -24,6 +24,8 @@ export interface ResolvedPeriod extends Range {
   days: number;
   /** The period was cut at the end of today. */
   partial: boolean;
+  /** The period includes today, whose figures are still arriving (it is compared with whole days). */
+  inProgress: boolean;
   previous: Range;
   yearEarlier: Range;
 }
@@ -69,6 +71,7 @@ export function resolvePeriod(fromMs: number, toMs: number, now: number, zone: s
     to: to.toMillis(),
     days,
     partial: to < asked,
+    inProgress: to.toMillis() > now,
     previous: { from: prevFrom.toMillis(), to: prevTo.toMillis() },
     yearEarlier: { from: from.minus({ years: 1 }).toMillis(), to: to.minus({ years: 1 }).toMillis() },
   };
@@ -174,5 +177,5 @@ export async function periodBlock(consumption: ConsumptionService, enterprises: 
     summarise(consumption, enterprises, p.previous, zone),
     summarise(consumption, enterprises, p.yearEarlier, zone),
   ]);
-  return { kind: p.kind, days: p.days, partial: p.partial, ...current, previous, yearEarlier };
+  return { kind: p.kind, days: p.days, partial: p.partial, inProgress: p.inProgress, ...current, previous, yearEarlier };
 }

@@ -15,6 +15,9 @@ describe('resolvePeriod', () => {
     const p = resolvePeriod(ms('2026-03-01'), ms('2026-04-01'), noon('2026-03-31'), ZONE);
     expect(p).toMatchObject({ kind: 'month', days: 31, partial: false });
     expect([day(p.previous.from), day(p.previous.to)]).toEqual(['2026-02-01', '2026-03-01']);
+    // Its last day is today: in progress, although not cut.
+    expect(p.inProgress).toBe(true);
+    expect(resolvePeriod(ms('2026-03-01'), ms('2026-04-01'), noon('2026-04-01'), ZONE).inProgress).toBe(false);
   });
 
   it('a leap day compares with 28 February a year earlier and 28 February 2028 before it', () => {
@@ -27,7 +30,7 @@ describe('resolvePeriod', () => {
   it('a year in progress: to the end of today, the previous year as many days', () => {
     // 1 January - 7 December 2026: 334 days to 30 November + 7 = 341.
     const p = resolvePeriod(ms('2026-01-01'), ms('2027-01-01'), noon('2026-12-07'), ZONE);
-    expect(p).toMatchObject({ kind: 'year', days: 341, partial: true });
+    expect(p).toMatchObject({ kind: 'year', days: 341, partial: true, inProgress: true });
     expect([day(p.previous.from), day(p.previous.to)]).toEqual(['2025-01-01', '2025-12-08']);
   });
 

@@ -35,6 +35,7 @@ describe('ranges compared', () => {
     expect(r.previous).toEqual({ from: '2026-11-01', to: '2026-11-08' });
     expect(r.yearEarlier).toEqual({ from: '2025-12-01', to: '2025-12-08' });
     expect(r.partial).toBe(true);
+    expect(r.inProgress).toBe(true);
   });
 
   it('a whole month against the whole previous month of another length', () => {
@@ -42,6 +43,7 @@ describe('ranges compared', () => {
     const r = rangesOf({ kind: 'month', from: '2026-03', to: '' }, TODAY);
     expect(r.previous).toEqual({ from: '2026-02-01', to: '2026-03-01' });
     expect(r.partial).toBe(false);
+    expect(r.inProgress).toBe(false);
   });
 
   it('a month in progress on its 31st day: the previous, shorter month whole', () => {
@@ -49,6 +51,8 @@ describe('ranges compared', () => {
     const r = rangesOf({ kind: 'month', from: '2026-03', to: '' }, '2026-03-31');
     expect(r.current).toEqual({ from: '2026-03-01', to: '2026-04-01' });
     expect(r.previous).toEqual({ from: '2026-02-01', to: '2026-03-01' });
+    // Not cut, but today is in it: said to be in progress.
+    expect([r.partial, r.inProgress]).toEqual([false, true]);
   });
 
   it('a custom range against the same number of days before it; a leap day a year later is 28 February', () => {

@@ -31,6 +31,8 @@ export interface Ranges {
   readonly yearEarlier: Range;
   /** The period was cut at the end of today. */
   readonly partial: boolean;
+  /** The period includes today, whose figures are still arriving. */
+  readonly inProgress: boolean;
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -119,6 +121,7 @@ export function rangesOf(s: Selected, today: string): Ranges {
     previous: { from: prevFrom, to: prevTo },
     yearEarlier: { from: addMonths(from, -12), to: addMonths(to, -12) },
     partial,
+    inProgress: to > today,
   };
 }
 

@@ -140,6 +140,7 @@ export function periodPanel(page: string, s: Selected, today: string, ranges: Ra
       { className: 'meta', id: 'period-ranges' },
       t('perRanges', { current: rangeText(ranges.current), previous: rangeText(ranges.previous), yearEarlier: rangeText(ranges.yearEarlier) }),
       ranges.partial ? ` · ${t('perPartial')}` : '',
+      ranges.inProgress ? h('span', { id: 'period-in-progress' }, ` · ${t('perInProgress')}`) : null,
     ),
     h('div', { className: 'table-wrap' }, table),
     h(
