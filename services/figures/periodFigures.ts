@@ -64,7 +64,9 @@ export function resolvePeriod(fromMs: number, toMs: number, now: number, zone: s
   // period compares with the whole previous one (November with all 31 days of October), a period
   // cut at today with as many days of the previous one.
   const prevFrom = kind === 'custom' ? from.minus({ days }) : from.minus({ [UNIT[kind]]: 1 });
-  const prevTo = to < asked ? DateTime.min(from, prevFrom.plus({ days })) : from;
+  // A year cut at today compares with the same dates a year earlier (as yearEarlier does: a leap
+  // year would otherwise end the two "last years" a day apart).
+  const prevTo = to >= asked ? from : kind === 'year' ? to.minus({ years: 1 }) : DateTime.min(from, prevFrom.plus({ days }));
   return {
     kind,
     from: from.toMillis(),

@@ -34,6 +34,15 @@ describe('resolvePeriod', () => {
     expect([day(p.previous.from), day(p.previous.to)]).toEqual(['2025-01-01', '2025-12-08']);
   });
 
+  it('a year cut at today in a year after a leap year: the previous year ends on the same date as last year', () => {
+    // 2025 seen on 7 December 2025: 1 January - 7 December 2025. 2024 is a leap year, so 341 days
+    // from 1 January 2024 end on 6 December; the previous period must be 1 January - 7 December 2024,
+    // the same dates as the year-earlier one.
+    const p = resolvePeriod(ms('2025-01-01'), ms('2026-01-01'), noon('2025-12-07'), ZONE);
+    expect([day(p.previous.from), day(p.previous.to)]).toEqual(['2024-01-01', '2024-12-08']);
+    expect(p.previous).toEqual(p.yearEarlier);
+  });
+
   it('refuses a period starting tomorrow and one of 733 days', () => {
     expect(() => resolvePeriod(ms('2026-12-08'), ms('2026-12-09'), noon('2026-12-07'), ZONE)).toThrow(/future/);
     // 1 January 2025 + 733 days = 4 January 2027 (2025: 365, 2026: 365, then 3 more).

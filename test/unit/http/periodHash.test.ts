@@ -38,6 +38,13 @@ describe('ranges compared', () => {
     expect(r.inProgress).toBe(true);
   });
 
+  it('a year cut at today after a leap year: the previous year on the same dates as last year', () => {
+    // 1 January - 7 December 2025; 2024 has 366 days: not 341 days (to 6 December) but the same dates.
+    const r = rangesOf({ kind: 'year', from: '2025', to: '' }, '2025-12-07');
+    expect(r.previous).toEqual({ from: '2024-01-01', to: '2024-12-08' });
+    expect(r.previous).toEqual(r.yearEarlier);
+  });
+
   it('a whole month against the whole previous month of another length', () => {
     // March 2026 (31 days) against all of February 2026 (28 days).
     const r = rangesOf({ kind: 'month', from: '2026-03', to: '' }, TODAY);

@@ -113,7 +113,8 @@ export function rangesOf(s: Selected, today: string): Ranges {
   const prevFrom =
     s.kind === 'custom' || s.kind === 'day' ? addDays(from, -(s.kind === 'day' ? 1 : days)) : addMonths(from, s.kind === 'month' ? -1 : -12);
   const capped = addDays(prevFrom, days);
-  const prevTo = partial ? (capped < from ? capped : from) : from;
+  // A year cut at today: the same dates a year earlier, as yearEarlier (the server's rule).
+  const prevTo = !partial ? from : s.kind === 'year' ? addMonths(to, -12) : capped < from ? capped : from;
   return {
     kind: s.kind,
     asked: { from, to: asked },
