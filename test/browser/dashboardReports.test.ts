@@ -4,11 +4,14 @@
  * defaults: the selected month's HTML report previewed in the page (summary at the top, signature
  * block at the end), finalising only by an admin, only for a month that has ended (the button is
  * disabled with the reason otherwise), and only after a confirmation naming the month and saying it
- * cannot be undone; cancelling finalises nothing. zh-CN and English, 1440 and 768 px.
+ * cannot be undone; cancelling finalises nothing. The default month is the server's latest ended
+ * month whatever the browser's clock says; the preview is not logged as a download; revision
+ * reasons are words only. zh-CN and English, 1440 and 768 px.
  *
  * The service's clock is fixed at 2 July 2026 12:00 (+08:00): June 2026 has ended, July has not.
  */
 import type { Browser } from 'playwright-core';
+import type { HourlyConsumption } from '../../services/store/timeSeriesStore';
 import { testConfig } from '../helpers/config';
 import { authSection, startApp, TOKENS, type RunningApp } from '../helpers/app';
 import { hasChromium, launchChromium, watchedPage, type WatchedPage } from '../helpers/browser';
@@ -46,6 +49,30 @@ async function selectMonth(w: WatchedPage, month: string): Promise<void> {
   );
 }
 
+// A late hour of June for the aluminium works, written straight to the store (no change is recorded for it).
+const late: HourlyConsumption = {
+  enterprise: 'alu01',
+  meter: 'e-main',
+  carrier: 'electricity',
+  unit: 'kWh',
+  hour: Date.parse('2026-06-10T10:00:00+08:00'),
+  quantity: 50_000,
+};
+
+/** The revision table's reasons column, newest revision first. */
+async function reasonCells(w: WatchedPage): Promise<string[]> {
+  const header = await w.page.$$eval('#revision-table thead th', (ths) => ths.map((th) => th.textContent?.trim() ?? ''));
+  const col = header.findIndex((x) => x.startsWith('修订原因') || x.startsWith('Revised for'));
+  expect(col).toBeGreaterThanOrEqual(0);
+  const rows = await w.page.$$eval(
+    '#revision-table tbody tr',
+    (trs, c) => trs.map((tr) => [tr.children[1]?.textContent ?? '', tr.children[c]?.textContent?.trim() ?? ''] as const),
+    col,
+  );
+  // Newest first by revision number, whatever the table's current sort.
+  return [...rows].sort((a, b) => b[0].localeCompare(a[0])).map(([, reason]) => reason);
+}
+
 maybe('dashboard reports page in Chromium', () => {
   let svc: RunningApp;
   let browser: Browser;
@@ -72,6 +99,42 @@ maybe('dashboard reports page in Chromium', () => {
       expect(w.errors).toEqual([]);
       expect(w.requests.filter((u) => !u.startsWith(svc.baseUrl) && !u.startsWith('data:'))).toEqual([]);
     }
+  });
+
+  it("defaults to the server's latest ended month under a misleading browser clock; the preview is not a download", async () => {
+    const w = await open({ width: 1440, height: 900 });
+    // The browser believes it is January 2031: a month taken from its clock would be 2030-12.
+    // (An init script in the top page only: the sandboxed preview frame runs no script.)
+    await w.context.addInitScript((fake) => {
+      if (window !== window.top) return;
+      const Real = Date;
+      class Misleading extends Real {
+        constructor(...args: ConstructorParameters<DateConstructor> | []) {
+          if (args.length === 0) super(fake);
+          else super(...(args as ConstructorParameters<DateConstructor>));
+        }
+        static override now(): number {
+          return fake;
+        }
+      }
+      window.Date = Misleading as DateConstructor;
+    }, Date.parse('2031-01-15T03:00:00Z'));
+    await signIn(w, svc.baseUrl, TOKENS.admin, 'zh-CN');
+    await w.page.goto(`${svc.baseUrl}/#/reports`);
+    await w.page.waitForSelector('#report-month');
+    expect(await w.page.evaluate(() => [new Date().getFullYear(), new Date(Date.now()).getMonth()])).toEqual([2031, 0]);
+    expect(await w.page.inputValue('#report-month')).toBe('2026-06');
+    expect(await w.page.getAttribute('#report-preview-frame', 'src')).toContain('month=2026-06');
+    await w.page.frameLocator('#report-preview-frame').locator('#summary').waitFor();
+
+    type Logged = { who: string; month: string; format: string };
+    const logged = async (): Promise<Logged[]> =>
+      ((await svc.get('/api/reports/downloads', TOKENS.admin)).body as Logged[]).filter((d) => d.month === '2026-06');
+    expect(await logged()).toEqual([]);
+    // A real download of the same HTML is recorded.
+    const [download] = await Promise.all([w.page.waitForEvent('download'), w.page.click('.filters a[data-format="html"][data-month="2026-06"]')]);
+    await download.path();
+    expect(await logged()).toEqual([expect.objectContaining({ who: 'admin', format: 'html' })]);
   });
 
   it('zh-CN: previews the month, refuses a month not ended, and asks before finalising', async () => {
@@ -110,6 +173,14 @@ maybe('dashboard reports page in Chromium', () => {
     await w.page.click('#finalise-confirm');
     await w.page.waitForSelector('#revision-table');
     expect(await revisions('2026-06')).toHaveLength(1);
+
+    // Late data with no recorded change: revision 2 is made "found at a recheck"; the page names the reason in words only.
+    await svc.app.store.write({ readings: [], hourly: [late] });
+    expect((await svc.post('/api/reports/monthly/finalise?month=2026-06', {})).body).toMatchObject({ revision: 2, reasons: ['recheck'] });
+    await w.page.reload();
+    await w.page.waitForSelector('#revision-table tbody tr:nth-child(2)');
+    const rows = await reasonCells(w);
+    expect(rows).toEqual(['复核发现（无记录的变更）', '首次定稿']);
   });
 
   it('English at 768 px: the same words in English; an auditor sees no finalise button', async () => {
@@ -132,6 +203,7 @@ maybe('dashboard reports page in Chromium', () => {
     await frame.locator('#summary').waitFor();
     expect(await frame.locator('#summary').textContent()).toContain('May 2026');
     expect(await frame.locator('#signatures').textContent()).toContain('Approved by');
+    expect(await reasonCells(w)).toEqual(['found at a recheck (no recorded change)', 'first finalised revision']);
     await w.screenshot('dashboard-reports-preview-en-768');
 
     const auditor = await open({ width: 1440, height: 900 });

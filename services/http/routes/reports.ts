@@ -1,7 +1,8 @@
 /**
  * Monthly reports (contract 5 and 6): the district report and one enterprise's, in every format,
  * every revision; auditors read only; an enterprise token gets only its own enterprise's report;
- * every download is recorded (who, what, when) and the record is readable by admins.
+ * every download is recorded (who, what, when; not the dashboard's inline preview) and the record
+ * is readable by admins.
  */
 import { Router, type Response } from 'express';
 import { z } from 'zod';
@@ -11,7 +12,7 @@ import type { ReportService } from '../../reports/reportService';
 import { REPORT_FORMATS, type RenderReport } from '../../reports/reportFormats';
 import { ReportRenderBusyError } from '../../reports/renderPool';
 import type { MonthlyReportArchive } from '../../reports/reportModel';
-import { isoInZone, monthBounds } from '../../energy/time';
+import { bucketStart, isoInZone, monthBounds } from '../../energy/time';
 import { ForbiddenError, NotFoundError } from '../../core/errors';
 import { assertCanSee, principalOf, requireRole, type Principal } from '../auth';
 import { parseInput } from '../validate';
@@ -53,17 +54,20 @@ export function reportsRouter(deps: {
       if (err instanceof ReportRenderBusyError) res.set('Retry-After', String(err.retryAfterSeconds));
       throw err;
     });
-    await deps.archive.recordDownload({
-      at: deps.now(),
-      who: principal.name,
-      role: principal.role,
-      scope: report.scope,
-      month: report.month,
-      revision: report.revision,
-      format: q.format,
-      sha256: report.sha256,
-    });
+    // The dashboard's preview (HTML shown in its frame) is a view, not a file handed over: it is not
+    // recorded, or the log would fill with every opening of the reports page (docs/reports.md).
     const inline = q.view === 'inline' && q.format === 'html';
+    if (!inline)
+      await deps.archive.recordDownload({
+        at: deps.now(),
+        who: principal.name,
+        role: principal.role,
+        scope: report.scope,
+        month: report.month,
+        revision: report.revision,
+        format: q.format,
+        sha256: report.sha256,
+      });
     if (inline) res.set(INLINE_HTML_HEADERS);
     res.set({
       'Content-Type': out.contentType,
@@ -112,16 +116,23 @@ export function reportsRouter(deps: {
   });
 
   // The reports page asks before offering 定稿: whether the month has ended in the site zone (on the
-  // server's clock, the one the finalise route refuses by) and its revisions so far.
+  // server's clock, the one the finalise route refuses by) and its revisions so far. Without `month`
+  // it answers for the latest month that has ended, the page's default: a browser in another zone or
+  // with a wrong clock must not pick the month (docs/reports.md).
   router.get('/month-state', async (req, res) => {
-    const q = parseInput(z.object({ month: reportQuery.shape.month }).strict(), req.query, 'query');
-    const end = monthBounds(q.month, deps.zone)?.end;
-    if (end === undefined) throw new NotFoundError(`month ${q.month}`);
+    const q = parseInput(z.object({ month: reportQuery.shape.month.optional() }).strict(), req.query, 'query');
+    const now = deps.now();
+    // The instant before this month's start lies in the previous month, in the site zone.
+    const latestEnded = isoInZone(bucketStart(now, '1mo', deps.zone) - 1, deps.zone).slice(0, 7);
+    const month = q.month ?? latestEnded;
+    const end = monthBounds(month, deps.zone)?.end;
+    if (end === undefined) throw new NotFoundError(`month ${month}`);
     res.json({
-      month: q.month,
-      ended: end <= deps.now(),
+      month,
+      ended: end <= now,
       endsAt: isoInZone(end, deps.zone),
-      revisions: (await deps.archive.revisions(q.month)).length,
+      latestEnded,
+      revisions: (await deps.archive.revisions(month)).length,
     });
   });
 

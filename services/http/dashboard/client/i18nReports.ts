@@ -11,6 +11,14 @@ export const reportsZh = {
   finaliseCancel: '取消',
   monthNotEnded: '{month} 尚未结束（{endsAt} 结束），不能定稿',
   monthRevisions: '已有 {count} 个定稿版本',
+  revisionReasons: '修订原因',
+  // Why a revision was made (reportModel.ts RevisionReason), the words the report renderers use (labels.ts).
+  revisionReason_readings: '读数补录或更正',
+  'revisionReason_meter-event': '计量器具事件（换表、倍率变更、拆除）',
+  'revisionReason_monthly-statistics': '月度统计数据',
+  revisionReason_parameters: '参数（系数、排放因子、阈值）',
+  revisionReason_recheck: '复核发现（无记录的变更）',
+  firstRevision: '首次定稿',
 };
 
 export const reportsEn: Record<keyof typeof reportsZh, string> = {
@@ -25,4 +33,11 @@ export const reportsEn: Record<keyof typeof reportsZh, string> = {
   finaliseCancel: 'Cancel',
   monthNotEnded: '{month} has not ended (it ends {endsAt}): it cannot be finalised yet',
   monthRevisions: '{count} finalised revision(s) so far',
+  revisionReasons: 'Revised for',
+  revisionReason_readings: 'late or corrected readings',
+  'revisionReason_meter-event': 'meter event (replacement, multiplier, decommission)',
+  'revisionReason_monthly-statistics': 'monthly statistics',
+  revisionReason_parameters: 'parameters (coefficients, emission factors, thresholds)',
+  revisionReason_recheck: 'found at a recheck (no recorded change)',
+  firstRevision: 'first finalised revision',
 };

@@ -6,19 +6,32 @@
 import { api } from '../api';
 import { pageHeader, type Page, type PageContext } from '../context';
 import { h, replace } from '../dom';
-import { lang, t } from '../i18n';
+import { lang, t, tOr } from '../i18n';
 import { time } from '../format';
 import type { Revision } from '../types';
 import { sortableTable, type Column } from '../widgets';
 
 const FORMATS = ['pdf', 'xlsx', 'csv', 'html', 'json'] as const;
 
-/** GET /api/reports/month-state: whether the month has ended on the server's clock, in the site zone. */
+/**
+ * GET /api/reports/month-state: whether the month has ended on the server's clock, in the site zone;
+ * `latestEnded` is the latest month that has (without `month`, the answer is about that one).
+ */
 interface MonthState {
   readonly month: string;
   readonly ended: boolean;
   readonly endsAt: string;
+  readonly latestEnded: string;
   readonly revisions: number;
+}
+
+/** A row of GET /api/reports/revisions: the kinds of change a revision was made for (none for a first one). */
+type RevisionRow = Revision & { readonly reasons?: readonly string[] };
+
+/** A revision's reasons in the reader's words only (the id is for programs); an unknown kind as it is. */
+export function reasonWords(reasons: readonly string[] | undefined): string {
+  if (!reasons || reasons.length === 0) return t('firstRevision');
+  return reasons.map((r) => tOr(`revisionReason_${r}`, r)).join(lang() === 'en' ? '; ' : '；');
 }
 
 const EN_MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
@@ -31,7 +44,8 @@ export function monthWords(month: string): string {
 }
 
 export const reportsPage: Page = async (ctx) => {
-  const revisions = await api<Revision[]>('/api/reports/revisions');
+  // The default month is the server's latest ended month in the site zone, never the browser's clock.
+  const [revisions, current] = await Promise.all([api<RevisionRow[]>('/api/reports/revisions'), api<MonthState>('/api/reports/month-state')]);
   const own = ctx.session.role === 'enterprise' ? ctx.session.enterprise : null;
   const href = (month: string, format: string, revision?: number) => {
     const q = new URLSearchParams({ month, format, lang: lang(), ...(revision !== undefined && { revision: String(revision) }) });
@@ -57,17 +71,17 @@ export const reportsPage: Page = async (ctx) => {
       ),
     );
 
-  const columns: Column<Revision>[] = [
+  const columns: Column<RevisionRow>[] = [
     { key: 'month', label: t('monthLabel'), sort: (r) => r.month, cell: (r) => r.month },
     { key: 'revision', label: t('revision'), numeric: true, sort: (r) => r.revision, cell: (r) => `r${r.revision}` },
     { key: 'created', label: t('createdAt'), sort: (r) => r.createdAt, cell: (r) => time(r.createdAt) },
     { key: 'sha', label: 'SHA-256', cell: (r) => (r.sha256 ? h('code', { title: r.sha256 }, r.sha256.slice(0, 12)) : t('none')) },
+    { key: 'reasons', label: t('revisionReasons'), cell: (r) => reasonWords(r.reasons) },
     { key: 'note', label: t('note'), cell: (r) => r.note ?? '' },
     { key: 'download', label: t('download'), cell: (r) => links(r.month, r.revision) },
   ];
 
-  const now = new Date();
-  const lastMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
+  const lastMonth = current.latestEnded;
   const monthInput = h('input', { type: 'month', id: 'report-month', value: lastMonth });
   const month = (): string => monthInput.value || lastMonth;
   const anyMonthLinks = h('span', {}, links(lastMonth));
