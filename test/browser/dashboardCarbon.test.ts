@@ -175,7 +175,7 @@ maybe('dashboard carbon views in Chromium', () => {
     expect(intensity).toContain('83.3 %');
     expect(intensity).toContain('2026-01 – 2026-02');
     expect(intensity).toContain('绿');
-    expect(await text(w, '#carbon-card')).toContain('0.5000 kg CO₂/kWh (数据年份 2026 · grid 2026)');
+    expect(await text(w, '#carbon-card')).toContain('0.5000 kg CO₂/kWh (数据年份 2026 · 来源: grid 2026)');
 
     const projects = await rows(w, '#project-table tbody tr');
     const line2 = projects.find((r) => r.includes('line2'))!;
@@ -197,7 +197,7 @@ maybe('dashboard carbon views in Chromium', () => {
     await toEnglish(w, '#carbon-card');
     await w.page.waitForFunction(() => document.querySelector('#carbon-card h2')?.textContent?.includes('CO₂ year to date'));
     expect(await text(w, '#carbon-ytd')).toContain('red');
-    expect(await text(w, '#carbon-card')).toContain('(data year 2026 · grid 2026)');
+    expect(await text(w, '#carbon-card')).toContain('(data year 2026 · Source: grid 2026)');
     expect((await rows(w, '#project-table tbody tr')).find((r) => r.includes('line3'))).toContain('window under 28 days');
 
     // An enterprise without a budget or an intensity limit: "not set", not 0.

@@ -7,13 +7,13 @@
  * only, not the page.
  */
 import { api } from '../api';
-import type { DiagnosisAnswer, Definition, DiagnosisProduct, TouSchedule, Weekday, WorkingHours } from '../benchmarkTypes';
+import type { DiagnosisAnswer, Definition, DiagnosisProduct, ProductBenchmarkAt, TouSchedule, Weekday, WorkingHours } from '../benchmarkTypes';
 import { mountCharts } from '../charts';
 import { h, replace } from '../dom';
 import { carrierName, num, pct, signedQty, time } from '../format';
 import { lang, t, tOr } from '../i18n';
 import type { MeterInfo } from '../types';
-import { digits, fig } from './benchmarkFormat';
+import { digits, fig, productName } from './benchmarkFormat';
 import { dailyChart, hourOfDayChart, productChart, touChart } from './diagnosisCharts';
 
 export interface DiagnosisInput {
@@ -23,9 +23,15 @@ export interface DiagnosisInput {
   readonly month: string;
   readonly maxMonth: string;
   readonly meter: string | null;
-  /** The benchmark metric of a product, when it has a level: its daily chart shows that figure. */
-  readonly metricOf: (product: string) => string | undefined;
+  /**
+   * The benchmark row of a product (the enterprise's benchmark answer): its metric is the figure the
+   * daily chart shows, its names head the chart in the page's language (the id is not a label).
+   */
+  readonly productOf: (product: string) => BenchmarkProduct | undefined;
 }
+
+/** What the panel reads of a product's benchmark row. */
+export type BenchmarkProduct = Pick<ProductBenchmarkAt, 'product' | 'metric' | 'name' | 'nameEn'>;
 
 const WEEKDAYS: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
@@ -168,17 +174,24 @@ function anomalyTable(d: DiagnosisAnswer): HTMLElement {
   );
 }
 
-function productBlock(p: DiagnosisProduct, metric: string | undefined): HTMLElement {
-  const kwh = metric === 'kwh_ac_per_t';
+function productBlock(p: DiagnosisProduct, row: BenchmarkProduct | undefined): HTMLElement {
+  const kwh = row?.metric === 'kwh_ac_per_t';
+  // A product without a benchmark row has no configured name: its id, shown as an id.
+  const name = row ? productName(row) : h('code', { className: 'id' }, p.product);
   const field = kwh ? 'kwhAcPerUnit' : 'kgcePerUnit';
   const unit = `${kwh ? 'kWh' : 'kgce'}/${p.unit ?? 't'}`;
   const trend = p.trend[field];
-  const el = h('div', { className: 'chart', id: `chart-product-day-${p.product}`, role: 'img', 'aria-label': `${p.product}: ${t('productDays')}` });
+  const el = h('div', {
+    className: 'chart',
+    id: `chart-product-day-${p.product}`,
+    role: 'img',
+    'aria-label': `${row ? productName(row) : p.product}: ${t('productDays')}`,
+  });
   if (p.days.length > 0) productChart(el, p, field, unit);
   return h(
     'div',
     { className: 'diag-product', 'data-product': p.product },
-    h('h3', { className: 'sub-head' }, `${t('productDays')}: ${p.product}`),
+    h('h3', { className: 'sub-head' }, `${t('productDays')}: `, name),
     h(
       'p',
       { className: 'meta trend' },
@@ -233,7 +246,7 @@ function body(d: DiagnosisAnswer, input: DiagnosisInput): (HTMLElement | null)[]
         )
       : null,
     anomalyTable(d),
-    ...d.products.map((p) => productBlock(p, input.metricOf(p.product))),
+    ...d.products.map((p) => productBlock(p, input.productOf(p.product))),
   ];
 }
 

@@ -174,7 +174,7 @@ export const enterprisePage: Page = async (ctx) => {
     lightLegend(thresholds, { carbon: !!status.carbon }),
     projectsPanel(projects),
     benchmarkCard(benchmark, status.at),
-    diagnosisPanel(diagnosis, { ...diagnosisInput, metricOf: (p) => benchmark.find((b) => b.product === p)?.metric }),
+    diagnosisPanel(diagnosis, { ...diagnosisInput, productOf: (p) => benchmark.find((b) => b.product === p) }),
     h(
       'div',
       { className: 'grid2' },

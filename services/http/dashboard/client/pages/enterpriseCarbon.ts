@@ -24,11 +24,15 @@ export function co2(value: number | null | undefined): string {
   return qty(value, T_CO2, digitsOf(value ?? 0));
 }
 
-/** "0.5 kg CO₂/kWh (2026 · source)": the grid row with its data year and source (contract 8.2). */
+/**
+ * "0.5 kg CO₂/kWh (数据年份 2026 · 来源: …)": the grid row with its data year and source (contract 8.2).
+ * The source is a citation kept as configured, so it carries the 来源 / Source label the other cards'
+ * citations carry (sources.ts): the reader knows why it may be in the other language.
+ */
 export function gridFactorText(row: FactorRow | null): string {
   if (!row) return t('none');
   const year = row.year === undefined ? '' : `${t('dataYear')} ${row.year} · `;
-  return `${num(row.value, 4)} kg CO₂/kWh (${year}${row.source})`;
+  return `${num(row.value, 4)} kg CO₂/kWh (${year}${t('source')}: ${row.source})`;
 }
 
 /** The three parts as one horizontal bar each, t CO2. */
