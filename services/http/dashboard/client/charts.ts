@@ -79,3 +79,8 @@ export function inProgressArea(label: string | undefined): Record<string, unknow
     },
   };
 }
+
+/** A bar of a period still in progress, pale and hatched as on the meter page: its height is not comparable. */
+export function inProgressBar(): { color: string; decal: Record<string, unknown> } {
+  return { color: '#a9c3e6', decal: { symbol: 'rect', dashArrayX: [1, 0], dashArrayY: [2, 4], rotation: -Math.PI / 4 } };
+}

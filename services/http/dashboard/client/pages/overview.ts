@@ -1,6 +1,6 @@
 /** District overview: month and year to date against the quotas, by carrier and industry, and every enterprise's lights. */
 import { api } from '../api';
-import { chart, energyCarriers, PALETTE } from '../charts';
+import { chart, energyCarriers, inProgressBar, PALETTE } from '../charts';
 import { pageHeader, type Page } from '../context';
 import { h, replace } from '../dom';
 import { t } from '../i18n';
@@ -150,6 +150,13 @@ export const overviewPage: Page = async (ctx) => {
     splitLine: { show: name === t('month') },
   });
   const monthAxis = axis(t('month'), PALETTE[0]!);
+  // The month's bars are this month to date, never a whole month: hatched and named in progress, as
+  // the bucket in progress on the meter and enterprise charts (legend, tooltip and data view say so).
+  const month = {
+    name: `${t('month')} ${time(o.month.from).slice(0, 7)} · ${t('inProgress')}`,
+    type: 'bar' as const,
+    itemStyle: inProgressBar(),
+  };
   const ytdAxis = axis(t('ytd'), PALETTE[1]!);
   // Energy only: feedstock and carriers with nothing this year stay off the chart.
   const carriers = energyCarriers(Object.keys(o.ytd.byCarrier), (c) => o.ytd.byCarrier[c]?.tce ?? 0);
@@ -158,7 +165,7 @@ export const overviewPage: Page = async (ctx) => {
     xAxis: { type: 'category', data: carriers.map(carrierName), axisLabel: { interval: 0, rotate: carriers.length > 5 ? 30 : 0 } },
     yAxis: [monthAxis, ytdAxis],
     series: [
-      { name: t('month'), type: 'bar', yAxisIndex: 0, data: carriers.map((c) => round(o.month.byCarrier[c]?.tce ?? 0)) },
+      { ...month, yAxisIndex: 0, data: carriers.map((c) => round(o.month.byCarrier[c]?.tce ?? 0)) },
       { name: t('ytd'), type: 'bar', yAxisIndex: 1, data: carriers.map((c) => round(o.ytd.byCarrier[c]?.tce ?? 0)) },
     ],
   });
@@ -181,7 +188,7 @@ export const overviewPage: Page = async (ctx) => {
       ],
       yAxis: { type: 'category', data: industries.map((c) => industryLabel(c, o.industries[c])) },
       series: [
-        { name: t('month'), type: 'bar', xAxisIndex: 0, data: industries.map((c) => round(o.month.byIndustry[c]?.dualControlTce ?? 0)) },
+        { ...month, xAxisIndex: 0, data: industries.map((c) => round(o.month.byIndustry[c]?.dualControlTce ?? 0)) },
         { name: t('ytd'), type: 'bar', xAxisIndex: 1, data: industries.map((c) => round(o.ytd.byIndustry[c]?.dualControlTce ?? 0)) },
       ],
     },
