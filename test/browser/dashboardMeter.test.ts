@@ -102,7 +102,7 @@ maybe('dashboard meter drill-down in Chromium', () => {
     const facts = await text(w, '#meter-facts');
     expect(facts).toContain('倍率 2');
     expect(facts).toContain('检定有效期至 2027-10-11');
-    expect(await text(w, 'nav.breadcrumb')).toBe('辖区总览 行业 3216 测试铝业 e-main');
+    expect(await text(w, 'nav.breadcrumb')).toBe('辖区总览 3216 铝冶炼 测试铝业 e-main');
     await w.screenshot('dashboard-meter-zh-1440');
     // The month by day: the address keeps the period; the earlier link goes to October.
     await w.page.selectOption('#meter-period-kind', 'month');

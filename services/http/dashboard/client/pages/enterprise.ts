@@ -16,6 +16,7 @@ import type { DiagnosisAnswer, ProductBenchmarkAt } from '../benchmarkTypes';
 import { benchmarkCard } from './enterpriseBenchmark';
 import { diagnosisPanel, diagnosisUrl, previousMonth } from './diagnosisPanel';
 import { meterHref, readingText } from './meter';
+import { breadcrumb } from '../breadcrumb';
 import { coefficientItem, parameterItem } from '../sources';
 import type { ConsumptionAnswer, EnterpriseInfo, EnterpriseStatus, MeterState, MetersAnswer } from '../types';
 import { card, light, section, sortableTable, type Column } from '../widgets';
@@ -122,7 +123,8 @@ export const enterprisePage: Page = async (ctx) => {
   const coefficients = hourly.coefficients.length > 0 ? hourly.coefficients : ytdDaily.coefficients;
   replace(
     ctx.main,
-    ctx.session.role === 'enterprise' ? null : h('p', { className: 'no-print' }, h('a', { href: '#/' }, `← ${t('back')}`)),
+    // District › industry › this enterprise; an enterprise manager's path is their enterprise alone (breadcrumb.ts).
+    h('div', { className: 'no-print' }, breadcrumb(ctx.session, { industry: info.industry, enterprise: { id: info.id, name: info.name } })),
     pageHeader(
       info.name,
       `${info.id}`,

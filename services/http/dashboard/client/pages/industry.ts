@@ -1,36 +1,21 @@
 /**
  * Drill-down (issue 21): `#/industry/{code}`, the enterprises of one industry (GB/T 4754 code) with
- * their lights and figures, each leading to its enterprise page; and the breadcrumb district ->
- * industry -> enterprise -> meter the enterprise and meter pages show.
+ * their lights and figures, each leading to its enterprise page; its figures follow the live
+ * readings (liveFollow.ts). The breadcrumb is breadcrumb.ts.
  */
 import { api } from '../api';
+import { breadcrumb, enterpriseHref, industryHref, industryTitle } from '../breadcrumb';
+import { followReadings } from '../liveFollow';
 import { pageHeader, type Page } from '../context';
-import { h } from '../dom';
-import { industryLabel, num, pct, qty, time } from '../format';
+import { h, replace } from '../dom';
+import { num, pct, qty, time } from '../format';
 import { t } from '../i18n';
-import type { Overview, OverviewRow, SignedIn } from '../types';
+import type { Overview, OverviewRow } from '../types';
 import { card, light, sortableTable, type Column } from '../widgets';
 
 const LEVEL_ORDER = { red: 0, yellow: 1, green: 2 } as const;
 
-export function industryHref(code: string): string {
-  return `#/industry/${encodeURIComponent(code)}`;
-}
-
-/** Where the page sits: the district and industry only for roles that see the district. */
-export function breadcrumb(session: SignedIn, enterprise: { id: string; name: string; industry: string }, meter?: string): HTMLElement {
-  const staff = session.role !== 'enterprise';
-  const items: HTMLElement[] = [
-    ...(staff
-      ? [h('a', { href: '#/' }, t('overview')), h('a', { href: industryHref(enterprise.industry) }, `${t('industryPage')} ${enterprise.industry}`)]
-      : []),
-    meter
-      ? h('a', { href: `#/enterprise/${encodeURIComponent(enterprise.id)}` }, enterprise.name)
-      : h('span', { 'aria-current': 'page' }, enterprise.name),
-    ...(meter ? [h('span', { 'aria-current': 'page' }, meter)] : []),
-  ];
-  return h('nav', { className: 'breadcrumb', 'aria-label': t('breadcrumb') }, h('ol', {}, ...items.map((i) => h('li', {}, i))));
-}
+export { industryHref };
 
 /** Numeric columns: year to date, quota, share, month to date (each sortable by its value); built per render, in the current language. */
 const figureColumns = (): Column<OverviewRow>[] =>
@@ -45,30 +30,41 @@ const figureColumns = (): Column<OverviewRow>[] =>
 
 export const industryPage: Page = async (ctx) => {
   const code = ctx.params[0] ?? '';
+  // An enterprise manager sees one enterprise, not an industry (the API would answer with theirs alone).
+  if (ctx.session.role === 'enterprise' && ctx.session.enterprise) {
+    location.replace(enterpriseHref(ctx.session.enterprise));
+    return;
+  }
   const o = await api<Overview>('/api/district/overview');
+  const body = h('div', { className: 'industry-body' }, ...industryBody(code, o));
+  ctx.main.append(breadcrumb(ctx.session, { industry: code, industryName: o.industries[code] }), body);
+  // Live: a reading of one of the industry's enterprises moves its figures; the table keeps its sort.
+  const ids = new Set(o.enterprises.filter((e) => e.industry === code).map((e) => e.id));
+  followReadings(
+    ctx,
+    (r) => ids.has(r.enterprise),
+    async () => {
+      const next = await api<Overview>('/api/district/overview');
+      const sorted = body.querySelector<HTMLElement>('th[aria-sort="ascending"], th[aria-sort="descending"]');
+      const dir: 1 | -1 = sorted?.getAttribute('aria-sort') === 'ascending' ? 1 : -1;
+      replace(body, ...industryBody(code, next, sorted?.dataset.key ? { key: sorted.dataset.key, dir } : undefined));
+    },
+  );
+};
+
+function industryBody(code: string, o: Overview, sort: { key: string; dir: 1 | -1 } = { key: 'level', dir: 1 }): HTMLElement[] {
   const rows = o.enterprises.filter((e) => e.industry === code);
-  const name = industryLabel(code, o.industries[code]);
-  const title = `${code} ${name}`.trim();
+  const title = industryTitle(code, o.industries[code]);
   const columns: Column<OverviewRow>[] = [
-    { key: 'name', label: t('enterprise'), sort: (r) => r.name, cell: (r) => h('a', { href: `#/enterprise/${encodeURIComponent(r.id)}` }, r.name) },
+    { key: 'name', label: t('enterprise'), sort: (r) => r.name, cell: (r) => h('a', { href: enterpriseHref(r.id) }, r.name) },
     { key: 'level', label: t('dualControl'), sort: (r) => (r.quota ? LEVEL_ORDER[r.quota.level] : null), cell: (r) => light(r.quota?.level) },
     ...figureColumns(),
   ];
-  ctx.main.append(
-    h(
-      'nav',
-      { className: 'breadcrumb', 'aria-label': t('breadcrumb') },
-      h(
-        'ol',
-        {},
-        h('li', {}, h('a', { href: '#/' }, t('overview'))),
-        h('li', {}, h('span', { 'aria-current': 'page' }, `${t('industryPage')} ${title}`)),
-      ),
-    ),
+  return [
     pageHeader(t('industryEnterprises', { industry: title }), `${t('asOf')} ${time(o.at)}`, `${t('timezone')} ${o.timezone}`),
     h(
       'div',
-      { className: 'cards' },
+      { className: 'cards', id: 'industry-cards' },
       card(
         t('monthToDate'),
         qty(o.month.byIndustry[code]?.dualControlTce ?? 0, 'tce', 1),
@@ -76,10 +72,6 @@ export const industryPage: Page = async (ctx) => {
       ),
       card(t('yearToDate'), qty(o.ytd.byIndustry[code]?.dualControlTce ?? 0, 'tce', 1), `${t('period')} ${time(o.ytd.from)} – ${time(o.ytd.to)}`),
     ),
-    h(
-      'section',
-      { className: 'panel' },
-      sortableTable('industry-table', `${t('enterprises')} (${rows.length})`, columns, rows, { key: 'level', dir: 1 }),
-    ),
-  );
-};
+    h('section', { className: 'panel' }, sortableTable('industry-table', `${t('enterprises')} (${rows.length})`, columns, rows, sort)),
+  ];
+}

@@ -2,12 +2,14 @@
  * One meter (issue 21, drill-down): `#/enterprise/{id}/meter/{meterId}[/{day|week|month|year}/{anchor}]`.
  * Its consumption over the chosen period (the bucket in progress marked), the facts in force, the
  * ledger events with who and when, completeness and gaps, and the newest reading both as the
- * register and multiplied into the carrier's unit.
+ * register and multiplied into the carrier's unit. A new reading of the meter inside the shown
+ * period updates the figures, the chart and the gaps in place (liveFollow.ts), without a reload.
  */
 import { api, ApiError } from '../api';
+import { breadcrumb } from '../breadcrumb';
 import { chart } from '../charts';
 import { pageHeader, type Page, type PageContext } from '../context';
-import { h, type Child } from '../dom';
+import { h, replace, type Child } from '../dom';
 import { autoDigits, carrierName, num, pct, qty, time } from '../format';
 import { t, tOr } from '../i18n';
 import { meterChartOption } from '../meterChart';
@@ -23,7 +25,7 @@ import {
 } from '../meterPeriod';
 import type { EnterpriseInfo, MeterEventView, MeterHistory } from '../types';
 import { card } from '../widgets';
-import { breadcrumb } from './industry';
+import { followReadings } from '../liveFollow';
 
 const href = (id: string, meter: string, p: MeterPeriod): string =>
   `#/enterprise/${encodeURIComponent(id)}/meter/${encodeURIComponent(meter)}/${p.kind}/${p.anchor}`;
@@ -185,6 +187,20 @@ function gapsTable(m: MeterHistory): HTMLElement {
   );
 }
 
+/** The newest reading, the period's total, completeness and gaps: what a new reading changes. */
+function meterCards(m: MeterHistory): HTMLElement[] {
+  return [
+    latestCard(m),
+    card(t('periodTotal'), qty(m.total, m.unit, Math.abs(m.total) >= 1000 ? 0 : 2), `${carrierName(m.info.carrier)}`),
+    card(
+      t('completeness'),
+      pct(m.completeness.ratio),
+      t('readingsOfExpected', { readings: num(m.completeness.readings, 0), expected: num(m.completeness.expected, 0) }),
+    ),
+    card(t('gapsCount'), num(m.gapCount, 0), t('gapsSum', { hours: num(m.gapSeconds / 3600, 1) })),
+  ];
+}
+
 function latestCard(m: MeterHistory): HTMLElement {
   const l = m.latest;
   if (!l) return card(t('newestReading'), t('never'));
@@ -213,22 +229,13 @@ export const meterPage = async (ctx: PageContext, id: string, meterId: string): 
   const fileFrom = m.from.slice(0, 10);
   const chartEl = h('div', { className: 'chart', id: 'chart-meter', role: 'img', 'aria-label': t('meterHistory') });
   const title = m.info.name ? `${m.info.id} · ${m.info.name}` : m.info.id;
+  const cards = h('div', { className: 'cards', id: 'meter-cards' }, ...meterCards(m));
+  let gaps = gapsTable(m);
   ctx.main.append(
-    breadcrumb(ctx.session, { id: info.id, name: info.name, industry: info.industry }, title),
+    breadcrumb(ctx.session, { industry: info.industry, enterprise: { id: info.id, name: info.name }, meter: title }),
     pageHeader(`${t('meterPage')} ${title}`, `${info.name}`, `${t('period')} ${time(m.from)} – ${time(m.to)}`, `${t('timezone')} ${m.timezone}`),
     periodPicker(id, meterId, period, today),
-    h(
-      'div',
-      { className: 'cards' },
-      latestCard(m),
-      card(t('periodTotal'), qty(m.total, m.unit, Math.abs(m.total) >= 1000 ? 0 : 2), `${carrierName(m.info.carrier)}`),
-      card(
-        t('completeness'),
-        pct(m.completeness.ratio),
-        t('readingsOfExpected', { readings: num(m.completeness.readings, 0), expected: num(m.completeness.expected, 0) }),
-      ),
-      card(t('gapsCount'), num(m.gapCount, 0), t('gapsSum', { hours: num(m.gapSeconds / 3600, 1) })),
-    ),
+    cards,
     h(
       'section',
       { className: 'panel' },
@@ -240,11 +247,30 @@ export const meterPage = async (ctx: PageContext, id: string, meterId: string): 
       'div',
       { className: 'grid2' },
       h('section', { className: 'panel' }, h('h2', {}, t('meterFacts')), facts(m)),
-      h('section', { className: 'panel' }, h('h2', {}, t('meterGaps')), gapsTable(m)),
+      h('section', { className: 'panel' }, h('h2', {}, t('meterGaps')), gaps),
     ),
     h('section', { className: 'panel' }, h('h2', {}, t('meterEvents')), eventsTable(events)),
   );
-  chart(chartEl, meterChartOption(m, `${id}-${meterId}-${fileFrom}`));
+  const chartName = `${id}-${meterId}-${fileFrom}`;
+  chart(chartEl, meterChartOption(m, chartName));
+
+  // Live: a reading of this meter changes the newest reading and, inside the shown period, the bucket
+  // in progress, completeness and gaps; the same period is asked again (not the browser's "now").
+  followReadings(
+    ctx,
+    (r) => r.enterprise === id && r.meter === meterId,
+    async () => {
+      const next = await api<MeterHistory>(url(`from=${m.from.slice(0, 10)}&to=${m.to.slice(0, 10)}&every=${m.every}`));
+      if (!chartEl.isConnected) return;
+      replace(cards, ...meterCards(next));
+      const fresh = gapsTable(next);
+      gaps.replaceWith(fresh);
+      gaps = fresh;
+      window.echarts
+        .getInstanceByDom(chartEl)
+        ?.setOption({ animation: false, textStyle: { fontFamily: 'inherit' }, ...meterChartOption(next, chartName) }, { notMerge: true });
+    },
+  );
 };
 
 /** The enterprise route's meter branch (main.ts): `#/enterprise/{id}/meter/{meterId}/...`. */
