@@ -51,7 +51,9 @@ export function redLights(e: EnterpriseReport): readonly ('quota' | 'intensity' 
 const RED_NAMES = { quota: ['能耗总量', 'energy quota'], intensity: ['能耗强度', 'energy intensity'], carbon: ['碳排放', 'carbon'] } as const;
 
 function largestChanges(report: MonthlyReport, lang: Language): string | null {
+  // An enterprise without last month's figure is not compared (as the district sentence says), not ranked by its whole total.
   const moved = report.enterprises
+    .filter((e) => e.previousMonthTce > 0)
     .map((e) => ({ e, delta: e.totalTce - e.previousMonthTce }))
     .filter((x) => x.delta !== 0)
     .sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta))
@@ -118,16 +120,24 @@ export function summaryText(report: MonthlyReport, lang: Language): string {
     'the same month last year',
   );
   const month = plainMonth(report.month, lang);
+  // A draft built before the month ended holds part of it: compared with whole months it would read as a fall.
+  const running = Date.parse(report.generatedAt) < Date.parse(report.periodTo);
   const status = isDraft(report)
     ? pick(lang, '本报告为草稿，月份未定稿，数字仍可能变化。', 'This report is a draft: the month is not finalised and the figures may change.')
     : pick(lang, `本报告为定稿第 ${report.revision} 版。`, `This report is final, revision ${report.revision}.`);
   const parts = [
-    pick(
-      lang,
-      `${month}${who}能耗总量（双控）${tce(total, lang)}，${previous}，${lastYear}。`,
-      `In ${month} ${who} used ${tce(total, lang)} (dual-control total), ${previous}, ${lastYear}.`,
-    ),
-    ...(district && report.enterprises.length > 1 ? [largestChanges(report, lang)] : []),
+    running
+      ? pick(
+          lang,
+          `${month}${who}截至目前能耗总量（双控）${tce(total, lang)}；本月尚未结束，不与上月、去年同月比较。`,
+          `In ${month} so far ${who} used ${tce(total, lang)} (dual-control total); the month has not ended, so it is not compared with last month or last year.`,
+        )
+      : pick(
+          lang,
+          `${month}${who}能耗总量（双控）${tce(total, lang)}，${previous}，${lastYear}。`,
+          `In ${month} ${who} used ${tce(total, lang)} (dual-control total), ${previous}, ${lastYear}.`,
+        ),
+    ...(district && report.enterprises.length > 1 && !running ? [largestChanges(report, lang)] : []),
     reds(report, lang),
     alarms(report, lang),
     status,

@@ -198,6 +198,25 @@ describe('summary and signature block', () => {
     expect(text.replaceAll(CEMENT_NAME, '').replaceAll(STEEL_NAME, '')).not.toMatch(/[\u4e00-\u9fff]/);
   });
 
+  it('does not compare a month still running, nor rank an enterprise without last month among the largest changes', () => {
+    // A draft built on 7 March 2024: a week of March against whole months would read as a fall.
+    const running = { ...report, revision: 0, draft: true, generatedAt: '2024-03-07T10:00:00.000+08:00' };
+    const zh = summaryText(running, 'zh-CN');
+    expect(zh).toContain('2024年3月全区 2 家重点用能单位截至目前能耗总量（双控）544.571 tce；本月尚未结束，不与上月、去年同月比较。');
+    expect(zh).not.toContain('较上月');
+    expect(summaryText(running, 'en')).toContain('the month has not ended, so it is not compared with last month or last year');
+    // The steel works without a February figure: the district is not compared month on month, and
+    // the steel works is not listed as a change of its whole 207.196 tce; the cement plant still is.
+    const noPrevious = {
+      ...report,
+      enterprises: report.enterprises.map((e) => (e.name === STEEL_NAME ? { ...e, previousMonthTce: 0, changeFromPreviousMonth: null } : e)),
+    };
+    const text = summaryText(noPrevious, 'zh-CN');
+    expect(text).toContain('1 家企业无上月数据，不作比较');
+    expect(text).toContain(`较上月变化最大的企业：${CEMENT_NAME}（+27.175 tce，+8.8%）。`);
+    expect(text).not.toContain(`${STEEL_NAME}（+207`);
+  });
+
   it.each([
     ['zh-CN', '摘要', ['编制', '审核', '批准', '日期：______年____月____日']],
     ['en', 'Summary', ['Prepared by', 'Reviewed by', 'Approved by', 'Date: ____']],
