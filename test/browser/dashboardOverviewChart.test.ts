@@ -110,6 +110,12 @@ maybe('the overview marks the month in progress on its month bars', () => {
         [monthName, 100, true],
         [ytdName, 150, false],
       ]);
+      // The open-alarm card's counts open the alarm list filtered to what they count (item 2).
+      expect(await w.page.getAttribute('#open-alarms-link', 'href')).toBe('#/alarms/state=open&severity=critical%2Cwarning');
+      expect(await w.page.getAttribute('#critical-alarms-link', 'href')).toBe('#/alarms/state=open&severity=critical');
+      await w.page.click('#critical-alarms-link');
+      await w.page.waitForSelector('#alarm-open-count');
+      expect(await w.page.evaluate(() => location.hash)).toBe('#/alarms/state=open&severity=critical');
       expect(w.errors).toEqual([]);
       await w.context.close();
     },

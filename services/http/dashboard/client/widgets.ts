@@ -18,7 +18,8 @@ export function severityBadge(severity: Severity): HTMLElement {
   return h('span', { className: `badge ${severity}` }, t(severity));
 }
 
-export function card(label: string, value: string, sub?: string): HTMLElement {
+/** A figure card; `value` and `sub` may be links (a count that opens the list it counts). */
+export function card(label: string, value: Child, sub?: Child): HTMLElement {
   return h(
     'div',
     { className: 'card' },

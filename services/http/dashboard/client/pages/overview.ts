@@ -120,7 +120,16 @@ export const overviewPage: Page = async (ctx) => {
       card(t('shareOfQuota'), pct(o.ytd.share), `${t('yearToDate')} / ${t('quotaTotal')}`),
       // One CO2 figure on the page: the carbon rules' (process CO2, green certificates) when there.
       carbon ? carbonTile(carbon) : card(t('co2'), qty(o.ytd.co2Kg / 1000, 't CO₂', 1), t('yearToDate')),
-      card(t('openAlarms'), `${num(openAlarms, 0)}`, `${t('critical')} ${num(critical, 0)}`),
+      // The counts open the alarm list filtered to what they count (the same open warning and critical alarms).
+      card(
+        t('openAlarms'),
+        h(
+          'a',
+          { id: 'open-alarms-link', href: alarmsHref({ severities: ['critical', 'warning'] }), title: t('openAlarmsLegend') },
+          num(openAlarms, 0),
+        ),
+        h('a', { id: 'critical-alarms-link', href: alarmsHref({ severities: ['critical'] }) }, `${t('critical')} ${num(critical, 0)}`),
+      ),
     ),
     h('div', { className: 'grid2' }, section('byCarrier', carrierChart), section('byIndustry', industryChart)),
     periodPanel,
