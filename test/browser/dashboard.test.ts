@@ -151,6 +151,9 @@ maybe('dashboard in Chromium', () => {
     await officer.page.evaluate(() => {
       (window as unknown as { notReloaded: boolean }).notReloaded = true;
     });
+    // Sorted first: the sort redraws the rows, and the live update must still find its row.
+    await officer.page.click('#meter-table th[data-key="value"] button');
+    await officer.page.waitForSelector('#meter-table th[data-key="value"][aria-sort="ascending"]');
     await publish('energy/alu01/e-main', { ts: '2026-03-02T00:45:00+08:00', value: 1_400_500 });
     await officer.page.waitForFunction(
       () => document.querySelector('#meter-table tr[data-meter="e-main"] .reading-value')?.textContent === '1,400,500 kWh',
@@ -158,6 +161,9 @@ maybe('dashboard in Chromium', () => {
       { timeout: 15_000 },
     );
     expect(await officer.page.textContent('#meter-table tr[data-meter="e-main"] .reading-time')).toBe('2026-03-02 00:45');
+    // Sorting again draws the rows from their data, which now holds the newest reading.
+    await officer.page.click('#meter-table th[data-key="value"] button');
+    expect(await officer.page.textContent('#meter-table tr[data-meter="e-main"] .reading-value')).toBe('1,400,500 kWh');
     expect(await officer.page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
     const page = await officer.page.textContent('main');
     expect(page).toContain('0.1229 kgce/kWh'); // the coefficient used, with its source

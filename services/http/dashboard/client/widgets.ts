@@ -45,6 +45,8 @@ export function sortableTable<R>(
   columns: readonly Column<R>[],
   rows: readonly R[],
   initial?: { key: string; dir: 1 | -1 },
+  /** Attributes of each row's <tr>, kept when a sort redraws the rows (live updates find rows by them). */
+  rowAttributes?: (row: R) => Record<string, string>,
 ): HTMLElement {
   let sortKey = initial?.key;
   let dir: 1 | -1 = initial?.dir ?? 1;
@@ -98,7 +100,7 @@ export function sortableTable<R>(
         sorted.map((r) =>
           h(
             'tr',
-            {},
+            rowAttributes?.(r) ?? {},
             // data-key on cells as on headers: a narrow screen hides low-priority columns by key (app.css).
             columns.map((c) => h('td', { className: c.numeric ? 'num' : '', 'data-key': c.key }, c.cell(r))),
           ),

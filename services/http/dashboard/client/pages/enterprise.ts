@@ -68,7 +68,6 @@ export const enterprisePage: Page = async (ctx) => {
     unit: h('div', { className: 'chart short', id: 'chart-unit', role: 'img', 'aria-label': t('unitVsThreshold') }),
   };
 
-  const meterRows = new Map<string, HTMLTableRowElement>();
   const columns: Column<MeterState>[] = [
     { key: 'id', label: t('meter'), sort: (m) => m.id, cell: (m) => h('a', { href: meterHref(id, m.id) }, m.name ? `${m.id} · ${m.name}` : m.id) },
     { key: 'carrier', label: t('carrier'), sort: (m) => m.carrier, cell: (m) => `${carrierName(m.carrier)} (${m.unit})` },
@@ -111,14 +110,9 @@ export const enterprisePage: Page = async (ctx) => {
     `${t('meters')} (${meters.meters.length}) · ${t('period')} ${time(meters.today.from)} – ${time(meters.at)}`,
     columns,
     meters.meters,
+    undefined,
+    (m) => ({ 'data-meter': m.id }),
   );
-  meterTable.querySelectorAll('tbody tr').forEach((tr, i) => {
-    const m = meters.meters[i];
-    if (m) {
-      (tr as HTMLTableRowElement).dataset.meter = m.id;
-      meterRows.set(m.id, tr as HTMLTableRowElement);
-    }
-  });
 
   const coefficients = hourly.coefficients.length > 0 ? hourly.coefficients : ytdDaily.coefficients;
   replace(
@@ -212,12 +206,15 @@ export const enterprisePage: Page = async (ctx) => {
     ctx.live.on('readings', (readings) => {
       for (const r of readings) {
         if (r.enterprise !== id) continue;
-        const row = meterRows.get(r.meter);
+        // Found at update time: a sort redraws the rows.
+        const row = meterTable.querySelector<HTMLTableRowElement>(`tbody tr[data-meter="${CSS.escape(r.meter)}"]`);
         const meter = meters.meters.find((m) => m.id === r.meter);
         if (!row || !meter || r.quality === 'bad') continue;
         const value = row.querySelector('.reading-value');
         const at = row.querySelector('.reading-time');
         const multiplier = info.meters.find((x) => x.id === r.meter)?.multiplier ?? meter.lastReading?.multiplier ?? 1;
+        // Kept in the rows' data too, so that a later sort draws (and sorts by) the newest reading.
+        meter.lastReading = { ts: r.ts, value: r.value, quality: r.quality, multiplier, quantity: r.value * multiplier };
         if (value) value.textContent = readingText(r.value, multiplier, meter.unit);
         if (at) at.textContent = time(r.ts);
         row.classList.remove('fresh');
