@@ -153,7 +153,7 @@ maybe('dashboard in Chromium', () => {
     });
     // Sorted first: the sort redraws the rows, and the live update must still find its row.
     await officer.page.click('#meter-table th[data-key="value"] button');
-    await officer.page.waitForSelector('#meter-table th[data-key="value"][aria-sort="ascending"]');
+    await officer.page.waitForSelector('#meter-table th[data-key="value"][aria-sort="descending"]'); // numeric columns sort largest first
     await publish('energy/alu01/e-main', { ts: '2026-03-02T00:45:00+08:00', value: 1_400_500 });
     await officer.page.waitForFunction(
       () => document.querySelector('#meter-table tr[data-meter="e-main"] .reading-value')?.textContent === '1,400,500 kWh',
