@@ -33,6 +33,7 @@ export const qualityZh = {
   dqTitle: '数据质量：',
   recordedMessage: '原始消息',
   recordedBasis: '原始依据',
+  recordedNote: '修订说明原文',
   unit_events: '次',
   unit_s: '秒',
 };
@@ -67,6 +68,7 @@ export const qualityEn: Record<keyof typeof qualityZh, string> = {
   dqTitle: 'Data quality: ',
   recordedMessage: 'Message as recorded',
   recordedBasis: 'Basis as recorded',
+  recordedNote: 'Note as recorded',
   unit_events: 'events',
   unit_s: 's',
 };

@@ -8,6 +8,7 @@ import { pageHeader, type Page, type PageContext } from '../context';
 import { h, replace } from '../dom';
 import { lang, t, tOr } from '../i18n';
 import { time } from '../format';
+import { recorded } from '../quality';
 import type { Revision } from '../types';
 import { sortableTable, type Column } from '../widgets';
 
@@ -77,7 +78,12 @@ export const reportsPage: Page = async (ctx) => {
     { key: 'created', label: t('createdAt'), sort: (r) => r.createdAt, cell: (r) => time(r.createdAt) },
     { key: 'sha', label: 'SHA-256', cell: (r) => (r.sha256 ? h('code', { title: r.sha256 }, r.sha256.slice(0, 12)) : t('none')) },
     { key: 'reasons', label: t('revisionReasons'), cell: (r) => reasonWords(r.reasons) },
-    { key: 'note', label: t('note'), cell: (r) => r.note ?? '' },
+    // The note is stored as the service wrote it (English, with the figures that moved): shown as recorded, labelled, in Chinese.
+    {
+      key: 'note',
+      label: t('note'),
+      cell: (r) => (r.note === null || r.note === undefined || lang() === 'en' ? (r.note ?? '') : recorded(r.note, 'en', t('recordedNote'))),
+    },
     { key: 'download', label: t('download'), cell: (r) => links(r.month, r.revision) },
   ];
 
