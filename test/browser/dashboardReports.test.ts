@@ -181,6 +181,12 @@ maybe('dashboard reports page in Chromium', () => {
     await w.page.waitForSelector('#revision-table tbody tr:nth-child(2)');
     const rows = await reasonCells(w);
     expect(rows).toEqual(['复核发现（无记录的变更）', '首次定稿']);
+    // Revision 2's note is stored in the service's words (English): labelled as recorded, marked lang="en".
+    const note = await w.page.$eval('#revision-table tbody', (tb) => {
+      const span = tb.querySelector('[data-recorded]');
+      return span ? { label: span.parentElement?.textContent ?? '', lang: span.getAttribute('lang') } : null;
+    });
+    expect(note).toMatchObject({ label: expect.stringContaining('修订说明原文: revision 2 replaces 1') as unknown, lang: 'en' });
   });
 
   it('English at 768 px: the same words in English; an auditor sees no finalise button', async () => {
