@@ -58,6 +58,8 @@ export class MonthlyReportBuilder {
     const bounds = monthBounds(month, zone);
     if (!bounds) throw new BadRequestError(`month must be YYYY-MM, got "${month}"`);
     const { start, end } = bounds;
+    // A draft of a month still running holds part of it: not compared with whole months (changes "—").
+    const running = generatedAt < end;
     const startDt = DateTime.fromMillis(start, { zone });
     const previousStart = startDt.minus({ months: 1 }).toMillis();
     const lastYearStart = startDt.minus({ years: 1 }).toMillis();
@@ -138,8 +140,8 @@ export class MonthlyReportBuilder {
         co2Kg: figure(inMonth(start).reduce((sum, p) => sum + p.co2Kg, 0)),
         previousMonthTce,
         sameMonthLastYearTce,
-        changeFromPreviousMonth: change(totalTce, previousMonthTce),
-        changeFromSameMonthLastYear: change(totalTce, sameMonthLastYearTce),
+        changeFromPreviousMonth: running ? null : change(totalTce, previousMonthTce),
+        changeFromSameMonthLastYear: running ? null : change(totalTce, sameMonthLastYearTce),
         quota: s?.quota
           ? { year: s.quota.year, totalTce: s.quota.totalTce, ytdTce: s.quota.ytdTce, share: s.quota.share, pace: s.quota.pace, level: s.quota.level }
           : null,

@@ -181,6 +181,15 @@ describe('monthly report model', () => {
     expect(r.sha256).toBe(reportHash(r));
   });
 
+  it('a draft built before its month ended gives no month-on-month or year-on-year change (part of a month against whole months)', async () => {
+    // Built on 20 November: the same readings, but the month has not ended.
+    const r = await builder.build('2026-11', at('2026-11-20T10:00:00+08:00'));
+    const alu01 = r.enterprises.find((e) => e.id === 'alu01')!;
+    expect(alu01.previousMonthTce).toBeCloseTo(98.32, 9); // the whole previous month, shown for reference
+    expect([alu01.changeFromPreviousMonth, alu01.changeFromSameMonthLastYear]).toEqual([null, null]);
+    expect(r.enterprises.every((e) => e.changeFromPreviousMonth === null && e.changeFromSameMonthLastYear === null)).toBe(true);
+  });
+
   it("scopes one enterprise: its own figures and ranking line, nobody else's", async () => {
     const r = await builder.build('2026-11', at('2026-12-01T01:00:00+08:00'));
     const own = enterpriseScope(r, 'alu02')!;
