@@ -128,7 +128,9 @@ maybe('dashboard drill-down path and live drill-down pages in Chromium', () => {
     expect(await w.page.getAttribute('nav.breadcrumb', 'aria-label')).toBe('Location');
     await w.screenshot('dashboard-meter-breadcrumb-en-1440');
     await w.page.setViewportSize({ width: 768, height: 1024 });
-    // The path wraps instead of widening the tablet's page.
+    // The path wraps instead of widening the tablet's page (once the charts have followed the resize:
+    // they redraw on the window's resize event, later on a loaded machine).
+    await w.page.waitForFunction(() => document.documentElement.scrollWidth <= 768, undefined, { timeout: 15_000 });
     expect(await w.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(768);
     await w.screenshot('dashboard-meter-breadcrumb-en-768');
   });
