@@ -3,9 +3,11 @@
  * contract suite's engines, SQLite and PostgreSQL, so that every state store is held to the same
  * behaviour on both (describeStateEngines).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { PostgresStateDb } from '../../services/store/state/db/postgresStateDb';
 import type { Migration } from '../../services/store/state/db/migrations';
 import type { StateDb } from '../../services/store/state/db/sqlExecutor';
@@ -129,4 +131,25 @@ export function describeStateEngines(title: string, body: (engine: StateEngine) 
     await server?.stop();
     for (const dir of sqliteDirs) rmSync(dir, { recursive: true, force: true });
   });
+}
+
+/** A module of services/store/state as a quoted path, for the import lines of a racer script. */
+export function stateModule(file: string): string {
+  return JSON.stringify(path.resolve(__dirname, '../../services/store/state', file));
+}
+
+/**
+ * Runs `script` (TypeScript, through tsx) as two processes on the SQLite file `dbFile`, as two
+ * instances of one host would: argv `file who startAt`, `startAt` an instant `leadMs` ahead at which
+ * both begin. Two connections cannot race inside one process, so SQLite's races are run this way.
+ * Returns each process's standard output, in the order of `who`.
+ */
+export async function raceInTwoProcesses(dbFile: string, script: string, who: readonly [string, string], leadMs = 4000): Promise<[string, string]> {
+  const file = path.join(path.dirname(dbFile), 'racer.ts');
+  writeFileSync(file, script);
+  const tsx = path.resolve(__dirname, '../../node_modules/.bin/tsx');
+  const startAt = String(Date.now() + leadMs);
+  const run = (name: string) => promisify(execFile)(tsx, [file, dbFile, name, startAt], { timeout: 30_000 });
+  const [a, b] = await Promise.all([run(who[0]), run(who[1])]);
+  return [a.stdout, b.stdout];
 }

@@ -3,13 +3,9 @@
  * retraction keeps the first one, the pending mark follows record/retract/settle, reads order by
  * data time then id, and the in-transaction check cannot be passed by two connections at once.
  */
-import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import type { MeterEvent, MeterEventInput } from '../../../services/energy/meterEvents';
 import { MeterEventStore } from '../../../services/store/state/meterEventStore';
-import { describeStateEngines } from '../../helpers/stateDb';
+import { describeStateEngines, raceInTwoProcesses, stateModule } from '../../helpers/stateDb';
 
 type Located = MeterEventInput & { enterprise: string; meter: string };
 
@@ -252,13 +248,9 @@ describeStateEngines('MeterEventStore', (engine) => {
   if (engine.name === 'sqlite')
     it('lets exactly one of two processes pass the check when both record a decommission of one meter at once', async () => {
       const db = await engine.fresh();
-      const script = path.join(path.dirname(db.location), 'racer.ts');
-      writeFileSync(script, racer());
       // Both start their records at the same instant, once their databases are open.
-      const startAt = String(Date.now() + 4000);
-      const run = (who: string) => execFileAsync(TSX, [script, db.location, who, startAt], { timeout: 30_000 });
-      const [a, b] = await Promise.all([run('instance-a'), run('instance-b')]);
-      const results = [JSON.parse(a.stdout) as string[], JSON.parse(b.stdout) as string[]];
+      const [a, b] = await raceInTwoProcesses(db.location, racer(), ['instance-a', 'instance-b']);
+      const results = [JSON.parse(a) as string[], JSON.parse(b) as string[]];
       for (const [i] of RACED.entries()) expect([results[0]![i], results[1]![i]].sort()).toEqual(['already decommissioned', 'stored']);
       await expectOnePerMeter(new MeterEventStore(db));
     });
@@ -272,15 +264,11 @@ async function expectOnePerMeter(store: MeterEventStore): Promise<void> {
   expect((await store.active()).filter((e) => e.enterprise === 'alu01')).toHaveLength(RACED.length);
 }
 
-const TSX = path.resolve(__dirname, '../../../node_modules/.bin/tsx');
-const execFileAsync = promisify(execFile);
-
 /** Another instance: records a decommission of every raced meter through its own connection, prints what happened to each. */
 function racer(): string {
-  const from = (file: string): string => JSON.stringify(path.resolve(__dirname, '../../../services/store/state', file));
   return `
-    import { SqliteStateDb } from ${from('db/sqliteStateDb')};
-    import { MeterEventStore } from ${from('meterEventStore')};
+    import { SqliteStateDb } from ${stateModule('db/sqliteStateDb')};
+    import { MeterEventStore } from ${stateModule('meterEventStore')};
     const [file, who, startAt] = process.argv.slice(2);
     async function main(): Promise<void> {
       const db = new SqliteStateDb(file);

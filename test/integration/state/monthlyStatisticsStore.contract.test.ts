@@ -4,15 +4,13 @@
  * two connections or processes at once), putAll is all or nothing, reads pick current versions.
  */
 import Database from 'better-sqlite3';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { MonthlyRecord } from '../../../services/energy/monthlyStatistics';
 import { SqliteStateDb } from '../../../services/store/state/db/sqliteStateDb';
 import { MonthlyStatisticsStore } from '../../../services/store/state/monthlyStatisticsStore';
-import { describeStateEngines } from '../../helpers/stateDb';
+import { describeStateEngines, raceInTwoProcesses, stateModule } from '../../helpers/stateDb';
 
 /** 2026-01-01T00:00:00+08:00: well past 2^32, as real timestamps are. */
 const T0 = 1_767_196_800_000;
@@ -194,13 +192,9 @@ describeStateEngines('MonthlyStatisticsStore', (engine) => {
   if (engine.name === 'sqlite')
     it('concurrent puts to one month from two processes make versions 1 and 2, the second built on the first', async () => {
       const db = await engine.fresh();
-      const script = path.join(path.dirname(db.location), 'racer.ts');
-      writeFileSync(script, racer());
       // Both start their puts at the same instants, once their databases are open.
-      const startAt = String(Date.now() + 4000);
-      const run = (who: string) => execFileAsync(TSX, [script, db.location, who, startAt], { timeout: 30_000 });
-      const outputs = await Promise.all([run('instance-a'), run('instance-b')]);
-      for (const o of outputs) expect(JSON.parse(o.stdout)).toEqual(MONTHS.map(() => 'stored'));
+      const outputs = await raceInTwoProcesses(db.location, racer(), ['instance-a', 'instance-b']);
+      for (const o of outputs) expect(JSON.parse(o)).toEqual(MONTHS.map(() => 'stored'));
       await expectTwoVersions(new MonthlyStatisticsStore(db));
     });
 });
@@ -258,15 +252,11 @@ async function expectTwoVersions(store: MonthlyStatisticsStore): Promise<void> {
   }
 }
 
-const TSX = path.resolve(__dirname, '../../../node_modules/.bin/tsx');
-const execFileAsync = promisify(execFile);
-
 /** Another instance: puts its patch to every raced month through its own connection, prints what happened to each. */
 function racer(): string {
-  const from = (file: string): string => JSON.stringify(path.resolve(__dirname, '../../../services/store/state', file));
   return `
-    import { SqliteStateDb } from ${from('db/sqliteStateDb')};
-    import { MonthlyStatisticsStore } from ${from('monthlyStatisticsStore')};
+    import { SqliteStateDb } from ${stateModule('db/sqliteStateDb')};
+    import { MonthlyStatisticsStore } from ${stateModule('monthlyStatisticsStore')};
     const [file, who, startAt] = process.argv.slice(2);
     async function main(): Promise<void> {
       const db = new SqliteStateDb(file);

@@ -4,13 +4,9 @@
  * round-trip as stored, marks reach the finalised months and those being built and are replaced
  * with a newer id, stale builds are forgotten at init, settings and downloads.
  */
-import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import type { ArchivedReport } from '../../../services/store/state/reportArchive';
 import { ReportArchive, RevisionConflictError } from '../../../services/store/state/reportArchive';
-import { describeStateEngines } from '../../helpers/stateDb';
+import { describeStateEngines, raceInTwoProcesses, stateModule } from '../../helpers/stateDb';
 
 interface TestReport extends ArchivedReport {
   readonly figures: { readonly totalTce: number; readonly generatedAt: number; readonly tariff: number | null };
@@ -226,13 +222,9 @@ describeStateEngines('ReportArchive', (engine) => {
       const db = await engine.fresh();
       const archive = new ReportArchive<TestReport>(db);
       for (const m of RACED) await archive.save(report(m, 1), 'h', T0);
-      const script = path.join(path.dirname(db.location), 'racer.ts');
-      writeFileSync(script, racer());
       // Both start at the same instant, once their databases are open.
-      const startAt = String(Date.now() + 3000);
-      const run = (who: string) => execFileAsync(TSX, [script, db.location, who, startAt], { timeout: 30_000 });
-      const outputs = await Promise.all([run('a'), run('b')]);
-      const won = outputs.flatMap((o) => JSON.parse(o.stdout) as { month: string; revision: number; sha256: string }[]);
+      const outputs = await raceInTwoProcesses(db.location, racer(), ['a', 'b'], 3000);
+      const won = outputs.flatMap((o) => JSON.parse(o) as { month: string; revision: number; sha256: string }[]);
       // Every revision 2..SAVES+1 of every month was won by exactly one of them, and holds its report.
       expect(won).toHaveLength(RACED.length * SAVES);
       for (const m of RACED) {
@@ -276,16 +268,11 @@ describeStateEngines('ReportArchive', (engine) => {
 const RACED = ['2026-01', '2026-02', '2026-03'];
 const SAVES = 4;
 
-const TSX = path.resolve(__dirname, '../../../node_modules/.bin/tsx');
-const execFileAsync = promisify(execFile);
-
 /** Another instance: tries revisions 2..SAVES+1 of every raced month and marks them all; prints the saves it won. */
 function racer(): string {
-  const archive = JSON.stringify(path.resolve(__dirname, '../../../services/store/state/reportArchive'));
-  const sqlite = JSON.stringify(path.resolve(__dirname, '../../../services/store/state/db/sqliteStateDb'));
   return `
-    import { SqliteStateDb } from ${sqlite};
-    import { ReportArchive, RevisionConflictError, type ArchivedReport } from ${archive};
+    import { SqliteStateDb } from ${stateModule('db/sqliteStateDb')};
+    import { ReportArchive, RevisionConflictError, type ArchivedReport } from ${stateModule('reportArchive')};
     const [file, who, startAt] = process.argv.slice(2);
     async function main(): Promise<void> {
       const db = new SqliteStateDb(file);
