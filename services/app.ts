@@ -35,7 +35,7 @@ import { MonthlyStatisticsService } from './ledger/monthlyStatisticsService';
 import type { MonthlyReportArchive } from './reports/reportModel';
 import { AlarmManager, type AlarmSink } from '../alerts/alarmManager';
 import { RuleEngine } from '../alerts/ruleEngine';
-import { SqliteDeliveryLog } from './store/state/deliveryLog';
+import { SqlDeliveryLog } from './store/state/deliveryLog';
 import type { Logger } from './core/log';
 import { InfluxTimeSeriesStore } from './store/influx/influxTimeSeriesStore';
 import { routeInfluxClientLogs } from './store/influx/routeInfluxClientLogs';
@@ -86,7 +86,7 @@ export class App {
   readonly inventory: MeterInventory;
   private readonly meterEventStore: MeterEventStore;
   readonly rules: RuleEngine;
-  readonly deliveries: SqliteDeliveryLog;
+  readonly deliveries: SqlDeliveryLog;
   readonly reports: ReportService;
   /** Shard, shared subscription, role and the rules lease (README "Scale-out"). */
   readonly scaleOut: ScaleOut;
@@ -223,7 +223,7 @@ export class App {
     const figures = composeFigures({ config, factors, store: this.store, outputs: this.outputs, meters });
     const { status, projects, benchmark } = figures;
     // Notifiers (contract 7): mail when an SMTP server is configured, webhooks when listed.
-    const deliveries = new SqliteDeliveryLog(stateDb);
+    const deliveries = new SqlDeliveryLog(stateDb);
     const { mail, hooks } = composeNotifiers({ config, smtpUrl: connections.smtpUrl, publicUrl: connections.publicUrl, deliveries, logger, now });
     // The bus sink feeds the dashboard's live events.
     const busSink: AlarmSink = { notify: (transitions) => this.bus.emit('alarmChanged', { transitions }) };

@@ -75,10 +75,6 @@ export class SqlDeliveryLog implements DeliveryLog {
   }
 }
 
-/** The name from before the state port (SQLite only); the same class. */
-export const SqliteDeliveryLog = SqlDeliveryLog;
-export type SqliteDeliveryLog = SqlDeliveryLog;
-
 /** For tests and for a service run without a state directory. */
 export class MemoryDeliveryLog implements DeliveryLog {
   private readonly rows: DeliveryRecord[] = [];

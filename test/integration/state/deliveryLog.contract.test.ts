@@ -3,13 +3,7 @@
  * log that tests and a run without a state directory use: append-only, newest first, filters and
  * limits, values round-tripping identically.
  */
-import {
-  MemoryDeliveryLog,
-  SqlDeliveryLog,
-  SqliteDeliveryLog,
-  type DeliveryLog,
-  type DeliveryRecord,
-} from '../../../services/store/state/deliveryLog';
+import { MemoryDeliveryLog, SqlDeliveryLog, type DeliveryLog, type DeliveryRecord } from '../../../services/store/state/deliveryLog';
 import { describeStateEngines } from '../../helpers/stateDb';
 
 const attempt = (n: number, over: Partial<DeliveryRecord> = {}): DeliveryRecord => ({
@@ -91,10 +85,6 @@ describeStateEngines('SqlDeliveryLog', (engine) => {
     // Newest first means by id, whichever instance wrote it.
     const idsListed = listed.map((d) => d.id ?? 0);
     expect(idsListed).toEqual([...idsListed].sort((a, b) => b - a));
-  });
-
-  it('is still exported under its SQLite-only name', () => {
-    expect(SqliteDeliveryLog).toBe(SqlDeliveryLog);
   });
 });
 

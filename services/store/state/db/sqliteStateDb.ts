@@ -9,9 +9,8 @@
  * tool beside the service) its transaction could never finish. A busy database is retried here
  * instead, asynchronously, for up to BUSY_WAIT_MS.
  */
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
+import type Database from 'better-sqlite3';
+import { openSqlite } from '../../sqlite/sqliteFile';
 import { applyMigrations, type Migration } from './migrations';
 import { StateDbError, type SqlExecutor, type SqlValue, type StateDb } from './sqlExecutor';
 import { STATE_MIGRATIONS } from './stateSchema';
@@ -77,12 +76,8 @@ export class SqliteStateDb implements StateDb {
   }
 
   async start(): Promise<void> {
-    if (this.file !== ':memory:') mkdirSync(path.dirname(this.file), { recursive: true });
-    const db = new Database(this.file, { timeout: 0 });
-    db.pragma('journal_mode = WAL');
-    // FULL: a transaction reported as committed survives a power cut, not only a process crash.
-    db.pragma('synchronous = FULL');
-    this.db = db;
+    // No busy timeout: a busy database is retried here, asynchronously (whileBusy).
+    this.db = openSqlite(this.file, '', { timeout: 0 });
     this.version = await applyMigrations(this, this.migrations);
   }
 
